@@ -1,0 +1,29 @@
+/*
+ * cli.h - the subcommands of `rollcall` and the helpers they share.
+ *
+ * Exit codes everywhere: 0 pass, 1 a check failed, 2 bad usage or bad input.
+ */
+#ifndef RC_CLI_H
+#define RC_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { RC_EXIT_OK = 0, RC_EXIT_FAIL = 1, RC_EXIT_USAGE = 2 };
+
+struct rc_cli_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
+};
+
+int rc_cmd_id(int argc, char **argv);
+
+/* Print "rollcall NAME: message" to stderr and return RC_EXIT_USAGE. */
+int rc_cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse a duration such as "1500ms", "30s", "2m", "24h", "2m30s" or a bare
+ * number of milliseconds into *out_ms. Returns 0, or -1 if malformed. */
+int rc_cli_parse_duration(const char *text, int64_t *out_ms);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * coord.h - the reference coordinator as a pure state machine.
+ *
+ * It holds the runner registry, the task queue with its attempts, and the
+ * sandboxes, and implements the semantics of DESIGN.md. It never reads a
+ * clock: every call takes now_ms, the coordinator's own clock, which is also
+ * the only clock liveness is judged on. Periodic work (the 30 s sweep, the
+ * 10 s task monitor) runs from rc_coord_tick(); rc_coord_deadline() says when
+ * the driver must call it next (the ngtcp2 pattern). Time handed to one
+ * coordinator never goes backwards (asserted).
+ *
+ * Memory: runners, tasks and sandboxes live in tables grown by doubling, with
+ * an open-addressing index on the runner ID, so a heartbeat is O(1) and does
+ * not allocate. Iteration (sweep, listing) is in insertion order, which makes
+ * every run independent of addresses.
+ *
+ * Records returned by the accessors are owned by the coordinator and valid
+ * until its next mutating call.
+ */
+#ifndef RC_COORD_H
+#define RC_COORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "msg.h"
+#include "outbox.h"
+
+struct rc_coord_config {
+	int64_t stale_after_ms;      /* 120000: age >= this marks stale at a sweep */
+	int64_t remove_after_ms;     /* 600000: age >= this removes at a sweep */
+	int64_t sweep_interval_ms;   /* 30000 */
+	int64_t task_timeout_ms;     /* 60000: age > this fails running attempts */
+	int64_t monitor_interval_ms; /* 10000 */
+	int max_attempts;            /* 3: then the task fails */
+	int heartbeat_interval_s;    /* 20: told to runners at registration */
+	int default_max_concurrency; /* 1: when a runner does not say */
+	int64_t secret_grace_ms;     /* 3600000: how long a rotated-out secret stays valid */
+};
+
+void rc_coord_config_defaults(struct rc_coord_config *cfg);
+
+struct rc_runner_record {
+	char id[RC_RUNNER_ID_BUF];
+	char *hostname;
+	char *project_dir;
+	char *executor_type;
+	char *instance_token;
+	enum rc_runner_status status; /* ONLINE or STALE; removed records are gone */
+	int64_t registered_at_ms;
+	int64_t last_heartbeat_ms;    /* coordinator receive time */
+	uint64_t session;             /* current session; older ones get 409 */
+	int max_concurrency;
+	int running;                  /* attempts currently running on it */
+};
+
+struct rc_task {
+	uint64_t id;
+	char *kind;
+	char *payload;
+	char *result; /* NULL until completed or failed */
+	enum rc_task_state state;
+	int attempt;  /* current attempt number, 0 while never claimed */
+	char runner_id[RC_RUNNER_ID_BUF]; /* owner of the current attempt, "" if none */
+	int64_t submitted_at_ms;
+	int64_t claimed_at_ms;
+	int64_t finished_at_ms;
+};
+
+struct rc_sandbox {
+	uint64_t id;
+	enum rc_sandbox_status status;
+	char runner_id[RC_RUNNER_ID_BUF]; /* bound runner, "" while unbound */
+	uint64_t task_id;                 /* 0: not tied to a task */
+	char container_id[RC_MAX_CONTAINER_ID_LEN + 1];
+	int64_t created_at_ms;
+	int64_t updated_at_ms;
+	bool deleted_by_api; /* DELETE seen: the record stays for the audit trail */
+};
+
+struct rc_coord;
+
+/* Create a coordinator whose clock reads now_ms. secret must be non-empty and
+ * is copied. Returns NULL on allocation failure. */
+struct rc_coord *rc_coord_new(const struct rc_coord_config *cfg, const char *secret, int64_t now_ms);
+void rc_coord_free(struct rc_coord *c);
+const struct rc_coord_config *rc_coord_config(const struct rc_coord *c);
+
+/* Handle one request at now_ms: fills reply (status, fields, error) and
+ * appends effects. Every refused request changes nothing but an
+ * RC_FX_REJECTED effect. Returns reply->status. */
+int rc_coord_handle(struct rc_coord *c, int64_t now_ms, const struct rc_msg *msg,
+		    struct rc_reply *reply, struct rc_outbox *ob);
+
+/* When the sweep or the monitor is next due (absolute ms, coordinator clock). */
+int64_t rc_coord_deadline(const struct rc_coord *c);
+/* Run whatever is due at now_ms (sweep, monitor, both, or nothing). */
+void rc_coord_tick(struct rc_coord *c, int64_t now_ms, struct rc_outbox *ob);
+
+/* Make new_secret the secret; the current one stays valid for
+ * cfg->secret_grace_ms more. Returns 0, or -1 if new_secret is empty/too long. */
+int rc_coord_rotate_secret(struct rc_coord *c, int64_t now_ms, const char *new_secret);
+
+/* Restore after a restart: the driver feeds back every persisted record, then
+ * calls rc_coord_restore_done(), which gives every runner a full grace period
+ * (status online, last heartbeat = now_ms) and restarts the periodic timers
+ * from now_ms. Return 0, or -1 on a malformed record (nothing is added). */
+int rc_coord_restore_runner(struct rc_coord *c, const struct rc_runner_record *r);
+int rc_coord_restore_task(struct rc_coord *c, const struct rc_task *t);
+int rc_coord_restore_sandbox(struct rc_coord *c, const struct rc_sandbox *s);
+void rc_coord_restore_done(struct rc_coord *c, int64_t now_ms, struct rc_outbox *ob);
+
+/* Read access, in insertion order (stable, address independent). */
+size_t rc_coord_runner_count(const struct rc_coord *c);
+const struct rc_runner_record *rc_coord_runner_at(const struct rc_coord *c, size_t i);
+const struct rc_runner_record *rc_coord_find_runner(const struct rc_coord *c, const char *id);
+size_t rc_coord_task_count(const struct rc_coord *c);
+const struct rc_task *rc_coord_task_at(const struct rc_coord *c, size_t i);
+const struct rc_task *rc_coord_find_task(const struct rc_coord *c, uint64_t id);
+size_t rc_coord_sandbox_count(const struct rc_coord *c);
+const struct rc_sandbox *rc_coord_sandbox_at(const struct rc_coord *c, size_t i);
+const struct rc_sandbox *rc_coord_find_sandbox(const struct rc_coord *c, uint64_t id);
+
+/* Whether a sandbox status move is legal (DESIGN.md); from == to is legal. */
+bool rc_sandbox_transition_ok(enum rc_sandbox_status from, enum rc_sandbox_status to);
+
+#endif

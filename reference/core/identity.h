@@ -1,0 +1,25 @@
+/*
+ * identity.h - deterministic runner IDs.
+ *
+ * runner_id = "lnch_" + first 12 hex digits of SHA-256(hostname ":" project_dir
+ * ":" executor_type), bytes as given, no normalisation. The same three
+ * properties give the same ID on every machine, across restarts and runs, so a
+ * restarted runner is recognised as the same one.
+ */
+#ifndef RC_IDENTITY_H
+#define RC_IDENTITY_H
+
+#include <stdbool.h>
+
+#include "limits.h"
+
+/* Write the ID of the three properties into out (RC_RUNNER_ID_BUF bytes,
+ * NUL-terminated). Returns 0, or -1 if any property is NULL or empty (out is
+ * then set to ""). */
+int rc_identity_runner_id(const char *hostname, const char *project_dir, const char *executor_type,
+			  char out[RC_RUNNER_ID_BUF]);
+
+/* Whether s has the shape of a runner ID ("lnch_" + 12 lower-case hex). */
+bool rc_identity_is_runner_id(const char *s);
+
+#endif

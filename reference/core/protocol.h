@@ -1,0 +1,63 @@
+/*
+ * protocol.h - the JSON-over-HTTP codec of the coordinator protocol.
+ *
+ * The one place where HTTP requests and JSON bodies become rc_msg and rc_reply
+ * and back (jansson). The daemon server decodes requests and encodes replies;
+ * the daemon client (runnerd) and `rollcall conform` encode requests and decode
+ * replies. Every limit of limits.h is enforced here with a precise error that
+ * names the field, so nothing over-long or ill-typed reaches the coordinator.
+ *
+ * Pure: no sockets, no files; the caller moves the bytes.
+ */
+#ifndef RC_PROTOCOL_H
+#define RC_PROTOCOL_H
+
+#include <stddef.h>
+
+#include "coord.h"
+#include "msg.h"
+
+/* Strings decoded from a body are copied into an arena owned by the caller
+ * and freed with rc_proto_arena_free(); msg fields point into it. */
+struct rc_proto_arena {
+	char **strings;
+	size_t len, cap;
+};
+void rc_proto_arena_init(struct rc_proto_arena *a);
+void rc_proto_arena_free(struct rc_proto_arena *a);
+
+/* Headers the codec cares about, as received (NULL when absent). */
+struct rc_proto_headers {
+	const char *runner_secret; /* X-Runner-Secret */
+	const char *runner_id;     /* X-Runner-Id */
+};
+
+/* Decode an HTTP request into msg. Returns 0 on success, or an HTTP status
+ * (400 malformed JSON or wrong type, 404 unknown route, 405 wrong method,
+ * 413 body too large, 422 missing/invalid field) with err filled, naming the
+ * field. msg strings point into body-derived arena copies or into path/hdrs
+ * (which must outlive msg). */
+int rc_proto_decode_request(const char *method, const char *path, const struct rc_proto_headers *hdrs,
+			    const char *body, size_t body_len, struct rc_msg *msg,
+			    struct rc_proto_arena *arena, struct rc_error *err);
+
+/* Encode a reply as a JSON body (success body or the error body). Returns a
+ * malloc'd NUL-terminated string the caller frees, or NULL on allocation
+ * failure. For RC_OP_RUNNERS_LIST, now_ms is used for seconds_since_heartbeat. */
+char *rc_proto_encode_reply(const struct rc_reply *reply, long long now_ms);
+
+/* Client side: the method, path and JSON body for msg. path is written into
+ * path_buf (path_cap bytes); *body is malloc'd (NULL for bodiless requests).
+ * Secrets are not part of the body: send msg->secret as X-Runner-Secret and,
+ * for RC_OP_SANDBOX_REPORT, msg->runner_id as X-Runner-Id. Returns 0, or -1
+ * on a message that cannot be encoded. */
+int rc_proto_encode_request(const struct rc_msg *msg, const char **method, char *path_buf, size_t path_cap,
+			    char **body);
+
+/* Client side: decode the reply to a request of op `op`. reply->status is set
+ * to http_status. Strings (grant kinds/payloads) go into arena. Returns 0, or
+ * -1 when the body does not match the protocol (err says how). */
+int rc_proto_decode_reply(enum rc_op op, int http_status, const char *body, size_t body_len,
+			  struct rc_reply *reply, struct rc_proto_arena *arena, struct rc_error *err);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * supervisor.h - restart and stop policy for one supervised process.
+ *
+ * A crashed process is restarted after 1, 2, 4, 8, 16 s (doubling, capped at
+ * max_delay_ms); once max_restarts restarts have failed it is given up. The
+ * failure count resets after the process has run stable_after_ms. Stopping is
+ * SIGTERM, then SIGKILL once stop_grace_ms has passed without an exit.
+ *
+ * Pure: no signals are sent here. Decisions come out as RC_FX_PROC_START and
+ * RC_FX_PROC_SIGNAL effects for (task_id, attempt); the driver reports exits
+ * with rc_sup_on_exit() and calls rc_sup_tick() at rc_sup_deadline().
+ */
+#ifndef RC_SUPERVISOR_H
+#define RC_SUPERVISOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "outbox.h"
+
+struct rc_sup_policy {
+	int64_t initial_delay_ms; /* 1000 */
+	int64_t max_delay_ms;     /* 30000 */
+	int max_restarts;         /* 5 */
+	int64_t stable_after_ms;  /* 60000 */
+	int64_t stop_grace_ms;    /* 5000 */
+};
+
+void rc_sup_policy_defaults(struct rc_sup_policy *p);
+
+enum rc_sup_state {
+	RC_SUP_IDLE = 0,  /* never started */
+	RC_SUP_RUNNING,
+	RC_SUP_BACKOFF,   /* crashed, restart due at deadline */
+	RC_SUP_STOPPING,  /* SIGTERM sent, SIGKILL due at deadline */
+	RC_SUP_EXITED,    /* finished cleanly (exit 0) */
+	RC_SUP_GAVE_UP,   /* too many failed restarts */
+	RC_SUP_STOPPED    /* stopped on request and reaped */
+};
+const char *rc_sup_state_name(enum rc_sup_state s);
+
+struct rc_sup {
+	struct rc_sup_policy policy;
+	enum rc_sup_state state;
+	uint64_t task_id; /* identifies the process in effects */
+	int attempt;
+	int failures;     /* consecutive failed runs since the last stable run */
+	bool killed;      /* SIGKILL was sent while stopping */
+	int64_t started_at_ms;
+	int64_t deadline_ms; /* INT64_MAX when nothing is due */
+};
+
+void rc_sup_init(struct rc_sup *s, const struct rc_sup_policy *p, uint64_t task_id, int attempt);
+/* Start the process now: RC_FX_PROC_START. */
+void rc_sup_start(struct rc_sup *s, int64_t now_ms, struct rc_outbox *ob);
+/* The process exited. clean = exit status 0 and not signalled. A clean exit or
+ * an exit while stopping is final; a crash schedules a restart or gives up. */
+void rc_sup_on_exit(struct rc_sup *s, int64_t now_ms, bool clean, struct rc_outbox *ob);
+/* Ask the process to stop: SIGTERM now, SIGKILL after the grace period. A
+ * process in backoff is simply not restarted. */
+void rc_sup_stop(struct rc_sup *s, int64_t now_ms, struct rc_outbox *ob);
+int64_t rc_sup_deadline(const struct rc_sup *s);
+/* Restart or SIGKILL if due at now_ms. */
+void rc_sup_tick(struct rc_sup *s, int64_t now_ms, struct rc_outbox *ob);
+/* The restart delay after the n-th consecutive failure (n >= 1). */
+int64_t rc_sup_delay_ms(const struct rc_sup_policy *p, int n);
+/* True once the process will never run again (EXITED, GAVE_UP, STOPPED). */
+bool rc_sup_is_final(const struct rc_sup *s);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * test_identity.c - runner IDs against vectors computed by sha256sum.
+ *
+ * The vectors (fixtures/identity/vectors.jsonl) come from an oracle outside
+ * this code (coreutils), so a wrong join, a trimmed value or a normalised
+ * string would show here.
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "identity.h"
+#include "unit.h"
+
+static void test_known_vectors(void)
+{
+	char id[RC_RUNNER_ID_BUF];
+	CU_ASSERT_EQUAL(rc_identity_runner_id("my-macbook", "/code", "claude-code", id), 0);
+	CU_ASSERT_STRING_EQUAL(id, "lnch_1991348b3b93");
+	CU_ASSERT_EQUAL(rc_identity_runner_id("host1", "/proj", "test-executor", id), 0);
+	CU_ASSERT_STRING_EQUAL(id, "lnch_7a0925b98c2e");
+}
+
+static void test_fixture_vectors(void)
+{
+	json_error_t jerr;
+	FILE *f = fopen(rc_unit_fixture("identity/vectors.jsonl"), "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	char line[16384];
+	int checked = 0;
+	while (fgets(line, sizeof line, f)) {
+		json_t *v = json_loads(line, 0, &jerr);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+		char id[RC_RUNNER_ID_BUF];
+		int rc = rc_identity_runner_id(json_string_value(json_object_get(v, "hostname")),
+					       json_string_value(json_object_get(v, "project_dir")),
+					       json_string_value(json_object_get(v, "executor_type")), id);
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT_STRING_EQUAL(id, json_string_value(json_object_get(v, "id")));
+		CU_ASSERT_TRUE(rc_identity_is_runner_id(id));
+		json_decref(v);
+		checked++;
+	}
+	fclose(f);
+	CU_ASSERT(checked >= 20);
+}
+
+static void test_missing_property_is_refused(void)
+{
+	char id[RC_RUNNER_ID_BUF] = "x";
+	CU_ASSERT_EQUAL(rc_identity_runner_id(NULL, "/code", "claude-code", id), -1);
+	CU_ASSERT_STRING_EQUAL(id, "");
+	CU_ASSERT_EQUAL(rc_identity_runner_id("h", "", "claude-code", id), -1);
+	CU_ASSERT_EQUAL(rc_identity_runner_id("h", "/code", "", id), -1);
+	CU_ASSERT_EQUAL(rc_identity_runner_id("h", "/code", NULL, id), -1);
+}
+
+static void test_id_shape(void)
+{
+	CU_ASSERT_TRUE(rc_identity_is_runner_id("lnch_0123456789ab"));
+	CU_ASSERT_FALSE(rc_identity_is_runner_id("lnch_0123456789aB"));
+	CU_ASSERT_FALSE(rc_identity_is_runner_id("lnch_0123456789a"));
+	CU_ASSERT_FALSE(rc_identity_is_runner_id("lnch_0123456789abc"));
+	CU_ASSERT_FALSE(rc_identity_is_runner_id("lnxh_0123456789ab"));
+	CU_ASSERT_FALSE(rc_identity_is_runner_id(NULL));
+}
+
+void rc_test_register_identity(void)
+{
+	static CU_TestInfo tests[] = {
+		{ "known vectors from DESIGN.md", test_known_vectors },
+		{ "fixture vectors match sha256sum", test_fixture_vectors },
+		{ "missing or empty property is refused", test_missing_property_is_refused },
+		{ "id shape", test_id_shape },
+		CU_TEST_INFO_NULL,
+	};
+	rc_unit_add_suite("identity", tests);
+}
