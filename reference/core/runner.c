@@ -68,7 +68,9 @@ struct rc_runner {
 	char gave_up_text[48]; /* completion text of a given-up task */
 
 	int n_tasks;
-	struct task_slot tasks[RC_MAX_CONCURRENCY];
+	/* Sized by max_concurrency at creation: a simulation holds tens of
+	 * thousands of runners, most with one slot. */
+	struct task_slot tasks[];
 };
 
 /* ---- configuration --------------------------------------------------- */
@@ -222,7 +224,7 @@ struct rc_runner *rc_runner_new(const struct rc_runner_config *cfg, uint64_t prn
 {
 	if (!cfg || !config_valid(cfg))
 		return NULL;
-	struct rc_runner *r = calloc(1, sizeof *r);
+	struct rc_runner *r = calloc(1, sizeof *r + (size_t)cfg->max_concurrency * sizeof r->tasks[0]);
 	if (!r)
 		return NULL;
 	r->cfg = *cfg;
