@@ -56,7 +56,7 @@ run: deps
 .PHONY: run all deps check unit valgrind-unit purity test-purity clang-build integration integration-valgrind clean help
 .DEFAULT_GOAL := all
 
-all: purity $(PROGRAMS) $(BIN)/unit-tests
+all: purity $(PROGRAMS) $(BIN)/unit-tests $(BIN)/it-stream
 
 help:
 	@sed -n '1,10p' Makefile
@@ -143,10 +143,17 @@ clang-build:
 
 INTEGRATION_VALGRIND_TESTS := test_bad_input test_id_stability test_drain_kill test_stale_remove
 
-integration: $(BIN)/rollcall $(BIN)/rollcall-coordd $(BIN)/rollcall-runnerd
+INTEGRATION_BINS := $(BIN)/rollcall $(BIN)/rollcall-coordd $(BIN)/rollcall-runnerd $(BIN)/it-stream
+
+# A fast libcurl client for the crash test (independent of the codec).
+$(BIN)/it-stream: $(OBJ)/tests/integration/stream.o
+	@mkdir -p $(BIN)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcurl -ljansson
+
+integration: $(INTEGRATION_BINS)
 	@RC_BIN=$(abspath $(BIN)) bash tests/integration/run.sh
 
-integration-valgrind: $(BIN)/rollcall $(BIN)/rollcall-coordd $(BIN)/rollcall-runnerd
+integration-valgrind: $(INTEGRATION_BINS)
 	@RC_BIN=$(abspath $(BIN)) RC_IT_VALGRIND=1 bash tests/integration/run.sh $(INTEGRATION_VALGRIND_TESTS)
 
 # --- the gate -------------------------------------------------------------

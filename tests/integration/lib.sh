@@ -42,7 +42,7 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi;
 # check_eq "what" EXPECTED ACTUAL
 check_eq() { if [ "$2" = "$3" ]; then ok "$1 ($3)"; else fail "$1: expected '$2', got '$3'"; fi; }
 
-now_ms() { date +%s%3N; }
+now_ms() { local us=${EPOCHREALTIME/./}; echo $((us / 1000)); }
 
 # Poll COMMAND every 20 ms for at most SECONDS (scaled under valgrind).
 wait_until() {
@@ -54,9 +54,13 @@ wait_until() {
 	return 0
 }
 
-# Move the clock of the daemons reading $T/NAME.clock to real time + OFFSET s.
+# Move the clock of the daemons reading $T/NAME.clock to real time + OFFSET s
+# (atomically: a daemon never reads a half-written file). Sets MOVED_MS, the
+# real time just after the move, without starting a process.
 set_clock() {
 	printf '%s\n' "$2" > "$T/$1.clock.tmp" && mv "$T/$1.clock.tmp" "$T/$1.clock"
+	local us=${EPOCHREALTIME/./}
+	MOVED_MS=$((us / 1000))
 }
 
 # The command prefix that runs a daemon on clock NAME (and under valgrind).
@@ -112,16 +116,24 @@ start_runnerd() {
 	printf -v "${name}_STATUS" '%s' "http://127.0.0.1:$sport/status"
 }
 
-# Stop PID with SIGNAL and wait (at most SECONDS) for it; prints its exit status.
+# Send SIGNAL (0: none) to PID and wait at most SECONDS for it to exit; sets
+# EXIT_CODE (its exit status, 128+N when killed by signal N, 124 when it did
+# not exit in time). Must run in the test's shell, not in $(...): only the
+# parent can collect the status.
 stop_daemon() {
 	local pid=$1 sig=${2:-TERM} secs=${3:-5}
-	kill -"$sig" "$pid" 2>/dev/null
-	wait_until "$secs" not_running "$pid" || { echo 124; return; }
+	[ "$sig" = 0 ] || kill -"$sig" "$pid" 2>/dev/null
+	if ! wait_until "$secs" not_running "$pid"; then EXIT_CODE=124; return; fi
 	wait "$pid" 2>/dev/null
-	echo $?
+	EXIT_CODE=$?
 }
-not_running() { ! kill -0 "$1" 2>/dev/null; }
-running() { kill -0 "$1" 2>/dev/null; }
+# A process that exited but was not waited for yet is a zombie: not running.
+not_running() {
+	local state
+	state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$state" ] || [ "$state" = Z ]
+}
+running() { ! not_running "$1"; }
 
 # http METHOD PATH [BODY] [curl args...]: against $BASE. Sets STATUS and BODY.
 http() {

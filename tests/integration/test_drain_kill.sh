@@ -40,12 +40,13 @@ check_eq "SIGKILL went to the process group once" 1 \
 	"$(log_count "$T/r.log" '.event == "proc-signal" and (.detail | startswith("SIGKILL"))')"
 check "the task's exit was reaped by runnerd (killed by signal 9)" \
 	wait_until 2 grep -q '"event":"proc-exit".*"detail":"killed by signal 9"' "$T/r.log"
-code=$(stop_daemon "$r_PID" 0 3) # signal 0: only wait for the exit
-check_eq "runnerd deregistered and exited 0 by itself" 0 "$code"
+stop_daemon "$r_PID" 0 3 # signal 0: only wait for the exit
+check_eq "runnerd deregistered and exited 0 by itself" 0 "$EXIT_CODE"
 check "no zombie left of the task process" test ! -e "/proc/$child"
 check "no zombie left of its child" test ! -e "/proc/$grandchild"
 http GET /runners
 check_eq "the runner deregistered" 0 "$(jbody '.runners | length')"
 
-check_eq "coordd stops cleanly" 0 "$(stop_daemon "$c_PID" TERM)"
+stop_daemon "$c_PID" TERM
+check_eq "coordd stops cleanly" 0 "$EXIT_CODE"
 finish

@@ -22,7 +22,8 @@ check "/status holds no secret" bash -c "! grep -q it-secret '$T/status.json'"
 check "/status holds no instance token" bash -c "! grep -q '$token' '$T/status.json'"
 
 # kill -9 and start again on the same state directory.
-check_eq "r1 killed" 137 "$(stop_daemon "$r1_PID" KILL)"
+stop_daemon "$r1_PID" KILL
+check_eq "r1 killed" 137 "$EXIT_CODE"
 saved1=$(jq -r .saved_at_ms "$T/sa/registration.json")
 start_runnerd r1 "$c_PORT" "$T/sa" || finish
 saved_changed() { [ "$(jq -r .saved_at_ms "$T/sa/registration.json")" != "$saved1" ]; }
@@ -40,7 +41,8 @@ refused() { [ "$(log_count "$T/r2.log" '.event == "request" and .op == "register
 check "clone's registration refused with 409" wait_until 3 refused
 http GET /runners
 check_eq "the clone created no record" 1 "$(jbody '.runners | length')"
-check_eq "clone stops on SIGTERM" 0 "$(stop_daemon "$r2_PID" TERM)"
+stop_daemon "$r2_PID" TERM
+check_eq "clone stops on SIGTERM" 0 "$EXIT_CODE"
 
 # One runnerd per state directory.
 "$BIN/rollcall-runnerd" --coordinator "$BASE" --state-dir "$T/sa" --hostname it-host --project-dir /it/project \
@@ -65,8 +67,10 @@ mkdir -p "$T/se" && cp "$T/sa/registration.json" "$T/se/"
 check_eq "registration without a token: exit 2" 2 "$(corrupt_start "$T/se")"
 check "... no token was made" test ! -e "$T/se/instance-token"
 
-check_eq "r1 drains and exits 0 on SIGTERM" 0 "$(stop_daemon "$r1_PID" TERM)"
+stop_daemon "$r1_PID" TERM
+check_eq "r1 drains and exits 0 on SIGTERM" 0 "$EXIT_CODE"
 http GET /runners
 check_eq "deregistered on the way out" 0 "$(jbody '.runners | length')"
-check_eq "coordd stops cleanly" 0 "$(stop_daemon "$c_PID" TERM)"
+stop_daemon "$c_PID" TERM
+check_eq "coordd stops cleanly" 0 "$EXIT_CODE"
 finish

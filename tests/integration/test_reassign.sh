@@ -14,11 +14,11 @@ check_eq "task submitted" 201 "$STATUS"
 task=$(jbody .task_id)
 
 task_field() { http GET "/tasks/$task"; jbody ".$1"; }
-task_is() { [ "$(task_field state)" = "$1" ] && [ "$(jbody .attempt)" = "$2" ]; }
+task_is() { http GET "/tasks/$task"; [ "$(jbody '.state + " " + (.attempt | tostring)')" = "$1 $2" ]; }
 
 start_runnerd r1 "$c_PORT" "$T/s1" --clock c --hostname host-1 || finish
 check "r1 claims the task (attempt 1)" wait_until 3 task_is running 1
-id1=$(jbody .runner_id)
+id1=$(task_field runner_id)
 start_runnerd r2 "$c_PORT" "$T/s2" --clock c --hostname host-2 || finish
 r2_registered() { test -s "$T/s2/registration.json"; }
 check "r2 registered" wait_until 3 r2_registered
@@ -38,13 +38,17 @@ kill -CONT "$r1_PID"
 r1_refused() { [ "$(log_count "$T/r1.log" '.event == "request" and .op == "task-complete" and .status == 403')" -ge 1 ]; }
 check "r1's late completion of attempt 1 gets 403" wait_until 3 r1_refused
 check "the process of attempt 1 did run to its end" test -e "$T/out.1"
-check_eq "task still completed by attempt 2" "completed 2 $id2" "$(task_field state) $(jbody .attempt) $(jbody .runner_id)"
+http GET "/tasks/$task"
+check_eq "task still completed by attempt 2" "completed 2 $id2" "$(jbody '.state + " " + (.attempt | tostring) + " " + .runner_id')"
 check_eq "completed exactly once (coordd log)" 1 \
 	"$(log_count "$T/c.log" ".event == \"task-state\" and .task_id == $task and .to == \"completed\"")"
 check_eq "one refusal of a stale attempt (coordd log)" 1 \
 	"$(log_count "$T/c.log" '.event == "rejected" and .op == "task-complete" and .status == 403')"
 
-check_eq "r1 drains and exits 0" 0 "$(stop_daemon "$r1_PID" TERM)"
-check_eq "r2 drains and exits 0" 0 "$(stop_daemon "$r2_PID" TERM)"
-check_eq "coordd stops cleanly" 0 "$(stop_daemon "$c_PID" TERM)"
+stop_daemon "$r1_PID" TERM
+check_eq "r1 drains and exits 0" 0 "$EXIT_CODE"
+stop_daemon "$r2_PID" TERM
+check_eq "r2 drains and exits 0" 0 "$EXIT_CODE"
+stop_daemon "$c_PID" TERM
+check_eq "coordd stops cleanly" 0 "$EXIT_CODE"
 finish

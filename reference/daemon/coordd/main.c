@@ -9,8 +9,8 @@
  * own select() loop, together with the signal pipe, so the core (which is not
  * thread-safe, by design) is only ever called from here and needs no mutex;
  * requests and timer ticks are naturally serialised in arrival order. The
- * loop never sleeps longer than 50 ms, so a clock that jumps (libfaketime in
- * the tests, a stepped system clock in life) is acted on within ~50 ms.
+ * loop never sleeps longer than 25 ms, so a clock that jumps (libfaketime in
+ * the tests, a stepped system clock in life) is acted on within ~25 ms.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +24,7 @@
 #include "rcd_log.h"
 #include "rcd_signal.h"
 
-#define POLL_CAP_MS 50
+#define POLL_CAP_MS 25
 #define DEFAULT_DATA_DIR "rollcall-data"
 #define DEFAULT_DB DEFAULT_DATA_DIR "/coordd.db"
 

@@ -39,7 +39,9 @@ static void note_error(struct runnerd *d, enum rc_op op, int status, const char 
 	d->last_error.at_ms = rcd_now_ms();
 	d->last_error.op = rc_op_name(op);
 	d->last_error.status = status;
-	snprintf(d->last_error.message, sizeof d->last_error.message, "%s", message ? message : "");
+	size_t n = message ? strnlen(message, sizeof d->last_error.message - 1) : 0;
+	memcpy(d->last_error.message, message ? message : "", n);
+	d->last_error.message[n] = '\0';
 }
 
 static const struct runnerd_task_cmd *find_cmd(const struct runnerd *d, uint64_t task_id)

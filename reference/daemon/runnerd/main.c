@@ -6,7 +6,7 @@
  * libcurl transfers, the optional /status server and the signal pipe. SIGTERM
  * asks the core to drain (it keeps heartbeating, stops the processes with
  * SIGTERM then SIGKILL per its supervisor, deregisters and says exit); SIGCHLD
- * reaps children. The loop wakes at least every 50 ms so a clock that jumps is
+ * reaps children. The loop wakes at least every 25 ms so a clock that jumps is
  * noticed at once.
  */
 #include <errno.h>
@@ -22,7 +22,7 @@
 #include "rcd_signal.h"
 #include "runnerd.h"
 
-#define POLL_CAP_MS 50
+#define POLL_CAP_MS 25
 #define SECRET_ENV "ROLLCALL_RUNNER_SECRET"
 
 struct options {
