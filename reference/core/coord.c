@@ -31,7 +31,7 @@ void rc_coord_config_defaults(struct rc_coord_config *cfg)
 	};
 }
 
-/* A configuration the coordinator can run on; anything else is a driver bug. */
+/* A configuration the coordinator can run on. */
 static bool config_ok(const struct rc_coord_config *cfg)
 {
 	return cfg->stale_after_ms > 0 && cfg->remove_after_ms >= cfg->stale_after_ms && cfg->sweep_interval_ms > 0 &&
@@ -40,11 +40,12 @@ static bool config_ok(const struct rc_coord_config *cfg)
 	       cfg->default_max_concurrency <= RC_MAX_CONCURRENCY && cfg->secret_grace_ms >= 0;
 }
 
-/* Also returns NULL when the secret is empty or longer than RC_MAX_SECRET_LEN
- * (it comes from the operator, so that is bad input, not a crash). */
+/* Secret and config come from the operator, so bad ones are refused (NULL),
+ * not asserted. */
 struct rc_coord *rc_coord_new(const struct rc_coord_config *cfg, const char *secret, int64_t now_ms)
 {
-	assert(config_ok(cfg));
+	if (!config_ok(cfg))
+		return NULL;
 	struct rc_coord *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
@@ -209,15 +210,8 @@ void rc_coord_tick(struct rc_coord *c, int64_t now_ms, struct rc_outbox *ob)
 void rc_coord_restore_done(struct rc_coord *c, int64_t now_ms, struct rc_outbox *ob)
 {
 	advance(c, now_ms);
-	for (size_t i = 0; i < c->registry.len; i++) {
-		struct rc_runner_record *r = &c->registry.runners[i];
-		enum rc_runner_status was = r->status;
-		r->status = RC_RUNNER_ONLINE;
-		r->last_heartbeat_ms = now_ms;
-		if (was != RC_RUNNER_ONLINE)
-			rc_coord_fx_runner_status(c, r->id, was, RC_RUNNER_ONLINE, ob);
-		rc_coord_fx_runner_saved(c, r, ob);
-	}
+	for (size_t i = 0; i < c->registry.len; i++)
+		rc_coord_mark_alive(c, &c->registry.runners[i], ob);
 	rc_coord_recount_running(c);
 	c->next_sweep_ms = now_ms + c->cfg.sweep_interval_ms;
 	c->next_monitor_ms = now_ms + c->cfg.monitor_interval_ms;

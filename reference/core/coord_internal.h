@@ -171,6 +171,9 @@ int rc_coord_op_sandbox_report(struct rc_coord *c, const struct rc_msg *msg, str
  * (404 unknown_runner, 409 stale_session). */
 struct rc_runner_record *rc_coord_session_runner(struct rc_coord *c, const struct rc_msg *msg,
 						 struct rc_reply *reply, int *status);
+/* The runner was heard from now: online, last_heartbeat = now (stale ->
+ * online is reported), and the record is saved. */
+void rc_coord_mark_alive(struct rc_coord *c, struct rc_runner_record *r, struct rc_outbox *ob);
 /* The sweep: stale marking and removal by heartbeat age. */
 void rc_coord_sweep(struct rc_coord *c, struct rc_outbox *ob);
 

@@ -157,6 +157,16 @@ void rc_coord_sweep(struct rc_coord *c, struct rc_outbox *ob)
 	rc_registry_compact(reg);
 }
 
+void rc_coord_mark_alive(struct rc_coord *c, struct rc_runner_record *r, struct rc_outbox *ob)
+{
+	enum rc_runner_status was = r->status;
+	r->status = RC_RUNNER_ONLINE;
+	r->last_heartbeat_ms = c->now_ms;
+	if (was != RC_RUNNER_ONLINE)
+		rc_coord_fx_runner_status(c, r->id, was, RC_RUNNER_ONLINE, ob);
+	rc_coord_fx_runner_saved(c, r, ob);
+}
+
 /* --- registration ------------------------------------------------------------- */
 
 enum { REG_HOSTNAME, REG_PROJECT_DIR, REG_EXECUTOR_TYPE, REG_INSTANCE_TOKEN, REG_FIELD_COUNT };
@@ -272,14 +282,9 @@ static void reconnect(struct rc_coord *c, struct rc_runner_record *r, char *new_
 		free(r->instance_token);
 		r->instance_token = new_token;
 	}
-	enum rc_runner_status was = r->status;
-	r->status = RC_RUNNER_ONLINE;
-	r->last_heartbeat_ms = c->now_ms;
 	r->session++;
 	r->max_concurrency = max_concurrency;
-	if (was != RC_RUNNER_ONLINE)
-		rc_coord_fx_runner_status(c, r->id, was, RC_RUNNER_ONLINE, ob);
-	rc_coord_fx_runner_saved(c, r, ob);
+	rc_coord_mark_alive(c, r, ob);
 }
 
 static int internal_error(struct rc_reply *reply, const char *what)
@@ -350,12 +355,7 @@ int rc_coord_op_heartbeat(struct rc_coord *c, const struct rc_msg *msg, struct r
 	struct rc_runner_record *r = rc_coord_session_runner(c, msg, reply, &status);
 	if (!r)
 		return status;
-	enum rc_runner_status was = r->status;
-	r->status = RC_RUNNER_ONLINE;
-	r->last_heartbeat_ms = c->now_ms;
-	if (was != RC_RUNNER_ONLINE)
-		rc_coord_fx_runner_status(c, r->id, was, RC_RUNNER_ONLINE, ob);
-	rc_coord_fx_runner_saved(c, r, ob);
+	rc_coord_mark_alive(c, r, ob);
 	memcpy(reply->runner_id, r->id, RC_RUNNER_ID_BUF);
 	reply->session = r->session;
 	return RC_STATUS_OK;

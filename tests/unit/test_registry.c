@@ -439,6 +439,26 @@ static void test_missed_sweeps_run_once(void)
 	cf_free(&f);
 }
 
+static void test_new_refuses_bad_secret_and_config(void)
+{
+	struct rc_coord_config cfg;
+	rc_coord_config_defaults(&cfg);
+	CU_ASSERT_PTR_NULL(rc_coord_new(&cfg, "", 0));
+	CU_ASSERT_PTR_NULL(rc_coord_new(&cfg, NULL, 0));
+	CU_ASSERT_PTR_NULL(rc_coord_new(&cfg, str_of_len(RC_MAX_SECRET_LEN + 1), 0));
+	struct rc_coord *c = rc_coord_new(&cfg, str_of_len(RC_MAX_SECRET_LEN), 0);
+	CU_ASSERT_PTR_NOT_NULL(c);
+	rc_coord_free(c);
+	cfg.sweep_interval_ms = 0;
+	CU_ASSERT_PTR_NULL(rc_coord_new(&cfg, "s", 0));
+	rc_coord_config_defaults(&cfg);
+	cfg.remove_after_ms = cfg.stale_after_ms - 1;
+	CU_ASSERT_PTR_NULL(rc_coord_new(&cfg, "s", 0));
+	rc_coord_config_defaults(&cfg);
+	cfg.default_max_concurrency = RC_MAX_CONCURRENCY + 1;
+	CU_ASSERT_PTR_NULL(rc_coord_new(&cfg, "s", 0));
+}
+
 /* --- deregistration and the table -------------------------------------------------------------- */
 
 static void test_deregister(void)
@@ -524,6 +544,7 @@ void rc_test_register_registry(void)
 		{ "one lost heartbeat changes nothing", test_one_lost_heartbeat_changes_nothing },
 		{ "deadline follows the sweep and monitor grids", test_deadline_follows_the_grids },
 		{ "missed sweeps run once", test_missed_sweeps_run_once },
+		{ "new refuses a bad secret or config", test_new_refuses_bad_secret_and_config },
 		{ "deregister and register again", test_deregister },
 		{ "table order and index survive removals", test_table_order_and_index_survive_removals },
 		CU_TEST_INFO_NULL,

@@ -444,6 +444,31 @@ static void test_deregister_requeues_running_attempts(void)
 	cf_free(&f);
 }
 
+/* Attempts lost together are requeued in the order they were claimed. */
+static void test_requeue_keeps_claim_order(void)
+{
+	struct cf f;
+	cf_init(&f, NULL);
+	struct cf_runner a = cf_register_with(&f, 0, "a", 4);
+	for (int i = 0; i < 4; i++)
+		cf_submit(&f, 0);
+	CU_ASSERT_EQUAL(cf_claim(&f, 0, &a, 4), RC_STATUS_OK);
+	CU_ASSERT_EQUAL(cf_complete(&f, 1000, &a, 1, 1, true, "ok"), RC_STATUS_OK);
+	struct rc_msg bye = cf_runner_msg(RC_OP_DEREGISTER, &a);
+	CU_ASSERT_EQUAL(cf_send(&f, 2000, &bye), RC_STATUS_OK);
+	CU_ASSERT_STRING_EQUAL(cf_effects(&f), "task-state 2 a1 a running>queued; task-saved 2; "
+					       "task-state 3 a1 a running>queued; task-saved 3; "
+					       "task-state 4 a1 a running>queued; task-saved 4; "
+					       "runner-status a online>removed");
+	struct cf_runner b = cf_register_with(&f, 3000, "b", 4);
+	CU_ASSERT_EQUAL(cf_claim(&f, 3000, &b, 4), RC_STATUS_OK);
+	CU_ASSERT_EQUAL(f.reply.n_grants, 3);
+	CU_ASSERT_EQUAL(f.reply.grants[0].task_id, 2);
+	CU_ASSERT_EQUAL(f.reply.grants[1].task_id, 3);
+	CU_ASSERT_EQUAL(f.reply.grants[2].task_id, 4);
+	cf_free(&f);
+}
+
 /* A new session means the previous process is gone: its attempts are failed,
  * or a restarted runner that keeps heartbeating would hold them forever. */
 static void test_reconnection_requeues_previous_session_attempts(void)
@@ -508,6 +533,7 @@ void rc_test_register_tasks(void)
 		{ "a task completes once", test_complete_once },
 		{ "complete with failure; text limit", test_complete_with_failure_and_text_limits },
 		{ "deregister requeues, or fails at max attempts", test_deregister_requeues_running_attempts },
+		{ "requeue keeps claim order", test_requeue_keeps_claim_order },
 		{ "reconnection requeues the previous session's attempts",
 		  test_reconnection_requeues_previous_session_attempts },
 		{ "5000 tasks through one runner", test_many_tasks_through_one_runner },
