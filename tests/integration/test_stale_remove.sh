@@ -3,7 +3,8 @@
 #
 # Also measures how fast coordd acts on a clock jump: the state-change log
 # line carries the daemon's (faked) time, so its real time is that minus the
-# offset, compared with the moment the clock file was replaced.
+# offset, compared with the moment the clock file was replaced (taken just
+# after mv returns, so a very fast reaction can show as a few ms below 0).
 . "$(dirname "$0")/lib.sh"
 
 start_coordd c || finish
@@ -35,7 +36,7 @@ check_eq "registration kept while stale" "$id" "$(runner_field runner_id)"
 if [ "$VALGRIND" != 1 ]; then
 	acted=$(acted_at_ms stale 149)
 	lat=$(( ${acted:-999999999999999} - MOVED_MS ))
-	check "coordd acted on the 149 s jump within 100 ms (took $lat ms)" [ "$lat" -ge 0 -a "$lat" -lt 100 ]
+	check "coordd acted on the 149 s jump within 100 ms (took $lat ms)" [ "$lat" -ge -20 -a "$lat" -lt 100 ]
 fi
 
 # Removed no earlier than 600 s and by 630 s.
@@ -48,7 +49,7 @@ check "removed by 629 s (600 s + sweep)" wait_until 2 status_is absent
 if [ "$VALGRIND" != 1 ]; then
 	acted=$(acted_at_ms removed 629)
 	lat=$(( ${acted:-999999999999999} - MOVED_MS ))
-	check "coordd acted on the 629 s jump within 100 ms (took $lat ms)" [ "$lat" -ge 0 -a "$lat" -lt 100 ]
+	check "coordd acted on the 629 s jump within 100 ms (took $lat ms)" [ "$lat" -ge -20 -a "$lat" -lt 100 ]
 fi
 
 # A heartbeat from the removed runner is refused: it must register again.
@@ -56,6 +57,20 @@ sess=1
 rhttp POST "/runners/$id/heartbeat" "{\"session\": $sess}"
 check_eq "heartbeat of a removed runner" 404 "$STATUS"
 
+# Restarts: the removal is durable, and a stale runner gets a full grace
+# period (back online, heartbeat age reset) instead of a mass removal.
 stop_daemon "$c_PID" TERM
 check_eq "coordd stops cleanly on SIGTERM" 0 "$EXIT_CODE"
+start_coordd c || finish
+check_eq "the removed runner stays removed after a restart" absent "$(runner_field status)"
+rhttp POST /runners/register '{"hostname":"grace-host","project_dir":"/p","executor_type":"e","instance_token":"t2"}'
+id=$(jbody .runner_id)
+set_clock c +760
+check "a second runner goes stale (131 s)" wait_until 2 status_is stale
+stop_daemon "$c_PID" TERM
+start_coordd c || finish
+check_eq "after a restart the stale runner is online again" online "$(runner_field status)"
+check "... with its heartbeat age reset ($(runner_field seconds_since_heartbeat) s)" [ "$(runner_field seconds_since_heartbeat)" -le 1 ]
+stop_daemon "$c_PID" TERM
+check_eq "coordd stops cleanly again" 0 "$EXIT_CODE"
 finish
