@@ -4,8 +4,12 @@
 #
 # Usage: tests/integration/run.sh [TEST_NAME...]   (default: every test_*.sh)
 # Environment: RC_IT_VALGRIND=1 (daemons under valgrind, longer limits),
-# RC_IT_BUDGET_S (real seconds a test may take, default 5; 0 = no budget),
-# RC_IT_LIMIT_S (hard kill, default 20).
+# RC_IT_BUDGET_S (real seconds a test may take on an idle machine, default 5;
+# 0 = no budget), RC_IT_LIMIT_S (hard kill, default 20).
+#
+# The budget is the issue's "under 5 s of real time" on an idle machine. When
+# the machine is busier than one runnable task per CPU (load average above the
+# CPU count) the budget grows in proportion, and the line says so.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
@@ -24,6 +28,9 @@ passed=0 failed=0
 mkdir -p build/integration
 for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
+	# Budget in ms, scaled by load per CPU when above 1.
+	budget_ms=$(awk -v b="$budget_s" -v n="$(nproc)" '{ f = $1 / n; if (f < 1) f = 1; printf "%d", b * 1000 * f }' /proc/loadavg)
+	load=$(cut -d' ' -f1 /proc/loadavg)
 	suffix=""; [ "${RC_IT_VALGRIND:-0}" = 1 ] && suffix=-valgrind
 	log=build/integration/$name$suffix.log
 	start=$(date +%s%N)
@@ -35,11 +42,13 @@ for t in "${tests[@]}"; do
 	kill -KILL -- "-$pid" 2>/dev/null
 	ms=$(( ($(date +%s%N) - start) / 1000000 ))
 	secs=$(printf '%d.%02d' $((ms / 1000)) $(((ms % 1000) / 10)))
-	if [ "$rc" -eq 0 ] && [ "$budget_s" -gt 0 ] && [ "$ms" -gt $((budget_s * 1000)) ]; then
-		echo "FAIL $name (${secs} s: over the ${budget_s} s budget)"
+	note=""
+	[ "$budget_ms" -gt $((budget_s * 1000)) ] && note=", budget $((budget_ms / 1000)) s at load $load"
+	if [ "$rc" -eq 0 ] && [ "$budget_s" -gt 0 ] && [ "$ms" -gt "$budget_ms" ]; then
+		echo "FAIL $name (${secs} s: over the budget of $((budget_ms / 1000)).$(((budget_ms % 1000) / 10)) s at load $load)"
 		failed=$((failed + 1))
 	elif [ "$rc" -eq 0 ]; then
-		echo "PASS $name (${secs} s, $(grep -c '^  ok:' "$log") checks)"
+		echo "PASS $name (${secs} s, $(grep -c '^  ok:' "$log") checks$note)"
 		passed=$((passed + 1))
 	else
 		why="exit $rc"; [ "$rc" -eq 124 ] && why="killed after ${limit_s} s"

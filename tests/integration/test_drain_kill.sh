@@ -3,8 +3,9 @@
 # SIGKILL 5 s later by the runner's clock; every process of the group is gone
 # and reaped, then the runner deregisters and exits 0.
 #
-# The runner's clock file is moved to +4 s (still alive: no early SIGKILL)
-# and then +6 s (killed), so the 5 s grace costs no real time.
+# The runner's clock is moved to 4.2 s after the SIGTERM (still alive: no
+# early SIGKILL) and then to 5.5 s (killed), so the 5 s grace costs no real
+# time.
 . "$(dirname "$0")/lib.sh"
 
 start_coordd c || finish
@@ -29,13 +30,22 @@ check "runnerd keeps running while draining" running "$r_PID"
 curl -s "$r_STATUS" > "$T/status.json"
 check_eq "/status says draining" draining "$(jq -r .phase "$T/status.json")"
 
-set_clock r +4
-sleep 0.3
-check "no SIGKILL before 5 s (clock +4 s)" running "$child"
+# Offsets relative to when runnerd sent SIGTERM (its log time; its clock had
+# no offset then), so a slow machine does not eat into the 5 s.
+sigterm_ms=$(date -d "$(jq -r 'select(.event == "proc-signal") | .ts' "$T/r.log" | head -1)" +%s%3N)
+offset_for() { awk -v t="$sigterm_ms" -v now="$(now_ms)" -v at="$1" 'BEGIN { printf "%+.3f", (t + at * 1000 - now) / 1000 }'; }
+set_clock r "$(offset_for 4.2)"
+sleep 0.2
+check "no SIGKILL before 5 s (runner clock at SIGTERM + 4.2 s and a bit)" running "$child"
 
-set_clock r +6
+set_clock r "$(offset_for 5.5)"
 group_gone() { ! kill -0 "-$pgid" 2>/dev/null; }
-check "SIGKILL after 5 s: the whole group is gone (clock +6 s)" wait_until 2 group_gone
+check "SIGKILL after 5 s: the whole group is gone (runner clock at SIGTERM + 5.5 s)" wait_until 2 group_gone
+kill_ms=$(date -d "$(jq -r 'select(.event == "proc-signal" and (.detail | startswith("SIGKILL"))) | .ts' "$T/r.log" | head -1)" +%s%3N)
+# Not before 5 s; the upper end only says it came soon after the clock got
+# there (5.5 s plus however slowly this machine moved the clock).
+check "SIGKILL sent at least 5 s after SIGTERM on the runner's clock ($((kill_ms - sigterm_ms)) ms)" \
+	[ $((kill_ms - sigterm_ms)) -ge 5000 -a $((kill_ms - sigterm_ms)) -le 6500 ]
 check_eq "SIGKILL went to the process group once" 1 \
 	"$(log_count "$T/r.log" '.event == "proc-signal" and (.detail | startswith("SIGKILL"))')"
 check "the task's exit was reaped by runnerd (killed by signal 9)" \

@@ -19,6 +19,7 @@
 
 #include "coordd.h"
 #include "protocol.h"
+#include "rcd_args.h"
 #include "rcd_clock.h"
 #include "rcd_file.h"
 #include "rcd_log.h"
@@ -50,45 +51,40 @@ static void usage(FILE *out)
 		"SIGTERM or SIGINT stops it cleanly. Exit status: 0 stopped, 1 runtime failure, 2 bad usage.\n");
 }
 
-static int usage_error(const char *fmt, const char *arg)
+#define PROG "rollcall-coordd"
+
+/* A listen address that cannot work is bad usage, found before any file is
+ * touched. */
+static int check_listen(const char *spec)
 {
-	fprintf(stderr, "rollcall-coordd: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n(try --help)\n");
-	return 2;
+	char host[64], err[256];
+	int port;
+	if (rcd_parse_listen(spec, host, sizeof host, &port, err, sizeof err) != 0)
+		return rcd_usage_error(PROG, "%s", err);
+	return RCD_ARGS_OK;
 }
 
-/* Returns 0, 1 when --help was given, or 2 on bad usage (message printed). */
+/* Returns RCD_ARGS_OK, RCD_ARGS_HELP or RCD_ARGS_BAD (message printed). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
+	const char *log_format = "text";
+	memset(o, 0, sizeof *o);
 	o->listen = "127.0.0.1:8080";
-	o->secret_file = NULL;
-	o->db = NULL;
-	o->log_format = RCD_LOG_TEXT;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			return 1;
-		}
-		if (i + 1 >= argc)
-			return usage_error("%s needs a value or is unknown", a);
-		const char *v = argv[++i];
-		if (!strcmp(a, "--listen"))
-			o->listen = v;
-		else if (!strcmp(a, "--secret-file"))
-			o->secret_file = v;
-		else if (!strcmp(a, "--db"))
-			o->db = v;
-		else if (!strcmp(a, "--log-format")) {
-			if (rcd_log_parse_format(v, &o->log_format) != 0)
-				return usage_error("--log-format must be text or json, not '%s'", v);
-		} else
-			return usage_error("unknown option %s", a);
-	}
-	if (!o->secret_file)
-		return usage_error("%s is required", "--secret-file");
-	return 0;
+	const struct rcd_option opts[] = {
+		{ "--secret-file", &o->secret_file }, /* required */
+		{ "--listen", &o->listen },
+		{ "--db", &o->db },
+		{ "--log-format", &log_format },
+	};
+	int rc = rcd_parse_options(PROG, argc, argv, opts, sizeof opts / sizeof opts[0]);
+	if (rc != RCD_ARGS_OK)
+		return rc;
+	const char *missing = rcd_missing_option(opts, 1);
+	if (missing)
+		return rcd_usage_error(PROG, "%s is required", missing);
+	if (rcd_log_parse_format(log_format, &o->log_format) != 0)
+		return rcd_usage_error(PROG, "--log-format must be text or json, not '%s'", log_format);
+	return check_listen(o->listen);
 }
 
 /* Open the database, creating the default data directory when it is used. */
@@ -173,8 +169,10 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	int rc = parse_args(argc, argv, &o);
-	if (rc)
-		return rc == 1 ? 0 : 2;
+	if (rc == RCD_ARGS_HELP)
+		usage(stdout);
+	if (rc != RCD_ARGS_OK)
+		return rc == RCD_ARGS_HELP ? 0 : 2;
 	rcd_log_init("coordd", o.log_format);
 
 	struct coordd d;
@@ -183,7 +181,7 @@ int main(int argc, char **argv)
 	d.secret_file = o.secret_file;
 	char err[512];
 	if (rcd_read_secret_file(o.secret_file, d.secret, sizeof d.secret, err, sizeof err) != 0) {
-		fprintf(stderr, "rollcall-coordd: %s\n", err);
+		fprintf(stderr, PROG ": %s\n", err);
 		return 2;
 	}
 	struct rc_coord_config cfg;
@@ -192,19 +190,19 @@ int main(int argc, char **argv)
 	d.coord = rc_coord_new(&cfg, d.secret, now_ms);
 	int signal_fd = rcd_signal_setup(false);
 	if (!d.coord || signal_fd < 0) {
-		fprintf(stderr, "rollcall-coordd: cannot initialise (out of memory or no pipe)\n");
+		fprintf(stderr, PROG ": cannot initialise (out of memory or no pipe)\n");
 		teardown(&d);
 		return 1;
 	}
 	d.store = open_store(o.db, err, sizeof err);
 	if (!d.store || restore(&d, now_ms, err, sizeof err) != 0) {
-		fprintf(stderr, "rollcall-coordd: %s\n", err);
+		fprintf(stderr, PROG ": %s\n", err);
 		teardown(&d);
 		return 1;
 	}
 	d.http = rcd_http_start(o.listen, RC_MAX_BODY_BYTES, coordd_handle_http, &d, err, sizeof err);
 	if (!d.http) {
-		fprintf(stderr, "rollcall-coordd: %s\n", err);
+		fprintf(stderr, PROG ": %s\n", err);
 		teardown(&d);
 		return 1;
 	}

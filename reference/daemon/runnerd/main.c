@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rcd_args.h"
 #include "rcd_clock.h"
 #include "rcd_file.h"
 #include "rcd_log.h"
@@ -57,13 +58,7 @@ static void usage(FILE *out)
 		"the coordinator, or a runtime failure. Exit 2: bad usage or a bad state directory.\n");
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "rollcall-runnerd: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n(try --help)\n");
-	return 2;
-}
+#define PROG "rollcall-runnerd"
 
 static int parse_int(const char *s, int lo, int hi, int *out)
 {
@@ -76,51 +71,40 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 	return 0;
 }
 
-/* Returns 0, 1 for --help, 2 on bad usage (message printed). */
+/* Returns RCD_ARGS_OK, RCD_ARGS_HELP or RCD_ARGS_BAD (message printed). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
+	const char *log_format = "text", *max_concurrency = "1";
 	memset(o, 0, sizeof *o);
-	o->max_concurrency = 1;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			return 1;
-		}
-		if (i + 1 >= argc)
-			return usage_error("%s needs a value or is unknown", a);
-		const char *v = argv[++i];
-		if (!strcmp(a, "--coordinator"))
-			o->coordinator = v;
-		else if (!strcmp(a, "--state-dir"))
-			o->state_dir = v;
-		else if (!strcmp(a, "--hostname"))
-			o->hostname = v;
-		else if (!strcmp(a, "--project-dir"))
-			o->project_dir = v;
-		else if (!strcmp(a, "--executor-type"))
-			o->executor_type = v;
-		else if (!strcmp(a, "--max-concurrency")) {
-			if (parse_int(v, 1, RC_MAX_CONCURRENCY, &o->max_concurrency) != 0)
-				return usage_error("--max-concurrency must be 1..64, not '%s'", v);
-		} else if (!strcmp(a, "--secret-file"))
-			o->secret_file = v;
-		else if (!strcmp(a, "--status-listen"))
-			o->status_listen = v;
-		else if (!strcmp(a, "--log-format")) {
-			if (rcd_log_parse_format(v, &o->log_format) != 0)
-				return usage_error("--log-format must be text or json, not '%s'", v);
-		} else
-			return usage_error("unknown option %s", a);
-	}
-	const char *missing = !o->coordinator ? "--coordinator" : !o->state_dir ? "--state-dir"
-			    : !o->hostname ? "--hostname" : !o->project_dir ? "--project-dir"
-			    : !o->executor_type ? "--executor-type" : NULL;
+	const struct rcd_option opts[] = {
+		/* required first */
+		{ "--coordinator", &o->coordinator },
+		{ "--state-dir", &o->state_dir },
+		{ "--hostname", &o->hostname },
+		{ "--project-dir", &o->project_dir },
+		{ "--executor-type", &o->executor_type },
+		/* optional */
+		{ "--max-concurrency", &max_concurrency },
+		{ "--secret-file", &o->secret_file },
+		{ "--status-listen", &o->status_listen },
+		{ "--log-format", &log_format },
+	};
+	int rc = rcd_parse_options(PROG, argc, argv, opts, sizeof opts / sizeof opts[0]);
+	if (rc != RCD_ARGS_OK)
+		return rc;
+	const char *missing = rcd_missing_option(opts, 5);
 	if (missing)
-		return usage_error("%s is required (and must not be empty)", missing);
-	if (!*o->hostname || !*o->project_dir || !*o->executor_type)
-		return usage_error("%s", "--hostname, --project-dir and --executor-type must not be empty");
-	return 0;
+		return rcd_usage_error(PROG, "%s is required and must not be empty", missing);
+	if (parse_int(max_concurrency, 1, RC_MAX_CONCURRENCY, &o->max_concurrency) != 0)
+		return rcd_usage_error(PROG, "--max-concurrency must be 1..%d, not '%s'", RC_MAX_CONCURRENCY,
+				       max_concurrency);
+	if (rcd_log_parse_format(log_format, &o->log_format) != 0)
+		return rcd_usage_error(PROG, "--log-format must be text or json, not '%s'", log_format);
+	char host[64], err[256];
+	int port;
+	if (o->status_listen && rcd_parse_listen(o->status_listen, host, sizeof host, &port, err, sizeof err) != 0)
+		return rcd_usage_error(PROG, "--status-listen: %s", err);
+	return RCD_ARGS_OK;
 }
 
 /* The secret from --secret-file, else from the environment (which is then
@@ -131,12 +115,12 @@ static int load_secret(const struct options *o, char *out, size_t cap)
 	if (o->secret_file) {
 		if (rcd_read_secret_file(o->secret_file, out, cap, err, sizeof err) == 0)
 			return 0;
-		fprintf(stderr, "rollcall-runnerd: %s\n", err);
+		fprintf(stderr, PROG ": %s\n", err);
 		return -1;
 	}
 	const char *env = getenv(SECRET_ENV);
 	if (!env || !*env || strlen(env) >= cap) {
-		fprintf(stderr, "rollcall-runnerd: no secret: give --secret-file or set %s (at most %zu bytes)\n",
+		fprintf(stderr, PROG ": no secret: give --secret-file or set %s (at most %zu bytes)\n",
 			SECRET_ENV, cap - 1);
 		return -1;
 	}
@@ -213,7 +197,7 @@ static int start_status_server(struct runnerd *d, const char *spec)
 	int port;
 	d->status_http = rcd_http_start(spec, 1024, runnerd_handle_status, d, err, sizeof err);
 	if (!d->status_http) {
-		fprintf(stderr, "rollcall-runnerd: %s\n", err);
+		fprintf(stderr, PROG ": %s\n", err);
 		return -1;
 	}
 	rcd_parse_listen(spec, host, sizeof host, &port, err, sizeof err);
@@ -246,12 +230,12 @@ static int setup(struct runnerd *d, const struct options *o)
 	if (load_secret(o, d->secret, sizeof d->secret) != 0)
 		return 2;
 	if (runnerd_state_open(&d->state, o->state_dir, err, sizeof err) != 0) {
-		fprintf(stderr, "rollcall-runnerd: %s\n", err);
+		fprintf(stderr, PROG ": %s\n", err);
 		return 2;
 	}
 	snprintf(tasks_dir, sizeof tasks_dir, "%s/tasks", d->state.dir);
 	if (runnerd_procs_init(&d->procs, tasks_dir, err, sizeof err) != 0) {
-		fprintf(stderr, "rollcall-runnerd: %s\n", err);
+		fprintf(stderr, PROG ": %s\n", err);
 		return 2;
 	}
 	rc_runner_config_defaults(&d->cfg);
@@ -264,7 +248,7 @@ static int setup(struct runnerd *d, const struct options *o)
 	d->runner = rc_runner_new(&d->cfg, random_seed());
 	d->client = runnerd_client_new(o->coordinator, d->cfg.request_timeout_ms);
 	if (!d->runner || !d->client) {
-		fprintf(stderr, "rollcall-runnerd: cannot initialise the runner or the HTTP client\n");
+		fprintf(stderr, PROG ": cannot initialise the runner or the HTTP client\n");
 		return 1;
 	}
 	if (o->status_listen && start_status_server(d, o->status_listen) != 0)
@@ -282,8 +266,10 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	int rc = parse_args(argc, argv, &o);
-	if (rc)
-		return rc == 1 ? 0 : 2;
+	if (rc == RCD_ARGS_HELP)
+		usage(stdout);
+	if (rc != RCD_ARGS_OK)
+		return rc == RCD_ARGS_HELP ? 0 : 2;
 	rcd_log_init("runnerd", o.log_format);
 
 	struct runnerd d;
@@ -292,7 +278,7 @@ int main(int argc, char **argv)
 	rc_outbox_init(&d.ob);
 	int signal_fd = rcd_signal_setup(true);
 	if (signal_fd < 0) {
-		fprintf(stderr, "rollcall-runnerd: cannot set up signal handling: %s\n", strerror(errno));
+		fprintf(stderr, PROG ": cannot set up signal handling: %s\n", strerror(errno));
 		return 1;
 	}
 	rc = setup(&d, &o);

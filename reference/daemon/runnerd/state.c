@@ -24,7 +24,10 @@ static int path_in(const struct runnerd_state *st, const char *name, char *out, 
 	return (size_t)snprintf(out, cap, "%s/%s", st->dir, name) < cap ? 0 : -1;
 }
 
-int runnerd_parse_token(const char *data, size_t len, char out[RUNNERD_TOKEN_HEX + 1], char *err, size_t err_cap)
+/* A file's content into st; returns 0, or -1 with why filled. */
+typedef int (*state_parser)(const char *data, size_t len, struct runnerd_state *st, char *why, size_t why_cap);
+
+static int parse_token(const char *data, size_t len, struct runnerd_state *st, char *err, size_t err_cap)
 {
 	if (len != RUNNERD_TOKEN_HEX + 1 || data[RUNNERD_TOKEN_HEX] != '\n') {
 		snprintf(err, err_cap, "is %zu bytes, expected %d hex digits and a newline (truncated or edited?)", len,
@@ -38,13 +41,12 @@ int runnerd_parse_token(const char *data, size_t len, char out[RUNNERD_TOKEN_HEX
 			return -1;
 		}
 	}
-	memcpy(out, data, RUNNERD_TOKEN_HEX);
-	out[RUNNERD_TOKEN_HEX] = '\0';
+	memcpy(st->instance_token, data, RUNNERD_TOKEN_HEX);
+	st->instance_token[RUNNERD_TOKEN_HEX] = '\0';
 	return 0;
 }
 
-int runnerd_parse_registration(const char *data, size_t len, char runner_id[RC_RUNNER_ID_BUF], uint64_t *session,
-			       int64_t *saved_at_ms, char *err, size_t err_cap)
+static int parse_registration(const char *data, size_t len, struct runnerd_state *st, char *err, size_t err_cap)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -65,9 +67,10 @@ int runnerd_parse_registration(const char *data, size_t len, char runner_id[RC_R
 	else if (!json_is_integer(saved))
 		snprintf(err, err_cap, "has no valid saved_at_ms");
 	else {
-		snprintf(runner_id, RC_RUNNER_ID_BUF, "%s", id);
-		*session = (uint64_t)json_integer_value(sess);
-		*saved_at_ms = (int64_t)json_integer_value(saved);
+		snprintf(st->runner_id, sizeof st->runner_id, "%s", id);
+		st->session = (uint64_t)json_integer_value(sess);
+		st->saved_at_ms = (int64_t)json_integer_value(saved);
+		st->registered = true;
 		rc = 0;
 	}
 	json_decref(root);
@@ -111,54 +114,53 @@ static int lock_dir(struct runnerd_state *st, char *err, size_t err_cap)
 	return 0;
 }
 
-/* Load registration.json if present. */
-static int load_registration(struct runnerd_state *st, char *err, size_t err_cap)
+/* Read path and hand it to parse. A file that does not parse is an error
+ * naming it: the daemon stops rather than guess an identity. */
+static int load_state_file(struct runnerd_state *st, const char *path, state_parser parse, char *err, size_t err_cap)
 {
-	char path[4200], why[256];
+	char why[256];
 	char *data;
 	size_t len;
+	if (rcd_read_file(path, 4096, &data, &len, err, err_cap) != 0)
+		return -1;
+	int rc = parse(data, len, st, why, sizeof why);
+	free(data);
+	if (rc != 0)
+		snprintf(err, err_cap, "%s %s; refusing to start rather than make a new identity "
+			 "(inspect or remove the file)", path, why);
+	return rc;
+}
+
+/* registration.json is absent until the first registration succeeds. */
+static int load_registration(struct runnerd_state *st, char *err, size_t err_cap)
+{
+	char path[4200];
 	path_in(st, REGISTRATION_FILE, path, sizeof path);
 	if (access(path, F_OK) != 0)
 		return 0;
-	if (rcd_read_file(path, 4096, &data, &len, err, err_cap) != 0)
-		return -1;
-	int rc = runnerd_parse_registration(data, len, st->runner_id, &st->session, &st->saved_at_ms, why, sizeof why);
-	free(data);
-	if (rc != 0) {
-		snprintf(err, err_cap, "%s %s; refusing to start rather than lose this runner's identity "
-			 "(inspect or remove the file)", path, why);
-		return -1;
-	}
-	st->registered = true;
-	return 0;
+	return load_state_file(st, path, parse_registration, err, err_cap);
 }
 
+/* The token is made on the very first start only: when it is missing but a
+ * registration exists, the directory was damaged, and a new token would be a
+ * new identity. */
 static int load_or_create_token(struct runnerd_state *st, char *err, size_t err_cap)
 {
-	char path[4200], why[256];
-	char *data;
-	size_t len;
+	char path[4200];
 	path_in(st, TOKEN_FILE, path, sizeof path);
-	if (access(path, F_OK) != 0) {
-		if (st->registered) {
-			snprintf(err, err_cap, "%s is missing but %s/" REGISTRATION_FILE " exists; refusing to make "
-				 "a new identity", path, st->dir);
-			return -1;
-		}
-		char line[RUNNERD_TOKEN_HEX + 2];
-		if (random_token(st->instance_token, err, err_cap) != 0)
-			return -1;
-		snprintf(line, sizeof line, "%s\n", st->instance_token);
-		st->token_created = true;
-		return rcd_atomic_write(path, line, RUNNERD_TOKEN_HEX + 1, err, err_cap);
-	}
-	if (rcd_read_file(path, 1024, &data, &len, err, err_cap) != 0)
+	if (access(path, F_OK) == 0)
+		return load_state_file(st, path, parse_token, err, err_cap);
+	if (st->registered) {
+		snprintf(err, err_cap, "%s is missing but %s/" REGISTRATION_FILE " exists; refusing to make "
+			 "a new identity", path, st->dir);
 		return -1;
-	int rc = runnerd_parse_token(data, len, st->instance_token, why, sizeof why);
-	free(data);
-	if (rc != 0)
-		snprintf(err, err_cap, "%s %s; refusing to start rather than make a new identity", path, why);
-	return rc;
+	}
+	char line[RUNNERD_TOKEN_HEX + 2];
+	if (random_token(st->instance_token, err, err_cap) != 0)
+		return -1;
+	snprintf(line, sizeof line, "%s\n", st->instance_token);
+	st->token_created = true;
+	return rcd_atomic_write(path, line, RUNNERD_TOKEN_HEX + 1, err, err_cap);
 }
 
 int runnerd_state_open(struct runnerd_state *st, const char *dir, char *err, size_t err_cap)

@@ -45,9 +45,4 @@ int runnerd_state_save(struct runnerd_state *st, const char *runner_id, uint64_t
 /* Release the lock. */
 void runnerd_state_close(struct runnerd_state *st);
 
-/* Parsers, exposed for the unit tests. Return 0, or -1 with err filled. */
-int runnerd_parse_token(const char *data, size_t len, char out[RUNNERD_TOKEN_HEX + 1], char *err, size_t err_cap);
-int runnerd_parse_registration(const char *data, size_t len, char runner_id[RC_RUNNER_ID_BUF], uint64_t *session,
-			       int64_t *saved_at_ms, char *err, size_t err_cap);
-
 #endif
