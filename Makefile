@@ -8,6 +8,7 @@
 # Layers, each a static library, each only depending on the ones above it:
 #   reference/core   pure state machines (checked: no clock, no I/O)
 #   sim/             the discrete-event simulator
+#   scn/             the scenario language: parser and executor
 #   cli/             the rollcall command
 #   reference/daemon rollcall-coordd and rollcall-runnerd
 
@@ -17,7 +18,7 @@ OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-INCS    := -Ireference/core -Isim -Icli -Ireference/daemon/common
+INCS    := -Ireference/core -Isim -Iscn -Icli -Ireference/daemon/common
 ALL_CFLAGS = $(WARN) $(DEFS) $(INCS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CORE := -ljansson -lcrypto -lm
 
@@ -26,6 +27,7 @@ OBJ := $(BUILD)/obj
 
 CORE_SRC    := $(wildcard reference/core/*.c)
 SIM_SRC     := $(wildcard sim/*.c)
+SCN_SRC     := $(wildcard scn/*.c)
 CLI_SRC     := $(wildcard cli/*.c)
 DCOMMON_SRC := $(wildcard reference/daemon/common/*.c)
 COORDD_SRC  := $(wildcard reference/daemon/coordd/*.c)
@@ -37,6 +39,7 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 LIB_CORE    := $(BUILD)/lib/librc_core.a
 LIB_SIM     := $(BUILD)/lib/librc_sim.a
+LIB_SCN     := $(BUILD)/lib/librc_scn.a
 LIB_DCOMMON := $(BUILD)/lib/librc_dcommon.a
 SIM_LIBS    := $(if $(strip $(SIM_SRC)),$(LIB_SIM))
 
@@ -70,6 +73,7 @@ $(OBJ)/%.o: %.c
 
 $(LIB_CORE): $(call objs,$(CORE_SRC))
 $(LIB_SIM): $(call objs,$(SIM_SRC))
+$(LIB_SCN): $(call objs,$(SCN_SRC))
 $(LIB_DCOMMON): $(call objs,$(DCOMMON_SRC))
 $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
@@ -78,7 +82,7 @@ $(BUILD)/lib/%.a:
 
 # --- programs -------------------------------------------------------------
 
-$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(SIM_LIBS) $(LIB_CORE)
+$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_SCN) $(SIM_LIBS) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) $(LDFLAGS_CLI)
 
@@ -104,7 +108,7 @@ $(BUILD)/gen/unit_suites.h: $(wildcard tests/unit/test_*.c)
 $(call objs,$(UNIT_SRC)): $(BUILD)/gen/unit_suites.h
 $(OBJ)/tests/unit/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen -Itests/unit
 
-$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(SIM_LIBS) $(LIB_CORE)
+$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(LIB_SCN) $(SIM_LIBS) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcunit $(LDLIBS_CORE)
 

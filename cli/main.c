@@ -9,6 +9,7 @@
 
 static const struct rc_cli_command commands[] = {
 	{ "id", "print the runner ID of hostname, project dir and executor type", rc_cmd_id },
+	{ "check-scenario", "parse scenario files and report errors as file:line:col", rc_cmd_check_scenario },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
