@@ -42,9 +42,11 @@ struct scn_config {
 	int64_t secret_grace_ms;
 	int64_t latency_min_ms, latency_max_ms; /* one-way, uniform per message */
 	int64_t permute_ties;                   /* 1 on (default), 0 off */
-	int64_t request_timeout_ms, backoff_initial_ms, backoff_max_ms;
+	int64_t request_timeout_ms;
 	int64_t restart_delay_ms, restart_max_delay_ms, max_restarts;
 	int64_t stable_after_ms, stop_grace_ms;
+	int64_t term_exit_ms;   /* how long a process takes to exit on SIGTERM */
+	int64_t lossy_storage;  /* 1: a coordinator crash loses unsynced writes */
 };
 
 enum scn_name_kind { SCN_COORDINATOR, SCN_RUNNER, SCN_TASK, SCN_SANDBOX };
@@ -58,24 +60,21 @@ struct scn_node {
 	/* runners only */
 	char *hostname, *project_dir, *executor_type;
 	char *token;  /* instance token: same token = same install */
-	char *secret; /* NULL: the scenario's shared secret */
-	int64_t heartbeat_ms; /* SCN_UNSET: reference default */
+	int64_t heartbeat_ms; /* SCN_UNSET: reference default; the coordinator's value wins */
 	int concurrency;
-};
-
-enum scn_task_behaviour {
-	SCN_TASK_SUCCEEDS = 0, /* runs for duration, exits 0 */
-	SCN_TASK_FAILS,        /* runs for duration, exits non-zero once */
-	SCN_TASK_CRASHES,      /* every run crashes after duration */
 };
 
 struct scn_task {
 	char *name;
 	struct scn_pos pos;
-	int64_t duration_ms;
-	enum scn_task_behaviour behaviour;
-	char *kind; /* "job" unless given */
+	int64_t duration_ms;    /* a healthy run; SCN_FOREVER: never exits by itself */
+	int crash_times;        /* the first N starts crash ... */
+	int64_t crash_after_ms; /* ... after running this long (SCN_UNSET: default) */
+	bool fails;             /* every full run exits non-zero */
+	bool ignores_term;      /* SIGTERM is ignored: only SIGKILL ends it */
+	char *kind;             /* NULL: the simulator's default */
 };
+#define SCN_FOREVER (-1)
 
 struct scn_sandbox {
 	char *name;
@@ -95,6 +94,7 @@ enum scn_action_kind {
 	SCN_ACT_SANDBOX_CREATE, SCN_ACT_SANDBOX_DELETE, SCN_ACT_SANDBOX_REPORT,
 	SCN_ACT_REGISTER, /* a hand-made registration, possibly broken on purpose */
 	SCN_ACT_ROTATE_SECRET,
+	SCN_ACT_CHECK_LIVENESS, /* "at T expect liveness": the simulator's liveness check */
 	SCN_ACT_KIND_COUNT
 };
 const char *scn_action_word(enum scn_action_kind k);
@@ -111,6 +111,7 @@ enum {
 struct scn_action {
 	enum scn_action_kind kind;
 	struct scn_pos pos;
+	char *text;       /* the line as written, for failure messages */
 	int64_t at_ms;
 	int node;         /* start..resume, skew/jump, the sender of a request */
 	int from, to;     /* partition/heal/drop/delay: nodes; both ways unless one_way */
@@ -125,6 +126,8 @@ struct scn_action {
 	bool no_runner_id; /* report without X-Runner-Id */
 	unsigned reg_flags; /* register: SCN_REG_* */
 	char *new_secret;  /* rotate */
+	bool update_runners; /* rotate: runners use the new secret from their next start */
+	int partition;     /* heal: index of the partition action it undoes */
 	int expect_status; /* "and gets 409": the reply it must get; 0 none */
 };
 
@@ -134,7 +137,7 @@ struct scn_action {
 enum scn_state_kind {
 	SCN_ST_RUNNER_STATUS, /* value: enum rc_runner_status (REMOVED = no record) */
 	SCN_ST_RUNNER_REGISTERED, /* a record exists */
-	SCN_ST_NODE_PROCESS,  /* value: enum scn_process */
+	SCN_ST_NODE_PROCESS,  /* value: enum sim_node_state's order: down up paused crashed exited */
 	SCN_ST_RUNNER_PHASE,  /* value: enum rc_runner_phase */
 	SCN_ST_RUNNER_ID,     /* text: the ID the runner holds */
 	SCN_ST_TASK_STATE,    /* value: enum rc_task_state */
@@ -144,8 +147,6 @@ enum scn_state_kind {
 	SCN_ST_SANDBOX_BOUND, /* other: runner, -1 for unbound */
 	SCN_ST_RUNNER_COUNT,  /* value: records in the registry */
 };
-
-enum scn_process { SCN_PROC_UP = 0, SCN_PROC_DOWN, SCN_PROC_PAUSED };
 
 struct scn_state {
 	enum scn_state_kind kind;

@@ -24,7 +24,7 @@ const char *scn_action_word(enum scn_action_kind k)
 		[SCN_ACT_JUMP_CLOCK] = "jump", [SCN_ACT_SUBMIT] = "submit",
 		[SCN_ACT_SANDBOX_CREATE] = "create sandbox", [SCN_ACT_SANDBOX_DELETE] = "delete sandbox",
 		[SCN_ACT_SANDBOX_REPORT] = "report", [SCN_ACT_REGISTER] = "registers",
-		[SCN_ACT_ROTATE_SECRET] = "rotate secret",
+		[SCN_ACT_ROTATE_SECRET] = "rotate secret", [SCN_ACT_CHECK_LIVENESS] = "expect liveness",
 	};
 	return (unsigned)k < SCN_ACT_KIND_COUNT ? words[k] : "?";
 }
@@ -35,6 +35,7 @@ static struct scn_action *add(struct scn_parser *p, enum scn_action_kind kind, i
 	a->kind = kind;
 	a->at_ms = at_ms;
 	a->pos = (struct scn_pos){ p->line->number, col };
+	a->text = scn_line_text(p, 0);
 	a->node = a->from = a->to = a->task = a->sandbox = -1;
 	return a;
 }
@@ -55,6 +56,15 @@ static int parse_node_list(struct scn_parser *p, enum scn_action_kind kind, int6
 	return 0;
 }
 
+/* Runners talk only to the coordinator: a link has it at one end. */
+static int check_link(struct scn_parser *p, const struct scn_action *a)
+{
+	if ((a->from == 0) == (a->to == 0))
+		return scn_error(p, p->line->words[p->i - 1].col,
+				 "a link joins the coordinator and a runner (runners only talk to the coordinator)");
+	return 0;
+}
+
 /* "A from B" (both ways) or "A -> B" (messages from A to B only). */
 static int parse_link(struct scn_parser *p, struct scn_action *a)
 {
@@ -66,9 +76,15 @@ static int parse_link(struct scn_parser *p, struct scn_action *a)
 		return scn_expected(p, "'from' (both ways) or '->' (one way)");
 	if (scn_read_name(p, NODE_MASK, &a->to, NULL) < 0)
 		return -1;
-	if (a->from == a->to)
-		return scn_error(p, p->line->words[p->i - 1].col, "a link joins two different nodes");
-	return 0;
+	return check_link(p, a);
+}
+
+static bool partition_healed(const struct scn_scenario *s, size_t partition, size_t before)
+{
+	for (size_t i = partition + 1; i < before; i++)
+		if (s->actions[i].kind == SCN_ACT_HEAL && s->actions[i].partition == (int)partition)
+			return true;
+	return false;
 }
 
 static int parse_partition(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
@@ -77,7 +93,26 @@ static int parse_partition(struct scn_parser *p, enum scn_action_kind kind, int6
 		add(p, SCN_ACT_HEAL_ALL, at_ms, col);
 		return 0;
 	}
-	return parse_link(p, add(p, kind, at_ms, col));
+	struct scn_action *a = add(p, kind, at_ms, col);
+	size_t self = p->s->n_actions - 1;
+	if (parse_link(p, a) != 0)
+		return -1;
+	a->partition = -1;
+	if (kind == SCN_ACT_PARTITION)
+		return 0;
+	/* heal undoes the latest partition of the same link that is not healed yet */
+	for (size_t i = self; i-- > 0;) {
+		const struct scn_action *o = &p->s->actions[i];
+		if (o->kind == SCN_ACT_HEAL_ALL)
+			break;
+		if (o->kind == SCN_ACT_PARTITION && o->from == a->from && o->to == a->to &&
+		    o->one_way == a->one_way && !partition_healed(p->s, i, self)) {
+			a->partition = (int)i;
+			return 0;
+		}
+	}
+	return scn_error(p, col, "nothing to heal: no earlier 'partition %s %s %s' is still in place",
+			 p->s->nodes[a->from].name, a->one_way ? "->" : "from", p->s->nodes[a->to].name);
 }
 
 /* drop next [N] OP from A to B / delay next [N] OP from A to B by D */
@@ -94,7 +129,8 @@ static int parse_drop_delay(struct scn_parser *p, enum scn_action_kind kind, int
 	a->count = (int)n;
 	if (scn_read_op(p, true, &a->op) != 0 || scn_require(p, "from", "before the sending node") != 0 ||
 	    scn_read_name(p, NODE_MASK, &a->from, NULL) < 0 ||
-	    scn_require(p, "to", "before the receiving node") != 0 || scn_read_name(p, NODE_MASK, &a->to, NULL) < 0)
+	    scn_require(p, "to", "before the receiving node") != 0 || scn_read_name(p, NODE_MASK, &a->to, NULL) < 0 ||
+	    check_link(p, a) != 0)
 		return -1;
 	a->one_way = true;
 	if (kind == SCN_ACT_DELAY &&
@@ -113,6 +149,20 @@ static int parse_clock(struct scn_parser *p, enum scn_action_kind kind, int64_t 
 	return 0;
 }
 
+/* crashing N times [after D] */
+static int parse_crashing(struct scn_parser *p, struct scn_task *t)
+{
+	int64_t n;
+	if (scn_read_int(p, "how many starts crash", 1, 1000, &n) != 0)
+		return -1;
+	t->crash_times = (int)n;
+	if (!scn_accept(p, "times") && !scn_accept(p, "time"))
+		return scn_expected(p, "'times' after the count");
+	if (scn_accept(p, "after"))
+		return scn_read_duration(p, &t->crash_after_ms);
+	return 0;
+}
+
 static int parse_submit(struct scn_parser *p, int64_t at_ms, int col)
 {
 	struct scn_action *a = add(p, SCN_ACT_SUBMIT, at_ms, col);
@@ -122,17 +172,25 @@ static int parse_submit(struct scn_parser *p, int64_t at_ms, int col)
 	struct scn_task *t = &p->s->tasks[a->task];
 	while (scn_peek(p)) {
 		if (scn_accept(p, "lasting")) {
-			if (scn_read_duration(p, &t->duration_ms) != 0)
+			if (scn_accept(p, "forever"))
+				t->duration_ms = SCN_FOREVER;
+			else if (scn_read_duration(p, &t->duration_ms) != 0)
 				return -1;
 		} else if (scn_accept(p, "kind")) {
 			if (scn_read_text(p, "a task kind", &t->kind) != 0)
 				return -1;
 		} else if (scn_accept(p, "failing")) {
-			t->behaviour = SCN_TASK_FAILS;
+			t->fails = true;
 		} else if (scn_accept(p, "crashing")) {
-			t->behaviour = SCN_TASK_CRASHES;
+			if (parse_crashing(p, t) != 0)
+				return -1;
+		} else if (scn_accept(p, "ignoring")) {
+			if (scn_require(p, "SIGTERM", "after 'ignoring'") != 0)
+				return -1;
+			t->ignores_term = true;
 		} else {
-			return scn_expected(p, "'lasting D', 'kind K', 'failing' or 'crashing'");
+			return scn_expected(p, "'lasting D', 'crashing N times', 'failing', 'ignoring SIGTERM' or "
+					       "'kind K'");
 		}
 	}
 	return 0;
@@ -238,6 +296,12 @@ static int parse_register(struct scn_parser *p, struct scn_action *a)
 	return parse_and_gets(p, a);
 }
 
+int scn_add_liveness_check(struct scn_parser *p, int64_t at_ms, int col)
+{
+	add(p, SCN_ACT_CHECK_LIVENESS, at_ms, col);
+	return 0;
+}
+
 /* Lines that start with a runner's name: R reports ... / R registers ... */
 static int parse_runner_request(struct scn_parser *p, int64_t at_ms, int col)
 {
@@ -298,9 +362,13 @@ int scn_parse_action(struct scn_parser *p, int64_t at_ms)
 		struct scn_action *a = add(p, SCN_ACT_ROTATE_SECRET, at_ms, col);
 		if (scn_require(p, "secret", "after 'rotate'") != 0)
 			return -1;
-		if (scn_accept(p, "to"))
-			return scn_read_text(p, "the new secret", &a->new_secret);
-		a->new_secret = scn_strdup("s3cret-rotated");
+		if (scn_accept(p, "to")) {
+			if (scn_read_text(p, "the new secret", &a->new_secret) != 0)
+				return -1;
+		} else {
+			a->new_secret = scn_strdup("s3cret-rotated");
+		}
+		a->update_runners = scn_accept(p, "updating") && scn_require(p, "runners", "after 'updating'") == 0;
 		return 0;
 	}
 	int ignored;

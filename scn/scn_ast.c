@@ -29,7 +29,6 @@ static void free_node(struct scn_node *n)
 	free(n->project_dir);
 	free(n->executor_type);
 	free(n->token);
-	free(n->secret);
 }
 
 void scn_free(struct scn_scenario *s)
@@ -45,6 +44,7 @@ void scn_free(struct scn_scenario *s)
 	for (size_t i = 0; i < s->n_sandboxes; i++)
 		free(s->sandboxes[i].name);
 	for (size_t i = 0; i < s->n_actions; i++) {
+		free(s->actions[i].text);
 		free(s->actions[i].container);
 		free(s->actions[i].new_secret);
 	}

@@ -14,8 +14,10 @@
 #include "scn_internal.h"
 
 const char *const scn_runner_status_words[3] = { "online", "stale", "removed" };
-const char *const scn_process_words[3] = { "up", "down", "paused" };
-const char *const scn_phase_words[5] = { "not-started", "registering", "active", "draining", "exited" };
+/* in the order of the simulator's enum sim_node_state */
+const char *const scn_process_words[5] = { "down", "up", "paused", "crashed", "exited" };
+/* by enum rc_runner_phase; "exited" is said with the node's state */
+const char *const scn_phase_words[5] = { NULL, "registering", "active", "draining", NULL };
 const char *const scn_task_state_words[4] = { "queued", "running", "completed", "failed" };
 const char *const scn_proc_event_words[SCN_PEV_COUNT] = {
 	[SCN_PEV_STARTS] = "starts", [SCN_PEV_EXITS] = "exits", [SCN_PEV_CRASHES] = "crashes",
@@ -41,7 +43,7 @@ static int runner_state(struct scn_parser *p, const char *w, struct scn_state *s
 	} else {
 		return scn_error(p, p->line->words[p->i].col,
 				 "'%s' is not something a runner can be (online, stale, removed, registered, up, "
-				 "down, paused, registering, active, draining, exited)", w);
+				 "down, paused, crashed, exited, registering, active, draining)", w);
 	}
 	st->value = v;
 	p->i++;
@@ -51,8 +53,9 @@ static int runner_state(struct scn_parser *p, const char *w, struct scn_state *s
 static int coordinator_state(struct scn_parser *p, const char *w, struct scn_state *st)
 {
 	int v = scn_word_index(scn_process_words, N_WORDS(scn_process_words), w);
-	if (v < 0)
-		return scn_error(p, p->line->words[p->i].col, "the coordinator can be up, down or paused, not '%s'", w);
+	if (v < 0 || strcmp(w, "exited") == 0)
+		return scn_error(p, p->line->words[p->i].col,
+				 "the coordinator can be up, down, paused or crashed, not '%s'", w);
 	st->kind = SCN_ST_NODE_PROCESS;
 	st->value = v;
 	p->i++;
@@ -64,7 +67,7 @@ static int task_state(struct scn_parser *p, const char *w, struct scn_state *st,
 	if (allow_owner && strcmp(w, "on") == 0) {
 		p->i++;
 		st->kind = SCN_ST_TASK_OWNER;
-		return scn_read_name(p, 1u << SCN_RUNNER, &st->other, NULL);
+		return scn_read_name(p, 1u << SCN_RUNNER, &st->other, NULL) < 0 ? -1 : 0;
 	}
 	int v = scn_word_index(scn_task_state_words, N_WORDS(scn_task_state_words), w);
 	if (v < 0)
@@ -84,7 +87,7 @@ static int sandbox_state(struct scn_parser *p, const char *w, struct scn_state *
 		st->kind = SCN_ST_SANDBOX_BOUND;
 		if (scn_require(p, "to", "after 'bound'") != 0)
 			return -1;
-		return scn_read_name(p, 1u << SCN_RUNNER, &st->other, NULL);
+		return scn_read_name(p, 1u << SCN_RUNNER, &st->other, NULL) < 0 ? -1 : 0;
 	}
 	if (allow_binding && strcmp(w, "unbound") == 0) {
 		p->i++;

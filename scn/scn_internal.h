@@ -91,6 +91,8 @@ int scn_read_http_status(struct scn_parser *p, int *status);
 /* Parts of the grammar, one file each. Each parses from the cursor to the end
  * of the line and returns 0 or -1 (error reported). */
 int scn_parse_action(struct scn_parser *p, int64_t at_ms);
+/* "at T expect liveness": the simulator's own check, kept as an action. */
+int scn_add_liveness_check(struct scn_parser *p, int64_t at_ms, int col);
 int scn_parse_expect(struct scn_parser *p, bool timed, int64_t at_ms, bool at_end);
 int scn_parse_state_or_event(struct scn_parser *p, bool *is_event, struct scn_state *st, struct scn_event *ev);
 
@@ -107,7 +109,7 @@ void *scn_grow(void *items, size_t *cap, size_t len, size_t size);
 /* Word tables shared by the parser and the executor's messages. */
 int scn_word_index(const char *const *words, int n, const char *word);
 extern const char *const scn_runner_status_words[3]; /* online stale removed */
-extern const char *const scn_process_words[3];       /* up down paused */
+extern const char *const scn_process_words[5];       /* down up paused crashed exited */
 extern const char *const scn_phase_words[5];         /* by enum rc_runner_phase */
 extern const char *const scn_task_state_words[4];    /* queued running completed failed */
 extern const char *const scn_proc_event_words[SCN_PEV_COUNT];

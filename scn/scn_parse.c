@@ -7,6 +7,7 @@
  * and reports each mistake as `file:line:col: message`. A file with any
  * error yields no scenario at all: nothing half-parsed ever runs.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ static const char *const reserved[] = {
 	"gets", "got", "sends", "sent", "on", "task", "sandbox", "runner", "coordinator", "all",
 	"end", "config", "seeds", "exactly", "least", "most", "once", "twice", "times", "from",
 	"to", "by", "next", "like", "unknown", "process", "secret", "with", "without", "for",
+	"liveness", "has", "clock", "lasting", "forever",
 };
 
 const char *scn_name_kind_word(enum scn_name_kind k)
@@ -106,7 +108,8 @@ static void define_task(struct scn_parser *p, const char *name, struct scn_pos p
 	struct scn_task *t = &s->tasks[s->n_tasks++];
 	t->name = scn_strdup(name);
 	t->pos = pos;
-	t->kind = scn_strdup("job");
+	t->duration_ms = 1000;
+	t->crash_after_ms = SCN_UNSET;
 }
 
 static void define_sandbox(struct scn_parser *p, const char *name, struct scn_pos pos)
@@ -208,13 +211,13 @@ static const struct {
 	K("secret_grace", CFG_DURATION, secret_grace_ms),
 	K("permute_ties", CFG_ON_OFF, permute_ties),
 	K("request_timeout", CFG_DURATION, request_timeout_ms),
-	K("backoff_initial", CFG_DURATION, backoff_initial_ms),
-	K("backoff_max", CFG_DURATION, backoff_max_ms),
 	K("restart_delay", CFG_DURATION, restart_delay_ms),
 	K("restart_max_delay", CFG_DURATION, restart_max_delay_ms),
 	K("max_restarts", CFG_COUNT, max_restarts),
 	K("stable_after", CFG_DURATION, stable_after_ms),
 	K("stop_grace", CFG_DURATION, stop_grace_ms),
+	K("term_exit", CFG_DURATION, term_exit_ms),
+	K("lossy_storage", CFG_ON_OFF, lossy_storage),
 #undef K
 };
 #define N_CONFIG_KEYS (sizeof config_keys / sizeof config_keys[0])
@@ -259,7 +262,12 @@ static int parse_config(struct scn_parser *p)
 		int64_t *field = (int64_t *)((char *)&p->s->config + config_keys[i].offset);
 		switch (config_keys[i].type) {
 		case CFG_DURATION:
-			return scn_read_duration(p, field);
+			if (scn_read_duration(p, field) != 0)
+				return -1;
+			if (field == &p->s->config.heartbeat_interval_ms && *field % 1000 != 0)
+				return scn_error(p, p->line->words[p->i - 1].col,
+						 "heartbeat_interval is told to runners in whole seconds");
+			return 0;
 		case CFG_COUNT:
 			return scn_read_int(p, "a count", 0, 1000000, field);
 		case CFG_ON_OFF:
@@ -298,8 +306,6 @@ static int parse_runner_option(struct scn_parser *p, struct scn_node *n)
 		return scn_read_text(p, "an executor type", &n->executor_type);
 	if (strcmp(w->text, "token") == 0)
 		return scn_read_text(p, "an instance token", &n->token);
-	if (strcmp(w->text, "secret") == 0)
-		return scn_read_text(p, "a secret", &n->secret);
 	if (strcmp(w->text, "heartbeat") == 0)
 		return scn_read_duration(p, &n->heartbeat_ms);
 	if (strcmp(w->text, "concurrency") == 0) {
@@ -317,7 +323,7 @@ static int parse_runner_option(struct scn_parser *p, struct scn_node *n)
 		return 0;
 	}
 	return scn_error(p, w->col,
-			 "unknown runner property '%s' (hostname, project_dir, executor_type, token, secret, "
+			 "unknown runner property '%s' (hostname, project_dir, executor_type, token, "
 			 "heartbeat, concurrency, like)", w->text);
 }
 
@@ -375,8 +381,12 @@ static int parse_at(struct scn_parser *p)
 		p->last_at_ms = at_ms;
 		p->last_at_line = p->line->number;
 	}
-	if (scn_accept(p, "expect"))
+	if (scn_accept(p, "expect")) {
+		const struct scn_word *lw = scn_peek(p);
+		if (lw && !at_end && scn_accept(p, "liveness"))
+			return scn_add_liveness_check(p, at_ms, lw->col);
 		return scn_parse_expect(p, true, at_ms, at_end);
+	}
 	if (at_end)
 		return scn_expected(p, "'expect' after 'at end'");
 	return scn_parse_action(p, at_ms);
@@ -426,8 +436,11 @@ static void parse_line(struct scn_parser *p, struct scn_line *l)
 	p->i = 0;
 	if (l->n == 0)
 		return;
+	int errors_before = p->n_errors;
 	if (parse_statement(p) == 0)
 		scn_require_end(p);
+	else
+		assert(p->n_errors > errors_before && "a parse failure must have been reported");
 }
 
 /* Calls fn on every line of text, split into words; a line that cannot be
