@@ -117,9 +117,13 @@ $(BUILD)/gen/unit_suites.h: $(wildcard tests/unit/test_*.c)
 $(call objs,$(UNIT_SRC)): $(BUILD)/gen/unit_suites.h
 $(OBJ)/tests/unit/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen -Itests/unit
 
-$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(LIB_SCN) $(SIM_LIBS) $(LIB_DCOMMON) $(LIB_CORE)
+# coordd's store is tested against a real coordinator (test_coordd_store.c).
+UNIT_DAEMON_OBJS := $(call objs,reference/daemon/coordd/store.c)
+$(OBJ)/tests/unit/test_coordd_store.o: EXTRA_CFLAGS += -Ireference/daemon/coordd
+
+$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(LIB_SCN) $(SIM_LIBS) $(LIB_DCOMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcunit -lmicrohttpd $(LDLIBS_CORE)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcunit -lmicrohttpd -lsqlite3 $(LDLIBS_CORE)
 
 unit: $(BIN)/unit-tests
 	$(BIN)/unit-tests

@@ -63,6 +63,20 @@ set_clock() {
 	MOVED_MS=$((us / 1000))
 }
 
+# Move clock NAME so that it reads TARGET_MS (epoch ms) now.
+clock_to() {
+	local us=${EPOCHREALTIME/./}
+	set_clock "$1" "$(awk -v t="$2" -v now=$((us / 1000)) 'BEGIN { printf "%+.3f", (t - now) / 1000 }')"
+}
+
+# The time (epoch ms, the daemon's clock) of the last JSON log line of FILE
+# matching a jq condition; empty when none.
+log_time_ms() {
+	local ts
+	ts=$(jq -r "select($2) | .ts" "$1" 2>/dev/null | tail -1)
+	[ -n "$ts" ] && date -d "$ts" +%s%3N
+}
+
 # The command prefix that runs a daemon on clock NAME (and under valgrind).
 daemon_prefix() {
 	local clock=$1 log=$2
@@ -100,14 +114,21 @@ start_coordd() {
 
 # start_runnerd NAME COORD_PORT STATE_DIR [--clock C] [args...]: the
 # properties default to host "it-host", project "/it/project", executor "it".
+# The secret comes from $T/secret, or with SECRET_FROM_ENV=1 from the
+# environment variable ROLLCALL_RUNNER_SECRET.
 # Sets NAME_PID and NAME_STATUS (the URL of its /status).
 start_runnerd() {
 	local name=$1 port=$2 dir=$3 clock=$1; shift 3
 	if [ "${1-}" = --clock ]; then clock=$2; shift 2; fi
 	daemon_prefix "$clock" "$name"
+	local secret=(--secret-file "$T/secret")
+	if [ "${SECRET_FROM_ENV:-0}" = 1 ]; then
+		secret=()
+		PREFIX=("${PREFIX[0]}" "ROLLCALL_RUNNER_SECRET=$(cat "$T/secret")" "${PREFIX[@]:1}")
+	fi
 	: > "$T/$name.out"
 	"${PREFIX[@]}" "$BIN/rollcall-runnerd" --coordinator "http://127.0.0.1:$port" --state-dir "$dir" \
-		--hostname it-host --project-dir /it/project --executor-type it --secret-file "$T/secret" \
+		--hostname it-host --project-dir /it/project --executor-type it "${secret[@]}" \
 		--status-listen 127.0.0.1:0 --log-format json "$@" > "$T/$name.out" 2>> "$T/$name.log" &
 	local pid=$! sport
 	PIDS+=("$pid")

@@ -32,16 +32,15 @@ check_eq "/status says draining" draining "$(jq -r .phase "$T/status.json")"
 
 # Offsets relative to when runnerd sent SIGTERM (its log time; its clock had
 # no offset then), so a slow machine does not eat into the 5 s.
-sigterm_ms=$(date -d "$(jq -r 'select(.event == "proc-signal") | .ts' "$T/r.log" | head -1)" +%s%3N)
-offset_for() { awk -v t="$sigterm_ms" -v now="$(now_ms)" -v at="$1" 'BEGIN { printf "%+.3f", (t + at * 1000 - now) / 1000 }'; }
-set_clock r "$(offset_for 4.2)"
+sigterm_ms=$(log_time_ms "$T/r.log" '.event == "proc-signal"')
+clock_to r $((sigterm_ms + 4200))
 sleep 0.2
 check "no SIGKILL before 5 s (runner clock at SIGTERM + 4.2 s and a bit)" running "$child"
 
-set_clock r "$(offset_for 5.5)"
+clock_to r $((sigterm_ms + 5500))
 group_gone() { ! kill -0 "-$pgid" 2>/dev/null; }
 check "SIGKILL after 5 s: the whole group is gone (runner clock at SIGTERM + 5.5 s)" wait_until 2 group_gone
-kill_ms=$(date -d "$(jq -r 'select(.event == "proc-signal" and (.detail | startswith("SIGKILL"))) | .ts' "$T/r.log" | head -1)" +%s%3N)
+kill_ms=$(log_time_ms "$T/r.log" '.event == "proc-signal" and (.detail | startswith("SIGKILL"))')
 # Not before 5 s; the upper end only says it came soon after the clock got
 # there (5.5 s plus however slowly this machine moved the clock).
 check "SIGKILL sent at least 5 s after SIGTERM on the runner's clock ($((kill_ms - sigterm_ms)) ms)" \
