@@ -96,8 +96,9 @@ json_t *rc_proto_string_or_null(const char *s, bool empty_is_null);
 /* A JSON integer for an unsigned value in 0..INT64_MAX (asserted). */
 json_t *rc_proto_u64(uint64_t v);
 
-/* The runners list: one record (the list itself is read through coord.h). */
+/* The runners list: one record, and the whole body read through coord.h. */
 json_t *rc_proto_runner_json(const struct rc_runner_record *r, long long now_ms);
+json_t *rc_proto_runners_json(const struct rc_coord *c, long long now_ms);
 /* floor((now_ms - then_ms) / 1000), also when now_ms < then_ms. */
 long long rc_proto_seconds_since(long long now_ms, long long then_ms);
 

@@ -166,11 +166,7 @@ static json_t *success_json(const struct rc_reply *r, long long now_ms)
 	case RC_OP_TASK_STATUS:
 	case RC_OP_TASK_COMPLETE: return single("ok", json_true());
 	case RC_OP_CLAIM: return claim_json(r);
-	case RC_OP_RUNNERS_LIST:
-		/* the list loop reads coord.h accessors, which land with coord.c */
-		(void)now_ms;
-		assert(!"runners list not encodable before coord.c lands");
-		return NULL;
+	case RC_OP_RUNNERS_LIST: return rc_proto_runners_json(r->coord, now_ms);
 	case RC_OP_TASK_SUBMIT:
 	case RC_OP_TASK_GET: return task_json(r->task);
 	case RC_OP_SANDBOX_CREATE:
