@@ -153,7 +153,7 @@ clang-build:
 # integration-valgrind runs the tests that exercise most daemon code with
 # both daemons under valgrind memcheck (0 errors required).
 
-INTEGRATION_VALGRIND_TESTS := test_bad_input test_id_stability test_drain_kill test_stale_remove
+INTEGRATION_VALGRIND_TESTS := test_bad_input test_refusals test_id_stability test_drain_kill test_supervise_backoff test_stale_remove
 
 INTEGRATION_BINS := $(BIN)/rollcall $(BIN)/rollcall-coordd $(BIN)/rollcall-runnerd $(BIN)/it-stream
 

@@ -43,6 +43,13 @@ check "over-long hostname is 400 or 422" [ "$STATUS" = 400 -o "$STATUS" = 422 ]
 check_eq "... naming the field" hostname "$(jbody '.fields | join(" ")')"
 check_eq "nothing created by malformed requests" 0 "$(runner_count)"
 
+# A large body within 64 KiB reaches the codec, which names the long field.
+printf '{"kind": "shell", "payload": "%s"}' "$(head -c 20000 /dev/zero | tr '\0' x)" > "$T/long.json"
+STATUS=$(curl -s -o "$T/response" -w '%{http_code}' -H 'Content-Type: application/json' \
+	--data-binary "@$T/long.json" "$BASE/tasks"); BODY=$(cat "$T/response")
+check_eq "payload over 16 KiB in a 20 KB body" 422 "$STATUS"
+check_eq "... naming the field" "field_too_long payload" "$(jbody '.error + " " + (.fields | join(" "))')"
+
 head -c 70000 /dev/zero | tr '\0' ' ' > "$T/big.json"
 STATUS=$(curl -s -o "$T/response" -w '%{http_code}' -H "@$T/secret.header" -H 'Content-Type: application/json' \
 	--data-binary "@$T/big.json" "$BASE/runners/register"); BODY=$(cat "$T/response")

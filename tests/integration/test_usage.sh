@@ -26,4 +26,11 @@ check "runnerd without --executor-type" usage_fails "--executor-type is required
 check "runnerd with an empty hostname" usage_fails "--hostname is required" "${rd[@]}" --executor-type e --hostname ""
 check "runnerd with --max-concurrency 65" usage_fails "1..64" "${rd[@]}" --executor-type e --max-concurrency 65
 check "runnerd without any secret" usage_fails "no secret" env -u ROLLCALL_RUNNER_SECRET "${rd[@]}" --executor-type e
+# The default text log: one line per request, key=value.
+start_coordd c --log-format text || finish
+http GET /health
+stop_daemon "$c_PID" TERM
+check_eq "coordd with text logs stops cleanly" 0 "$EXIT_CODE"
+check "a text request line" grep -Eq '^[0-9T:.-]+Z info coordd request method=GET path=/health op=health status=200 ' "$T/c.log"
+check "a text state line" grep -Eq '^[0-9T:.-]+Z info coordd stopped message="clean shutdown"$' "$T/c.log"
 finish
