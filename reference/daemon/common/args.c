@@ -18,12 +18,15 @@ int rcd_usage_error(const char *prog, const char *fmt, ...)
 	return RCD_ARGS_BAD;
 }
 
-int rcd_parse_options(const char *prog, int argc, char **argv, const struct rcd_option *opts, size_t n_opts)
+int rcd_parse_options(const char *prog, int argc, char **argv, const struct rcd_option *opts, size_t n_opts,
+		      void (*usage)(FILE *out))
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
 			return RCD_ARGS_HELP;
+		}
 		size_t k = 0;
 		while (k < n_opts && strcmp(a, opts[k].name) != 0)
 			k++;
@@ -42,4 +45,9 @@ const char *rcd_missing_option(const struct rcd_option *opts, size_t n_required)
 		if (!*opts[k].value || !**opts[k].value)
 			return opts[k].name;
 	return NULL;
+}
+
+int rcd_args_exit_status(int parse_result)
+{
+	return parse_result == RCD_ARGS_HELP ? 0 : 2;
 }

@@ -9,6 +9,7 @@
 #define RCD_ARGS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct rcd_option {
 	const char *name;   /* "--listen" */
@@ -17,10 +18,15 @@ struct rcd_option {
 
 enum { RCD_ARGS_OK = 0, RCD_ARGS_HELP = 1, RCD_ARGS_BAD = 2 };
 
-/* Fill the options from argv. Returns RCD_ARGS_OK, RCD_ARGS_HELP for
- * --help/-h, or RCD_ARGS_BAD after printing "PROG: why" and a hint to stderr
- * (unknown option, missing value). */
-int rcd_parse_options(const char *prog, int argc, char **argv, const struct rcd_option *opts, size_t n_opts);
+/* Fill the options from argv. Returns RCD_ARGS_OK; RCD_ARGS_HELP for
+ * --help/-h after printing usage(stdout); or RCD_ARGS_BAD after printing
+ * "PROG: why" and a hint to stderr (unknown option, missing value). */
+int rcd_parse_options(const char *prog, int argc, char **argv, const struct rcd_option *opts, size_t n_opts,
+		      void (*usage)(FILE *out));
+
+/* The exit status of a parse that did not return RCD_ARGS_OK: 0 after
+ * --help, 2 after bad usage. */
+int rcd_args_exit_status(int parse_result);
 
 /* Print "PROG: <formatted message>" and a hint to stderr; returns RCD_ARGS_BAD. */
 int rcd_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -76,7 +76,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "--db", &o->db },
 		{ "--log-format", &log_format },
 	};
-	int rc = rcd_parse_options(PROG, argc, argv, opts, sizeof opts / sizeof opts[0]);
+	int rc = rcd_parse_options(PROG, argc, argv, opts, sizeof opts / sizeof opts[0], usage);
 	if (rc != RCD_ARGS_OK)
 		return rc;
 	const char *missing = rcd_missing_option(opts, 1);
@@ -169,10 +169,8 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	int rc = parse_args(argc, argv, &o);
-	if (rc == RCD_ARGS_HELP)
-		usage(stdout);
 	if (rc != RCD_ARGS_OK)
-		return rc == RCD_ARGS_HELP ? 0 : 2;
+		return rcd_args_exit_status(rc);
 	rcd_log_init("coordd", o.log_format);
 
 	struct coordd d;
