@@ -29,6 +29,9 @@ check "runnerd without any secret" usage_fails "no secret" env -u ROLLCALL_RUNNE
 # The default text log: one line per request, key=value.
 start_coordd c --log-format text || finish
 http GET /health
+"$BIN/rollcall-coordd" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$T/c.db" > /dev/null 2> "$T/err"
+check_eq "a second coordd on the same database exits 1" 1 "$?"
+check "... saying it is locked" grep -q "database is locked" "$T/err"
 stop_daemon "$c_PID" TERM
 check_eq "coordd with text logs stops cleanly" 0 "$EXIT_CODE"
 check "a text request line" grep -Eq '^[0-9T:.-]+Z info coordd request method=GET path=/health op=health status=200 ' "$T/c.log"
