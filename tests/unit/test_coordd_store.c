@@ -21,15 +21,20 @@
 
 static char db_path[64];
 
-static struct rcd_store *fresh_store(void)
+static void remove_db(void)
 {
-	snprintf(db_path, sizeof db_path, "/tmp/rc-unit-store-%d.db", (int)getpid());
 	const char *suffixes[] = { "", "-wal", "-shm" };
 	for (int i = 0; i < 3; i++) {
 		char p[96];
 		snprintf(p, sizeof p, "%s%s", db_path, suffixes[i]);
 		unlink(p);
 	}
+}
+
+static struct rcd_store *fresh_store(void)
+{
+	snprintf(db_path, sizeof db_path, "/tmp/rc-unit-store-%d.db", (int)getpid());
+	remove_db();
 	char err[256];
 	struct rcd_store *st = rcd_store_open(db_path, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
@@ -149,6 +154,7 @@ static void test_round_trip(void)
 	rc_coord_free(restored);
 	rc_outbox_free(&ob);
 	cf_free(&f);
+	remove_db();
 }
 
 static void test_refused_request_writes_nothing(void)
@@ -167,6 +173,7 @@ static void test_refused_request_writes_nothing(void)
 	rcd_store_close(st);
 	CU_ASSERT_EQUAL(count_rows("SELECT count(*) FROM runners"), 0);
 	cf_free(&f);
+	remove_db();
 }
 
 static void test_malformed_row_stops_the_load(void)
@@ -193,6 +200,7 @@ static void test_malformed_row_stops_the_load(void)
 	rcd_store_close(st);
 	rc_coord_free(c);
 	cf_free(&f);
+	remove_db();
 }
 
 static void test_second_open_refused(void)
@@ -204,6 +212,7 @@ static void test_second_open_refused(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "locked"));
 	rcd_store_close(again);
 	rcd_store_close(st);
+	remove_db();
 	CU_ASSERT_EQUAL(rcd_store_open("/nonexistent-dir/x.db", err, sizeof err), NULL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent-dir/x.db"));
 }
