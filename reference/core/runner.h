@@ -14,6 +14,11 @@
  * config, which the driver keeps alive for the runner's life), RC_FX_PROC_*,
  * RC_FX_STATE_SAVE, RC_FX_EXIT. The driver feeds back replies, process exits
  * and time.
+ *
+ * Effect fields: RC_FX_STATE_SAVE carries runner_id and msg.session;
+ * RC_FX_EXIT carries text (why) and value (the status that caused it, 0 for
+ * a drain) and comes only once every task process is gone; RC_FX_SEND also
+ * copies op, task_id and attempt into the effect for traces.
  */
 #ifndef RC_RUNNER_H
 #define RC_RUNNER_H
