@@ -9,6 +9,7 @@
 
 static const struct rc_cli_command commands[] = {
 	{ "id", "print the runner ID of hostname, project dir and executor type", rc_cmd_id },
+	{ "sim", "run the random workload in the deterministic simulator", rc_cmd_sim },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
