@@ -18,7 +18,7 @@
 
 #include "sim_internal.h"
 
-#define END_OF_FAULTS UINT32_MAX
+#define END_OF_FAULTS SIM_EV_A_MAX
 
 static int64_t draw_between(struct rc_rng *rng, int64_t lo, int64_t hi)
 {

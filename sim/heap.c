@@ -21,15 +21,14 @@ void sim_heap_free(struct sim_heap *h)
 
 static inline bool before(const struct sim_ev *x, const struct sim_ev *y)
 {
-	if (x->at_ms != y->at_ms)
-		return x->at_ms < y->at_ms;
-	if (x->tie != y->tie)
-		return x->tie < y->tie;
-	return x->seq < y->seq;
+	return x->at_ms < y->at_ms || (x->at_ms == y->at_ms && x->order < y->order);
 }
 
-uint64_t sim_heap_push(struct sim_heap *h, struct sim_ev ev)
+void sim_heap_push(struct sim_heap *h, int64_t at_ms, uint32_t tie, uint32_t type, uint32_t a, uint32_t b)
 {
+	assert(type < 16 && a <= SIM_EV_A_MAX);
+	struct sim_ev ev = { .at_ms = at_ms, .order = (uint64_t)tie << 32 | (uint32_t)h->next_seq++,
+			     .type_a = type << SIM_EV_A_BITS | a, .b = b };
 	if (h->len == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 256;
 		struct sim_ev *items = realloc(h->items, cap * sizeof *items);
@@ -37,7 +36,6 @@ uint64_t sim_heap_push(struct sim_heap *h, struct sim_ev ev)
 		h->items = items;
 		h->cap = cap;
 	}
-	ev.seq = h->next_seq++;
 	/* Sift up: move parents down until ev's place is found. */
 	size_t i = h->len++;
 	while (i > 0) {
@@ -48,7 +46,6 @@ uint64_t sim_heap_push(struct sim_heap *h, struct sim_ev ev)
 		i = parent;
 	}
 	h->items[i] = ev;
-	return ev.seq;
 }
 
 const struct sim_ev *sim_heap_peek(const struct sim_heap *h)

@@ -243,7 +243,7 @@ void sim_net_runner_send(struct sim_world *w, int node, const struct rc_msg *m)
 	s->req = *m;
 	s->runner_id[0] = '\0';
 	if (m->runner_id)
-		snprintf(s->runner_id, sizeof s->runner_id, "%s", m->runner_id);
+		sim_copy_id(s->runner_id, m->runner_id);
 	if (m->text)
 		s->req.text = s->text = sim_xstrdup(m->text);
 	msg_record(w, SIM_EV_SEND, node, w->coord, s, NULL);
@@ -269,7 +269,7 @@ static void api_send(struct sim_world *w, int action, int tag, const struct rc_m
 	s->req = *m;
 	s->runner_id[0] = '\0';
 	if (m->runner_id)
-		snprintf(s->runner_id, sizeof s->runner_id, "%s", m->runner_id);
+		sim_copy_id(s->runner_id, m->runner_id);
 	sim_push(w, w->now, EVT_DELIVER, slot, 0);
 }
 
@@ -301,7 +301,10 @@ static void workload_result(struct sim_world *w, int tag, int status)
 static void reply_to_slot(const struct rc_reply *r, struct sim_reply *out)
 {
 	out->status = r->status;
-	out->error = r->error;
+	if (r->status >= 400)
+		out->error = r->error;
+	else
+		out->error.code = NULL; /* unused below 400: skip the copy */
 	memcpy(out->runner_id, r->runner_id, sizeof out->runner_id);
 	out->session = r->session;
 	out->reconnected = r->reconnected;
@@ -375,10 +378,9 @@ static void deliver_request(struct sim_world *w, uint32_t slot)
 		w->stats.dropped++;
 		msg_record(w, SIM_EV_DROP, s->from, s->to, s, "down");
 		if (from < 0) {
-			struct sim_msg meta = *s;
 			w->reply.status = 0;
+			api_reply(w, s, 0);
 			sim_msg_release(w, slot);
-			api_reply(w, &meta, 0);
 		} else if (s->client_gone) {
 			sim_msg_release(w, slot);
 		} else {
@@ -393,25 +395,24 @@ static void deliver_request(struct sim_world *w, uint32_t slot)
 	if (from >= 0)
 		msg_record(w, SIM_EV_DELIVER, w->coord, from, s, NULL);
 	struct rc_msg msg = s->req;
-	/* The slot array may move while the coordinator's effects are carried
-	 * out: keep what is needed by value. */
-	struct sim_msg meta = *s;
-	meta.text = NULL;
-	meta.rep.grants = NULL;
 	if (msg.runner_id)
-		msg.runner_id = meta.runner_id;
+		msg.runner_id = s->runner_id;
+	/* Handling a request never sends a message, so the slot array stays
+	 * where it is and msg may point into the slot. */
+	uint32_t cap = w->cap_msgs;
 	int status = sim_coord_handle(w, &msg, from);
+	assert(cap == w->cap_msgs && s == &w->msgs[slot]);
+	(void)cap;
 	if (from < 0) {
-		sim_msg_release(w, slot);
-		api_reply(w, &meta, status);
-		return;
-	}
-	if (meta.client_gone) {
-		msg_record(w, SIM_EV_DROP, w->coord, from, &meta, "client-gone");
+		api_reply(w, s, status);
 		sim_msg_release(w, slot);
 		return;
 	}
-	s = &w->msgs[slot];
+	if (s->client_gone) {
+		msg_record(w, SIM_EV_DROP, w->coord, from, s, "client-gone");
+		sim_msg_release(w, slot);
+		return;
+	}
 	free(s->text);
 	s->text = NULL;
 	s->kind = MSG_REPLY;

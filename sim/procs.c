@@ -62,7 +62,9 @@ static void proc_record(struct sim_world *w, enum sim_ev_kind kind, int node, co
 static void schedule_exit(struct sim_world *w, int node, struct sim_proc *p, int64_t delay_ms, bool clean,
 			  const char *why)
 {
-	p->token = ++w->proc_tokens;
+	if (++w->proc_tokens == 0) /* 0 means none */
+		w->proc_tokens = 1;
+	p->token = w->proc_tokens;
 	p->exit_clean = clean;
 	p->exit_why = why;
 	if (delay_ms < 0) {
@@ -121,7 +123,7 @@ void sim_proc_signal(struct sim_world *w, int node, uint64_t task_id, int attemp
 	}
 }
 
-static struct sim_proc *proc_by_token(struct sim_node *n, uint64_t token)
+static struct sim_proc *proc_by_token(struct sim_node *n, uint32_t token)
 {
 	for (size_t i = 0; i < n->n_procs; i++)
 		if (n->procs[i].alive && n->procs[i].token == token)
@@ -129,12 +131,12 @@ static struct sim_proc *proc_by_token(struct sim_node *n, uint64_t token)
 	return NULL;
 }
 
-bool sim_proc_exit_stale(const struct sim_world *w, int node, uint64_t token)
+bool sim_proc_exit_stale(const struct sim_world *w, int node, uint32_t token)
 {
 	return proc_by_token(&w->nodes[node], token) == NULL;
 }
 
-void sim_proc_exit_event(struct sim_world *w, int node, uint64_t token)
+void sim_proc_exit_event(struct sim_world *w, int node, uint32_t token)
 {
 	struct sim_node *n = &w->nodes[node];
 	struct sim_proc *p = proc_by_token(n, token);

@@ -51,7 +51,7 @@ void sim_runner_effects(struct sim_world *w, int node)
 			sim_proc_signal(w, node, fx->task_id, fx->attempt, fx->value);
 			break;
 		case RC_FX_STATE_SAVE: {
-			snprintf(n->saved_id, sizeof n->saved_id, "%s", fx->runner_id);
+			sim_copy_id(n->saved_id, fx->runner_id);
 			n->saved_session = fx->msg.session;
 			struct sim_event ev = sim_event_blank(SIM_EV_STATE_SAVE, node);
 			ev.runner_id = n->saved_id;
@@ -162,7 +162,10 @@ static void build_reply(struct sim_world *w, const struct sim_msg *s, struct rc_
 	}
 	const struct sim_reply *p = &s->rep;
 	r->status = p->status;
-	r->error = p->error;
+	if (p->status >= 400)
+		r->error = p->error;
+	else
+		r->error.code = NULL;
 	memcpy(r->runner_id, p->runner_id, sizeof r->runner_id);
 	r->session = p->session;
 	r->reconnected = p->reconnected;

@@ -107,7 +107,7 @@ struct sim_proc {
 	uint64_t task_id;
 	int attempt;
 	bool alive;
-	uint64_t token;        /* of the run whose exit is scheduled; 0 none */
+	uint32_t token;        /* of the run whose exit is scheduled; 0 none */
 	bool exit_clean;       /* how the scheduled exit ends */
 	const char *exit_why;  /* clean, crash, signal */
 	int64_t exit_at;       /* virtual time of the scheduled exit */
@@ -131,7 +131,7 @@ struct sim_node {
 	enum sim_node_state state;
 	struct sim_clock clock;
 	uint32_t incarnation;   /* bumped at every start */
-	uint64_t timer_gen;     /* bumped when a pending timer is superseded */
+	uint32_t timer_gen;     /* bumped when a pending timer is superseded */
 	int64_t timer_at;       /* virtual time of the pending timer, INT64_MAX none */
 	int64_t disturbed_at;   /* last pause, resume or clock change (virtual) */
 	struct rc_rng net_rng;  /* latency, loss... of messages this node sends */
@@ -388,7 +388,7 @@ struct sim_world {
 	struct rc_outbox ob;
 	struct rc_reply reply;       /* the coordinator's last reply */
 	struct rc_reply runner_reply; /* what a runner is handed */
-	uint64_t proc_tokens;
+	uint32_t proc_tokens;
 	struct sim_violation *violations;
 	size_t n_violations, cap_violations;
 	int64_t current_action; /* action being applied, -1 */
@@ -407,7 +407,7 @@ int sim_fail(struct sim_world *w, const char *fmt, ...) __attribute__((format(pr
 uint64_t sim_hash_str(const char *s);
 
 /* Push an event at at_ms (>= now). */
-void sim_push(struct sim_world *w, int64_t at_ms, enum sim_evt type, uint32_t a, uint64_t b);
+void sim_push(struct sim_world *w, int64_t at_ms, enum sim_evt type, uint32_t a, uint32_t b);
 /* Re-arm the node's timer from its core's deadline. */
 void sim_node_rearm(struct sim_world *w, int node);
 /* The node's clock value for its core now (recorded: never goes back). */
@@ -461,10 +461,10 @@ void sim_runner_effects(struct sim_world *w, int node);
 
 void sim_proc_start(struct sim_world *w, int node, uint64_t task_id, int attempt);
 void sim_proc_signal(struct sim_world *w, int node, uint64_t task_id, int attempt, int sig);
-void sim_proc_exit_event(struct sim_world *w, int node, uint64_t token);
+void sim_proc_exit_event(struct sim_world *w, int node, uint32_t token);
 void sim_proc_kill_all(struct sim_world *w, int node);
 /* Whether a process-exit event no longer matches a live process run. */
-bool sim_proc_exit_stale(const struct sim_world *w, int node, uint64_t token);
+bool sim_proc_exit_stale(const struct sim_world *w, int node, uint32_t token);
 
 /* ------------------------------------------------------- storage.c */
 
@@ -489,6 +489,8 @@ const struct rc_runner_record *sim_storage_find_runner(const struct sim_storage 
 const struct rc_task *sim_storage_find_task(const struct sim_storage *s, uint64_t id);
 /* The 48-bit number of a runner ID's hex digits; 0 if it is not an ID. */
 uint64_t sim_runner_key(const char *id);
+/* Copy at most an ID's length of src (NULL: "") and terminate. */
+void sim_copy_id(char dst[RC_RUNNER_ID_BUF], const char *src);
 
 /* ------------------------------------------------------- actions.c */
 
@@ -560,7 +562,7 @@ void sim_faults_set_until(struct sim_world *w, int64_t until_ms);
 
 /* ------------------------------------------------------ workload.c */
 
-void sim_workload_event(struct sim_world *w, uint32_t what, uint64_t arg);
+void sim_workload_event(struct sim_world *w, uint32_t what, uint32_t arg);
 void sim_workload_free(struct sim_world *w);
 
 #endif

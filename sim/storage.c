@@ -11,26 +11,44 @@
  * On restart the durable records are fed back in insertion order.
  */
 #include <assert.h>
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_internal.h"
 
+/* 0..15 for a lower-case hex digit, 0xff otherwise (IDs are lower case). */
+static inline unsigned hex_value(unsigned char ch)
+{
+	unsigned d = (unsigned)ch - '0';
+	if (d < 10)
+		return d;
+	d = (unsigned)ch - 'a';
+	return d < 6 ? d + 10 : 0xff;
+}
+
 uint64_t sim_runner_key(const char *id)
 {
-	if (!id || strncmp(id, "lnch_", 5) != 0)
+	if (!id || id[0] != 'l' || memcmp(id, "lnch_", 5) != 0)
 		return 0;
 	uint64_t v = 0;
+	unsigned bad = 0;
 	for (int i = 5; i < RC_RUNNER_ID_LEN; i++) {
-		int ch = (unsigned char)id[i];
-		if (!isxdigit(ch))
-			return 0;
-		v = (v << 4) | (uint64_t)(isdigit(ch) ? ch - '0' : (tolower(ch) - 'a' + 10));
+		unsigned d = hex_value((unsigned char)id[i]);
+		bad |= d;
+		v = (v << 4) | (d & 15u);
 	}
+	if (bad & 0xf0)
+		return 0;
 	if (id[RC_RUNNER_ID_LEN] != '\0')
 		return 0;
 	return v | (1ULL << 48); /* never 0 */
+}
+
+void sim_copy_id(char dst[RC_RUNNER_ID_BUF], const char *src)
+{
+	size_t n = src ? strnlen(src, RC_RUNNER_ID_LEN) : 0;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
 }
 
 void sim_storage_init(struct sim_storage *s, uint64_t seed, const char *secret)
@@ -189,7 +207,7 @@ void sim_storage_write_runner(struct sim_storage *s, const struct rc_coord *c, c
 	if (rec)
 		it.u.runner = *rec;
 	else
-		snprintf(it.u.runner.id, sizeof it.u.runner.id, "%s", id);
+		sim_copy_id(it.u.runner.id, id);
 	write_item(s, &it, lossy);
 }
 

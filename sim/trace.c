@@ -312,10 +312,13 @@ static void ring_store(struct sim_trace *t, const struct sim_event *ev)
 	e->ev = *ev;
 	e->has_runner = ev->runner_id != NULL;
 	if (e->has_runner)
-		snprintf(e->runner_id, sizeof e->runner_id, "%s", ev->runner_id);
+		sim_copy_id(e->runner_id, ev->runner_id);
 	e->has_text = ev->text != NULL;
-	if (e->has_text)
-		snprintf(e->text, sizeof e->text, "%s", ev->text);
+	if (e->has_text) {
+		size_t n = strnlen(ev->text, sizeof e->text - 1);
+		memcpy(e->text, ev->text, n);
+		e->text[n] = '\0';
+	}
 	t->ring_pos = (t->ring_pos + 1) % t->ring_len;
 	if (t->ring_fill < t->ring_len)
 		t->ring_fill++;

@@ -48,7 +48,7 @@ static int64_t exp_draw(struct rc_rng *rng, double mean_ms)
 	return 1 + (int64_t)(-log(1.0 - rc_rng_unit(rng)) * mean_ms);
 }
 
-static void push_work(struct sim_world *w, int64_t at, uint32_t what, uint64_t arg)
+static void push_work(struct sim_world *w, int64_t at, uint32_t what, uint32_t arg)
 {
 	if (at < w->work.end_at)
 		sim_push(w, at, EVT_WORKLOAD, what, arg);
@@ -140,7 +140,7 @@ static void new_task(struct sim_world *w)
 	struct rc_msg m = { .op = RC_OP_TASK_SUBMIT, .kind = w->tasks[t].kind, .payload = w->tasks[t].payload };
 	sim_net_api_send_task(w, t, &m);
 	if (st->wl.sandboxes && rc_rng_below(rng, 5) == 0)
-		push_work(w, w->now + between(rng, 100, 5000), WL_SANDBOX, (uint64_t)t << 8);
+		push_work(w, w->now + between(rng, 100, 5000), WL_SANDBOX, (uint32_t)t << 8);
 	double mean = 3600000.0 / (st->wl.tasks_per_runner_hour * st->wl.runners);
 	push_work(w, w->now + exp_draw(rng, mean), WL_TASK, 0);
 }
@@ -164,7 +164,7 @@ static int owner_node(const struct sim_world *w, uint64_t task_id)
  * 1..5 report creating, starting, running, deleting, deleted from the
  * task's current owner; now and then a move is illegal or comes from
  * another runner, and the coordinator must refuse it. */
-static void sandbox_step(struct sim_world *w, uint64_t arg)
+static void sandbox_step(struct sim_world *w, uint32_t arg)
 {
 	static const char *const walk[] = { NULL, "creating", "starting", "running", "deleting", "deleted" };
 	struct sim_workload_state *st = &w->work;
@@ -213,7 +213,7 @@ static void sandbox_step(struct sim_world *w, uint64_t arg)
 		if (roll >= 10)
 			step++;
 	}
-	push_work(w, w->now + between(rng, 1000, 20000), WL_SANDBOX, (uint64_t)task << 8 | (uint64_t)(step ? step : 1));
+	push_work(w, w->now + between(rng, 1000, 20000), WL_SANDBOX, (uint32_t)task << 8 | (uint32_t)(step ? step : 1));
 }
 
 /* -------------------------------------------------------------- churn */
@@ -227,12 +227,12 @@ static void churn(struct sim_world *w)
 		sim_node_stop(w, r);
 		/* Back after the drain, mostly long enough to be missed. */
 		int64_t back = w->now + between(rng, 90000, 20 * 60000);
-		sim_push(w, back < st->end_at ? back : st->end_at, EVT_WORKLOAD, WL_RESTART, (uint64_t)r);
+		sim_push(w, back < st->end_at ? back : st->end_at, EVT_WORKLOAD, WL_RESTART, (uint32_t)r);
 	}
 	push_work(w, w->now + exp_draw(rng, 600000.0 * 10 / (st->wl.runners + 9)), WL_CHURN, 0);
 }
 
-void sim_workload_event(struct sim_world *w, uint32_t what, uint64_t arg)
+void sim_workload_event(struct sim_world *w, uint32_t what, uint32_t arg)
 {
 	switch (what) {
 	case WL_TASK:

@@ -435,13 +435,11 @@ void sim_stats(const struct sim_world *w, struct sim_stats *out)
 
 /* -------------------------------------------------------------- timers */
 
-void sim_push(struct sim_world *w, int64_t at_ms, enum sim_evt type, uint32_t a, uint64_t b)
+void sim_push(struct sim_world *w, int64_t at_ms, enum sim_evt type, uint32_t a, uint32_t b)
 {
 	assert(at_ms >= w->now);
-	struct sim_ev ev = { .at_ms = at_ms, .type = type, .a = a, .b = b };
-	if (w->cfg.permute_ties)
-		ev.tie = rc_rng_next(&w->tie_rng);
-	sim_heap_push(&w->heap, ev);
+	uint32_t tie = w->cfg.permute_ties ? (uint32_t)(rc_rng_next(&w->tie_rng) >> 32) : 0;
+	sim_heap_push(&w->heap, at_ms, tie, type, a, b);
 	if (type == EVT_DELIVER)
 		w->pending_msgs++;
 	else if (type == EVT_ACTION)
@@ -483,12 +481,12 @@ void sim_node_rearm(struct sim_world *w, int node)
 /* The node an event happens at, or -1 for world events. */
 static int event_node(const struct sim_world *w, const struct sim_ev *ev)
 {
-	switch (ev->type) {
+	switch (sim_ev_type(ev)) {
 	case EVT_TIMER:
 	case EVT_PROC_EXIT:
-		return (int)ev->a;
+		return (int)sim_ev_a(ev);
 	case EVT_DELIVER:
-		return w->msgs[ev->a].to;
+		return w->msgs[sim_ev_a(ev)].to;
 	default:
 		return -1;
 	}
@@ -496,33 +494,36 @@ static int event_node(const struct sim_world *w, const struct sim_ev *ev)
 
 static void count_popped(struct sim_world *w, const struct sim_ev *ev)
 {
-	if (ev->type == EVT_DELIVER)
+	uint32_t type = sim_ev_type(ev);
+	if (type == EVT_DELIVER)
 		w->pending_msgs--;
-	else if (ev->type == EVT_ACTION)
+	else if (type == EVT_ACTION)
 		w->pending_actions--;
-	else if (ev->type == EVT_PROC_EXIT)
+	else if (type == EVT_PROC_EXIT)
 		w->pending_procs--;
 }
 
 static bool stale(const struct sim_world *w, const struct sim_ev *ev)
 {
-	if (ev->type == EVT_TIMER)
-		return w->nodes[ev->a].timer_gen != ev->b;
-	if (ev->type == EVT_PROC_EXIT)
-		return sim_proc_exit_stale(w, (int)ev->a, ev->b);
+	uint32_t type = sim_ev_type(ev);
+	if (type == EVT_TIMER)
+		return w->nodes[sim_ev_a(ev)].timer_gen != ev->b;
+	if (type == EVT_PROC_EXIT)
+		return sim_proc_exit_stale(w, (int)sim_ev_a(ev), ev->b);
 	return false;
 }
 
 static void hold(struct sim_world *w, int node, const struct sim_ev *ev)
 {
 	struct sim_node *n = &w->nodes[node];
-	if (ev->type == EVT_TIMER) /* re-armed at resume from the deadline */
+	uint32_t type = sim_ev_type(ev);
+	if (type == EVT_TIMER) /* re-armed at resume from the deadline */
 		return;
 	SIM_GROW(n->held, n->cap_held, n->n_held + 1);
 	n->held[n->n_held++] = *ev;
-	if (ev->type == EVT_DELIVER)
+	if (type == EVT_DELIVER)
 		w->pending_msgs++;
-	else if (ev->type == EVT_PROC_EXIT)
+	else if (type == EVT_PROC_EXIT)
 		w->pending_procs++;
 }
 
@@ -536,7 +537,7 @@ void sim_node_resume(struct sim_world *w, int node)
 	for (size_t i = 0; i < n->n_held; i++) {
 		struct sim_ev ev = n->held[i];
 		count_popped(w, &ev); /* sim_push counts it again */
-		sim_push(w, w->now, ev.type, ev.a, ev.b);
+		sim_push(w, w->now, (enum sim_evt)sim_ev_type(&ev), sim_ev_a(&ev), ev.b);
 	}
 	n->n_held = 0;
 	n->timer_at = INT64_MAX;
@@ -551,8 +552,8 @@ void sim_node_drop_held(struct sim_world *w, int node)
 	struct sim_node *n = &w->nodes[node];
 	for (size_t i = 0; i < n->n_held; i++) {
 		count_popped(w, &n->held[i]);
-		if (n->held[i].type == EVT_DELIVER)
-			sim_msg_release(w, n->held[i].a);
+		if (sim_ev_type(&n->held[i]) == EVT_DELIVER)
+			sim_msg_release(w, sim_ev_a(&n->held[i]));
 	}
 	n->n_held = 0;
 }
@@ -569,27 +570,28 @@ static void node_timer(struct sim_world *w, int node)
 
 static void dispatch(struct sim_world *w, const struct sim_ev *ev)
 {
-	switch (ev->type) {
+	uint32_t a = sim_ev_a(ev);
+	switch (sim_ev_type(ev)) {
 	case EVT_TIMER:
-		node_timer(w, (int)ev->a);
+		node_timer(w, (int)a);
 		break;
 	case EVT_DELIVER:
-		sim_net_deliver(w, ev->a);
+		sim_net_deliver(w, a);
 		break;
 	case EVT_PROC_EXIT:
-		sim_proc_exit_event(w, (int)ev->a, ev->b);
+		sim_proc_exit_event(w, (int)a, ev->b);
 		break;
 	case EVT_ACTION:
-		sim_action_apply(w, (int)ev->a);
+		sim_action_apply(w, (int)a);
 		break;
 	case EVT_FAULT:
 		sim_faults_event(w);
 		break;
 	case EVT_FAULT_UNDO:
-		sim_faults_undo_event(w, ev->a);
+		sim_faults_undo_event(w, a);
 		break;
 	case EVT_WORKLOAD:
-		sim_workload_event(w, ev->a, ev->b);
+		sim_workload_event(w, a, ev->b);
 		break;
 	default:
 		assert(!"unknown event type");
