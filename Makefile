@@ -8,6 +8,7 @@
 # Layers, each a static library, each only depending on the ones above it:
 #   reference/core   pure state machines (checked: no clock, no I/O)
 #   sim/             the discrete-event simulator
+#   scn/             the scenario language: parser and executor
 #   cli/             the rollcall command
 #   reference/daemon rollcall-coordd and rollcall-runnerd
 
@@ -16,8 +17,8 @@ BUILD   ?= build
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-INCS    := -Ireference/core -Isim -Icli -Ireference/daemon/common
+DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(if $(wildcard sim/sim.h),-DRC_HAVE_SIM)
+INCS    := -Ireference/core -Isim -Iscn -Icli -Ireference/daemon/common
 ALL_CFLAGS = $(WARN) $(DEFS) $(INCS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CORE := -ljansson -lcrypto -lm
 
@@ -26,7 +27,11 @@ OBJ := $(BUILD)/obj
 
 CORE_SRC    := $(wildcard reference/core/*.c)
 SIM_SRC     := $(wildcard sim/*.c)
-CLI_SRC     := $(wildcard cli/*.c)
+# The scenario executor (`rollcall run`) needs the simulator; until sim/ is in
+# the tree only the language (parser, `rollcall check-scenario`) is built.
+HAVE_SIM    := $(wildcard sim/sim.h)
+SCN_SRC     := $(if $(HAVE_SIM),$(wildcard scn/*.c),$(filter-out scn/scn_run.c scn/scn_eval.c,$(wildcard scn/*.c)))
+CLI_SRC     := $(if $(HAVE_SIM),$(wildcard cli/*.c),$(filter-out cli/cmd_run.c cli/junit.c,$(wildcard cli/*.c)))
 DCOMMON_SRC := $(wildcard reference/daemon/common/*.c)
 COORDD_SRC  := $(wildcard reference/daemon/coordd/*.c)
 RUNNERD_SRC := $(wildcard reference/daemon/runnerd/*.c)
@@ -37,6 +42,7 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 LIB_CORE    := $(BUILD)/lib/librc_core.a
 LIB_SIM     := $(BUILD)/lib/librc_sim.a
+LIB_SCN     := $(BUILD)/lib/librc_scn.a
 LIB_DCOMMON := $(BUILD)/lib/librc_dcommon.a
 SIM_LIBS    := $(if $(strip $(SIM_SRC)),$(LIB_SIM))
 
@@ -53,6 +59,7 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@echo 'run: build complete; the scenario gate is not wired yet'
 
+.PHONY: scenario-syntax scenario-library scenario-must-fail scenario-junit
 .PHONY: FORCE run all deps check unit valgrind-unit purity test-purity clang-build clean help
 .DEFAULT_GOAL := all
 
@@ -75,6 +82,7 @@ $(OBJ)/%.o: %.c
 
 $(LIB_CORE): $(call objs,$(CORE_SRC))
 $(LIB_SIM): $(call objs,$(SIM_SRC))
+$(LIB_SCN): $(call objs,$(SCN_SRC))
 $(LIB_DCOMMON): $(call objs,$(DCOMMON_SRC))
 $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
@@ -83,7 +91,7 @@ $(BUILD)/lib/%.a:
 
 # --- programs -------------------------------------------------------------
 
-$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(SIM_LIBS) $(LIB_CORE)
+$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_SCN) $(SIM_LIBS) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) $(LDFLAGS_CLI)
 
@@ -120,7 +128,7 @@ $(OBJ)/sim/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen
 FORCE:
 $(OBJ)/tests/unit/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen -Itests/unit
 
-$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(SIM_LIBS) $(LIB_CORE)
+$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(LIB_SCN) $(SIM_LIBS) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcunit $(LDLIBS_CORE)
 
@@ -148,7 +156,12 @@ clang-build:
 
 # --- the gate -------------------------------------------------------------
 
-CHECK_STEPS := unit valgrind-unit test-purity clang-build
+# The scenario language and the gate (ci/check-scenarios.sh says what each checks).
+scenario-syntax scenario-library scenario-must-fail scenario-junit: $(BIN)/rollcall
+	@bash ci/check-scenarios.sh $(patsubst scenario-%,%,$@)
+
+CHECK_STEPS := unit valgrind-unit test-purity clang-build scenario-syntax
+CHECK_STEPS += $(if $(HAVE_SIM),scenario-library scenario-must-fail scenario-junit)
 
 check: deps
 	@$(MAKE) --no-print-directory all
