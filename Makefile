@@ -18,7 +18,7 @@ OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(if $(wildcard sim/sim.h),-DRC_HAVE_SIM)
-INCS    := -Ireference/core -Isim -Iscn -Icli -Ireference/daemon/common
+INCS    := -Ireference/core -Isim -Iscn -Iexplore -Icli -Ireference/daemon/common
 ALL_CFLAGS = $(WARN) $(DEFS) $(INCS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CORE := -ljansson -lcrypto -lm
 
@@ -31,7 +31,10 @@ SIM_SRC     := $(wildcard sim/*.c)
 # the tree only the language (parser, `rollcall check-scenario`) is built.
 HAVE_SIM    := $(wildcard sim/sim.h)
 SCN_SRC     := $(if $(HAVE_SIM),$(wildcard scn/*.c),$(filter-out scn/scn_run.c scn/scn_eval.c,$(wildcard scn/*.c)))
-CLI_SRC     := $(if $(HAVE_SIM),$(wildcard cli/*.c),$(filter-out cli/cmd_run.c cli/junit.c,$(wildcard cli/*.c)))
+# explore/: exploration, replay, shrinking and timelines (needs the simulator).
+XP_SRC      := $(if $(HAVE_SIM),$(wildcard explore/*.c))
+XP_CMDS     := cli/cmd_explore.c cli/cmd_replay.c cli/cmd_shrink.c cli/cmd_timeline.c
+CLI_SRC     := $(if $(HAVE_SIM),$(wildcard cli/*.c),$(filter-out cli/cmd_run.c cli/junit.c $(XP_CMDS),$(wildcard cli/*.c)))
 DCOMMON_SRC := $(wildcard reference/daemon/common/*.c)
 COORDD_SRC  := $(wildcard reference/daemon/coordd/*.c)
 RUNNERD_SRC := $(wildcard reference/daemon/runnerd/*.c)
@@ -43,8 +46,10 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 LIB_CORE    := $(BUILD)/lib/librc_core.a
 LIB_SIM     := $(BUILD)/lib/librc_sim.a
 LIB_SCN     := $(BUILD)/lib/librc_scn.a
+LIB_XP      := $(BUILD)/lib/librc_explore.a
 LIB_DCOMMON := $(BUILD)/lib/librc_dcommon.a
 SIM_LIBS    := $(if $(strip $(SIM_SRC)),$(LIB_SIM))
+XP_LIBS     := $(if $(strip $(XP_SRC)),$(LIB_XP))
 
 PROGRAMS := $(BIN)/rollcall
 ifneq ($(strip $(COORDD_SRC)),)
@@ -83,6 +88,7 @@ $(OBJ)/%.o: %.c
 $(LIB_CORE): $(call objs,$(CORE_SRC))
 $(LIB_SIM): $(call objs,$(SIM_SRC))
 $(LIB_SCN): $(call objs,$(SCN_SRC))
+$(LIB_XP): $(call objs,$(XP_SRC))
 $(LIB_DCOMMON): $(call objs,$(DCOMMON_SRC))
 $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
@@ -91,7 +97,7 @@ $(BUILD)/lib/%.a:
 
 # --- programs -------------------------------------------------------------
 
-$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_SCN) $(SIM_LIBS) $(LIB_CORE)
+$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(XP_LIBS) $(LIB_SCN) $(SIM_LIBS) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) $(LDFLAGS_CLI)
 
@@ -132,7 +138,7 @@ $(OBJ)/tests/unit/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen -Itests/unit
 UNIT_DAEMON_OBJS := $(call objs,reference/daemon/coordd/store.c)
 $(OBJ)/tests/unit/test_coordd_store.o: EXTRA_CFLAGS += -Ireference/daemon/coordd
 
-$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(LIB_SCN) $(SIM_LIBS) $(LIB_DCOMMON) $(LIB_CORE)
+$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(XP_LIBS) $(LIB_SCN) $(SIM_LIBS) $(LIB_DCOMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcunit -lmicrohttpd -lsqlite3 $(LDLIBS_CORE)
 

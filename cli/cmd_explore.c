@@ -1,0 +1,414 @@
+/*
+ * cmd_explore.c - `rollcall explore`: random faults, seed after seed.
+ *
+ * Option parsing and what the user sees (failures as they are found, a
+ * progress line, a summary); the engine is explore/xp_explore.c. Exit 0 when
+ * no seed failed, 1 when one did, 2 on bad usage or bad input.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "scn.h"
+#include "sim.h"
+#include "xp_buf.h"
+#include "xp_explore.h"
+#include "xp_run.h"
+#include "xp_shard.h"
+
+static const char explore_usage[] =
+	"usage: rollcall explore [--seeds A-B] [--shard K/N] [--jobs N] [--swarm] [--liveness]\n"
+	"                        [--budget D] [--runners N] [--duration D] [--faults LIST]\n"
+	"                        [--bound D] [--max-failures N] [--out DIR] [--no-progress]\n"
+	"                        [SCENARIO | --workload NAME]\n"
+	"\n"
+	"Runs one scenario per seed with random faults written into it as timeline\n"
+	"actions, every invariant checked after every event. Each failing seed is saved\n"
+	"as a scenario that replays it (DIR/NAME-seedN.scn) and its trace (.jsonl).\n"
+	"\n"
+	"  --seeds A-B        seeds to run (default 1-1000; with --budget and no --seeds,\n"
+	"                     1 and up until the budget is spent)\n"
+	"  --shard K/N        run only block K of N of the range (CI matrix, GNU parallel)\n"
+	"  --jobs N           local worker processes (default 1)\n"
+	"  --swarm            each seed draws its own fault mix, rates and topology\n"
+	"                     (1 to 50 runners), written in the trace header\n"
+	"  --liveness         faults stop, the network heals and every node is started;\n"
+	"                     the run fails unless every live runner is online and every\n"
+	"                     task finished within the bound\n"
+	"  --budget D         stop after D of wall time (e.g. 30s, 10m)\n"
+	"  --workload NAME    a generated workload (default mixed; --workload list)\n"
+	"  SCENARIO           explore this scenario instead: its timeline plus random\n"
+	"                     faults (its expectations are dropped, invariants stay)\n"
+	"  --runners N        runners of the workload (swarm keeps this number)\n"
+	"  --duration D       simulated time per seed (default: the workload's)\n"
+	"  --faults LIST      net,crash,skew,pause,storage | all | none\n"
+	"  --bound D          liveness bound (default: computed from each scenario's tasks)\n"
+	"  --max-failures N   stop after N failing seeds (default 100, 0 = no limit)\n"
+	"  --out DIR          where failures are saved (default reports/failures)\n"
+	"  --no-progress      no progress line\n"
+	"  --show SEED        print the scenario of SEED and run nothing\n"
+	"\n"
+	"Exit: 0 no failure, 1 a seed failed, 2 bad usage or bad input.\n";
+
+struct explore_opts {
+	struct xp_explore_cfg cfg;
+	bool have_seeds;
+	uint64_t shard_k, shard_n;
+	const char *workload;
+	const char *scenario;
+	int runners;
+	int64_t duration_ms, bound_ms;
+	bool have_faults;
+	unsigned faults;
+	bool swarm, liveness, progress;
+	bool show;
+	uint64_t show_seed;
+	struct xp_script base;
+	char *command;
+};
+
+static int parse_count(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v < min || v > max)
+		return rc_cli_usage_error("explore", "%s: '%s' is not a whole number in %" PRIu64 "..%" PRIu64, opt,
+					  text, min, max);
+	*out = v;
+	return 0;
+}
+
+static int parse_time(const char *opt, const char *text, int64_t *out)
+{
+	if (rc_cli_parse_duration(text, out) != 0 || *out <= 0)
+		return rc_cli_usage_error("explore", "%s: '%s' is not a duration (e.g. 90s, 10m, 1h)", opt, text);
+	return 0;
+}
+
+static int parse_option(int c, struct explore_opts *o)
+{
+	uint64_t v;
+	int64_t ms;
+	char bad[64];
+	switch (c) {
+	case 's':
+		if (scn_parse_seed_range(optarg, &o->cfg.first, &o->cfg.last) != 0)
+			return rc_cli_usage_error("explore", "--seeds: bad range '%s' (write e.g. 1-100000 or 7)", optarg);
+		o->have_seeds = true;
+		return 0;
+	case 'k':
+		if (xp_shard_parse(optarg, &o->shard_k, &o->shard_n) != 0)
+			return rc_cli_usage_error("explore", "--shard: '%s' is not K/N with 1 <= K <= N", optarg);
+		return 0;
+	case 'j':
+		if (parse_count("--jobs", optarg, 1, 256, &v))
+			return RC_EXIT_USAGE;
+		o->cfg.jobs = (int)v;
+		return 0;
+	case 'S': o->swarm = true; return 0;
+	case 'L': o->liveness = true; return 0;
+	case 'b':
+		if (parse_time("--budget", optarg, &ms))
+			return RC_EXIT_USAGE;
+		o->cfg.budget_s = (double)ms / 1000.0;
+		return 0;
+	case 'w': o->workload = optarg; return 0;
+	case 'r':
+		if (parse_count("--runners", optarg, 1, 50, &v))
+			return RC_EXIT_USAGE;
+		o->runners = (int)v;
+		return 0;
+	case 'd': return parse_time("--duration", optarg, &o->duration_ms) ? RC_EXIT_USAGE : 0;
+	case 'B': return parse_time("--bound", optarg, &o->bound_ms) ? RC_EXIT_USAGE : 0;
+	case 'f':
+		if (sim_faults_parse(optarg, &o->faults, bad, sizeof bad) != 0)
+			return rc_cli_usage_error("explore", "--faults: unknown fault '%s' (net, crash, skew, pause, "
+						  "storage, all, none)", bad);
+		o->have_faults = true;
+		return 0;
+	case 'm':
+		if (parse_count("--max-failures", optarg, 0, UINT64_MAX, &o->cfg.max_failures))
+			return RC_EXIT_USAGE;
+		return 0;
+	case 'o': o->cfg.out_dir = optarg; return 0;
+	case 'P': o->progress = false; return 0;
+	case 'W':
+		o->show = true;
+		return parse_count("--show", optarg, 0, UINT64_MAX, &o->show_seed) ? RC_EXIT_USAGE : 0;
+	default:
+		return RC_EXIT_USAGE;
+	}
+}
+
+static char *join_args(int argc, char **argv)
+{
+	struct xp_buf b = { 0 };
+	xp_buf_printf(&b, "rollcall");
+	for (int i = 0; i < argc; i++)
+		xp_buf_printf(&b, " %s", argv[i]);
+	return xp_buf_take(&b);
+}
+
+static int load_base(struct explore_opts *o)
+{
+	struct scn_diags d;
+	scn_diags_init(&d);
+	struct scn_scenario *s = scn_parse_file(o->scenario, &d);
+	for (size_t i = 0; i < d.len; i++)
+		fprintf(stderr, "%s\n", d.items[i]);
+	scn_diags_free(&d);
+	if (!s)
+		return rc_cli_usage_error("explore", "%s does not parse; nothing was run", o->scenario);
+	static char name[128];
+	snprintf(name, sizeof name, "%s", s->name);
+	scn_free(s);
+	size_t len;
+	char *text = xp_read_file(o->scenario, &len);
+	char err[200];
+	int rc = text ? xp_script_parse(text, &o->base, err, sizeof err) : -1;
+	free(text);
+	if (rc != 0)
+		return rc_cli_usage_error("explore", "%s: cannot be explored", o->scenario);
+	o->cfg.base = &o->base;
+	o->cfg.base_name = name;
+	return 0;
+}
+
+/* The workload and the seed block from the options. */
+static int settle(struct explore_opts *o)
+{
+	struct xp_explore_cfg *c = &o->cfg;
+	if (o->workload && strcmp(o->workload, "list") == 0) {
+		printf("workloads:\n");
+		xp_gen_list(stdout);
+		return -1;
+	}
+	if (o->scenario && o->workload)
+		return rc_cli_usage_error("explore", "give a SCENARIO or --workload, not both");
+	if (xp_gen_preset(o->workload ? o->workload : "mixed", &c->gen) != 0)
+		return rc_cli_usage_error("explore", "--workload: unknown workload '%s' (--workload list)", o->workload);
+	if (o->scenario && load_base(o) != 0)
+		return RC_EXIT_USAGE;
+	if (o->runners)
+		c->gen.runners = o->runners;
+	c->keep_runners = o->runners != 0;
+	if (o->duration_ms)
+		c->gen.duration_ms = o->duration_ms;
+	if (o->have_faults)
+		c->gen.faults = o->faults;
+	c->gen.swarm = o->swarm;
+	c->gen.liveness = o->liveness;
+	c->gen.bound_ms = o->bound_ms;
+	if (!o->have_seeds) {
+		c->first = 1;
+		c->last = c->budget_s > 0 ? UINT64_MAX : 1000;
+	}
+	uint64_t a = c->first, b = c->last;
+	if (o->shard_n && !xp_shard_block(a, b, o->shard_k, o->shard_n, &c->first, &c->last)) {
+		printf("shard %" PRIu64 "/%" PRIu64 " of seeds %" PRIu64 "-%" PRIu64 " is empty: nothing to run\n",
+		       o->shard_k, o->shard_n, a, b);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct explore_opts *o)
+{
+	static const struct option opts[] = {
+		{ "seeds", required_argument, NULL, 's' },    { "shard", required_argument, NULL, 'k' },
+		{ "jobs", required_argument, NULL, 'j' },     { "swarm", no_argument, NULL, 'S' },
+		{ "liveness", no_argument, NULL, 'L' },       { "budget", required_argument, NULL, 'b' },
+		{ "workload", required_argument, NULL, 'w' }, { "runners", required_argument, NULL, 'r' },
+		{ "duration", required_argument, NULL, 'd' }, { "bound", required_argument, NULL, 'B' },
+		{ "faults", required_argument, NULL, 'f' },   { "max-failures", required_argument, NULL, 'm' },
+		{ "out", required_argument, NULL, 'o' },      { "no-progress", no_argument, NULL, 'P' },
+		{ "show", required_argument, NULL, 'W' },
+		{ "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+	};
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(explore_usage, stdout);
+			return -1;
+		}
+		if (c == '?') {
+			fputs(explore_usage, stderr);
+			return rc_cli_usage_error("explore", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+		int rc = parse_option(c, o);
+		if (rc)
+			return rc;
+	}
+	if (optind < argc)
+		o->scenario = argv[optind++];
+	if (optind < argc)
+		return rc_cli_usage_error("explore", "unexpected argument '%s' (one SCENARIO at most)", argv[optind]);
+	return settle(o);
+}
+
+/* --- what the user sees ------------------------------------------------------------------ */
+
+#define MAX_KINDS 32
+
+struct ui_state {
+	bool tty, progress;
+	double last_print;
+	bool have_first;
+	struct xp_failure first;
+	char kinds[MAX_KINDS][320];
+	uint64_t kind_count[MAX_KINDS];
+	int n_kinds;
+	bool line_open; /* a progress line without newline is on the terminal */
+};
+
+struct ui_ctx {
+	struct ui_state *u;
+	double budget_s;
+};
+
+static void clear_line(struct ui_state *u)
+{
+	if (u->line_open) {
+		fprintf(stderr, "\r%-78s\r", "");
+		u->line_open = false;
+	}
+}
+
+static void count_kind(struct ui_state *u, const char *what)
+{
+	for (int i = 0; i < u->n_kinds; i++) {
+		if (strcmp(u->kinds[i], what) == 0) {
+			u->kind_count[i]++;
+			return;
+		}
+	}
+	if (u->n_kinds < MAX_KINDS) {
+		snprintf(u->kinds[u->n_kinds], sizeof u->kinds[0], "%s", what);
+		u->kind_count[u->n_kinds++] = 1;
+	}
+}
+
+static void on_failure(void *ctx, const struct xp_failure *f)
+{
+	struct ui_state *u = ((struct ui_ctx *)ctx)->u;
+	char when[32];
+	clear_line(u);
+	printf("FAIL seed %" PRIu64 ": %s at %s -> %s\n     %s\n", f->seed, f->what,
+	       scn_format_duration(f->at_ms, when, sizeof when), f->path, f->why);
+	fflush(stdout);
+	count_kind(u, f->what);
+	if (!u->have_first || f->wall_s < u->first.wall_s) {
+		u->first = *f;
+		u->have_first = true;
+	}
+}
+
+static void format_eta(const struct xp_explore_progress *p, double budget_s, char *buf, size_t n)
+{
+	double rate = p->wall_s > 0 ? (double)p->done / p->wall_s : 0;
+	double eta = -1;
+	if (rate > 0 && p->total != 0 && p->total > p->done && (double)(p->total - p->done) < 1e15)
+		eta = (double)(p->total - p->done) / rate;
+	if (budget_s > 0 && (eta < 0 || budget_s - p->wall_s < eta))
+		eta = budget_s - p->wall_s;
+	if (eta < 0)
+		snprintf(buf, n, "-");
+	else if (eta < 120)
+		snprintf(buf, n, "%.0fs", eta);
+	else
+		snprintf(buf, n, "%.0fm", eta / 60);
+}
+
+static void on_progress(void *ctx, const struct xp_explore_progress *p)
+{
+	struct ui_ctx *x = ctx;
+	struct ui_state *u = x->u;
+	double every = u->tty ? 0.2 : 10.0;
+	if (!u->progress || p->wall_s - u->last_print < every)
+		return;
+	u->last_print = p->wall_s;
+	char eta[32], total[32] = "";
+	format_eta(p, x->budget_s, eta, sizeof eta);
+	if (p->total != 0 && (double)p->total < 1e15)
+		snprintf(total, sizeof total, "/%" PRIu64, p->total);
+	double rate = p->wall_s > 0 ? (double)p->done / p->wall_s : 0;
+	if (u->tty) {
+		fprintf(stderr, "\rexplore: %" PRIu64 "%s seeds  %.0f seeds/s  %" PRIu64 " failing  ETA %s   ", p->done,
+			total, rate, p->failures, eta);
+		u->line_open = true;
+	} else {
+		printf("progress: %" PRIu64 "%s seeds, %.0f seeds/s, %" PRIu64 " failing, ETA %s\n", p->done, total, rate,
+		       p->failures, eta);
+		fflush(stdout);
+	}
+}
+
+static void print_summary(const struct explore_opts *o, const struct ui_state *u, const struct xp_explore_progress *p)
+{
+	const struct xp_explore_cfg *c = &o->cfg;
+	char range[64];
+	if (c->last == UINT64_MAX)
+		snprintf(range, sizeof range, "%" PRIu64 "-", c->first);
+	else
+		snprintf(range, sizeof range, "%" PRIu64 "-%" PRIu64, c->first, c->last);
+	printf("explore %s%s%s: seeds %s", c->base ? c->base_name : c->gen.name, o->swarm ? " (swarm)" : "",
+	       o->liveness ? " (liveness)" : "", range);
+	if (o->shard_n)
+		printf(" [shard %" PRIu64 "/%" PRIu64 "]", o->shard_k, o->shard_n);
+	printf(": %" PRIu64 " seeds in %.2f s (%.0f seeds/s, %d job%s), %" PRIu64 " failing\n", p->done, p->wall_s,
+	       p->wall_s > 0 ? (double)p->done / p->wall_s : 0.0, c->jobs, c->jobs == 1 ? "" : "s", p->failures);
+	for (int i = 0; i < u->n_kinds; i++)
+		printf("  %-40s %" PRIu64 " seed%s\n", u->kinds[i], u->kind_count[i], u->kind_count[i] == 1 ? "" : "s");
+	if (u->have_first)
+		printf("first failure: seed %" PRIu64 " (%s) after %" PRIu64 " seeds in %.2f s: %s\n", u->first.seed,
+		       u->first.what, u->first.seeds_before * (uint64_t)c->jobs, u->first.wall_s, u->first.path);
+}
+
+int rc_cmd_explore(int argc, char **argv)
+{
+	struct explore_opts o = { .progress = true };
+	o.cfg.jobs = 1;
+	o.cfg.max_failures = 100;
+	o.cfg.out_dir = "reports/failures";
+	xp_script_init(&o.base);
+	int rc = parse_args(argc, argv, &o);
+	if (rc) {
+		xp_script_free(&o.base);
+		return rc < 0 ? RC_EXIT_OK : rc;
+	}
+	if (o.show) {
+		json_t *params;
+		int64_t bound;
+		char *text = xp_explore_scenario(&o.cfg, o.show_seed, &params, &bound);
+		char *p = json_dumps(params, JSON_COMPACT);
+		printf("# parameters: %s\n%s", p, text);
+		free(p);
+		free(text);
+		json_decref(params);
+		xp_script_free(&o.base);
+		return RC_EXIT_OK;
+	}
+	o.command = join_args(argc, argv);
+	o.cfg.command = o.command;
+	struct ui_state u = { .tty = isatty(STDERR_FILENO) == 1, .progress = o.progress };
+	struct ui_ctx x = { &u, o.cfg.budget_s };
+	struct xp_explore_ui ui = { &x, on_failure, on_progress };
+	struct xp_explore_progress p;
+	rc = xp_explore_run(&o.cfg, &ui, &p);
+	clear_line(&u);
+	if (rc == 0)
+		print_summary(&o, &u, &p);
+	free(o.command);
+	xp_script_free(&o.base);
+	if (rc != 0)
+		return RC_EXIT_USAGE;
+	return p.failures ? RC_EXIT_FAIL : RC_EXIT_OK;
+}

@@ -1,0 +1,445 @@
+/*
+ * xp_explore.c - seeds, workers, failures saved as scenario + trace.
+ */
+#include "xp_explore.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scn.h"
+#include "xp_buf.h"
+#include "xp_run.h"
+
+#define MIN 60000LL
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --- the scenario of a seed -------------------------------------------------------- */
+
+/* The runner names declared by a scenario (malloc'd array of malloc'd names). */
+static size_t base_runners(const struct xp_script *s, char ***out)
+{
+	char **names = xp_alloc((s->n + 1) * sizeof *names);
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		char name[128];
+		if (xp_line_defines(&s->lines[i], name, sizeof name) == XP_NAME_RUNNER)
+			names[n++] = xp_strdup(name);
+	}
+	*out = names;
+	return n;
+}
+
+static int64_t base_end(const struct xp_script *s)
+{
+	if (s->end_ms > 0)
+		return s->end_ms;
+	int64_t t = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->lines[i].kind == XP_LINE_AT && s->lines[i].at_ms > t)
+			t = s->lines[i].at_ms;
+	return t > 0 ? t : 10 * MIN;
+}
+
+char *xp_explore_scenario(const struct xp_explore_cfg *cfg, uint64_t seed, json_t **params, int64_t *bound_ms)
+{
+	struct xp_gen g = cfg->gen;
+	if (g.swarm)
+		xp_gen_swarm(&g, seed, cfg->keep_runners);
+	struct xp_script s;
+	xp_script_init(&s);
+	if (cfg->base) {
+		xp_script_copy(&s, cfg->base);
+		char **names;
+		size_t n = base_runners(cfg->base, &names);
+		xp_gen_faults_for(&g, seed, &s, names, n, base_end(cfg->base), bound_ms);
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	} else {
+		xp_gen_scenario(&g, seed, &s, bound_ms);
+	}
+	s.pinned = true;
+	s.seed = seed;
+	char *text = xp_script_format(&s, NULL);
+	xp_script_free(&s);
+	if (params) {
+		*params = xp_gen_json(&g, *bound_ms);
+		if (cfg->base)
+			json_object_set_new(*params, "scenario", json_string(cfg->base_name));
+	}
+	return text;
+}
+
+/* --- saving a failure ------------------------------------------------------------------ */
+
+static void file_stem(const struct xp_explore_cfg *cfg, uint64_t seed, char *buf, size_t n)
+{
+	const char *name = cfg->base ? cfg->base_name : cfg->gen.name;
+	snprintf(buf, n, "%s/%s%s-seed%" PRIu64, cfg->out_dir, cfg->gen.swarm ? "swarm-" : "", name, seed);
+}
+
+static char *failure_comment(const struct xp_explore_cfg *cfg, const struct xp_failure *f, const char *stem,
+			     int64_t bound_ms, json_t *params)
+{
+	struct xp_buf b = { 0 };
+	char when[32], bound[32];
+	xp_buf_printf(&b, "%s, seed %" PRIu64 ": found by %s\n", cfg->base ? cfg->base_name : cfg->gen.name, f->seed,
+		      cfg->command);
+	xp_buf_printf(&b, "fails: %s at %s: %s\n", f->what, scn_format_duration(f->at_ms, when, sizeof when), f->why);
+	if (bound_ms)
+		xp_buf_printf(&b, "liveness: faults stop, then `expect liveness` a bound of %s later\n",
+			      scn_format_duration(bound_ms, bound, sizeof bound));
+	if (cfg->gen.swarm) {
+		char *p = json_dumps(params, JSON_COMPACT);
+		xp_buf_printf(&b, "swarm draw: %s\n", p ? p : "");
+		free(p);
+	}
+	xp_buf_printf(&b, "replay: rollcall run %s.scn (or rollcall replay %s.jsonl, byte for byte)\n", stem, stem);
+	xp_buf_printf(&b, "shrink: rollcall shrink %s.scn -o min.scn", stem);
+	return xp_buf_take(&b);
+}
+
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* Save the scenario (with a comment saying what it is) and its trace. */
+static void save_failure(const struct xp_explore_cfg *cfg, const char *text, json_t *params, int64_t bound_ms,
+			 struct xp_failure *f)
+{
+	char stem[480];
+	file_stem(cfg, f->seed, stem, sizeof stem);
+	snprintf(f->path, sizeof f->path, "%s.scn", stem);
+	char *comment = failure_comment(cfg, f, stem, bound_ms, params);
+	struct xp_script s;
+	char err[128];
+	char *saved = NULL;
+	if (xp_script_parse(text, &s, err, sizeof err) == 0) {
+		saved = xp_script_format(&s, comment);
+		xp_script_free(&s);
+	}
+	free(comment);
+	if (!saved || write_text(f->path, saved) != 0)
+		fprintf(stderr, "rollcall explore: cannot write %s: %s\n", f->path, strerror(errno));
+	free(saved);
+	char trace[512];
+	snprintf(trace, sizeof trace, "%s.jsonl", stem);
+	struct xp_result again;
+	if (xp_trace_write(trace, text, f->seed, params, &again) != 0)
+		fprintf(stderr, "rollcall explore: cannot write %s: %s\n", trace, strerror(errno));
+	else if (again.status != XP_FAIL || strcmp(xp_result_what(&again), f->what) != 0)
+		fprintf(stderr, "rollcall explore: seed %" PRIu64 " did not fail the same way twice (a determinism "
+			"bug): %s\n", f->seed, trace);
+}
+
+/* --- one worker --------------------------------------------------------------------------- */
+
+struct sink {
+	void *ctx;
+	void (*failure)(void *ctx, const struct xp_failure *f);
+	void (*done)(void *ctx, uint64_t done, bool final);
+};
+
+/* Run one seed; returns -1 on bad input (reported), 1 when it failed, 0 passed. */
+static int explore_seed(const struct xp_explore_cfg *cfg, uint64_t seed, struct xp_failure *f)
+{
+	json_t *params = NULL;
+	int64_t bound = 0;
+	char *text = xp_explore_scenario(cfg, seed, &params, &bound);
+	struct xp_result r;
+	char path[64];
+	snprintf(path, sizeof path, "seed-%" PRIu64 ".scn", seed);
+	xp_run_text(text, path, seed, NULL, &r);
+	int rc = 0;
+	if (r.status == XP_BAD_INPUT) {
+		fprintf(stderr, "rollcall explore: seed %" PRIu64 ": %s\n", seed, r.diag);
+		rc = -1;
+	} else if (r.status == XP_FAIL) {
+		memset(f, 0, sizeof *f);
+		f->seed = seed;
+		snprintf(f->what, sizeof f->what, "%s", r.out.what);
+		snprintf(f->why, sizeof f->why, "%s", r.out.why);
+		f->at_ms = r.out.fail_at_ms;
+		save_failure(cfg, text, params, bound, f);
+		rc = 1;
+	}
+	free(text);
+	json_decref(params);
+	return rc;
+}
+
+/* Seeds start, start + step, ... up to last (no wrap past UINT64_MAX). */
+static int explore_range(const struct xp_explore_cfg *cfg, uint64_t start, uint64_t step, double t0,
+			 const struct sink *out)
+{
+	uint64_t done = 0, failures = 0;
+	double last_report = t0;
+	int rc = 0;
+	for (uint64_t seed = start; seed <= cfg->last;) {
+		struct xp_failure f;
+		int r = explore_seed(cfg, seed, &f);
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+		done++;
+		double now = now_s();
+		if (r > 0) {
+			f.seeds_before = done;
+			f.wall_s = now - t0;
+			out->failure(out->ctx, &f);
+			failures++;
+		}
+		if (now - last_report >= 0.1) {
+			out->done(out->ctx, done, false);
+			last_report = now;
+		}
+		if ((cfg->max_failures && failures >= cfg->max_failures) || (cfg->budget_s > 0 && now - t0 >= cfg->budget_s))
+			break;
+		if (cfg->last - seed < step)
+			break;
+		seed += step;
+	}
+	out->done(out->ctx, done, true);
+	return rc;
+}
+
+/* --- in this process ---------------------------------------------------------------------- */
+
+struct local {
+	const struct xp_explore_ui *ui;
+	struct xp_explore_progress *p;
+	double t0;
+};
+
+static void local_failure(void *ctx, const struct xp_failure *f)
+{
+	struct local *l = ctx;
+	l->p->failures++;
+	if (l->ui->failure)
+		l->ui->failure(l->ui->ctx, f);
+}
+
+static void local_done(void *ctx, uint64_t done, bool final)
+{
+	struct local *l = ctx;
+	l->p->done = done;
+	l->p->wall_s = now_s() - l->t0;
+	if (!final && l->ui->progress)
+		l->ui->progress(l->ui->ctx, l->p);
+}
+
+/* --- worker processes ------------------------------------------------------------------------ */
+
+enum { MSG_DONE = 1, MSG_FINAL, MSG_FAILURE, MSG_ERROR };
+
+struct msg {
+	int kind;
+	uint64_t done;
+	struct xp_failure f;
+};
+
+static void send_msg(int fd, const struct msg *m)
+{
+	const char *p = (const char *)m;
+	size_t left = sizeof *m;
+	while (left) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(3);
+		p += n;
+		left -= (size_t)n;
+	}
+}
+
+static void pipe_failure(void *ctx, const struct xp_failure *f)
+{
+	struct msg m = { .kind = MSG_FAILURE, .f = *f };
+	send_msg(*(int *)ctx, &m);
+}
+
+static void pipe_done(void *ctx, uint64_t done, bool final)
+{
+	struct msg m = { .kind = final ? MSG_FINAL : MSG_DONE, .done = done };
+	send_msg(*(int *)ctx, &m);
+}
+
+struct worker {
+	pid_t pid;
+	int fd;
+	uint64_t done;
+	bool finished;
+	struct msg m;   /* partly read message */
+	size_t have;
+};
+
+static void start_worker(const struct xp_explore_cfg *cfg, struct worker *w, int k, double t0)
+{
+	int fds[2];
+	memset(w, 0, sizeof *w);
+	w->pid = -1;
+	w->fd = -1;
+	if (pipe(fds) != 0)
+		return;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		struct sink out = { &fds[1], pipe_failure, pipe_done };
+		int rc = explore_range(cfg, cfg->first + (uint64_t)k, (uint64_t)cfg->jobs, t0, &out);
+		if (rc != 0) {
+			struct msg m = { .kind = MSG_ERROR };
+			send_msg(fds[1], &m);
+		}
+		_exit(rc == 0 ? 0 : 2);
+	}
+	close(fds[1]);
+	w->pid = pid;
+	w->fd = fds[0];
+}
+
+/* Read what a worker sent; returns -1 on a worker error. */
+static int drain_worker(struct worker *w, struct local *l, int *errors)
+{
+	ssize_t n = read(w->fd, (char *)&w->m + w->have, sizeof w->m - w->have);
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n <= 0) {
+		w->finished = true;
+		return 0;
+	}
+	w->have += (size_t)n;
+	if (w->have < sizeof w->m)
+		return 0;
+	w->have = 0;
+	switch (w->m.kind) {
+	case MSG_FAILURE: local_failure(l, &w->m.f); break;
+	case MSG_DONE: w->done = w->m.done; break;
+	case MSG_FINAL: w->done = w->m.done; break;
+	case MSG_ERROR: (*errors)++; break;
+	default: break;
+	}
+	return 0;
+}
+
+static void stop_workers(struct worker *ws, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (ws[i].pid > 0 && !ws[i].finished)
+			kill(ws[i].pid, SIGTERM);
+}
+
+static int run_workers(const struct xp_explore_cfg *cfg, struct local *l)
+{
+	int n = cfg->jobs;
+	struct worker *ws = xp_alloc((size_t)n * sizeof *ws);
+	struct pollfd *pf = xp_alloc((size_t)n * sizeof *pf);
+	int errors = 0, started = 0;
+	for (int k = 0; k < n; k++) {
+		start_worker(cfg, &ws[k], k, l->t0);
+		started += ws[k].pid > 0;
+		if (ws[k].pid <= 0)
+			ws[k].finished = true;
+	}
+	bool stopped = false;
+	for (;;) {
+		int live = 0;
+		for (int k = 0; k < n; k++) {
+			pf[k].fd = ws[k].finished ? -1 : ws[k].fd;
+			pf[k].events = POLLIN;
+			pf[k].revents = 0;
+			live += !ws[k].finished;
+		}
+		if (!live)
+			break;
+		if (poll(pf, (nfds_t)n, 200) < 0 && errno != EINTR)
+			break;
+		for (int k = 0; k < n; k++)
+			if (pf[k].revents)
+				drain_worker(&ws[k], l, &errors);
+		uint64_t done = 0;
+		for (int k = 0; k < n; k++)
+			done += ws[k].done;
+		local_done(l, done, false);
+		if (!stopped && cfg->max_failures && l->p->failures >= cfg->max_failures) {
+			stop_workers(ws, n);
+			stopped = true;
+		}
+	}
+	for (int k = 0; k < n; k++) {
+		if (ws[k].fd >= 0)
+			close(ws[k].fd);
+		if (ws[k].pid > 0)
+			waitpid(ws[k].pid, NULL, 0);
+	}
+	free(ws);
+	free(pf);
+	if (started < n) {
+		fprintf(stderr, "rollcall explore: could only start %d of %d workers: %s\n", started, n, strerror(errno));
+		return -1;
+	}
+	return errors ? -1 : 0;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int xp_explore_run(const struct xp_explore_cfg *cfg, const struct xp_explore_ui *ui, struct xp_explore_progress *p)
+{
+	memset(p, 0, sizeof *p);
+	p->total = cfg->last - cfg->first + 1;
+	if (make_dirs(cfg->out_dir) != 0) {
+		fprintf(stderr, "rollcall explore: cannot create %s: %s\n", cfg->out_dir, strerror(errno));
+		return -1;
+	}
+	struct local l = { ui, p, now_s() };
+	int rc;
+	if (cfg->jobs <= 1) {
+		struct sink out = { &l, local_failure, local_done };
+		rc = explore_range(cfg, cfg->first, 1, l.t0, &out);
+	} else {
+		rc = run_workers(cfg, &l);
+	}
+	p->wall_s = now_s() - l.t0;
+	return rc;
+}

@@ -1,0 +1,215 @@
+/*
+ * xp_run.c - one scenario text, one seed; explore trace files.
+ */
+#include "xp_run.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scn.h"
+#include "xp_buf.h"
+#include "xp_script.h"
+
+enum xp_status xp_run_parsed(const struct scn_scenario *s, uint64_t seed, FILE *trace, struct xp_result *r)
+{
+	memset(r, 0, sizeof *r);
+	if (scn_run(s, seed, trace, &r->out) != 0) {
+		snprintf(r->diag, sizeof r->diag, "the simulator refuses the scenario: %s", r->out.why);
+		r->status = XP_BAD_INPUT;
+	} else {
+		r->status = r->out.passed ? XP_PASS : XP_FAIL;
+	}
+	return r->status;
+}
+
+enum xp_status xp_run_text(const char *text, const char *path, uint64_t seed, FILE *trace, struct xp_result *r)
+{
+	struct scn_diags d;
+	scn_diags_init(&d);
+	struct scn_scenario *s = scn_parse(path, text, &d);
+	if (!s) {
+		memset(r, 0, sizeof *r);
+		r->status = XP_BAD_INPUT;
+		snprintf(r->diag, sizeof r->diag, "%s", d.len ? d.items[0] : "the scenario does not parse");
+		scn_diags_free(&d);
+		return r->status;
+	}
+	scn_diags_free(&d);
+	xp_run_parsed(s, seed, trace, r);
+	scn_free(s);
+	return r->status;
+}
+
+const char *xp_result_what(const struct xp_result *r)
+{
+	return r->status == XP_FAIL ? r->out.what : "";
+}
+
+const char *xp_result_invariant(const struct xp_result *r)
+{
+	static const char prefix[] = "invariant ";
+	if (r->status != XP_FAIL || strncmp(r->out.what, prefix, sizeof prefix - 1) != 0)
+		return NULL;
+	return r->out.what + sizeof prefix - 1;
+}
+
+/* --- traces ---------------------------------------------------------------------- */
+
+static char *recipe_line(const char *scenario_text, uint64_t seed, json_t *params)
+{
+	json_t *h = json_pack("{s:s,s:i,s:I,s:O?,s:s}", "trace", XP_TRACE_KIND, "format", 1, "seed", (json_int_t)seed,
+			      "params", params, "scenario", scenario_text);
+	char *line = json_dumps(h, JSON_COMPACT);
+	json_decref(h);
+	if (!line)
+		abort();
+	return line;
+}
+
+char *xp_trace_render(const char *scenario_text, uint64_t seed, json_t *params, struct xp_result *r, size_t *len)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	if (!f)
+		abort();
+	char *line = recipe_line(scenario_text, seed, params);
+	fprintf(f, "%s\n", line);
+	free(line);
+	xp_run_text(scenario_text, "recipe", seed, f, r);
+	fclose(f);
+	*len = size;
+	return buf;
+}
+
+int xp_trace_write(const char *path, const char *scenario_text, uint64_t seed, json_t *params,
+		   struct xp_result *r)
+{
+	size_t len;
+	char *text = xp_trace_render(scenario_text, seed, params, r, &len);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		free(text);
+		return -1;
+	}
+	size_t wrote = fwrite(text, 1, len, f);
+	free(text);
+	int rc = fclose(f);
+	return wrote == len && rc == 0 ? 0 : -1;
+}
+
+char *xp_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct xp_buf b = { 0 };
+	char chunk[65536];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		xp_buf_add(&b, chunk, got);
+	bool failed = ferror(f) != 0;
+	fclose(f);
+	if (failed) {
+		xp_buf_free(&b);
+		errno = EIO;
+		return NULL;
+	}
+	*len = b.len;
+	return xp_buf_take(&b);
+}
+
+bool xp_is_trace_path(const char *path)
+{
+	size_t n = strlen(path);
+	return (n > 6 && strcmp(path + n - 6, ".jsonl") == 0) || (n > 5 && strcmp(path + n - 5, ".json") == 0);
+}
+
+int xp_recipe_read(const char *path, struct xp_recipe *rc, char *err, size_t err_len)
+{
+	memset(rc, 0, sizeof *rc);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	json_error_t je;
+	json_t *h = json_loadf(f, JSON_DISABLE_EOF_CHECK, &je);
+	fclose(f);
+	const char *kind = NULL, *text = NULL;
+	json_int_t seed = 0;
+	json_t *params = NULL;
+	if (!h || json_unpack(h, "{s:s,s:I,s?o,s?s}", "trace", &kind, "seed", &seed, "params", &params, "scenario",
+			      &text) != 0) {
+		snprintf(err, err_len, "%s: not a rollcall trace (its first line is not a trace header)", path);
+	} else if (strcmp(kind, XP_TRACE_KIND) != 0 || !text) {
+		snprintf(err, err_len, "%s: a '%s' trace carries no scenario to replay; replay the scenario file "
+			 "itself (rollcall replay FILE.scn) or use a trace written by rollcall explore", path, kind);
+	} else {
+		rc->scenario = xp_strdup(text);
+		rc->seed = (uint64_t)seed;
+		rc->params = params && !json_is_null(params) ? json_incref(params) : NULL;
+	}
+	json_decref(h);
+	return rc->scenario ? 0 : -1;
+}
+
+void xp_recipe_free(struct xp_recipe *rc)
+{
+	free(rc->scenario);
+	json_decref(rc->params);
+	memset(rc, 0, sizeof *rc);
+}
+
+/* --- comparing traces --------------------------------------------------------------- */
+
+static char *line_at(const char *text, size_t len, size_t *pos)
+{
+	if (*pos >= len)
+		return xp_strdup("");
+	const char *start = text + *pos;
+	const char *nl = memchr(start, '\n', len - *pos);
+	size_t n = nl ? (size_t)(nl - start) : len - *pos;
+	*pos += n + (nl ? 1 : 0);
+	return xp_strndup(start, n);
+}
+
+void xp_diff_texts(const char *a, size_t alen, const char *b, size_t blen, struct xp_diff *d)
+{
+	memset(d, 0, sizeof *d);
+	d->identical = alen == blen && memcmp(a, b, alen) == 0;
+	size_t pa = 0, pb = 0;
+	for (size_t line = 1; pa < alen || pb < blen; line++) {
+		char *la = line_at(a, alen, &pa), *lb = line_at(b, blen, &pb);
+		if (strcmp(la, lb) != 0 && !d->line) {
+			d->line = line;
+			d->expected = la;
+			d->actual = lb;
+		} else {
+			free(la);
+			free(lb);
+		}
+		d->lines = line;
+	}
+	if (!d->identical && !d->line) /* same lines, different line ends */
+		d->line = d->lines;
+}
+
+void xp_diff_free(struct xp_diff *d)
+{
+	free(d->expected);
+	free(d->actual);
+	memset(d, 0, sizeof *d);
+}
+
+char *xp_canonical_text(const char *text, char *err, size_t err_len)
+{
+	struct xp_script s;
+	if (xp_script_parse(text, &s, err, err_len) != 0)
+		return NULL;
+	char *out = xp_script_format(&s, NULL);
+	xp_script_free(&s);
+	return out;
+}

@@ -1,0 +1,337 @@
+/*
+ * xp_script.c - scenario statements: split, edit, order and print.
+ */
+#include "xp_script.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scn.h"
+#include "xp_buf.h"
+
+void xp_script_init(struct xp_script *s)
+{
+	memset(s, 0, sizeof *s);
+	s->end_ms = -1;
+}
+
+void xp_script_free(struct xp_script *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->lines[i].body);
+	free(s->lines);
+	xp_script_init(s);
+}
+
+void xp_script_copy(struct xp_script *dst, const struct xp_script *src)
+{
+	*dst = *src;
+	dst->cap = src->n;
+	dst->lines = xp_alloc(src->n * sizeof *dst->lines);
+	for (size_t i = 0; i < src->n; i++) {
+		dst->lines[i] = src->lines[i];
+		dst->lines[i].body = xp_strdup(src->lines[i].body);
+	}
+}
+
+void xp_script_add(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, const char *body)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 32;
+		s->lines = xp_realloc(s->lines, s->cap * sizeof *s->lines);
+	}
+	s->lines[s->n++] = (struct xp_line){ kind, kind == XP_LINE_AT ? at_ms : 0, xp_strdup(body) };
+}
+
+void xp_script_addf(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	xp_script_add(s, kind, at_ms, line);
+}
+
+void xp_script_remove(struct xp_script *s, size_t i)
+{
+	free(s->lines[i].body);
+	memmove(&s->lines[i], &s->lines[i + 1], (s->n - i - 1) * sizeof *s->lines);
+	s->n--;
+}
+
+/* Sort key: declarations, then time, then untimed, then at end. */
+static int line_rank(const struct xp_line *l)
+{
+	switch (l->kind) {
+	case XP_LINE_DECL: return 0;
+	case XP_LINE_AT: return 1;
+	case XP_LINE_UNTIMED: return 2;
+	case XP_LINE_AT_END: return 3;
+	}
+	return 4;
+}
+
+void xp_script_sort(struct xp_script *s)
+{
+	/* insertion sort: stable, and generated scripts are nearly sorted */
+	for (size_t i = 1; i < s->n; i++) {
+		struct xp_line x = s->lines[i];
+		size_t j = i;
+		while (j > 0) {
+			const struct xp_line *p = &s->lines[j - 1];
+			int rp = line_rank(p), rx = line_rank(&x);
+			if (rp < rx || (rp == rx && (rx != 1 || p->at_ms <= x.at_ms)))
+				break;
+			s->lines[j] = s->lines[j - 1];
+			j--;
+		}
+		s->lines[j] = x;
+	}
+}
+
+/* --- parsing -------------------------------------------------------------------- */
+
+/* Length of line without its comment: '#' starts one at the start of a word
+ * outside quotes, as in the scenario lexer. */
+static size_t uncommented_len(const char *line, size_t len)
+{
+	bool quoted = false, word_start = true;
+	for (size_t i = 0; i < len; i++) {
+		char c = line[i];
+		if (c == '"')
+			quoted = !quoted;
+		else if (c == '#' && !quoted && word_start)
+			return i;
+		word_start = !quoted && isspace((unsigned char)c);
+	}
+	return len;
+}
+
+static char *trimmed(const char *s, size_t len)
+{
+	while (len && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	return xp_strndup(s, len);
+}
+
+/* The first word of text and where the rest starts. */
+static size_t first_word(const char *text, char *word, size_t n)
+{
+	size_t i = 0;
+	while (text[i] && !isspace((unsigned char)text[i]))
+		i++;
+	snprintf(word, n, "%.*s", (int)i, text);
+	while (text[i] && isspace((unsigned char)text[i]))
+		i++;
+	return i;
+}
+
+static int parse_at(struct xp_script *s, const char *rest, char *err, size_t err_len)
+{
+	char when[64];
+	size_t skip = first_word(rest, when, sizeof when);
+	if (strcmp(when, "end") == 0) {
+		xp_script_add(s, XP_LINE_AT_END, 0, rest + skip);
+		return 0;
+	}
+	int64_t at_ms;
+	if (scn_parse_duration(when, &at_ms) != 0) {
+		snprintf(err, err_len, "'at %s': not a time", when);
+		return -1;
+	}
+	xp_script_add(s, XP_LINE_AT, at_ms, rest + skip);
+	return 0;
+}
+
+static int parse_statement(struct xp_script *s, const char *st, char *err, size_t err_len)
+{
+	char w[64];
+	size_t rest = first_word(st, w, sizeof w);
+	if (strcmp(w, "at") == 0)
+		return parse_at(s, st + rest, err, err_len);
+	if (strcmp(w, "expect") == 0) {
+		xp_script_add(s, XP_LINE_UNTIMED, 0, st);
+		return 0;
+	}
+	if (strcmp(w, "@seed") == 0 && scn_parse_seed_range(st + rest, &s->seed, &s->seed) == 0) {
+		s->pinned = true;
+		return 0;
+	}
+	if (strcmp(w, "seeds") == 0 && scn_parse_seed_range(st + rest, &s->seed_first, &s->seed_last) == 0) {
+		s->has_seeds = true;
+		return 0;
+	}
+	if (strcmp(w, "end") == 0 && strncmp(st + rest, "at ", 3) == 0 &&
+	    scn_parse_duration(st + rest + 3, &s->end_ms) == 0)
+		return 0;
+	xp_script_add(s, XP_LINE_DECL, 0, st);
+	return 0;
+}
+
+int xp_script_parse(const char *text, struct xp_script *s, char *err, size_t err_len)
+{
+	xp_script_init(s);
+	const char *at = text;
+	while (*at) {
+		const char *nl = strchr(at, '\n');
+		size_t len = nl ? (size_t)(nl - at) : strlen(at);
+		char *st = trimmed(at, uncommented_len(at, len));
+		int rc = st[0] ? parse_statement(s, st, err, err_len) : 0;
+		free(st);
+		if (rc != 0) {
+			xp_script_free(s);
+			return -1;
+		}
+		at = nl ? nl + 1 : at + len;
+	}
+	return 0;
+}
+
+/* --- printing ------------------------------------------------------------------- */
+
+static void add_comment(struct xp_buf *b, const char *comment)
+{
+	const char *at = comment;
+	while (at && *at) {
+		const char *nl = strchr(at, '\n');
+		size_t len = nl ? (size_t)(nl - at) : strlen(at);
+		xp_buf_printf(b, "#%s%.*s\n", len ? " " : "", (int)len, at);
+		at = nl ? nl + 1 : at + len;
+	}
+}
+
+char *xp_script_format(const struct xp_script *s, const char *comment)
+{
+	struct xp_buf b = { 0 };
+	char d[48];
+	add_comment(&b, comment);
+	if (s->pinned)
+		xp_buf_printf(&b, "@seed %" PRIu64 "\n", s->seed);
+	else if (s->has_seeds)
+		xp_buf_printf(&b, "seeds %" PRIu64 "-%" PRIu64 "\n", s->seed_first, s->seed_last);
+	if (s->end_ms >= 0)
+		xp_buf_printf(&b, "end at %s\n", scn_format_duration(s->end_ms, d, sizeof d));
+	bool blank_done = false;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct xp_line *l = &s->lines[i];
+		if (l->kind != XP_LINE_DECL && !blank_done) {
+			xp_buf_add(&b, "\n", 1);
+			blank_done = true;
+		}
+		if (l->kind == XP_LINE_AT)
+			xp_buf_printf(&b, "at %s %s\n", scn_format_duration(l->at_ms, d, sizeof d), l->body);
+		else if (l->kind == XP_LINE_AT_END)
+			xp_buf_printf(&b, "at end %s\n", l->body);
+		else
+			xp_buf_printf(&b, "%s\n", l->body);
+	}
+	return xp_buf_take(&b);
+}
+
+size_t xp_script_statements(const struct xp_script *s)
+{
+	return s->n + (s->pinned || s->has_seeds) + (s->end_ms >= 0);
+}
+
+/* --- words and names -------------------------------------------------------------- */
+
+void xp_words_split(const char *text, struct xp_words *out)
+{
+	size_t cap = 8;
+	out->w = xp_alloc(cap * sizeof *out->w);
+	out->n = 0;
+	size_t i = 0;
+	while (text[i]) {
+		if (isspace((unsigned char)text[i])) {
+			i++;
+			continue;
+		}
+		size_t start = i;
+		if (text[i] == '"') {
+			i++;
+			while (text[i] && text[i] != '"')
+				i++;
+			if (text[i])
+				i++;
+		} else {
+			while (text[i] && !isspace((unsigned char)text[i]))
+				i++;
+		}
+		if (out->n == cap) {
+			cap *= 2;
+			out->w = xp_realloc(out->w, cap * sizeof *out->w);
+		}
+		out->w[out->n++] = xp_strndup(text + start, i - start);
+	}
+}
+
+char *xp_words_join_except(const struct xp_words *ws, size_t skip, size_t count)
+{
+	struct xp_buf b = { 0 };
+	for (size_t i = 0; i < ws->n; i++) {
+		if (i >= skip && i < skip + count)
+			continue;
+		if (b.len)
+			xp_buf_add(&b, " ", 1);
+		xp_buf_printf(&b, "%s", ws->w[i]);
+	}
+	return xp_buf_take(&b);
+}
+
+void xp_words_free(struct xp_words *ws)
+{
+	for (size_t i = 0; i < ws->n; i++)
+		free(ws->w[i]);
+	free(ws->w);
+	ws->w = NULL;
+	ws->n = 0;
+}
+
+static bool word_is_name(const char *word, const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(word, name, n) == 0 && (word[n] == '\0' || strcmp(word + n, "'s") == 0);
+}
+
+bool xp_line_mentions(const struct xp_line *l, const char *name)
+{
+	struct xp_words ws;
+	xp_words_split(l->body, &ws);
+	bool found = false;
+	for (size_t i = 0; i < ws.n && !found; i++)
+		found = word_is_name(ws.w[i], name);
+	xp_words_free(&ws);
+	return found;
+}
+
+enum xp_name_kind xp_line_defines(const struct xp_line *l, char *name, size_t n)
+{
+	struct xp_words ws;
+	xp_words_split(l->body, &ws);
+	enum xp_name_kind kind = XP_NAME_NONE;
+	size_t at = 0;
+	if (l->kind == XP_LINE_DECL && ws.n >= 2 && strcmp(ws.w[0], "runner") == 0) {
+		kind = XP_NAME_RUNNER;
+		at = 1;
+	} else if (l->kind == XP_LINE_AT && ws.n >= 2 && strcmp(ws.w[0], "submit") == 0) {
+		at = strcmp(ws.w[1], "task") == 0 && ws.n >= 3 ? 2 : 1;
+		kind = XP_NAME_TASK;
+	} else if (l->kind == XP_LINE_AT && ws.n >= 3 && strcmp(ws.w[0], "create") == 0 &&
+		   strcmp(ws.w[1], "sandbox") == 0) {
+		kind = XP_NAME_SANDBOX;
+		at = 2;
+	}
+	if (kind != XP_NAME_NONE)
+		snprintf(name, n, "%s", ws.w[at]);
+	xp_words_free(&ws);
+	return kind;
+}
