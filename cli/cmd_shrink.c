@@ -1,0 +1,214 @@
+/*
+ * cmd_shrink.c - `rollcall shrink FILE -o min.scn`: the smallest scenario
+ * that still fails the same way.
+ *
+ * FILE is a scenario or an explore trace (whose first line holds the
+ * scenario and the seed). The seed is the trace's, --seed, the file's
+ * `@seed`, or the first seed of its range that fails. The result is a
+ * scenario file with a comment saying where it comes from and how it fails;
+ * shrinking is deterministic (same input, same output). Exit 0 written,
+ * 1 the input does not fail, 2 bad input.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "scn.h"
+#include "xp_buf.h"
+#include "xp_run.h"
+#include "xp_script.h"
+#include "xp_shrink.h"
+
+static const char shrink_usage[] =
+	"usage: rollcall shrink FILE -o OUT [--seed N] [--max-runs N] [--verbose]\n"
+	"Removes runners, tasks, faults, actions, words and time from a failing scenario\n"
+	"while it still fails the same way (the same invariant, or the same expectation),\n"
+	"and writes the result as a scenario file.\n"
+	"  FILE          a scenario (.scn) or a trace written by rollcall explore (.jsonl)\n"
+	"  -o OUT        where to write the shrunk scenario\n"
+	"  --seed N      the failing seed (default: the trace's, the file's @seed, or the\n"
+	"                first failing seed of the file's range)\n"
+	"  --max-runs N  candidate runs at most (default 4000)\n"
+	"  --verbose     print the size after each pass\n"
+	"Exit: 0 written, 1 the input does not fail, 2 bad input.\n";
+
+struct shrink_opts {
+	const char *in, *out;
+	bool have_seed, verbose;
+	uint64_t seed;
+	int max_runs;
+};
+
+static int parse_args(int argc, char **argv, struct shrink_opts *o)
+{
+	static const struct option opts[] = {
+		{ "seed", required_argument, NULL, 's' }, { "max-runs", required_argument, NULL, 'm' },
+		{ "verbose", no_argument, NULL, 'v' },    { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	optind = 1;
+	opterr = 0;
+	int c;
+	uint64_t last;
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->out = optarg; break;
+		case 's':
+			if (scn_parse_seed_range(optarg, &o->seed, &last) != 0 || last != o->seed)
+				return rc_cli_usage_error("shrink", "--seed: '%s' is not one seed", optarg);
+			o->have_seed = true;
+			break;
+		case 'm': o->max_runs = atoi(optarg); break;
+		case 'v': o->verbose = true; break;
+		case 'h': fputs(shrink_usage, stdout); return -1;
+		default:
+			fputs(shrink_usage, stderr);
+			return rc_cli_usage_error("shrink", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind + 1 != argc || !o->out) {
+		fputs(shrink_usage, stderr);
+		return rc_cli_usage_error("shrink", "give one FILE and -o OUT");
+	}
+	if (o->max_runs < 0)
+		return rc_cli_usage_error("shrink", "--max-runs must be positive");
+	o->in = argv[optind];
+	return 0;
+}
+
+/* The script and seed of the input. Returns 0 or an exit code. */
+static int load_input(const struct shrink_opts *o, struct xp_script *s, uint64_t *seed, bool *seed_known)
+{
+	char err[600];
+	char *text;
+	*seed_known = o->have_seed;
+	*seed = o->seed;
+	if (xp_is_trace_path(o->in)) {
+		struct xp_recipe rc;
+		if (xp_recipe_read(o->in, &rc, err, sizeof err) != 0)
+			return rc_cli_usage_error("shrink", "%s", err);
+		text = xp_strdup(rc.scenario);
+		if (!o->have_seed)
+			*seed = rc.seed;
+		*seed_known = true;
+		xp_recipe_free(&rc);
+	} else {
+		size_t len;
+		if (!(text = xp_read_file(o->in, &len)))
+			return rc_cli_usage_error("shrink", "%s: %s", o->in, strerror(errno));
+	}
+	int rc = xp_script_parse(text, s, err, sizeof err);
+	free(text);
+	if (rc != 0)
+		return rc_cli_usage_error("shrink", "%s: %s", o->in, err);
+	if (!*seed_known && s->pinned) {
+		*seed = s->seed;
+		*seed_known = true;
+	}
+	return 0;
+}
+
+/* The first seed of the file's range (1-100 by default) that fails. */
+static bool find_failing_seed(const struct xp_script *s, const char *path, uint64_t *seed)
+{
+	uint64_t a = s->has_seeds ? s->seed_first : 1, b = s->has_seeds ? s->seed_last : 100;
+	char *text = xp_script_format(s, NULL);
+	bool found = false;
+	for (uint64_t k = a; !found; k++) {
+		struct xp_result r;
+		if (xp_run_text(text, path, k, NULL, &r) == XP_FAIL) {
+			*seed = k;
+			found = true;
+		}
+		if (k == b)
+			break;
+	}
+	free(text);
+	return found;
+}
+
+static char *comment(const struct shrink_opts *o, uint64_t seed, const struct xp_result *r,
+		     const struct xp_shrink_stats *st, double wall_s)
+{
+	struct xp_buf b = { 0 };
+	char when[32];
+	xp_buf_printf(&b, "Shrunk by rollcall shrink from %s (seed %" PRIu64 "): %zu -> %zu statements,\n", o->in,
+		      seed, st->statements_before, st->statements_after);
+	xp_buf_printf(&b, "%d candidate runs in %.1f s%s.\n", st->runs, wall_s,
+		      st->hit_limit ? " (stopped at --max-runs)" : "");
+	xp_buf_printf(&b, "Fails: %s at %s:\n  %s", r->out.what,
+		      scn_format_duration(r->out.fail_at_ms, when, sizeof when), r->out.why);
+	if (strcmp(r->out.what, "invariant liveness") == 0)
+		xp_buf_printf(&b, "\nThe faults end with `heal all` (and the starts and resumes they need);\n"
+				  "`expect liveness` then gives the system the same bound as the original.");
+	return xp_buf_take(&b);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int write_result(const struct shrink_opts *o, const struct xp_script *s, const char *note)
+{
+	char *text = xp_script_format(s, note);
+	FILE *f = fopen(o->out, "w");
+	int rc = f && fputs(text, f) >= 0 ? 0 : -1;
+	if (f && fclose(f) != 0)
+		rc = -1;
+	free(text);
+	if (rc != 0)
+		return rc_cli_usage_error("shrink", "cannot write %s: %s", o->out, strerror(errno));
+	return 0;
+}
+
+int rc_cmd_shrink(int argc, char **argv)
+{
+	struct shrink_opts o = { 0 };
+	int rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? RC_EXIT_OK : rc;
+	struct xp_script in;
+	uint64_t seed;
+	bool known;
+	if ((rc = load_input(&o, &in, &seed, &known)) != 0)
+		return rc;
+	if (!known && !find_failing_seed(&in, o.in, &seed)) {
+		xp_script_free(&in);
+		printf("shrink: %s passes with every seed of its range: nothing to shrink\n", o.in);
+		return RC_EXIT_FAIL;
+	}
+	struct xp_shrink_cfg cfg = { .seed = seed, .max_runs = o.max_runs, .log = o.verbose ? stdout : NULL };
+	struct xp_script out;
+	struct xp_result final;
+	struct xp_shrink_stats st;
+	double t0 = now_s();
+	rc = xp_shrink(&in, &cfg, &out, &final, &st);
+	double wall = now_s() - t0;
+	xp_script_free(&in);
+	if (rc != 0) {
+		if (final.status == XP_BAD_INPUT)
+			return rc_cli_usage_error("shrink", "%s: %s", o.in, final.diag);
+		printf("shrink: %s passes with seed %" PRIu64 ": nothing to shrink\n", o.in, seed);
+		return RC_EXIT_FAIL;
+	}
+	char *note = comment(&o, seed, &final, &st, wall);
+	rc = write_result(&o, &out, note);
+	free(note);
+	if (rc == 0) {
+		char when[32];
+		printf("shrink: %zu -> %zu statements in %d runs, %.1f s; still fails: %s at %s\n", st.statements_before,
+		       st.statements_after, st.runs, wall, final.out.what,
+		       scn_format_duration(final.out.fail_at_ms, when, sizeof when));
+		printf("shrink: wrote %s\n", o.out);
+	}
+	xp_script_free(&out);
+	return rc;
+}

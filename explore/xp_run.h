@@ -68,7 +68,6 @@ char *xp_read_file(const char *path, size_t *len);
 /* Whether path names a trace (.jsonl / .json) rather than a scenario. */
 bool xp_is_trace_path(const char *path);
 
-#endif
 
 /* --- comparing traces -------------------------------------------------------- */
 
@@ -87,3 +86,5 @@ void xp_diff_free(struct xp_diff *d);
  * no comments): what an explore trace's recipe holds. NULL on a line the
  * model cannot hold (err says why). */
 char *xp_canonical_text(const char *text, char *err, size_t err_len);
+
+#endif
