@@ -10,12 +10,10 @@
 static const struct rc_cli_command commands[] = {
 	{ "id", "print the runner ID of hostname, project dir and executor type", rc_cmd_id },
 	{ "sim", "run the random workload in the deterministic simulator", rc_cmd_sim },
-#ifdef RC_HAVE_SIM /* until the simulator is in the tree */
 	{ "run", "replay scenarios over many seeds in the simulator (the CI gate)", rc_cmd_run },
 	{ "explore", "run seed after seed with random faults; save each failure as a scenario", rc_cmd_explore },
 	{ "shrink", "shrink a failing scenario or trace to a small scenario that fails the same way", rc_cmd_shrink },
 	{ "replay", "run a saved failure (trace or scenario) again; check the trace is byte-identical", rc_cmd_replay },
-#endif
 	{ "check-scenario", "parse scenario files and report errors as file:line:col", rc_cmd_check_scenario },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
