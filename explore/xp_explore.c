@@ -102,7 +102,7 @@ static char *failure_comment(const struct xp_explore_cfg *cfg, const struct xp_f
 		      cfg->command);
 	xp_buf_printf(&b, "fails: %s at %s: %s\n", f->what, scn_format_duration(f->at_ms, when, sizeof when), f->why);
 	if (bound_ms)
-		xp_buf_printf(&b, "liveness: faults stop, then `expect liveness` a bound of %s later\n",
+		xp_buf_printf(&b, "liveness: faults stop, every node is started again 2m later, and `expect liveness` comes a bound of %s after that\n",
 			      scn_format_duration(bound_ms, bound, sizeof bound));
 	if (cfg->gen.swarm) {
 		char *p = json_dumps(params, JSON_COMPACT);

@@ -17,6 +17,7 @@ enum { STREAM_GEN = 0x6578706c, STREAM_SWARM = 0x7377726d };
 
 #define SEC 1000LL
 #define MIN 60000LL
+#define DRAINED (2 * MIN) /* a stopped runner has drained and exited by then */
 
 /* --- workloads ------------------------------------------------------------------- */
 
@@ -417,9 +418,19 @@ static void churn(struct gen *x)
 	}
 }
 
-/* Faults stop: heal, resume and start everything; liveness `bound` later. */
+/* Faults stop: heal, resume and start everything; liveness `bound` later.
+ * A node whose clock was set back stalls until it catches up, so the tail
+ * waits for that too. A runner still draining from a stop when faults end
+ * ignores `start` and exits afterwards, so every runner is started once
+ * more two minutes later (a no-op for a runner that is up). */
 static void quiet_tail(struct gen *x)
 {
+	xp_script_sort(x->s);
+	int64_t clocks = xp_script_clock_settle(x->s);
+	if (clocks > x->until_ms) {
+		x->end_ms += clocks - x->until_ms;
+		x->until_ms = clocks;
+	}
 	AT(x, x->until_ms, "heal all");
 	AT(x, x->until_ms, "resume coordinator");
 	AT(x, x->until_ms, "start coordinator");
@@ -427,6 +438,8 @@ static void quiet_tail(struct gen *x)
 		AT(x, x->until_ms, "resume %s", x->runners[i]);
 		AT(x, x->until_ms, "start %s", x->runners[i]);
 	}
+	for (size_t i = 0; i < x->n_runners; i++)
+		AT(x, x->until_ms + DRAINED, "start %s", x->runners[i]);
 	AT(x, x->end_ms, "expect liveness");
 }
 
@@ -472,10 +485,10 @@ static void set_phases(struct gen *x, int64_t duration_ms, int64_t bound_ms)
 	x->until_ms = duration_ms;
 	if (!x->g->liveness)
 		return;
-	x->until_ms = duration_ms - bound_ms;
+	x->until_ms = duration_ms - bound_ms - DRAINED;
 	if (x->until_ms < duration_ms / 2) {
 		x->until_ms = duration_ms / 2;
-		x->end_ms = x->until_ms + bound_ms;
+		x->end_ms = x->until_ms + DRAINED + bound_ms;
 	}
 }
 
@@ -530,7 +543,7 @@ void xp_gen_faults_for(const struct xp_gen *g, uint64_t seed, struct xp_script *
 	int64_t bound = g->liveness ? (g->bound_ms ? g->bound_ms : 10 * MIN) : 0;
 	/* faults over the scenario's own length; the quiet tail after it */
 	x.until_ms = end_ms;
-	x.end_ms = end_ms + bound;
+	x.end_ms = end_ms + (g->liveness ? DRAINED + bound : 0);
 	add_faults(&x, 0);
 	if (g->liveness)
 		quiet_tail(&x);

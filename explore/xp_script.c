@@ -335,3 +335,50 @@ enum xp_name_kind xp_line_defines(const struct xp_line *l, char *name, size_t n)
 	xp_words_free(&ws);
 	return kind;
 }
+
+/* --- clocks ---------------------------------------------------------------------- */
+
+struct offset {
+	char node[64];
+	int64_t ms;
+};
+
+static int64_t *offset_of(struct offset *offs, size_t *n, size_t cap, const char *node)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(offs[i].node, node) == 0)
+			return &offs[i].ms;
+	if (*n == cap)
+		return NULL;
+	snprintf(offs[*n].node, sizeof offs[*n].node, "%s", node);
+	offs[*n].ms = 0;
+	return &offs[(*n)++].ms;
+}
+
+int64_t xp_script_clock_settle(const struct xp_script *s)
+{
+	struct offset offs[256];
+	size_t n = 0;
+	int64_t settle = -1;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct xp_line *l = &s->lines[i];
+		if (l->kind != XP_LINE_AT)
+			continue;
+		struct xp_words ws;
+		xp_words_split(l->body, &ws);
+		bool skew = ws.n == 5 && strcmp(ws.w[0], "skew") == 0, jump = ws.n == 5 && strcmp(ws.w[0], "jump") == 0;
+		int64_t d, *off;
+		const char *amount = ws.n == 5 ? ws.w[4] : "";
+		int sign = amount[0] == '-' ? -1 : 1;
+		if ((skew || jump) && strcmp(ws.w[2], "clock") == 0 && strcmp(ws.w[3], "by") == 0 &&
+		    scn_parse_duration(amount + (amount[0] == '+' || amount[0] == '-'), &d) == 0 &&
+		    (off = offset_of(offs, &n, sizeof offs / sizeof offs[0], ws.w[1])) != NULL) {
+			int64_t to = skew ? sign * d : *off + sign * d;
+			if (to < *off && l->at_ms + (*off - to) > settle)
+				settle = l->at_ms + (*off - to);
+			*off = to;
+		}
+		xp_words_free(&ws);
+	}
+	return settle;
+}

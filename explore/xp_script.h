@@ -82,6 +82,15 @@ enum xp_name_kind xp_line_defines(const struct xp_line *l, char *name, size_t n)
 /* Whether the statement names `name` as a word (also as "name's"). */
 bool xp_line_mentions(const struct xp_line *l, const char *name);
 
+/* --- clocks ------------------------------------------------------------------- */
+
+/* When the last backwards clock move of the timeline has been caught up: a
+ * node whose clock is set back by D sees no time pass (its timers stall)
+ * for D, so for liveness that move is a fault lasting D. Returns the latest
+ * `at + D` over `skew N clock by` (measured from N's previous offset) and
+ * `jump N clock by -D` lines, or -1 when there is none. */
+int64_t xp_script_clock_settle(const struct xp_script *s);
+
 /* --- words -------------------------------------------------------------------- */
 
 /* A statement split into words the way the scenario lexer does: spaces

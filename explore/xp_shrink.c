@@ -190,7 +190,8 @@ static bool undoes_a_fault(const struct shrinker *k, size_t i)
 	const struct line_info *li = &k->info[i];
 	const char *verb = word(li, 0);
 	if (strcmp(verb, "heal") == 0)
-		return earlier(k, i, "partition", NULL) || earlier(k, i, "drop", NULL) || earlier(k, i, "delay", NULL);
+		return strcmp(word(li, 1), "all") == 0 &&
+		       (earlier(k, i, "partition", NULL) || earlier(k, i, "drop", NULL) || earlier(k, i, "delay", NULL));
 	for (size_t w = 1; w < li->ws.n; w++) {
 		const char *node = li->ws.w[w];
 		bool coordinator = strcmp(node, "coordinator") == 0;
@@ -210,14 +211,18 @@ static bool is_protected(const struct shrinker *k, size_t i)
 	const struct xp_line *l = &k->cur.lines[i];
 	if (!k->liveness || l->kind != XP_LINE_AT)
 		return false;
-	return is_check(l) || (l->at_ms == settle_time(&k->cur) && undoes_a_fault(k, i));
+	int64_t settle = settle_time(&k->cur), check = check_time(&k->cur);
+	return is_check(l) || (settle >= 0 && l->at_ms >= settle && (check < 0 || l->at_ms <= check) &&
+			       undoes_a_fault(k, i));
 }
 
 static bool fair(const struct shrinker *k, const struct xp_script *s)
 {
 	if (!k->liveness || k->min_gap < 0)
 		return true;
-	int64_t settle = settle_time(s), check = check_time(s);
+	int64_t settle = settle_time(s), check = check_time(s), clocks = xp_script_clock_settle(s);
+	if (clocks > settle)
+		settle = clocks; /* a node set back in time stalls until it catches up */
 	return settle >= 0 && check >= 0 && check - settle >= k->min_gap;
 }
 
@@ -471,18 +476,35 @@ static bool pass_truncate(struct shrinker *k)
 	return kept;
 }
 
-/* Every runner, task and sandbox with all the lines that name it, the last
+/* Runners, tasks and sandboxes with all the lines that name them: in
+ * halving groups (all but one runner at once finds the one that matters
+ * without walking through every smaller world), then one by one, the last
  * defined first. */
 static bool pass_names(struct shrinker *k)
 {
 	bool any = false;
-	for (size_t i = k->cur.n; i-- > 0;) {
-		if (i >= k->cur.n || !k->info[i].defines[0])
-			continue;
-		bool *drop = no_drops(k);
-		drop[i] = true;
-		any |= attempt_drop(k, drop, true);
-		free(drop);
+	size_t n = 0;
+	for (size_t i = 0; i < k->cur.n; i++)
+		n += k->info[i].defines[0] != '\0';
+	for (size_t size = n > 1 ? n / 2 : 1; size >= 1; size /= 2) {
+		for (size_t start = 0; start < n; start += size) {
+			bool *drop = no_drops(k);
+			size_t seen = 0;
+			for (size_t i = k->cur.n; i-- > 0;) {
+				if (!k->info[i].defines[0])
+					continue;
+				drop[i] = seen >= start && seen < start + size;
+				seen++;
+			}
+			if (attempt_drop(k, drop, true)) {
+				any = true;
+				n -= size < n ? size : n;
+				start -= size < start ? size : start; /* look at this place again */
+			}
+			free(drop);
+		}
+		if (size == 1)
+			break;
 	}
 	return any;
 }
@@ -596,12 +618,13 @@ static size_t nicer_durations(const char *w, char out[][32], size_t max)
 	return n;
 }
 
-/* Whether dropping words [p, p + len) of a line would drop the keyword
- * "task" of "submit task T" / "for task T": optional, but it reads better. */
+/* Whether dropping words [p, p + len) of a line would drop the name it
+ * defines (the next word would become the name) or the keyword "task" of
+ * "submit task T" / "for task T" (optional, but it reads better). */
 static bool drops_sugar(const struct line_info *li, size_t p, size_t len)
 {
 	for (size_t w = p; w < p + len; w++)
-		if (strcmp(li->ws.w[w], "task") == 0)
+		if (strcmp(li->ws.w[w], "task") == 0 || strcmp(li->ws.w[w], li->defines) == 0)
 			return true;
 	return false;
 }
