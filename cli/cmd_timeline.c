@@ -1,0 +1,162 @@
+/*
+ * cmd_timeline.c - `rollcall timeline FILE -o out.svg`: a run as swimlanes.
+ *
+ * FILE is a trace (any rollcall JSONL trace; an explore trace also brings
+ * its scenario, whose partitions are shaded) or a scenario, which is run
+ * with its seed first. Exit 0 written, 2 bad input.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "scn.h"
+#include "xp_buf.h"
+#include "xp_run.h"
+#include "xp_script.h"
+#include "xp_timeline.h"
+
+static const char timeline_usage[] =
+	"usage: rollcall timeline FILE -o OUT.svg [--from T] [--to T] [--seed N] [--width PX]\n"
+	"Draws a run as swimlanes: a lane per node, the coordinator's view of each runner\n"
+	"(online, stale, removed) and the node's process as coloured bands, messages as\n"
+	"arrows (refused replies red, lost ones crossed), partitions shaded, task\n"
+	"processes and refusals labelled, the broken invariant marked, virtual time across.\n"
+	"  FILE       a trace (.jsonl) or a scenario (.scn, run with its @seed or --seed)\n"
+	"  --from T, --to T   the window (default: the whole run, or the 20 minutes up to\n"
+	"             the violation in a longer run)\n"
+	"  --width PX picture width (default 1600)\n"
+	"Exit: 0 written, 2 bad input.\n";
+
+struct timeline_opts {
+	const char *in, *out;
+	struct xp_timeline_opts tl;
+	bool have_seed;
+	uint64_t seed;
+};
+
+static int parse_args(int argc, char **argv, struct timeline_opts *o)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' }, { "to", required_argument, NULL, 't' },
+		{ "seed", required_argument, NULL, 's' }, { "width", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },       { NULL, 0, NULL, 0 },
+	};
+	optind = 1;
+	opterr = 0;
+	int c;
+	uint64_t last;
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->out = optarg; break;
+		case 'f':
+		case 't':
+			if (rc_cli_parse_duration(optarg, c == 'f' ? &o->tl.from_ms : &o->tl.to_ms) != 0)
+				return rc_cli_usage_error("timeline", "'%s' is not a time (e.g. 90s, 2m30s)", optarg);
+			break;
+		case 's':
+			if (scn_parse_seed_range(optarg, &o->seed, &last) != 0 || last != o->seed)
+				return rc_cli_usage_error("timeline", "--seed: '%s' is not one seed", optarg);
+			o->have_seed = true;
+			break;
+		case 'w': o->tl.width = atoi(optarg); break;
+		case 'h': fputs(timeline_usage, stdout); return -1;
+		default:
+			fputs(timeline_usage, stderr);
+			return rc_cli_usage_error("timeline", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind + 1 != argc || !o->out) {
+		fputs(timeline_usage, stderr);
+		return rc_cli_usage_error("timeline", "give one FILE and -o OUT.svg");
+	}
+	o->in = argv[optind];
+	return 0;
+}
+
+/* A scenario: run it and keep the trace. Returns the trace text or NULL. */
+static char *trace_of_scenario(const struct timeline_opts *o, struct xp_script *s, size_t *len, uint64_t *seed)
+{
+	size_t n;
+	char err[200];
+	char *text = xp_read_file(o->in, &n);
+	if (!text) {
+		rc_cli_usage_error("timeline", "%s: %s", o->in, strerror(errno));
+		return NULL;
+	}
+	int rc = xp_script_parse(text, s, err, sizeof err);
+	free(text);
+	if (rc != 0) {
+		rc_cli_usage_error("timeline", "%s: %s", o->in, err);
+		return NULL;
+	}
+	*seed = o->have_seed ? o->seed : s->pinned ? s->seed : s->has_seeds ? s->seed_first : 1;
+	char *canon = xp_script_format(s, NULL);
+	struct xp_result r;
+	char *trace = xp_trace_render(canon, *seed, NULL, &r, len);
+	free(canon);
+	if (r.status == XP_BAD_INPUT) {
+		rc_cli_usage_error("timeline", "%s: %s", o->in, r.diag);
+		free(trace);
+		return NULL;
+	}
+	return trace;
+}
+
+/* A trace, and its scenario when it carries one. */
+static char *read_trace(const struct timeline_opts *o, struct xp_script *s, size_t *len, uint64_t *seed)
+{
+	char *trace = xp_read_file(o->in, len);
+	if (!trace) {
+		rc_cli_usage_error("timeline", "%s: %s", o->in, strerror(errno));
+		return NULL;
+	}
+	struct xp_recipe rc;
+	char err[600];
+	*seed = 0;
+	if (xp_recipe_read(o->in, &rc, err, sizeof err) == 0) {
+		xp_script_parse(rc.scenario, s, err, sizeof err);
+		*seed = rc.seed;
+		xp_recipe_free(&rc);
+	}
+	return trace;
+}
+
+int rc_cmd_timeline(int argc, char **argv)
+{
+	struct timeline_opts o = { .tl = { .from_ms = -1, .to_ms = -1, .width = 1600 } };
+	int rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? RC_EXIT_OK : rc;
+	struct xp_script s;
+	xp_script_init(&s);
+	size_t len;
+	uint64_t seed;
+	char *trace = xp_is_trace_path(o.in) ? read_trace(&o, &s, &len, &seed) : trace_of_scenario(&o, &s, &len, &seed);
+	if (!trace) {
+		xp_script_free(&s);
+		return RC_EXIT_USAGE;
+	}
+	char title[600], err[200];
+	snprintf(title, sizeof title, "%s%s", o.in, seed ? "" : "");
+	if (seed)
+		snprintf(title + strlen(title), sizeof title - strlen(title), " (seed %" PRIu64 ")", seed);
+	o.tl.title = title;
+	char *svg = xp_timeline_svg(trace, len, &s, &o.tl, err, sizeof err);
+	free(trace);
+	xp_script_free(&s);
+	if (!svg)
+		return rc_cli_usage_error("timeline", "%s: %s", o.in, err);
+	FILE *f = fopen(o.out, "w");
+	bool ok = f && fputs(svg, f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	free(svg);
+	if (!ok)
+		return rc_cli_usage_error("timeline", "cannot write %s: %s", o.out, strerror(errno));
+	printf("timeline: wrote %s\n", o.out);
+	return RC_EXIT_OK;
+}

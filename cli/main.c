@@ -14,6 +14,7 @@ static const struct rc_cli_command commands[] = {
 	{ "explore", "run seed after seed with random faults; save each failure as a scenario", rc_cmd_explore },
 	{ "shrink", "shrink a failing scenario or trace to a small scenario that fails the same way", rc_cmd_shrink },
 	{ "replay", "run a saved failure (trace or scenario) again; check the trace is byte-identical", rc_cmd_replay },
+	{ "timeline", "draw a run (trace or scenario) as an SVG swimlane picture", rc_cmd_timeline },
 	{ "check-scenario", "parse scenario files and report errors as file:line:col", rc_cmd_check_scenario },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
