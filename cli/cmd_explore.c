@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,6 +399,10 @@ int rc_cmd_explore(int argc, char **argv)
 	}
 	o.command = join_args(argc, argv);
 	o.cfg.command = o.command;
+	/* A world per seed: keep freed memory in the heap instead of returning it
+	 * to the kernel and faulting it in again for the next seed. */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	struct ui_state u = { .tty = isatty(STDERR_FILENO) == 1, .progress = o.progress };
 	struct ui_ctx x = { &u, o.cfg.budget_s };
 	struct xp_explore_ui ui = { &x, on_failure, on_progress };

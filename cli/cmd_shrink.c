@@ -10,12 +10,15 @@
  * 1 the input does not fail, 2 bad input.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "scn.h"
@@ -25,7 +28,7 @@
 #include "xp_shrink.h"
 
 static const char shrink_usage[] =
-	"usage: rollcall shrink FILE -o OUT [--seed N] [--max-runs N] [--verbose]\n"
+	"usage: rollcall shrink FILE -o OUT [--seed N] [--reference BIN] [--max-runs N] [--verbose]\n"
 	"Removes runners, tasks, faults, actions, words and time from a failing scenario\n"
 	"while it still fails the same way (the same invariant, or the same expectation),\n"
 	"and writes the result as a scenario file.\n"
@@ -33,12 +36,16 @@ static const char shrink_usage[] =
 	"  -o OUT        where to write the shrunk scenario\n"
 	"  --seed N      the failing seed (default: the trace's, the file's @seed, or the\n"
 	"                first failing seed of the file's range)\n"
+	"  --reference BIN  keep only scenarios that the rollcall program BIN (a good\n"
+	"                build) passes: the result then tells this build from that one\n"
 	"  --max-runs N  candidate runs at most (default 4000)\n"
 	"  --verbose     print the size after each pass\n"
-	"Exit: 0 written, 1 the input does not fail, 2 bad input.\n";
+	"Exit: 0 written, 1 the input does not fail (or fails with --reference too),\n"
+	"2 bad input.\n";
 
 struct shrink_opts {
 	const char *in, *out;
+	const char *reference;
 	bool have_seed, verbose;
 	uint64_t seed;
 	int max_runs;
@@ -49,6 +56,7 @@ static int parse_args(int argc, char **argv, struct shrink_opts *o)
 	static const struct option opts[] = {
 		{ "seed", required_argument, NULL, 's' }, { "max-runs", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },    { "help", no_argument, NULL, 'h' },
+		{ "reference", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	optind = 1;
@@ -65,6 +73,7 @@ static int parse_args(int argc, char **argv, struct shrink_opts *o)
 			break;
 		case 'm': o->max_runs = atoi(optarg); break;
 		case 'v': o->verbose = true; break;
+		case 'r': o->reference = optarg; break;
 		case 'h': fputs(shrink_usage, stdout); return -1;
 		default:
 			fputs(shrink_usage, stderr);
@@ -149,6 +158,38 @@ static char *comment(const struct shrink_opts *o, uint64_t seed, const struct xp
 	return xp_buf_take(&b);
 }
 
+/* Whether the program `bin` passes the scenario text with seed: it is
+ * written to a temporary file and run as `bin run --seeds SEED FILE`. */
+static bool reference_passes(void *ctx, const char *text, uint64_t seed)
+{
+	const char *bin = ctx;
+	char path[] = "/tmp/rollcall-shrink-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return false;
+	size_t len = strlen(text);
+	bool wrote = write(fd, text, len) == (ssize_t)len;
+	close(fd);
+	char seeds[32];
+	snprintf(seeds, sizeof seeds, "%" PRIu64, seed);
+	fflush(NULL);
+	pid_t pid = wrote ? fork() : -1;
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execl(bin, bin, "run", "--seeds", seeds, path, (char *)NULL);
+		_exit(127);
+	}
+	int status = -1;
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	unlink(path);
+	return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -186,6 +227,10 @@ int rc_cmd_shrink(int argc, char **argv)
 		return RC_EXIT_FAIL;
 	}
 	struct xp_shrink_cfg cfg = { .seed = seed, .max_runs = o.max_runs, .log = o.verbose ? stdout : NULL };
+	if (o.reference) {
+		cfg.also = reference_passes;
+		cfg.also_ctx = (void *)o.reference;
+	}
 	struct xp_script out;
 	struct xp_result final;
 	struct xp_shrink_stats st;
@@ -193,6 +238,11 @@ int rc_cmd_shrink(int argc, char **argv)
 	rc = xp_shrink(&in, &cfg, &out, &final, &st);
 	double wall = now_s() - t0;
 	xp_script_free(&in);
+	if (rc == -2) {
+		printf("shrink: %s fails with seed %" PRIu64 " on %s too: nothing tells the two apart\n", o.in, seed,
+		       o.reference);
+		return RC_EXIT_FAIL;
+	}
 	if (rc != 0) {
 		if (final.status == XP_BAD_INPUT)
 			return rc_cli_usage_error("shrink", "%s: %s", o.in, final.diag);

@@ -41,10 +41,11 @@ struct shrinker {
 	struct line_info *info; /* one per line of cur */
 	struct xp_result best;  /* cur's run */
 	uint64_t seed;
-	char what[400];         /* the failure's identity (see signature) */
+	char what[1000];        /* the failure's identity (see signature) */
 	bool liveness;
 	int64_t min_gap;        /* liveness: check time - settle time of the input, -1 */
 	int max_runs;
+	const struct xp_shrink_cfg *cfg;
 	struct xp_shrink_stats *st;
 	FILE *log;
 	uint64_t *seen;         /* hashes of candidate texts tried (open addressing, 0 empty) */
@@ -228,12 +229,19 @@ static bool fair(const struct shrinker *k, const struct xp_script *s)
 
 /* --- candidates ------------------------------------------------------------------------ */
 
-/* What must stay the same: the broken invariant or expectation; for
- * liveness also what did not converge (a task running, a task queued, a
- * runner not online, the coordinator down), since a shrink step that only
- * starves the system (a runner never started) must not pass for the bug. */
+/* What must stay the same: the broken invariant, or the broken expectation
+ * and what happened instead (an expectation line is kept as written, so its
+ * message is comparable; without it, starving the run - a runner never
+ * started - would pass for the same failure). For liveness also what did not
+ * converge (a task running, a task queued, a runner not online, the
+ * coordinator down), for the same reason. */
 static void signature(const struct xp_result *r, char *buf, size_t n)
 {
+	static const char inv[] = "invariant ";
+	if (strncmp(r->out.what, inv, sizeof inv - 1) != 0) {
+		snprintf(buf, n, "%s | %s", r->out.what, r->out.why);
+		return;
+	}
 	const char *first = strstr(r->out.why, "first: ");
 	if (strcmp(r->out.what, "invariant liveness") != 0 || !first) {
 		snprintf(buf, n, "%s", r->out.what);
@@ -360,10 +368,13 @@ static bool attempt(struct shrinker *k, struct xp_script *cand)
 	struct xp_result r;
 	char sig[sizeof k->what];
 	xp_run_text(text, "candidate.scn", k->seed, NULL, &r);
-	free(text);
 	if (r.status == XP_FAIL)
 		signature(&r, sig, sizeof sig);
-	if (r.status != XP_FAIL || strcmp(sig, k->what) != 0) {
+	bool same = r.status == XP_FAIL && strcmp(sig, k->what) == 0;
+	if (same && k->cfg->also)
+		same = k->cfg->also(k->cfg->also_ctx, text, k->seed);
+	free(text);
+	if (!same) {
 		xp_script_free(cand);
 		return false;
 	}
@@ -768,8 +779,8 @@ int xp_shrink(const struct xp_script *in, const struct xp_shrink_cfg *cfg, struc
 	      struct xp_result *final, struct xp_shrink_stats *st)
 {
 	memset(st, 0, sizeof *st);
-	struct shrinker k = { .seed = cfg->seed, .max_runs = cfg->max_runs > 0 ? cfg->max_runs : 4000, .st = st,
-			      .log = cfg->log };
+	struct shrinker k = { .seed = cfg->seed, .max_runs = cfg->max_runs > 0 ? cfg->max_runs : 4000, .cfg = cfg,
+			      .st = st, .log = cfg->log };
 	xp_script_copy(&k.cur, in);
 	k.cur.pinned = true;
 	k.cur.seed = cfg->seed;
@@ -778,11 +789,12 @@ int xp_shrink(const struct xp_script *in, const struct xp_shrink_cfg *cfg, struc
 	char *text = xp_script_format(&k.cur, NULL);
 	xp_run_text(text, "input.scn", cfg->seed, NULL, &k.best);
 	k.cur_size = measure(&k.cur, text);
+	bool also = k.best.status != XP_FAIL || !cfg->also || cfg->also(cfg->also_ctx, text, cfg->seed);
 	free(text);
 	*final = k.best;
-	if (k.best.status != XP_FAIL) {
+	if (k.best.status != XP_FAIL || !also) {
 		xp_script_free(&k.cur);
-		return -1;
+		return k.best.status != XP_FAIL ? -1 : -2;
 	}
 	signature(&k.best, k.what, sizeof k.what);
 	k.liveness = strcmp(k.best.out.what, "invariant liveness") == 0;

@@ -35,6 +35,11 @@ struct xp_shrink_cfg {
 	uint64_t seed;     /* the seed the scenario fails with */
 	int max_runs;      /* candidate runs at most (default 4000) */
 	FILE *log;         /* progress of the passes, or NULL */
+	/* Optional second condition on a candidate that fails the same way, e.g.
+	 * "another build passes it" (a differential shrink: the result tells a
+	 * broken build from a good one). text is the candidate scenario. */
+	bool (*also)(void *ctx, const char *text, uint64_t seed);
+	void *also_ctx;
 };
 
 struct xp_shrink_stats {
@@ -45,8 +50,8 @@ struct xp_shrink_stats {
 };
 
 /* Shrink `in`. Returns 0 with the result in *out (pinned to the seed) and its
- * run in *final, or -1 when `in` does not fail with that seed (final says how
- * it ended). */
+ * run in *final; -1 when `in` does not fail with that seed (final says how it
+ * ended); -2 when `in` does not meet cfg->also. */
 int xp_shrink(const struct xp_script *in, const struct xp_shrink_cfg *cfg, struct xp_script *out,
 	      struct xp_result *final, struct xp_shrink_stats *st);
 
