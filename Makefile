@@ -186,9 +186,27 @@ integration-valgrind: $(INTEGRATION_BINS)
 scenario-syntax scenario-library scenario-must-fail scenario-junit: $(BIN)/rollcall
 	@bash ci/check-scenarios.sh $(patsubst scenario-%,%,$@)
 
+# --- explore: race reproduction, the mutation self-check ----------------------
+# explore-tests: explore/replay/shrink/timeline end to end (tests/explore).
+# mutants: every broken core of fixtures/mutants/ caught by the gate or by
+# exploration, its failure replayed and shrunk (ci/mutants.sh says how).
+# bench-explore: seeds/s and shrink figures (part of make bench).
+.PHONY: explore-tests mutants bench bench-explore
+explore-tests: $(BIN)/rollcall
+	@bash tests/explore/explore.sh
+
+mutants: $(BIN)/rollcall
+	@bash ci/mutants.sh --shrink
+
+bench-explore: $(BIN)/rollcall
+	@bash ci/bench-explore.sh
+
+bench: bench-explore
+
 CHECK_STEPS := unit valgrind-unit test-purity clang-build
 CHECK_STEPS += scenario-syntax scenario-library scenario-must-fail scenario-junit
 CHECK_STEPS += integration integration-valgrind
+CHECK_STEPS += explore-tests mutants
 
 check: deps
 	@$(MAKE) --no-print-directory all

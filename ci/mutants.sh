@@ -12,7 +12,8 @@
 #      a failing seed counts only if the unbroken core passes the very
 #      scenario it saved (else exploration goes on after that seed), so a
 #      catch is the mutant's doing, not a bug the reference has too;
-#   4. with --shrink: shrink that failure (the exploration's, else the first
+#   4. the saved failure must replay byte for byte (rollcall replay TRACE);
+#   5. with --shrink: shrink that failure (the exploration's, else the first
 #      failing gate scenario) twice - the outputs must be byte-identical -
 #      and the result must fail on the mutant the same way and pass on the
 #      unbroken core; its size and the time it took are reported.
@@ -90,7 +91,7 @@ shrink_failure() { # DIR FILE
 	if [ "$verdict" = ok ]; then
 		# the comment says how long it took: compare the scenarios only
 		cmp -s <(grep -v '^#' "$dir/min.scn") <(grep -v '^#' "$dir/min2.scn") || verdict="not-deterministic"
-		want=$(grep -m1 '^# Fails: ' "$dir/min.scn" | sed 's/^# Fails: \(.*\) at .*/\1/')
+		want=$(grep -m1 '^# Fails at ' "$dir/min.scn" | sed 's/^# Fails at [^:]*: //')
 		got=$(cd "$dir" && build/bin/rollcall run "$dir/min.scn" 2>&1 | grep -m1 -E '^ +\S+:[0-9]*:? ' || true)
 		(cd "$dir" && build/bin/rollcall run "$dir/min.scn" >/dev/null 2>&1) && verdict="passes-on-mutant"
 		"$ref" run "$dir/min.scn" >/dev/null 2>&1 || verdict="fails-on-reference"
@@ -116,13 +117,20 @@ run_mutant() { # NAME PATCH EXPECTED SEEDS ARGS...
 		return
 	fi
 	bwall=$(elapsed "$t0")
+	local g0 gate_wall
+	g0=$(now)
 	gate=$(cd "$dir" && build/bin/rollcall run scenarios/ 2>&1 | awk '$1 == "FAIL" { print $2 }' | paste -sd, -)
+	gate_wall=$(elapsed "$g0")
 	# shellcheck disable=SC2068
 	ex=$(explore_mutant "$dir" "$seeds" $@)
 	local ex_what ex_seed ex_count ex_wall ex_file
 	IFS=$'\t' read -r ex_seed ex_what ex_count ex_wall ex_file <<<"$ex"
 	local catchers=",${gate},${ex_what:-},"
-	local verdict=PASS
+	local verdict=PASS replayed=""
+	if [ -n "${ex_file:-}" ]; then
+		replayed=identical
+		(cd "$dir" && build/bin/rollcall replay "${ex_file%.scn}.jsonl" >"$dir/replay.log" 2>&1) || replayed=DIVERGED
+	fi
 	if [ "$catchers" = ",,," ]; then
 		verdict=FAIL
 		caught="nothing"
@@ -133,6 +141,7 @@ run_mutant() { # NAME PATCH EXPECTED SEEDS ARGS...
 			[[ "$e" = "-" || "$catchers" == *",$e,"* ]] && verdict=PASS
 		done
 	fi
+	[ "$replayed" = DIVERGED ] && verdict=FAIL
 	local shrunk="" what_file=${ex_file:-}
 	if [ "$shrink" = 1 ]; then
 		[ -z "$what_file" ] && [ -n "$gate" ] && what_file="$dir/scenarios/${gate%%,*}.scn"
@@ -141,8 +150,9 @@ run_mutant() { # NAME PATCH EXPECTED SEEDS ARGS...
 			[[ "$shrunk" == *$'\t'ok ]] || verdict=FAIL
 		fi
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$verdict" "$caught" "$expected" "${ex_what:--}" \
-		"${ex_seed:--}" "${ex_count:--}" "${ex_wall:--}" "$bwall" "$shrunk" >"$row"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$verdict" "$caught" "$expected" \
+		"${ex_what:--}" "${ex_seed:--}" "${ex_count:--}" "${ex_wall:--}" "$gate_wall" "${replayed:--}" "$bwall" \
+		"$shrunk" >"$row"
 }
 
 names=()
@@ -164,22 +174,29 @@ wait
 
 status=0
 caught=0
-printf '\n%-28s %-6s %-44s %-24s %-8s %-7s %-8s\n' "mutant" "result" "caught by (gate scenarios, explore invariant)" \
-	"explore: invariant" "seed" "seeds" "time"
+dash() { [ "${1:--}" = - ] && echo - || echo "$1$2"; }
+printf '\n%-28s %-6s %-40s %-7s %-23s %-6s %-6s %-7s %s\n' "mutant" "result" "caught by: gate scenarios, invariant" \
+	"gate" "explore: invariant" "seed" "seeds" "time" "replay"
 for name in "${names[@]}"; do
-	IFS=$'\t' read -r n verdict by expected inv seed count wall bwall st lines swall sverdict <"$scratch/$name.row"
+	IFS=$'\t' read -r n verdict by expected inv seed count wall gwall replayed bwall st lines swall sverdict \
+		<"$scratch/$name.row"
 	[ "$verdict" = PASS ] && caught=$((caught + 1)) || status=1
-	printf '%-28s %-6s %-44s %-24s %-8s %-7s %-8s\n' "$n" "$verdict" "${by:0:44}" "$inv" "$seed" "$count" \
-		"$([ "$wall" = - ] && echo - || echo "${wall}s")"
+	printf '%-28s %-6s %-40s %-7s %-23s %-6s %-6s %-7s %s\n' "$n" "$verdict" "${by:0:40}" "$(dash "$gwall" s)" \
+		"$inv" "$seed" "$count" "$(dash "$wall" s)" "${replayed:--}"
 	[ "$verdict" = PASS ] || printf '    expected one of: %s\n' "$expected"
-	[ "${#by}" -gt 44 ] && printf '    caught by: %s\n' "$by"
+	[ "${#by}" -gt 40 ] && printf '    caught by: %s\n' "$by"
 done
-printf '\nmutants: %d/%d caught (%s s in all)\n' "$caught" "${#names[@]}" "$(elapsed "$t_start")"
+printf '\nmutants: %d/%d caught (%s s in all; gate = the scenario library once, time = exploration until\n' \
+	"$caught" "${#names[@]}" "$(elapsed "$t_start")"
+printf 'the first failing seed the unbroken core passes, seeds = seeds explored until then)\n'
 if [ "$shrink" = 1 ]; then
-	printf '\n%-28s %-10s %-6s %-8s %s\n' "shrunk failure of" "statements" "lines" "time" "verdict (deterministic, fails on the mutant, passes on the reference)"
+	printf '\n%-28s %-10s %-6s %-8s %s\n' "shrunk failure of" "statements" "lines" "time" \
+		"verdict (deterministic, fails on the mutant, passes on the reference)"
 	for name in "${names[@]}"; do
-		IFS=$'\t' read -r n verdict by expected inv seed count wall bwall st lines swall sverdict <"$scratch/$name.row"
-		printf '%-28s %-10s %-6s %-8s %s\n' "$n" "${st:--}" "${lines:--}" "${swall:+${swall}s}" "${sverdict:-no failure to shrink}"
+		IFS=$'\t' read -r n verdict by expected inv seed count wall gwall replayed bwall st lines swall sverdict \
+			<"$scratch/$name.row"
+		printf '%-28s %-10s %-6s %-8s %s\n' "$n" "${st:--}" "${lines:--}" "$(dash "$swall" s)" \
+			"${sverdict:-no failure to shrink}"
 		cp "$scratch/$name/min.scn" "$scratch/$name.min.scn" 2>/dev/null || true
 	done
 	printf 'shrunk scenarios: %s/*.min.scn\n' "$build/mutants"

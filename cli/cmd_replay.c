@@ -23,14 +23,33 @@
 #include "xp_script.h"
 
 static const char replay_usage[] =
-	"usage: rollcall replay [--seed N] FILE\n"
+	"usage: rollcall replay [--seed N] [--save TRACE] FILE\n"
 	"Runs FILE again and verifies that the new trace is byte-identical.\n"
 	"  FILE.jsonl  a trace written by rollcall explore: its scenario and seed are\n"
 	"              in its first line; the new trace is compared with the file\n"
 	"  FILE.scn    a scenario: run with its @seed (or --seed, or the first seed of\n"
 	"              its range) and compared with FILE.jsonl next to it, or with a\n"
 	"              second run when there is none\n"
+	"  --save TRACE  also write the new trace there (replay it later to check that\n"
+	"              another build or machine runs the scenario the same way)\n"
 	"Exit: 0 identical, 1 diverged, 2 bad input.\n";
+
+static const char *save_path; /* --save */
+
+/* Write the trace of this replay where --save asked. Returns 0 or 2. */
+static int save_trace(const char *text, size_t len)
+{
+	if (!save_path)
+		return RC_EXIT_OK;
+	FILE *f = fopen(save_path, "w");
+	bool ok = f && fwrite(text, 1, len, f) == len;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok)
+		return rc_cli_usage_error("replay", "cannot write %s: %s", save_path, strerror(errno));
+	printf("replay: wrote %s\n", save_path);
+	return RC_EXIT_OK;
+}
 
 /* "event E at T" of a trace line, or "" when it has none. */
 static void where(const char *line, char *buf, size_t n)
@@ -98,6 +117,8 @@ static int replay_trace(const char *path)
 		rc_cli_usage_error("replay", "%s: the scenario in its first line is bad: %s", path, r.diag);
 	else
 		code = report(path, saved, saved_len, now, now_len, &r);
+	if (code != RC_EXIT_USAGE && save_trace(now, now_len) != RC_EXIT_OK)
+		code = RC_EXIT_USAGE;
 	free(saved);
 	free(now);
 	xp_recipe_free(&rc);
@@ -168,6 +189,8 @@ static int replay_scenario(const char *path, bool have_seed, uint64_t seed)
 		code = report(label, now, l1, again, l2, &r2);
 		free(again);
 	}
+	if (code != RC_EXIT_USAGE && save_trace(now, l1) != RC_EXIT_OK)
+		code = RC_EXIT_USAGE;
 	free(now);
 	free(canon);
 	free(trace);
@@ -178,7 +201,8 @@ static int replay_scenario(const char *path, bool have_seed, uint64_t seed)
 int rc_cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "seed", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "seed", required_argument, NULL, 's' }, { "save", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },       { NULL, 0, NULL, 0 },
 	};
 	bool have_seed = false;
 	uint64_t seed = 0, last;
@@ -189,6 +213,10 @@ int rc_cmd_replay(int argc, char **argv)
 		if (c == 'h') {
 			fputs(replay_usage, stdout);
 			return RC_EXIT_OK;
+		}
+		if (c == 'S') {
+			save_path = optarg;
+			continue;
 		}
 		if (c != 's' || scn_parse_seed_range(optarg, &seed, &last) != 0 || seed != last) {
 			fputs(replay_usage, stderr);

@@ -150,8 +150,8 @@ static char *comment(const struct shrink_opts *o, uint64_t seed, const struct xp
 		      seed, st->statements_before, st->statements_after);
 	xp_buf_printf(&b, "%d candidate runs in %.1f s%s.\n", st->runs, wall_s,
 		      st->hit_limit ? " (stopped at --max-runs)" : "");
-	xp_buf_printf(&b, "Fails: %s at %s:\n  %s", r->out.what,
-		      scn_format_duration(r->out.fail_at_ms, when, sizeof when), r->out.why);
+	xp_buf_printf(&b, "Fails at %s: %s\n  %s", scn_format_duration(r->out.fail_at_ms, when, sizeof when),
+		      r->out.what, r->out.why);
 	if (strcmp(r->out.what, "invariant liveness") == 0)
 		xp_buf_printf(&b, "\nThe faults end with `heal all` (and the starts and resumes they need);\n"
 				  "`expect liveness` then gives the system the same bound as the original.");

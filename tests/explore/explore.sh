@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# explore.sh - the explore, replay, shrink and timeline commands, end to end.
+#
+#   shard      --shard K/N blocks of a seed range are disjoint and cover it
+#   jobs       --jobs 2 finds the same failing seeds as one job
+#   replay     a saved trace replays byte for byte; a changed record is found
+#              and named by line and event; a scenario replays like itself
+#   shrink     a failing scenario shrinks to the same output twice, and the
+#              result fails the same way
+#   timeline   the SVG of a reassignment race is well-formed XML and shows the
+#              old runner's refused completion
+# Each check must be able to fail: it compares what the commands print or
+# write with what they must, never only their exit codes.
+set -euo pipefail
+RC=${RC:-build/bin/rollcall}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "explore-tests: $*" >&2; exit 1; }
+
+# --- shard: three shards of 1-100 ----------------------------------------------
+seen=()
+for k in 1 2 3; do
+	out=$("$RC" explore --workload supervise --seeds 1-100 --shard "$k/3" --duration 5m --no-progress --out "$tmp/f")
+	range=$(sed -n 's/.*: seeds \([0-9]*-[0-9]*\) \[shard.*/\1/p' <<<"$out")
+	[ -n "$range" ] || fail "shard $k/3 printed no range: $out"
+	seen+=("$range")
+done
+cover=$(for r in "${seen[@]}"; do seq "${r%-*}" "${r#*-}"; done | sort -n)
+[ "$(uniq <<<"$cover" | wc -l)" -eq 100 ] && [ "$(wc -l <<<"$cover")" -eq 100 ] ||
+	fail "shards ${seen[*]} are not a disjoint cover of 1-100"
+[ "$(head -1 <<<"$cover")" = 1 ] && [ "$(tail -1 <<<"$cover")" = 100 ] || fail "shards ${seen[*]} miss an end"
+echo "explore-tests: shards ${seen[*]} cover 1-100 once"
+
+# --- jobs: two workers find what one finds ---------------------------------------
+one=$("$RC" explore --workload reassign --liveness --seeds 1-120 --max-failures 0 --no-progress --out "$tmp/j1" || true)
+two=$("$RC" explore --workload reassign --liveness --seeds 1-120 --max-failures 0 --no-progress --jobs 2 --out "$tmp/j2" || true)
+[ "$(grep '^FAIL seed' <<<"$one" | sed 's/ -> .*//' | sort)" = "$(grep '^FAIL seed' <<<"$two" | sed 's/ -> .*//' | sort)" ] ||
+	fail "--jobs 2 found other failing seeds than one job"
+grep -q ': 120 seeds in .*2 jobs' <<<"$two" || fail "--jobs 2 did not run the 120 seeds: $two"
+echo "explore-tests: --jobs 2 ran the 120 seeds and found the same $(grep -c '^FAIL seed' <<<"$one") failing seed(s) as one job"
+
+# --- replay ------------------------------------------------------------------------
+race=explore/examples/reassignment-race.scn
+"$RC" replay "$race" --save "$tmp/race.jsonl" | grep -q '^replay: identical to a second run' ||
+	fail "the example does not replay like itself"
+"$RC" replay "$tmp/race.jsonl" >"$tmp/out" || { cat "$tmp/out"; fail "a saved trace does not replay byte for byte"; }
+grep -q '^replay: identical to' "$tmp/out" || fail "replay did not say identical"
+# change one record (line 120): replay must fail and name that line
+awk 'NR == 120 { sub(/"t":[0-9]+/, "\"t\":1") } { print }' "$tmp/race.jsonl" >"$tmp/bad.jsonl"
+set +e
+"$RC" replay "$tmp/bad.jsonl" >"$tmp/out" 2>&1
+status=$?
+set -e
+[ "$status" -eq 1 ] || fail "a changed trace gave exit $status, want 1"
+grep -q 'DIVERGED from .* at line 120 (event ' "$tmp/out" || { cat "$tmp/out"; fail "replay did not name line 120"; }
+echo "explore-tests: a saved trace replays byte for byte; a changed record is found at its line"
+
+# --- shrink: a scenario that fails on purpose ----------------------------------------
+src=fixtures/scenarios-failing/stale-too-early.scn
+"$RC" shrink "$src" -o "$tmp/a.scn" >"$tmp/s1" || { cat "$tmp/s1"; fail "shrink failed on $src"; }
+"$RC" shrink "$src" -o "$tmp/b.scn" >/dev/null
+cmp -s <(grep -v '^# [0-9]* candidate runs' "$tmp/a.scn") <(grep -v '^# [0-9]* candidate runs' "$tmp/b.scn") ||
+	fail "shrinking $src twice gave two different scenarios"
+before=$(grep -cv '^#\|^$' "$src")
+after=$(grep -cv '^#\|^$' "$tmp/a.scn")
+[ "$after" -lt "$before" ] || fail "shrinking $src kept $after of $before statements"
+want=$("$RC" run "$src" | grep -m1 -o 'expect .*' || true)
+set +e
+"$RC" run "$tmp/a.scn" >"$tmp/out"
+status=$?
+set -e
+[ "$status" -eq 1 ] && grep -qF "$want" "$tmp/out" || { cat "$tmp/out"; fail "the shrunk scenario does not fail as $src does ($want)"; }
+echo "explore-tests: $src shrinks from $before to $after statements, the same way twice, and still fails so"
+
+# --- timeline -------------------------------------------------------------------------
+"$RC" timeline "$race" -o "$tmp/race.svg" >/dev/null
+xmllint --noout "$tmp/race.svg" || fail "the timeline is not well-formed XML"
+grep -q 'refused 403 task-complete t1 from r1' "$tmp/race.svg" || fail "the timeline does not show r1's refused completion"
+grep -c '<line class="m ' "$tmp/race.svg" | awk '$1 < 50 { exit 1 }' || fail "the timeline has (almost) no message arrows"
+echo "explore-tests: the timeline of $race is well-formed and shows the refused completion"

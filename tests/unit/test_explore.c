@@ -1,0 +1,315 @@
+/*
+ * test_explore.c - the pieces of explore/: shards, scenario statements, the
+ * generator, trace comparison, clock set-backs and the shrinker.
+ *
+ * The command-line behaviour (workers, replays of saved files, timelines) is
+ * tested end to end by tests/explore/explore.sh; the mutation self-check
+ * (ci/mutants.sh) shows that exploration and shrinking catch real bugs.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+#include "xp_gen.h"
+#include "xp_run.h"
+#include "xp_script.h"
+#include "xp_shard.h"
+#include "xp_shrink.h"
+
+/* --- shards ------------------------------------------------------------------------ */
+
+/* Every seed of [first, last] in exactly one of the n blocks, blocks in
+ * order and of sizes that differ by at most one. */
+static void check_cover(uint64_t first, uint64_t last, uint64_t n)
+{
+	uint64_t next = first, smallest = UINT64_MAX, largest = 0;
+	for (uint64_t k = 1; k <= n; k++) {
+		uint64_t a, b;
+		if (!xp_shard_block(first, last, k, n, &a, &b)) {
+			smallest = 0;
+			continue;
+		}
+		CU_ASSERT_EQUAL(a, next); /* contiguous: no gap, no overlap */
+		CU_ASSERT_TRUE(b >= a);
+		next = b + 1;
+		uint64_t size = b - a + 1;
+		smallest = size < smallest ? size : smallest;
+		largest = size > largest ? size : largest;
+	}
+	CU_ASSERT_EQUAL(next, last + 1);
+	CU_ASSERT_TRUE(largest - smallest <= 1);
+}
+
+static void test_shard_cover(void)
+{
+	for (uint64_t n = 1; n <= 37; n++) {
+		check_cover(1, 1000, n);
+		check_cover(7, 7, n);
+		check_cover(500, 523, n);
+	}
+	check_cover(1, 100000, 64);
+	check_cover(UINT64_MAX - 1000, UINT64_MAX - 1, 7);
+}
+
+static void test_shard_parse(void)
+{
+	uint64_t k, n;
+	CU_ASSERT_EQUAL(xp_shard_parse("2/5", &k, &n), 0);
+	CU_ASSERT_EQUAL(k, 2);
+	CU_ASSERT_EQUAL(n, 5);
+	static const char *const bad[] = { "0/3", "4/3", "3", "/3", "1/", "1/0", "a/b", "1/3x", "-1/3", "1/2000000" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		CU_ASSERT_EQUAL(xp_shard_parse(bad[i], &k, &n), -1);
+}
+
+/* --- scenario statements --------------------------------------------------------------- */
+
+static const char sample[] =
+	"# a comment\n"
+	"@seed 7\n"
+	"config latency 5ms   # trailing comment\n"
+	"runner r1 hostname \"a # b\"\n"
+	"runner c1 like r1\n"
+	"\n"
+	"at 0s start r1\n"
+	"at 1m30s submit task t1 lasting 2m\n"
+	"at 1m31s create sandbox s1 for task t1\n"
+	"expect t1 completed exactly once\n"
+	"at end expect t1 is completed\n";
+
+static void test_script_round_trip(void)
+{
+	struct xp_script s;
+	char err[128];
+	CU_ASSERT_EQUAL_FATAL(xp_script_parse(sample, &s, err, sizeof err), 0);
+	CU_ASSERT_TRUE(s.pinned);
+	CU_ASSERT_EQUAL(s.seed, 7);
+	CU_ASSERT_EQUAL(s.n, 8);
+	CU_ASSERT_STRING_EQUAL(s.lines[0].body, "config latency 5ms");
+	CU_ASSERT_STRING_EQUAL(s.lines[1].body, "runner r1 hostname \"a # b\""); /* # inside quotes stays */
+	CU_ASSERT_EQUAL(s.lines[4].kind, XP_LINE_AT);
+	CU_ASSERT_EQUAL(s.lines[4].at_ms, 90000);
+	CU_ASSERT_EQUAL(s.lines[6].kind, XP_LINE_UNTIMED);
+	CU_ASSERT_EQUAL(s.lines[7].kind, XP_LINE_AT_END);
+	char *once = xp_script_format(&s, "made by a test");
+	struct xp_script again;
+	CU_ASSERT_EQUAL_FATAL(xp_script_parse(once, &again, err, sizeof err), 0);
+	char *twice = xp_script_format(&again, "made by a test");
+	CU_ASSERT_STRING_EQUAL(once, twice); /* printing is a fixed point */
+	CU_ASSERT_PTR_NOT_NULL(strstr(once, "at 1m30s submit task t1 lasting 2m\n"));
+	CU_ASSERT_EQUAL(strncmp(once, "# made by a test\n@seed 7\n", 25), 0);
+	free(once);
+	free(twice);
+	xp_script_free(&again);
+	xp_script_free(&s);
+}
+
+static void test_script_names(void)
+{
+	struct xp_script s;
+	char err[128], name[64];
+	CU_ASSERT_EQUAL_FATAL(xp_script_parse(sample, &s, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(xp_line_defines(&s.lines[1], name, sizeof name), XP_NAME_RUNNER);
+	CU_ASSERT_STRING_EQUAL(name, "r1");
+	CU_ASSERT_EQUAL(xp_line_defines(&s.lines[4], name, sizeof name), XP_NAME_TASK);
+	CU_ASSERT_STRING_EQUAL(name, "t1");
+	CU_ASSERT_EQUAL(xp_line_defines(&s.lines[5], name, sizeof name), XP_NAME_SANDBOX);
+	CU_ASSERT_EQUAL(xp_line_defines(&s.lines[3], name, sizeof name), XP_NAME_NONE);
+	CU_ASSERT_TRUE(xp_line_mentions(&s.lines[2], "r1"));  /* runner c1 like r1 */
+	CU_ASSERT_TRUE(xp_line_mentions(&s.lines[5], "t1"));
+	CU_ASSERT_FALSE(xp_line_mentions(&s.lines[4], "t"));
+	xp_script_free(&s);
+	CU_ASSERT_EQUAL(xp_script_parse("at soon start r1\n", &s, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "soon"));
+}
+
+static void test_clock_settle(void)
+{
+	struct xp_script s;
+	char err[128];
+	CU_ASSERT_EQUAL_FATAL(xp_script_parse("runner r1\n"
+					      "at 10s skew r1 clock by +5m\n"  /* forwards: no stall */
+					      "at 20s skew r1 clock by -1m\n"  /* 6 min back: stalls until 6m20s */
+					      "at 1m jump coordinator clock by -30s\n", /* until 1m30s */
+					      &s, err, sizeof err),
+			    0);
+	CU_ASSERT_EQUAL(xp_script_clock_settle(&s), 6 * 60000 + 20000);
+	xp_script_free(&s);
+	CU_ASSERT_EQUAL_FATAL(xp_script_parse("runner r1\nat 1s jump r1 clock by +1m\n", &s, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(xp_script_clock_settle(&s), -1);
+	xp_script_free(&s);
+}
+
+/* --- the generator ---------------------------------------------------------------------- */
+
+static char *scenario_of(struct xp_gen *g, uint64_t seed, int64_t *bound)
+{
+	struct xp_script s;
+	xp_script_init(&s);
+	xp_gen_scenario(g, seed, &s, bound);
+	s.pinned = true;
+	s.seed = seed;
+	char *text = xp_script_format(&s, NULL);
+	xp_script_free(&s);
+	return text;
+}
+
+static void test_gen_deterministic(void)
+{
+	struct xp_gen g;
+	CU_ASSERT_EQUAL_FATAL(xp_gen_preset("mixed", &g), 0);
+	CU_ASSERT_EQUAL(xp_gen_preset("no-such-workload", &g), -1);
+	xp_gen_preset("mixed", &g);
+	g.liveness = true;
+	int64_t b1, b2;
+	char *a = scenario_of(&g, 42, &b1), *b = scenario_of(&g, 42, &b2), *c = scenario_of(&g, 43, &b2);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	CU_ASSERT_STRING_NOT_EQUAL(a, c);
+	CU_ASSERT_TRUE(b1 >= 4 * 60000);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a, " heal all\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(a, " expect liveness\n"));
+	struct xp_result r;
+	CU_ASSERT_NOT_EQUAL(xp_run_text(a, "generated.scn", 42, NULL, &r), XP_BAD_INPUT); /* the parser takes it */
+	free(a);
+	free(b);
+	free(c);
+}
+
+static void test_gen_swarm(void)
+{
+	bool small = false, large = false;
+	for (uint64_t seed = 1; seed <= 200; seed++) {
+		struct xp_gen g;
+		xp_gen_preset("mixed", &g);
+		xp_gen_swarm(&g, seed, false);
+		CU_ASSERT_TRUE(g.runners >= 1 && g.runners <= 50);
+		CU_ASSERT_TRUE(g.faults != 0);
+		CU_ASSERT_TRUE(g.swarm);
+		small |= g.runners <= 3;
+		large |= g.runners >= 25;
+		struct xp_gen k;
+		xp_gen_preset("mixed", &k);
+		xp_gen_swarm(&k, seed, true);
+		CU_ASSERT_EQUAL(k.runners, 5); /* kept when given */
+		CU_ASSERT_EQUAL(k.faults, g.faults);
+	}
+	CU_ASSERT_TRUE(small && large);
+}
+
+/* --- traces -------------------------------------------------------------------------------- */
+
+static void test_diff(void)
+{
+	struct xp_diff d;
+	const char a[] = "one\ntwo\nthree\n", b[] = "one\ntwo\nthree\n", c[] = "one\n2\nthree\n";
+	xp_diff_texts(a, strlen(a), b, strlen(b), &d);
+	CU_ASSERT_TRUE(d.identical);
+	CU_ASSERT_EQUAL(d.lines, 3);
+	xp_diff_free(&d);
+	xp_diff_texts(a, strlen(a), c, strlen(c), &d);
+	CU_ASSERT_FALSE(d.identical);
+	CU_ASSERT_EQUAL(d.line, 2);
+	CU_ASSERT_STRING_EQUAL(d.expected, "two");
+	CU_ASSERT_STRING_EQUAL(d.actual, "2");
+	xp_diff_free(&d);
+	xp_diff_texts(a, strlen(a), a, strlen(a) - 1, &d); /* a missing final newline */
+	CU_ASSERT_FALSE(d.identical);
+	xp_diff_free(&d);
+}
+
+static void test_trace_render_twice(void)
+{
+	const char text[] = "runner r1\nat 0s start r1\nat 5s submit task t1 lasting 30s\nat 2m expect t1 is completed\n";
+	struct xp_result r1, r2;
+	size_t l1, l2;
+	char *a = xp_trace_render(text, 3, NULL, &r1, &l1), *b = xp_trace_render(text, 3, NULL, &r2, &l2);
+	CU_ASSERT_EQUAL(r1.status, XP_PASS);
+	CU_ASSERT_EQUAL(l1, l2);
+	CU_ASSERT_EQUAL(memcmp(a, b, l1), 0);
+	CU_ASSERT_EQUAL(strncmp(a, "{\"trace\":\"rollcall-explore\"", 27), 0);
+	free(a);
+	free(b);
+}
+
+/* --- the shrinker ---------------------------------------------------------------------------- */
+
+/* A runner that is stopped is not stale: this fails on purpose (the
+ * expectation is wrong), and everything but the stop is noise. */
+static const char noisy[] = "runner r1\n"
+			    "runner r2\n"
+			    "runner r3 concurrency 2\n"
+			    "at 0s start r1\n"
+			    "at 0s start r2\n"
+			    "at 3s start r3\n"
+			    "at 10s submit task t1 lasting 20s\n"
+			    "at 17s drop next 2 heartbeat from r2 to coordinator\n"
+			    "at 20s stop r1\n"
+			    "at 1m11s skew r3 clock by +40s\n"
+			    "at 3m expect r1 is stale\n";
+
+static void shrink_noisy(struct xp_script *out, struct xp_result *final, struct xp_shrink_stats *st)
+{
+	struct xp_script in;
+	char err[64];
+	CU_ASSERT_EQUAL_FATAL(xp_script_parse(noisy, &in, err, sizeof err), 0);
+	struct xp_shrink_cfg cfg = { .seed = 1, .max_runs = 400 };
+	CU_ASSERT_EQUAL(xp_shrink(&in, &cfg, out, final, st), 0);
+	xp_script_free(&in);
+}
+
+static void test_shrink(void)
+{
+	struct xp_script a, b;
+	struct xp_result ra, rb;
+	struct xp_shrink_stats sa, sb;
+	shrink_noisy(&a, &ra, &sa);
+	shrink_noisy(&b, &rb, &sb);
+	char *ta = xp_script_format(&a, NULL), *tb = xp_script_format(&b, NULL);
+	CU_ASSERT_STRING_EQUAL(ta, tb); /* deterministic */
+	CU_ASSERT_EQUAL(sa.runs, sb.runs);
+	CU_ASSERT_TRUE(sa.statements_after < sa.statements_before);
+	CU_ASSERT_PTR_NULL(strstr(ta, "r3"));   /* noise removed */
+	CU_ASSERT_PTR_NULL(strstr(ta, "drop"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(ta, "at 3m expect r1 is stale")); /* the failure kept */
+	struct xp_result again;
+	CU_ASSERT_EQUAL(xp_run_text(ta, "shrunk.scn", 1, NULL, &again), XP_FAIL);
+	CU_ASSERT_STRING_EQUAL(again.out.what, ra.out.what);
+	free(ta);
+	free(tb);
+	xp_script_free(&a);
+	xp_script_free(&b);
+}
+
+static void test_shrink_refuses_a_pass(void)
+{
+	struct xp_script in, out;
+	char err[64];
+	CU_ASSERT_EQUAL_FATAL(xp_script_parse("runner r1\nat 0s start r1\nat 1m expect r1 is online\n", &in, err,
+					      sizeof err),
+			      0);
+	struct xp_shrink_cfg cfg = { .seed = 1 };
+	struct xp_result final;
+	struct xp_shrink_stats st;
+	CU_ASSERT_EQUAL(xp_shrink(&in, &cfg, &out, &final, &st), -1);
+	CU_ASSERT_EQUAL(final.status, XP_PASS);
+	xp_script_free(&in);
+}
+
+void rc_test_register_explore(void)
+{
+	static CU_TestInfo tests[] = {
+		{ "shard blocks are disjoint and cover the range", test_shard_cover },
+		{ "shard K/N parsing", test_shard_parse },
+		{ "scenario statements round trip", test_script_round_trip },
+		{ "names defined and mentioned", test_script_names },
+		{ "clock set-backs stall a node", test_clock_settle },
+		{ "generator: same seed, same scenario", test_gen_deterministic },
+		{ "swarm draws", test_gen_swarm },
+		{ "trace comparison", test_diff },
+		{ "a trace renders the same twice", test_trace_render_twice },
+		{ "shrink: smaller, same failure, deterministic", test_shrink },
+		{ "shrink: a passing scenario is refused", test_shrink_refuses_a_pass },
+		CU_TEST_INFO_NULL,
+	};
+	rc_unit_add_suite("explore", tests);
+}
