@@ -32,6 +32,10 @@ extern const char *rc_cli_program;
 /* Print "rollcall NAME: message" to stderr and return RC_EXIT_USAGE. */
 int rc_cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Parse "--seed N" for command: one seed (not a range). Returns 0, or prints
+ * a usage error and returns RC_EXIT_USAGE. */
+int rc_cli_parse_seed(const char *command, const char *text, uint64_t *seed);
+
 /* Parse a duration such as "1500ms", "30s", "2m", "24h", "2m30s" or a bare
  * number of milliseconds into *out_ms. Returns 0, or -1 if malformed. */
 int rc_cli_parse_duration(const char *text, int64_t *out_ms);

@@ -41,11 +41,7 @@ static int save_trace(const char *text, size_t len)
 {
 	if (!save_path)
 		return RC_EXIT_OK;
-	FILE *f = fopen(save_path, "w");
-	bool ok = f && fwrite(text, 1, len, f) == len;
-	if (f && fclose(f) != 0)
-		ok = false;
-	if (!ok)
+	if (xp_write_file(save_path, text, len) != 0)
 		return rc_cli_usage_error("replay", "cannot write %s: %s", save_path, strerror(errno));
 	printf("replay: wrote %s\n", save_path);
 	return RC_EXIT_OK;
@@ -125,15 +121,6 @@ static int replay_trace(const char *path)
 	return code;
 }
 
-static uint64_t scenario_seed(const struct xp_script *s, bool have_seed, uint64_t seed)
-{
-	if (have_seed)
-		return seed;
-	if (s->pinned)
-		return s->seed;
-	return s->has_seeds ? s->seed_first : 1;
-}
-
 /* The trace saved next to a scenario: same stem, .jsonl. */
 static char *sibling_trace(const char *path)
 {
@@ -161,7 +148,7 @@ static int replay_scenario(const char *path, bool have_seed, uint64_t seed)
 	free(text);
 	if (rc != 0)
 		return rc_cli_usage_error("replay", "%s: %s", path, err);
-	seed = scenario_seed(&s, have_seed, seed);
+	seed = xp_script_seed(&s, have_seed, seed);
 	xp_script_free(&s);
 	char *trace = sibling_trace(path);
 	struct xp_recipe rec = { 0 };
@@ -205,7 +192,7 @@ int rc_cmd_replay(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },       { NULL, 0, NULL, 0 },
 	};
 	bool have_seed = false;
-	uint64_t seed = 0, last;
+	uint64_t seed = 0;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -218,10 +205,12 @@ int rc_cmd_replay(int argc, char **argv)
 			save_path = optarg;
 			continue;
 		}
-		if (c != 's' || scn_parse_seed_range(optarg, &seed, &last) != 0 || seed != last) {
+		if (c != 's') {
 			fputs(replay_usage, stderr);
 			return rc_cli_usage_error("replay", "bad option '%s'", argv[optind - 1]);
 		}
+		if (rc_cli_parse_seed("replay", optarg, &seed) != 0)
+			return RC_EXIT_USAGE;
 		have_seed = true;
 	}
 	if (optind + 1 != argc) {

@@ -62,13 +62,12 @@ static int parse_args(int argc, char **argv, struct shrink_opts *o)
 	optind = 1;
 	opterr = 0;
 	int c;
-	uint64_t last;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
 		case 's':
-			if (scn_parse_seed_range(optarg, &o->seed, &last) != 0 || last != o->seed)
-				return rc_cli_usage_error("shrink", "--seed: '%s' is not one seed", optarg);
+			if (rc_cli_parse_seed("shrink", optarg, &o->seed) != 0)
+				return RC_EXIT_USAGE;
 			o->have_seed = true;
 			break;
 		case 'm': o->max_runs = atoi(optarg); break;
@@ -116,7 +115,7 @@ static int load_input(const struct shrink_opts *o, struct xp_script *s, uint64_t
 	if (rc != 0)
 		return rc_cli_usage_error("shrink", "%s: %s", o->in, err);
 	if (!*seed_known && s->pinned) {
-		*seed = s->seed;
+		*seed = xp_script_seed(s, false, 0);
 		*seed_known = true;
 	}
 	return 0;
@@ -200,10 +199,7 @@ static double now_s(void)
 static int write_result(const struct shrink_opts *o, const struct xp_script *s, const char *note)
 {
 	char *text = xp_script_format(s, note);
-	FILE *f = fopen(o->out, "w");
-	int rc = f && fputs(text, f) >= 0 ? 0 : -1;
-	if (f && fclose(f) != 0)
-		rc = -1;
+	int rc = xp_write_file(o->out, text, strlen(text));
 	free(text);
 	if (rc != 0)
 		return rc_cli_usage_error("shrink", "cannot write %s: %s", o->out, strerror(errno));

@@ -48,7 +48,6 @@ static int parse_args(int argc, char **argv, struct timeline_opts *o)
 	optind = 1;
 	opterr = 0;
 	int c;
-	uint64_t last;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
@@ -58,8 +57,8 @@ static int parse_args(int argc, char **argv, struct timeline_opts *o)
 				return rc_cli_usage_error("timeline", "'%s' is not a time (e.g. 90s, 2m30s)", optarg);
 			break;
 		case 's':
-			if (scn_parse_seed_range(optarg, &o->seed, &last) != 0 || last != o->seed)
-				return rc_cli_usage_error("timeline", "--seed: '%s' is not one seed", optarg);
+			if (rc_cli_parse_seed("timeline", optarg, &o->seed) != 0)
+				return RC_EXIT_USAGE;
 			o->have_seed = true;
 			break;
 		case 'w': o->tl.width = atoi(optarg); break;
@@ -93,7 +92,7 @@ static char *trace_of_scenario(const struct timeline_opts *o, struct xp_script *
 		rc_cli_usage_error("timeline", "%s: %s", o->in, err);
 		return NULL;
 	}
-	*seed = o->have_seed ? o->seed : s->pinned ? s->seed : s->has_seeds ? s->seed_first : 1;
+	*seed = xp_script_seed(s, o->have_seed, o->seed);
 	char *canon = xp_script_format(s, NULL);
 	struct xp_result r;
 	char *trace = xp_trace_render(canon, *seed, NULL, &r, len);
@@ -150,10 +149,7 @@ int rc_cmd_timeline(int argc, char **argv)
 	xp_script_free(&s);
 	if (!svg)
 		return rc_cli_usage_error("timeline", "%s: %s", o.in, err);
-	FILE *f = fopen(o.out, "w");
-	bool ok = f && fputs(svg, f) >= 0;
-	if (f && fclose(f) != 0)
-		ok = false;
+	bool ok = xp_write_file(o.out, svg, strlen(svg)) == 0;
 	free(svg);
 	if (!ok)
 		return rc_cli_usage_error("timeline", "cannot write %s: %s", o.out, strerror(errno));

@@ -114,15 +114,6 @@ static char *failure_comment(const struct xp_explore_cfg *cfg, const struct xp_f
 	return xp_buf_take(&b);
 }
 
-static int write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
-
 /* Save the scenario (with a comment saying what it is) and its trace. */
 static void save_failure(const struct xp_explore_cfg *cfg, const char *text, json_t *params, int64_t bound_ms,
 			 struct xp_failure *f)
@@ -139,7 +130,7 @@ static void save_failure(const struct xp_explore_cfg *cfg, const char *text, jso
 		xp_script_free(&s);
 	}
 	free(comment);
-	if (!saved || write_text(f->path, saved) != 0)
+	if (!saved || xp_write_file(f->path, saved, strlen(saved)) != 0)
 		fprintf(stderr, "rollcall explore: cannot write %s: %s\n", f->path, strerror(errno));
 	free(saved);
 	char trace[512];

@@ -84,20 +84,24 @@ char *xp_trace_render(const char *scenario_text, uint64_t seed, json_t *params, 
 	return buf;
 }
 
+int xp_write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	size_t wrote = fwrite(text, 1, len, f);
+	int rc = fclose(f);
+	return wrote == len && rc == 0 ? 0 : -1;
+}
+
 int xp_trace_write(const char *path, const char *scenario_text, uint64_t seed, json_t *params,
 		   struct xp_result *r)
 {
 	size_t len;
 	char *text = xp_trace_render(scenario_text, seed, params, r, &len);
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		free(text);
-		return -1;
-	}
-	size_t wrote = fwrite(text, 1, len, f);
+	int rc = xp_write_file(path, text, len);
 	free(text);
-	int rc = fclose(f);
-	return wrote == len && rc == 0 ? 0 : -1;
+	return rc;
 }
 
 char *xp_read_file(const char *path, size_t *len)

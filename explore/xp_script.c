@@ -237,6 +237,15 @@ char *xp_script_format(const struct xp_script *s, const char *comment)
 	return xp_buf_take(&b);
 }
 
+uint64_t xp_script_seed(const struct xp_script *s, bool have_given, uint64_t given)
+{
+	if (have_given)
+		return given;
+	if (s->pinned)
+		return s->seed;
+	return s->has_seeds ? s->seed_first : 1;
+}
+
 size_t xp_script_statements(const struct xp_script *s)
 {
 	return s->n + (s->pinned || s->has_seeds) + (s->end_ms >= 0);

@@ -69,6 +69,9 @@ void xp_script_sort(struct xp_script *s);
  * seed lines, `end at`, the declarations, a blank line and the timeline.
  * Returns a malloc'd string. */
 char *xp_script_format(const struct xp_script *s, const char *comment);
+/* The seed to run s with: `given` when have_given, else its `@seed`, else
+ * the first of its `seeds`, else 1. */
+uint64_t xp_script_seed(const struct xp_script *s, bool have_given, uint64_t given);
 /* Statements that would be printed (every line but comments and blanks). */
 size_t xp_script_statements(const struct xp_script *s);
 
