@@ -60,7 +60,7 @@ run: deps
 	@echo 'run: build complete; the scenario gate is not wired yet'
 
 .PHONY: scenario-syntax scenario-library scenario-must-fail scenario-junit
-.PHONY: FORCE run all deps check unit valgrind-unit purity test-purity clang-build clean help
+.PHONY: FORCE bench mutants sim-determinism sim-reference run all deps check unit valgrind-unit purity test-purity clang-build clean help
 .DEFAULT_GOAL := all
 
 all: purity $(PROGRAMS) $(BIN)/unit-tests
@@ -154,6 +154,29 @@ clang-build:
 		|| { tail -30 $(BUILD)/clang-build.log; exit 1; }
 	@echo 'clang: everything builds clean with -Werror'
 
+# --- simulator: determinism, reference, benchmark, mutants ---------------
+
+$(BIN)/sim-bench: $(call objs,sim/bench/sim_bench.c) $(SIM_LIBS) $(LIB_CORE)
+	@mkdir -p $(BIN)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE)
+
+# Same seed twice = same trace; different seeds = different traces; every
+# fault kind shows up (tests/sim/determinism.sh).
+sim-determinism: $(BIN)/rollcall
+	@bash tests/sim/determinism.sh $(BIN)/rollcall
+
+# The reference core under every fault: 0 violations over 200 seeds.
+sim-reference: $(BIN)/rollcall
+	@bash tests/sim/reference.sh $(BIN)/rollcall
+
+# Figures, not a test: events/s, per-heartbeat cost, memory, SimPy ratio.
+bench: $(BIN)/sim-bench
+	$(BIN)/sim-bench $(BENCH_ARGS)
+
+# Each broken core of fixtures/mutants/ must be caught by its invariant.
+mutants:
+	@bash ci/mutants.sh
+
 # --- the gate -------------------------------------------------------------
 
 # The scenario language and the gate (ci/check-scenarios.sh says what each checks).
@@ -162,6 +185,7 @@ scenario-syntax scenario-library scenario-must-fail scenario-junit: $(BIN)/rollc
 
 CHECK_STEPS := unit valgrind-unit test-purity clang-build scenario-syntax
 CHECK_STEPS += $(if $(HAVE_SIM),scenario-library scenario-must-fail scenario-junit)
+CHECK_STEPS += $(if $(HAVE_SIM),sim-determinism sim-reference)
 
 check: deps
 	@$(MAKE) --no-print-directory all
