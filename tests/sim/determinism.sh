@@ -47,4 +47,11 @@ grep -q '"kind":"dup"' "$tmp/all" || fail "no duplicated message"
 grep -q '"kind":"drop","what":"partition"' "$tmp/all" || fail "no message lost to a partition"
 grep -q '"kind":"proc-exit","what":"crash"' "$tmp/all" || fail "no crashing task process"
 grep -q '"kind":"storage","what":"lost"' "$tmp/all" || fail "no unsynced write lost"
+# The four named behaviours show in the same trace (the unit suites
+# sim_behaviours check their timing windows).
+grep -q '"kind":"runner-status","from":"online","to":"stale"' "$tmp/all" || fail "no runner went stale"
+grep -q '"kind":"runner-status","from":"stale","to":"removed"' "$tmp/all" || fail "no runner was removed"
+grep -q '"kind":"task-state","from":"running","to":"queued"' "$tmp/all" || fail "no task was reassigned"
+grep -q '"kind":"node","what":"restart"' "$tmp/all" && grep -q '"kind":"state-save"' "$tmp/all" ||
+	fail "no runner restarted and registered again"
 echo "sim-determinism: 200 seeds x2 identical, 200 distinct hashes, traces byte-identical, every fault kind seen"
