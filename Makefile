@@ -8,6 +8,7 @@
 # Layers, each a static library, each only depending on the ones above it:
 #   reference/core   pure state machines (checked: no clock, no I/O)
 #   sim/             the discrete-event simulator
+#   report/          checklists, results, coverage and HTML reports (rpt_ prefix)
 #   cli/             the rollcall command
 #   reference/daemon rollcall-coordd and rollcall-runnerd
 
@@ -17,7 +18,7 @@ OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-INCS    := -Ireference/core -Isim -Icli -Ireference/daemon/common
+INCS    := -Ireference/core -Isim -Ireport -Icli -Ireference/daemon/common
 ALL_CFLAGS = $(WARN) $(DEFS) $(INCS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CORE := -ljansson -lcrypto -lm
 
@@ -26,6 +27,7 @@ OBJ := $(BUILD)/obj
 
 CORE_SRC    := $(wildcard reference/core/*.c)
 SIM_SRC     := $(wildcard sim/*.c)
+REPORT_SRC  := $(wildcard report/*.c)
 CLI_SRC     := $(wildcard cli/*.c)
 DCOMMON_SRC := $(wildcard reference/daemon/common/*.c)
 COORDD_SRC  := $(wildcard reference/daemon/coordd/*.c)
@@ -37,6 +39,7 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 LIB_CORE    := $(BUILD)/lib/librc_core.a
 LIB_SIM     := $(BUILD)/lib/librc_sim.a
+LIB_REPORT  := $(BUILD)/lib/librc_report.a
 LIB_DCOMMON := $(BUILD)/lib/librc_dcommon.a
 SIM_LIBS    := $(if $(strip $(SIM_SRC)),$(LIB_SIM))
 
@@ -75,6 +78,7 @@ $(OBJ)/%.o: %.c
 
 $(LIB_CORE): $(call objs,$(CORE_SRC))
 $(LIB_SIM): $(call objs,$(SIM_SRC))
+$(LIB_REPORT): $(call objs,$(REPORT_SRC))
 $(LIB_DCOMMON): $(call objs,$(DCOMMON_SRC))
 $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
@@ -83,7 +87,13 @@ $(BUILD)/lib/%.a:
 
 # --- programs -------------------------------------------------------------
 
-$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(SIM_LIBS) $(LIB_CORE)
+# libxml2 (JUnit reading) is linked into the rollcall binary only.
+XML2_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+XML2_LIBS   := $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
+$(OBJ)/cli/report_junit.o: EXTRA_CFLAGS += $(subst -I,-isystem ,$(XML2_CFLAGS))
+LDFLAGS_CLI += $(XML2_LIBS)
+
+$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_REPORT) $(SIM_LIBS) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) $(LDFLAGS_CLI)
 
@@ -109,7 +119,7 @@ $(BUILD)/gen/unit_suites.h: $(wildcard tests/unit/test_*.c)
 $(call objs,$(UNIT_SRC)): $(BUILD)/gen/unit_suites.h
 $(OBJ)/tests/unit/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen -Itests/unit
 
-$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(SIM_LIBS) $(LIB_CORE)
+$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(LIB_REPORT) $(SIM_LIBS) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcunit $(LDLIBS_CORE)
 

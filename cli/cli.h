@@ -18,6 +18,7 @@ struct rc_cli_command {
 };
 
 int rc_cmd_id(int argc, char **argv);
+int rc_cmd_report(int argc, char **argv);
 
 /* Print "rollcall NAME: message" to stderr and return RC_EXIT_USAGE. */
 int rc_cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -9,6 +9,7 @@
 
 static const struct rc_cli_command commands[] = {
 	{ "id", "print the runner ID of hostname, project dir and executor type", rc_cmd_id },
+	{ "report", "tick verification checklists from results; write reports/index.html", rc_cmd_report },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
