@@ -4,6 +4,8 @@
 #   make         build everything into build/ (binaries in build/bin/)
 #   make check   deps + build (gcc and clang) + every test
 #   make bench   benchmarks that print their figures
+#   make run     the main job: gate, checklists, coverage, reports/index.html
+#   make coverage  gcovr over reference/ (build/coverage), thresholds 90/75
 #
 # Layers, each a static library, each only depending on the ones above it:
 #   reference/core   pure state machines (checked: no clock, no I/O)
@@ -51,12 +53,18 @@ ifneq ($(strip $(RUNNERD_SRC)),)
 PROGRAMS += $(BIN)/rollcall-runnerd
 endif
 
-# The main job (see README.md). Grows as the scenario gate and the reports land.
+# The main job (see README.md): build, replay the scenario library over 100
+# seeds, verify every checklist, measure coverage, write reports/index.html.
+# ci/run.sh prints the summary table; its exit code is the gate's.
 run: deps
 	@$(MAKE) --no-print-directory all
-	@echo 'run: build complete; the scenario gate is not wired yet'
+	@bash ci/run.sh
 
-.PHONY: run all deps check unit valgrind-unit purity test-purity clang-build clean help
+# Coverage of reference/ by every test there is, with gcovr's thresholds.
+coverage: deps
+	@bash ci/coverage.sh
+
+.PHONY: run coverage all deps check unit valgrind-unit purity test-purity clang-build test-report test-report-html clean help
 .DEFAULT_GOAL := all
 
 all: purity $(PROGRAMS) $(BIN)/unit-tests
@@ -145,9 +153,19 @@ clang-build:
 		|| { tail -30 $(BUILD)/clang-build.log; exit 1; }
 	@echo 'clang: everything builds clean with -Werror'
 
+# --- reports ----------------------------------------------------------------
+# `rollcall report` on fixture results (ticking, failing, gaps, bad input),
+# then the generated pages in headless Chromium (console, links, phone width).
+
+test-report: $(BIN)/rollcall $(BIN)/unit-tests
+	@RC_BIN=$(BIN) bash tests/report/test_report_cli.sh
+
+test-report-html: $(BIN)/rollcall
+	@RC_BIN=$(BIN) RC_SHOTS=$(BUILD)/report-html bash tests/report/test_report_html.sh
+
 # --- the gate -------------------------------------------------------------
 
-CHECK_STEPS := unit valgrind-unit test-purity clang-build
+CHECK_STEPS := unit valgrind-unit test-purity clang-build test-report test-report-html
 
 check: deps
 	@$(MAKE) --no-print-directory all

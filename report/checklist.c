@@ -232,6 +232,7 @@ static int parse_annotation(struct parser *ps, const char *line, const char *bod
 static int scan_item_text(struct parser *ps, const char *line, size_t from, struct rpt_item *it)
 {
 	const char *p = line + from;
+	skip_spaces(&p);
 	if (ps->text.len)
 		rpt_buf_adds(&ps->text, " ");
 	for (;;) {

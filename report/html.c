@@ -28,7 +28,7 @@ static const char style[] =
 	"h1{font-size:1.5em;margin:.3em 0}h2{font-size:1.2em;margin:1.4em 0 .4em;border-bottom:1px solid #ddd}"
 	"h3{font-size:1.05em;margin:1em 0 .3em}"
 	"code,pre{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f4f5f6;"
-	"border-radius:3px}code{padding:0 3px;overflow-wrap:anywhere}"
+	"border-radius:3px}code{padding:0 3px;overflow-wrap:break-word}"
 	"pre{padding:8px;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere}"
 	".scroll{overflow-x:auto;margin:.4em 0}"
 	"table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;"
