@@ -10,6 +10,7 @@
 # Layers, each a static library, each only depending on the ones above it:
 #   reference/core   pure state machines (checked: no clock, no I/O)
 #   sim/             the discrete-event simulator
+#   scn/             the scenario language: parser and executor
 #   report/          checklists, results, coverage and HTML reports (rpt_ prefix)
 #   cli/             the rollcall command
 #   reference/daemon rollcall-coordd and rollcall-runnerd
@@ -19,8 +20,8 @@ BUILD   ?= build
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-INCS    := -Ireference/core -Isim -Ireport -Icli -Ireference/daemon/common
+DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(if $(wildcard sim/sim.h),-DRC_HAVE_SIM)
+INCS    := -Ireference/core -Isim -Iscn -Ireport -Icli -Ireference/daemon/common
 ALL_CFLAGS = $(WARN) $(DEFS) $(INCS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CORE := -ljansson -lcrypto -lm
 
@@ -30,7 +31,11 @@ OBJ := $(BUILD)/obj
 CORE_SRC    := $(wildcard reference/core/*.c)
 SIM_SRC     := $(wildcard sim/*.c)
 REPORT_SRC  := $(wildcard report/*.c)
-CLI_SRC     := $(wildcard cli/*.c)
+# The scenario executor (`rollcall run`) needs the simulator; until sim/ is in
+# the tree only the language (parser, `rollcall check-scenario`) is built.
+HAVE_SIM    := $(wildcard sim/sim.h)
+SCN_SRC     := $(if $(HAVE_SIM),$(wildcard scn/*.c),$(filter-out scn/scn_run.c scn/scn_eval.c,$(wildcard scn/*.c)))
+CLI_SRC     := $(if $(HAVE_SIM),$(wildcard cli/*.c),$(filter-out cli/cmd_run.c cli/junit.c,$(wildcard cli/*.c)))
 DCOMMON_SRC := $(wildcard reference/daemon/common/*.c)
 COORDD_SRC  := $(wildcard reference/daemon/coordd/*.c)
 RUNNERD_SRC := $(wildcard reference/daemon/runnerd/*.c)
@@ -42,6 +47,7 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 LIB_CORE    := $(BUILD)/lib/librc_core.a
 LIB_SIM     := $(BUILD)/lib/librc_sim.a
 LIB_REPORT  := $(BUILD)/lib/librc_report.a
+LIB_SCN     := $(BUILD)/lib/librc_scn.a
 LIB_DCOMMON := $(BUILD)/lib/librc_dcommon.a
 SIM_LIBS    := $(if $(strip $(SIM_SRC)),$(LIB_SIM))
 
@@ -64,7 +70,8 @@ run: deps
 coverage: deps
 	@bash ci/coverage.sh
 
-.PHONY: run coverage all deps check unit valgrind-unit purity test-purity clang-build test-report test-report-html clean help
+.PHONY: scenario-syntax scenario-library scenario-must-fail scenario-junit test-report test-report-html
+.PHONY: run coverage all deps check unit valgrind-unit purity test-purity clang-build clean help
 .DEFAULT_GOAL := all
 
 all: purity $(PROGRAMS) $(BIN)/unit-tests
@@ -87,6 +94,7 @@ $(OBJ)/%.o: %.c
 $(LIB_CORE): $(call objs,$(CORE_SRC))
 $(LIB_SIM): $(call objs,$(SIM_SRC))
 $(LIB_REPORT): $(call objs,$(REPORT_SRC))
+$(LIB_SCN): $(call objs,$(SCN_SRC))
 $(LIB_DCOMMON): $(call objs,$(DCOMMON_SRC))
 $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
@@ -101,7 +109,7 @@ XML2_LIBS   := $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
 $(OBJ)/cli/report_junit.o: EXTRA_CFLAGS += $(subst -I,-isystem ,$(XML2_CFLAGS))
 LDFLAGS_CLI += $(XML2_LIBS)
 
-$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_REPORT) $(SIM_LIBS) $(LIB_CORE)
+$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_REPORT) $(LIB_SCN) $(SIM_LIBS) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) $(LDFLAGS_CLI)
 
@@ -127,7 +135,7 @@ $(BUILD)/gen/unit_suites.h: $(wildcard tests/unit/test_*.c)
 $(call objs,$(UNIT_SRC)): $(BUILD)/gen/unit_suites.h
 $(OBJ)/tests/unit/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen -Itests/unit
 
-$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(LIB_REPORT) $(SIM_LIBS) $(LIB_CORE)
+$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(LIB_REPORT) $(LIB_SCN) $(SIM_LIBS) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcunit $(LDLIBS_CORE)
 
@@ -165,7 +173,12 @@ test-report-html: $(BIN)/rollcall
 
 # --- the gate -------------------------------------------------------------
 
-CHECK_STEPS := unit valgrind-unit test-purity clang-build test-report test-report-html
+# The scenario language and the gate (ci/check-scenarios.sh says what each checks).
+scenario-syntax scenario-library scenario-must-fail scenario-junit: $(BIN)/rollcall
+	@bash ci/check-scenarios.sh $(patsubst scenario-%,%,$@)
+
+CHECK_STEPS := unit valgrind-unit test-purity clang-build test-report test-report-html scenario-syntax
+CHECK_STEPS += $(if $(HAVE_SIM),scenario-library scenario-must-fail scenario-junit)
 
 check: deps
 	@$(MAKE) --no-print-directory all

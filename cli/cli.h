@@ -18,7 +18,12 @@ struct rc_cli_command {
 };
 
 int rc_cmd_id(int argc, char **argv);
+int rc_cmd_check_scenario(int argc, char **argv);
+int rc_cmd_run(int argc, char **argv);
 int rc_cmd_report(int argc, char **argv);
+
+/* How this program was invoked (argv[0]), for commands it prints to replay a run. */
+extern const char *rc_cli_program;
 
 /* Print "rollcall NAME: message" to stderr and return RC_EXIT_USAGE. */
 int rc_cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

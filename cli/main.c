@@ -9,6 +9,10 @@
 
 static const struct rc_cli_command commands[] = {
 	{ "id", "print the runner ID of hostname, project dir and executor type", rc_cmd_id },
+#ifdef RC_HAVE_SIM /* until the simulator is in the tree */
+	{ "run", "replay scenarios over many seeds in the simulator (the CI gate)", rc_cmd_run },
+#endif
+	{ "check-scenario", "parse scenario files and report errors as file:line:col", rc_cmd_check_scenario },
 	{ "report", "tick verification checklists from results; write reports/index.html", rc_cmd_report },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -33,8 +37,12 @@ int rc_cli_usage_error(const char *command, const char *fmt, ...)
 	return RC_EXIT_USAGE;
 }
 
+const char *rc_cli_program = "rollcall";
+
 int main(int argc, char **argv)
 {
+	if (argc > 0 && argv[0][0])
+		rc_cli_program = argv[0];
 	if (argc < 2) {
 		usage(stderr);
 		return RC_EXIT_USAGE;

@@ -95,7 +95,8 @@ static void read_case(xmlNode *tc, const struct rpt_case *suite_defaults, struct
 	struct rpt_case c = *suite_defaults;
 	char *seeds = rpt_xstrdup(c.seeds), *time = attr(tc, "time");
 	c.seeds = seeds;
-	c.simulated_ms = -1;
+	c.simulated_ms = c.simulated_total_ms = -1;
+	c.runs = 0;
 	c.name = attr(tc, "name");
 	c.classname = attr(tc, "classname");
 	c.file = attr(tc, "file");
@@ -125,7 +126,8 @@ static void read_case(xmlNode *tc, const struct rpt_case *suite_defaults, struct
 
 static int read_suite(xmlNode *suite, const char *source, struct rpt_results *r)
 {
-	struct rpt_case defaults = { .simulated_ms = -1, .wall_s = -1.0, .source = (char *)source };
+	struct rpt_case defaults = { .simulated_ms = -1, .simulated_total_ms = -1, .wall_s = -1.0,
+				     .source = (char *)source };
 	defaults.suite = attr(suite, "name");
 	int n = 0;
 	for (xmlNode *p = suite->children; p; p = p->next)

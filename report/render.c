@@ -30,11 +30,15 @@ static void pass_details(const struct rpt_ref_outcome *o, struct rpt_buf *b)
 		add_phrase(b, text);
 	}
 	if (c->seeds) {
-		snprintf(text, sizeof text, "seeds %.80s", c->seeds);
+		if (c->runs > 0)
+			snprintf(text, sizeof text, "seeds %.60s (%d run%s)", c->seeds, c->runs, c->runs == 1 ? "" : "s");
+		else
+			snprintf(text, sizeof text, "seeds %.80s", c->seeds);
 		add_phrase(b, text);
 	}
 	if (c->simulated_ms >= 0) {
-		snprintf(text, sizeof text, "simulated %s", rpt_format_ms(c->simulated_ms, ms, sizeof ms));
+		snprintf(text, sizeof text, "simulated %s%s", rpt_format_ms(c->simulated_ms, ms, sizeof ms),
+			 c->runs > 1 ? " per run" : "");
 		add_phrase(b, text);
 	}
 	if (c->wall_s >= 0) {

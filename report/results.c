@@ -35,6 +35,8 @@ struct rpt_case *rpt_results_add(struct rpt_results *r, const struct rpt_case *c
 		.wall_s = c->wall_s,
 		.seeds = rpt_xstrdup(c->seeds),
 		.simulated_ms = c->simulated_ms,
+		.simulated_total_ms = c->simulated_total_ms,
+		.runs = c->runs,
 		.replay = rpt_xstrdup(c->replay),
 		.timeline = rpt_xstrdup(c->timeline),
 		.file = rpt_xstrdup(c->file),
@@ -48,6 +50,32 @@ static void replace(char **field, const char *value)
 {
 	free(*field);
 	*field = rpt_xstrdup(value);
+}
+
+/* A whole non-negative number, or -1. */
+static long long whole_number(const char *value)
+{
+	char *end;
+	long long v = strtoll(value, &end, 10);
+	return end != value && *end == '\0' && v >= 0 && value[0] != '-' && value[0] != '+' ? v : -1;
+}
+
+/* The numeric keys: durations ("3m0s", or milliseconds with _ms) and counts. */
+static bool set_number(struct rpt_case *c, const char *key, const char *value)
+{
+	long long v = -1;
+	if (strcmp(key, "simulated") == 0) {
+		if (rpt_parse_ms(value, &v) != 0)
+			return false;
+		c->simulated_ms = v;
+	} else if (strcmp(key, "simulated_ms") == 0 && (v = whole_number(value)) >= 0) {
+		c->simulated_ms = v;
+	} else if (strcmp(key, "simulated_total_ms") == 0 && (v = whole_number(value)) >= 0) {
+		c->simulated_total_ms = v;
+	} else if (strcmp(key, "runs") == 0 && (v = whole_number(value)) >= 0 && v <= 1000000000) {
+		c->runs = (int)v;
+	}
+	return v >= 0;
 }
 
 bool rpt_case_set(struct rpt_case *c, const char *key, const char *value)
@@ -65,21 +93,7 @@ bool rpt_case_set(struct rpt_case *c, const char *key, const char *value)
 			return true;
 		}
 	}
-	long long ms;
-	bool simulated = strcmp(key, "simulated") == 0 || strcmp(key, "simulated_time") == 0;
-	if (simulated && rpt_parse_ms(value, &ms) == 0) {
-		c->simulated_ms = ms;
-		return true;
-	}
-	if (strcmp(key, "simulated_ms") == 0) {
-		char *end;
-		long long v = strtoll(value, &end, 10);
-		if (end != value && *end == '\0' && v >= 0) {
-			c->simulated_ms = v;
-			return true;
-		}
-	}
-	return false;
+	return set_number(c, key, value);
 }
 
 /* One "key: value" line: a key of lowercase letters and '_' at the start of

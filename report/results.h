@@ -11,9 +11,10 @@
  *   <failure>/<error> (verdict fail/error; message attribute and text)
  *   <skipped> (verdict skipped: never evidence)
  *   key/value pairs from <property name= value=> and from "key: value" lines
- *   of <system-out> and of the failure text: seeds, simulated (a duration) or
- *   simulated_ms, replay (the command that replays the run), timeline, file,
- *   seed (the failing seed).
+ *   of <system-out> and of the failure text: seeds ("1-100"), runs,
+ *   simulated (a duration) or simulated_ms (one run), simulated_total_ms (all
+ *   runs), replay (the command that replays the run), timeline, file, seed
+ *   (the failing seed).
  *
  * Memory: struct rpt_results owns every case and string.
  */
@@ -43,7 +44,9 @@ struct rpt_case {
 	char *detail;    /* failure text, or NULL */
 	double wall_s;   /* time attribute; < 0 unknown */
 	char *seeds;     /* "1-100", or NULL */
-	long long simulated_ms; /* < 0 unknown */
+	long long simulated_ms; /* simulated time of one run (the longest); < 0 unknown */
+	long long simulated_total_ms; /* of all runs (seeds) together; < 0 unknown */
+	int runs;        /* how many runs (seeds) the verdict covers; 0 unknown */
 	char *replay;    /* a command replaying the (failing) run, or NULL */
 	char *timeline;  /* path of a timeline picture, or NULL */
 	char *file;      /* the scenario file, or NULL */

@@ -82,7 +82,10 @@ struct rc_sandbox {
 struct rc_coord;
 
 /* Create a coordinator whose clock reads now_ms. secret must be non-empty and
- * is copied. Returns NULL on allocation failure. */
+ * is copied. Returns NULL on allocation failure, and on bad input: an empty or
+ * over-long secret, or an unusable config (an interval or timeout <= 0,
+ * remove_after_ms < stale_after_ms, max_attempts < 1, default_max_concurrency
+ * outside 1..RC_MAX_CONCURRENCY). The caller frees it with rc_coord_free(). */
 struct rc_coord *rc_coord_new(const struct rc_coord_config *cfg, const char *secret, int64_t now_ms);
 void rc_coord_free(struct rc_coord *c);
 const struct rc_coord_config *rc_coord_config(const struct rc_coord *c);

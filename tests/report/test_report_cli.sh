@@ -100,6 +100,23 @@ check "report items lists every reference" test "$(wc -l < "$scratch/items")" = 
 check "report items gives the unit test name" \
 	grep -q "^mini	3	unit	registry	stale at age 120000, not 119999$" "$scratch/items"
 
+echo "the shipped checklists (fixtures/checklists):"
+"$rollcall" report items fixtures/checklists > "$scratch/shipped" || bad "fixtures/checklists do not parse"
+missing=0
+while IFS=$'\t' read -r list n kind name test; do
+	case $kind in
+	scenario) [ -f "scenarios/$name.scn" ] || { echo "    $list item $n: no scenarios/$name.scn"; missing=$((missing + 1)); } ;;
+	unit)
+		q="//testcase[@classname='unit.$name'${test:+ and @name=\"$test\"}]"
+		[ "$(xmllint --xpath "count($q)" "$scratch/unit.xml")" -gt 0 ] ||
+			{ echo "    $list item $n: no unit test $name${test:+/$test}"; missing=$((missing + 1)); } ;;
+	esac
+done < "$scratch/shipped"
+check "every scenario and unit test they name exists ($(wc -l < "$scratch/shipped") references)" test $missing = 0
+gaps=$("$rollcall" report checklists --out "$scratch/shipped-out" --results "$scratch/unit.xml" fixtures/checklists |
+	sed -n 's/.* \([0-9]*\) gaps (never ticked).*/\1/p')
+check "they keep at least one honest gap (${gaps:-?})" test "${gaps:-0}" -ge 1
+
 echo "rollcall report index:"
 mkdir -p "$scratch/site"
 cp $fx/gate-fail.xml "$scratch/site/junit.xml"

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# check-scenarios.sh - the checks `make check` runs on the scenario language,
+# the library and the gate itself. Each mode must be able to fail:
+#
+#   syntax     every scenario and every must-fail fixture parses; every file of
+#              fixtures/scenarios-bad is refused (exit 2, nothing runs) with
+#              file:LINE:COL on the line marked `# error here`
+#   library    the whole library passes over seeds 1-100; prints the wall time
+#   must-fail  every fixture of fixtures/scenarios-failing fails (exit 1) with a
+#              message naming the line marked `# wrong on purpose`
+#   junit      --junit writes well-formed XML, valid against the JUnit shape CI
+#              tools read (fixtures/junit/junit.xsd), with one testcase per
+#              scenario and a <failure> for a failing one
+set -euo pipefail
+
+RC=${RC:-build/bin/rollcall}
+SEEDS=${SEEDS:-1-100}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() { echo "check-scenarios: $*" >&2; exit 1; }
+
+# The number of the first line of file $1 that contains $2.
+marked_line() {
+	local n
+	n=$(grep -n -- "$2" "$1" | head -1 | cut -d: -f1)
+	[ -n "$n" ] || fail "$1 has no line marked '$2'"
+	echo "$n"
+}
+
+# Run the command after `--`, put its output in $tmp/out and its exit code in $status.
+capture() {
+	set +e
+	"$@" >"$tmp/out" 2>&1
+	status=$?
+	set -e
+}
+
+check_syntax() {
+	"$RC" check-scenario scenarios/ fixtures/scenarios-failing/ >/dev/null ||
+		fail "the library or a must-fail fixture does not parse (rollcall check-scenario scenarios/)"
+	# `run` exists once the simulator is built in; check-scenario always does
+	local commands=(check-scenario) n=0 f line c
+	"$RC" run --help >/dev/null 2>&1 && commands+=(run)
+	for f in fixtures/scenarios-bad/*.scn; do
+		line=$(marked_line "$f" "# error here")
+		for c in "${commands[@]}"; do
+			capture "$RC" "$c" "$f"
+			[ "$status" -eq 2 ] || fail "$f: rollcall $c exited $status, want 2"
+			grep -Eq "^$f:$line:[0-9]+: " "$tmp/out" || { cat "$tmp/out"; fail "$f: rollcall $c gave no '$f:$line:COL: message'"; }
+			grep -q "nothing was run" "$tmp/out" || fail "$f: rollcall $c did not stop before running"
+		done
+		n=$((n + 1))
+	done
+	[ "$n" -ge 4 ] || fail "expected at least 4 files in fixtures/scenarios-bad, found $n"
+	echo "scenario syntax: library and fixtures parse; $n bad files refused by ${commands[*]} with file:line:col and exit 2"
+}
+
+check_library() {
+	capture "$RC" run --seeds "$SEEDS" scenarios/
+	cat "$tmp/out"
+	[ "$status" -eq 0 ] || fail "the scenario library failed (exit $status)"
+	local wall
+	wall=$(sed -n 's/^total: .* in \([0-9.]*\) s wall$/\1/p' "$tmp/out")
+	echo "scenario library: every scenario passed over seeds $SEEDS in $wall s wall (target < 10 s)"
+}
+
+check_must_fail() {
+	local n=0 f line
+	for f in fixtures/scenarios-failing/*.scn; do
+		line=$(marked_line "$f" "# wrong on purpose")
+		capture "$RC" run --seeds 1-10 "$f"
+		[ "$status" -eq 1 ] || { cat "$tmp/out"; fail "$f: exit $status, want 1 (it must fail)"; }
+		grep -q "^ *$f:$line: " "$tmp/out" || { cat "$tmp/out"; fail "$f: the failure does not name line $line"; }
+		grep -q "replay: .* run --seeds [0-9]* $f" "$tmp/out" || fail "$f: no replay command"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 3 ] || fail "expected at least 3 must-fail fixtures, found $n"
+	echo "must-fail fixtures: all $n failed, each naming its wrong line and a replay command"
+}
+
+check_junit() {
+	local xml="$tmp/junit.xml" scenarios cases
+	capture "$RC" run --seeds 1-2 --junit "$xml" scenarios/ fixtures/scenarios-failing/stale-too-early.scn
+	[ "$status" -eq 1 ] || fail "junit run: exit $status, want 1 (one failing fixture included)"
+	xmllint --noout "$xml" || fail "junit output is not well-formed XML"
+	xmllint --noout --schema fixtures/junit/junit.xsd "$xml" 2>"$tmp/xsd" || { cat "$tmp/xsd"; fail "junit output does not match fixtures/junit/junit.xsd"; }
+	scenarios=$(( $(ls scenarios/*.scn | wc -l) + 1 ))
+	cases=$(xmllint --xpath 'count(//testcase)' "$xml")
+	[ "$cases" -eq "$scenarios" ] || fail "junit lists $cases testcases, want $scenarios"
+	[ "$(xmllint --xpath 'count(//testcase/failure)' "$xml")" -eq 1 ] || fail "junit: want exactly one <failure>"
+	xmllint --xpath 'string(//testcase[@name="stale-too-early"]/failure/@message)' "$xml" |
+		grep -q "stale-too-early.scn:[0-9]*: " || fail "junit: the failure message does not name file:line"
+	echo "junit: well-formed, schema-valid, $cases testcases, the failing one reported"
+}
+
+case "${1:-}" in
+syntax) check_syntax ;;
+library) check_library ;;
+must-fail) check_must_fail ;;
+junit) check_junit ;;
+*) echo "usage: $0 syntax|library|must-fail|junit" >&2; exit 2 ;;
+esac

@@ -1,0 +1,124 @@
+/*
+ * junit.c - JUnit XML for CI test reporters (GitLab, GitHub actions, Jenkins).
+ *
+ * The de facto schema those tools read: <testsuites> with one <testsuite>,
+ * one <testcase name classname file time> per scenario, and a <failure> (a
+ * check failed) or <error> (the scenario could not run) child carrying a
+ * one-line message attribute and the full details as text. Everything that
+ * comes from a file or a message is escaped.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "run_report.h"
+
+static void xml_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		switch (c) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			/* control characters are not allowed in XML 1.0 */
+			if (c < 0x20 && c != '\n' && c != '\t')
+				fputc('?', f);
+			else
+				fputc(c, f);
+		}
+	}
+}
+
+void rc_replay_command(const char *program, const struct rc_scenario_result *r, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s run --seeds %" PRIu64 " %s", program, r->fail_seed, r->s->path);
+}
+
+/* "path:line: the expectation as written", escaped */
+static void write_location(FILE *f, const struct rc_scenario_result *r, const char *where)
+{
+	xml_escaped(f, r->s->path);
+	xml_escaped(f, where);
+	fputs(": ", f);
+	xml_escaped(f, r->fail.what);
+}
+
+/* Facts beyond JUnit, as "key: value" lines that `rollcall report` reads
+ * (fixtures/checklists/README.md lists the keys): the seed range, the runs,
+ * the simulated time of the longest run and of all runs, the failing seed. */
+static void write_facts(FILE *f, const struct rc_scenario_result *r)
+{
+	fprintf(f, "      <system-out>seeds: %" PRIu64 "-%" PRIu64 "\nruns: %d\nsimulated_ms: %" PRId64
+		   "\nsimulated_total_ms: %" PRId64 "\n",
+		r->seed_first, r->seed_last, r->runs, r->sim_ms_max, r->sim_ms_total);
+	if (r->verdict != RC_VERDICT_PASS)
+		fprintf(f, "seed: %" PRIu64 "\n", r->fail_seed);
+	fputs("</system-out>\n", f);
+}
+
+static void write_case(FILE *f, const struct rc_scenario_result *r, const char *program)
+{
+	fputs("    <testcase classname=\"rollcall.scenarios\" name=\"", f);
+	xml_escaped(f, r->s->name);
+	fputs("\" file=\"", f);
+	xml_escaped(f, r->s->path);
+	fprintf(f, "\" time=\"%.3f\"", r->wall_s);
+	if (r->verdict == RC_VERDICT_PASS) {
+		fputs(">\n", f);
+		write_facts(f, r);
+		fputs("    </testcase>\n", f);
+		return;
+	}
+	const char *tag = r->verdict == RC_VERDICT_FAIL ? "failure" : "error";
+	char where[64] = "", when[32], replay[4200];
+	if (r->fail.pos.line)
+		snprintf(where, sizeof where, ":%d", r->fail.pos.line);
+	rc_replay_command(program, r, replay, sizeof replay);
+	fprintf(f, ">\n      <%s type=\"%s\" message=\"", tag,
+		r->verdict == RC_VERDICT_FAIL ? "expectation" : "scenario");
+	write_location(f, r, where);
+	fputs(" -- ", f);
+	xml_escaped(f, r->fail.why);
+	fputs("\">", f);
+	fprintf(f, "%d of %d seeds failed; first: seed %" PRIu64 ", at %s\n", r->failed_runs, r->runs,
+		r->fail_seed, scn_format_duration(r->fail.fail_at_ms, when, sizeof when));
+	write_location(f, r, where);
+	fputc('\n', f);
+	xml_escaped(f, r->fail.why);
+	fputs("\nreplay: ", f);
+	xml_escaped(f, replay);
+	fprintf(f, "</%s>\n", tag);
+	write_facts(f, r);
+	fputs("    </testcase>\n", f);
+}
+
+int rc_junit_write(const char *path, const struct rc_scenario_result *results, size_t n,
+		   const char *program, double wall_s)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	int failures = 0, errors = 0;
+	for (size_t i = 0; i < n; i++) {
+		failures += results[i].verdict == RC_VERDICT_FAIL;
+		errors += results[i].verdict == RC_VERDICT_ERROR;
+	}
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+	fprintf(f, "<testsuites name=\"rollcall run\" tests=\"%zu\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n", n,
+		failures, errors, wall_s);
+	fprintf(f,
+		"  <testsuite name=\"rollcall.scenarios\" tests=\"%zu\" failures=\"%d\" errors=\"%d\" skipped=\"0\" "
+		"time=\"%.3f\">\n",
+		n, failures, errors, wall_s);
+	for (size_t i = 0; i < n; i++)
+		write_case(f, &results[i], program);
+	fputs("  </testsuite>\n</testsuites>\n", f);
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,195 @@
+/*
+ * coord_internal.h - the inside of the reference coordinator, shared by its files.
+ *
+ * coord.c dispatches requests and runs the timers; registry.c owns the runner
+ * table, tasks.c the queue and attempts, sandboxes.c the sandbox records,
+ * secret.c the shared secret. They meet here so each file stays about one
+ * thing while all of them see one struct rc_coord. Not a public header: only
+ * reference/core/coord*.c, registry.c, tasks.c, sandboxes.c and secret.c use it.
+ *
+ * Conventions inside: a request handler (rc_coord_op_*) validates everything
+ * first and mutates only once it knows it will answer < 400, so a refused
+ * request changes nothing; the dispatcher adds the RC_FX_REJECTED effect. The
+ * time of the current call is c->now_ms (set by the entry point).
+ */
+#ifndef RC_COORD_INTERNAL_H
+#define RC_COORD_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coord.h"
+
+/* Grow *items (elements of elem_size bytes, capacity *cap) so that it holds at
+ * least `need` elements, doubling from 16. Returns 0, or -1 on allocation
+ * failure with *items and *cap untouched. */
+int rc_coord_grow(void **items, size_t *cap, size_t need, size_t elem_size);
+/* Copy of s (NULL taken as ""), or NULL on allocation failure; caller frees. */
+char *rc_coord_strdup(const char *s);
+
+/* --- secret.c: the shared secret, current and rotated-out ---------------- */
+
+/* Secrets are kept NUL-padded in fixed buffers so a check compares the same
+ * number of bytes whatever the lengths (and allocates nothing). */
+struct rc_secrets {
+	char current[RC_MAX_SECRET_LEN + 1];
+	char previous[RC_MAX_SECRET_LEN + 1];
+	bool has_previous;
+	int64_t previous_until_ms; /* previous accepted while now < this */
+};
+
+/* Set the first secret. Returns 0, or -1 if it is NULL, empty or too long. */
+int rc_secrets_init(struct rc_secrets *s, const char *secret);
+/* Whether presented (NULL: header absent) is a valid secret at now_ms. */
+bool rc_secrets_check(const struct rc_secrets *s, const char *presented, int64_t now_ms);
+/* Overwrite the stored secrets with zeros (before the memory is freed). */
+void rc_secrets_wipe(struct rc_secrets *s);
+
+/* --- registry.c: the runner table and its index on the ID ---------------- */
+
+/* Runners in insertion order. A removed runner is marked RC_RUNNER_REMOVED
+ * (a tombstone, invisible to lookups) until rc_registry_compact() closes the
+ * gaps; every entry point compacts before returning, so the accessors see a
+ * dense array. The index is open addressing (linear probing) over the ID's
+ * FNV-1a hash, holding positions in `runners`, -1 for an empty slot. */
+struct rc_registry {
+	struct rc_runner_record *runners;
+	size_t len, cap;
+	size_t tombstones;
+	int32_t *index;
+	size_t index_cap; /* power of two, twice cap */
+};
+
+void rc_registry_free(struct rc_registry *reg);
+/* The live record with this ID, or NULL (also for NULL/ill-shaped ids). */
+struct rc_runner_record *rc_registry_find(const struct rc_registry *reg, const char *id);
+/* Append a copy of *r (taking ownership of its strings). Returns the stored
+ * record, or NULL on allocation failure (nothing changed, strings not taken). */
+struct rc_runner_record *rc_registry_insert(struct rc_registry *reg, const struct rc_runner_record *r);
+/* Drop tombstones, keep the order of the rest, rebuild the index. */
+void rc_registry_compact(struct rc_registry *reg);
+
+/* --- tasks.c --------------------------------------------------------------- */
+
+/* Tasks and sandboxes are kept sorted by id (new ids are always the largest,
+ * restored records are put in place), so lookups are binary searches and
+ * insertion order equals id order. Both record types start with their id. */
+struct rc_id_table {
+	void *items;
+	size_t len, cap;
+	size_t elem_size;
+};
+void *rc_id_table_find(const struct rc_id_table *t, uint64_t id);
+/* A zeroed slot at id's sorted place, or NULL on allocation failure. The
+ * caller must fill it (at least the id) before any other table call. */
+void *rc_id_table_insert(struct rc_id_table *t, uint64_t id);
+void *rc_id_table_at(const struct rc_id_table *t, size_t i);
+
+/* An ordered list of ids (running tasks, sandboxes tied to a task). */
+struct rc_id_list {
+	uint64_t *ids;
+	size_t len, cap;
+};
+/* Room for `extra` more ids, so later pushes cannot fail. 0 or -1. */
+int rc_id_list_reserve(struct rc_id_list *l, size_t extra);
+/* Append id. Returns 0, or -1 on allocation failure (list unchanged). */
+int rc_id_list_push(struct rc_id_list *l, uint64_t id);
+/* Remove the first occurrence of id, keeping the order; no-op if absent. */
+void rc_id_list_remove(struct rc_id_list *l, uint64_t id);
+
+/* The FIFO of queued task ids: a ring buffer grown by doubling. */
+struct rc_id_ring {
+	uint64_t *ids;
+	size_t head, len, cap;
+};
+
+void rc_coord_tasks_free(struct rc_coord *c);
+/* Fail the running attempt of task t (owner silent, gone or superseded):
+ * requeue it at the back, or fail the task when its attempts are used up. */
+void rc_coord_fail_attempt(struct rc_coord *c, struct rc_task *t, struct rc_outbox *ob);
+/* Fail every running attempt owned by runner_id (removal, new session). */
+void rc_coord_fail_attempts_of(struct rc_coord *c, const char *runner_id, struct rc_outbox *ob);
+/* The task monitor: fail attempts whose owner is silent beyond the timeout. */
+void rc_coord_monitor(struct rc_coord *c, struct rc_outbox *ob);
+/* Recount every runner's running attempts from the running list (restore). */
+void rc_coord_recount_running(struct rc_coord *c);
+
+/* --- sandboxes.c ----------------------------------------------------------- */
+
+void rc_coord_sandboxes_free(struct rc_coord *c);
+/* The task's new attempt belongs to runner_id: sandboxes that follow the task
+ * are bound to it (the old runner's late reports then get 403). */
+void rc_coord_bind_task_sandboxes(struct rc_coord *c, const struct rc_task *t, struct rc_outbox *ob);
+
+/* --- the coordinator -------------------------------------------------------- */
+
+struct rc_coord {
+	struct rc_coord_config cfg;
+	int64_t now_ms; /* the latest time handed in; never goes backwards */
+	int64_t next_sweep_ms;
+	int64_t next_monitor_ms;
+	struct rc_secrets secrets;
+	struct rc_registry registry;
+
+	struct rc_id_table tasks; /* struct rc_task */
+	uint64_t next_task_id;
+	struct rc_id_ring queue;    /* queued task ids, FIFO */
+	struct rc_id_list running;  /* running task ids, in claim order */
+
+	struct rc_id_table sandboxes; /* struct rc_sandbox */
+	uint64_t next_sandbox_id;
+	struct rc_id_list task_sandboxes; /* ids of sandboxes with a task_id */
+};
+
+/* Request handlers: return the reply status; on >= 400 reply->error is set
+ * and nothing was changed. Secrets are checked by the dispatcher. */
+int rc_coord_op_register(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
+			 struct rc_outbox *ob);
+int rc_coord_op_heartbeat(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
+			  struct rc_outbox *ob);
+int rc_coord_op_deregister(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
+			   struct rc_outbox *ob);
+int rc_coord_op_claim(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
+		      struct rc_outbox *ob);
+int rc_coord_op_task_status(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply);
+int rc_coord_op_task_complete(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
+			      struct rc_outbox *ob);
+int rc_coord_op_task_submit(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
+			    struct rc_outbox *ob);
+int rc_coord_op_task_get(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply);
+int rc_coord_op_sandbox_create(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
+			       struct rc_outbox *ob);
+int rc_coord_op_sandbox_get(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply);
+int rc_coord_op_sandbox_delete(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
+			       struct rc_outbox *ob);
+int rc_coord_op_sandbox_report(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
+			       struct rc_outbox *ob);
+
+/* The heartbeat/claim gate: the runner msg->runner_id names, if its session
+ * matches. Returns the record, or NULL with *status and reply->error set
+ * (404 unknown_runner, 409 stale_session). */
+struct rc_runner_record *rc_coord_session_runner(struct rc_coord *c, const struct rc_msg *msg,
+						 struct rc_reply *reply, int *status);
+/* The runner was heard from now: online, last_heartbeat = now (stale ->
+ * online is reported), and the record is saved. */
+void rc_coord_mark_alive(struct rc_coord *c, struct rc_runner_record *r, struct rc_outbox *ob);
+/* The sweep: stale marking and removal by heartbeat age. */
+void rc_coord_sweep(struct rc_coord *c, struct rc_outbox *ob);
+
+/* 422 field_too_long naming field when s is longer than max; 0 when it fits
+ * (NULL fits). */
+int rc_coord_check_length(struct rc_error *err, const char *field, const char *s, size_t max);
+
+/* Effects stamped with c->now_ms. */
+void rc_coord_fx_runner_saved(struct rc_coord *c, const struct rc_runner_record *r, struct rc_outbox *ob);
+void rc_coord_fx_runner_status(struct rc_coord *c, const char *runner_id, enum rc_runner_status from,
+			       enum rc_runner_status to, struct rc_outbox *ob);
+/* RC_FX_TASK_STATE from -> t->state for the attempt of runner_id, then
+ * RC_FX_TASK_SAVED. */
+void rc_coord_fx_task_moved(struct rc_coord *c, const struct rc_task *t, enum rc_task_state from,
+			    const char *runner_id, struct rc_outbox *ob);
+void rc_coord_fx_task_saved(struct rc_coord *c, const struct rc_task *t, struct rc_outbox *ob);
+void rc_coord_fx_sandbox_saved(struct rc_coord *c, const struct rc_sandbox *s, struct rc_outbox *ob);
+
+#endif

@@ -1,0 +1,381 @@
+/*
+ * scn_action.c - the actions of a timeline: what happens `at TIME`.
+ *
+ * Node life (start, stop, crash, restart, pause, resume), the network
+ * (partition, heal, drop, delay), clocks (skew, jump), work (submit,
+ * sandboxes) and hand-made requests (a broken registration, a sandbox report)
+ * whose reply can be checked on the same line with `and gets STATUS`.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scn_internal.h"
+
+static const unsigned NODE_MASK = (1u << SCN_COORDINATOR) | (1u << SCN_RUNNER);
+static const unsigned RUNNER_MASK = 1u << SCN_RUNNER;
+
+const char *scn_action_word(enum scn_action_kind k)
+{
+	static const char *const words[SCN_ACT_KIND_COUNT] = {
+		[SCN_ACT_START] = "start", [SCN_ACT_STOP] = "stop", [SCN_ACT_CRASH] = "crash",
+		[SCN_ACT_RESTART] = "restart", [SCN_ACT_PAUSE] = "pause", [SCN_ACT_RESUME] = "resume",
+		[SCN_ACT_PARTITION] = "partition", [SCN_ACT_HEAL] = "heal", [SCN_ACT_HEAL_ALL] = "heal all",
+		[SCN_ACT_DROP] = "drop", [SCN_ACT_DELAY] = "delay", [SCN_ACT_SKEW_CLOCK] = "skew",
+		[SCN_ACT_JUMP_CLOCK] = "jump", [SCN_ACT_SUBMIT] = "submit",
+		[SCN_ACT_SANDBOX_CREATE] = "create sandbox", [SCN_ACT_SANDBOX_DELETE] = "delete sandbox",
+		[SCN_ACT_SANDBOX_REPORT] = "report", [SCN_ACT_REGISTER] = "registers",
+		[SCN_ACT_ROTATE_SECRET] = "rotate secret", [SCN_ACT_CHECK_LIVENESS] = "expect liveness",
+	};
+	return (unsigned)k < SCN_ACT_KIND_COUNT ? words[k] : "?";
+}
+
+static struct scn_action *add(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
+{
+	struct scn_action *a = scn_new_action(p);
+	a->kind = kind;
+	a->at_ms = at_ms;
+	a->pos = (struct scn_pos){ p->line->number, col };
+	a->text = scn_line_text(p, 0);
+	a->node = a->from = a->to = a->task = a->sandbox = -1;
+	return a;
+}
+
+/* start r1 r2 ...: one action per node, all at the same time. */
+static int parse_node_list(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
+{
+	int count = 0;
+	while (scn_peek(p)) {
+		int node;
+		if (scn_read_name(p, NODE_MASK, &node, NULL) < 0)
+			return -1;
+		add(p, kind, at_ms, col)->node = node;
+		count++;
+	}
+	if (count == 0)
+		return scn_expected(p, "the name of a node (coordinator or a runner)");
+	return 0;
+}
+
+/* Runners talk only to the coordinator: a link has it at one end. */
+static int check_link(struct scn_parser *p, const struct scn_action *a)
+{
+	if ((a->from == 0) == (a->to == 0))
+		return scn_error(p, p->line->words[p->i - 1].col,
+				 "a link joins the coordinator and a runner (runners only talk to the coordinator)");
+	return 0;
+}
+
+/* "A from B" (both ways) or "A -> B" (messages from A to B only). */
+static int parse_link(struct scn_parser *p, struct scn_action *a)
+{
+	if (scn_read_name(p, NODE_MASK, &a->from, NULL) < 0)
+		return -1;
+	if (scn_accept(p, "->"))
+		a->one_way = true;
+	else if (!scn_accept(p, "from"))
+		return scn_expected(p, "'from' (both ways) or '->' (one way)");
+	if (scn_read_name(p, NODE_MASK, &a->to, NULL) < 0)
+		return -1;
+	return check_link(p, a);
+}
+
+static bool partition_healed(const struct scn_scenario *s, size_t partition, size_t before)
+{
+	for (size_t i = partition + 1; i < before; i++)
+		if (s->actions[i].kind == SCN_ACT_HEAL && s->actions[i].partition == (int)partition)
+			return true;
+	return false;
+}
+
+static int parse_partition(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
+{
+	if (kind == SCN_ACT_HEAL && scn_accept(p, "all")) {
+		add(p, SCN_ACT_HEAL_ALL, at_ms, col);
+		return 0;
+	}
+	struct scn_action *a = add(p, kind, at_ms, col);
+	size_t self = p->s->n_actions - 1;
+	if (parse_link(p, a) != 0)
+		return -1;
+	a->partition = -1;
+	if (kind == SCN_ACT_PARTITION)
+		return 0;
+	/* heal undoes the latest partition of the same link that is not healed yet */
+	for (size_t i = self; i-- > 0;) {
+		const struct scn_action *o = &p->s->actions[i];
+		if (o->kind == SCN_ACT_HEAL_ALL)
+			break;
+		if (o->kind == SCN_ACT_PARTITION && o->from == a->from && o->to == a->to &&
+		    o->one_way == a->one_way && !partition_healed(p->s, i, self)) {
+			a->partition = (int)i;
+			return 0;
+		}
+	}
+	return scn_error(p, col, "nothing to heal: no earlier 'partition %s %s %s' is still in place",
+			 p->s->nodes[a->from].name, a->one_way ? "->" : "from", p->s->nodes[a->to].name);
+}
+
+/* drop next [N] OP from A to B / delay next [N] OP from A to B by D */
+static int parse_drop_delay(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
+{
+	struct scn_action *a = add(p, kind, at_ms, col);
+	if (scn_require(p, "next", kind == SCN_ACT_DROP ? "after 'drop'" : "after 'delay'") != 0)
+		return -1;
+	int64_t n = 1;
+	const struct scn_word *w = scn_peek(p);
+	if (w && w->text[0] >= '0' && w->text[0] <= '9' &&
+	    scn_read_int(p, "a number of messages", 1, 1000000, &n) != 0)
+		return -1;
+	a->count = (int)n;
+	if (scn_read_op(p, true, &a->op) != 0 || scn_require(p, "from", "before the sending node") != 0 ||
+	    scn_read_name(p, NODE_MASK, &a->from, NULL) < 0 ||
+	    scn_require(p, "to", "before the receiving node") != 0 || scn_read_name(p, NODE_MASK, &a->to, NULL) < 0 ||
+	    check_link(p, a) != 0)
+		return -1;
+	a->one_way = true;
+	if (kind == SCN_ACT_DELAY &&
+	    (scn_require(p, "by", "before the added delay") != 0 || scn_read_duration(p, &a->amount_ms) != 0))
+		return -1;
+	return 0;
+}
+
+/* skew r1 clock by +1h / jump r1 clock by -30s */
+static int parse_clock(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
+{
+	struct scn_action *a = add(p, kind, at_ms, col);
+	if (scn_read_name(p, NODE_MASK, &a->node, NULL) < 0 || scn_require(p, "clock", "after the node") != 0 ||
+	    scn_require(p, "by", "after 'clock'") != 0 || scn_read_signed_duration(p, &a->amount_ms) != 0)
+		return -1;
+	return 0;
+}
+
+/* crashing N times [after D] */
+static int parse_crashing(struct scn_parser *p, struct scn_task *t)
+{
+	int64_t n;
+	if (scn_read_int(p, "how many starts crash", 1, 1000, &n) != 0)
+		return -1;
+	t->crash_times = (int)n;
+	if (!scn_accept(p, "times") && !scn_accept(p, "time"))
+		return scn_expected(p, "'times' after the count");
+	if (scn_accept(p, "after"))
+		return scn_read_duration(p, &t->crash_after_ms);
+	return 0;
+}
+
+static int parse_submit(struct scn_parser *p, int64_t at_ms, int col)
+{
+	struct scn_action *a = add(p, SCN_ACT_SUBMIT, at_ms, col);
+	scn_accept(p, "task");
+	if (scn_check_definition(p, SCN_TASK, &a->task) != 0)
+		return -1;
+	struct scn_task *t = &p->s->tasks[a->task];
+	while (scn_peek(p)) {
+		if (scn_accept(p, "lasting")) {
+			if (scn_accept(p, "forever"))
+				t->duration_ms = SCN_FOREVER;
+			else if (scn_read_duration(p, &t->duration_ms) != 0)
+				return -1;
+		} else if (scn_accept(p, "kind")) {
+			if (scn_read_text(p, "a task kind", &t->kind) != 0)
+				return -1;
+		} else if (scn_accept(p, "failing")) {
+			t->fails = true;
+		} else if (scn_accept(p, "crashing")) {
+			if (parse_crashing(p, t) != 0)
+				return -1;
+		} else if (scn_accept(p, "ignoring")) {
+			if (scn_require(p, "SIGTERM", "after 'ignoring'") != 0)
+				return -1;
+			t->ignores_term = true;
+		} else {
+			return scn_expected(p, "'lasting D', 'crashing N times', 'failing', 'ignoring SIGTERM' or "
+					       "'kind K'");
+		}
+	}
+	return 0;
+}
+
+/* "and gets 409" at the end of a request */
+static int parse_and_gets(struct scn_parser *p, struct scn_action *a)
+{
+	if (!scn_accept(p, "and"))
+		return 0;
+	if (!scn_accept(p, "gets") && !scn_accept(p, "get"))
+		return scn_expected(p, "'gets' after 'and'");
+	return scn_read_http_status(p, &a->expect_status);
+}
+
+static int parse_sandbox_create_delete(struct scn_parser *p, bool create, int64_t at_ms, int col)
+{
+	struct scn_action *a = add(p, create ? SCN_ACT_SANDBOX_CREATE : SCN_ACT_SANDBOX_DELETE, at_ms, col);
+	if (scn_require(p, "sandbox", create ? "after 'create'" : "after 'delete'") != 0)
+		return -1;
+	if (create) {
+		if (scn_check_definition(p, SCN_SANDBOX, &a->sandbox) != 0)
+			return -1;
+		if (scn_accept(p, "for")) {
+			scn_accept(p, "task");
+			if (scn_read_name(p, 1u << SCN_TASK, &p->s->sandboxes[a->sandbox].task, NULL) < 0)
+				return -1;
+		}
+	} else if (scn_read_name(p, 1u << SCN_SANDBOX, &a->sandbox, NULL) < 0) {
+		return -1;
+	}
+	return parse_and_gets(p, a);
+}
+
+static int read_sandbox_status(struct scn_parser *p, int *status)
+{
+	const struct scn_word *w = scn_peek(p);
+	if (!w)
+		return scn_expected(p, "a sandbox status (pending, creating, starting, running, deleting, "
+				       "deleted, failed)");
+	int st = rc_sandbox_status_parse(w->text);
+	if (st < 0)
+		return scn_error(p, w->col, "unknown sandbox status '%s' (pending, creating, starting, running, "
+					    "deleting, deleted, failed)", w->text);
+	*status = st;
+	p->i++;
+	return 0;
+}
+
+/* [R reports | report] sandbox S STATUS [container C] [without runner id] [and gets N]
+ * or R reports unknown sandbox STATUS ... */
+static int parse_report(struct scn_parser *p, struct scn_action *a)
+{
+	if (scn_accept(p, "unknown")) {
+		if (scn_require(p, "sandbox", "after 'unknown'") != 0)
+			return -1;
+		a->sandbox = -1;
+	} else if (scn_require(p, "sandbox", "after 'reports'") != 0 ||
+		   scn_read_name(p, 1u << SCN_SANDBOX, &a->sandbox, NULL) < 0) {
+		return -1;
+	}
+	if (read_sandbox_status(p, &a->status_word) != 0)
+		return -1;
+	if (scn_accept(p, "container") && scn_read_text(p, "a container id", &a->container) != 0)
+		return -1;
+	if (scn_accept(p, "without")) {
+		if (scn_require(p, "runner", "after 'without'") != 0 || scn_require(p, "id", "after 'runner'") != 0)
+			return -1;
+		a->no_runner_id = true;
+	}
+	return parse_and_gets(p, a);
+}
+
+static int parse_register(struct scn_parser *p, struct scn_action *a)
+{
+	static const struct { const char *word; unsigned flags; } parts[] = {
+		{ "hostname", SCN_REG_NO_HOSTNAME },
+		{ "project_dir", SCN_REG_NO_PROJECT_DIR },
+		{ "executor_type", SCN_REG_NO_EXECUTOR_TYPE },
+		{ "properties", SCN_REG_NO_HOSTNAME | SCN_REG_NO_PROJECT_DIR | SCN_REG_NO_EXECUTOR_TYPE },
+		{ "secret", SCN_REG_NO_SECRET },
+	};
+	if (scn_accept(p, "without")) {
+		int named = 0;
+		for (bool more = true; more;) {
+			more = false;
+			for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+				if (scn_accept(p, parts[i].word)) {
+					a->reg_flags |= parts[i].flags;
+					more = true;
+					named++;
+				}
+			}
+		}
+		if (!named)
+			return scn_expected(p, "what to leave out (properties, hostname, project_dir, "
+					       "executor_type, secret)");
+	} else if (scn_accept(p, "with")) {
+		if (scn_require(p, "wrong", "after 'with'") != 0 || scn_require(p, "secret", "after 'wrong'") != 0)
+			return -1;
+		a->reg_flags |= SCN_REG_WRONG_SECRET;
+	}
+	return parse_and_gets(p, a);
+}
+
+int scn_add_liveness_check(struct scn_parser *p, int64_t at_ms, int col)
+{
+	add(p, SCN_ACT_CHECK_LIVENESS, at_ms, col);
+	return 0;
+}
+
+/* Lines that start with a runner's name: R reports ... / R registers ... */
+static int parse_runner_request(struct scn_parser *p, int64_t at_ms, int col)
+{
+	int node;
+	if (scn_read_name(p, RUNNER_MASK, &node, NULL) < 0)
+		return -1;
+	if (scn_accept(p, "reports")) {
+		struct scn_action *a = add(p, SCN_ACT_SANDBOX_REPORT, at_ms, col);
+		a->node = node;
+		return parse_report(p, a);
+	}
+	if (scn_accept(p, "registers")) {
+		struct scn_action *a = add(p, SCN_ACT_REGISTER, at_ms, col);
+		a->node = node;
+		return parse_register(p, a);
+	}
+	return scn_expected(p, "'reports' or 'registers' after a runner's name");
+}
+
+static const struct {
+	const char *word;
+	enum scn_action_kind kind;
+} node_actions[] = {
+	{ "start", SCN_ACT_START }, { "stop", SCN_ACT_STOP }, { "crash", SCN_ACT_CRASH },
+	{ "restart", SCN_ACT_RESTART }, { "pause", SCN_ACT_PAUSE }, { "resume", SCN_ACT_RESUME },
+};
+
+int scn_parse_action(struct scn_parser *p, int64_t at_ms)
+{
+	const struct scn_word *w = scn_peek(p);
+	if (!w)
+		return scn_expected(p, "an action or 'expect' after the time");
+	int col = w->col;
+	for (size_t i = 0; i < sizeof node_actions / sizeof node_actions[0]; i++)
+		if (scn_accept(p, node_actions[i].word))
+			return parse_node_list(p, node_actions[i].kind, at_ms, col);
+	if (scn_accept(p, "partition"))
+		return parse_partition(p, SCN_ACT_PARTITION, at_ms, col);
+	if (scn_accept(p, "heal"))
+		return parse_partition(p, SCN_ACT_HEAL, at_ms, col);
+	if (scn_accept(p, "drop"))
+		return parse_drop_delay(p, SCN_ACT_DROP, at_ms, col);
+	if (scn_accept(p, "delay"))
+		return parse_drop_delay(p, SCN_ACT_DELAY, at_ms, col);
+	if (scn_accept(p, "skew"))
+		return parse_clock(p, SCN_ACT_SKEW_CLOCK, at_ms, col);
+	if (scn_accept(p, "jump"))
+		return parse_clock(p, SCN_ACT_JUMP_CLOCK, at_ms, col);
+	if (scn_accept(p, "submit"))
+		return parse_submit(p, at_ms, col);
+	if (scn_accept(p, "create"))
+		return parse_sandbox_create_delete(p, true, at_ms, col);
+	if (scn_accept(p, "delete"))
+		return parse_sandbox_create_delete(p, false, at_ms, col);
+	if (scn_accept(p, "report"))
+		return parse_report(p, add(p, SCN_ACT_SANDBOX_REPORT, at_ms, col));
+	if (scn_accept(p, "rotate")) {
+		struct scn_action *a = add(p, SCN_ACT_ROTATE_SECRET, at_ms, col);
+		if (scn_require(p, "secret", "after 'rotate'") != 0)
+			return -1;
+		if (scn_accept(p, "to")) {
+			if (scn_read_text(p, "the new secret", &a->new_secret) != 0)
+				return -1;
+		} else {
+			a->new_secret = scn_strdup("s3cret-rotated");
+		}
+		a->update_runners = scn_accept(p, "updating") && scn_require(p, "runners", "after 'updating'") == 0;
+		return 0;
+	}
+	int ignored;
+	if (scn_name_kind_of(p->s, w->text, &ignored) == SCN_RUNNER)
+		return parse_runner_request(p, at_ms, col);
+	return scn_error(p, col,
+			 "unknown action '%s' (start, stop, crash, restart, pause, resume, partition, heal, drop, "
+			 "delay, skew, jump, submit, create, delete, report, rotate, or a runner's name)",
+			 w->text);
+}

@@ -1,0 +1,120 @@
+/*
+ * scn_duration.c - durations and seed ranges as scenarios and the CLI write them.
+ *
+ * "90s", "2m30s", "1h", "1500ms", "0"; a bare number is milliseconds. Units
+ * may be chained largest first. Anything else is an error, never a guess.
+ * Formatting is the inverse, so a time printed in a failure message can be
+ * pasted back into a scenario file.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "scn.h"
+
+static int unit_ms(const char **p, int64_t *mult)
+{
+	static const struct { const char *suffix; int64_t ms; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
+	};
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		size_t n = strlen(units[i].suffix);
+		if (strncmp(*p, units[i].suffix, n) == 0 && !isalpha((unsigned char)(*p)[n])) {
+			*p += n;
+			*mult = units[i].ms;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int scn_parse_duration(const char *text, int64_t *out_ms)
+{
+	if (!text || !*text)
+		return -1;
+	const char *p = text;
+	int64_t total = 0, last_mult = INT64_MAX;
+	while (*p) {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		int64_t n = 0;
+		while (isdigit((unsigned char)*p)) {
+			if (n > (INT64_MAX / 10) - 10)
+				return -1;
+			n = n * 10 + (*p++ - '0');
+		}
+		int64_t mult = 1;
+		if (*p == '\0') {
+			if (p != text + strspn(text, "0123456789"))
+				return -1; /* "2m30" is ambiguous: refuse */
+		} else if (unit_ms(&p, &mult) != 0 || mult >= last_mult) {
+			return -1;
+		}
+		if (n > INT64_MAX / mult || total > INT64_MAX - n * mult)
+			return -1;
+		total += n * mult;
+		last_mult = mult;
+	}
+	*out_ms = total;
+	return 0;
+}
+
+char *scn_format_duration(int64_t ms, char *buf, size_t n)
+{
+	static const struct { const char *suffix; int64_t ms; } parts[] = {
+		{ "h", 3600000 }, { "m", 60000 }, { "s", 1000 }, { "ms", 1 },
+	};
+	size_t used = 0;
+	buf[0] = '\0';
+	/* INT64_MIN has no positive counterpart; nothing in a run is that far off */
+	uint64_t left = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
+	if (ms < 0)
+		used += (size_t)snprintf(buf, n, "-");
+	if (left == 0) {
+		snprintf(buf + used, n > used ? n - used : 0, "0s");
+		return buf;
+	}
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0] && used < n; i++) {
+		uint64_t q = left / (uint64_t)parts[i].ms;
+		if (q == 0)
+			continue;
+		used += (size_t)snprintf(buf + used, n - used, "%" PRIu64 "%s", q, parts[i].suffix);
+		left -= q * (uint64_t)parts[i].ms;
+	}
+	return buf;
+}
+
+static int parse_seed(const char *text, const char **end, uint64_t *out)
+{
+	if (!isdigit((unsigned char)*text))
+		return -1;
+	errno = 0;
+	char *e;
+	unsigned long long v = strtoull(text, &e, 10);
+	if (errno != 0)
+		return -1;
+	*out = (uint64_t)v;
+	*end = e;
+	return 0;
+}
+
+int scn_parse_seed_range(const char *text, uint64_t *first, uint64_t *last)
+{
+	const char *p;
+	uint64_t a, b;
+	if (!text || parse_seed(text, &p, &a) != 0)
+		return -1;
+	b = a;
+	if (*p == '-' && parse_seed(p + 1, &p, &b) != 0)
+		return -1;
+	if (*p != '\0' || b < a)
+		return -1;
+	*first = a;
+	*last = b;
+	return 0;
+}

@@ -1,0 +1,268 @@
+/*
+ * scn_eval.c - what a scenario's words mean in a simulated world.
+ *
+ * Registry states are read from the coordinator's core (the only judge of
+ * liveness), a runner's phase and ID from the runner's core, a node's life
+ * from the simulator. A runner's registry record is found by the ID its
+ * three properties give, so clones share one record, as they do for real.
+ * While the coordinator is down nothing about the registry, tasks or
+ * sandboxes holds.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "scn_internal.h"
+#include "scn_run_internal.h"
+
+static const char *node_id(struct scn_runctx *r, int node)
+{
+	const char *id = sim_runner_node_id(r->w, r->node[node]);
+	return id ? id : "";
+}
+
+static const struct rc_runner_record *record_of(struct scn_runctx *r, int node)
+{
+	const struct rc_coord *c = sim_coord(r->w);
+	return c ? rc_coord_find_runner(c, node_id(r, node)) : NULL;
+}
+
+static const struct rc_task *task_of(struct scn_runctx *r, int task)
+{
+	if (r->task_id[task] == 0)
+		r->task_id[task] = sim_task_id(r->w, r->s->tasks[task].name);
+	const struct rc_coord *c = sim_coord(r->w);
+	return c && r->task_id[task] ? rc_coord_find_task(c, r->task_id[task]) : NULL;
+}
+
+static const struct rc_sandbox *sandbox_of(struct scn_runctx *r, int sandbox)
+{
+	if (r->sandbox_id[sandbox] == 0)
+		r->sandbox_id[sandbox] = sim_sandbox_id(r->w, r->s->sandboxes[sandbox].name);
+	const struct rc_coord *c = sim_coord(r->w);
+	return c && r->sandbox_id[sandbox] ? rc_coord_find_sandbox(c, r->sandbox_id[sandbox]) : NULL;
+}
+
+void scn_track_registrations(struct scn_runctx *r)
+{
+	for (size_t i = 1; i < r->s->n_nodes; i++)
+		if (!r->ever_registered[i] && record_of(r, (int)i))
+			r->ever_registered[i] = true;
+}
+
+static bool runner_status(struct scn_runctx *r, const struct scn_state *st)
+{
+	if (!sim_coord(r->w))
+		return false;
+	const struct rc_runner_record *rec = record_of(r, st->subject);
+	if (st->value == RC_RUNNER_REMOVED)
+		return !rec && r->ever_registered[st->subject];
+	return rec && (int)rec->status == st->value;
+}
+
+static bool state_value(struct scn_runctx *r, const struct scn_state *st)
+{
+	switch (st->kind) {
+	case SCN_ST_RUNNER_STATUS:
+		return runner_status(r, st);
+	case SCN_ST_RUNNER_REGISTERED:
+		return record_of(r, st->subject) != NULL;
+	case SCN_ST_NODE_PROCESS:
+		return (int)sim_node_state(r->w, r->node[st->subject]) == st->value;
+	case SCN_ST_RUNNER_PHASE: {
+		const struct rc_runner *core = sim_runner_core(r->w, r->node[st->subject]);
+		return core && (int)rc_runner_phase(core) == st->value;
+	}
+	case SCN_ST_RUNNER_ID: {
+		const struct rc_runner *core = sim_runner_core(r->w, r->node[st->subject]);
+		return core && strcmp(rc_runner_id(core), st->text) == 0;
+	}
+	case SCN_ST_TASK_STATE: {
+		const struct rc_task *t = task_of(r, st->subject);
+		return t && (int)t->state == st->value;
+	}
+	case SCN_ST_TASK_OWNER: {
+		const struct rc_task *t = task_of(r, st->subject);
+		return t && t->runner_id[0] && strcmp(t->runner_id, node_id(r, st->other)) == 0;
+	}
+	case SCN_ST_TASK_ATTEMPT: {
+		const struct rc_task *t = task_of(r, st->subject);
+		return t && t->attempt == st->value;
+	}
+	case SCN_ST_SANDBOX_STATUS: {
+		const struct rc_sandbox *b = sandbox_of(r, st->subject);
+		return b && (int)b->status == st->value;
+	}
+	case SCN_ST_SANDBOX_BOUND: {
+		const struct rc_sandbox *b = sandbox_of(r, st->subject);
+		if (!b)
+			return false;
+		return st->other < 0 ? b->runner_id[0] == '\0' : strcmp(b->runner_id, node_id(r, st->other)) == 0;
+	}
+	case SCN_ST_RUNNER_COUNT: {
+		const struct rc_coord *c = sim_coord(r->w);
+		return c && (int)rc_coord_runner_count(c) == st->value;
+	}
+	}
+	return false;
+}
+
+bool scn_state_holds(struct scn_runctx *r, const struct scn_state *st)
+{
+	bool v = state_value(r, st);
+	return st->negated ? !v : v;
+}
+
+bool scn_event_is_polled(const struct scn_event *ev)
+{
+	return ev->kind == SCN_EV_BECOMES || (ev->kind == SCN_EV_PROCESS && ev->proc == SCN_PEV_GIVES_UP);
+}
+
+/* Whether a runner's supervisor has given the task's process up. */
+static bool gave_up_on(struct scn_runctx *r, int node, uint64_t task_id)
+{
+	const struct rc_runner *core = sim_runner_core(r->w, r->node[node]);
+	if (!core)
+		return false;
+	for (int i = 0; i < rc_runner_task_count(core); i++) {
+		const struct rc_runner_task *t = rc_runner_task_at(core, i);
+		if (t->task_id == task_id && t->sup.state == RC_SUP_GAVE_UP)
+			return true;
+	}
+	return false;
+}
+
+bool scn_event_state(struct scn_runctx *r, const struct scn_event *ev)
+{
+	if (ev->kind == SCN_EV_BECOMES)
+		return state_value(r, &ev->state);
+	task_of(r, ev->task); /* resolves the id */
+	uint64_t id = r->task_id[ev->task];
+	if (id == 0)
+		return false;
+	if (ev->node >= 0)
+		return gave_up_on(r, ev->node, id);
+	for (size_t i = 1; i < r->s->n_nodes; i++)
+		if (gave_up_on(r, (int)i, id))
+			return true;
+	return false;
+}
+
+static bool op_matches(enum rc_op want, enum rc_op got)
+{
+	return want == RC_OP_NONE || want == got;
+}
+
+static bool process_matches(struct scn_runctx *r, const struct scn_event *ev, const struct sim_event *rec)
+{
+	if (ev->node >= 0 && rec->node != r->node[ev->node])
+		return false;
+	if (r->task_id[ev->task] == 0)
+		r->task_id[ev->task] = sim_task_id(r->w, r->s->tasks[ev->task].name);
+	if (rec->task_id == 0 || rec->task_id != r->task_id[ev->task])
+		return false;
+	switch (ev->proc) {
+	case SCN_PEV_STARTS: return rec->kind == SIM_EV_PROC_START;
+	case SCN_PEV_EXITS: return rec->kind == SIM_EV_PROC_EXIT && rec->what && strcmp(rec->what, "clean") == 0;
+	case SCN_PEV_CRASHES: return rec->kind == SIM_EV_PROC_EXIT && rec->what && strcmp(rec->what, "crash") == 0;
+	case SCN_PEV_SIGTERM: return rec->kind == SIM_EV_PROC_SIGNAL && rec->value == RC_SIG_TERM;
+	case SCN_PEV_SIGKILL: return rec->kind == SIM_EV_PROC_SIGNAL && rec->value == RC_SIG_KILL;
+	case SCN_PEV_GIVES_UP: case SCN_PEV_COUNT: return false;
+	}
+	return false;
+}
+
+bool scn_event_matches(struct scn_runctx *r, const struct scn_event *ev, const struct sim_event *rec)
+{
+	switch (ev->kind) {
+	case SCN_EV_REPLY: /* a reply the runner actually received */
+		return rec->kind == SIM_EV_DELIVER && rec->node == r->node[ev->node] && rec->peer == r->node[0] &&
+		       rec->status == ev->status && op_matches(ev->op, rec->op);
+	case SCN_EV_SEND: /* a request the runner put on the wire */
+		return rec->kind == SIM_EV_SEND && rec->node == r->node[ev->node] && rec->peer == r->node[0] &&
+		       op_matches(ev->op, rec->op);
+	case SCN_EV_PROCESS:
+		return process_matches(r, ev, rec);
+	case SCN_EV_BECOMES:
+		return false;
+	}
+	return false;
+}
+
+/* The scenario name of the runner holding registry ID id, or the ID. */
+static const char *runner_name(struct scn_runctx *r, const char *id)
+{
+	for (size_t i = 1; i < r->s->n_nodes; i++)
+		if (strcmp(node_id(r, (int)i), id) == 0)
+			return r->s->nodes[i].name;
+	return id;
+}
+
+static void describe_runner(struct scn_runctx *r, const struct scn_state *st, char *buf, size_t n)
+{
+	const char *name = r->s->nodes[st->subject].name;
+	const struct rc_runner *core = sim_runner_core(r->w, r->node[st->subject]);
+	const char *life = sim_node_state_name(sim_node_state(r->w, r->node[st->subject]));
+	if (st->kind == SCN_ST_NODE_PROCESS) {
+		snprintf(buf, n, "%s is %s", name, life);
+	} else if (st->kind == SCN_ST_RUNNER_PHASE || st->kind == SCN_ST_RUNNER_ID) {
+		if (!core)
+			snprintf(buf, n, "%s is %s (no runner core)", name, life);
+		else
+			snprintf(buf, n, "%s is %s, its id is '%s'", name, rc_runner_phase_name(rc_runner_phase(core)),
+				 rc_runner_id(core));
+	} else if (!sim_coord(r->w)) {
+		snprintf(buf, n, "the coordinator is down");
+	} else {
+		const struct rc_runner_record *rec = record_of(r, st->subject);
+		snprintf(buf, n, "%s is %s", name,
+			 rec ? rc_runner_status_name(rec->status)
+			     : r->ever_registered[st->subject] ? "removed" : "not registered");
+	}
+}
+
+void scn_describe_actual(struct scn_runctx *r, const struct scn_state *st, char *buf, size_t n)
+{
+	switch (st->kind) {
+	case SCN_ST_RUNNER_STATUS: case SCN_ST_RUNNER_REGISTERED: case SCN_ST_NODE_PROCESS:
+	case SCN_ST_RUNNER_PHASE: case SCN_ST_RUNNER_ID:
+		if (st->subject == 0)
+			snprintf(buf, n, "the coordinator is %s", sim_node_state_name(sim_node_state(r->w, r->node[0])));
+		else
+			describe_runner(r, st, buf, n);
+		return;
+	case SCN_ST_TASK_STATE: case SCN_ST_TASK_OWNER: case SCN_ST_TASK_ATTEMPT: {
+		const char *name = r->s->tasks[st->subject].name;
+		const struct rc_task *t = task_of(r, st->subject);
+		if (!sim_coord(r->w))
+			snprintf(buf, n, "the coordinator is down");
+		else if (!t)
+			snprintf(buf, n, "task %s does not exist (yet)", name);
+		else
+			snprintf(buf, n, "task %s is %s, attempt %d%s%s", name, rc_task_state_name(t->state), t->attempt,
+				 t->runner_id[0] ? ", on " : "", t->runner_id[0] ? runner_name(r, t->runner_id) : "");
+		return;
+	}
+	case SCN_ST_SANDBOX_STATUS: case SCN_ST_SANDBOX_BOUND: {
+		const char *name = r->s->sandboxes[st->subject].name;
+		const struct rc_sandbox *b = sandbox_of(r, st->subject);
+		if (!sim_coord(r->w))
+			snprintf(buf, n, "the coordinator is down");
+		else if (!b)
+			snprintf(buf, n, "sandbox %s does not exist (yet)", name);
+		else
+			snprintf(buf, n, "sandbox %s is %s, %s%s", name, rc_sandbox_status_name(b->status),
+				 b->runner_id[0] ? "bound to " : "unbound", b->runner_id[0] ? runner_name(r, b->runner_id) : "");
+		return;
+	}
+	case SCN_ST_RUNNER_COUNT: {
+		const struct rc_coord *c = sim_coord(r->w);
+		if (!c)
+			snprintf(buf, n, "the coordinator is down");
+		else
+			snprintf(buf, n, "the coordinator has %zu runner%s", rc_coord_runner_count(c),
+				 rc_coord_runner_count(c) == 1 ? "" : "s");
+		return;
+	}
+	}
+	snprintf(buf, n, "?");
+}

@@ -1,0 +1,117 @@
+/*
+ * scn_internal.h - what the parts of the scenario parser share: the tokens
+ * of one line and the parser's cursor over them.
+ *
+ * The parser works line by line. A line is split into words (whitespace
+ * separated, "double quotes" keep spaces, `#` starts a comment); each word
+ * keeps its column so every error can point at it.
+ */
+#ifndef SCN_INTERNAL_H
+#define SCN_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "scn.h"
+
+#define SCN_MAX_WORDS 64
+#define SCN_MAX_ERRORS 20
+
+struct scn_word {
+	char *text; /* NUL-terminated, points into the line copy */
+	int col;
+	bool quoted;
+};
+
+struct scn_line {
+	int number;
+	char *buf; /* owned copy of the line, words point into it */
+	struct scn_word words[SCN_MAX_WORDS];
+	int n;
+	int end_col; /* column just past the last word: where "missing X" points */
+};
+
+/* Split text (one line, no newline) into words. Returns 0, or -1 with *err_col
+ * and *err set (unterminated quote, too many words). */
+int scn_split_line(struct scn_line *l, int number, const char *text, size_t len, int *err_col,
+		   const char **err);
+void scn_line_free(struct scn_line *l);
+
+struct scn_parser {
+	const char *path;
+	struct scn_scenario *s;
+	struct scn_diags *diags;
+	struct scn_line *line;
+	int i;        /* next word */
+	int n_errors;
+	/* the timeline must move forward */
+	int64_t last_at_ms;
+	int last_at_line;
+	int first_timeline_line; /* 0 until an `at` or `expect` line */
+	int end_line;            /* the `end at` line, 0 if none */
+	size_t cap_nodes, cap_tasks, cap_sandboxes, cap_actions, cap_expects;
+};
+
+/* Report an error at column col of the current line (col 0: end of line).
+ * Always returns -1 so callers can `return scn_error(...)`. */
+int scn_error(struct scn_parser *p, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The error "expected WHAT" at the current word, or at end of line. */
+int scn_expected(struct scn_parser *p, const char *what);
+
+/* Cursor helpers. peek returns NULL at end of line. */
+const struct scn_word *scn_peek(const struct scn_parser *p);
+const struct scn_word *scn_next(struct scn_parser *p);
+/* If the next word is `word`, consume it and return true. */
+bool scn_accept(struct scn_parser *p, const char *word);
+/* Consume `word` or report "expected 'word' ...". Returns 0 or -1. */
+int scn_require(struct scn_parser *p, const char *word, const char *after);
+/* Report the first word left on the line, if any. Returns 0 or -1. */
+int scn_require_end(struct scn_parser *p);
+
+/* Readers that consume one word and report errors at it. Return 0 or -1. */
+int scn_read_duration(struct scn_parser *p, int64_t *out_ms);
+int scn_read_signed_duration(struct scn_parser *p, int64_t *out_ms);
+int scn_read_int(struct scn_parser *p, const char *what, int64_t min, int64_t max, int64_t *out);
+int scn_read_text(struct scn_parser *p, const char *what, char **out); /* strdup'd */
+/* Read a name of one of the kinds in mask (1 << enum scn_name_kind), set
+ * *index to its index in its table and return its kind, or -1 (reported).
+ * A trailing "'s" is split off into *possessive (when non-NULL; otherwise it
+ * is an error). */
+int scn_read_name(struct scn_parser *p, unsigned mask, int *index, bool *possessive);
+/* Pass 2 on a defining word (runner declaration, submit, create sandbox): the
+ * name must be valid and this line must be the one that defined it. Consumes
+ * the word and sets *index. Returns 0 or -1. */
+int scn_check_definition(struct scn_parser *p, enum scn_name_kind kind, int *index);
+/* The kind of a defined name, -1 if undefined. */
+int scn_name_kind_of(const struct scn_scenario *s, const char *name, int *index);
+/* An op word: "heartbeat", "heartbeats", "task-complete", ...; "any" and
+ * "messages" give RC_OP_NONE when allow_any. */
+int scn_read_op(struct scn_parser *p, bool allow_any, enum rc_op *op);
+int scn_read_http_status(struct scn_parser *p, int *status);
+
+/* Parts of the grammar, one file each. Each parses from the cursor to the end
+ * of the line and returns 0 or -1 (error reported). */
+int scn_parse_action(struct scn_parser *p, int64_t at_ms);
+/* "at T expect liveness": the simulator's own check, kept as an action. */
+int scn_add_liveness_check(struct scn_parser *p, int64_t at_ms, int col);
+int scn_parse_expect(struct scn_parser *p, bool timed, int64_t at_ms, bool at_end);
+int scn_parse_state_or_event(struct scn_parser *p, bool *is_event, struct scn_state *st, struct scn_event *ev);
+
+/* Append a zeroed item to a growable table of the scenario. */
+struct scn_action *scn_new_action(struct scn_parser *p);
+struct scn_expect *scn_new_expect(struct scn_parser *p);
+
+/* The text of the current line from word `from` on, as one string (strdup). */
+char *scn_line_text(const struct scn_parser *p, int from);
+
+char *scn_strdup(const char *s);
+void *scn_grow(void *items, size_t *cap, size_t len, size_t size);
+
+/* Word tables shared by the parser and the executor's messages. */
+int scn_word_index(const char *const *words, int n, const char *word);
+extern const char *const scn_runner_status_words[3]; /* online stale removed */
+extern const char *const scn_process_words[5];       /* down up paused crashed exited */
+extern const char *const scn_phase_words[5];         /* by enum rc_runner_phase */
+extern const char *const scn_task_state_words[4];    /* queued running completed failed */
+extern const char *const scn_proc_event_words[SCN_PEV_COUNT];
+
+#endif

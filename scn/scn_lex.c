@@ -1,0 +1,375 @@
+/*
+ * scn_lex.c - words of a scenario line and the cursor the parser moves over them.
+ *
+ * Scenario files are line-oriented on purpose: one statement per line, so an
+ * error is always "this line, this column", and a reader never has to track
+ * nesting. Everything that reads one word and can be wrong lives here, so each
+ * kind of mistake (bad duration, unknown name, bad status) is reported the
+ * same way wherever it appears.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scn_internal.h"
+
+char *scn_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (!d)
+		abort(); /* out of memory: nothing sensible is left to do */
+	memcpy(d, s, n);
+	return d;
+}
+
+void *scn_grow(void *items, size_t *cap, size_t len, size_t size)
+{
+	if (len < *cap)
+		return items;
+	size_t ncap = *cap ? *cap * 2 : 8;
+	void *n = realloc(items, ncap * size);
+	if (!n)
+		abort();
+	memset((char *)n + *cap * size, 0, (ncap - *cap) * size);
+	*cap = ncap;
+	return n;
+}
+
+int scn_split_line(struct scn_line *l, int number, const char *text, size_t len, int *err_col,
+		   const char **err)
+{
+	memset(l, 0, sizeof *l);
+	l->number = number;
+	l->buf = malloc(len + 1);
+	if (!l->buf)
+		abort();
+	memcpy(l->buf, text, len);
+	l->buf[len] = '\0';
+	char *s = l->buf;
+	size_t i = 0;
+	while (i < len) {
+		if (isspace((unsigned char)s[i])) {
+			i++;
+			continue;
+		}
+		if (s[i] == '#')
+			break;
+		if (l->n == SCN_MAX_WORDS) {
+			*err_col = (int)i + 1;
+			*err = "too many words on one line";
+			return -1;
+		}
+		struct scn_word *w = &l->words[l->n++];
+		w->col = (int)i + 1;
+		if (s[i] == '"') {
+			size_t close = i + 1;
+			while (close < len && s[close] != '"')
+				close++;
+			if (close >= len) {
+				*err_col = (int)i + 1;
+				*err = "unterminated quoted text";
+				return -1;
+			}
+			w->text = s + i + 1;
+			w->quoted = true;
+			s[close] = '\0';
+			i = close + 1;
+		} else {
+			w->text = s + i;
+			while (i < len && !isspace((unsigned char)s[i]))
+				i++;
+			if (i < len)
+				s[i++] = '\0';
+		}
+		l->end_col = (int)(w->text - s) + (int)strlen(w->text) + 1 + (w->quoted ? 1 : 0);
+	}
+	if (l->n == 0)
+		l->end_col = 1;
+	return 0;
+}
+
+void scn_line_free(struct scn_line *l)
+{
+	free(l->buf);
+	l->buf = NULL;
+}
+
+static void diag_push(struct scn_diags *d, char *msg)
+{
+	d->items = scn_grow(d->items, &d->cap, d->len, sizeof *d->items);
+	d->items[d->len++] = msg;
+}
+
+void scn_diags_init(struct scn_diags *d)
+{
+	memset(d, 0, sizeof *d);
+}
+
+void scn_diags_free(struct scn_diags *d)
+{
+	for (size_t i = 0; i < d->len; i++)
+		free(d->items[i]);
+	free(d->items);
+	memset(d, 0, sizeof *d);
+}
+
+int scn_error(struct scn_parser *p, int col, const char *fmt, ...)
+{
+	p->n_errors++;
+	if (p->n_errors > SCN_MAX_ERRORS)
+		return -1;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	int line = p->line ? p->line->number : 0;
+	if (col <= 0)
+		col = p->line ? p->line->end_col : 1;
+	size_t n = strlen(p->path) + strlen(msg) + 48;
+	char *full = malloc(n);
+	if (!full)
+		abort();
+	snprintf(full, n, "%s:%d:%d: %s", p->path, line, col, msg);
+	diag_push(p->diags, full);
+	return -1;
+}
+
+const struct scn_word *scn_peek(const struct scn_parser *p)
+{
+	return p->i < p->line->n ? &p->line->words[p->i] : NULL;
+}
+
+const struct scn_word *scn_next(struct scn_parser *p)
+{
+	const struct scn_word *w = scn_peek(p);
+	if (w)
+		p->i++;
+	return w;
+}
+
+int scn_expected(struct scn_parser *p, const char *what)
+{
+	const struct scn_word *w = scn_peek(p);
+	if (!w)
+		return scn_error(p, 0, "expected %s at the end of the line", what);
+	return scn_error(p, w->col, "expected %s, found '%s'", what, w->text);
+}
+
+bool scn_accept(struct scn_parser *p, const char *word)
+{
+	const struct scn_word *w = scn_peek(p);
+	if (w && !w->quoted && strcmp(w->text, word) == 0) {
+		p->i++;
+		return true;
+	}
+	return false;
+}
+
+int scn_require(struct scn_parser *p, const char *word, const char *after)
+{
+	if (scn_accept(p, word))
+		return 0;
+	char what[128];
+	snprintf(what, sizeof what, "'%s' %s", word, after);
+	return scn_expected(p, what);
+}
+
+int scn_require_end(struct scn_parser *p)
+{
+	const struct scn_word *w = scn_peek(p);
+	if (!w)
+		return 0;
+	return scn_error(p, w->col, "unexpected '%s' after the end of the statement", w->text);
+}
+
+int scn_read_duration(struct scn_parser *p, int64_t *out_ms)
+{
+	const struct scn_word *w = scn_peek(p);
+	if (!w)
+		return scn_expected(p, "a duration (e.g. 90s, 2m30s, 1500ms)");
+	if (scn_parse_duration(w->text, out_ms) != 0)
+		return scn_error(p, w->col, "bad duration '%s' (write e.g. 90s, 2m30s, 1500ms)", w->text);
+	p->i++;
+	return 0;
+}
+
+int scn_read_signed_duration(struct scn_parser *p, int64_t *out_ms)
+{
+	const struct scn_word *w = scn_peek(p);
+	if (!w)
+		return scn_expected(p, "a signed duration (e.g. +1h, -30s)");
+	int sign = w->text[0] == '-' ? -1 : 1;
+	const char *digits = (w->text[0] == '+' || w->text[0] == '-') ? w->text + 1 : w->text;
+	if (scn_parse_duration(digits, out_ms) != 0)
+		return scn_error(p, w->col, "bad duration '%s' (write e.g. +1h, -30s)", w->text);
+	*out_ms *= sign;
+	p->i++;
+	return 0;
+}
+
+int scn_read_int(struct scn_parser *p, const char *what, int64_t min, int64_t max, int64_t *out)
+{
+	const struct scn_word *w = scn_peek(p);
+	if (!w)
+		return scn_expected(p, what);
+	char *end;
+	errno = 0;
+	long long v = strtoll(w->text, &end, 10);
+	if (!isdigit((unsigned char)w->text[0]) || *end != '\0' || errno != 0)
+		return scn_error(p, w->col, "expected %s, found '%s'", what, w->text);
+	if (v < min || v > max)
+		return scn_error(p, w->col, "%s must be between %lld and %lld, not %lld", what, (long long)min,
+				 (long long)max, v);
+	*out = v;
+	p->i++;
+	return 0;
+}
+
+int scn_read_text(struct scn_parser *p, const char *what, char **out)
+{
+	const struct scn_word *w = scn_next(p);
+	if (!w)
+		return scn_expected(p, what);
+	free(*out);
+	*out = scn_strdup(w->text);
+	return 0;
+}
+
+int scn_name_kind_of(const struct scn_scenario *s, const char *name, int *index)
+{
+	int i;
+	if ((i = scn_find_node(s, name)) >= 0) {
+		*index = i;
+		return s->nodes[i].is_coordinator ? SCN_COORDINATOR : SCN_RUNNER;
+	}
+	if ((i = scn_find_task(s, name)) >= 0) {
+		*index = i;
+		return SCN_TASK;
+	}
+	if ((i = scn_find_sandbox(s, name)) >= 0) {
+		*index = i;
+		return SCN_SANDBOX;
+	}
+	return -1;
+}
+
+static void describe_kinds(unsigned mask, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (mask == ((1u << SCN_COORDINATOR) | (1u << SCN_RUNNER))) {
+		snprintf(buf, n, "node");
+		return;
+	}
+	const char *sep = "";
+	for (int k = SCN_COORDINATOR; k <= SCN_SANDBOX; k++) {
+		if (!(mask & (1u << k)))
+			continue;
+		size_t used = strlen(buf);
+		snprintf(buf + used, n - used, "%s%s", sep, scn_name_kind_word((enum scn_name_kind)k));
+		sep = " or ";
+	}
+}
+
+int scn_read_name(struct scn_parser *p, unsigned mask, int *index, bool *possessive)
+{
+	char kinds[64];
+	describe_kinds(mask, kinds, sizeof kinds);
+	const struct scn_word *w = scn_peek(p);
+	if (!w) {
+		char what[96];
+		snprintf(what, sizeof what, "the name of a %s", kinds);
+		return scn_expected(p, what);
+	}
+	char name[256];
+	snprintf(name, sizeof name, "%s", w->text);
+	size_t n = strlen(name);
+	bool has_s = n > 2 && strcmp(name + n - 2, "'s") == 0;
+	if (has_s && !possessive)
+		return scn_error(p, w->col, "unexpected possessive '%s'", w->text);
+	if (has_s)
+		name[n - 2] = '\0';
+	if (possessive)
+		*possessive = has_s;
+	int kind = scn_name_kind_of(p->s, name, index);
+	if (kind < 0)
+		return scn_error(p, w->col, "undefined %s '%s'", kinds, name);
+	if (!(mask & (1u << kind)))
+		return scn_error(p, w->col, "'%s' is a %s, not a %s", name,
+				 scn_name_kind_word((enum scn_name_kind)kind), kinds);
+	p->i++;
+	return kind;
+}
+
+int scn_read_op(struct scn_parser *p, bool allow_any, enum rc_op *op)
+{
+	const struct scn_word *w = scn_peek(p);
+	if (!w)
+		return scn_expected(p, "a request kind (register, heartbeat, claim, task-status, ...)");
+	char word[64];
+	snprintf(word, sizeof word, "%s", w->text);
+	size_t n = strlen(word);
+	if (allow_any && (strcmp(word, "messages") == 0 || strcmp(word, "message") == 0 ||
+			  strcmp(word, "any") == 0)) {
+		*op = RC_OP_NONE;
+		p->i++;
+		return 0;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (int o = RC_OP_NONE + 1; o < RC_OP_COUNT; o++) {
+			if (strcmp(word, rc_op_name((enum rc_op)o)) == 0) {
+				*op = (enum rc_op)o;
+				p->i++;
+				return 0;
+			}
+		}
+		if (n > 1 && word[n - 1] == 's')
+			word[n - 1] = '\0'; /* "heartbeats" */
+		else
+			break;
+	}
+	return scn_error(p, w->col, "unknown request kind '%s' (register, heartbeat, claim, task-status, "
+				    "task-complete, sandbox-report, ...)", w->text);
+}
+
+int scn_read_http_status(struct scn_parser *p, int *status)
+{
+	int64_t v;
+	if (scn_read_int(p, "an HTTP status (e.g. 200, 403, 409)", 100, 599, &v) != 0)
+		return -1;
+	*status = (int)v;
+	return 0;
+}
+
+char *scn_line_text(const struct scn_parser *p, int from)
+{
+	size_t n = 1;
+	for (int i = from; i < p->line->n; i++)
+		n += strlen(p->line->words[i].text) + 3;
+	char *out = malloc(n);
+	if (!out)
+		abort();
+	out[0] = '\0';
+	for (int i = from; i < p->line->n; i++) {
+		const struct scn_word *w = &p->line->words[i];
+		if (i > from)
+			strcat(out, " ");
+		if (w->quoted)
+			strcat(out, "\"");
+		strcat(out, w->text);
+		if (w->quoted)
+			strcat(out, "\"");
+	}
+	return out;
+}
+
+int scn_word_index(const char *const *words, int n, const char *word)
+{
+	for (int i = 0; i < n; i++)
+		if (words[i] && strcmp(words[i], word) == 0)
+			return i;
+	return -1;
+}

@@ -1,0 +1,356 @@
+/*
+ * test_scn_parse.c - the scenario parser: good text gives the AST it says,
+ * every kind of mistake gives its exact file:line:col message.
+ */
+#include <string.h>
+
+#include "scn.h"
+#include "unit.h"
+
+static struct scn_scenario *parse_ok(const char *text)
+{
+	struct scn_diags d;
+	scn_diags_init(&d);
+	struct scn_scenario *s = scn_parse("t.scn", text, &d);
+	for (size_t i = 0; i < d.len; i++)
+		fprintf(stderr, "unexpected diagnostic: %s\n", d.items[i]);
+	CU_ASSERT_EQUAL(d.len, 0);
+	scn_diags_free(&d);
+	return s;
+}
+
+/* The first diagnostic of a text that must not parse. */
+static void expect_error(const char *text, const char *message)
+{
+	struct scn_diags d;
+	scn_diags_init(&d);
+	struct scn_scenario *s = scn_parse("t.scn", text, &d);
+	CU_ASSERT_PTR_NULL(s);
+	CU_ASSERT_TRUE_FATAL(d.len >= 1);
+	if (strcmp(d.items[0], message) != 0)
+		fprintf(stderr, "\n  got:  %s\n  want: %s\n", d.items[0], message);
+	CU_ASSERT_STRING_EQUAL(d.items[0], message);
+	scn_free(s);
+	scn_diags_free(&d);
+}
+
+static void test_declarations(void)
+{
+	struct scn_scenario *s = parse_ok("# header\n"
+					  "seeds 3-9\n"
+					  "config stale_after 90s\n"
+					  "config latency between 2ms and 30ms\n"
+					  "config permute_ties off\n"
+					  "config secret \"top secret\"\n"
+					  "runner r1 hostname host1 project_dir /proj executor_type test-executor heartbeat 15s\n"
+					  "runner r2 like r1 concurrency 2\n"
+					  "at 0s start r1 r2\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL(s->name, "t");
+	CU_ASSERT_EQUAL(s->seed_first, 3);
+	CU_ASSERT_EQUAL(s->seed_last, 9);
+	CU_ASSERT_FALSE(s->seed_pinned);
+	CU_ASSERT_EQUAL(s->config.stale_after_ms, 90000);
+	CU_ASSERT_EQUAL(s->config.remove_after_ms, SCN_UNSET);
+	CU_ASSERT_EQUAL(s->config.latency_min_ms, 2);
+	CU_ASSERT_EQUAL(s->config.latency_max_ms, 30);
+	CU_ASSERT_EQUAL(s->config.permute_ties, 0);
+	CU_ASSERT_STRING_EQUAL(s->secret, "top secret");
+	CU_ASSERT_EQUAL_FATAL(s->n_nodes, 3);
+	CU_ASSERT_TRUE(s->nodes[0].is_coordinator);
+	CU_ASSERT_STRING_EQUAL(s->nodes[1].hostname, "host1");
+	CU_ASSERT_EQUAL(s->nodes[1].heartbeat_ms, 15000);
+	/* like copies the identity, not the install */
+	CU_ASSERT_STRING_EQUAL(s->nodes[2].hostname, "host1");
+	CU_ASSERT_STRING_EQUAL(s->nodes[2].project_dir, "/proj");
+	CU_ASSERT_STRING_NOT_EQUAL(s->nodes[2].token, s->nodes[1].token);
+	CU_ASSERT_EQUAL(s->nodes[2].concurrency, 2);
+	CU_ASSERT_EQUAL_FATAL(s->n_actions, 2);
+	CU_ASSERT_EQUAL(s->actions[0].kind, SCN_ACT_START);
+	CU_ASSERT_EQUAL(s->actions[0].node, 1);
+	CU_ASSERT_EQUAL(s->actions[1].node, 2);
+	CU_ASSERT_EQUAL(s->end_ms, 0);
+	scn_free(s);
+}
+
+static void test_actions(void)
+{
+	struct scn_scenario *s = parse_ok(
+		"runner r1\n"
+		"at 1s partition r1 -> coordinator\n"
+		"at 2s heal r1 -> coordinator\n"
+		"at 3s drop next 2 heartbeats from r1 to coordinator\n"
+		"at 4s delay next claim from coordinator to r1 by 5s\n"
+		"at 5s skew r1 clock by -1h\n"
+		"at 6s submit task t1 lasting 5m crashing 6 times after 2s ignoring SIGTERM\n"
+		"at 7s create sandbox s1 for t1 and gets 201\n"
+		"at 8s r1 reports sandbox s1 creating container c-1 and gets 200\n"
+		"at 9s r1 registers without hostname executor_type and gets 422\n"
+		"at 10s report sandbox s1 running without runner id and gets 400\n"
+		"at 11s rotate secret to new-one updating runners\n"
+		"at 12s restart coordinator\n"
+		"at 13s expect liveness\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(s->n_actions, 13);
+	const struct scn_action *a = s->actions;
+	CU_ASSERT_EQUAL(a[0].kind, SCN_ACT_PARTITION);
+	CU_ASSERT_TRUE(a[0].one_way);
+	CU_ASSERT_EQUAL(a[0].from, 1);
+	CU_ASSERT_EQUAL(a[0].to, 0);
+	CU_ASSERT_EQUAL(a[1].kind, SCN_ACT_HEAL);
+	CU_ASSERT_EQUAL(a[1].partition, 0);
+	CU_ASSERT_EQUAL(a[2].kind, SCN_ACT_DROP);
+	CU_ASSERT_EQUAL(a[2].count, 2);
+	CU_ASSERT_EQUAL(a[2].op, RC_OP_HEARTBEAT);
+	CU_ASSERT_EQUAL(a[3].kind, SCN_ACT_DELAY);
+	CU_ASSERT_EQUAL(a[3].count, 1);
+	CU_ASSERT_EQUAL(a[3].op, RC_OP_CLAIM);
+	CU_ASSERT_EQUAL(a[3].from, 0);
+	CU_ASSERT_EQUAL(a[3].amount_ms, 5000);
+	CU_ASSERT_EQUAL(a[4].amount_ms, -3600000);
+	CU_ASSERT_EQUAL_FATAL(s->n_tasks, 1);
+	CU_ASSERT_EQUAL(s->tasks[0].duration_ms, 300000);
+	CU_ASSERT_EQUAL(s->tasks[0].crash_times, 6);
+	CU_ASSERT_EQUAL(s->tasks[0].crash_after_ms, 2000);
+	CU_ASSERT_TRUE(s->tasks[0].ignores_term);
+	CU_ASSERT_EQUAL(s->sandboxes[0].task, 0);
+	CU_ASSERT_EQUAL(a[6].expect_status, 201);
+	CU_ASSERT_EQUAL(a[7].status_word, RC_SANDBOX_CREATING);
+	CU_ASSERT_STRING_EQUAL(a[7].container, "c-1");
+	CU_ASSERT_EQUAL(a[8].kind, SCN_ACT_REGISTER);
+	CU_ASSERT_EQUAL(a[8].reg_flags, SCN_REG_NO_HOSTNAME | SCN_REG_NO_EXECUTOR_TYPE);
+	CU_ASSERT_EQUAL(a[8].expect_status, 422);
+	CU_ASSERT_TRUE(a[9].no_runner_id);
+	CU_ASSERT_EQUAL(a[9].node, -1);
+	CU_ASSERT_STRING_EQUAL(a[10].new_secret, "new-one");
+	CU_ASSERT_TRUE(a[10].update_runners);
+	CU_ASSERT_EQUAL(a[11].kind, SCN_ACT_RESTART);
+	CU_ASSERT_EQUAL(a[11].node, 0);
+	CU_ASSERT_EQUAL(a[12].kind, SCN_ACT_CHECK_LIVENESS);
+	CU_ASSERT_EQUAL(s->end_ms, 13000);
+	scn_free(s);
+}
+
+static void test_expectations(void)
+{
+	struct scn_scenario *s = parse_ok(
+		"runner r1\n"
+		"runner r2\n"
+		"expect never t1 is on r1\n"                              /* t1 defined later */
+		"at 10s submit t1 lasting 5m\n"
+		"at 3m expect r1 is not stale\n"
+		"at 3m expect r1's id is lnch_7a0925b98c2e\n"
+		"at 3m expect eventually task t1 is completed within 2m\n"
+		"at end expect t1's attempt is 2\n"
+		"expect r1 becomes stale between 2m20s and 2m30s\n"
+		"expect t1 completed exactly once\n"
+		"expect r1 gets 403 for task-complete at least 2 times between 1m and 9m\n"
+		"expect t1's process on r2 gives up at most once\n"
+		"expect never r2 sends register between 1m and 2m\n"
+		"at 4m expect coordinator has 2 runners\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(s->n_expects, 11);
+	const struct scn_expect *e = s->expects;
+	CU_ASSERT_EQUAL(e[0].kind, SCN_EXP_NEVER);
+	CU_ASSERT_EQUAL(e[0].state.kind, SCN_ST_TASK_OWNER);
+	CU_ASSERT_EQUAL(e[0].state.other, 1);
+	CU_ASSERT_EQUAL(e[0].from_ms, 0);
+	CU_ASSERT_EQUAL(e[0].to_ms, SCN_END_OF_RUN);
+	CU_ASSERT_EQUAL(e[1].kind, SCN_EXP_AT);
+	CU_ASSERT_TRUE(e[1].state.negated);
+	CU_ASSERT_EQUAL(e[1].state.value, RC_RUNNER_STALE);
+	CU_ASSERT_EQUAL(e[1].from_ms, 180000);
+	CU_ASSERT_STRING_EQUAL(e[1].text, "at 3m expect r1 is not stale");
+	CU_ASSERT_EQUAL(e[2].state.kind, SCN_ST_RUNNER_ID);
+	CU_ASSERT_STRING_EQUAL(e[2].state.text, "lnch_7a0925b98c2e");
+	CU_ASSERT_EQUAL(e[3].kind, SCN_EXP_EVENTUALLY);
+	CU_ASSERT_EQUAL(e[3].to_ms, 300000);
+	CU_ASSERT_EQUAL(e[4].from_ms, SCN_END_OF_RUN);
+	CU_ASSERT_EQUAL(e[4].state.kind, SCN_ST_TASK_ATTEMPT);
+	CU_ASSERT_EQUAL(e[5].kind, SCN_EXP_WINDOW);
+	CU_ASSERT_TRUE(e[5].is_event);
+	CU_ASSERT_EQUAL(e[5].event.kind, SCN_EV_BECOMES);
+	CU_ASSERT_EQUAL(e[5].from_ms, 140000);
+	CU_ASSERT_EQUAL(e[5].to_ms, 150000);
+	CU_ASSERT_EQUAL(e[6].kind, SCN_EXP_COUNT);
+	CU_ASSERT_EQUAL(e[6].cmp, SCN_EXACTLY);
+	CU_ASSERT_EQUAL(e[6].count, 1);
+	CU_ASSERT_EQUAL(e[6].event.state.value, RC_TASK_COMPLETED);
+	CU_ASSERT_EQUAL(e[7].event.kind, SCN_EV_REPLY);
+	CU_ASSERT_EQUAL(e[7].event.status, 403);
+	CU_ASSERT_EQUAL(e[7].event.op, RC_OP_TASK_COMPLETE);
+	CU_ASSERT_EQUAL(e[7].cmp, SCN_AT_LEAST);
+	CU_ASSERT_EQUAL(e[7].count, 2);
+	CU_ASSERT_EQUAL(e[7].from_ms, 60000);
+	CU_ASSERT_EQUAL(e[8].event.kind, SCN_EV_PROCESS);
+	CU_ASSERT_EQUAL(e[8].event.proc, SCN_PEV_GIVES_UP);
+	CU_ASSERT_EQUAL(e[8].event.node, 2);
+	CU_ASSERT_EQUAL(e[8].cmp, SCN_AT_MOST);
+	CU_ASSERT_EQUAL(e[9].kind, SCN_EXP_NEVER);
+	CU_ASSERT_EQUAL(e[9].event.kind, SCN_EV_SEND);
+	CU_ASSERT_EQUAL(e[9].to_ms, 120000);
+	CU_ASSERT_EQUAL(e[10].state.kind, SCN_ST_RUNNER_COUNT);
+	CU_ASSERT_EQUAL(e[10].state.value, 2);
+	CU_ASSERT_EQUAL(s->end_ms, 540000); /* the latest time mentioned: 9m */
+	scn_free(s);
+}
+
+static void test_seed_pin_and_end(void)
+{
+	struct scn_scenario *s = parse_ok("@seed 7\nseeds 1-100\nend at 20m\nrunner r1\nat 1m start r1\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_TRUE(s->seed_pinned);
+	CU_ASSERT_EQUAL(s->seed_first, 7);
+	CU_ASSERT_EQUAL(s->seed_last, 7);
+	CU_ASSERT_EQUAL(s->end_ms, 1200000);
+	scn_free(s);
+}
+
+static void test_errors(void)
+{
+	static const struct { const char *text, *message; } cases[] = {
+		{ "runner r1\nfrobnicate r1\n",
+		  "t.scn:2:1: unknown keyword 'frobnicate' (a line starts with config, runner, seeds, @seed, end, at or expect)" },
+		{ "runner r1\nat 2x start r1\n", "t.scn:2:4: bad duration '2x' (write e.g. 90s, 2m30s, 1500ms)" },
+		{ "runner r1\nat 2m30 start r1\n", "t.scn:2:4: bad duration '2m30' (write e.g. 90s, 2m30s, 1500ms)" },
+		{ "runner r1\nat 1m start r9\n", "t.scn:2:13: undefined node 'r9'" },
+		{ "runner r1\nat 1m start r1\nat 30s stop r1\n", "t.scn:3:4: time goes backwards: 30s is before 1m (line 2)" },
+		{ "runner r1\nexpect r1 becomes stale between 2m\n",
+		  "t.scn:2:35: expected 'and' between the two times at the end of the line" },
+		{ "runner r1\nexpect r1 becomes stale between 2m and 1m\n", "t.scn:2:40: the window ends before it starts" },
+		{ "runner r1\nat 1m expect r1 is purple\n",
+		  "t.scn:2:20: 'purple' is not something a runner can be (online, stale, removed, registered, up, down, "
+		  "paused, crashed, exited, registering, active, draining)" },
+		{ "runner r1\nat 1m submit t1\nat 2m start t1\n", "t.scn:3:13: 't1' is a task, not a node" },
+		{ "runner r1\nat 1m submit r1\n", "t.scn:2:14: 'r1' is already defined as a runner at line 1" },
+		{ "runner r1\nat 1m start r1\nconfig stale_after 1m\n",
+		  "t.scn:3:1: 'config' must come before the timeline (which starts at line 2)" },
+		{ "runner r1\nexpect r1 is stale\n",
+		  "t.scn:2:19: a state is checked at an instant: write 'at T expect ...', 'at end expect ...', or use "
+		  "'never' / 'eventually ... within D'" },
+		{ "runner r1\nexpect r1 becomes stale\n",
+		  "t.scn:2:24: say when the event happens: 'between A and B', a count ('exactly once', 'at least 2 times'), "
+		  "or 'at T expect ...'" },
+		{ "runner r1\nat 2m expect r1 becomes stale between 1m and 2m\n",
+		  "t.scn:2:31: 'at T expect' checks one instant: drop 'at T' to look at a window or to count" },
+		{ "runner r1\nconfig stale_afterr 2m\n", "t.scn:2:8: unknown setting 'stale_afterr'" },
+		{ "runner r1\nconfig heartbeat_interval 1500ms\n",
+		  "t.scn:2:27: heartbeat_interval is told to runners in whole seconds" },
+		{ "runner r1 colour blue\n",
+		  "t.scn:1:11: unknown runner property 'colour' (hostname, project_dir, executor_type, token, heartbeat, "
+		  "concurrency, like)" },
+		{ "runner at\n", "t.scn:1:8: 'at' is a keyword and cannot be a name" },
+		{ "runner 9lives\n", "t.scn:1:8: bad name '9lives' (letters, digits, '_', '-', '.'; starting with a letter)" },
+		{ "runner r1\nrunner r1\n", "t.scn:2:8: 'r1' is already defined as a runner at line 1" },
+		{ "runner r1\nat 1m heal r1 from coordinator\n",
+		  "t.scn:2:7: nothing to heal: no earlier 'partition r1 from coordinator' is still in place" },
+		{ "runner r1\nrunner r2\nat 1m partition r1 from r2\n",
+		  "t.scn:3:25: a link joins the coordinator and a runner (runners only talk to the coordinator)" },
+		{ "runner r1\nat 1m drop next 1 hartbeat from r1 to coordinator\n",
+		  "t.scn:2:19: unknown request kind 'hartbeat' (register, heartbeat, claim, task-status, task-complete, "
+		  "sandbox-report, ...)" },
+		{ "runner r1\nat 1m r1 reports sandbox s1 running\n", "t.scn:2:26: undefined sandbox 's1'" },
+		{ "runner r1\nat 1m create sandbox s1\nat 2m r1 reports sandbox s1 runing\n",
+		  "t.scn:3:29: unknown sandbox status 'runing' (pending, creating, starting, running, deleting, deleted, "
+		  "failed)" },
+		{ "runner r1\nat 1m r1 reports sandbox\n",
+		  "t.scn:2:25: expected the name of a sandbox at the end of the line" },
+		{ "runner r1\nexpect r1 gets 4033\n",
+		  "t.scn:2:16: an HTTP status (e.g. 200, 403, 409) must be between 100 and 599, not 4033" },
+		{ "runner r1\nat 1m start r1 now\n", "t.scn:2:16: undefined node 'now'" },
+		{ "runner r1\nat 1m expect r1 is stale soon\n", "t.scn:2:26: unexpected 'soon' after the end of the statement" },
+		{ "runner r1\nat 1m \"oops\n", "t.scn:2:7: unterminated quoted text" },
+		{ "seeds 10-1\nrunner r1\n", "t.scn:1:7: bad seed range '10-1'" },
+		{ "end at 1m\nrunner r1\nat 2m start r1\n", "t.scn:1:1: the run ends at 1m but the file looks at 2m" },
+		{ "config stale_after 1m\n", "t.scn:1:1: no runner declared (add e.g. 'runner r1')" },
+		{ "runner r1\nexpect t1 completed exactly once\n", "t.scn:2:8: undefined runner or task or sandbox 't1'" },
+		{ "runner r1\nat 1m submit t1\nexpect t1 completed exactly 2\n",
+		  "t.scn:3:30: expected 'times' after the count at the end of the line" },
+		{ "runner r1\nat 1m submit t1\nat 2m expect t1 becomes not queued\n",
+		  "t.scn:3:25: 'not' is not a task state (queued, running, completed, failed)" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		expect_error(cases[i].text, cases[i].message);
+}
+
+static void test_errors_are_all_reported(void)
+{
+	struct scn_diags d;
+	scn_diags_init(&d);
+	struct scn_scenario *s = scn_parse("t.scn", "runner r1\nat 1x start r1\nat 2m start r2\nbogus\n", &d);
+	CU_ASSERT_PTR_NULL(s);
+	CU_ASSERT_EQUAL_FATAL(d.len, 3);
+	CU_ASSERT_STRING_EQUAL(d.items[1], "t.scn:3:13: undefined node 'r2'");
+	scn_diags_free(&d);
+}
+
+static void test_missing_file(void)
+{
+	struct scn_diags d;
+	scn_diags_init(&d);
+	CU_ASSERT_PTR_NULL(scn_parse_file("no/such/file.scn", &d));
+	CU_ASSERT_EQUAL_FATAL(d.len, 1);
+	CU_ASSERT_STRING_EQUAL(d.items[0], "no/such/file.scn: No such file or directory");
+	scn_diags_free(&d);
+}
+
+static void test_durations(void)
+{
+	static const struct { const char *text; int64_t ms; } good[] = {
+		{ "0", 0 }, { "1500ms", 1500 }, { "90s", 90000 }, { "2m30s", 150000 },
+		{ "1h", 3600000 }, { "9s999ms", 9999 }, { "250", 250 },
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		int64_t ms = -1;
+		CU_ASSERT_EQUAL(scn_parse_duration(good[i].text, &ms), 0);
+		CU_ASSERT_EQUAL(ms, good[i].ms);
+	}
+	static const char *const bad[] = { "", "s", "2x", "2m30", "30s2m", "1.5s", "-1s", "2 m" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int64_t ms;
+		CU_ASSERT_EQUAL(scn_parse_duration(bad[i], &ms), -1);
+	}
+	char buf[32];
+	CU_ASSERT_STRING_EQUAL(scn_format_duration(0, buf, sizeof buf), "0s");
+	CU_ASSERT_STRING_EQUAL(scn_format_duration(150000, buf, sizeof buf), "2m30s");
+	CU_ASSERT_STRING_EQUAL(scn_format_duration(3601500, buf, sizeof buf), "1h1s500ms");
+	CU_ASSERT_STRING_EQUAL(scn_format_duration(-30000, buf, sizeof buf), "-30s");
+	/* what is printed parses back to the same time */
+	for (int64_t ms = 0; ms < 5000000; ms += 12347) {
+		int64_t back;
+		CU_ASSERT_EQUAL_FATAL(scn_parse_duration(scn_format_duration(ms, buf, sizeof buf), &back), 0);
+		CU_ASSERT_EQUAL_FATAL(back, ms);
+	}
+}
+
+static void test_seed_ranges(void)
+{
+	uint64_t a, b;
+	CU_ASSERT_EQUAL(scn_parse_seed_range("1-100", &a, &b), 0);
+	CU_ASSERT_EQUAL(a, 1);
+	CU_ASSERT_EQUAL(b, 100);
+	CU_ASSERT_EQUAL(scn_parse_seed_range("7", &a, &b), 0);
+	CU_ASSERT_EQUAL(a, 7);
+	CU_ASSERT_EQUAL(b, 7);
+	CU_ASSERT_EQUAL(scn_parse_seed_range("5-4", &a, &b), -1);
+	CU_ASSERT_EQUAL(scn_parse_seed_range("1-", &a, &b), -1);
+	CU_ASSERT_EQUAL(scn_parse_seed_range("x", &a, &b), -1);
+	CU_ASSERT_EQUAL(scn_parse_seed_range("-3", &a, &b), -1);
+}
+
+void rc_test_register_scn_parse(void)
+{
+	static CU_TestInfo tests[] = {
+		{ "declarations", test_declarations },
+		{ "actions", test_actions },
+		{ "expectations", test_expectations },
+		{ "seed pin and end", test_seed_pin_and_end },
+		{ "every error has its line and column", test_errors },
+		{ "errors are all reported", test_errors_are_all_reported },
+		{ "missing file", test_missing_file },
+		{ "durations parse and print back", test_durations },
+		{ "seed ranges", test_seed_ranges },
+		CU_TEST_INFO_NULL,
+	};
+	rc_unit_add_suite("scn_parse", tests);
+}
