@@ -70,7 +70,7 @@ run: deps
 coverage: deps
 	@bash ci/coverage.sh
 
-.PHONY: scenario-syntax scenario-library scenario-must-fail scenario-junit test-report test-report-html
+.PHONY: scenario-syntax scenario-library scenario-must-fail scenario-junit test-report test-report-html test-report-mutant
 .PHONY: run coverage all deps check unit valgrind-unit purity test-purity clang-build clean help
 .DEFAULT_GOAL := all
 
@@ -171,6 +171,10 @@ test-report: $(BIN)/rollcall $(BIN)/unit-tests
 test-report-html: $(BIN)/rollcall
 	@RC_BIN=$(BIN) RC_SHOTS=$(BUILD)/report-html bash tests/report/test_report_html.sh
 
+# A bug planted in a scratch copy leaves its checklist item unticked (needs the simulator).
+test-report-mutant: $(BIN)/rollcall
+	@RC_BIN=$(BIN) bash tests/report/test_report_mutant.sh
+
 # --- the gate -------------------------------------------------------------
 
 # The scenario language and the gate (ci/check-scenarios.sh says what each checks).
@@ -178,7 +182,7 @@ scenario-syntax scenario-library scenario-must-fail scenario-junit: $(BIN)/rollc
 	@bash ci/check-scenarios.sh $(patsubst scenario-%,%,$@)
 
 CHECK_STEPS := unit valgrind-unit test-purity clang-build test-report test-report-html scenario-syntax
-CHECK_STEPS += $(if $(HAVE_SIM),scenario-library scenario-must-fail scenario-junit)
+CHECK_STEPS += $(if $(HAVE_SIM),scenario-library scenario-must-fail scenario-junit test-report-mutant)
 
 check: deps
 	@$(MAKE) --no-print-directory all

@@ -41,7 +41,7 @@ static void pass_details(const struct rpt_ref_outcome *o, struct rpt_buf *b)
 			 c->runs > 1 ? " per run" : "");
 		add_phrase(b, text);
 	}
-	if (c->wall_s >= 0) {
+	if (c->wall_s >= 0 && rpt_case_is_scenario(c)) { /* CUnit does not time single tests */
 		snprintf(text, sizeof text, "wall %.3f s", c->wall_s);
 		add_phrase(b, text);
 	}
