@@ -17,6 +17,25 @@
 #include "coord.h"
 #include "msg.h"
 
+/* The "error" codes the codec itself answers with (status in brackets). They
+ * are part of the wire format: other implementations are held to them. */
+#define RC_PROTO_E_NOT_FOUND "not_found"                   /* 404 unknown path or path id */
+#define RC_PROTO_E_METHOD_NOT_ALLOWED "method_not_allowed" /* 405 known path, other method */
+#define RC_PROTO_E_BODY_TOO_LARGE "body_too_large"         /* 413 over RC_MAX_BODY_BYTES */
+#define RC_PROTO_E_MALFORMED_JSON "malformed_json"         /* 400 not JSON, not an object */
+#define RC_PROTO_E_INVALID_TYPE "invalid_type"             /* 400 field of the wrong JSON type */
+#define RC_PROTO_E_INVALID_STRING "invalid_string"         /* 400 string holding a NUL byte */
+#define RC_PROTO_E_FIELD_TOO_LONG "field_too_long"         /* 422 string over its limit */
+#define RC_PROTO_E_MISSING_FIELDS "missing_fields"         /* 422 required number absent */
+#define RC_PROTO_E_INVALID_VALUE "invalid_value"           /* 422 number out of its range */
+#define RC_PROTO_E_INTERNAL "internal_error"               /* 500 out of memory */
+#define RC_PROTO_E_BAD_REPLY "bad_reply"                   /* client side: reply off-protocol */
+
+/* Runner ids in paths, in task bodies and in X-Runner-Id longer than this are
+ * refused (404 in a path, 422 elsewhere); shorter unknown ones are passed on
+ * for the coordinator to answer. */
+#define RC_PROTO_MAX_RUNNER_ID_TEXT 64
+
 /* Strings decoded from a body are copied into an arena owned by the caller
  * and freed with rc_proto_arena_free(); msg fields point into it. */
 struct rc_proto_arena {
