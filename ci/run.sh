@@ -57,8 +57,10 @@ fi
 if [ -f reports/junit.xml ] && "$rollcall" timeline --help > /dev/null 2>&1; then
 	for name in $(xmllint --xpath '//testcase[failure or error]/@name' reports/junit.xml 2>/dev/null |
 		sed -n 's/.*name="\([^"]*\)".*/\1/p'); do
-		trace=$(ls reports/traces/"$name"* 2>/dev/null | head -1)
-		[ -n "$trace" ] || continue
+		seed=$(xmllint --xpath "string(//testcase[@name='$name']/system-out)" reports/junit.xml 2>/dev/null |
+			sed -n 's/^seed: //p')
+		trace=reports/traces/$name.seed$seed.jsonl
+		[ -n "$seed" ] && [ -f "$trace" ] || continue
 		mkdir -p reports/timelines
 		"$rollcall" timeline "$trace" -o "reports/timelines/$name.svg" >> "$logs/timeline.log" 2>&1
 	done
