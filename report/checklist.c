@@ -3,8 +3,9 @@
  *
  * Only what a checklist needs is recognised: ATX headings (for sections and
  * the title), task items ("- [ ]", "* [x]", "1. [ ]") and their indented
- * continuation lines, and HTML comments starting with "verify:". Everything
- * else is kept verbatim so the ticked copy reads like the original.
+ * continuation lines, HTML comments starting with "verify:", and fenced code
+ * blocks (whose examples are not items). Everything else is kept verbatim so
+ * the ticked copy reads like the original.
  */
 #include "checklist.h"
 
@@ -27,6 +28,7 @@ struct parser {
 	char *err;
 	size_t err_len;
 	int line_no;
+	char fence[4]; /* inside a fenced code block: its fence ("```" or "~~~"), else "" */
 };
 
 static int fail_at(struct parser *ps, size_t col0, const char *msg, const char *detail)
@@ -304,9 +306,31 @@ static int start_item(struct parser *ps, struct rpt_line *l, size_t box, size_t 
 	return scan_item_text(ps, l->text, text_at, it);
 }
 
+/* Track fenced code blocks: an example "- [ ]" inside one is not an item.
+ * Returns true if the line is a fence or inside a block. */
+static bool in_code_block(struct parser *ps, const char *line)
+{
+	const char *p = line;
+	while (*p == ' ' && p - line < 3)
+		p++;
+	bool fence = strncmp(p, "```", 3) == 0 || strncmp(p, "~~~", 3) == 0;
+	if (ps->fence[0]) {
+		if (fence && strncmp(p, ps->fence, 3) == 0)
+			ps->fence[0] = '\0';
+		return true;
+	}
+	if (fence)
+		memcpy(ps->fence, p, 3);
+	return fence;
+}
+
 static int parse_line(struct parser *ps, struct rpt_line *l)
 {
 	size_t box, text_at;
+	if (in_code_block(ps, l->text)) {
+		close_item(ps);
+		return 0;
+	}
 	char *heading = heading_text(l->text);
 	if (heading) {
 		close_item(ps);

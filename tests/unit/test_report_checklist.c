@@ -116,6 +116,16 @@ static void test_other_comments_and_non_items(void)
 	rpt_checklist_free(&c);
 }
 
+static void test_code_blocks_hold_no_items(void)
+{
+	struct rpt_checklist c = parse_ok("```markdown\n- [ ] example <!-- verify: scenario nope -->\n~~~\n```\n"
+					  "- [ ] real\n  ~~~\n  - [ ] also an example\n  ~~~\n");
+	CU_ASSERT_EQUAL_FATAL(c.n_items, 1);
+	CU_ASSERT_STRING_EQUAL(c.items[0].text, "real");
+	CU_ASSERT_EQUAL(c.items[0].line, 5);
+	rpt_checklist_free(&c);
+}
+
 static void test_errors_name_line_and_column(void)
 {
 	CU_ASSERT_STRING_EQUAL(parse_error("# T\n- [ ] x <!-- verify: scenaro a -->\n"),
@@ -188,6 +198,7 @@ void rc_test_register_report_checklist(void)
 		{ "annotation on a continuation line", test_annotation_on_a_continuation_line },
 		{ "explicit gap with a reason", test_explicit_gap_with_reason },
 		{ "other comments and non-items", test_other_comments_and_non_items },
+		{ "fenced code blocks hold no items", test_code_blocks_hold_no_items },
 		{ "errors name line and column", test_errors_name_line_and_column },
 		{ "ref describe", test_ref_describe },
 		{ "the five fixture checklists parse", test_fixture_checklists_parse },
