@@ -18,6 +18,7 @@ struct rc_cli_command {
 };
 
 int rc_cmd_id(int argc, char **argv);
+int rc_cmd_sim(int argc, char **argv);
 int rc_cmd_check_scenario(int argc, char **argv);
 int rc_cmd_run(int argc, char **argv);
 int rc_cmd_report(int argc, char **argv);

@@ -1,0 +1,288 @@
+/*
+ * cmd_sim.c - `rollcall sim`: run the random workload in the simulator.
+ *
+ * One seed (or a range of seeds with --seeds) of the random workload of
+ * sim.h, with the chosen faults, every invariant checked after every event.
+ * Prints a summary (events, simulated and wall time, events/s, checks,
+ * violations) and, on a violation, what was broken, where and the events
+ * that led there. Exit 1 when any invariant was violated, 2 on bad usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "sim.h"
+
+static const char sim_usage[] =
+	"usage: rollcall sim [--runners N] [--duration D] [--seed S] [--seeds K]\n"
+	"                    [--faults net,crash,skew,pause,storage|all|none] [--permute-ties]\n"
+	"                    [--trace FILE] [--hash] [--collect-all] [--quiet D]\n"
+	"                    [--tasks-per-hour X] [--no-churn] [--no-sandboxes] [--history N]\n"
+	"\n"
+	"Runs the random workload (a coordinator, N runners plus a clone, tasks, sandboxes,\n"
+	"runners coming and going) for D of virtual time with the given random faults, and\n"
+	"checks every invariant of DESIGN.md after every event. Faults stop --quiet before\n"
+	"the end (default 30m) and liveness is checked at the end.\n"
+	"\n"
+	"  --runners N        runners (default 10)\n"
+	"  --duration D       simulated time: 1500ms, 90s, 2m30s, 24h (default 4h)\n"
+	"  --seed S           seed of the run (default 1)\n"
+	"  --seeds K          run K seeds: S, S+1, ... (one summary line each)\n"
+	"  --faults LIST      random faults (default none)\n"
+	"  --permute-ties     shuffle events that fall on the same instant (by the seed)\n"
+	"  --trace FILE       write the JSONL trace (one seed only)\n"
+	"  --hash             print the trace hash (same seed + binary = same hash)\n"
+	"  --collect-all      keep running after a violation and report them all\n"
+	"  --quiet D          fault-free tail before the liveness check (default 30m)\n"
+	"  --tasks-per-hour X tasks per runner per hour (default 4)\n"
+	"  --no-churn         runners are not stopped and started again\n"
+	"  --no-sandboxes     no sandboxes\n"
+	"  --history N        events shown before a violation (default 12)\n"
+	"\n"
+	"Exit: 0 no violation, 1 a violation, 2 bad usage.\n";
+
+struct sim_opts {
+	struct sim_workload wl;
+	uint64_t seed;
+	uint64_t seeds;
+	unsigned faults;
+	bool permute;
+	const char *trace;
+	bool hash;
+	bool collect_all;
+	int history;
+};
+
+static int parse_u64(const char *option, const char *text, uint64_t min, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 0);
+	if (errno || end == text || *end || text[0] == '-' || v < min)
+		return rc_cli_usage_error("sim", "%s: '%s' is not a whole number >= %llu", option, text,
+					  (unsigned long long)min);
+	*out = v;
+	return 0;
+}
+
+static int parse_ms(const char *option, const char *text, int64_t min, int64_t *out)
+{
+	if (rc_cli_parse_duration(text, out) != 0 || *out < min)
+		return rc_cli_usage_error("sim", "%s: '%s' is not a duration (e.g. 90s, 2m30s, 24h) of at least %lld ms",
+					  option, text, (long long)min);
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct sim_opts *o)
+{
+	static const struct option opts[] = {
+		{ "runners", required_argument, NULL, 'r' },   { "duration", required_argument, NULL, 'd' },
+		{ "seed", required_argument, NULL, 's' },      { "seeds", required_argument, NULL, 'k' },
+		{ "faults", required_argument, NULL, 'f' },    { "permute-ties", no_argument, NULL, 'p' },
+		{ "trace", required_argument, NULL, 't' },     { "hash", no_argument, NULL, 'H' },
+		{ "collect-all", no_argument, NULL, 'c' },     { "quiet", required_argument, NULL, 'q' },
+		{ "tasks-per-hour", required_argument, NULL, 'x' }, { "no-churn", no_argument, NULL, 'C' },
+		{ "no-sandboxes", no_argument, NULL, 'S' },    { "history", required_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 },
+	};
+	int c, rc = 0;
+	uint64_t v;
+	char bad[64];
+	optind = 1;
+	opterr = 0;
+	while (rc == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rc = parse_u64("--runners", optarg, 1, &v);
+			if (rc == 0 && v > 1000000)
+				rc = rc_cli_usage_error("sim", "--runners: '%s' is more than 1000000", optarg);
+			o->wl.runners = (int)v;
+			break;
+		case 'd': rc = parse_ms("--duration", optarg, 1, &o->wl.duration_ms); break;
+		case 's': rc = parse_u64("--seed", optarg, 0, &o->seed); break;
+		case 'k': rc = parse_u64("--seeds", optarg, 1, &o->seeds); break;
+		case 'f':
+			if (sim_faults_parse(optarg, &o->faults, bad, sizeof bad) != 0)
+				rc = rc_cli_usage_error("sim", "--faults: unknown fault '%s' (net, crash, skew, pause, "
+							"storage, all, none)", bad);
+			break;
+		case 'p': o->permute = true; break;
+		case 't': o->trace = optarg; break;
+		case 'H': o->hash = true; break;
+		case 'c': o->collect_all = true; break;
+		case 'q': rc = parse_ms("--quiet", optarg, 0, &o->wl.quiet_ms); break;
+		case 'x': {
+			char *end;
+			o->wl.tasks_per_runner_hour = strtod(optarg, &end);
+			if (end == optarg || *end || o->wl.tasks_per_runner_hour < 0)
+				rc = rc_cli_usage_error("sim", "--tasks-per-hour: '%s' is not a number >= 0", optarg);
+			break;
+		}
+		case 'C': o->wl.churn = false; break;
+		case 'S': o->wl.sandboxes = false; break;
+		case 'y':
+			rc = parse_u64("--history", optarg, 0, &v);
+			o->history = (int)(v > 1024 ? 1024 : v);
+			break;
+		case 'h': fputs(sim_usage, stdout); return -1;
+		default:
+			fputs(sim_usage, stderr);
+			return rc_cli_usage_error("sim", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (rc)
+		return rc;
+	if (optind < argc)
+		return rc_cli_usage_error("sim", "unexpected argument '%s'", argv[optind]);
+	if (o->trace && o->seeds > 1)
+		return rc_cli_usage_error("sim", "--trace: only with a single seed (drop --seeds)");
+	if (o->wl.duration_ms <= o->wl.quiet_ms)
+		return rc_cli_usage_error("sim", "--duration: %lld ms must be longer than --quiet (%lld ms)",
+					  (long long)o->wl.duration_ms, (long long)o->wl.quiet_ms);
+	return 0;
+}
+
+static double wall_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void fmt_duration(int64_t ms, char *buf, size_t len)
+{
+	int64_t s = ms / 1000;
+	if (ms % 1000)
+		snprintf(buf, len, "%lldms", (long long)ms);
+	else if (s % 3600 == 0)
+		snprintf(buf, len, "%lldh", (long long)(s / 3600));
+	else if (s % 60 == 0)
+		snprintf(buf, len, "%lldm", (long long)(s / 60));
+	else
+		snprintf(buf, len, "%llds", (long long)s);
+}
+
+static void print_violations(const struct sim_world *w, const struct sim_opts *o)
+{
+	size_t n = sim_violation_count(w);
+	for (size_t i = 0; i < n && i < 20; i++) {
+		const struct sim_violation *v = sim_violation_at(w, i);
+		printf("VIOLATION %s at %lld ms (event %" PRIu64 ") [%s]: %s\n", v->name, (long long)v->at_ms, v->seq,
+		       v->nodes, v->message);
+		size_t from = v->n_history > (size_t)o->history ? v->n_history - (size_t)o->history : 0;
+		for (size_t j = from; j < v->n_history; j++)
+			printf("    %s\n", v->history[j]);
+	}
+}
+
+struct run_result {
+	struct sim_stats st;
+	uint64_t hash;
+	double wall;
+	const char *first;
+};
+
+/* One seed: returns 0, or 2 when the world cannot be set up. */
+static int run_one(const struct sim_opts *o, uint64_t seed, FILE *trace, bool verbose, struct run_result *out)
+{
+	struct sim_config cfg;
+	sim_config_defaults(&cfg);
+	cfg.seed = seed;
+	cfg.permute_ties = o->permute;
+	cfg.faults.kinds = o->faults;
+	cfg.collect_all = o->collect_all;
+	cfg.trace = trace;
+	cfg.hash_trace = o->hash;
+	cfg.history_len = o->history > 32 ? o->history : 32;
+	struct sim_world *w = sim_world_new(&cfg);
+	if (!w)
+		return rc_cli_usage_error("sim", "out of memory creating the world");
+	if (sim_workload_schedule(w, &o->wl) != 0) {
+		int rc = rc_cli_usage_error("sim", "%s", sim_error(w));
+		sim_world_free(w);
+		return rc;
+	}
+	double t0 = wall_seconds();
+	sim_run_until(w, o->wl.duration_ms);
+	out->wall = wall_seconds() - t0;
+	sim_stats(w, &out->st);
+	out->hash = sim_trace_hash(w);
+	out->first = sim_violation_count(w) ? sim_violation_at(w, 0)->name : NULL;
+	if (verbose)
+		print_violations(w, o);
+	sim_world_free(w);
+	return 0;
+}
+
+static void print_summary(const struct sim_opts *o, const struct run_result *r, uint64_t seed)
+{
+	char dur[32], faults[80] = "none";
+	fmt_duration(r->st.now_ms, dur, sizeof dur);
+	if (o->faults) {
+		static const char *const names[] = { "net", "crash", "skew", "pause", "storage" };
+		faults[0] = '\0';
+		for (int i = 0; i < 5; i++)
+			if (o->faults & (1u << i))
+				snprintf(faults + strlen(faults), sizeof faults - strlen(faults), "%s%s",
+					 faults[0] ? "," : "", names[i]);
+	}
+	printf("rollcall sim: seed %" PRIu64 ", %d runners, %s simulated, faults %s%s\n", seed, o->wl.runners, dur,
+	       faults, o->permute ? ", ties permuted" : "");
+	printf("  events         %" PRIu64 "\n", r->st.events);
+	printf("  simulated time %s (%lld ms)\n", dur, (long long)r->st.now_ms);
+	printf("  wall time      %.3f s\n", r->wall);
+	printf("  events/s       %.0f\n", r->wall > 0 ? (double)r->st.events / r->wall : 0.0);
+	printf("  heartbeats     %" PRIu64 ", messages %" PRIu64 ", dropped %" PRIu64 ", faults %" PRIu64 "\n",
+	       r->st.heartbeats, r->st.messages, r->st.dropped, r->st.faults);
+	printf("  invariants     %" PRIu64 " checks, %" PRIu64 " violation(s)\n", r->st.checks, r->st.violations);
+	if (o->hash)
+		printf("  trace hash     %016" PRIx64 "\n", r->hash);
+}
+
+int rc_cmd_sim(int argc, char **argv)
+{
+	struct sim_opts o = { .seed = 1, .seeds = 1, .history = 12 };
+	sim_workload_defaults(&o.wl);
+	int rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? RC_EXIT_OK : rc;
+	FILE *trace = NULL;
+	if (o.trace && !(trace = fopen(o.trace, "w")))
+		return rc_cli_usage_error("sim", "--trace: cannot write '%s': %s", o.trace, strerror(errno));
+	uint64_t violated = 0, events = 0;
+	double wall = 0;
+	for (uint64_t i = 0; i < o.seeds; i++) {
+		struct run_result r;
+		uint64_t seed = o.seed + i;
+		rc = run_one(&o, seed, trace, o.seeds == 1, &r);
+		if (rc)
+			break;
+		events += r.st.events;
+		wall += r.wall;
+		violated += r.st.violations > 0;
+		if (o.seeds == 1) {
+			print_summary(&o, &r, seed);
+		} else {
+			printf("seed %" PRIu64 " events %" PRIu64 " checks %" PRIu64 " violations %" PRIu64, seed,
+			       r.st.events, r.st.checks, r.st.violations);
+			if (o.hash)
+				printf(" hash %016" PRIx64, r.hash);
+			if (r.first)
+				printf(" first %s", r.first);
+			printf("\n");
+		}
+	}
+	if (trace && fclose(trace) != 0 && rc == 0)
+		rc = rc_cli_usage_error("sim", "--trace: writing '%s' failed", o.trace);
+	if (rc)
+		return rc;
+	if (o.seeds > 1)
+		printf("seeds %" PRIu64 "..%" PRIu64 ": %" PRIu64 " with violations, %" PRIu64 " events in %.3f s\n",
+		       o.seed, o.seed + o.seeds - 1, violated, events, wall);
+	return violated ? RC_EXIT_FAIL : RC_EXIT_OK;
+}

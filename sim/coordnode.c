@@ -1,0 +1,180 @@
+/*
+ * coordnode.c - the coordinator node: drives the coordinator core.
+ *
+ * Hands it the coordinator's own clock, carries out its effects (trace
+ * records, durable writes), lets the checker judge every call, and keeps its
+ * durable state across crashes: a restart creates a fresh core and feeds it
+ * every durable record before rc_coord_restore_done().
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "sim_internal.h"
+
+static struct sim_node *coord_node(struct sim_world *w)
+{
+	return &w->nodes[w->coord];
+}
+
+static void node_record(struct sim_world *w, int node, const char *what, int64_t value, const char *text)
+{
+	struct sim_event ev = sim_event_blank(SIM_EV_NODE, node);
+	ev.what = what;
+	ev.value = value;
+	ev.text = text;
+	sim_emit(w, &ev);
+}
+
+/* Trace and persist what one coordinator call produced. Returns the number
+ * of durable writes. */
+static size_t coord_effects(struct sim_world *w)
+{
+	size_t writes = 0;
+	struct sim_node *n = coord_node(w);
+	bool lossy = w->cfg.storage_lossy;
+	for (size_t i = 0; i < w->ob.len; i++) {
+		const struct rc_effect *fx = &w->ob.items[i];
+		struct sim_event ev;
+		switch (fx->kind) {
+		case RC_FX_RUNNER_SAVED:
+			sim_storage_write_runner(&w->store, n->coord, fx->runner_id, lossy);
+			writes++;
+			continue;
+		case RC_FX_TASK_SAVED:
+			sim_storage_write_task(&w->store, n->coord, fx->task_id, lossy);
+			writes++;
+			continue;
+		case RC_FX_SANDBOX_SAVED:
+			sim_storage_write_sandbox(&w->store, n->coord, fx->sandbox_id, lossy);
+			writes++;
+			continue;
+		case RC_FX_RUNNER_STATUS:
+			ev = sim_event_blank(SIM_EV_RUNNER_STATUS, w->coord);
+			break;
+		case RC_FX_TASK_STATE:
+			ev = sim_event_blank(SIM_EV_TASK_STATE, w->coord);
+			break;
+		case RC_FX_SANDBOX_AUDIT:
+			ev = sim_event_blank(SIM_EV_SANDBOX_AUDIT, w->coord);
+			break;
+		case RC_FX_REJECTED:
+			ev = sim_event_blank(SIM_EV_REJECTED, w->coord);
+			ev.status = fx->value;
+			ev.op = fx->op;
+			break;
+		case RC_FX_LOG:
+			ev = sim_event_blank(SIM_EV_LOG, w->coord);
+			ev.text = fx->text;
+			sim_emit(w, &ev);
+			continue;
+		default:
+			continue; /* runner effects never come from the coordinator */
+		}
+		ev.from = fx->from;
+		ev.to = fx->to;
+		ev.task_id = fx->task_id;
+		ev.attempt = fx->attempt;
+		ev.sandbox_id = fx->sandbox_id;
+		ev.runner_id = fx->runner_id[0] ? fx->runner_id : NULL;
+		sim_emit(w, &ev);
+	}
+	return writes;
+}
+
+void sim_coord_start(struct sim_world *w)
+{
+	struct sim_node *n = coord_node(w);
+	assert(!n->coord);
+	int64_t now = sim_node_now(w, w->coord);
+	n->coord = rc_coord_new(&w->cfg.coord, w->store.secret, now);
+	assert(n->coord && "coordinator allocation failed");
+	n->incarnation++;
+	n->state = SIM_NODE_UP;
+	n->restart_at = -1;
+	node_record(w, w->coord, n->incarnation == 1 ? "start" : "restart", n->incarnation, NULL);
+	if (n->incarnation > 1) {
+		size_t durable = 0;
+		for (int k = 0; k < 3; k++)
+			durable += sim_storage_count(&w->store, (enum sim_store_kind)k);
+		size_t restored = sim_storage_restore(&w->store, n->coord);
+		rc_outbox_clear(&w->ob);
+		rc_coord_restore_done(n->coord, now, &w->ob);
+		struct sim_event ev = sim_event_blank(SIM_EV_STORAGE, w->coord);
+		ev.what = restored == durable ? "restore" : "restore-refused";
+		ev.value = (int64_t)restored;
+		sim_emit(w, &ev);
+		coord_effects(w);
+		sim_check_restored(w, now);
+	}
+	sim_node_rearm(w, w->coord);
+}
+
+static void coord_down(struct sim_world *w, enum sim_node_state state)
+{
+	struct sim_node *n = coord_node(w);
+	rc_coord_free(n->coord);
+	n->coord = NULL;
+	n->state = state;
+	sim_node_drop_held(w, w->coord);
+	sim_node_rearm(w, w->coord);
+}
+
+void sim_coord_crash(struct sim_world *w)
+{
+	size_t lost = sim_storage_crash(&w->store, w->cfg.storage_lossy);
+	coord_down(w, SIM_NODE_CRASHED);
+	node_record(w, w->coord, "crash", coord_node(w)->incarnation, NULL);
+	if (lost > 0) {
+		struct sim_event ev = sim_event_blank(SIM_EV_STORAGE, w->coord);
+		ev.what = "lost";
+		ev.value = (int64_t)lost;
+		sim_emit(w, &ev);
+	}
+}
+
+void sim_coord_stop(struct sim_world *w)
+{
+	sim_storage_sync(&w->store);
+	coord_down(w, SIM_NODE_DOWN);
+	node_record(w, w->coord, "stop", coord_node(w)->incarnation, NULL);
+}
+
+void sim_coord_tick(struct sim_world *w)
+{
+	struct sim_node *n = coord_node(w);
+	int64_t now = sim_node_now(w, w->coord);
+	struct sim_event ev = sim_event_blank(SIM_EV_TICK, w->coord);
+	ev.value = now;
+	sim_emit(w, &ev);
+	rc_outbox_clear(&w->ob);
+	rc_coord_tick(n->coord, now, &w->ob);
+	coord_effects(w);
+	sim_check_tick(w, now, CTX_TICK);
+	sim_node_rearm(w, w->coord);
+}
+
+int sim_coord_handle(struct sim_world *w, const struct rc_msg *msg, int from_node)
+{
+	struct sim_node *n = coord_node(w);
+	int64_t now = sim_node_now(w, w->coord);
+	rc_outbox_clear(&w->ob);
+	int status = rc_coord_handle(n->coord, now, msg, &w->reply, &w->ob);
+	size_t writes = coord_effects(w);
+	sim_check_request(w, now, msg, from_node);
+	/* A correct daemon syncs its writes (and, the log being sequential,
+	 * every earlier one) before it answers: nothing acknowledged is lost.
+	 * Writes of the periodic sweep and monitor wait for the next sync. */
+	if (writes > 0 && w->store.log_len > 0)
+		sim_storage_sync(&w->store);
+	if (msg->op == RC_OP_HEARTBEAT)
+		w->stats.heartbeats++;
+	struct sim_event ev = sim_event_blank(SIM_EV_REPLY, w->coord);
+	ev.peer = from_node;
+	ev.op = msg->op;
+	ev.req_id = msg->req_id;
+	ev.status = status;
+	ev.text = status >= 400 ? w->reply.error.code : NULL;
+	sim_emit(w, &ev);
+	sim_node_rearm(w, w->coord);
+	return status;
+}

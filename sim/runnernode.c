@@ -1,0 +1,203 @@
+/*
+ * runnernode.c - a runner node: drives one runner core.
+ *
+ * Hands it the node's clock, turns its effects into network sends, process
+ * starts and signals, a durable registration and, on RC_FX_EXIT, the end of
+ * the process. A crash frees the core (volatile state lost) and kills its
+ * processes; a start creates a fresh core from the same config, so the
+ * install (instance token) is the same and the coordinator sees a
+ * reconnection.
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "sim_internal.h"
+
+static void node_record(struct sim_world *w, int node, const char *what, const char *text)
+{
+	struct sim_event ev = sim_event_blank(SIM_EV_NODE, node);
+	ev.what = what;
+	ev.value = w->nodes[node].incarnation;
+	ev.text = text;
+	sim_emit(w, &ev);
+}
+
+static void runner_gone(struct sim_world *w, int node, enum sim_node_state state)
+{
+	struct sim_node *n = &w->nodes[node];
+	rc_runner_free(n->runner);
+	n->runner = NULL;
+	n->state = state;
+	n->stopping = false;
+	sim_proc_kill_all(w, node);
+	sim_node_drop_held(w, node);
+	sim_node_rearm(w, node);
+}
+
+void sim_runner_effects(struct sim_world *w, int node)
+{
+	struct sim_node *n = &w->nodes[node];
+	const struct rc_effect *exit_fx = NULL;
+	for (size_t i = 0; i < w->ob.len; i++) {
+		const struct rc_effect *fx = &w->ob.items[i];
+		switch (fx->kind) {
+		case RC_FX_SEND:
+			sim_net_runner_send(w, node, &fx->msg);
+			break;
+		case RC_FX_PROC_START:
+			sim_proc_start(w, node, fx->task_id, fx->attempt);
+			break;
+		case RC_FX_PROC_SIGNAL:
+			sim_proc_signal(w, node, fx->task_id, fx->attempt, fx->value);
+			break;
+		case RC_FX_STATE_SAVE: {
+			sim_copy_id(n->saved_id, fx->runner_id);
+			n->saved_session = fx->msg.session;
+			struct sim_event ev = sim_event_blank(SIM_EV_STATE_SAVE, node);
+			ev.runner_id = n->saved_id;
+			ev.value = (int64_t)n->saved_session;
+			sim_emit(w, &ev);
+			break;
+		}
+		case RC_FX_EXIT:
+			exit_fx = fx;
+			break;
+		case RC_FX_LOG: {
+			struct sim_event ev = sim_event_blank(SIM_EV_LOG, node);
+			ev.text = fx->text;
+			sim_emit(w, &ev);
+			break;
+		}
+		default:
+			break; /* coordinator effects never come from a runner */
+		}
+	}
+	if (exit_fx) {
+		node_record(w, node, "exit", exit_fx->text);
+		runner_gone(w, node, SIM_NODE_EXITED);
+	}
+}
+
+/* After a core call: effects, then the timer (if the node is still there). */
+static void after_call(struct sim_world *w, int node)
+{
+	sim_runner_effects(w, node);
+	if (w->nodes[node].runner)
+		sim_node_rearm(w, node);
+}
+
+void sim_runner_start(struct sim_world *w, int node)
+{
+	struct sim_node *n = &w->nodes[node];
+	assert(!n->runner);
+	if (n->next_secret) {
+		n->secret = n->next_secret;
+		n->rcfg.secret = n->secret;
+		n->next_secret = NULL;
+	}
+	n->incarnation++;
+	struct rc_rng r;
+	rc_rng_split(&r, w->cfg.seed, n->name_hash + 0x9e3779b97f4a7c15ULL * n->incarnation);
+	n->runner = rc_runner_new(&n->rcfg, rc_rng_next(&r));
+	assert(n->runner && "runner core refused a config sim_add_runner accepted");
+	n->state = SIM_NODE_UP;
+	n->stopping = false;
+	n->restart_at = -1;
+	node_record(w, node, n->incarnation == 1 ? "start" : "restart", NULL);
+	int64_t now = sim_node_now(w, node);
+	rc_outbox_clear(&w->ob);
+	rc_runner_start(n->runner, now, &w->ob);
+	after_call(w, node);
+}
+
+void sim_runner_crash(struct sim_world *w, int node)
+{
+	node_record(w, node, "crash", NULL);
+	runner_gone(w, node, SIM_NODE_CRASHED);
+}
+
+void sim_runner_drain(struct sim_world *w, int node)
+{
+	struct sim_node *n = &w->nodes[node];
+	n->stopping = true;
+	node_record(w, node, "stop", NULL);
+	int64_t now = sim_node_now(w, node);
+	rc_outbox_clear(&w->ob);
+	rc_runner_drain(n->runner, now, &w->ob);
+	after_call(w, node);
+}
+
+void sim_runner_tick(struct sim_world *w, int node)
+{
+	struct sim_node *n = &w->nodes[node];
+	int64_t now = sim_node_now(w, node);
+	struct sim_event ev = sim_event_blank(SIM_EV_TICK, node);
+	ev.value = now;
+	sim_emit(w, &ev);
+	rc_outbox_clear(&w->ob);
+	rc_runner_tick(n->runner, now, &w->ob);
+	after_call(w, node);
+}
+
+/* Rebuild the reply a runner is handed. Every field is set, so the large
+ * grant array is never cleared wholesale on the hot path. */
+static void build_reply(struct sim_world *w, const struct sim_msg *s, struct rc_reply *r)
+{
+	r->op = s->op;
+	r->req_id = s->req_id;
+	r->task = NULL;
+	r->sandbox = NULL;
+	r->coord = NULL;
+	if (s->kind == MSG_FAIL) {
+		r->status = 0;
+		rc_error_clear(&r->error);
+		r->runner_id[0] = '\0';
+		r->session = 0;
+		r->reconnected = false;
+		r->heartbeat_interval_s = 0;
+		r->n_grants = 0;
+		r->task_id = 0;
+		r->sandbox_id = 0;
+		return;
+	}
+	const struct sim_reply *p = &s->rep;
+	r->status = p->status;
+	if (p->status >= 400)
+		r->error = p->error;
+	else
+		r->error.code = NULL;
+	memcpy(r->runner_id, p->runner_id, sizeof r->runner_id);
+	r->session = p->session;
+	r->reconnected = p->reconnected;
+	r->heartbeat_interval_s = p->heartbeat_interval_s;
+	r->n_grants = p->n_grants;
+	for (int i = 0; i < p->n_grants; i++) {
+		struct rc_grant *g = &r->grants[i];
+		g->task_id = p->grants[i].task_id;
+		g->attempt = p->grants[i].attempt;
+		uint32_t t = sim_map_get(&w->task_by_id, g->task_id);
+		g->kind = t == SIM_MAP_NONE ? "" : w->tasks[t].kind;
+		g->payload = t == SIM_MAP_NONE ? "" : w->tasks[t].payload;
+	}
+	r->task_id = p->task_id;
+	r->sandbox_id = p->sandbox_id;
+}
+
+void sim_runner_on_reply(struct sim_world *w, int node, const struct sim_msg *s)
+{
+	struct sim_node *n = &w->nodes[node];
+	build_reply(w, s, &w->runner_reply);
+	int64_t now = sim_node_now(w, node);
+	rc_outbox_clear(&w->ob);
+	rc_runner_on_reply(n->runner, now, &w->runner_reply, &w->ob);
+	after_call(w, node);
+}
+
+void sim_runner_on_exit(struct sim_world *w, int node, uint64_t task_id, int attempt, bool clean)
+{
+	struct sim_node *n = &w->nodes[node];
+	int64_t now = sim_node_now(w, node);
+	rc_outbox_clear(&w->ob);
+	rc_runner_on_process_exit(n->runner, now, task_id, attempt, clean, &w->ob);
+	after_call(w, node);
+}

@@ -1,0 +1,568 @@
+/*
+ * sim_internal.h - the simulator's structures, shared by the sim/ files.
+ *
+ * Not a public interface: clients use sim.h. The files split the world by
+ * concern: world.c (config, nodes, run loop, timers, pauses), net.c
+ * (messages, links, partitions), coordnode.c and runnernode.c (driving the
+ * two cores and carrying out their effects), procs.c (simulated task
+ * processes), storage.c (durable records), actions.c (scripted actions),
+ * check.c (invariants), trace.c (records, history, JSONL, hash), faults.c
+ * (random fault injector) and workload.c (random workload).
+ */
+#ifndef SIM_INTERNAL_H
+#define SIM_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "clock.h"
+#include "heap.h"
+#include "map.h"
+#include "rng.h"
+#include "sim.h"
+
+/* ------------------------------------------------------------ events */
+
+enum sim_evt {
+	EVT_TIMER = 1,  /* a = node, b = timer generation */
+	EVT_DELIVER,    /* a = message slot */
+	EVT_PROC_EXIT,  /* a = node, b = process run token */
+	EVT_ACTION,     /* a = action index */
+	EVT_FAULT,      /* the random fault injector's next draw */
+	EVT_FAULT_UNDO, /* a = index into the injector's undo list */
+	EVT_WORKLOAD    /* a = workload generator */
+};
+
+/* Independent PRNG streams of one run (rc_rng_split stream numbers). Node
+ * streams are derived from the node's name, so adding a node does not shift
+ * the draws of the others. */
+enum {
+	STREAM_TIES = 1,
+	STREAM_FAULTS,
+	STREAM_WORKLOAD,
+	STREAM_STORAGE,
+	STREAM_TOKENS
+};
+
+/* ----------------------------------------------------------- messages */
+
+enum sim_msg_kind { MSG_REQUEST = 1, MSG_REPLY, MSG_FAIL };
+
+struct sim_grant {
+	uint64_t task_id;
+	int attempt;
+};
+
+/* A reply as it travels: what a runner needs, without the pointers into the
+ * coordinator that rc_reply borrows. */
+struct sim_reply {
+	int status;
+	struct rc_error error;
+	char runner_id[RC_RUNNER_ID_BUF];
+	uint64_t session;
+	bool reconnected;
+	int heartbeat_interval_s;
+	int n_grants;
+	struct sim_grant *grants; /* malloc'd when n_grants > 0 */
+	uint64_t task_id;
+	uint64_t sandbox_id;
+};
+
+struct sim_msg {
+	enum sim_msg_kind kind;
+	int from, to;              /* node handles; -1 = the API client */
+	uint32_t runner_inc;       /* the runner incarnation that sent the request */
+	int64_t sent_at;           /* when the request was sent */
+	int64_t timeout_at;        /* the runner gives up waiting then */
+	bool client_gone;          /* the request outlived its timeout: reply is discarded */
+	int action;                /* API requests: the action handle, else -1 */
+	int tag;                   /* workload API requests (sim_net_api_send_task) */
+	enum rc_op op;
+	uint64_t req_id;
+	struct rc_msg req;         /* MSG_REQUEST */
+	char runner_id[RC_RUNNER_ID_BUF]; /* copy of req.runner_id */
+	char *text;                /* copy of req.text */
+	struct sim_reply rep;      /* MSG_REPLY */
+	const char *why;           /* MSG_FAIL: timeout, refused */
+	uint32_t next_free;
+};
+
+/* Drop or delay the next n messages of op on a link. */
+struct sim_link_rule {
+	int from, to;
+	enum rc_op op;   /* RC_OP_NONE: any */
+	int remaining;
+	int64_t delay_ms; /* 0: drop */
+};
+
+struct sim_partition {
+	int handle;     /* the action handle that made it */
+	uint8_t *in_set; /* per node */
+	int n_nodes;
+	enum sim_partition_dir dir;
+};
+
+/* ---------------------------------------------------------- processes */
+
+struct sim_proc {
+	uint64_t task_id;
+	int attempt;
+	bool alive;
+	uint32_t token;        /* of the run whose exit is scheduled; 0 none */
+	bool exit_clean;       /* how the scheduled exit ends */
+	const char *exit_why;  /* clean, crash, signal */
+	int64_t exit_at;       /* virtual time of the scheduled exit */
+	bool ignore_term;
+	/* backoff-schedule checker's model of the supervisor */
+	int streak;            /* consecutive failed runs */
+	int64_t start_local;   /* node clock at the last start */
+	int64_t exit_local;    /* node clock at the last exit */
+	int64_t exit_virtual;
+	bool crashed;          /* the last exit was a failure outside a stop */
+	bool stop_asked;       /* SIGTERM seen for this attempt */
+	int64_t term_local;
+};
+
+/* -------------------------------------------------------------- nodes */
+
+struct sim_node {
+	char *name;
+	uint64_t name_hash;
+	enum sim_node_kind kind;
+	enum sim_node_state state;
+	struct sim_clock clock;
+	uint32_t incarnation;   /* bumped at every start */
+	uint32_t timer_gen;     /* bumped when a pending timer is superseded */
+	int64_t timer_at;       /* virtual time of the pending timer, INT64_MAX none */
+	int64_t disturbed_at;   /* last pause, resume or clock change (virtual) */
+	struct rc_rng net_rng;  /* latency, loss... of messages this node sends */
+	bool block_out, block_in; /* partitions: node->coord / coord->node lost */
+	bool stopping;          /* a graceful stop is under way */
+	int64_t restart_at;     /* pending restart of a crash, -1 none */
+	/* events held while paused, re-issued in order at resume */
+	struct sim_ev *held;
+	size_t n_held, cap_held;
+
+	/* runner */
+	struct rc_runner *runner;
+	struct rc_runner_config rcfg; /* strings below */
+	char *hostname, *project_dir, *executor_type, *token;
+	const char *secret;      /* interned: outlives every message */
+	const char *next_secret; /* used from the next start on, NULL none */
+	char expected_id[RC_RUNNER_ID_BUF];
+	uint64_t id_key;
+	int64_t start_at_ms;
+	struct sim_proc *procs;
+	size_t n_procs, cap_procs;
+	char saved_id[RC_RUNNER_ID_BUF]; /* RC_FX_STATE_SAVE: the durable state */
+	uint64_t saved_session;
+
+	/* coordinator */
+	struct rc_coord *coord;
+};
+
+/* ------------------------------------------------------------ storage */
+
+/* The coordinator's durable records. Writes (RC_FX_*_SAVED) are snapshots of
+ * the record after the call; in lossy mode they wait in a log until the next
+ * sync (before any reply leaves the coordinator, as a correct daemon would
+ * fsync before answering), and a crash keeps only a random prefix of them. */
+enum sim_store_kind { STORE_RUNNER = 0, STORE_TASK, STORE_SANDBOX };
+
+struct sim_store_item {
+	enum sim_store_kind kind;
+	bool live;
+	union {
+		struct rc_runner_record runner;
+		struct rc_task task;
+		struct rc_sandbox sandbox;
+	} u;
+};
+
+struct sim_store_table {
+	struct sim_store_item *items; /* insertion order: restore order */
+	size_t len, cap, dead;
+	struct sim_map index;        /* key -> item */
+};
+
+struct sim_storage {
+	struct sim_store_table tables[3];
+	struct sim_store_item *log;  /* unsynced writes, oldest first (lossy mode) */
+	size_t log_len, log_cap;
+	struct rc_rng rng;
+	char *secret;                /* the current secret (durable config) */
+	uint64_t writes, lost;
+};
+
+/* ------------------------------------------------------- tasks, sandboxes */
+
+struct sim_task {
+	char *name;
+	char *kind;
+	char *payload;
+	struct sim_task_spec spec; /* strings point to the fields above */
+	uint64_t id;               /* coordinator's, 0 until submitted */
+	int starts;                /* process starts so far, every runner */
+};
+
+struct sim_sandbox {
+	char *name;
+	uint64_t id;
+};
+
+/* ------------------------------------------------------------- actions */
+
+enum sim_act {
+	ACT_START = 0, ACT_STOP, ACT_CRASH, ACT_PAUSE, ACT_RESUME,
+	ACT_PARTITION, ACT_HEAL, ACT_DROP_NEXT, ACT_DELAY_NEXT,
+	ACT_CLOCK_SKEW, ACT_CLOCK_JUMP, ACT_CLOCK_DRIFT,
+	ACT_SUBMIT, ACT_SANDBOX_CREATE, ACT_SANDBOX_DELETE, ACT_SANDBOX_REPORT,
+	ACT_RAW, ACT_ROTATE_SECRET, ACT_EXPECT_LIVENESS,
+	ACT_COUNT
+};
+
+struct sim_action {
+	enum sim_act kind;
+	int node, node2;
+	int64_t ms;          /* restart delay, offset, delta, delay */
+	int32_t ppm;
+	int n;
+	enum rc_op op;
+	int *nodes;
+	size_t n_nodes;
+	enum sim_partition_dir dir;
+	char *s1, *s2, *s3;  /* names, words (owned) */
+	bool flag;
+	int task;            /* ACT_SUBMIT: index into tasks */
+	struct sim_raw_request raw; /* ACT_RAW: strings point into raw_strings */
+	char *raw_strings[12];
+	struct sim_action_result result;
+};
+
+/* ------------------------------------------------------------- checker */
+
+struct sim_shadow_runner {
+	uint64_t key;
+	char id[RC_RUNNER_ID_BUF];
+	bool exists;
+	int status;           /* as last observed */
+	int64_t last_hb;      /* coordinator clock of the last accepted refresh */
+	int64_t registered_at;
+	uint64_t session;
+};
+
+struct sim_shadow_task {
+	uint64_t id;
+	int state;
+	int attempt;
+	char owner[RC_RUNNER_ID_BUF];
+	bool acked_final;     /* an accepted completion made it final */
+	uint32_t active_pos;  /* index in the active list, SIM_MAP_NONE if final */
+};
+
+struct sim_shadow_sandbox {
+	uint64_t id;
+	int status;
+	char bound[RC_RUNNER_ID_BUF];
+};
+
+/* The context a coordinator call ran in, for judging what it changed. */
+enum chk_ctx { CTX_REQUEST = 0, CTX_TICK, CTX_RESTORE };
+
+struct sim_checker {
+	struct sim_shadow_runner *runners;
+	size_t n_runners, cap_runners;
+	struct sim_map runner_by_key;
+	size_t existing;       /* shadow records that exist */
+	struct sim_shadow_task *tasks;
+	size_t n_tasks, cap_tasks;
+	struct sim_map task_by_id;
+	uint32_t *active;      /* non-final task indexes */
+	size_t n_active, cap_active;
+	struct sim_shadow_sandbox *sandboxes;
+	size_t n_sandboxes, cap_sandboxes;
+	struct sim_map sandbox_by_id;
+	uint64_t *touched;     /* task ids touched by the current call */
+	size_t n_touched, cap_touched;
+};
+
+/* --------------------------------------------------------------- trace */
+
+struct sim_ring_entry {
+	struct sim_event ev;
+	char runner_id[RC_RUNNER_ID_BUF];
+	char text[96];
+	bool has_text, has_runner;
+};
+
+struct sim_trace {
+	FILE *file;
+	bool header_done;
+	bool hashing;
+	uint64_t hash;
+	sim_observer_fn observer;
+	void *observer_ctx;
+	struct sim_ring_entry *ring;
+	size_t ring_len, ring_pos, ring_fill;
+};
+
+/* ------------------------------------------------------ fault injector */
+
+struct sim_undo {
+	int64_t at_ms;
+	enum sim_act kind;   /* what undoes it: heal, resume, start, drift off */
+	int node;
+	int partition;
+	bool done;
+};
+
+struct sim_injector {
+	struct rc_rng rng;
+	bool net_degraded;
+	struct sim_undo *undo;
+	size_t n_undo, cap_undo;
+	int next_partition;  /* negative handles for injected partitions */
+};
+
+/* ------------------------------------------------------------ workload */
+
+struct sim_workload_state {
+	bool on;
+	struct sim_workload wl;
+	struct rc_rng rng;
+	int64_t next_task_at;
+	int64_t next_churn_at;
+	int64_t end_at;       /* no new work after this */
+	uint64_t tasks;
+	int first_runner, n_runner_nodes;
+	/* sandboxes in flight: (sandbox index, next status step) */
+	struct { int sandbox; int task; int step; int64_t next_at; } *sbx;
+	size_t n_sbx, cap_sbx;
+};
+
+/* --------------------------------------------------------------- world */
+
+struct sim_world {
+	struct sim_config cfg;
+	char err[256];
+	int64_t now;
+	bool stopped;          /* a violation with collect_all off */
+	struct sim_heap heap;
+	struct rc_rng tie_rng;
+	struct sim_stats stats;
+	uint64_t pending_msgs, pending_actions, pending_procs;
+
+	struct sim_node *nodes;
+	int n_nodes;
+	size_t cap_nodes;
+	int coord;             /* node handle, -1 before sim_add_coordinator */
+	char *coord_secret;    /* interned current secret */
+
+	struct sim_msg *msgs;
+	uint32_t n_msgs, cap_msgs, free_msg;
+	struct sim_link_rule *rules;
+	size_t n_rules, cap_rules;
+	struct sim_partition *parts;
+	size_t n_parts, cap_parts;
+	struct sim_net_config net; /* current rates (faults may raise them) */
+
+	struct sim_task *tasks;
+	size_t n_tasks, cap_tasks;
+	struct sim_map task_by_id;
+	struct sim_map task_by_name;
+	struct sim_sandbox *sandboxes;
+	size_t n_sandboxes, cap_sandboxes;
+	struct sim_map sandbox_by_name;
+
+	struct sim_action *actions;
+	size_t n_actions, cap_actions;
+
+	char **strings;        /* interned strings that messages may point to */
+	size_t n_strings, cap_strings;
+
+	struct sim_storage store;
+	struct sim_checker chk;
+	struct sim_trace trace;
+	struct sim_injector inj;
+	struct sim_workload_state work;
+
+	struct rc_outbox ob;
+	struct rc_reply reply;       /* the coordinator's last reply */
+	struct rc_reply runner_reply; /* what a runner is handed */
+	uint32_t proc_tokens;
+	struct sim_violation *violations;
+	size_t n_violations, cap_violations;
+	int64_t current_action; /* action being applied, -1 */
+};
+
+/* ---------------------------------------------------------- world.c */
+
+void *sim_xrealloc(void *p, size_t n);
+char *sim_xstrdup(const char *s);
+/* Grow *items (of *cap elements of size) to hold at least need. */
+void sim_grow(void **items, size_t *cap, size_t need, size_t size);
+#define SIM_GROW(arr, cap, need) sim_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+/* Keep s alive for the world's life; returns the copy. */
+const char *sim_intern(struct sim_world *w, const char *s);
+int sim_fail(struct sim_world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint64_t sim_hash_str(const char *s);
+
+/* Push an event at at_ms (>= now). */
+void sim_push(struct sim_world *w, int64_t at_ms, enum sim_evt type, uint32_t a, uint32_t b);
+/* Re-arm the node's timer from its core's deadline. */
+void sim_node_rearm(struct sim_world *w, int node);
+/* The node's clock value for its core now (recorded: never goes back). */
+int64_t sim_node_now(struct sim_world *w, int node);
+/* Forget the events held for a paused node that goes away. */
+void sim_node_drop_held(struct sim_world *w, int node);
+static inline struct sim_node *sim_node_at(struct sim_world *w, int node) { return &w->nodes[node]; }
+
+/* ------------------------------------------------------------ net.c */
+
+void sim_net_init(struct sim_world *w);
+void sim_net_free(struct sim_world *w);
+uint32_t sim_msg_alloc(struct sim_world *w);
+void sim_msg_release(struct sim_world *w, uint32_t slot);
+/* A runner core's RC_FX_SEND. */
+void sim_net_runner_send(struct sim_world *w, int node, const struct rc_msg *m);
+/* An API request from the scenario, delivered to the coordinator now; the
+ * reply goes to the action's result. */
+void sim_net_api_send(struct sim_world *w, int action, const struct rc_msg *m);
+/* An API request of the workload: tag >= 0 is the task index of a
+ * submission, <= -2 names sandbox -2 - tag being created, -1 nothing. */
+void sim_net_api_send_task(struct sim_world *w, int tag, const struct rc_msg *m);
+void sim_net_deliver(struct sim_world *w, uint32_t slot);
+void sim_net_partition(struct sim_world *w, int handle, const int *nodes, size_t n, enum sim_partition_dir dir);
+void sim_net_heal(struct sim_world *w, int handle);
+void sim_net_add_rule(struct sim_world *w, const struct sim_link_rule *rule);
+/* Recompute each node's block flags from the partitions. */
+void sim_net_recompute_blocks(struct sim_world *w);
+
+/* ------------------------------------------------------ coordnode.c */
+
+void sim_coord_start(struct sim_world *w);
+void sim_coord_crash(struct sim_world *w);
+void sim_coord_stop(struct sim_world *w);
+void sim_coord_tick(struct sim_world *w);
+/* Handle a request now; fills w->reply. Returns the status (0: down). */
+int sim_coord_handle(struct sim_world *w, const struct rc_msg *msg, int from_node);
+
+/* ----------------------------------------------------- runnernode.c */
+
+void sim_runner_start(struct sim_world *w, int node);
+void sim_runner_crash(struct sim_world *w, int node);
+void sim_runner_drain(struct sim_world *w, int node);
+void sim_runner_tick(struct sim_world *w, int node);
+void sim_runner_on_reply(struct sim_world *w, int node, const struct sim_msg *m);
+void sim_runner_on_exit(struct sim_world *w, int node, uint64_t task_id, int attempt, bool clean);
+/* Carry out the effects a runner core call left in w->ob. */
+void sim_runner_effects(struct sim_world *w, int node);
+
+/* --------------------------------------------------------- procs.c */
+
+void sim_proc_start(struct sim_world *w, int node, uint64_t task_id, int attempt);
+void sim_proc_signal(struct sim_world *w, int node, uint64_t task_id, int attempt, int sig);
+void sim_proc_exit_event(struct sim_world *w, int node, uint32_t token);
+void sim_proc_kill_all(struct sim_world *w, int node);
+/* Whether a process-exit event no longer matches a live process run. */
+bool sim_proc_exit_stale(const struct sim_world *w, int node, uint32_t token);
+
+/* ------------------------------------------------------- storage.c */
+
+void sim_storage_init(struct sim_storage *s, uint64_t seed, const char *secret);
+void sim_storage_free(struct sim_storage *s);
+/* Persist the current state of a record (or its deletion when gone). */
+void sim_storage_write_runner(struct sim_storage *s, const struct rc_coord *c, const char *id, bool lossy);
+void sim_storage_write_task(struct sim_storage *s, const struct rc_coord *c, uint64_t id, bool lossy);
+void sim_storage_write_sandbox(struct sim_storage *s, const struct rc_coord *c, uint64_t id, bool lossy);
+void sim_storage_set_secret(struct sim_storage *s, const char *secret);
+/* Make every pending write durable. */
+void sim_storage_sync(struct sim_storage *s);
+/* A crash: lossy keeps a random prefix of the pending writes. Returns the
+ * number of writes lost. */
+size_t sim_storage_crash(struct sim_storage *s, bool lossy);
+/* Feed every durable record to a fresh coordinator. Returns how many it
+ * accepted. */
+size_t sim_storage_restore(const struct sim_storage *s, struct rc_coord *c);
+size_t sim_storage_count(const struct sim_storage *s, enum sim_store_kind kind);
+/* A durable runner record by ID, or NULL (tests). */
+const struct rc_runner_record *sim_storage_find_runner(const struct sim_storage *s, const char *id);
+const struct rc_task *sim_storage_find_task(const struct sim_storage *s, uint64_t id);
+/* The 48-bit number of a runner ID's hex digits; 0 if it is not an ID. */
+uint64_t sim_runner_key(const char *id);
+/* Copy at most an ID's length of src (NULL: "") and terminate. */
+void sim_copy_id(char dst[RC_RUNNER_ID_BUF], const char *src);
+
+/* ------------------------------------------------------- actions.c */
+
+/* Apply an action now (scripted or injected). */
+void sim_action_apply(struct sim_world *w, int index);
+void sim_actions_free(struct sim_world *w);
+/* An API action's reply is in (status): record what it created. */
+void sim_action_replied(struct sim_world *w, int index, int status);
+int sim_task_index(const struct sim_world *w, const char *name);
+int sim_sandbox_index(const struct sim_world *w, const char *name);
+/* Node life, shared by actions and the injector. */
+void sim_node_start(struct sim_world *w, int node);
+void sim_node_crash(struct sim_world *w, int node, int64_t restart_after_ms);
+void sim_node_stop(struct sim_world *w, int node);
+void sim_node_pause(struct sim_world *w, int node);
+void sim_node_resume(struct sim_world *w, int node);
+int sim_add_task(struct sim_world *w, const struct sim_task_spec *spec);
+
+/* --------------------------------------------------------- check.c */
+
+void sim_check_init(struct sim_checker *k);
+void sim_check_free(struct sim_checker *k);
+/* The expected ID of three properties (OpenSSL SHA-256, independent of the
+ * core's identity.c). Returns 0, or -1 when a property is empty. */
+int sim_expected_id(const char *hostname, const char *project_dir, const char *executor_type,
+		    char out[RC_RUNNER_ID_BUF]);
+/* After rc_coord_handle: judge what the request changed (w->ob holds the
+ * effects, w->reply the reply). */
+void sim_check_request(struct sim_world *w, int64_t now, const struct rc_msg *msg, int from_node);
+/* After rc_coord_tick or a restore: judge the effects, then scan. */
+void sim_check_tick(struct sim_world *w, int64_t now, enum chk_ctx ctx);
+/* The coordinator restarted: the shadow follows the restored records. */
+void sim_check_restored(struct sim_world *w, int64_t now);
+void sim_check_proc_start(struct sim_world *w, int node, struct sim_proc *p, int64_t local);
+void sim_check_proc_signal(struct sim_world *w, int node, struct sim_proc *p, int sig, int64_t local);
+void sim_check_proc_exit(struct sim_world *w, int node, struct sim_proc *p, bool clean, int64_t local);
+void sim_check_liveness(struct sim_world *w);
+void sim_check_full(struct sim_world *w, int64_t now);
+
+/* --------------------------------------------------------- trace.c */
+
+void sim_trace_init(struct sim_world *w);
+void sim_trace_free(struct sim_world *w);
+void sim_trace_header(struct sim_world *w);
+/* Emit a record stamped with the current event and time. */
+void sim_emit(struct sim_world *w, struct sim_event *ev);
+/* A blank record of kind at node (fields zero, handles -1). */
+static inline struct sim_event sim_event_blank(enum sim_ev_kind kind, int node)
+{
+	struct sim_event ev = { 0 };
+	ev.kind = kind;
+	ev.node = node;
+	ev.peer = -1;
+	return ev;
+}
+/* Record a violation of inv; stops the run unless collect_all. */
+void sim_violate(struct sim_world *w, enum sim_invariant inv, const char *nodes, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void sim_violations_free(struct sim_world *w);
+
+/* -------------------------------------------------------- faults.c */
+
+void sim_faults_init(struct sim_world *w);
+void sim_faults_free(struct sim_world *w);
+void sim_faults_event(struct sim_world *w);
+void sim_faults_undo_event(struct sim_world *w, uint32_t index);
+/* Let the workload set when faults stop (before any event ran). */
+void sim_faults_set_until(struct sim_world *w, int64_t until_ms);
+
+/* ------------------------------------------------------ workload.c */
+
+void sim_workload_event(struct sim_world *w, uint32_t what, uint32_t arg);
+void sim_workload_free(struct sim_world *w);
+
+#endif

@@ -1,0 +1,253 @@
+/*
+ * workload.c - the random workload of `rollcall sim`.
+ *
+ * A coordinator, N runners (staggered starts, varied concurrency) and, from
+ * four runners up, one clone of the first runner (same properties, another
+ * install) that must be refused while the original is online. Tasks arrive
+ * as a Poisson stream; some crash a few times, some fail for good, some
+ * ignore SIGTERM. A fifth of the tasks get a sandbox that the runner owning
+ * the task walks through its life cycle, with the odd illegal move or report
+ * from a runner that does not own it (which must be refused). Runners are
+ * stopped gracefully and started again ("runners come and go"). Everything
+ * stops `quiet_ms` before the end, faults included, and a liveness check
+ * closes the run. All draws come from the workload's own PRNG stream.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_internal.h"
+
+enum { WL_TASK = 1, WL_CHURN, WL_SANDBOX, WL_RESTART };
+
+void sim_workload_defaults(struct sim_workload *wl)
+{
+	memset(wl, 0, sizeof *wl);
+	wl->runners = 10;
+	wl->duration_ms = 4 * 3600000LL;
+	wl->quiet_ms = 1800000;
+	wl->tasks_per_runner_hour = 4;
+	wl->max_task_ms = 180000;
+	wl->churn = true;
+	wl->sandboxes = true;
+}
+
+void sim_workload_free(struct sim_world *w)
+{
+	free(w->work.sbx);
+}
+
+static int64_t between(struct rc_rng *rng, int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)rc_rng_below(rng, (uint64_t)(hi - lo) + 1);
+}
+
+static int64_t exp_draw(struct rc_rng *rng, double mean_ms)
+{
+	return 1 + (int64_t)(-log(1.0 - rc_rng_unit(rng)) * mean_ms);
+}
+
+static void push_work(struct sim_world *w, int64_t at, uint32_t what, uint32_t arg)
+{
+	if (at < w->work.end_at)
+		sim_push(w, at, EVT_WORKLOAD, what, arg);
+}
+
+static int add_runners(struct sim_world *w, const struct sim_workload *wl)
+{
+	struct rc_rng *rng = &w->work.rng;
+	char name[32], host[32], proj[48];
+	for (int i = 0; i < wl->runners; i++) {
+		struct sim_runner_spec rs;
+		sim_runner_spec_defaults(&rs);
+		snprintf(name, sizeof name, "r%05d", i);
+		snprintf(host, sizeof host, "host-%05d", i);
+		snprintf(proj, sizeof proj, "/srv/project-%d", i % 7);
+		rs.name = name;
+		rs.hostname = host;
+		rs.project_dir = proj;
+		rs.executor_type = i % 3 ? "test-executor" : "claude-code";
+		rs.max_concurrency = 1 + (int)rc_rng_below(rng, 3);
+		rs.start_at_ms = between(rng, 0, 20000);
+		if (sim_add_runner(w, &rs) < 0)
+			return -1;
+	}
+	if (wl->runners >= 4) {
+		struct sim_runner_spec rs;
+		sim_runner_spec_defaults(&rs);
+		rs.name = "clone-r00000";
+		rs.hostname = "host-00000";
+		rs.project_dir = "/srv/project-0";
+		rs.executor_type = "claude-code";
+		rs.start_at_ms = between(rng, 60000, 600000);
+		if (sim_add_runner(w, &rs) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int sim_workload_schedule(struct sim_world *w, const struct sim_workload *wl)
+{
+	if (w->n_nodes > 0)
+		return sim_fail(w, "the workload needs an empty world");
+	if (wl->runners < 1 || wl->quiet_ms < 0 || wl->duration_ms <= wl->quiet_ms || wl->max_task_ms < 1000 ||
+	    wl->tasks_per_runner_hour < 0)
+		return sim_fail(w, "workload: need runners >= 1, duration > quiet >= 0, max_task_ms >= 1000, "
+				   "tasks_per_runner_hour >= 0");
+	struct sim_workload_state *st = &w->work;
+	st->on = true;
+	st->wl = *wl;
+	rc_rng_split(&st->rng, w->cfg.seed, STREAM_WORKLOAD);
+	st->end_at = wl->duration_ms - wl->quiet_ms;
+	if (sim_add_coordinator(w, "coord") < 0 || add_runners(w, wl) < 0)
+		return -1;
+	st->first_runner = 1;
+	st->n_runner_nodes = wl->runners;
+	if (w->cfg.faults.kinds && w->cfg.faults.until_ms == 0)
+		sim_faults_set_until(w, st->end_at);
+	if (wl->tasks_per_runner_hour > 0)
+		push_work(w, exp_draw(&st->rng, 3600000.0 / (wl->tasks_per_runner_hour * wl->runners)), WL_TASK, 0);
+	if (wl->churn)
+		push_work(w, exp_draw(&st->rng, 600000.0 * 10 / (wl->runners + 9)), WL_CHURN, 0);
+	return sim_at_expect_liveness(w, wl->duration_ms) < 0 ? -1 : 0;
+}
+
+/* ------------------------------------------------------------- tasks */
+
+static void new_task(struct sim_world *w)
+{
+	struct sim_workload_state *st = &w->work;
+	struct rc_rng *rng = &st->rng;
+	char name[32];
+	snprintf(name, sizeof name, "t%06llu", (unsigned long long)++st->tasks);
+	struct sim_task_spec spec;
+	sim_task_spec_defaults(&spec);
+	spec.name = name;
+	spec.duration_ms = between(rng, 1000, st->wl.max_task_ms);
+	unsigned roll = (unsigned)rc_rng_below(rng, 100);
+	if (roll < 15) {
+		spec.crash_times = 1 + (int)rc_rng_below(rng, 3);
+		spec.crash_after_ms = between(rng, 100, 5000);
+	} else if (roll < 18) {
+		spec.fail = true;
+		spec.duration_ms = between(rng, 100, 3000);
+	}
+	spec.ignore_term = rc_rng_below(rng, 10) == 0;
+	int t = sim_add_task(w, &spec);
+	if (t < 0)
+		return;
+	struct rc_msg m = { .op = RC_OP_TASK_SUBMIT, .kind = w->tasks[t].kind, .payload = w->tasks[t].payload };
+	sim_net_api_send_task(w, t, &m);
+	if (st->wl.sandboxes && rc_rng_below(rng, 5) == 0)
+		push_work(w, w->now + between(rng, 100, 5000), WL_SANDBOX, (uint32_t)t << 8);
+	double mean = 3600000.0 / (st->wl.tasks_per_runner_hour * st->wl.runners);
+	push_work(w, w->now + exp_draw(rng, mean), WL_TASK, 0);
+}
+
+/* ---------------------------------------------------------- sandboxes */
+
+/* The runner node whose ID owns the task now, or -1. */
+static int owner_node(const struct sim_world *w, uint64_t task_id)
+{
+	const struct rc_coord *c = sim_coord(w);
+	const struct rc_task *t = c ? rc_coord_find_task(c, task_id) : NULL;
+	if (!t || !t->runner_id[0])
+		return -1;
+	for (int i = 0; i < w->n_nodes; i++)
+		if (w->nodes[i].kind == SIM_NODE_RUNNER && strcmp(w->nodes[i].expected_id, t->runner_id) == 0)
+			return i;
+	return -1;
+}
+
+/* A sandbox's walk: arg = task index << 8 | step. Step 0 creates it; steps
+ * 1..5 report creating, starting, running, deleting, deleted from the
+ * task's current owner; now and then a move is illegal or comes from
+ * another runner, and the coordinator must refuse it. */
+static void sandbox_step(struct sim_world *w, uint32_t arg)
+{
+	static const char *const walk[] = { NULL, "creating", "starting", "running", "deleting", "deleted" };
+	struct sim_workload_state *st = &w->work;
+	struct rc_rng *rng = &st->rng;
+	int task = (int)(arg >> 8);
+	int step = (int)(arg & 0xff);
+	const struct sim_task *t = &w->tasks[task];
+	char name[40];
+	snprintf(name, sizeof name, "sbx-%s", t->name);
+	struct rc_msg m = { 0 };
+	int sbx = sim_sandbox_index(w, name);
+	if (step == 0) {
+		if (t->id == 0)
+			return; /* the submission was refused or lost */
+		m.op = RC_OP_SANDBOX_CREATE;
+		m.sandbox_task_id = t->id;
+		SIM_GROW(w->sandboxes, w->cap_sandboxes, w->n_sandboxes + 1);
+		w->sandboxes[w->n_sandboxes] = (struct sim_sandbox){ sim_xstrdup(name), 0 };
+		sim_map_put(&w->sandbox_by_name, sim_hash_str(name), (uint32_t)w->n_sandboxes);
+		sim_net_api_send_task(w, -2 - (int)w->n_sandboxes++, &m);
+	} else {
+		if (sbx < 0 || w->sandboxes[sbx].id == 0)
+			return;
+		int owner = owner_node(w, t->id);
+		if (owner < 0) { /* not running now: try again later */
+			if (step < 64)
+				push_work(w, w->now + between(rng, 5000, 30000), WL_SANDBOX, arg);
+			return;
+		}
+		int idx = step > 5 ? 5 : step;
+		unsigned roll = (unsigned)rc_rng_below(rng, 100);
+		const char *word = walk[idx];
+		int from = owner;
+		if (roll < 5)
+			word = walk[idx < 4 ? idx + 2 : 1]; /* skips a status: 409 */
+		else if (roll < 10 && st->n_runner_nodes > 1)
+			from = st->first_runner + (int)rc_rng_below(rng, (uint64_t)st->n_runner_nodes); /* 403 */
+		m.op = RC_OP_SANDBOX_REPORT;
+		m.sandbox_id = w->sandboxes[sbx].id;
+		m.runner_id = w->nodes[from].expected_id;
+		m.secret = w->coord_secret;
+		m.status_word = word;
+		sim_net_api_send_task(w, -1, &m);
+		if (roll >= 10 && idx == 5)
+			return; /* deleted: the walk is over */
+		if (roll >= 10)
+			step++;
+	}
+	push_work(w, w->now + between(rng, 1000, 20000), WL_SANDBOX, (uint32_t)task << 8 | (uint32_t)(step ? step : 1));
+}
+
+/* -------------------------------------------------------------- churn */
+
+static void churn(struct sim_world *w)
+{
+	struct sim_workload_state *st = &w->work;
+	struct rc_rng *rng = &st->rng;
+	int r = st->first_runner + (int)rc_rng_below(rng, (uint64_t)st->n_runner_nodes);
+	if (w->nodes[r].state == SIM_NODE_UP) {
+		sim_node_stop(w, r);
+		/* Back after the drain, mostly long enough to be missed. */
+		int64_t back = w->now + between(rng, 90000, 20 * 60000);
+		sim_push(w, back < st->end_at ? back : st->end_at, EVT_WORKLOAD, WL_RESTART, (uint32_t)r);
+	}
+	push_work(w, w->now + exp_draw(rng, 600000.0 * 10 / (st->wl.runners + 9)), WL_CHURN, 0);
+}
+
+void sim_workload_event(struct sim_world *w, uint32_t what, uint32_t arg)
+{
+	switch (what) {
+	case WL_TASK:
+		new_task(w);
+		break;
+	case WL_CHURN:
+		churn(w);
+		break;
+	case WL_SANDBOX:
+		sandbox_step(w, arg);
+		break;
+	case WL_RESTART:
+		sim_node_start(w, (int)arg);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,258 @@
+/*
+ * test_sim_behaviours.c - the named behaviours of DESIGN.md, observed in the
+ * trace of a simulated run with the real cores: stale after 2 min, removal
+ * after 10 min, an ID stable across restarts, timeout reassignment, the
+ * restart schedule of a crashing process, SIGTERM then SIGKILL on a drain,
+ * the error statuses of scripted requests, and a liveness check that fails
+ * when it should.
+ */
+#include <string.h>
+
+#include "identity.h"
+#include "sim_fixture.h"
+#include "unit.h"
+
+static void assert_no_violation(const struct sf *f)
+{
+	CU_ASSERT_EQUAL(sim_violation_count(f->w), 0);
+	if (sim_violation_count(f->w))
+		fprintf(stderr, "\n  unexpected: %s: %s\n", sim_violation_at(f->w, 0)->name,
+			sim_violation_at(f->w, 0)->message);
+}
+
+/* r0 dies at 100 s for good: stale within [120, 150) s of its last
+ * heartbeat, removed within [600, 630) s. */
+static void test_stale_after_2_min_removed_after_10(void)
+{
+	struct sf f;
+	sf_init(&f, NULL, 2);
+	sim_at_crash(f.w, 100000, f.r[0], -1);
+	sim_run_until(f.w, 1000000);
+	long stale = sf_status_change(&f, 0, f.r[0], RC_RUNNER_STALE);
+	long removed = sf_status_change(&f, 0, f.r[0], RC_RUNNER_REMOVED);
+	CU_ASSERT_TRUE_FATAL(stale >= 0 && removed > stale);
+	int64_t last = sf_last_heartbeat_before(&f, f.r[0], (size_t)stale);
+	CU_ASSERT_TRUE_FATAL(last > 0 && last <= 100000);
+	int64_t stale_age = f.recs[stale].ev.at_ms - last, removed_age = f.recs[removed].ev.at_ms - last;
+	CU_ASSERT_TRUE(stale_age >= 120000 && stale_age < 150000);
+	CU_ASSERT_TRUE(removed_age >= 600000 && removed_age < 630000);
+	CU_ASSERT_PTR_NULL(rc_coord_find_runner(sim_coord(f.w), sim_runner_node_id(f.w, f.r[0])));
+	CU_ASSERT_EQUAL(sf_status_change(&f, 0, f.r[1], RC_RUNNER_STALE), -1);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+/* A restarted runner gets the same ID (the one its properties give),
+ * reconnects to its record (registered_at kept) and opens a new session. */
+static void test_id_stable_across_restarts(void)
+{
+	struct sf f;
+	sf_init(&f, NULL, 1);
+	sim_run_until(f.w, 60000);
+	const char *id = sim_runner_node_id(f.w, f.r[0]);
+	char expected[RC_RUNNER_ID_BUF];
+	CU_ASSERT_EQUAL_FATAL(rc_identity_runner_id("host0", "/proj", "test-executor", expected), 0);
+	CU_ASSERT_STRING_EQUAL(id, expected);
+	CU_ASSERT_STRING_EQUAL(rc_runner_id(sim_runner_core(f.w, f.r[0])), id);
+	const struct rc_runner_record *r = rc_coord_find_runner(sim_coord(f.w), id);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	int64_t registered_at = r->registered_at_ms;
+	for (int i = 0; i < 3; i++)
+		sim_at_crash(f.w, 100000 + 100000 * i, f.r[0], 30000);
+	sim_run_until(f.w, 500000);
+	CU_ASSERT_EQUAL(sf_count(&f, SIM_EV_NODE, "r0", "restart", RC_OP_NONE), 3);
+	CU_ASSERT_STRING_EQUAL(rc_runner_id(sim_runner_core(f.w, f.r[0])), id);
+	CU_ASSERT_EQUAL(rc_coord_runner_count(sim_coord(f.w)), 1);
+	r = rc_coord_find_runner(sim_coord(f.w), id);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(r->registered_at_ms, registered_at);
+	CU_ASSERT_EQUAL(r->session, 4);
+	CU_ASSERT_EQUAL(rc_runner_session(sim_runner_core(f.w, f.r[0])), 4);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+/* The runner holding a long task is cut off: the monitor takes the task
+ * back more than 60 s and at most 70 s after its last heartbeat, the other
+ * runner claims attempt 2 and completes it. */
+static void test_timeout_reassignment(void)
+{
+	struct sf f;
+	sf_init(&f, NULL, 2);
+	struct sim_task_spec t;
+	sim_task_spec_defaults(&t);
+	t.name = "long";
+	t.duration_ms = 300000;
+	CU_ASSERT_TRUE_FATAL(sim_at_submit_task(f.w, 30000, &t) >= 0);
+	sim_run_until(f.w, 60000);
+	uint64_t id = sim_task_id(f.w, "long");
+	CU_ASSERT_TRUE_FATAL(id > 0);
+	const struct rc_task *task = rc_coord_find_task(sim_coord(f.w), id);
+	CU_ASSERT_TRUE_FATAL(task && task->state == RC_TASK_RUNNING && task->attempt == 1);
+	int holder = strcmp(task->runner_id, sim_runner_node_id(f.w, f.r[0])) == 0 ? f.r[0] : f.r[1];
+	int other = holder == f.r[0] ? f.r[1] : f.r[0];
+	sim_at_partition(f.w, 70000, &holder, 1, SIM_PART_BOTH);
+	sim_run_until(f.w, 800000);
+	long requeued = -1;
+	for (size_t i = 0; i < f.n_recs && requeued < 0; i++)
+		if (f.recs[i].ev.kind == SIM_EV_TASK_STATE && f.recs[i].ev.task_id == id &&
+		    f.recs[i].ev.from == RC_TASK_RUNNING && f.recs[i].ev.to == RC_TASK_QUEUED)
+			requeued = (long)i;
+	CU_ASSERT_TRUE_FATAL(requeued >= 0);
+	int64_t age = f.recs[requeued].ev.at_ms - sf_last_heartbeat_before(&f, holder, (size_t)requeued);
+	CU_ASSERT_TRUE(age > 60000 && age <= 70000);
+	task = rc_coord_find_task(sim_coord(f.w), id);
+	CU_ASSERT_EQUAL(task->state, RC_TASK_COMPLETED);
+	CU_ASSERT_EQUAL(task->attempt, 2);
+	CU_ASSERT_EQUAL(sf_count(&f, SIM_EV_PROC_START, sim_node_name(f.w, other), NULL, RC_OP_NONE), 1);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+/* A task whose process always fails: restarts 1, 2, 4, 8, 16 s after each
+ * failure, given up after the fifth restart fails; the task fails. */
+static void test_restart_schedule_of_a_failing_process(void)
+{
+	struct sf f;
+	sf_init(&f, NULL, 1);
+	struct sim_task_spec t;
+	sim_task_spec_defaults(&t);
+	t.name = "broken";
+	t.fail = true;
+	t.duration_ms = 200;
+	sim_at_submit_task(f.w, 25000, &t);
+	sim_run_until(f.w, 200000);
+	int64_t starts[8];
+	int n = 0;
+	for (size_t i = 0; i < f.n_recs; i++)
+		if (f.recs[i].ev.kind == SIM_EV_PROC_START && n < 8)
+			starts[n++] = f.recs[i].ev.at_ms;
+	CU_ASSERT_EQUAL_FATAL(n, 6);
+	static const int64_t delays[] = { 1000, 2000, 4000, 8000, 16000 };
+	for (int i = 1; i < n; i++)
+		CU_ASSERT_EQUAL(starts[i] - starts[i - 1], 200 + delays[i - 1]);
+	const struct rc_task *task = rc_coord_find_task(sim_coord(f.w), sim_task_id(f.w, "broken"));
+	CU_ASSERT_EQUAL(task->state, RC_TASK_FAILED);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+/* Draining a runner whose task ignores SIGTERM: SIGTERM, SIGKILL 5 s later,
+ * then deregistration; the task goes back to the queue. */
+static void test_drain_term_then_kill(void)
+{
+	struct sf f;
+	sf_init(&f, NULL, 1);
+	struct sim_task_spec t;
+	sim_task_spec_defaults(&t);
+	t.name = "stubborn";
+	t.duration_ms = 600000;
+	t.ignore_term = true;
+	sim_at_submit_task(f.w, 25000, &t);
+	sim_at_stop(f.w, 100000, f.r[0]);
+	sim_run_until(f.w, 200000);
+	long term = sf_find(&f, 0, SIM_EV_PROC_SIGNAL, "r0", "term", RC_OP_NONE);
+	long kill = sf_find(&f, 0, SIM_EV_PROC_SIGNAL, "r0", "kill", RC_OP_NONE);
+	CU_ASSERT_TRUE_FATAL(term >= 0 && kill > term);
+	CU_ASSERT_EQUAL(f.recs[kill].ev.at_ms - f.recs[term].ev.at_ms, 5000);
+	CU_ASSERT_TRUE(sf_find(&f, (size_t)kill, SIM_EV_REPLY, "coord", NULL, RC_OP_DEREGISTER) >= 0);
+	CU_ASSERT_EQUAL(sim_node_state(f.w, f.r[0]), SIM_NODE_EXITED);
+	const struct rc_task *task = rc_coord_find_task(sim_coord(f.w), sim_task_id(f.w, "stubborn"));
+	CU_ASSERT_EQUAL(task->state, RC_TASK_QUEUED);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+static int raw(struct sf *f, int64_t at, enum rc_op op, const char *secret_or_null, bool current_secret,
+	       const char *host)
+{
+	struct sim_raw_request req;
+	sim_raw_request_defaults(&req);
+	req.msg.op = op;
+	req.msg.hostname = host;
+	req.msg.project_dir = "/proj";
+	req.msg.executor_type = "test-executor";
+	req.msg.instance_token = "tok";
+	req.msg.secret = secret_or_null;
+	req.secret_mode = current_secret ? SIM_SECRET_CURRENT : SIM_SECRET_AS_GIVEN;
+	return sim_at_raw_request(f->w, at, &req);
+}
+
+/* Scripted requests observe the error statuses of DESIGN.md. */
+static void test_scripted_requests_get_their_statuses(void)
+{
+	struct sf f;
+	sf_init(&f, NULL, 2);
+	int missing = raw(&f, 5000, RC_OP_REGISTER, NULL, true, NULL);
+	int wrong = raw(&f, 5000, RC_OP_REGISTER, "nope", false, "hostz");
+	int absent = raw(&f, 5000, RC_OP_REGISTER, NULL, false, "hostz");
+	struct sim_task_spec t;
+	sim_task_spec_defaults(&t);
+	t.name = "job";
+	t.duration_ms = 120000;
+	sim_at_submit_task(f.w, 10000, &t);
+	sim_at_sandbox_create(f.w, 11000, "box", "job");
+	int no_header = sim_at_sandbox_report(f.w, 60000, "box", -1, "creating", NULL);
+	int unknown = sim_at_sandbox_report(f.w, 60000, "nosuch", f.r[0], "creating", NULL);
+	sim_run_until(f.w, 59000);
+	const struct rc_task *task = rc_coord_find_task(sim_coord(f.w), sim_task_id(f.w, "job"));
+	CU_ASSERT_TRUE_FATAL(task && task->state == RC_TASK_RUNNING);
+	int owner = strcmp(task->runner_id, sim_runner_node_id(f.w, f.r[0])) == 0 ? f.r[0] : f.r[1];
+	int stranger = owner == f.r[0] ? f.r[1] : f.r[0];
+	int forbidden = sim_at_sandbox_report(f.w, 61000, "box", stranger, "creating", NULL);
+	int ok = sim_at_sandbox_report(f.w, 62000, "box", owner, "creating", "c-1");
+	int conflict = sim_at_sandbox_report(f.w, 63000, "box", owner, "running", NULL);
+	sim_run_until(f.w, 70000);
+	CU_ASSERT_EQUAL(sim_action_result(f.w, missing)->status, 422);
+	CU_ASSERT_STRING_EQUAL(sim_action_result(f.w, missing)->fields[0], "hostname");
+	CU_ASSERT_EQUAL(sim_action_result(f.w, wrong)->status, 401);
+	CU_ASSERT_EQUAL(sim_action_result(f.w, absent)->status, 401);
+	CU_ASSERT_EQUAL(sim_action_result(f.w, no_header)->status, 400);
+	CU_ASSERT_EQUAL(sim_action_result(f.w, unknown)->status, 404);
+	CU_ASSERT_EQUAL(sim_action_result(f.w, forbidden)->status, 403);
+	CU_ASSERT_EQUAL(sim_action_result(f.w, ok)->status, 200);
+	CU_ASSERT_EQUAL(sim_action_result(f.w, conflict)->status, 409);
+	CU_ASSERT_STRING_EQUAL(sim_action_result(f.w, conflict)->error_code, "illegal_transition");
+	const struct rc_sandbox *box = rc_coord_find_sandbox(sim_coord(f.w), sim_sandbox_id(f.w, "box"));
+	CU_ASSERT_TRUE_FATAL(box != NULL);
+	CU_ASSERT_EQUAL(box->status, RC_SANDBOX_CREATING);
+	CU_ASSERT_EQUAL(rc_coord_runner_count(sim_coord(f.w)), 2); /* nothing created by the refusals */
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+/* The liveness check can fail: a runner still cut off when it runs. */
+static void test_liveness_fails_while_partitioned(void)
+{
+	struct sim_config cfg;
+	sim_config_defaults(&cfg);
+	cfg.collect_all = true;
+	struct sf f;
+	sf_init(&f, &cfg, 2);
+	sim_at_partition(f.w, 60000, &f.r[1], 1, SIM_PART_BOTH);
+	sim_at_expect_liveness(f.w, 50000);
+	sim_at_expect_liveness(f.w, 400000);
+	sim_run_until(f.w, 500000);
+	CU_ASSERT_EQUAL_FATAL(sim_violation_count(f.w), 1);
+	const struct sim_violation *v = sim_violation_at(f.w, 0);
+	CU_ASSERT_STRING_EQUAL(v->name, "liveness");
+	CU_ASSERT_EQUAL(v->at_ms, 400000);
+	CU_ASSERT_TRUE(v->n_history > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(v->message, "1 live runner(s) not online"));
+	sf_free(&f);
+}
+
+void rc_test_register_sim_behaviours(void)
+{
+	static CU_TestInfo tests[] = {
+		{ "stale after 2 min, removed after 10", test_stale_after_2_min_removed_after_10 },
+		{ "ID stable across restarts", test_id_stable_across_restarts },
+		{ "timeout reassignment", test_timeout_reassignment },
+		{ "restart schedule of a failing process", test_restart_schedule_of_a_failing_process },
+		{ "drain: SIGTERM then SIGKILL", test_drain_term_then_kill },
+		{ "scripted requests get their statuses", test_scripted_requests_get_their_statuses },
+		{ "liveness fails while partitioned", test_liveness_fails_while_partitioned },
+		CU_TEST_INFO_NULL,
+	};
+	rc_unit_add_suite("sim_behaviours", tests);
+}

@@ -1,0 +1,172 @@
+/*
+ * test_sim_net.c - the simulated network with the real cores on it:
+ * partitions (both ways and one-way), drop/delay of the next messages,
+ * loss and duplication rates, as the trace and the registry show them.
+ */
+#include <string.h>
+
+#include "sim_fixture.h"
+#include "unit.h"
+
+static struct sim_config quiet_config(void)
+{
+	struct sim_config cfg;
+	sim_config_defaults(&cfg);
+	cfg.seed = 3;
+	return cfg;
+}
+
+static void assert_no_violation(const struct sf *f)
+{
+	CU_ASSERT_EQUAL(sim_violation_count(f->w), 0);
+	if (sim_violation_count(f->w))
+		fprintf(stderr, "\n  unexpected: %s: %s\n", sim_violation_at(f->w, 0)->name,
+			sim_violation_at(f->w, 0)->message);
+}
+
+/* r0 cut off both ways for 5 minutes: its requests are lost, it goes stale
+ * within [120, 150) s of its last heartbeat, and comes back online after
+ * the heal; r1 is untouched. */
+static void test_partition_both_ways(void)
+{
+	struct sim_config cfg = quiet_config();
+	struct sf f;
+	sf_init(&f, &cfg, 2);
+	int part = sim_at_partition(f.w, 60000, &f.r[0], 1, SIM_PART_BOTH);
+	CU_ASSERT_TRUE_FATAL(part >= 0);
+	CU_ASSERT_TRUE(sim_at_heal(f.w, 360000, part) >= 0);
+	sim_run_until(f.w, 600000);
+	CU_ASSERT_TRUE(sf_count(&f, SIM_EV_DROP, "r0", "partition", RC_OP_HEARTBEAT) >= 3);
+	CU_ASSERT_EQUAL(sf_count(&f, SIM_EV_DROP, "r1", "partition", RC_OP_NONE), 0);
+	long stale = sf_status_change(&f, 0, f.r[0], RC_RUNNER_STALE);
+	CU_ASSERT_TRUE_FATAL(stale >= 0);
+	int64_t last = sf_last_heartbeat_before(&f, f.r[0], (size_t)stale);
+	int64_t age = f.recs[stale].ev.at_ms - last;
+	CU_ASSERT_TRUE(age >= 120000 && age < 150000);
+	long back = sf_status_change(&f, (size_t)stale, f.r[0], RC_RUNNER_ONLINE);
+	CU_ASSERT_TRUE(back >= 0 && f.recs[back].ev.at_ms >= 360000);
+	CU_ASSERT_EQUAL(sf_status_change(&f, 0, f.r[1], RC_RUNNER_STALE), -1);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+/* One-way, into r0: its heartbeats still reach the coordinator (so it stays
+ * online) but no reply reaches it (so it sees transport failures). */
+static void test_partition_one_way_in(void)
+{
+	struct sim_config cfg = quiet_config();
+	struct sf f;
+	sf_init(&f, &cfg, 1);
+	int part = sim_at_partition(f.w, 60000, &f.r[0], 1, SIM_PART_IN);
+	sim_at_heal(f.w, 400000, part);
+	sim_run_until(f.w, 500000);
+	CU_ASSERT_TRUE(sf_count(&f, SIM_EV_DROP, "coord", "partition", RC_OP_HEARTBEAT) >= 3);
+	CU_ASSERT_TRUE(sf_count(&f, SIM_EV_TRANSPORT_FAIL, "r0", "timeout", RC_OP_HEARTBEAT) >= 3);
+	CU_ASSERT_EQUAL(sf_status_change(&f, 0, f.r[0], RC_RUNNER_STALE), -1);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+/* One-way, out of r0: nothing it sends arrives; it goes stale. */
+static void test_partition_one_way_out(void)
+{
+	struct sim_config cfg = quiet_config();
+	struct sf f;
+	sf_init(&f, &cfg, 1);
+	sim_at_partition(f.w, 60000, &f.r[0], 1, SIM_PART_OUT);
+	sim_run_until(f.w, 300000);
+	CU_ASSERT_TRUE(sf_count(&f, SIM_EV_DROP, "r0", "partition", RC_OP_HEARTBEAT) >= 3);
+	CU_ASSERT_TRUE(sf_status_change(&f, 0, f.r[0], RC_RUNNER_STALE) >= 0);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+/* Dropping the next heartbeat: exactly one is lost, and one lost heartbeat
+ * changes nothing. */
+static void test_drop_next_heartbeat(void)
+{
+	struct sim_config cfg = quiet_config();
+	struct sf f;
+	sf_init(&f, &cfg, 1);
+	CU_ASSERT_TRUE(sim_at_drop_next(f.w, 30000, f.r[0], f.coord, RC_OP_HEARTBEAT, 1) >= 0);
+	CU_ASSERT_EQUAL(sim_at_drop_next(f.w, 30000, f.r[0], f.r[0], RC_OP_HEARTBEAT, 1), -1);
+	sim_run_until(f.w, 400000);
+	CU_ASSERT_EQUAL(sf_count(&f, SIM_EV_DROP, "r0", "rule", RC_OP_NONE), 1);
+	CU_ASSERT_EQUAL(sf_count(&f, SIM_EV_DROP, "r0", "rule", RC_OP_HEARTBEAT), 1);
+	CU_ASSERT_EQUAL(sf_status_change(&f, 0, f.r[0], RC_RUNNER_STALE), -1);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+/* Delaying the next heartbeat reply by 3 s: it arrives 3 s plus the link
+ * latency after it was sent. */
+static void test_delay_next_reply(void)
+{
+	struct sim_config cfg = quiet_config();
+	cfg.net.jitter_ms = 0;
+	struct sf f;
+	sf_init(&f, &cfg, 1);
+	sim_at_delay_next(f.w, 30000, f.coord, f.r[0], RC_OP_HEARTBEAT, 1, 3000);
+	sim_run_until(f.w, 100000);
+	long rule = sf_find(&f, 0, SIM_EV_ACTION, NULL, "delay-next", RC_OP_NONE);
+	CU_ASSERT_TRUE_FATAL(rule >= 0);
+	long sent = sf_find(&f, (size_t)rule, SIM_EV_SEND, "coord", NULL, RC_OP_HEARTBEAT);
+	CU_ASSERT_TRUE_FATAL(sent >= 0);
+	long got = sf_find(&f, (size_t)sent, SIM_EV_DELIVER, "r0", NULL, RC_OP_HEARTBEAT);
+	CU_ASSERT_TRUE_FATAL(got >= 0);
+	CU_ASSERT_EQUAL(f.recs[got].ev.at_ms - f.recs[sent].ev.at_ms, 3000 + cfg.net.latency_ms);
+	/* the next one is not delayed */
+	long sent2 = sf_find(&f, (size_t)got, SIM_EV_SEND, "coord", NULL, RC_OP_HEARTBEAT);
+	long got2 = sf_find(&f, (size_t)sent2, SIM_EV_DELIVER, "r0", NULL, RC_OP_HEARTBEAT);
+	CU_ASSERT_TRUE_FATAL(sent2 >= 0 && got2 >= 0);
+	CU_ASSERT_EQUAL(f.recs[got2].ev.at_ms - f.recs[sent2].ev.at_ms, cfg.net.latency_ms);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+/* Total loss: the runner never gets registered; every attempt times out. */
+static void test_total_loss(void)
+{
+	struct sim_config cfg = quiet_config();
+	cfg.net.loss = 1.0;
+	struct sf f;
+	sf_init(&f, &cfg, 1);
+	sim_run_until(f.w, 120000);
+	CU_ASSERT_TRUE(sf_count(&f, SIM_EV_DROP, "r0", "loss", RC_OP_REGISTER) >= 3);
+	CU_ASSERT_TRUE(sf_count(&f, SIM_EV_TRANSPORT_FAIL, "r0", "timeout", RC_OP_REGISTER) >= 3);
+	CU_ASSERT_EQUAL(rc_coord_runner_count(sim_coord(f.w)), 0);
+	CU_ASSERT_EQUAL(rc_runner_phase(sim_runner_core(f.w, f.r[0])), RC_PHASE_REGISTERING);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+/* Every message twice: the coordinator sees duplicates, the runners ignore
+ * replies they no longer wait for, and there is still one record each. */
+static void test_duplication(void)
+{
+	struct sim_config cfg = quiet_config();
+	cfg.net.duplicate = 1.0;
+	struct sf f;
+	sf_init(&f, &cfg, 2);
+	sim_run_until(f.w, 300000);
+	CU_ASSERT_TRUE(sf_count(&f, SIM_EV_DUP, "r0", NULL, RC_OP_HEARTBEAT) >= 5);
+	CU_ASSERT_TRUE(sf_count(&f, SIM_EV_DUP, "coord", NULL, RC_OP_HEARTBEAT) >= 5);
+	CU_ASSERT_EQUAL(rc_coord_runner_count(sim_coord(f.w)), 2);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+void rc_test_register_sim_net(void)
+{
+	static CU_TestInfo tests[] = {
+		{ "partition both ways", test_partition_both_ways },
+		{ "partition one way in", test_partition_one_way_in },
+		{ "partition one way out", test_partition_one_way_out },
+		{ "drop the next heartbeat", test_drop_next_heartbeat },
+		{ "delay the next reply", test_delay_next_reply },
+		{ "total loss", test_total_loss },
+		{ "duplication", test_duplication },
+		CU_TEST_INFO_NULL,
+	};
+	rc_unit_add_suite("sim_net", tests);
+}
