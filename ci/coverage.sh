@@ -41,10 +41,12 @@ else
 	echo "coverage: no scenario gate in this build (rollcall run) or no scenarios: skipped"
 fi
 
+# The integration tests run once, here: their results also go to
+# reports/integration-junit.xml, evidence for the checklists.
 if "${cov_make[@]}" -n integration > /dev/null 2>&1; then
-	echo "coverage: integration tests"
-	"${cov_make[@]}" integration >> "$log" 2>&1 \
-		|| echo "coverage: integration tests failed (see $log); measuring anyway"
+	echo "coverage: integration tests (results: reports/integration-junit.xml)"
+	"${cov_make[@]}" integration 2>&1 | bash ci/integration-junit.sh reports/integration-junit.xml >> "$log"
+	[ "${PIPESTATUS[0]}" = 0 ] || echo "coverage: integration tests failed (see $log); measuring anyway"
 	ran+=("integration tests")
 else
 	echo "coverage: no integration tests in this checkout: skipped"

@@ -3,7 +3,8 @@
 #
 # For every item that names scenarios or unit tests, zero the coverage
 # counters of the coverage build, run just that item's evidence (its
-# scenarios over a few seeds, its unit suites or tests), and keep gcovr's
+# scenarios over a few seeds, its unit suites or tests, its integration
+# tests), and keep gcovr's
 # JSON report of reference/ as $COV_BUILD/items/CHECKLIST/N.json, which
 # `rollcall report checklists --coverage-dir` turns into "files, functions and
 # lines exercised" under the item.
@@ -40,6 +41,7 @@ measure() { # CHECKLIST N LINES
 		case $kind in
 		scenario) [ -f "scenarios/$name.scn" ] && scenarios+=("scenarios/$name.scn") ;;
 		unit) if [ -n "$test" ]; then "$unit" "$name" "$test"; else "$unit" "$name"; fi < /dev/null > /dev/null 2>&1 ;;
+		integration) RC_BIN=$PWD/$build/bin bash tests/integration/run.sh "$name" < /dev/null > /dev/null 2>&1 ;;
 		esac
 	done <<< "$lines"
 	if [ ${#scenarios[@]} -gt 0 ] && [ $has_gate = 1 ]; then

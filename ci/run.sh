@@ -17,7 +17,7 @@ logs=build/run
 mkdir -p reports "$logs"
 # Only what this job writes is cleared: reports/README.md stays.
 rm -rf reports/checklists reports/coverage reports/timelines reports/traces reports/index.html \
-	reports/junit.xml reports/unit-junit.xml
+	reports/junit.xml reports/unit-junit.xml reports/integration-junit.xml
 
 steps=() results=() details=()
 worst=0
@@ -71,6 +71,13 @@ rc=$?
 summary=$(sed -n 's/^\(lines\|branches\): \([0-9.]*%\).*/\1 \2/p' "$logs/coverage.log" | paste -sd, - | sed 's/,/, /')
 record "coverage of reference/" $rc "${summary:-no summary} (thresholds 90%/75%)"
 [ $rc = 0 ] || grep -E '^coverage: (FAIL|gcovr|build)' "$logs/coverage.log"
+# The integration tests ran once, inside the coverage step (on its build).
+if [ -f reports/integration-junit.xml ]; then
+	failed=$(cases reports/integration-junit.xml '[failure]')
+	record "integration tests" $((failed > 0)) \
+		"$(cases reports/integration-junit.xml) tests, $failed failed (real daemons, on the coverage build)"
+	results_args+=(--results reports/integration-junit.xml)
+fi
 
 # --- per-item coverage, then the checklists -------------------------------------
 bash ci/item-coverage.sh > "$logs/items.log" 2>&1 || cat "$logs/items.log"

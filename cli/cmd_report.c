@@ -33,13 +33,15 @@ static const char report_usage[] =
 	"       rollcall report index [--results FILE]... [--reports DIR] [--out FILE]\n"
 	"\n"
 	"checklists  tick each Markdown checklist (default: fixtures/checklists/) from JUnit\n"
-	"            results (default: reports/junit.xml and reports/unit-junit.xml) into\n"
+	"            results (default: reports/junit.xml, unit-junit.xml and\n"
+	"            integration-junit.xml, those that exist) into\n"
 	"            DIR/NAME.md and DIR/NAME.html (default DIR: reports/checklists) plus\n"
 	"            DIR/summary.json. --coverage-dir holds gcovr JSON per item\n"
 	"            (DIR/NAME/N.json, N = item number; see ci/item-coverage.sh).\n"
 	"            Exit 1 if an item's evidence failed or has no result.\n"
 	"items       print every item's evidence, one line per reference:\n"
-	"            CHECKLIST<TAB>N<TAB>scenario<TAB>NAME  or  ...<TAB>unit<TAB>SUITE[<TAB>TEST]\n"
+	"            CHECKLIST<TAB>N<TAB>KIND<TAB>NAME[<TAB>TEST], KIND one of scenario,\n"
+	"            unit (NAME a suite, TEST one of its tests) or integration\n"
 	"index       write the one-page report (default: DIR/index.html, DIR = reports)\n"
 	"            from the results, DIR/checklists/summary.json, DIR/coverage/summary.json.\n"
 	"            --line-threshold/--branch-threshold (90/75) set the coverage verdict.\n"
@@ -142,7 +144,7 @@ static int results_paths(struct strings *given, const char *reports_dir)
 {
 	if (given->n)
 		return 0;
-	static const char *const defaults[] = { "junit.xml", "unit-junit.xml" };
+	static const char *const defaults[] = { "junit.xml", "unit-junit.xml", "integration-junit.xml" };
 	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
 		struct rpt_buf b = { 0 };
 		rpt_buf_printf(&b, "%s/%s", reports_dir, defaults[i]);
@@ -308,8 +310,8 @@ static int judge_and_write(struct rpt_checklist *lists, size_t n, const struct r
 		rc = RC_EXIT_USAGE;
 	}
 	if (rc == 0)
-		printf("checklists: %zu verified, %zu failing, %zu gaps (never ticked) of %zu items\n", verified,
-		       failing, gaps, items);
+		printf("checklists: %zu verified, %zu failing, %zu gap%s (never ticked) of %zu items\n", verified,
+		       failing, gaps, gaps == 1 ? "" : "s", items);
 	rpt_buf_free(&path);
 	json_decref(summary);
 	free(sources);
@@ -371,8 +373,7 @@ static void print_items(const struct rpt_checklist *c)
 	for (size_t i = 0; i < c->n_items; i++) {
 		for (size_t k = 0; k < c->items[i].n_refs; k++) {
 			const struct rpt_ref *ref = &c->items[i].refs[k];
-			printf("%s\t%zu\t%s\t%s", c->name, i + 1, ref->kind == RPT_REF_SCENARIO ? "scenario" : "unit",
-			       ref->name);
+			printf("%s\t%zu\t%s\t%s", c->name, i + 1, rpt_ref_kind_word(ref->kind), ref->name);
 			if (ref->test)
 				printf("\t%s", ref->test);
 			putchar('\n');

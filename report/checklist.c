@@ -136,7 +136,8 @@ static char *parse_name(struct parser *ps, const char *line, const char **p, con
 	while (name_char(**p))
 		(*p)++;
 	if (*p == start)
-		return fail_at(ps, (size_t)(start - line), "expected a", what), NULL;
+		return fail_at(ps, (size_t)(start - line), strchr("aeiou", what[0]) ? "expected an" : "expected a", what),
+		       NULL;
 	return rpt_xstrndup(start, (size_t)(*p - start));
 }
 
@@ -146,14 +147,16 @@ static void add_ref(struct rpt_item *it, size_t *cap, enum rpt_ref_kind kind, ch
 	it->refs[it->n_refs++] = (struct rpt_ref){ .kind = kind, .name = name, .test = test };
 }
 
-/* "NAME, NAME, ..." for `scenario` or "SUITE[/TEST], ..." for `unit`, up to
- * the next ';' or the end of the annotation. */
+/* "NAME, NAME, ..." for `scenario` and `integration`, "SUITE[/TEST], ..." for
+ * `unit`, up to the next ';' or the end of the annotation. */
 static int parse_ref_list(struct parser *ps, const char *line, const char **p, struct rpt_item *it,
 			  size_t *refs_cap, enum rpt_ref_kind kind)
 {
 	for (;;) {
 		skip_spaces(p);
-		char *name = parse_name(ps, line, p, kind == RPT_REF_UNIT ? "unit suite name" : "scenario name");
+		char what[32];
+		snprintf(what, sizeof what, "%s %s name", rpt_ref_kind_word(kind), kind == RPT_REF_UNIT ? "suite" : "test");
+		char *name = parse_name(ps, line, p, kind == RPT_REF_SCENARIO ? "scenario name" : what);
 		if (!name)
 			return -1;
 		char *test = NULL;
@@ -184,6 +187,8 @@ static int parse_clause(struct parser *ps, const char *line, const char **p, str
 		return parse_ref_list(ps, line, p, it, refs_cap, RPT_REF_SCENARIO);
 	if (n == 4 && strncmp(word, "unit", n) == 0)
 		return parse_ref_list(ps, line, p, it, refs_cap, RPT_REF_UNIT);
+	if (n == 11 && strncmp(word, "integration", n) == 0)
+		return parse_ref_list(ps, line, p, it, refs_cap, RPT_REF_INTEGRATION);
 	if (n == 4 && strncmp(word, "none", n) == 0) {
 		it->explicit_gap = true;
 		return 0;
@@ -195,8 +200,8 @@ static int parse_clause(struct parser *ps, const char *line, const char **p, str
 		*p += strlen(*p);
 		return 0;
 	}
-	char shown[80];
-	snprintf(shown, sizeof shown, "'%.*s' (expected scenario, unit, none or reason:)",
+	char shown[96];
+	snprintf(shown, sizeof shown, "'%.*s' (expected scenario, unit, integration, none or reason:)",
 		 (int)(n ? (n > 16 ? 16 : n) : 1), n ? word : *p);
 	return fail_at(ps, (size_t)(word - line), "unknown evidence kind", shown);
 }
@@ -413,10 +418,16 @@ void rpt_checklist_free(struct rpt_checklist *c)
 	*c = (struct rpt_checklist){ 0 };
 }
 
+const char *rpt_ref_kind_word(enum rpt_ref_kind kind)
+{
+	static const char *const words[] = { "scenario", "unit", "integration" };
+	return words[kind];
+}
+
 const char *rpt_ref_describe(const struct rpt_ref *ref, char *buf, size_t len)
 {
-	if (ref->kind == RPT_REF_SCENARIO)
-		snprintf(buf, len, "scenario %s", ref->name);
+	if (ref->kind != RPT_REF_UNIT)
+		snprintf(buf, len, "%s %s", rpt_ref_kind_word(ref->kind), ref->name);
 	else if (ref->test)
 		snprintf(buf, len, "unit %s/\"%s\"", ref->name, ref->test);
 	else

@@ -7,7 +7,7 @@
  * evidence in the test results and writes a ticked copy (see evidence.h and
  * render.h). The annotation syntax is documented in fixtures/checklists/README.md:
  *
- *   - [ ] Runner goes stale after 2 minutes <!-- verify: scenario stale-after-2-min; unit registry -->
+ *   - [ ] Runner goes stale after 2 minutes <!-- verify: scenario stale-after-2-min; unit registry; integration test_stale_remove -->
  *   - [ ] Survives a disk full <!-- verify: none; reason: no scenario models disk space -->
  *
  * An item with no annotation, or with `verify: none`, is a gap: it is listed,
@@ -25,12 +25,13 @@
 enum rpt_ref_kind {
 	RPT_REF_SCENARIO, /* a scenario of the library, by name (scenarios/NAME.scn) */
 	RPT_REF_UNIT,     /* a CUnit suite, or one test of it */
+	RPT_REF_INTEGRATION, /* a test of tests/integration/ (real daemons), by name */
 };
 
 /* One piece of evidence an item asks for. */
 struct rpt_ref {
 	enum rpt_ref_kind kind;
-	char *name; /* scenario name, or unit suite name */
+	char *name; /* scenario name, unit suite name, or integration test name */
 	char *test; /* unit: one test of the suite, or NULL for the whole suite */
 };
 
@@ -76,7 +77,11 @@ int rpt_checklist_load(const char *path, struct rpt_checklist *out, char *err, s
 
 void rpt_checklist_free(struct rpt_checklist *c);
 
-/* "scenario NAME", "unit SUITE" or "unit SUITE/TEST" into buf. Returns buf. */
+/* "scenario", "unit" or "integration": the word that starts a clause. */
+const char *rpt_ref_kind_word(enum rpt_ref_kind kind);
+
+/* "scenario NAME", "unit SUITE", "unit SUITE/TEST" or "integration NAME"
+ * into buf. Returns buf. */
 const char *rpt_ref_describe(const struct rpt_ref *ref, char *buf, size_t len);
 
 #endif

@@ -134,22 +134,39 @@ static char *scenario_command(const char *seeds, const char *file, const char *n
 	return b.s;
 }
 
+/* The integration runner takes the binaries' folder from RC_BIN. */
+static char *integration_command(const char *name)
+{
+	struct rpt_buf b = { 0 };
+	rpt_buf_adds(&b, "RC_BIN=$PWD/build/bin bash tests/integration/run.sh ");
+	add_shell_word(&b, name);
+	return b.s;
+}
+
 char *rpt_case_replay(const struct rpt_case *c)
 {
 	if (c->replay)
 		return rpt_xstrdup(c->replay);
-	if (!rpt_case_is_scenario(c))
+	switch (rpt_case_kind(c)) {
+	case RPT_CASE_UNIT:
 		return unit_command(c->classname + strlen(RPT_UNIT_CLASS_PREFIX), c->name);
+	case RPT_CASE_INTEGRATION:
+		return integration_command(c->name);
+	case RPT_CASE_SCENARIO:
+		break;
+	}
 	return scenario_command(c->seed ? c->seed : c->seeds, c->file, c->name);
 }
 
 char *rpt_ref_replay(const struct rpt_ref_outcome *o)
 {
 	const struct rpt_ref *ref = o->ref;
-	bool one_case = ref->kind == RPT_REF_SCENARIO || ref->test || (o->worst && o->verdict != RPT_PASS);
+	bool one_case = ref->kind != RPT_REF_UNIT || ref->test || (o->worst && o->verdict != RPT_PASS);
 	if (o->worst && one_case)
 		return rpt_case_replay(o->worst);
 	if (ref->kind == RPT_REF_UNIT)
 		return unit_command(ref->name, ref->test);
+	if (ref->kind == RPT_REF_INTEGRATION)
+		return integration_command(ref->name);
 	return scenario_command(NULL, NULL, ref->name);
 }

@@ -52,7 +52,8 @@ void rpt_judged_free(struct rpt_judged *j);
 /* The command that replays a case: its own `replay` if the results carry
  * one, else one built from the conventions (`build/bin/rollcall run --seeds
  * SEEDS FILE` for a scenario, `build/bin/unit-tests SUITE ['TEST']` for a
- * unit test). For a unit suite ref (no case given) use rpt_ref_replay().
+ * unit test, `RC_BIN=$PWD/build/bin bash tests/integration/run.sh NAME` for
+ * an integration test). For a unit suite ref (no case given) use rpt_ref_replay().
  * The caller frees the result. */
 char *rpt_case_replay(const struct rpt_case *c);
 /* The command that replays what a reference names; uses the outcome's worst

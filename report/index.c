@@ -46,12 +46,12 @@ static long long simulated_total(const struct rpt_case *c)
 	return c->runs == 1 ? c->simulated_ms : -1;
 }
 
-static struct tally count_cases(const struct rpt_results *r, bool scenarios)
+static struct tally count_cases(const struct rpt_results *r, enum rpt_case_kind kind)
 {
 	struct tally t = { 0 };
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rpt_case *c = &r->cases[i];
-		if (rpt_case_is_scenario(c) != scenarios)
+		if (rpt_case_kind(c) != kind)
 			continue;
 		t.total++;
 		t.passed += c->verdict == RPT_PASS;
@@ -95,7 +95,8 @@ static void card(FILE *out, const char *cls, const char *big, const char *label)
 
 static void overview(FILE *out, const struct rpt_index_input *in, int verdict)
 {
-	struct tally s = count_cases(in->results, true), u = count_cases(in->results, false);
+	struct tally s = count_cases(in->results, RPT_CASE_SCENARIO), u = count_cases(in->results, RPT_CASE_UNIT);
+	struct tally it = count_cases(in->results, RPT_CASE_INTEGRATION);
 	char big[64];
 	fputs("<p>", out);
 	rpt_html_pill(out, verdict ? "fail" : "pass", verdict ? "FAIL" : "PASS");
@@ -107,6 +108,10 @@ static void overview(FILE *out, const struct rpt_index_input *in, int verdict)
 	if (u.total) {
 		snprintf(big, sizeof big, "%zu/%zu", u.passed, u.total);
 		card(out, u.passed == u.total ? "pass" : "fail", big, "unit tests pass");
+	}
+	if (it.total) {
+		snprintf(big, sizeof big, "%zu/%zu", it.passed, it.total);
+		card(out, it.passed == it.total ? "pass" : "fail", big, "integration tests pass");
 	}
 	if (in->checklists) {
 		long long failing = summary_int(in->checklists, "failing");
@@ -167,7 +172,7 @@ static void gate_row(FILE *out, const struct rpt_case *c)
 
 static void gate_table(FILE *out, const struct rpt_index_input *in)
 {
-	struct tally s = count_cases(in->results, true);
+	struct tally s = count_cases(in->results, RPT_CASE_SCENARIO);
 	fputs("<h2 id=\"gate\">Gate: the scenario library</h2>\n", out);
 	if (!s.total) {
 		fputs("<p class=\"muted\">No scenario results. <code>build/bin/rollcall run --seeds 1-100 "
@@ -461,9 +466,11 @@ static void files(FILE *out, const struct rpt_index_input *in)
 
 int rpt_write_index(FILE *out, const struct rpt_index_input *in)
 {
-	struct tally s = count_cases(in->results, true), u = count_cases(in->results, false);
+	struct tally s = count_cases(in->results, RPT_CASE_SCENARIO), u = count_cases(in->results, RPT_CASE_UNIT);
+	struct tally it = count_cases(in->results, RPT_CASE_INTEGRATION);
 	bool failing_items = in->checklists && summary_int(in->checklists, "failing") > 0;
-	int verdict = s.passed != s.total || u.passed != u.total || failing_items || !coverage_ok(in) || !s.total;
+	int verdict = s.passed != s.total || u.passed != u.total || it.passed != it.total || failing_items ||
+		      !coverage_ok(in) || !s.total;
 	rpt_html_begin(out, "rollcall report");
 	overview(out, in, verdict);
 	fputs("<p class=\"muted\"><a href=\"#gate\">gate</a> &middot; <a href=\"#checklists\">checklists</a> "
@@ -473,6 +480,9 @@ int rpt_write_index(FILE *out, const struct rpt_index_input *in)
 	gate_table(out, in);
 	if (u.total)
 		fprintf(out, "<p>Unit tests (CUnit): %zu of %zu pass.</p>\n", u.passed, u.total);
+	if (it.total)
+		fprintf(out, "<p>Integration tests (real daemons, clocks moved by libfaketime): %zu of %zu pass.</p>\n",
+			it.passed, it.total);
 	checklists(out, in);
 	coverage(out, in);
 	files(out, in);

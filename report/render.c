@@ -41,7 +41,7 @@ static void pass_details(const struct rpt_ref_outcome *o, struct rpt_buf *b)
 			 c->runs > 1 ? " per run" : "");
 		add_phrase(b, text);
 	}
-	if (c->wall_s >= 0 && rpt_case_is_scenario(c)) { /* CUnit does not time single tests */
+	if (c->wall_s >= 0 && rpt_case_kind(c) != RPT_CASE_UNIT) { /* CUnit does not time single tests */
 		snprintf(text, sizeof text, "wall %.3f s", c->wall_s);
 		add_phrase(b, text);
 	}
@@ -94,7 +94,7 @@ static void md_ref(FILE *out, const char *indent, const struct rpt_ref_outcome *
 	char what[256];
 	rpt_outcome_text(o, true, &b);
 	char *replay = rpt_ref_replay(o);
-	const char *kind = o->ref->kind == RPT_REF_SCENARIO ? "scenario" : "unit";
+	const char *kind = rpt_ref_kind_word(o->ref->kind);
 	const char *name = rpt_ref_describe(o->ref, what, sizeof what) + strlen(kind) + 1;
 	bool bad = o->verdict != RPT_PASS;
 	fprintf(out, "%s- %s `%s`: %s%s%s. Replay: `%s`\n", indent, kind, name, bad ? "**" : "", b.s,

@@ -142,9 +142,18 @@ void rpt_results_free(struct rpt_results *r)
 	*r = (struct rpt_results){ 0 };
 }
 
+enum rpt_case_kind rpt_case_kind(const struct rpt_case *c)
+{
+	if (strncmp(c->classname, RPT_UNIT_CLASS_PREFIX, strlen(RPT_UNIT_CLASS_PREFIX)) == 0)
+		return RPT_CASE_UNIT;
+	if (strcmp(c->classname, RPT_INTEGRATION_CLASS) == 0)
+		return RPT_CASE_INTEGRATION;
+	return RPT_CASE_SCENARIO;
+}
+
 bool rpt_case_is_scenario(const struct rpt_case *c)
 {
-	return strncmp(c->classname, RPT_UNIT_CLASS_PREFIX, strlen(RPT_UNIT_CLASS_PREFIX)) != 0;
+	return rpt_case_kind(c) == RPT_CASE_SCENARIO;
 }
 
 /* Whether the file path names NAME.scn (any directory). */
@@ -160,10 +169,15 @@ static bool file_is_scenario(const char *file, const char *name)
 
 bool rpt_case_matches(const struct rpt_case *c, const struct rpt_ref *ref)
 {
-	if (ref->kind == RPT_REF_SCENARIO)
+	switch (ref->kind) {
+	case RPT_REF_SCENARIO:
 		return rpt_case_is_scenario(c) && (strcmp(c->name, ref->name) == 0 || file_is_scenario(c->file, ref->name));
-	if (rpt_case_is_scenario(c))
-		return false;
-	const char *suite = c->classname + strlen(RPT_UNIT_CLASS_PREFIX);
-	return strcmp(suite, ref->name) == 0 && (!ref->test || strcmp(c->name, ref->test) == 0);
+	case RPT_REF_INTEGRATION:
+		return rpt_case_kind(c) == RPT_CASE_INTEGRATION && strcmp(c->name, ref->name) == 0;
+	case RPT_REF_UNIT:
+		return rpt_case_kind(c) == RPT_CASE_UNIT &&
+		       strcmp(c->classname + strlen(RPT_UNIT_CLASS_PREFIX), ref->name) == 0 &&
+		       (!ref->test || strcmp(c->name, ref->test) == 0);
+	}
+	return false;
 }

@@ -72,17 +72,22 @@ void rpt_case_scan_lines(struct rpt_case *c, const char *text);
 
 void rpt_results_free(struct rpt_results *r);
 
-/* The unit-test classname convention: unit-tests --junit writes
- * classname "unit.SUITE" and name = the test's name. */
+/* The classname conventions: unit-tests --junit writes classname
+ * "unit.SUITE" and name = the test's name; ci/integration-junit.sh writes
+ * classname "integration" and name = the test's file name without ".sh".
+ * Every other case is a scenario of the gate. */
 #define RPT_UNIT_CLASS_PREFIX "unit."
+#define RPT_INTEGRATION_CLASS "integration"
 
-/* Whether case c is evidence for ref: a scenario matches a case named like
- * it (or whose file is NAME.scn) that is not a unit test; a unit suite
- * matches every case of the class "unit.SUITE"; a unit test matches that
- * one case. */
-bool rpt_case_matches(const struct rpt_case *c, const struct rpt_ref *ref);
-
-/* Whether a case is a scenario of the gate (not a unit test). */
+enum rpt_case_kind { RPT_CASE_SCENARIO = 0, RPT_CASE_UNIT, RPT_CASE_INTEGRATION };
+enum rpt_case_kind rpt_case_kind(const struct rpt_case *c);
+/* Whether a case is a scenario of the gate. */
 bool rpt_case_is_scenario(const struct rpt_case *c);
+
+/* Whether case c is evidence for ref: a scenario matches a scenario case
+ * named like it (or whose file is NAME.scn); a unit suite matches every case
+ * of the class "unit.SUITE", a unit test that one case; an integration test
+ * the case of that name in the class "integration". */
+bool rpt_case_matches(const struct rpt_case *c, const struct rpt_ref *ref);
 
 #endif

@@ -41,10 +41,15 @@ static void test_items_refs_and_text(void)
 		"# Title\n\nSome prose.\n\n## Lifecycle\n"
 		"- [ ] Goes stale <!-- verify: scenario stale-after-2-min, boundary-stale-at-120s; unit registry -->\n"
 		"* [x] One test <!-- verify: unit registry/\"stale at age 120000, not 119999\" -->\n"
-		"1. [ ] Numbered, no annotation\n");
+		"1. [ ] Numbered, no annotation\n"
+		"- [ ] Real daemons <!-- verify: integration test_drain_kill, test_stale_remove -->\n");
 	CU_ASSERT_STRING_EQUAL(c.name, "list");
 	CU_ASSERT_STRING_EQUAL(c.title, "Title");
-	CU_ASSERT_EQUAL_FATAL(c.n_items, 3);
+	CU_ASSERT_EQUAL_FATAL(c.n_items, 4);
+	CU_ASSERT_EQUAL_FATAL(c.items[3].n_refs, 2);
+	CU_ASSERT_EQUAL(c.items[3].refs[0].kind, RPT_REF_INTEGRATION);
+	CU_ASSERT_STRING_EQUAL(c.items[3].refs[1].name, "test_stale_remove");
+	CU_ASSERT_PTR_NULL(c.items[3].refs[1].test);
 	const struct rpt_item *a = &c.items[0];
 	CU_ASSERT_STRING_EQUAL(a->text, "Goes stale");
 	CU_ASSERT_EQUAL(a->line, 6);
@@ -129,7 +134,7 @@ static void test_code_blocks_hold_no_items(void)
 static void test_errors_name_line_and_column(void)
 {
 	CU_ASSERT_STRING_EQUAL(parse_error("# T\n- [ ] x <!-- verify: scenaro a -->\n"),
-			       "x.md:2:22: unknown evidence kind 'scenaro' (expected scenario, unit, none or reason:)");
+			       "x.md:2:22: unknown evidence kind 'scenaro' (expected scenario, unit, integration, none or reason:)");
 	CU_ASSERT_STRING_EQUAL(parse_error("- [ ] x <!-- verify: scenario -->\n"),
 			       "x.md:1:31: expected a scenario name");
 	CU_ASSERT_STRING_EQUAL(parse_error("- [ ] x <!-- verify: scenario a b -->\n"),
@@ -144,6 +149,8 @@ static void test_errors_name_line_and_column(void)
 			       "x.md:1:9: a verify annotation must end with --> on the same line");
 	CU_ASSERT_STRING_EQUAL(parse_error("- [ ] x <!-- verify: unit \"\" -->\n"),
 			       "x.md:1:27: empty unit suite name");
+	CU_ASSERT_STRING_EQUAL(parse_error("- [ ] x <!-- verify: integration -->\n"),
+			       "x.md:1:34: expected an integration test name");
 }
 
 static void test_ref_describe(void)
@@ -152,6 +159,8 @@ static void test_ref_describe(void)
 	struct rpt_ref s = { .kind = RPT_REF_SCENARIO, .name = "a" };
 	struct rpt_ref u = { .kind = RPT_REF_UNIT, .name = "reg", .test = "t 1" };
 	struct rpt_ref us = { .kind = RPT_REF_UNIT, .name = "reg" };
+	struct rpt_ref it = { .kind = RPT_REF_INTEGRATION, .name = "test_x" };
+	CU_ASSERT_STRING_EQUAL(rpt_ref_describe(&it, buf, sizeof buf), "integration test_x");
 	CU_ASSERT_STRING_EQUAL(rpt_ref_describe(&s, buf, sizeof buf), "scenario a");
 	CU_ASSERT_STRING_EQUAL(rpt_ref_describe(&u, buf, sizeof buf), "unit reg/\"t 1\"");
 	CU_ASSERT_STRING_EQUAL(rpt_ref_describe(&us, buf, sizeof buf), "unit reg");

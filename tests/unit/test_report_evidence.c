@@ -179,6 +179,10 @@ static void test_replay_commands(void)
 	cmd = rpt_ref_replay(&o); /* a passing suite replays as a suite */
 	CU_ASSERT_STRING_EQUAL(cmd, "build/bin/unit-tests registry");
 	free(cmd);
+	struct rpt_case it = { .classname = "integration", .name = "test_drain_kill" };
+	cmd = rpt_case_replay(&it);
+	CU_ASSERT_STRING_EQUAL(cmd, "RC_BIN=$PWD/build/bin bash tests/integration/run.sh test_drain_kill");
+	free(cmd);
 	struct rpt_ref missing = { .kind = RPT_REF_SCENARIO, .name = "b" };
 	struct rpt_ref_outcome none = { .ref = &missing, .verdict = RPT_MISSING };
 	cmd = rpt_ref_replay(&none);
@@ -208,12 +212,20 @@ static void test_matching(void)
 {
 	struct rpt_case by_file = { .classname = "gate", .name = "scenarios/x.scn", .file = "scenarios/x.scn" };
 	struct rpt_case unit = { .classname = "unit.x", .name = "x" };
+	struct rpt_case it = { .classname = "integration", .name = "x" };
 	struct rpt_ref x = { .kind = RPT_REF_SCENARIO, .name = "x" };
 	struct rpt_ref ux = { .kind = RPT_REF_UNIT, .name = "x" };
+	struct rpt_ref ix = { .kind = RPT_REF_INTEGRATION, .name = "x" };
 	CU_ASSERT_TRUE(rpt_case_matches(&by_file, &x));
 	CU_ASSERT_FALSE(rpt_case_matches(&unit, &x)); /* a unit test is not a scenario */
+	CU_ASSERT_FALSE(rpt_case_matches(&it, &x));
 	CU_ASSERT_TRUE(rpt_case_matches(&unit, &ux));
 	CU_ASSERT_FALSE(rpt_case_matches(&by_file, &ux));
+	CU_ASSERT_FALSE(rpt_case_matches(&it, &ux));
+	CU_ASSERT_TRUE(rpt_case_matches(&it, &ix));
+	CU_ASSERT_FALSE(rpt_case_matches(&unit, &ix));
+	CU_ASSERT_EQUAL(rpt_case_kind(&it), RPT_CASE_INTEGRATION);
+	CU_ASSERT_EQUAL(rpt_case_kind(&by_file), RPT_CASE_SCENARIO);
 }
 
 static void test_coverage_of_one_item(void)
