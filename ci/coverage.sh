@@ -56,7 +56,6 @@ fi
 # and the thresholds are about (the simulator and the CLI are the harness).
 echo "coverage: gcovr over reference/ (thresholds: lines $line%, branches $branch%)"
 gcovr -r . "$build/obj/reference" --filter 'reference/' \
-	--exclude-unreachable-branches \
 	--html-details "$out/index.html" --html-title "rollcall: coverage of reference/" \
 	--xml "$out/cobertura.xml" --xml-pretty \
 	--json-summary "$out/summary.json" --json-summary-pretty \
