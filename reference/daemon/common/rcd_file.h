@@ -1,0 +1,35 @@
+/*
+ * rcd_file.h - small, careful file operations for the daemons.
+ *
+ * Durable state that is not in SQLite (runnerd's state directory) is written
+ * with rcd_atomic_write(): a reader sees either the old file or the new one,
+ * never a mix, even after a crash or power loss. Secrets are read from files
+ * only, so they never appear on a command line or in `ps`.
+ */
+#ifndef RCD_FILE_H
+#define RCD_FILE_H
+
+#include <stddef.h>
+
+/* Read a whole file of at most max_bytes. On success returns 0 and sets *data
+ * (malloc'd, NUL-terminated, caller frees) and *len. On failure returns -1 and
+ * writes a reason naming the path into err (err_cap bytes); a file longer than
+ * max_bytes is a failure. */
+int rcd_read_file(const char *path, size_t max_bytes, char **data, size_t *len, char *err, size_t err_cap);
+
+/* Read a secret: the file's content with one trailing "\n" or "\r\n"
+ * removed, copied into out (cap bytes). Returns 0, or -1 with err filled when
+ * the file cannot be read, is empty, holds a NUL or control character, or
+ * does not fit. The secret itself never appears in err. */
+int rcd_read_secret_file(const char *path, char *out, size_t cap, char *err, size_t err_cap);
+
+/* Replace path with data atomically: write path.tmp, fsync it, rename it over
+ * path, fsync the directory. Returns 0, or -1 with err filled (path is then
+ * untouched; the temp file is removed). */
+int rcd_atomic_write(const char *path, const void *data, size_t len, char *err, size_t err_cap);
+
+/* Create directory path (one level) with mode 0700 if it does not exist.
+ * Returns 0 when it exists afterwards, -1 with err filled otherwise. */
+int rcd_ensure_dir(const char *path, char *err, size_t err_cap);
+
+#endif

@@ -1,0 +1,469 @@
+/*
+ * store.c - the SQLite persistence of store.h.
+ *
+ * Records are written as the core holds them after the call (upsert, or
+ * delete when the core no longer has the record), so applying the same
+ * effects twice is harmless and the order of effects within one call does not
+ * matter. Statuses are stored as their protocol words, which keeps the file
+ * readable with the sqlite3 shell.
+ */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_RUNNER_UPSERT,
+	ST_RUNNER_DELETE,
+	ST_SESSION_INSERT,
+	ST_TASK_UPSERT,
+	ST_TASK_DELETE,
+	ST_TASK_EVENT,
+	ST_ATTEMPT_START,
+	ST_ATTEMPT_END,
+	ST_SANDBOX_UPSERT,
+	ST_SANDBOX_DELETE,
+	ST_AUDIT_INSERT,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_RUNNER_UPSERT] =
+		"INSERT INTO runners(id, hostname, project_dir, executor_type, instance_token, status,"
+		" registered_at_ms, last_heartbeat_ms, session, max_concurrency, running)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+		" ON CONFLICT(id) DO UPDATE SET hostname = ?2, project_dir = ?3, executor_type = ?4,"
+		" instance_token = ?5, status = ?6, registered_at_ms = ?7, last_heartbeat_ms = ?8,"
+		" session = ?9, max_concurrency = ?10, running = ?11",
+	[ST_RUNNER_DELETE] = "DELETE FROM runners WHERE id = ?1",
+	[ST_SESSION_INSERT] = "INSERT OR IGNORE INTO sessions(runner_id, session, opened_at_ms) VALUES(?1, ?2, ?3)",
+	[ST_TASK_UPSERT] =
+		"INSERT OR REPLACE INTO tasks(id, kind, payload, result, state, attempt, runner_id,"
+		" submitted_at_ms, claimed_at_ms, finished_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_TASK_DELETE] = "DELETE FROM tasks WHERE id = ?1",
+	[ST_TASK_EVENT] = "INSERT INTO task_events(at_ms, task_id, attempt, runner_id, from_state, to_state)"
+			  " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_ATTEMPT_START] = "INSERT OR REPLACE INTO attempts(task_id, attempt, runner_id, outcome, started_at_ms)"
+			     " VALUES(?1, ?2, ?3, 'running', ?4)",
+	[ST_ATTEMPT_END] = "UPDATE attempts SET outcome = ?3, ended_at_ms = ?4 WHERE task_id = ?1 AND attempt = ?2",
+	[ST_SANDBOX_UPSERT] =
+		"INSERT OR REPLACE INTO sandboxes(id, status, runner_id, task_id, container_id, created_at_ms,"
+		" updated_at_ms, deleted_by_api) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_SANDBOX_DELETE] = "DELETE FROM sandboxes WHERE id = ?1",
+	[ST_AUDIT_INSERT] = "INSERT INTO audit(at_ms, sandbox_id, runner_id, from_status, to_status)"
+			    " VALUES(?1, ?2, ?3, ?4, ?5)",
+};
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS runners("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+	" hostname TEXT NOT NULL, project_dir TEXT NOT NULL, executor_type TEXT NOT NULL,"
+	" instance_token TEXT NOT NULL, status TEXT NOT NULL, registered_at_ms INTEGER NOT NULL,"
+	" last_heartbeat_ms INTEGER NOT NULL, session INTEGER NOT NULL, max_concurrency INTEGER NOT NULL,"
+	" running INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS sessions("
+	" runner_id TEXT NOT NULL, session INTEGER NOT NULL, opened_at_ms INTEGER NOT NULL,"
+	" PRIMARY KEY(runner_id, session));"
+	"CREATE TABLE IF NOT EXISTS tasks("
+	" id INTEGER PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, result TEXT,"
+	" state TEXT NOT NULL, attempt INTEGER NOT NULL, runner_id TEXT NOT NULL,"
+	" submitted_at_ms INTEGER NOT NULL, claimed_at_ms INTEGER NOT NULL, finished_at_ms INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS attempts("
+	" task_id INTEGER NOT NULL, attempt INTEGER NOT NULL, runner_id TEXT NOT NULL, outcome TEXT NOT NULL,"
+	" started_at_ms INTEGER NOT NULL, ended_at_ms INTEGER, PRIMARY KEY(task_id, attempt));"
+	"CREATE TABLE IF NOT EXISTS task_events("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, task_id INTEGER NOT NULL,"
+	" attempt INTEGER NOT NULL, runner_id TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS sandboxes("
+	" id INTEGER PRIMARY KEY, status TEXT NOT NULL, runner_id TEXT NOT NULL, task_id INTEGER NOT NULL,"
+	" container_id TEXT NOT NULL, created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL,"
+	" deleted_by_api INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS audit("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, sandbox_id INTEGER NOT NULL,"
+	" runner_id TEXT NOT NULL, from_status TEXT NOT NULL, to_status TEXT NOT NULL);";
+
+struct rcd_store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST_COUNT];
+};
+
+static void db_error(struct rcd_store *st, const char *what, char *err, size_t err_cap)
+{
+	snprintf(err, err_cap, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+void rcd_store_close(struct rcd_store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+struct rcd_store *rcd_store_open(const char *path, char *err, size_t err_cap)
+{
+	struct rcd_store *st = calloc(1, sizeof *st);
+	if (!st) {
+		snprintf(err, err_cap, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, err_cap, "cannot open database %s: %s", path,
+			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		rcd_store_close(st);
+		return NULL;
+	}
+	/* WAL + FULL: a commit is on disk before COMMIT returns, so a kill -9
+	 * (or a power cut) after a reply can lose nothing that was acknowledged.
+	 * EXCLUSIVE keeps a second coordd off the same file. */
+	char *msg = NULL;
+	if (sqlite3_exec(st->db,
+			 "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+			 "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE; COMMIT;",
+			 NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(st->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, err_cap, "cannot use database %s: %s", path, msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		rcd_store_close(st);
+		return NULL;
+	}
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v2(st->db, stmt_sql[i], -1, &st->stmt[i], NULL) != SQLITE_OK) {
+			db_error(st, "cannot prepare a statement", err, err_cap);
+			rcd_store_close(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+/* Run a prepared statement whose parameters are bound; reset it after. */
+static int step_done(struct rcd_store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_TRANSIENT);
+}
+
+static int save_runner(struct rcd_store *st, const struct rc_coord *c, const struct rc_effect *fx)
+{
+	const struct rc_runner_record *r = rc_coord_find_runner(c, fx->runner_id);
+	if (!r) {
+		sqlite3_bind_text(st->stmt[ST_RUNNER_DELETE], 1, fx->runner_id, -1, SQLITE_TRANSIENT);
+		return step_done(st, ST_RUNNER_DELETE);
+	}
+	sqlite3_stmt *s = st->stmt[ST_RUNNER_UPSERT];
+	bind_text(s, 1, r->id);
+	bind_text(s, 2, r->hostname);
+	bind_text(s, 3, r->project_dir);
+	bind_text(s, 4, r->executor_type);
+	bind_text(s, 5, r->instance_token);
+	bind_text(s, 6, rc_runner_status_name(r->status));
+	sqlite3_bind_int64(s, 7, r->registered_at_ms);
+	sqlite3_bind_int64(s, 8, r->last_heartbeat_ms);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)r->session);
+	sqlite3_bind_int(s, 10, r->max_concurrency);
+	sqlite3_bind_int(s, 11, r->running);
+	if (step_done(st, ST_RUNNER_UPSERT) != 0)
+		return -1;
+	s = st->stmt[ST_SESSION_INSERT];
+	bind_text(s, 1, r->id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)r->session);
+	sqlite3_bind_int64(s, 3, fx->at_ms);
+	return step_done(st, ST_SESSION_INSERT);
+}
+
+static int save_task(struct rcd_store *st, const struct rc_coord *c, const struct rc_effect *fx)
+{
+	const struct rc_task *t = rc_coord_find_task(c, fx->task_id);
+	if (!t) {
+		sqlite3_bind_int64(st->stmt[ST_TASK_DELETE], 1, (sqlite3_int64)fx->task_id);
+		return step_done(st, ST_TASK_DELETE);
+	}
+	sqlite3_stmt *s = st->stmt[ST_TASK_UPSERT];
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)t->id);
+	bind_text(s, 2, t->kind);
+	bind_text(s, 3, t->payload);
+	if (t->result)
+		bind_text(s, 4, t->result);
+	else
+		sqlite3_bind_null(s, 4);
+	bind_text(s, 5, rc_task_state_name(t->state));
+	sqlite3_bind_int(s, 6, t->attempt);
+	bind_text(s, 7, t->runner_id);
+	sqlite3_bind_int64(s, 8, t->submitted_at_ms);
+	sqlite3_bind_int64(s, 9, t->claimed_at_ms);
+	sqlite3_bind_int64(s, 10, t->finished_at_ms);
+	return step_done(st, ST_TASK_UPSERT);
+}
+
+/* A task transition: one event row, and the attempt history it implies. */
+static int record_task_state(struct rcd_store *st, const struct rc_effect *fx)
+{
+	sqlite3_stmt *s = st->stmt[ST_TASK_EVENT];
+	sqlite3_bind_int64(s, 1, fx->at_ms);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)fx->task_id);
+	sqlite3_bind_int(s, 3, fx->attempt);
+	bind_text(s, 4, fx->runner_id);
+	bind_text(s, 5, rc_task_state_name((enum rc_task_state)fx->from));
+	bind_text(s, 6, rc_task_state_name((enum rc_task_state)fx->to));
+	if (step_done(st, ST_TASK_EVENT) != 0)
+		return -1;
+	if (fx->from == RC_TASK_RUNNING && fx->to != RC_TASK_RUNNING) {
+		s = st->stmt[ST_ATTEMPT_END];
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)fx->task_id);
+		sqlite3_bind_int(s, 2, fx->attempt);
+		bind_text(s, 3, rc_task_state_name((enum rc_task_state)fx->to));
+		sqlite3_bind_int64(s, 4, fx->at_ms);
+		if (step_done(st, ST_ATTEMPT_END) != 0)
+			return -1;
+	}
+	if (fx->to == RC_TASK_RUNNING) {
+		s = st->stmt[ST_ATTEMPT_START];
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)fx->task_id);
+		sqlite3_bind_int(s, 2, fx->attempt);
+		bind_text(s, 3, fx->runner_id);
+		sqlite3_bind_int64(s, 4, fx->at_ms);
+		return step_done(st, ST_ATTEMPT_START);
+	}
+	return 0;
+}
+
+static int save_sandbox(struct rcd_store *st, const struct rc_coord *c, const struct rc_effect *fx)
+{
+	const struct rc_sandbox *sb = rc_coord_find_sandbox(c, fx->sandbox_id);
+	if (!sb) {
+		sqlite3_bind_int64(st->stmt[ST_SANDBOX_DELETE], 1, (sqlite3_int64)fx->sandbox_id);
+		return step_done(st, ST_SANDBOX_DELETE);
+	}
+	sqlite3_stmt *s = st->stmt[ST_SANDBOX_UPSERT];
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)sb->id);
+	bind_text(s, 2, rc_sandbox_status_name(sb->status));
+	bind_text(s, 3, sb->runner_id);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)sb->task_id);
+	bind_text(s, 5, sb->container_id);
+	sqlite3_bind_int64(s, 6, sb->created_at_ms);
+	sqlite3_bind_int64(s, 7, sb->updated_at_ms);
+	sqlite3_bind_int(s, 8, sb->deleted_by_api);
+	return step_done(st, ST_SANDBOX_UPSERT);
+}
+
+static int record_audit(struct rcd_store *st, const struct rc_effect *fx)
+{
+	sqlite3_stmt *s = st->stmt[ST_AUDIT_INSERT];
+	sqlite3_bind_int64(s, 1, fx->at_ms);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)fx->sandbox_id);
+	bind_text(s, 3, fx->runner_id);
+	bind_text(s, 4, rc_sandbox_status_name((enum rc_sandbox_status)fx->from));
+	bind_text(s, 5, rc_sandbox_status_name((enum rc_sandbox_status)fx->to));
+	return step_done(st, ST_AUDIT_INSERT);
+}
+
+static bool persists(enum rc_fx_kind kind)
+{
+	return kind == RC_FX_RUNNER_SAVED || kind == RC_FX_RUNNER_STATUS || kind == RC_FX_TASK_SAVED ||
+	       kind == RC_FX_TASK_STATE || kind == RC_FX_SANDBOX_SAVED || kind == RC_FX_SANDBOX_AUDIT;
+}
+
+bool rcd_store_has_work(const struct rc_outbox *ob)
+{
+	for (size_t i = 0; i < ob->len; i++)
+		if (persists(ob->items[i].kind))
+			return true;
+	return false;
+}
+
+static int apply_one(struct rcd_store *st, const struct rc_coord *c, const struct rc_effect *fx)
+{
+	switch (fx->kind) {
+	case RC_FX_RUNNER_SAVED:
+	case RC_FX_RUNNER_STATUS: /* a removal may come without a separate save */
+		return save_runner(st, c, fx);
+	case RC_FX_TASK_SAVED:
+		return save_task(st, c, fx);
+	case RC_FX_TASK_STATE:
+		return record_task_state(st, fx);
+	case RC_FX_SANDBOX_SAVED:
+		return save_sandbox(st, c, fx);
+	case RC_FX_SANDBOX_AUDIT:
+		return record_audit(st, fx);
+	default:
+		return 0;
+	}
+}
+
+int rcd_store_apply(struct rcd_store *st, const struct rc_coord *c, const struct rc_outbox *ob, char *err,
+		    size_t err_cap)
+{
+	if (!rcd_store_has_work(ob))
+		return 0;
+	if (step_done(st, ST_BEGIN) != 0) {
+		db_error(st, "cannot begin a transaction", err, err_cap);
+		return -1;
+	}
+	for (size_t i = 0; i < ob->len; i++) {
+		if (apply_one(st, c, &ob->items[i]) != 0) {
+			snprintf(err, err_cap, "cannot persist %s: %s", rc_fx_kind_name(ob->items[i].kind),
+				 sqlite3_errmsg(st->db));
+			step_done(st, ST_ROLLBACK);
+			return -1;
+		}
+	}
+	if (step_done(st, ST_COMMIT) != 0) {
+		db_error(st, "cannot commit", err, err_cap);
+		step_done(st, ST_ROLLBACK);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- loading ------------------------------------------------------------ */
+
+static char *column_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return (char *)(t ? t : (const unsigned char *)"");
+}
+
+static int parse_runner_status(const char *word, enum rc_runner_status *out)
+{
+	for (int i = RC_RUNNER_ONLINE; i <= RC_RUNNER_REMOVED; i++) {
+		if (strcmp(word, rc_runner_status_name((enum rc_runner_status)i)) == 0) {
+			*out = (enum rc_runner_status)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_task_state(const char *word, enum rc_task_state *out)
+{
+	for (int i = RC_TASK_QUEUED; i <= RC_TASK_FAILED; i++) {
+		if (strcmp(word, rc_task_state_name((enum rc_task_state)i)) == 0) {
+			*out = (enum rc_task_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int load_runner_row(sqlite3_stmt *s, struct rc_coord *c)
+{
+	struct rc_runner_record r;
+	memset(&r, 0, sizeof r);
+	snprintf(r.id, sizeof r.id, "%s", column_text(s, 0));
+	r.hostname = column_text(s, 1);
+	r.project_dir = column_text(s, 2);
+	r.executor_type = column_text(s, 3);
+	r.instance_token = column_text(s, 4);
+	if (parse_runner_status(column_text(s, 5), &r.status) != 0)
+		return -1;
+	r.registered_at_ms = sqlite3_column_int64(s, 6);
+	r.last_heartbeat_ms = sqlite3_column_int64(s, 7);
+	r.session = (uint64_t)sqlite3_column_int64(s, 8);
+	r.max_concurrency = sqlite3_column_int(s, 9);
+	r.running = sqlite3_column_int(s, 10);
+	return rc_coord_restore_runner(c, &r);
+}
+
+static int load_task_row(sqlite3_stmt *s, struct rc_coord *c)
+{
+	struct rc_task t;
+	memset(&t, 0, sizeof t);
+	t.id = (uint64_t)sqlite3_column_int64(s, 0);
+	t.kind = column_text(s, 1);
+	t.payload = column_text(s, 2);
+	t.result = sqlite3_column_type(s, 3) == SQLITE_NULL ? NULL : column_text(s, 3);
+	if (parse_task_state(column_text(s, 4), &t.state) != 0)
+		return -1;
+	t.attempt = sqlite3_column_int(s, 5);
+	snprintf(t.runner_id, sizeof t.runner_id, "%s", column_text(s, 6));
+	t.submitted_at_ms = sqlite3_column_int64(s, 7);
+	t.claimed_at_ms = sqlite3_column_int64(s, 8);
+	t.finished_at_ms = sqlite3_column_int64(s, 9);
+	return rc_coord_restore_task(c, &t);
+}
+
+static int load_sandbox_row(sqlite3_stmt *s, struct rc_coord *c)
+{
+	struct rc_sandbox sb;
+	memset(&sb, 0, sizeof sb);
+	sb.id = (uint64_t)sqlite3_column_int64(s, 0);
+	int status = rc_sandbox_status_parse(column_text(s, 1));
+	if (status < 0)
+		return -1;
+	sb.status = (enum rc_sandbox_status)status;
+	snprintf(sb.runner_id, sizeof sb.runner_id, "%s", column_text(s, 2));
+	sb.task_id = (uint64_t)sqlite3_column_int64(s, 3);
+	snprintf(sb.container_id, sizeof sb.container_id, "%s", column_text(s, 4));
+	sb.created_at_ms = sqlite3_column_int64(s, 5);
+	sb.updated_at_ms = sqlite3_column_int64(s, 6);
+	sb.deleted_by_api = sqlite3_column_int(s, 7) != 0;
+	return rc_coord_restore_sandbox(c, &sb);
+}
+
+struct loader {
+	const char *what;
+	const char *sql;
+	int (*load_row)(sqlite3_stmt *s, struct rc_coord *c);
+};
+
+static const struct loader loaders[] = {
+	{ "runner",
+	  "SELECT id, hostname, project_dir, executor_type, instance_token, status, registered_at_ms,"
+	  " last_heartbeat_ms, session, max_concurrency, running FROM runners ORDER BY seq",
+	  load_runner_row },
+	{ "task",
+	  "SELECT id, kind, payload, result, state, attempt, runner_id, submitted_at_ms, claimed_at_ms,"
+	  " finished_at_ms FROM tasks ORDER BY id",
+	  load_task_row },
+	{ "sandbox",
+	  "SELECT id, status, runner_id, task_id, container_id, created_at_ms, updated_at_ms, deleted_by_api"
+	  " FROM sandboxes ORDER BY id",
+	  load_sandbox_row },
+};
+
+long rcd_store_load(struct rcd_store *st, struct rc_coord *c, char *err, size_t err_cap)
+{
+	long total = 0;
+	for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++) {
+		sqlite3_stmt *s;
+		if (sqlite3_prepare_v2(st->db, loaders[i].sql, -1, &s, NULL) != SQLITE_OK) {
+			db_error(st, "cannot read the database", err, err_cap);
+			return -1;
+		}
+		int rc;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if (loaders[i].load_row(s, c) != 0) {
+				snprintf(err, err_cap, "stored %s row %ld is malformed or refused by the coordinator",
+					 loaders[i].what, total + 1);
+				sqlite3_finalize(s);
+				return -1;
+			}
+			total++;
+		}
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE) {
+			db_error(st, "cannot read the database", err, err_cap);
+			return -1;
+		}
+	}
+	return total;
+}

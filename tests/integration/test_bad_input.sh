@@ -1,0 +1,72 @@
+# test_bad_input.sh - what coordd answers to bad requests, and that a refused
+# request changes nothing: 401 without or with a wrong secret (no record
+# created), 422 without properties (naming them), 413 over 64 KiB (declared
+# or chunked), 400 for malformed JSON and wrong types, 404/405 for unknown
+# routes and methods.
+. "$(dirname "$0")/lib.sh"
+
+start_coordd c || finish
+reg='{"hostname":"bad-host","project_dir":"/p","executor_type":"e","instance_token":"t1"}'
+runner_count() { http GET /runners; jbody '.runners | length'; }
+error_code() { jbody .error; }
+
+http GET /health
+check_eq "health" 200 "$STATUS"
+
+# --- secrets -----------------------------------------------------------------
+http POST /runners/register "$reg"
+check_eq "register without X-Runner-Secret" 401 "$STATUS"
+check_eq "... error body" unauthorized "$(error_code)"
+http POST /runners/register "$reg" -H "@$T/wrong.header"
+check_eq "register with a wrong secret" 401 "$STATUS"
+check_eq "nothing created by the refused registrations" 0 "$(runner_count)"
+check "the secret never appears in the log" bash -c "! grep -q '$(cat "$T/secret")' '$T/c.log'"
+
+# --- properties --------------------------------------------------------------
+rhttp POST /runners/register '{"instance_token":"t1"}'
+check_eq "register without properties" 422 "$STATUS"
+check_eq "... names all three fields" "executor_type hostname project_dir" "$(jbody '.fields | sort | join(" ")')"
+rhttp POST /runners/register '{"hostname":"h","project_dir":"","executor_type":"e","instance_token":"t1"}'
+check_eq "register with an empty project_dir" 422 "$STATUS"
+check_eq "... names it" project_dir "$(jbody '.fields | join(" ")')"
+check_eq "nothing created by 422s" 0 "$(runner_count)"
+
+# --- malformed bodies --------------------------------------------------------
+rhttp POST /runners/register '{"hostname": "h", '
+check_eq "malformed JSON" 400 "$STATUS"
+check "... with an error code" [ -n "$(error_code)" ]
+rhttp POST /runners/register '{"hostname": 42, "project_dir": "/p", "executor_type": "e", "instance_token": "t"}'
+check "wrong type (hostname a number) is 400 or 422" [ "$STATUS" = 400 -o "$STATUS" = 422 ]
+check_eq "... naming the field" hostname "$(jbody '.fields | join(" ")')"
+rhttp POST /runners/register "{\"hostname\": \"$(head -c 300 /dev/zero | tr '\0' h)\", \"project_dir\": \"/p\", \"executor_type\": \"e\", \"instance_token\": \"t\"}"
+check "over-long hostname is 400 or 422" [ "$STATUS" = 400 -o "$STATUS" = 422 ]
+check_eq "... naming the field" hostname "$(jbody '.fields | join(" ")')"
+check_eq "nothing created by malformed requests" 0 "$(runner_count)"
+
+# A large body within 64 KiB reaches the codec, which names the long field.
+printf '{"kind": "shell", "payload": "%s"}' "$(head -c 20000 /dev/zero | tr '\0' x)" > "$T/long.json"
+STATUS=$(curl -s -o "$T/response" -w '%{http_code}' -H 'Content-Type: application/json' \
+	--data-binary "@$T/long.json" "$BASE/tasks"); BODY=$(cat "$T/response")
+check_eq "payload over 16 KiB in a 20 KB body" 422 "$STATUS"
+check_eq "... naming the field" "field_too_long payload" "$(jbody '.error + " " + (.fields | join(" "))')"
+
+head -c 70000 /dev/zero | tr '\0' ' ' > "$T/big.json"
+STATUS=$(curl -s -o "$T/response" -w '%{http_code}' -H "@$T/secret.header" -H 'Content-Type: application/json' \
+	--data-binary "@$T/big.json" "$BASE/runners/register"); BODY=$(cat "$T/response")
+check_eq "body over 64 KiB" 413 "$STATUS"
+check "... with a JSON error" [ -n "$(error_code)" ]
+STATUS=$(curl -s -o "$T/response" -w '%{http_code}' -H 'Transfer-Encoding: chunked' -H 'Content-Type: application/json' \
+	--data-binary "@$T/big.json" "$BASE/tasks"); BODY=$(cat "$T/response")
+check_eq "chunked body over 64 KiB" 413 "$STATUS"
+
+# --- routes ------------------------------------------------------------------
+http GET /no/such/route
+check_eq "unknown route" 404 "$STATUS"
+http PUT /runners
+check_eq "wrong method" 405 "$STATUS"
+http GET /tasks/999
+check_eq "unknown task" 404 "$STATUS"
+
+stop_daemon "$c_PID" TERM
+check_eq "coordd stops cleanly" 0 "$EXIT_CODE"
+finish

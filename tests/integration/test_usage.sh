@@ -1,0 +1,39 @@
+# test_usage.sh - the daemons' command lines: --help, missing or bad options
+# are usage errors (exit 2) with a message, and a secret is never taken from
+# the command line.
+. "$(dirname "$0")/lib.sh"
+
+"$BIN/rollcall-coordd" --help > "$T/help" 2>&1
+check_eq "coordd --help exits 0" 0 "$?"
+check "... and describes --secret-file" grep -q -- "--secret-file" "$T/help"
+"$BIN/rollcall-runnerd" --help > "$T/help" 2>&1
+check_eq "runnerd --help exits 0" 0 "$?"
+check "... and describes --state-dir" grep -q -- "--state-dir" "$T/help"
+
+usage_fails() { # EXPECTED_WORDS CMD...: exit 2 and a message naming EXPECTED_WORDS
+	local words=$1; shift
+	"$@" > /dev/null 2> "$T/err"
+	[ $? = 2 ] && grep -q -- "$words" "$T/err"
+}
+check "coordd without --secret-file" usage_fails "--secret-file is required" "$BIN/rollcall-coordd" --listen 127.0.0.1:0
+check "coordd with an unknown option" usage_fails "unknown option --secret" "$BIN/rollcall-coordd" --secret s3cret
+check "coordd with a bad --log-format" usage_fails "text or json" "$BIN/rollcall-coordd" --secret-file "$T/secret" --log-format xml
+check "coordd with a bad --listen" usage_fails "not an IPv4" "$BIN/rollcall-coordd" --secret-file "$T/secret" --listen host:1 --db "$T/db"
+printf '' > "$T/empty"
+check "coordd with an empty secret file" usage_fails "empty" "$BIN/rollcall-coordd" --secret-file "$T/empty"
+rd=("$BIN/rollcall-runnerd" --coordinator http://127.0.0.1:9 --state-dir "$T/s" --hostname h --project-dir /p)
+check "runnerd without --executor-type" usage_fails "--executor-type is required" "${rd[@]}"
+check "runnerd with an empty hostname" usage_fails "--hostname is required" "${rd[@]}" --executor-type e --hostname ""
+check "runnerd with --max-concurrency 65" usage_fails "1..64" "${rd[@]}" --executor-type e --max-concurrency 65
+check "runnerd without any secret" usage_fails "no secret" env -u ROLLCALL_RUNNER_SECRET "${rd[@]}" --executor-type e
+# The default text log: one line per request, key=value.
+start_coordd c --log-format text || finish
+http GET /health
+"$BIN/rollcall-coordd" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$T/c.db" > /dev/null 2> "$T/err"
+check_eq "a second coordd on the same database exits 1" 1 "$?"
+check "... saying it is locked" grep -q "database is locked" "$T/err"
+stop_daemon "$c_PID" TERM
+check_eq "coordd with text logs stops cleanly" 0 "$EXIT_CODE"
+check "a text request line" grep -Eq '^[0-9T:.-]+Z info coordd request method=GET path=/health op=health status=200 ' "$T/c.log"
+check "a text state line" grep -Eq '^[0-9T:.-]+Z info coordd stopped message="clean shutdown"$' "$T/c.log"
+finish

@@ -1,0 +1,230 @@
+/*
+ * test_coordd_store.c - coordd's SQLite store against a real coordinator.
+ *
+ * A coordinator driven through registrations, claims, completions, a
+ * reassignment, a removal and sandbox reports has every call's effects
+ * persisted; a second coordinator loaded from the file must then hold the
+ * same records (compared as cf_state text after both get the restart grace
+ * at the same instant). Also: refused requests write nothing, every accepted
+ * sandbox change leaves an audit row, a malformed row stops the load, and a
+ * second process-level open of the same file is refused.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "coord_fixture.h"
+#include "store.h"
+#include "unit.h"
+
+static char db_path[64];
+
+static void remove_db(void)
+{
+	const char *suffixes[] = { "", "-wal", "-shm" };
+	for (int i = 0; i < 3; i++) {
+		char p[96];
+		snprintf(p, sizeof p, "%s%s", db_path, suffixes[i]);
+		unlink(p);
+	}
+}
+
+static struct rcd_store *fresh_store(void)
+{
+	snprintf(db_path, sizeof db_path, "/tmp/rc-unit-store-%d.db", (int)getpid());
+	remove_db();
+	char err[256];
+	struct rcd_store *st = rcd_store_open(db_path, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	return st;
+}
+
+static void persist(struct rcd_store *st, struct cf *f)
+{
+	char err[256];
+	CU_ASSERT_EQUAL_FATAL(rcd_store_apply(st, f->c, &f->ob, err, sizeof err), 0);
+}
+
+/* Count rows with a query on the closed database file. */
+static long count_rows(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	long n = -1;
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+/* A coordinator restored from the file at now_ms (restore_done included). */
+static struct rc_coord *reload(int64_t now_ms, struct rc_outbox *ob)
+{
+	char err[256];
+	struct rc_coord_config cfg;
+	rc_coord_config_defaults(&cfg);
+	struct rc_coord *c = rc_coord_new(&cfg, CF_SECRET, now_ms);
+	struct rcd_store *st = rcd_store_open(db_path, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_TRUE(rcd_store_load(st, c, err, sizeof err) > 0);
+	rc_coord_restore_done(c, now_ms, ob);
+	rcd_store_close(st);
+	return c;
+}
+
+static void test_round_trip(void)
+{
+	struct cf f;
+	cf_init(&f, NULL);
+	struct rcd_store *st = fresh_store();
+	struct cf_runner a = cf_register_with(&f, 1000, "alpha", 2);
+	persist(st, &f);
+	struct cf_runner b = cf_register_with(&f, 1100, "beta", 2);
+	persist(st, &f);
+	struct cf_runner gone = cf_register(&f, 1200, "gamma");
+	persist(st, &f);
+	uint64_t t1 = cf_submit(&f, 2000);
+	persist(st, &f);
+	uint64_t t2 = cf_submit(&f, 2100);
+	persist(st, &f);
+	uint64_t t3 = cf_submit(&f, 2200);
+	persist(st, &f);
+	uint64_t sb = cf_sandbox(&f, 2300, t2);
+	persist(st, &f);
+	uint64_t free_sb = cf_sandbox(&f, 2400, 0);
+	persist(st, &f);
+	CU_ASSERT_EQUAL(cf_claim(&f, 3000, &a, 2), RC_STATUS_OK); /* t1, t2 on alpha */
+	persist(st, &f);
+	CU_ASSERT_EQUAL(cf_complete(&f, 4000, &a, t1, 1, true, "done"), RC_STATUS_OK);
+	persist(st, &f);
+	CU_ASSERT_EQUAL(cf_report(&f, 4100, a.id, sb, "creating"), RC_STATUS_OK);
+	persist(st, &f);
+	CU_ASSERT_EQUAL(cf_report(&f, 4200, b.id, free_sb, "creating"), RC_STATUS_OK);
+	persist(st, &f);
+	CU_ASSERT_EQUAL(cf_report(&f, 4300, b.id, free_sb, "starting"), RC_STATUS_OK);
+	persist(st, &f);
+	/* beta keeps heartbeating, alpha and gamma go silent: the monitor takes
+	 * t2 from alpha, beta claims it as attempt 2 (the sandbox follows). */
+	for (int64_t t = 10000; t <= 80000; t += 10000) {
+		CU_ASSERT_EQUAL(cf_heartbeat(&f, t, &b), RC_STATUS_OK);
+		persist(st, &f);
+		cf_tick(&f, t);
+		persist(st, &f);
+	}
+	CU_ASSERT_EQUAL(cf_claim(&f, 80500, &b, 2), RC_STATUS_OK); /* t2 (requeued) and t3 */
+	persist(st, &f);
+	CU_ASSERT_EQUAL(cf_task(&f, t2)->attempt, 2);
+	CU_ASSERT_EQUAL(cf_task(&f, t3)->attempt, 1);
+	struct rc_msg dereg = cf_runner_msg(RC_OP_DEREGISTER, &gone);
+	CU_ASSERT_EQUAL(cf_send(&f, 81000, &dereg), RC_STATUS_OK);
+	persist(st, &f);
+	rcd_store_close(st);
+
+	struct rc_outbox ob;
+	rc_outbox_init(&ob);
+	struct rc_coord *restored = reload(90000, &ob);
+	rc_outbox_clear(&f.ob);
+	rc_coord_restore_done(f.c, 90000, &f.ob); /* the same grace, for comparison */
+	char *want = cf_state(f.c), *got = cf_state(restored);
+	CU_ASSERT_STRING_EQUAL(got, want);
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "\n--- want\n%s--- got\n%s", want, got);
+	CU_ASSERT_PTR_NULL(rc_coord_find_runner(restored, gone.id));
+
+	/* Ids continue after the restored ones. */
+	struct rc_msg submit = { .op = RC_OP_TASK_SUBMIT, .kind = "build" };
+	struct rc_reply reply;
+	rc_outbox_clear(&ob);
+	CU_ASSERT_EQUAL(rc_coord_handle(restored, 91000, &submit, &reply, &ob), RC_STATUS_CREATED);
+	CU_ASSERT_EQUAL(reply.task_id, 4);
+
+	/* History rows: three sandbox changes audited, two attempts of t2, three
+	 * sessions, the removal left no runner row. */
+	CU_ASSERT_EQUAL(count_rows("SELECT count(*) FROM audit"), 3);
+	CU_ASSERT_EQUAL(count_rows("SELECT count(*) FROM attempts WHERE task_id = 2"), 2);
+	CU_ASSERT_EQUAL(count_rows("SELECT count(*) FROM attempts WHERE task_id = 2 AND attempt = 1 AND outcome = 'queued'"), 1);
+	CU_ASSERT_EQUAL(count_rows("SELECT count(*) FROM sessions"), 3);
+	CU_ASSERT_EQUAL(count_rows("SELECT count(*) FROM runners"), 2);
+	free(want);
+	free(got);
+	rc_coord_free(restored);
+	rc_outbox_free(&ob);
+	cf_free(&f);
+	remove_db();
+}
+
+static void test_refused_request_writes_nothing(void)
+{
+	struct cf f;
+	cf_init(&f, NULL);
+	struct rcd_store *st = fresh_store();
+	struct rc_msg m = cf_register_msg("alpha", "tok");
+	m.secret = "wrong";
+	CU_ASSERT_EQUAL(cf_send(&f, 1000, &m), RC_STATUS_UNAUTHORIZED);
+	CU_ASSERT_FALSE(rcd_store_has_work(&f.ob));
+	persist(st, &f);
+	m = cf_register_msg("alpha", "tok");
+	CU_ASSERT_EQUAL(cf_send(&f, 1000, &m), RC_STATUS_OK);
+	CU_ASSERT_TRUE(rcd_store_has_work(&f.ob));
+	rcd_store_close(st);
+	CU_ASSERT_EQUAL(count_rows("SELECT count(*) FROM runners"), 0);
+	cf_free(&f);
+	remove_db();
+}
+
+static void test_malformed_row_stops_the_load(void)
+{
+	struct cf f;
+	cf_init(&f, NULL);
+	struct rcd_store *st = fresh_store();
+	cf_submit(&f, 1000);
+	persist(st, &f);
+	rcd_store_close(st);
+	sqlite3 *db;
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE tasks SET state = 'bogus'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	char err[256] = "";
+	struct rc_coord_config cfg;
+	rc_coord_config_defaults(&cfg);
+	struct rc_coord *c = rc_coord_new(&cfg, CF_SECRET, 5000);
+	st = rcd_store_open(db_path, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(rcd_store_load(st, c, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "task row 1"));
+	rcd_store_close(st);
+	rc_coord_free(c);
+	cf_free(&f);
+	remove_db();
+}
+
+static void test_second_open_refused(void)
+{
+	struct rcd_store *st = fresh_store();
+	char err[256] = "";
+	struct rcd_store *again = rcd_store_open(db_path, err, sizeof err);
+	CU_ASSERT_PTR_NULL(again);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "locked"));
+	rcd_store_close(again);
+	rcd_store_close(st);
+	remove_db();
+	CU_ASSERT_EQUAL(rcd_store_open("/nonexistent-dir/x.db", err, sizeof err), NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent-dir/x.db"));
+}
+
+void rc_test_register_coordd_store(void)
+{
+	static CU_TestInfo tests[] = {
+		{ "every record survives a reload", test_round_trip },
+		{ "a refused request writes nothing", test_refused_request_writes_nothing },
+		{ "a malformed row stops the load", test_malformed_row_stops_the_load },
+		{ "one process per database", test_second_open_refused },
+		CU_TEST_INFO_NULL,
+	};
+	rc_unit_add_suite("coordd_store", tests);
+}
