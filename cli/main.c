@@ -16,6 +16,7 @@ static const struct rc_cli_command commands[] = {
 	{ "replay", "run a saved failure (trace or scenario) again; check the trace is byte-identical", rc_cmd_replay },
 	{ "timeline", "draw a run (trace or scenario) as an SVG swimlane picture", rc_cmd_timeline },
 	{ "check-scenario", "parse scenario files and report errors as file:line:col", rc_cmd_check_scenario },
+	{ "report", "tick verification checklists from results; write reports/index.html", rc_cmd_report },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

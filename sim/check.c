@@ -270,10 +270,10 @@ static enum sim_invariant refusal_invariant(enum rc_op op)
 	return op == RC_OP_TASK_STATUS || op == RC_OP_TASK_COMPLETE ? SIM_INV_ONE_OWNER : SIM_INV_SINGLE_RECORD;
 }
 
-static void check_runner_op(struct sim_world *w, int64_t now, const struct rc_msg *msg, const struct rc_reply *rep)
+static void check_runner_op(struct sim_world *w, int64_t now, const struct rc_msg *msg, const struct rc_reply *rep,
+			    struct sim_shadow_runner *s)
 {
 	struct sim_checker *k = &w->chk;
-	struct sim_shadow_runner *s = srunner(k, msg->runner_id, false);
 	const struct rc_runner_record *rec = msg->runner_id ? rc_coord_find_runner(coord_of(w), msg->runner_id) : NULL;
 	CHECK(w);
 	if (!s) {
@@ -680,14 +680,14 @@ void sim_check_request(struct sim_world *w, int64_t now, const struct rc_msg *ms
 		if (accepted(rep->status))
 			check_register(w, now, msg, rep);
 		else if (rep->runner_id[0])
-			check_runner_op(w, now, msg, rep);
+			check_runner_op(w, now, msg, rep, req_runner);
 		break;
 	case RC_OP_HEARTBEAT:
 	case RC_OP_DEREGISTER:
 	case RC_OP_CLAIM:
 	case RC_OP_TASK_STATUS:
 	case RC_OP_TASK_COMPLETE:
-		check_runner_op(w, now, msg, rep);
+		check_runner_op(w, now, msg, rep, req_runner);
 		break;
 	case RC_OP_SANDBOX_CREATE:
 	case RC_OP_SANDBOX_REPORT:
