@@ -103,7 +103,7 @@ shrink_failure() { # DIR FILE
 
 # One mutant; writes its table row to $scratch/NAME.row.
 run_mutant() { # NAME PATCH EXPECTED SEEDS ARGS...
-	local name=$1 patch=$2 expected=$3 seeds=$4 dir=$scratch/$1 t0 gate="" ex="" caught="" bwall
+	local name=$1 patch=$2 expected=$3 seeds=$4 dir=$scratch/$1 t0 gate="" ex="" caught=""
 	shift 4
 	local row=$scratch/$name.row
 	t0=$(now)
@@ -116,7 +116,6 @@ run_mutant() { # NAME PATCH EXPECTED SEEDS ARGS...
 		printf '%s\tFAIL\tdoes not build (%s)\n' "$name" "$(grep -m1 error "$dir/build.log")" >"$row"
 		return
 	fi
-	bwall=$(elapsed "$t0")
 	local g0 gate_wall
 	g0=$(now)
 	gate=$(cd "$dir" && build/bin/rollcall run scenarios/ 2>&1 | awk '$1 == "FAIL" { print $2 }' | paste -sd, -)
@@ -126,21 +125,20 @@ run_mutant() { # NAME PATCH EXPECTED SEEDS ARGS...
 	local ex_what ex_seed ex_count ex_wall ex_file
 	IFS=$'\t' read -r ex_seed ex_what ex_count ex_wall ex_file <<<"$ex"
 	local catchers=",${gate},${ex_what:-},"
-	local verdict=PASS replayed=""
+	local verdict=PASS replayed="" matched=""
 	if [ -n "${ex_file:-}" ]; then
 		replayed=identical
 		(cd "$dir" && build/bin/rollcall replay "${ex_file%.scn}.jsonl" >"$dir/replay.log" 2>&1) || replayed=DIVERGED
 	fi
-	if [ "$catchers" = ",,," ]; then
-		verdict=FAIL
-		caught="nothing"
-	else
-		caught=$(sed 's/^,*//; s/,*$//; s/,,*/,/g' <<<"$catchers")
-		verdict=FAIL
-		for e in ${expected//,/ }; do
-			[[ "$e" = "-" || "$catchers" == *",$e,"* ]] && verdict=PASS
-		done
-	fi
+	caught=$(sed 's/^,*//; s/,*$//; s/,,*/,/g' <<<"$catchers")
+	for e in ${expected//,/ }; do
+		if [ -z "$matched" ] && [[ "$e" = "-" || "$catchers" == *",$e,"* ]]; then
+			matched=$e
+			[ "$e" = "-" ] && matched=${caught%%,*}
+		fi
+	done
+	[ -n "$matched" ] || verdict=FAIL
+	printf '%s\n' "${caught:-nothing}" >"$scratch/$name.catchers"
 	[ "$replayed" = DIVERGED ] && verdict=FAIL
 	local shrunk="" what_file=${ex_file:-}
 	if [ "$shrink" = 1 ]; then
@@ -150,9 +148,11 @@ run_mutant() { # NAME PATCH EXPECTED SEEDS ARGS...
 			[[ "$shrunk" == *$'\t'ok ]] || verdict=FAIL
 		fi
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$verdict" "$caught" "$expected" \
-		"${ex_what:--}" "${ex_seed:--}" "${ex_count:--}" "${ex_wall:--}" "$gate_wall" "${replayed:--}" "$bwall" \
-		"$shrunk" >"$row"
+	local n_gate=0
+	[ -n "$gate" ] && n_gate=$(tr ',' '\n' <<<"$gate" | wc -l)
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$verdict" "${matched:-nothing}" \
+		"$expected" "$n_gate" "$gate_wall" "${ex_what:--}" "${ex_seed:--}" "${ex_count:--}" "${ex_wall:--}" \
+		"${replayed:--}" "$shrunk" >"$row"
 }
 
 names=()
@@ -175,25 +175,28 @@ wait
 status=0
 caught=0
 dash() { [ "${1:--}" = - ] && echo - || echo "$1$2"; }
-printf '\n%-28s %-6s %-40s %-7s %-23s %-6s %-6s %-7s %s\n' "mutant" "result" "caught by: gate scenarios, invariant" \
-	"gate" "explore: invariant" "seed" "seeds" "time" "replay"
+printf '\n%-28s %-6s %-38s %-14s %-23s %-5s %-6s %-7s %s\n' "mutant" "result" "caught by" "gate: failing" \
+	"explore: invariant" "seed" "seeds" "time" "replay"
 for name in "${names[@]}"; do
-	IFS=$'\t' read -r n verdict by expected inv seed count wall gwall replayed bwall st lines swall sverdict \
+	IFS=$'\t' read -r n verdict by expected ngate gwall inv seed count wall replayed st lines swall sverdict \
 		<"$scratch/$name.row"
 	[ "$verdict" = PASS ] && caught=$((caught + 1)) || status=1
-	printf '%-28s %-6s %-40s %-7s %-23s %-6s %-6s %-7s %s\n' "$n" "$verdict" "${by:0:40}" "$(dash "$gwall" s)" \
-		"$inv" "$seed" "$count" "$(dash "$wall" s)" "${replayed:--}"
-	[ "$verdict" = PASS ] || printf '    expected one of: %s\n' "$expected"
-	[ "${#by}" -gt 40 ] && printf '    caught by: %s\n' "$by"
+	printf '%-28s %-6s %-38s %-14s %-23s %-5s %-6s %-7s %s\n' "$n" "$verdict" "$by" \
+		"$(printf '%s in %s' "${ngate:-0}" "$(dash "$gwall" s)")" "$inv" "$seed" "$count" "$(dash "$wall" s)" \
+		"${replayed:--}"
+	[ "$verdict" = PASS ] || printf '    expected one of: %s; caught by: %s\n' "$expected" \
+		"$(cat "$scratch/$name.catchers" 2>/dev/null || echo "${by}")"
 done
-printf '\nmutants: %d/%d caught (%s s in all; gate = the scenario library once, time = exploration until\n' \
+printf '\nmutants: %d/%d caught (%s s in all). caught by: the expected catcher that caught it (a library\n' \
 	"$caught" "${#names[@]}" "$(elapsed "$t_start")"
-printf 'the first failing seed the unbroken core passes, seeds = seeds explored until then)\n'
+printf 'scenario or an invariant); gate: scenarios failing and the time of one library run; explore: the\n'
+printf 'first failing seed that the unbroken core passes, the seeds explored and the time to find it;\n'
+printf 'replay: that failure replayed byte for byte. Every catcher: %s/NAME.catchers\n' "$build/mutants"
 if [ "$shrink" = 1 ]; then
 	printf '\n%-28s %-10s %-6s %-8s %s\n' "shrunk failure of" "statements" "lines" "time" \
 		"verdict (deterministic, fails on the mutant, passes on the reference)"
 	for name in "${names[@]}"; do
-		IFS=$'\t' read -r n verdict by expected inv seed count wall gwall replayed bwall st lines swall sverdict \
+		IFS=$'\t' read -r n verdict by expected ngate gwall inv seed count wall replayed st lines swall sverdict \
 			<"$scratch/$name.row"
 		printf '%-28s %-10s %-6s %-8s %s\n' "$n" "${st:--}" "${lines:--}" "$(dash "$swall" s)" \
 			"${sverdict:-no failure to shrink}"
