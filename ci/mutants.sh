@@ -103,10 +103,9 @@ shrink_failure() { # DIR FILE
 
 # One mutant; writes its table row to $scratch/NAME.row.
 run_mutant() { # NAME PATCH EXPECTED SEEDS ARGS...
-	local name=$1 patch=$2 expected=$3 seeds=$4 dir=$scratch/$1 t0 gate="" ex="" caught=""
+	local name=$1 patch=$2 expected=$3 seeds=$4 dir=$scratch/$1 gate="" ex="" caught=""
 	shift 4
 	local row=$scratch/$name.row
-	t0=$(now)
 	copy_tree "$dir"
 	if ! patch -s -d "$dir" -p1 <"$root/fixtures/mutants/$patch" >"$dir/patch.log" 2>&1; then
 		printf '%s\tFAIL\tthe patch does not apply (regenerate it)\n' "$name" >"$row"

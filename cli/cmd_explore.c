@@ -44,7 +44,8 @@ static const char explore_usage[] =
 	"  --budget D         stop after D of wall time (e.g. 30s, 10m)\n"
 	"  --workload NAME    a generated workload (default mixed; --workload list)\n"
 	"  SCENARIO           explore this scenario instead: its timeline plus random\n"
-	"                     faults (its expectations are dropped, invariants stay)\n"
+	"                     faults (its expectations and expected replies are dropped:\n"
+	"                     they describe a run without faults; invariants stay)\n"
 	"  --runners N        runners of the workload (swarm keeps this number)\n"
 	"  --duration D       simulated time per seed (default: the workload's)\n"
 	"  --faults LIST      net,crash,skew,pause,storage | all | none\n"
@@ -176,6 +177,11 @@ static int load_base(struct explore_opts *o)
 	free(text);
 	if (rc != 0)
 		return rc_cli_usage_error("explore", "%s: cannot be explored", o->scenario);
+	for (size_t i = 0; o->liveness && i < o->base.n; i++)
+		if (o->base.lines[i].kind == XP_LINE_AT && strstr(o->base.lines[i].body, "lasting forever"))
+			return rc_cli_usage_error("explore", "--liveness: %s has a task lasting forever (\"%s\"): it "
+						  "can never finish, so liveness cannot hold", o->scenario,
+						  o->base.lines[i].body);
 	o->cfg.base = &o->base;
 	o->cfg.base_name = name;
 	return 0;

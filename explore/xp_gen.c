@@ -526,6 +526,85 @@ void xp_gen_scenario(const struct xp_gen *g, uint64_t seed, struct xp_script *ou
 	*bound_ms = bound;
 }
 
+/* A task of a given scenario, read back from its `submit` line. */
+static void task_from_line(const char *body, struct task_draw *d)
+{
+	struct xp_words ws;
+	xp_words_split(body, &ws);
+	memset(d, 0, sizeof *d);
+	d->lasts_ms = SEC;
+	d->crash_after_ms = 500;
+	for (size_t i = 0; i + 1 < ws.n; i++) {
+		if (strcmp(ws.w[i], "lasting") == 0)
+			scn_parse_duration(ws.w[i + 1], &d->lasts_ms);
+		else if (strcmp(ws.w[i], "crashing") == 0)
+			d->crash_times = atoi(ws.w[i + 1]);
+		else if (strcmp(ws.w[i], "after") == 0)
+			scn_parse_duration(ws.w[i + 1], &d->crash_after_ms);
+	}
+	d->fails = strstr(body, " failing") != NULL;
+	xp_words_free(&ws);
+}
+
+/* The liveness bound of a given scenario: as for a generated one, from its
+ * tasks and its runners' concurrency. */
+static int64_t scenario_bound(const struct xp_script *s)
+{
+	size_t n = 0;
+	int capacity = 0;
+	struct task_draw *d = xp_alloc((s->n + 1) * sizeof *d);
+	for (size_t i = 0; i < s->n; i++) {
+		const char *b = s->lines[i].body;
+		if (s->lines[i].kind == XP_LINE_AT && strncmp(b, "submit ", 7) == 0)
+			task_from_line(b, &d[n++]);
+		if (s->lines[i].kind == XP_LINE_DECL && strncmp(b, "runner ", 7) == 0) {
+			const char *c = strstr(b, " concurrency ");
+			capacity += c ? atoi(c + 13) : 1;
+		}
+	}
+	int64_t bound = liveness_bound(d, n, capacity);
+	free(d);
+	return bound;
+}
+
+/* Cut "and gets N" off a request line: the reply it expects is the one of a
+ * fault-free run. */
+static void drop_expected_reply(struct xp_line *l)
+{
+	char *and = strstr(l->body, " and get");
+	if (and && l->kind == XP_LINE_AT)
+		*and = '\0';
+}
+
+/* A heal whose partition a `heal all` (of the scenario) already undid is not
+ * valid in the language: drop it. Walks the timeline as the parser does. */
+static void drop_orphan_heals(struct xp_script *s)
+{
+	char **open = xp_alloc((s->n + 1) * sizeof *open);
+	size_t n_open = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const char *b = s->lines[i].body;
+		if (s->lines[i].kind != XP_LINE_AT)
+			continue;
+		if (strncmp(b, "partition ", 10) == 0) {
+			open[n_open++] = (char *)b + 10;
+		} else if (strcmp(b, "heal all") == 0) {
+			n_open = 0;
+		} else if (strncmp(b, "heal ", 5) == 0) {
+			size_t k = n_open;
+			while (k > 0 && strcmp(open[k - 1], b + 5) != 0)
+				k--;
+			if (k == 0) {
+				xp_script_remove(s, i--);
+				continue;
+			}
+			memmove(&open[k - 1], &open[k], (n_open - k) * sizeof *open);
+			n_open--;
+		}
+	}
+	free(open);
+}
+
 /* Whether a timeline statement is an expectation (dropped under faults). */
 static bool is_expectation(const struct xp_line *l)
 {
@@ -537,10 +616,18 @@ void xp_gen_faults_for(const struct xp_gen *g, uint64_t seed, struct xp_script *
 {
 	struct gen x = { .g = g, .s = s, .runners = runners, .n_runners = n };
 	rc_rng_split(&x.rng, seed, STREAM_GEN);
-	for (size_t i = s->n; i-- > 0;)
+	for (size_t i = s->n; i-- > 0;) {
 		if (is_expectation(&s->lines[i]))
 			xp_script_remove(s, i);
-	int64_t bound = g->liveness ? (g->bound_ms ? g->bound_ms : 10 * MIN) : 0;
+		else
+			drop_expected_reply(&s->lines[i]);
+	}
+	int64_t bound = g->liveness ? (g->bound_ms ? g->bound_ms : scenario_bound(s)) : 0;
+	bool lossy_given = false;
+	for (size_t i = 0; i < s->n; i++)
+		lossy_given |= strncmp(s->lines[i].body, "config lossy_storage ", 21) == 0;
+	if ((g->faults & SIM_FAULT_STORAGE) && !lossy_given)
+		xp_script_add(s, XP_LINE_DECL, 0, "config lossy_storage on");
 	/* faults over the scenario's own length; the quiet tail after it */
 	x.until_ms = end_ms;
 	x.end_ms = end_ms + (g->liveness ? DRAINED + bound : 0);
@@ -550,5 +637,6 @@ void xp_gen_faults_for(const struct xp_gen *g, uint64_t seed, struct xp_script *
 	s->end_ms = g->liveness ? -1 : end_ms;
 	s->has_seeds = false;
 	xp_script_sort(s);
+	drop_orphan_heals(s);
 	*bound_ms = bound;
 }

@@ -64,8 +64,9 @@ void xp_gen_swarm(struct xp_gen *g, uint64_t seed, bool keep_runners);
 void xp_gen_scenario(const struct xp_gen *g, uint64_t seed, struct xp_script *out, int64_t *bound_ms);
 
 /* Random faults for an existing scenario (explore SCENARIO): its runner
- * names, its length; expectations are removed (they describe a fault-free
- * run), faults and, with liveness, the quiet tail are added. */
+ * names, its length; expectations, and the replies its requests expect
+ * ("and gets 409"), are removed (they describe a fault-free run); faults
+ * and, with liveness, the quiet tail are added. */
 void xp_gen_faults_for(const struct xp_gen *g, uint64_t seed, struct xp_script *s, char **runners, size_t n,
 		       int64_t end_ms, int64_t *bound_ms);
 
