@@ -261,6 +261,8 @@ struct sim_shadow_task {
 	int attempt;
 	char owner[RC_RUNNER_ID_BUF];
 	bool acked_final;     /* an accepted completion made it final */
+	bool confirmed;       /* the owner's report on this attempt was accepted */
+	int64_t claimed_at;   /* coordinator time of the claim (or of a restart) */
 	uint32_t active_pos;  /* index in the active list, SIM_MAP_NONE if final */
 };
 
