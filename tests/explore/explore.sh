@@ -9,6 +9,8 @@
 #              result fails the same way
 #   timeline   the SVG of a reassignment race is well-formed XML and shows the
 #              old runner's refused completion
+#   examples   explore/examples/ (a bug exploration found, shrunk; a race)
+#              passes over seeds 1-100
 # Each check must be able to fail: it compares what the commands print or
 # write with what they must, never only their exit codes.
 set -euo pipefail
@@ -78,3 +80,7 @@ xmllint --noout "$tmp/race.svg" || fail "the timeline is not well-formed XML"
 grep -q 'refused 403 task-complete t1 from r1' "$tmp/race.svg" || fail "the timeline does not show r1's refused completion"
 grep -c '<line class="m ' "$tmp/race.svg" | awk '$1 < 50 { exit 1 }' || fail "the timeline has (almost) no message arrows"
 echo "explore-tests: the timeline of $race is well-formed and shows the refused completion"
+
+# --- examples: regression scenarios ------------------------------------------------------
+"$RC" run --seeds 1-100 explore/examples/ >"$tmp/out" || { cat "$tmp/out"; fail "explore/examples/ does not pass"; }
+echo "explore-tests: explore/examples/ passes over seeds 1-100 ($(grep -c '^PASS' "$tmp/out") scenarios)"
