@@ -349,21 +349,25 @@ enum xp_name_kind xp_line_defines(const struct xp_line *l, char *name, size_t n)
 
 struct offset {
 	char node[64];
-	int64_t ms;
+	int64_t ms;   /* the node's clock offset now */
+	int64_t high; /* the highest clock value its core has seen (virtual + offset) */
 };
 
-static int64_t *offset_of(struct offset *offs, size_t *n, size_t cap, const char *node)
+static struct offset *offset_of(struct offset *offs, size_t *n, size_t cap, const char *node)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp(offs[i].node, node) == 0)
-			return &offs[i].ms;
+			return &offs[i];
 	if (*n == cap)
 		return NULL;
 	snprintf(offs[*n].node, sizeof offs[*n].node, "%s", node);
 	offs[*n].ms = 0;
-	return &offs[(*n)++].ms;
+	offs[*n].high = 0;
+	return &offs[(*n)++];
 }
 
+/* A core never sees its clock go back: after a set-back it sees the highest
+ * value so far until virtual time + the new offset passes it. */
 int64_t xp_script_clock_settle(const struct xp_script *s)
 {
 	struct offset offs[256];
@@ -376,16 +380,19 @@ int64_t xp_script_clock_settle(const struct xp_script *s)
 		struct xp_words ws;
 		xp_words_split(l->body, &ws);
 		bool skew = ws.n == 5 && strcmp(ws.w[0], "skew") == 0, jump = ws.n == 5 && strcmp(ws.w[0], "jump") == 0;
-		int64_t d, *off;
+		int64_t d;
+		struct offset *o;
 		const char *amount = ws.n == 5 ? ws.w[4] : "";
 		int sign = amount[0] == '-' ? -1 : 1;
 		if ((skew || jump) && strcmp(ws.w[2], "clock") == 0 && strcmp(ws.w[3], "by") == 0 &&
 		    scn_parse_duration(amount + (amount[0] == '+' || amount[0] == '-'), &d) == 0 &&
-		    (off = offset_of(offs, &n, sizeof offs / sizeof offs[0], ws.w[1])) != NULL) {
-			int64_t to = skew ? sign * d : *off + sign * d;
-			if (to < *off && l->at_ms + (*off - to) > settle)
-				settle = l->at_ms + (*off - to);
-			*off = to;
+		    (o = offset_of(offs, &n, sizeof offs / sizeof offs[0], ws.w[1])) != NULL) {
+			if (l->at_ms + o->ms > o->high)
+				o->high = l->at_ms + o->ms;
+			o->ms = skew ? sign * d : o->ms + sign * d;
+			int64_t caught_up = o->high - o->ms; /* virtual time at which the clock passes high */
+			if (caught_up > l->at_ms && caught_up > settle)
+				settle = caught_up;
 		}
 		xp_words_free(&ws);
 	}

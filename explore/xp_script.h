@@ -87,11 +87,12 @@ bool xp_line_mentions(const struct xp_line *l, const char *name);
 
 /* --- clocks ------------------------------------------------------------------- */
 
-/* When the last backwards clock move of the timeline has been caught up: a
- * node whose clock is set back by D sees no time pass (its timers stall)
- * for D, so for liveness that move is a fault lasting D. Returns the latest
- * `at + D` over `skew N clock by` (measured from N's previous offset) and
- * `jump N clock by -D` lines, or -1 when there is none. */
+/* When every clock set back by the timeline has caught up again: a core
+ * never sees its clock go back, so after `skew N clock by` or `jump N clock
+ * by` moves N's clock below the highest value its core has seen, N sees no
+ * time pass (its timers stall) until virtual time plus N's offset passes that
+ * value again. For liveness such a move is a fault lasting that long. Returns
+ * the latest such instant, or -1 when no line sets a clock back. */
 int64_t xp_script_clock_settle(const struct xp_script *s);
 
 /* --- words -------------------------------------------------------------------- */

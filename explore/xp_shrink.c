@@ -10,6 +10,7 @@
  */
 #include "xp_shrink.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,7 +44,7 @@ struct shrinker {
 	uint64_t seed;
 	char what[1000];        /* the failure's identity (see signature) */
 	bool liveness;
-	int64_t min_gap;        /* liveness: check time - settle time of the input, -1 */
+	int64_t min_gap;        /* liveness: check time - settle time of the input (INT64_MIN: none) */
 	int max_runs;
 	const struct xp_shrink_cfg *cfg;
 	struct xp_shrink_stats *st;
@@ -219,7 +220,7 @@ static bool is_protected(const struct shrinker *k, size_t i)
 
 static bool fair(const struct shrinker *k, const struct xp_script *s)
 {
-	if (!k->liveness || k->min_gap < 0)
+	if (!k->liveness || k->min_gap == INT64_MIN)
 		return true;
 	int64_t settle = settle_time(s), check = check_time(s), clocks = xp_script_clock_settle(s);
 	if (clocks > settle)
@@ -798,8 +799,12 @@ int xp_shrink(const struct xp_script *in, const struct xp_shrink_cfg *cfg, struc
 	}
 	signature(&k.best, k.what, sizeof k.what);
 	k.liveness = strcmp(k.best.out.what, "invariant liveness") == 0;
-	int64_t settle = settle_time(&k.cur), check = check_time(&k.cur);
-	k.min_gap = k.liveness && settle >= 0 && check >= 0 ? check - settle : -1;
+	/* the input's own gap from the end of its faults (clocks included) to its
+	 * check is what every candidate keeps at least */
+	int64_t settle = settle_time(&k.cur), check = check_time(&k.cur), clocks = xp_script_clock_settle(&k.cur);
+	if (clocks > settle)
+		settle = clocks;
+	k.min_gap = k.liveness && settle >= 0 && check >= 0 ? check - settle : INT64_MIN;
 	refresh_info(&k);
 	static const struct {
 		const char *name;

@@ -129,11 +129,21 @@ static void test_clock_settle(void)
 	char err[128];
 	CU_ASSERT_EQUAL_FATAL(xp_script_parse("runner r1\n"
 					      "at 10s skew r1 clock by +5m\n"  /* forwards: no stall */
-					      "at 20s skew r1 clock by -1m\n"  /* 6 min back: stalls until 6m20s */
+					      "at 20s skew r1 clock by -1m\n"  /* r1 saw 5m20s: stalls until 6m20s */
 					      "at 1m jump coordinator clock by -30s\n", /* until 1m30s */
 					      &s, err, sizeof err),
 			    0);
 	CU_ASSERT_EQUAL(xp_script_clock_settle(&s), 6 * 60000 + 20000);
+	xp_script_free(&s);
+	/* set-backs add up: r1 saw 3m2s (at 2s, +3m); then -2m, -1m more, -9m in all */
+	CU_ASSERT_EQUAL_FATAL(xp_script_parse("runner r1\n"
+					      "at 1s skew r1 clock by +3m\n"
+					      "at 2s skew r1 clock by -2m\n"
+					      "at 3s jump r1 clock by -1m\n"
+					      "at 9s skew r1 clock by -9m\n",
+					      &s, err, sizeof err),
+			    0);
+	CU_ASSERT_EQUAL(xp_script_clock_settle(&s), 12 * 60000 + 2000);
 	xp_script_free(&s);
 	CU_ASSERT_EQUAL_FATAL(xp_script_parse("runner r1\nat 1s jump r1 clock by +1m\n", &s, err, sizeof err), 0);
 	CU_ASSERT_EQUAL(xp_script_clock_settle(&s), -1);
