@@ -34,14 +34,34 @@ cover=$(for r in "${seen[@]}"; do seq "${r%-*}" "${r#*-}"; done | sort -n)
 echo "explore-tests: shards ${seen[*]} cover 1-100 once"
 
 # --- jobs: two workers find what one finds ---------------------------------------
-one=$("$RC" explore --workload reassign --liveness --seeds 1-120 --max-failures 0 --no-progress --out "$tmp/j1" || true)
-two=$("$RC" explore --workload reassign --liveness --seeds 1-120 --max-failures 0 --no-progress --jobs 2 --out "$tmp/j2" || true)
-[ "$(grep '^FAIL seed' <<<"$one" | sed 's/ -> .*//' | sort)" = "$(grep '^FAIL seed' <<<"$two" | sed 's/ -> .*//' | sort)" ] ||
-	fail "--jobs 2 found other failing seeds than one job"
-grep -q ': 120 seeds in .*2 jobs' <<<"$two" || fail "--jobs 2 did not run the 120 seeds: $two"
-echo "explore-tests: --jobs 2 ran the 120 seeds and found the same $(grep -c '^FAIL seed' <<<"$one") failing seed(s) as one job"
+# A task of an hour cannot finish within a 1-minute liveness bound: every seed
+# fails, so both runs must report the same 40 failing seeds, each once.
+cat >"$tmp/slow.scn" <<'SCN'
+runner r1
+at 0s start r1
+at 1s submit task t1 lasting 1h
+at 2m expect t1 is running
+SCN
+one=$("$RC" explore "$tmp/slow.scn" --liveness --bound 1m --seeds 1-40 --max-failures 0 --no-progress --out "$tmp/j1" || true)
+two=$("$RC" explore "$tmp/slow.scn" --liveness --bound 1m --seeds 1-40 --max-failures 0 --no-progress --jobs 2 \
+	--out "$tmp/j2" || true)
+fails1=$(grep '^FAIL seed' <<<"$one" | sed 's/ -> .*//' | sort)
+[ "$(wc -l <<<"$fails1")" -eq 40 ] || fail "one job: $(wc -l <<<"$fails1") failing seeds of 40"
+[ "$fails1" = "$(grep '^FAIL seed' <<<"$two" | sed 's/ -> .*//' | sort)" ] || fail "--jobs 2 found other failing seeds than one job"
+grep -q ': 40 seeds in .*2 jobs), 40 failing' <<<"$two" || fail "--jobs 2 did not run and count the 40 seeds: $two"
+[ "$(ls "$tmp/j2"/*.scn | wc -l)" -eq 40 ] && [ "$(ls "$tmp/j2"/*.jsonl | wc -l)" -eq 40 ] ||
+	fail "--jobs 2 did not save 40 scenarios and 40 traces"
+echo "explore-tests: --jobs 2 ran the 40 seeds, found and saved the same 40 failing seeds as one job"
 
-# --- replay ------------------------------------------------------------------------
+# --- replay ----------------------------------------------------------------------
+# failures explore saved (by a worker) replay byte for byte, as trace and as scenario
+for seed in 1 17 40; do
+	"$RC" replay "$tmp/j2/slow-seed$seed.jsonl" | grep -q '^replay: identical to' ||
+		fail "the saved failure of seed $seed does not replay byte for byte"
+	"$RC" replay "$tmp/j2/slow-seed$seed.scn" | grep -q '^replay: identical to .*slow-seed'"$seed"'.jsonl' ||
+		fail "the saved scenario of seed $seed does not replay its trace byte for byte"
+done
+echo "explore-tests: saved failures replay byte for byte (trace and scenario)"--
 race=explore/examples/reassignment-race.scn
 "$RC" replay "$race" --save "$tmp/race.jsonl" | grep -q '^replay: identical to a second run' ||
 	fail "the example does not replay like itself"
