@@ -61,7 +61,7 @@ for seed in 1 17 40; do
 	"$RC" replay "$tmp/j2/slow-seed$seed.scn" | grep -q '^replay: identical to .*slow-seed'"$seed"'.jsonl' ||
 		fail "the saved scenario of seed $seed does not replay its trace byte for byte"
 done
-echo "explore-tests: saved failures replay byte for byte (trace and scenario)"--
+echo "explore-tests: saved failures replay byte for byte (trace and scenario)"
 race=explore/examples/reassignment-race.scn
 "$RC" replay "$race" --save "$tmp/race.jsonl" | grep -q '^replay: identical to a second run' ||
 	fail "the example does not replay like itself"
