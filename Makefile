@@ -18,7 +18,7 @@ OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(if $(wildcard sim/sim.h),-DRC_HAVE_SIM)
-INCS    := -Ireference/core -Isim -Iscn -Icli -Ireference/daemon/common
+INCS    := -Ireference/core -Isim -Iscn -Icli -Iconform -Ireference/daemon/common
 ALL_CFLAGS = $(WARN) $(DEFS) $(INCS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CORE := -ljansson -lcrypto -lm
 
@@ -31,7 +31,10 @@ SIM_SRC     := $(wildcard sim/*.c)
 # the tree only the language (parser, `rollcall check-scenario`) is built.
 HAVE_SIM    := $(wildcard sim/sim.h)
 SCN_SRC     := $(if $(HAVE_SIM),$(wildcard scn/*.c),$(filter-out scn/scn_run.c scn/scn_eval.c,$(wildcard scn/*.c)))
-CLI_SRC     := $(if $(HAVE_SIM),$(wildcard cli/*.c),$(filter-out cli/cmd_run.c cli/junit.c,$(wildcard cli/*.c)))
+CLI_SRC     := $(if $(HAVE_SIM),$(wildcard cli/*.c),$(filter-out cli/cmd_run.c cli/cmd_conform.c cli/junit.c,$(wildcard cli/*.c)))
+# `rollcall conform` (live conformance over HTTP) needs the simulator's event
+# heap and the judge; it is the only part of `rollcall` that links libcurl.
+CONF_SRC    := $(if $(HAVE_SIM),$(wildcard conform/*.c))
 DCOMMON_SRC := $(wildcard reference/daemon/common/*.c)
 COORDD_SRC  := $(wildcard reference/daemon/coordd/*.c)
 RUNNERD_SRC := $(wildcard reference/daemon/runnerd/*.c)
@@ -44,6 +47,8 @@ LIB_CORE    := $(BUILD)/lib/librc_core.a
 LIB_SIM     := $(BUILD)/lib/librc_sim.a
 LIB_SCN     := $(BUILD)/lib/librc_scn.a
 LIB_DCOMMON := $(BUILD)/lib/librc_dcommon.a
+LIB_CONF    := $(BUILD)/lib/librc_conf.a
+CONF_LIBS   := $(if $(strip $(CONF_SRC)),$(LIB_CONF) $(LIB_DCOMMON))
 SIM_LIBS    := $(if $(strip $(SIM_SRC)),$(LIB_SIM))
 
 PROGRAMS := $(BIN)/rollcall
@@ -84,6 +89,7 @@ $(LIB_CORE): $(call objs,$(CORE_SRC))
 $(LIB_SIM): $(call objs,$(SIM_SRC))
 $(LIB_SCN): $(call objs,$(SCN_SRC))
 $(LIB_DCOMMON): $(call objs,$(DCOMMON_SRC))
+$(LIB_CONF): $(call objs,$(CONF_SRC))
 $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
 	@rm -f $@
@@ -91,9 +97,9 @@ $(BUILD)/lib/%.a:
 
 # --- programs -------------------------------------------------------------
 
-$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_SCN) $(SIM_LIBS) $(LIB_CORE)
+$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(CONF_LIBS) $(LIB_SCN) $(SIM_LIBS) $(LIB_CORE)
 	@mkdir -p $(BIN)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) $(LDFLAGS_CLI)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) $(if $(CONF_LIBS),-lcurl) $(LDFLAGS_CLI)
 
 $(BIN)/rollcall-coordd: $(call objs,$(COORDD_SRC)) $(LIB_DCOMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
