@@ -2,6 +2,7 @@
 #
 #   make deps    install the Debian packages (idempotent, quiet when present)
 #   make         build everything into build/ (binaries in build/bin/)
+#   make run     build, then ci/gate: the scenario library over 100 seeds, reports/junit.xml
 #   make check   deps + build (gcc and clang) + every test
 #   make bench   benchmarks that print their figures
 #
@@ -17,7 +18,7 @@ BUILD   ?= build
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(if $(wildcard sim/sim.h),-DRC_HAVE_SIM)
+DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 INCS    := -Ireference/core -Isim -Iscn -Icli -Iconform -Ireference/daemon/common
 ALL_CFLAGS = $(WARN) $(DEFS) $(INCS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CORE := -ljansson -lcrypto -lm
@@ -27,14 +28,11 @@ OBJ := $(BUILD)/obj
 
 CORE_SRC    := $(wildcard reference/core/*.c)
 SIM_SRC     := $(wildcard sim/*.c)
-# The scenario executor (`rollcall run`) needs the simulator; until sim/ is in
-# the tree only the language (parser, `rollcall check-scenario`) is built.
-HAVE_SIM    := $(wildcard sim/sim.h)
-SCN_SRC     := $(if $(HAVE_SIM),$(wildcard scn/*.c),$(filter-out scn/scn_run.c scn/scn_eval.c,$(wildcard scn/*.c)))
-CLI_SRC     := $(if $(HAVE_SIM),$(wildcard cli/*.c),$(filter-out cli/cmd_run.c cli/cmd_conform.c cli/junit.c,$(wildcard cli/*.c)))
-# `rollcall conform` (live conformance over HTTP) needs the simulator's event
-# heap and the judge; it is the only part of `rollcall` that links libcurl.
-CONF_SRC    := $(if $(HAVE_SIM),$(wildcard conform/*.c))
+SCN_SRC     := $(wildcard scn/*.c)
+CLI_SRC     := $(wildcard cli/*.c)
+# `rollcall conform` (live conformance over HTTP); the only part of `rollcall`
+# that links libcurl.
+CONF_SRC    := $(wildcard conform/*.c)
 DCOMMON_SRC := $(wildcard reference/daemon/common/*.c)
 COORDD_SRC  := $(wildcard reference/daemon/coordd/*.c)
 RUNNERD_SRC := $(wildcard reference/daemon/runnerd/*.c)
@@ -48,8 +46,6 @@ LIB_SIM     := $(BUILD)/lib/librc_sim.a
 LIB_SCN     := $(BUILD)/lib/librc_scn.a
 LIB_DCOMMON := $(BUILD)/lib/librc_dcommon.a
 LIB_CONF    := $(BUILD)/lib/librc_conf.a
-CONF_LIBS   := $(if $(strip $(CONF_SRC)),$(LIB_CONF) $(LIB_DCOMMON))
-SIM_LIBS    := $(if $(strip $(SIM_SRC)),$(LIB_SIM))
 
 PROGRAMS := $(BIN)/rollcall
 ifneq ($(strip $(COORDD_SRC)),)
@@ -59,10 +55,10 @@ ifneq ($(strip $(RUNNERD_SRC)),)
 PROGRAMS += $(BIN)/rollcall-runnerd
 endif
 
-# The main job (see README.md). Grows as the scenario gate and the reports land.
+# The main job (see README.md): build, then the scenario gate (ci/gate) over
+# the library with 100 seeds, JUnit XML in reports/junit.xml.
 run: deps
-	@$(MAKE) --no-print-directory all
-	@echo 'run: build complete; the scenario gate is not wired yet'
+	@SEEDS=1-100 JUNIT=reports/junit.xml bash ci/gate scenarios/
 
 .PHONY: scenario-syntax scenario-library scenario-must-fail scenario-junit integration integration-valgrind
 .PHONY: FORCE run all deps check unit valgrind-unit purity test-purity clang-build clean help
@@ -71,7 +67,7 @@ run: deps
 all: purity $(PROGRAMS) $(BIN)/unit-tests $(BIN)/it-stream
 
 help:
-	@sed -n '1,10p' Makefile
+	@sed -n '1,11p' Makefile
 
 deps:
 	@bash ci/deps.sh
@@ -97,9 +93,9 @@ $(BUILD)/lib/%.a:
 
 # --- programs -------------------------------------------------------------
 
-$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(CONF_LIBS) $(LIB_SCN) $(SIM_LIBS) $(LIB_CORE)
+$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_CONF) $(LIB_DCOMMON) $(LIB_SCN) $(LIB_SIM) $(LIB_CORE)
 	@mkdir -p $(BIN)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) $(if $(CONF_LIBS),-lcurl) $(LDFLAGS_CLI)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) -lcurl $(LDFLAGS_CLI)
 
 $(BIN)/rollcall-coordd: $(call objs,$(COORDD_SRC)) $(LIB_DCOMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
@@ -138,7 +134,7 @@ $(OBJ)/tests/unit/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen -Itests/unit
 UNIT_DAEMON_OBJS := $(call objs,reference/daemon/coordd/store.c)
 $(OBJ)/tests/unit/test_coordd_store.o: EXTRA_CFLAGS += -Ireference/daemon/coordd
 
-$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(LIB_SCN) $(SIM_LIBS) $(LIB_DCOMMON) $(LIB_CORE)
+$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(LIB_SCN) $(LIB_SIM) $(LIB_DCOMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcunit -lmicrohttpd -lsqlite3 $(LDLIBS_CORE)
 
@@ -191,8 +187,8 @@ integration-valgrind: $(INTEGRATION_BINS)
 scenario-syntax scenario-library scenario-must-fail scenario-junit: $(BIN)/rollcall
 	@bash ci/check-scenarios.sh $(patsubst scenario-%,%,$@)
 
-CHECK_STEPS := unit valgrind-unit test-purity clang-build scenario-syntax
-CHECK_STEPS += $(if $(HAVE_SIM),scenario-library scenario-must-fail scenario-junit)
+CHECK_STEPS := unit valgrind-unit test-purity clang-build
+CHECK_STEPS += scenario-syntax scenario-library scenario-must-fail scenario-junit
 CHECK_STEPS += integration integration-valgrind
 
 check: deps

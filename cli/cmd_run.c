@@ -199,7 +199,7 @@ static int report(const struct rc_scenario_result *res, size_t n, const struct r
 	}
 	char sim[32];
 	printf("total: %zu scenario%s, %d runs: %d passed, %d failed%s; %s simulated (%" PRIu64
-	       " events) in %.2f s wall\n",
+	       " events) in %.3f s wall\n",
 	       n, n == 1 ? "" : "s", runs, passed, failed, errors ? ", some could not run" : "",
 	       scn_format_duration(sim_ms, sim, sizeof sim), events, wall_s);
 	if (o->junit && rc_junit_write(o->junit, res, n, rc_cli_program, wall_s) != 0) {

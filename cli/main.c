@@ -10,10 +10,8 @@
 static const struct rc_cli_command commands[] = {
 	{ "id", "print the runner ID of hostname, project dir and executor type", rc_cmd_id },
 	{ "sim", "run the random workload in the deterministic simulator", rc_cmd_sim },
-#ifdef RC_HAVE_SIM /* until the simulator is in the tree */
 	{ "run", "replay scenarios over many seeds in the simulator (the CI gate)", rc_cmd_run },
 	{ "conform", "replay scenarios against a live coordinator over HTTP (libfaketime clock)", rc_cmd_conform },
-#endif
 	{ "check-scenario", "parse scenario files and report errors as file:line:col", rc_cmd_check_scenario },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

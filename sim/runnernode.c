@@ -74,7 +74,7 @@ void sim_runner_effects(struct sim_world *w, int node)
 	}
 	if (exit_fx) {
 		node_record(w, node, "exit", exit_fx->text);
-		runner_gone(w, node, n->stopping ? SIM_NODE_DOWN : SIM_NODE_EXITED);
+		runner_gone(w, node, SIM_NODE_EXITED);
 	}
 }
 

@@ -137,7 +137,7 @@ const char *sim_build_id(void);
 enum sim_node_kind { SIM_NODE_COORD = 0, SIM_NODE_RUNNER };
 
 enum sim_node_state {
-	SIM_NODE_DOWN = 0, /* never started, or stopped after a graceful drain */
+	SIM_NODE_DOWN = 0, /* never started (the coordinator: also after a clean stop) */
 	SIM_NODE_UP,       /* running: its core exists and processes events */
 	SIM_NODE_PAUSED,   /* core kept, events held until resume; its clock runs */
 	SIM_NODE_CRASHED,  /* core freed; durable state kept (coordinator: synced records) */

@@ -598,10 +598,17 @@ static void dispatch(struct sim_world *w, const struct sim_ev *ev)
 	}
 }
 
-bool sim_step(struct sim_world *w)
+/* Process the next event due at or before limit_ms; superseded timers and
+ * events held for a paused node are consumed on the way without counting.
+ * Returns false when no event is due by the limit. */
+static bool step_until(struct sim_world *w, int64_t limit_ms)
 {
 	struct sim_ev ev;
-	while (!w->stopped && sim_heap_pop(&w->heap, &ev)) {
+	for (;;) {
+		const struct sim_ev *top = sim_heap_peek(&w->heap);
+		if (w->stopped || !top || top->at_ms > limit_ms)
+			return false;
+		sim_heap_pop(&w->heap, &ev);
 		assert(ev.at_ms >= w->now && "virtual time went backwards");
 		count_popped(w, &ev);
 		if (stale(w, &ev))
@@ -616,27 +623,22 @@ bool sim_step(struct sim_world *w)
 		dispatch(w, &ev);
 		return true;
 	}
-	return false;
+}
+
+bool sim_step(struct sim_world *w)
+{
+	return step_until(w, INT64_MAX);
 }
 
 enum sim_run_status sim_run_until(struct sim_world *w, int64_t until_ms)
 {
-	for (;;) {
-		if (w->stopped)
-			return SIM_RUN_VIOLATION;
-		const struct sim_ev *top = sim_heap_peek(&w->heap);
-		if (!top) {
-			if (until_ms > w->now)
-				w->now = until_ms;
-			return SIM_RUN_EMPTY;
-		}
-		if (top->at_ms > until_ms)
-			break;
-		sim_step(w);
-	}
+	while (step_until(w, until_ms))
+		;
+	if (w->stopped)
+		return SIM_RUN_VIOLATION;
 	if (until_ms > w->now)
 		w->now = until_ms;
-	return SIM_RUN_TIME;
+	return sim_heap_peek(&w->heap) ? SIM_RUN_TIME : SIM_RUN_EMPTY;
 }
 
 enum sim_run_status sim_run_until_quiet(struct sim_world *w, int64_t limit_ms)
@@ -646,16 +648,14 @@ enum sim_run_status sim_run_until_quiet(struct sim_world *w, int64_t limit_ms)
 			return SIM_RUN_VIOLATION;
 		if (w->pending_msgs + w->pending_actions + w->pending_procs == 0)
 			return SIM_RUN_QUIET;
-		const struct sim_ev *top = sim_heap_peek(&w->heap);
-		if (!top)
-			return SIM_RUN_EMPTY;
-		if (top->at_ms > limit_ms) {
-			if (limit_ms > w->now)
-				w->now = limit_ms;
-			return SIM_RUN_TIME;
-		}
-		sim_step(w);
+		if (!step_until(w, limit_ms))
+			break;
 	}
+	if (w->stopped)
+		return SIM_RUN_VIOLATION;
+	if (limit_ms > w->now)
+		w->now = limit_ms;
+	return sim_heap_peek(&w->heap) ? SIM_RUN_TIME : SIM_RUN_EMPTY;
 }
 
 void sim_check_now(struct sim_world *w)

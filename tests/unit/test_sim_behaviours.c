@@ -156,7 +156,7 @@ static void test_drain_term_then_kill(void)
 	CU_ASSERT_TRUE_FATAL(term >= 0 && kill > term);
 	CU_ASSERT_EQUAL(f.recs[kill].ev.at_ms - f.recs[term].ev.at_ms, 5000);
 	CU_ASSERT_TRUE(sf_find(&f, (size_t)kill, SIM_EV_REPLY, "coord", NULL, RC_OP_DEREGISTER) >= 0);
-	CU_ASSERT_EQUAL(sim_node_state(f.w, f.r[0]), SIM_NODE_DOWN);
+	CU_ASSERT_EQUAL(sim_node_state(f.w, f.r[0]), SIM_NODE_EXITED);
 	const struct rc_task *task = rc_coord_find_task(sim_coord(f.w), sim_task_id(f.w, "stubborn"));
 	CU_ASSERT_EQUAL(task->state, RC_TASK_QUEUED);
 	assert_no_violation(&f);

@@ -201,6 +201,33 @@ static void test_world_permutes_ties_by_seed(void)
 	CU_ASSERT_TRUE(differs);
 }
 
+/* Running until a time processes nothing later than it, even when the
+ * earliest event in the heap is a superseded timer. */
+static void test_run_until_stops_at_the_limit(void)
+{
+	struct sim_config cfg;
+	sim_config_defaults(&cfg);
+	struct sim_world *w = sim_world_new(&cfg);
+	CU_ASSERT_TRUE_FATAL(sim_add_coordinator(w, "coord") >= 0);
+	struct sim_runner_spec rs;
+	sim_runner_spec_defaults(&rs);
+	rs.name = "r";
+	rs.hostname = "h";
+	rs.project_dir = "/p";
+	rs.executor_type = "x";
+	rs.start_at_ms = 0;
+	CU_ASSERT_TRUE_FATAL(sim_add_runner(w, &rs) >= 0);
+	struct rc_rng rng;
+	rc_rng_seed(&rng, 5);
+	int64_t t = 0;
+	for (int i = 0; i < 2000; i++) {
+		t += (int64_t)rc_rng_below(&rng, 3000);
+		CU_ASSERT_EQUAL(sim_run_until(w, t), SIM_RUN_TIME);
+		CU_ASSERT_EQUAL_FATAL(sim_now(w), t);
+	}
+	sim_world_free(w);
+}
+
 void rc_test_register_sim_engine(void)
 {
 	static CU_TestInfo tests[] = {
@@ -211,6 +238,7 @@ void rc_test_register_sim_engine(void)
 		{ "clock deadline is the earliest time", test_clock_when_is_the_earliest_time },
 		{ "map put, get, delete", test_map_put_get_delete },
 		{ "world permutes ties by seed", test_world_permutes_ties_by_seed },
+		{ "run until stops at the limit", test_run_until_stops_at_the_limit },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("sim_engine", tests);
