@@ -64,7 +64,7 @@ run: deps
 .PHONY: FORCE run all deps check unit valgrind-unit purity test-purity clang-build clean help
 .DEFAULT_GOAL := all
 
-all: purity $(PROGRAMS) $(BIN)/unit-tests $(BIN)/it-stream
+all: purity $(PROGRAMS) $(BIN)/unit-tests $(BIN)/it-stream $(BIN)/dialect-adapter
 
 help:
 	@sed -n '1,11p' Makefile
@@ -169,6 +169,11 @@ clang-build:
 INTEGRATION_VALGRIND_TESTS := test_bad_input test_refusals test_id_stability test_drain_kill test_supervise_backoff test_stale_remove
 
 INTEGRATION_BINS := $(BIN)/rollcall $(BIN)/rollcall-coordd $(BIN)/rollcall-runnerd $(BIN)/it-stream
+
+# A test target speaking another dialect in front of coordd (tests/conform/).
+$(BIN)/dialect-adapter: $(OBJ)/tests/conform/dialect_adapter.o $(LIB_CONF) $(LIB_DCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcurl -lmicrohttpd -ljansson
 
 # A fast libcurl client for the crash test (independent of the codec).
 $(BIN)/it-stream: $(OBJ)/tests/integration/stream.o

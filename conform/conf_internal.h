@@ -177,7 +177,7 @@ struct conf_live {
 
 /* conf_session.c: whether the target at url answers its health check (a
  * conf_ready_fn; ctx is the session). */
-int conf_session_ready(void *ctx, const char *url);
+int conf_session_ready(void *ctx, const char *url, char *why, size_t why_cap);
 
 /* conf_run.c: run s live; the target is ready (a launched one not started
  * yet), its clock reads base_clock_ms at virtual 0, runners use secret. */

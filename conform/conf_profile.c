@@ -33,8 +33,8 @@ struct op_map {
 	bool present;
 	char *method;     /* NULL: canonical */
 	char *path;       /* template; NULL: canonical */
-	json_t *fields;   /* canonical -> target names (object of strings), merged with the global map */
-	json_t *rfields;  /* target -> canonical */
+	json_t *fields;   /* canonical -> target names in requests (object of strings), global map merged in */
+	json_t *rfields;  /* target -> canonical names in replies */
 	struct status_map statuses;
 };
 
@@ -302,7 +302,7 @@ static int load_statuses(struct loader *l, json_t *src, struct status_map *m, co
 static int load_op(struct loader *l, const char *name, json_t *spec, json_t *global_fields,
 		   const struct status_map *global_statuses)
 {
-	static const char *const keys[] = { "method", "path", "fields", "statuses", "absent", NULL };
+	static const char *const keys[] = { "method", "path", "fields", "request_fields", "statuses", "absent", NULL };
 	enum rc_op op = op_by_name(name);
 	if (op == RC_OP_NONE)
 		return load_error(l, "unknown operation \"%s\" in ops", name);
@@ -321,8 +321,13 @@ static int load_op(struct loader *l, const char *name, json_t *spec, json_t *glo
 	m->method = method ? xstrdup(method) : NULL;
 	m->path = path ? xstrdup(path) : NULL;
 	json_t *fields = object_member(l, spec, "fields", name), *statuses = object_member(l, spec, "statuses", name);
+	json_t *request_fields = object_member(l, spec, "request_fields", name);
 	json_object_update(m->fields, global_fields);
 	if (fields && load_fields(l, fields, m->fields, name) != 0)
+		return -1;
+	/* replies are read through the two-way names only */
+	m->rfields = reverse_fields(l, m->fields, name);
+	if (request_fields && load_fields(l, request_fields, m->fields, name) != 0)
 		return -1;
 	if (statuses && load_statuses(l, statuses, &m->statuses, name) != 0)
 		return -1;
@@ -455,7 +460,8 @@ static int load_root(struct loader *l, json_t *root)
 		json_object_foreach(ops, key, spec) if (load_op(l, key, spec, global_fields, &global_statuses) != 0) break;
 	json_decref(global_fields);
 	for (int op = RC_OP_NONE + 1; op < RC_OP_COUNT && !l->failed; op++)
-		l->p->ops[op].rfields = reverse_fields(l, l->p->ops[op].fields, rc_op_name((enum rc_op)op));
+		if (!l->p->ops[op].rfields)
+			l->p->ops[op].rfields = reverse_fields(l, l->p->ops[op].fields, rc_op_name((enum rc_op)op));
 	l->p->identity = false;
 	return l->failed ? -1 : 0;
 }
@@ -682,8 +688,7 @@ static int translate_request(const struct conf_profile *p, const struct rc_msg *
 	}
 	json_t *theirs = renamed(body, m->fields);
 	json_decref(body);
-	free(out->body);
-	out->body = NULL;
+	out->body = NULL; /* the canonical text stays the caller's */
 	if (canonical_body || json_object_size(theirs) > 0)
 		out->body = json_dumps(theirs, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(theirs);

@@ -49,19 +49,27 @@ static int session_call(struct conf_session *cs, const struct rc_msg *msg, struc
 	return rc;
 }
 
-int conf_session_ready(void *ctx, const char *url)
+int conf_session_ready(void *ctx, const char *url, char *why, size_t why_cap)
 {
 	struct conf_session *cs = ctx;
 	struct rc_msg msg = { .op = RC_OP_HEALTH };
 	struct conf_wire_request w;
 	struct conf_exchange ex = { 0 };
-	char err[200];
-	if (conf_profile_encode(cs->profile, &msg, &w, err, sizeof err) != 0)
-		return 0;
-	int ok = conf_http_send(cs->http, url, &w, &ex) == 0 && ex.status == 200;
+	if (conf_profile_encode(cs->profile, &msg, &w, why, why_cap) != 0)
+		return -1;
+	int state = 0;
+	if (conf_http_send(cs->http, url, &w, &ex) == 0) {
+		state = ex.status == 200 ? 1 : -1;
+		if (state < 0) {
+			char shown[500];
+			conf_exchange_format(&ex, shown, sizeof shown, 200);
+			snprintf(why, why_cap, "%d (is the profile, %s, the target's dialect?):\n%s", ex.status,
+				 conf_profile_name(cs->profile), shown);
+		}
+	}
 	conf_wire_request_free(&w);
 	conf_exchange_clear(&ex);
-	return ok;
+	return state;
 }
 
 /* A running target must answer its health check with the protocol's body. */

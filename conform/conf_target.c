@@ -503,9 +503,16 @@ int conf_target_start(struct conf_target *t, int64_t clock_ms, conf_ready_fn rea
 				 tail[0] ? "; its last words:\n" : "", tail);
 			break;
 		}
-		if ((t->url[0] || read_listening(t)) && ready(ctx, t->url)) {
+		char answer[600];
+		int state = t->url[0] || read_listening(t) ? ready(ctx, t->url, answer, sizeof answer) : 0;
+		if (state > 0) {
 			free(b);
 			return 0;
+		}
+		if (state < 0) {
+			snprintf(err, err_cap, "the target answered its health check with %s", answer);
+			conf_target_crash(t);
+			break;
 		}
 		if (mono_ms() > deadline) {
 			snprintf(err, err_cap, "the target was not ready within %lld ms (%s)", (long long)t->o.launch_timeout_ms,

@@ -59,8 +59,9 @@ int conf_target_set_clock(struct conf_target *t, int64_t clock_ms, char *err, si
  * secret, logs) for the next start. name labels the folder. Returns 0 or -1. */
 int conf_target_fresh(struct conf_target *t, const char *name, const char *secret, char *err, size_t err_cap);
 /* Asked while a launched target starts: 1 when the target at url is ready
- * (its health check answered), 0 not yet. */
-typedef int (*conf_ready_fn)(void *ctx, const char *url);
+ * (its health check answered 200), 0 not yet (nothing answers), -1 never
+ * (it answered something else; why says what, why_cap bytes). */
+typedef int (*conf_ready_fn)(void *ctx, const char *url, char *why, size_t why_cap);
 /* Start the launched target with its clock at clock_ms (same folder and
  * database as before: a restart). Waits, at most the launch timeout, for its
  * port and for ready() to say so. Returns 0, or -1 with err filled (it
