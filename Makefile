@@ -61,6 +61,7 @@ run: deps
 	@SEEDS=1-100 JUNIT=reports/junit.xml bash ci/gate scenarios/
 
 .PHONY: scenario-syntax scenario-library scenario-must-fail scenario-junit integration integration-valgrind
+.PHONY: conform conform-mutants
 .PHONY: FORCE run all deps check unit valgrind-unit purity test-purity clang-build clean help
 .DEFAULT_GOAL := all
 
@@ -134,7 +135,7 @@ $(OBJ)/tests/unit/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen -Itests/unit
 UNIT_DAEMON_OBJS := $(call objs,reference/daemon/coordd/store.c)
 $(OBJ)/tests/unit/test_coordd_store.o: EXTRA_CFLAGS += -Ireference/daemon/coordd
 
-$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(LIB_SCN) $(LIB_SIM) $(LIB_DCOMMON) $(LIB_CORE)
+$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(LIB_CONF) $(LIB_SCN) $(LIB_SIM) $(LIB_DCOMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcunit -lmicrohttpd -lsqlite3 $(LDLIBS_CORE)
 
@@ -192,9 +193,23 @@ integration-valgrind: $(INTEGRATION_BINS)
 scenario-syntax scenario-library scenario-must-fail scenario-junit: $(BIN)/rollcall
 	@bash ci/check-scenarios.sh $(patsubst scenario-%,%,$@)
 
+# --- live conformance (rollcall conform, tests/conform/run.sh says what each checks)
+# conform: the library live against coordd (and --reuse), conform under
+# valgrind, the fleet-v2 dialect, running targets with and without their
+# clock, and targets that are down, answer garbage or hang.
+# conform-mutants: each broken coordd of fixtures/mutants/live/ caught live.
+CONFORM_BINS := $(BIN)/rollcall $(BIN)/rollcall-coordd $(BIN)/dialect-adapter
+
+conform: $(CONFORM_BINS)
+	@RC_BIN=$(BIN) bash tests/conform/run.sh
+
+conform-mutants: $(CONFORM_BINS)
+	@RC=$(BIN)/rollcall ADAPTER=$(BIN)/dialect-adapter bash ci/conform-mutants.sh
+
 CHECK_STEPS := unit valgrind-unit test-purity clang-build
 CHECK_STEPS += scenario-syntax scenario-library scenario-must-fail scenario-junit
 CHECK_STEPS += integration integration-valgrind
+CHECK_STEPS += conform conform-mutants
 
 check: deps
 	@$(MAKE) --no-print-directory all

@@ -280,6 +280,8 @@ static void print_result(const struct scenario_run *sr)
 			printf("      %s: %s\n", r->s->path, c->out.what);
 		printf("      seed %" PRIu64 ", at %s: %s\n", r->fail_seed,
 		       scn_format_duration(c->out.fail_at_ms, when, sizeof when), c->out.why);
+		if (c->reason[0])
+			print_block("then:", c->reason);
 	}
 	if (c->evidence[0]) {
 		const char *nl = strstr(c->evidence, "\n  -> ");
@@ -340,6 +342,13 @@ static void print_differences(const struct scenario_run *runs, size_t n)
 static int exit_status(const struct scenario_run *runs, size_t n, const struct cli_opts *o)
 {
 	int rc = RC_EXIT_OK;
+	size_t ran = 0;
+	for (size_t i = 0; i < n; i++)
+		ran += runs[i].res.verdict != RC_VERDICT_SKIP;
+	if (ran == 0) {
+		fprintf(stderr, "rollcall conform: no scenario could run against this target: nothing was judged\n");
+		return RC_EXIT_USAGE;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct scenario_run *sr = &runs[i];
 		if (sr->res.verdict == RC_VERDICT_ERROR)

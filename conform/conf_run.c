@@ -56,7 +56,7 @@ void conf_protocol_failure(struct conf_live *l, const struct conf_exchange *ex, 
 {
 	if (l->judge.failed)
 		return;
-	scn_judge_fail(&l->judge, l->now_ms, (struct scn_pos){ 0, 0 }, "the protocol",
+	scn_judge_fail(&l->judge, l->now_ms, (struct scn_pos){ 0, 0 }, "replies follow the protocol",
 		       "the reply to %s %s is off-protocol: %s", ex->method, ex->path ? ex->path : "", what);
 	conf_exchange_format(ex, l->res->evidence, sizeof l->res->evidence, 600);
 }

@@ -85,8 +85,7 @@ static int check_health(struct conf_session *cs, char *err, size_t err_cap)
 	if (status == 200)
 		return 0;
 	if (status < 0)
-		snprintf(err, err_cap, "the target %s does not answer its health check: %s", conf_target_url(cs->target),
-			 why);
+		snprintf(err, err_cap, "the target %s fails its health check: %s", conf_target_url(cs->target), why);
 	else
 		snprintf(err, err_cap, "the target %s answers its health check with %d", conf_target_url(cs->target),
 			 status);
@@ -226,7 +225,8 @@ static bool action_fits(const struct conf_session *cs, const struct scn_action *
 	else if (coord && (a->kind == SCN_ACT_PAUSE || a->kind == SCN_ACT_RESUME))
 		snprintf(why, n, "pauses the coordinator: not replayed live");
 	else if (coord && conf_target_mode(cs->target) != CONF_TARGET_LAUNCHED)
-		snprintf(why, n, "%ss the coordinator: needs --launch", scn_action_word(a->kind));
+		snprintf(why, n, "'%s coordinator' needs a target that conform launched (--launch)",
+			 scn_action_word(a->kind));
 	else if (op != RC_OP_NONE && !conf_profile_has(cs->profile, op))
 		snprintf(why, n, "the target's profile has no %s operation", rc_op_name(op));
 	else if (a->kind == SCN_ACT_START && a->node != 0) {
@@ -430,7 +430,9 @@ void conf_session_run(struct conf_session *cs, const struct scn_scenario *s, uin
 	if (launched && !cs->shared)
 		conf_target_stop(t);
 	else if (!r->target_unusable && clean_up(cs, s, secret_copy, err, sizeof err) != 0) {
-		r->verdict = CONF_ERROR;
+		/* a failed check stands; the target is of no use for the next scenario either way */
+		if (r->verdict == CONF_PASS)
+			r->verdict = CONF_ERROR;
 		r->target_unusable = true;
 		snprintf(r->reason, sizeof r->reason, "cleaning the shared target up after the scenario: %.1100s", err);
 	}
