@@ -190,29 +190,16 @@ static bool state_value(void *ctx, const struct scn_state *st)
 	return false;
 }
 
-static bool gave_up_on(const struct conf_live *l, int node, uint64_t task_id)
-{
-	const struct rc_runner *core = l->runners[node].core;
-	for (int i = 0; core && i < rc_runner_task_count(core); i++) {
-		const struct rc_runner_task *t = rc_runner_task_at(core, i);
-		if (t->task_id == task_id && t->sup.state == RC_SUP_GAVE_UP)
-			return true;
-	}
-	return false;
-}
-
-static bool gave_up(void *ctx, int task, int node)
+static const struct rc_runner *runner_core(void *ctx, int node)
 {
 	struct conf_live *l = ctx;
-	uint64_t id = l->task_id[task];
-	if (id == 0)
-		return false;
-	if (node >= 0)
-		return gave_up_on(l, node, id);
-	for (size_t i = 1; i < l->s->n_nodes; i++)
-		if (gave_up_on(l, (int)i, id))
-			return true;
-	return false;
+	return l->runners[node].core;
+}
+
+static uint64_t task_id(void *ctx, int task)
+{
+	struct conf_live *l = ctx;
+	return l->task_id[task];
 }
 
 static void describe_runner(struct conf_live *l, const struct scn_state *st, char *buf, size_t n)
@@ -339,7 +326,8 @@ static bool observable(void *ctx, const struct scn_expect *e, char *why, size_t 
 
 const struct scn_world_ops conf_world_ops = {
 	.state_value = state_value,
-	.gave_up = gave_up,
+	.runner_core = runner_core,
+	.task_id = task_id,
 	.describe = describe_actual,
 	.before_poll = track_registrations,
 	.action_reply = action_reply,

@@ -642,11 +642,18 @@ void conf_wire_request_free(struct conf_wire_request *w)
 }
 
 /* Ids the target's template does not take go in the body (under their
- * canonical names, renamed with the rest); ids it takes leave the body. */
+ * canonical names, renamed with the rest); ids it takes leave the body. A
+ * reporter's id goes in the body when the profile names no header for it.
+ * Without a template of the profile's the path stays canonical. */
 static void place_params(const struct conf_profile *p, const struct params *pp, unsigned used_mask, enum rc_op op,
-			 json_t *body)
+			 json_t *body, bool own_path)
 {
 	bool rid_header = op == RC_OP_SANDBOX_REPORT && p->runner_id_header[0];
+	if (!own_path) {
+		if (op == RC_OP_SANDBOX_REPORT && !rid_header && pp->runner_id)
+			json_object_set_new(body, "runner_id", json_string(pp->runner_id));
+		return;
+	}
 	if (used_mask & 1)
 		json_object_del(body, "runner_id");
 	else if ((pp->runner_in_path || (op == RC_OP_SANDBOX_REPORT && !rid_header)) && pp->runner_id)
@@ -677,8 +684,7 @@ static int translate_request(const struct conf_profile *p, const struct rc_msg *
 		snprintf(err, err_cap, "the %s path template %s cannot be filled", rc_op_name(msg->op), m->path);
 		return -1;
 	}
-	if (m->path)
-		place_params(p, &pp, used, msg->op, body);
+	place_params(p, &pp, used, msg->op, body, m->path != NULL);
 	if (m->method)
 		out->method = m->method;
 	if (msg->op == RC_OP_SANDBOX_REPORT) {

@@ -6,10 +6,12 @@
  * output in files of its scratch folder: conform never blocks on a pipe the
  * target stopped reading. Every wait is bounded.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "conf_target.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,6 +41,30 @@ struct conf_target {
 	pid_t pid;        /* 0: not running */
 	int status;       /* its wait status once it exited by itself */
 };
+
+/* The process group of the launched target, for the signal handler: a
+ * target in its own group does not get the terminal's Ctrl-C, so conform
+ * takes it down itself when it is interrupted. */
+static volatile sig_atomic_t running_group;
+
+static void on_interrupt(int sig)
+{
+	if (running_group > 0)
+		kill(-(pid_t)running_group, SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_interrupts(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
 
 static int64_t mono_ms(void)
 {
@@ -191,6 +217,7 @@ struct conf_target *conf_target_new(const struct conf_target_options *o, char *e
 		}
 		snprintf(t->clock_path, sizeof t->clock_path, "%s/clock", t->root);
 		conf_parse_clock(BASE_CLOCK, &t->clock_ms);
+		catch_interrupts();
 	} else if (o->clock_file) {
 		t->mode = CONF_TARGET_CLOCK_FILE;
 		snprintf(t->clock_path, sizeof t->clock_path, "%s", o->clock_file);
@@ -204,15 +231,18 @@ struct conf_target *conf_target_new(const struct conf_target_options *o, char *e
 	return t;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path) == 0 ? 0 : -1;
+}
+
+/* The session's scratch folder (ours: mkdtemp) and everything the targets
+ * wrote in it, depth first. */
 static void remove_tree(const char *path)
 {
-	if (!path[0])
-		return;
-	char cmd[4400];
-	/* the folder is ours (mkdtemp) and holds only files we made */
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
-	if (system(cmd) != 0)
-		fprintf(stderr, "rollcall conform: could not remove %s\n", path);
+	if (path[0] && nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		fprintf(stderr, "rollcall conform: could not remove %s: %s\n", path, strerror(errno));
 }
 
 void conf_target_free(struct conf_target *t)
@@ -455,6 +485,8 @@ bool conf_target_running(struct conf_target *t, char *why, size_t why_cap)
 	pid_t r = waitpid(t->pid, &status, WNOHANG);
 	if (r == 0)
 		return true;
+	kill(-t->pid, SIGKILL); /* whatever it started in its group goes too */
+	running_group = 0;
 	t->pid = 0;
 	t->status = status;
 	if (why)
@@ -494,6 +526,7 @@ int conf_target_start(struct conf_target *t, int64_t clock_ms, conf_ready_fn rea
 	}
 	setpgid(pid, pid);
 	t->pid = pid;
+	running_group = pid;
 	int64_t deadline = mono_ms() + t->o.launch_timeout_ms;
 	char why[96], tail[600];
 	for (;;) {
@@ -537,6 +570,7 @@ void conf_target_crash(struct conf_target *t)
 	int status;
 	while (waitpid(t->pid, &status, 0) < 0 && errno == EINTR)
 		;
+	running_group = 0;
 	t->pid = 0;
 	t->status = status;
 }

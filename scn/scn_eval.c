@@ -253,33 +253,17 @@ static void describe_actual(void *ctx, const struct scn_state *st, char *buf, si
 	snprintf(buf, n, "?");
 }
 
-/* Whether a runner's supervisor has given the task's process up. */
-static bool gave_up_on(struct scn_runctx *r, int node, uint64_t task_id)
+static const struct rc_runner *runner_core(void *ctx, int node)
 {
-	const struct rc_runner *core = sim_runner_core(r->w, r->node[node]);
-	if (!core)
-		return false;
-	for (int i = 0; i < rc_runner_task_count(core); i++) {
-		const struct rc_runner_task *t = rc_runner_task_at(core, i);
-		if (t->task_id == task_id && t->sup.state == RC_SUP_GAVE_UP)
-			return true;
-	}
-	return false;
+	struct scn_runctx *r = ctx;
+	return sim_runner_core(r->w, r->node[node]);
 }
 
-static bool gave_up(void *ctx, int task, int node)
+static uint64_t task_id(void *ctx, int task)
 {
 	struct scn_runctx *r = ctx;
 	task_of(r, task); /* resolves the id */
-	uint64_t id = r->task_id[task];
-	if (id == 0)
-		return false;
-	if (node >= 0)
-		return gave_up_on(r, node, id);
-	for (size_t i = 1; i < r->s->n_nodes; i++)
-		if (gave_up_on(r, (int)i, id))
-			return true;
-	return false;
+	return r->task_id[task];
 }
 
 static bool action_reply(void *ctx, size_t action, struct scn_reply_seen *out)
@@ -297,7 +281,8 @@ static bool action_reply(void *ctx, size_t action, struct scn_reply_seen *out)
 
 const struct scn_world_ops scn_sim_world_ops = {
 	.state_value = state_value,
-	.gave_up = gave_up,
+	.runner_core = runner_core,
+	.task_id = task_id,
 	.describe = describe_actual,
 	.before_poll = track_registrations,
 	.action_reply = action_reply,

@@ -109,12 +109,32 @@ static bool state_holds(struct scn_judge *j, const struct scn_state *st)
 	return st->negated ? !v : v;
 }
 
+/* Whether a runner's supervisor has given the task's process up. */
+static bool gave_up_on(struct scn_judge *j, int node, uint64_t task_id)
+{
+	const struct rc_runner *core = j->ops->runner_core(j->ctx, node);
+	for (int i = 0; core && i < rc_runner_task_count(core); i++) {
+		const struct rc_runner_task *t = rc_runner_task_at(core, i);
+		if (t->task_id == task_id && t->sup.state == RC_SUP_GAVE_UP)
+			return true;
+	}
+	return false;
+}
+
 /* For a polled event ("becomes", "gives up"): whether its state holds now. */
 static bool event_state(struct scn_judge *j, const struct scn_event *ev)
 {
 	if (ev->kind == SCN_EV_BECOMES)
 		return j->ops->state_value(j->ctx, &ev->state);
-	return j->ops->gave_up(j->ctx, ev->task, ev->node);
+	uint64_t id = j->ops->task_id(j->ctx, ev->task);
+	if (id == 0)
+		return false;
+	if (ev->node >= 0)
+		return gave_up_on(j, ev->node, id);
+	for (size_t i = 1; i < j->s->n_nodes; i++)
+		if (gave_up_on(j, (int)i, id))
+			return true;
+	return false;
 }
 
 /* Whether the event is judged by polling a state rather than from records. */

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "runner.h"
 #include "scn.h"
 #include "scn_run.h"
 
@@ -54,9 +55,11 @@ struct scn_reply_seen {
 struct scn_world_ops {
 	/* Whether the state holds now, negation NOT applied. */
 	bool (*state_value)(void *ctx, const struct scn_state *st);
-	/* Whether the supervisor of runner node (-1: any runner) gave the
-	 * process of scenario task `task` up. */
-	bool (*gave_up)(void *ctx, int task, int node);
+	/* The core of runner node (NULL while it is not running), and the
+	 * coordinator's id of scenario task `task` (0 until it exists): the
+	 * judge reads "gives up" from the runner's supervisor through them. */
+	const struct rc_runner *(*runner_core)(void *ctx, int node);
+	uint64_t (*task_id)(void *ctx, int task);
 	/* What is actually the case for the subject of st, into buf. */
 	void (*describe)(void *ctx, const struct scn_state *st, char *buf, size_t n);
 	/* Called before each poll (may be NULL). */

@@ -214,6 +214,25 @@ static void test_absent_operation(void)
 	conf_profile_free(p);
 }
 
+static void test_reporter_in_the_body(void)
+{
+	char err[300];
+	struct conf_profile *p = load_text("{\"name\": \"no-header\", \"headers\": {\"runner_id\": \"\"}}", err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	struct rc_msg m = { .op = RC_OP_SANDBOX_REPORT, .sandbox_id = 3, .runner_id = "lnch_1991348b3b93",
+			    .status_word = "creating" };
+	struct conf_wire_request w;
+	CU_ASSERT_EQUAL_FATAL(conf_profile_encode(p, &m, &w, err, sizeof err), 0);
+	CU_ASSERT_STRING_EQUAL(w.path, "/api/v1/sandboxes/3/runner-status");
+	CU_ASSERT_PTR_NULL(header(&w, "X-Runner-Id"));
+	json_t *b = body_of(&w);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(b, "runner_id")), "lnch_1991348b3b93");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(b, "status")), "creating");
+	json_decref(b);
+	conf_wire_request_free(&w);
+	conf_profile_free(p);
+}
+
 void rc_test_register_conf_profile(void)
 {
 	static CU_TestInfo tests[] = {
@@ -224,6 +243,7 @@ void rc_test_register_conf_profile(void)
 		{ "off-protocol replies", test_off_protocol_replies },
 		{ "mistakes in a profile are refused", test_mistakes_refused },
 		{ "an absent operation", test_absent_operation },
+		{ "a reporter named in the body", test_reporter_in_the_body },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("conf_profile", tests);
