@@ -2,14 +2,16 @@
 #
 #   make deps    install the Debian packages (idempotent, quiet when present)
 #   make         build everything into build/ (binaries in build/bin/)
-#   make run     build, then ci/gate: the scenario library over 100 seeds, reports/junit.xml
 #   make check   deps + build (gcc and clang) + every test
 #   make bench   benchmarks that print their figures
+#   make run     the main job: ci/gate over 100 seeds, checklists, coverage, reports/index.html
+#   make coverage  gcovr over reference/ (build/coverage), thresholds 90/75
 #
 # Layers, each a static library, each only depending on the ones above it:
 #   reference/core   pure state machines (checked: no clock, no I/O)
 #   sim/             the discrete-event simulator
 #   scn/             the scenario language: parser and executor
+#   report/          checklists, results, coverage and HTML reports (rpt_ prefix)
 #   cli/             the rollcall command
 #   reference/daemon rollcall-coordd and rollcall-runnerd
 
@@ -19,7 +21,7 @@ OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-INCS    := -Ireference/core -Isim -Iscn -Icli -Iconform -Ireference/daemon/common
+INCS    := -Ireference/core -Isim -Iscn -Ireport -Icli -Iconform -Ireference/daemon/common
 ALL_CFLAGS = $(WARN) $(DEFS) $(INCS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CORE := -ljansson -lcrypto -lm
 
@@ -28,6 +30,7 @@ OBJ := $(BUILD)/obj
 
 CORE_SRC    := $(wildcard reference/core/*.c)
 SIM_SRC     := $(wildcard sim/*.c)
+REPORT_SRC  := $(wildcard report/*.c)
 SCN_SRC     := $(wildcard scn/*.c)
 CLI_SRC     := $(wildcard cli/*.c)
 # `rollcall conform` (live conformance over HTTP); the only part of `rollcall`
@@ -43,6 +46,7 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 LIB_CORE    := $(BUILD)/lib/librc_core.a
 LIB_SIM     := $(BUILD)/lib/librc_sim.a
+LIB_REPORT  := $(BUILD)/lib/librc_report.a
 LIB_SCN     := $(BUILD)/lib/librc_scn.a
 LIB_DCOMMON := $(BUILD)/lib/librc_dcommon.a
 LIB_CONF    := $(BUILD)/lib/librc_conf.a
@@ -55,14 +59,22 @@ ifneq ($(strip $(RUNNERD_SRC)),)
 PROGRAMS += $(BIN)/rollcall-runnerd
 endif
 
-# The main job (see README.md): build, then the scenario gate (ci/gate) over
-# the library with 100 seeds, JUnit XML in reports/junit.xml.
+# The main job (see README.md): build, replay the scenario library over 100
+# seeds (ci/gate), verify every checklist, measure coverage, write
+# reports/index.html. ci/run.sh prints the summary table; its exit code is the
+# gate's.
 run: deps
-	@SEEDS=1-100 JUNIT=reports/junit.xml bash ci/gate scenarios/
+	@$(MAKE) --no-print-directory all
+	@bash ci/run.sh
+
+# Coverage of reference/ by every test there is, with gcovr's thresholds.
+coverage: deps
+	@bash ci/coverage.sh
 
 .PHONY: scenario-syntax scenario-library scenario-must-fail scenario-junit integration integration-valgrind
 .PHONY: conform conform-mutants
-.PHONY: FORCE run all deps check unit valgrind-unit purity test-purity clang-build clean help
+.PHONY: test-report test-report-html test-report-mutant
+.PHONY: FORCE run coverage all deps check unit valgrind-unit purity test-purity clang-build clean help
 .DEFAULT_GOAL := all
 
 all: purity $(PROGRAMS) $(BIN)/unit-tests $(BIN)/it-stream $(BIN)/dialect-adapter
@@ -84,6 +96,7 @@ $(OBJ)/%.o: %.c
 
 $(LIB_CORE): $(call objs,$(CORE_SRC))
 $(LIB_SIM): $(call objs,$(SIM_SRC))
+$(LIB_REPORT): $(call objs,$(REPORT_SRC))
 $(LIB_SCN): $(call objs,$(SCN_SRC))
 $(LIB_DCOMMON): $(call objs,$(DCOMMON_SRC))
 $(LIB_CONF): $(call objs,$(CONF_SRC))
@@ -94,7 +107,13 @@ $(BUILD)/lib/%.a:
 
 # --- programs -------------------------------------------------------------
 
-$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_CONF) $(LIB_DCOMMON) $(LIB_SCN) $(LIB_SIM) $(LIB_CORE)
+# libxml2 (JUnit reading) is linked into the rollcall binary only.
+XML2_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+XML2_LIBS   := $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
+$(OBJ)/cli/report_junit.o: EXTRA_CFLAGS += $(subst -I,-isystem ,$(XML2_CFLAGS))
+LDFLAGS_CLI += $(XML2_LIBS)
+
+$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_REPORT) $(LIB_CONF) $(LIB_DCOMMON) $(LIB_SCN) $(LIB_SIM) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) -lcurl $(LDFLAGS_CLI)
 
@@ -135,7 +154,7 @@ $(OBJ)/tests/unit/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen -Itests/unit
 UNIT_DAEMON_OBJS := $(call objs,reference/daemon/coordd/store.c)
 $(OBJ)/tests/unit/test_coordd_store.o: EXTRA_CFLAGS += -Ireference/daemon/coordd
 
-$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(LIB_CONF) $(LIB_SCN) $(LIB_SIM) $(LIB_DCOMMON) $(LIB_CORE)
+$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(LIB_REPORT) $(LIB_CONF) $(LIB_SCN) $(LIB_SIM) $(LIB_DCOMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcunit -lmicrohttpd -lsqlite3 $(LDLIBS_CORE)
 
@@ -160,6 +179,20 @@ clang-build:
 	@$(MAKE) --no-print-directory CC=clang BUILD=$(BUILD)/clang all > $(BUILD)/clang-build.log 2>&1 \
 		|| { tail -30 $(BUILD)/clang-build.log; exit 1; }
 	@echo 'clang: everything builds clean with -Werror'
+
+# --- reports ----------------------------------------------------------------
+# `rollcall report` on fixture results (ticking, failing, gaps, bad input),
+# then the generated pages in headless Chromium (console, links, phone width).
+
+test-report: $(BIN)/rollcall $(BIN)/unit-tests
+	@RC_BIN=$(BIN) bash tests/report/test_report_cli.sh
+
+test-report-html: $(BIN)/rollcall
+	@RC_BIN=$(BIN) RC_SHOTS=$(BUILD)/report-html bash tests/report/test_report_html.sh
+
+# A bug planted in a scratch copy leaves its checklist item unticked (needs the simulator).
+test-report-mutant: $(BIN)/rollcall
+	@RC_BIN=$(BIN) bash tests/report/test_report_mutant.sh
 
 # --- integration tests (real daemons, real HTTP, clocks moved by libfaketime)
 # Each test runs in its own session under a hard timeout and must finish in
@@ -209,6 +242,7 @@ conform-mutants: $(CONFORM_BINS)
 CHECK_STEPS := unit valgrind-unit test-purity clang-build
 CHECK_STEPS += scenario-syntax scenario-library scenario-must-fail scenario-junit
 CHECK_STEPS += integration integration-valgrind
+CHECK_STEPS += test-report test-report-html test-report-mutant
 CHECK_STEPS += conform conform-mutants
 
 check: deps

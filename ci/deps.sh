@@ -9,7 +9,7 @@ packages=(
 	libcunit1-dev valgrind gcovr
 	faketime libfaketime
 	libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev libssl-dev libsqlite3-dev sqlite3
-	libxml2-utils curl jq procps python3-simpy3
+	libxml2-dev libxml2-utils curl jq procps python3-simpy3 chromium
 )
 
 missing=()

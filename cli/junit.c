@@ -50,6 +50,20 @@ static void write_location(FILE *f, const struct rc_scenario_result *r, const ch
 	xml_escaped(f, r->fail.what);
 }
 
+/* Facts beyond JUnit, as "key: value" lines that `rollcall report` reads
+ * (fixtures/checklists/README.md lists the keys): the seed range, the runs,
+ * the simulated time of the longest run and of all runs, the failing seed. */
+static void write_facts(FILE *f, const struct rc_scenario_result *r)
+{
+	fprintf(f, "      <system-out>seeds: %" PRIu64 "-%" PRIu64 "\nruns: %d\nsimulated_ms: %" PRId64
+		   "\nsimulated_total_ms: %" PRId64 "\n",
+		r->seed_first, r->seed_last, r->runs, r->sim_ms_max, r->sim_ms_total);
+	if (r->verdict != RC_VERDICT_PASS)
+		fprintf(f, "seed: %" PRIu64 "\n", r->fail_seed);
+	fputs("</system-out>\n", f);
+}
+
+/* A scenario that could not run here (rollcall conform): no facts, nothing ran. */
 static void write_skipped(FILE *f, const struct rc_scenario_result *r)
 {
 	fputs(">\n      <skipped message=\"", f);
@@ -67,7 +81,9 @@ static void write_case(FILE *f, const char *suite, const struct rc_scenario_resu
 	xml_escaped(f, r->s->path);
 	fprintf(f, "\" time=\"%.3f\"", r->wall_s);
 	if (r->verdict == RC_VERDICT_PASS) {
-		fputs(" />\n", f);
+		fputs(">\n", f);
+		write_facts(f, r);
+		fputs("    </testcase>\n", f);
 		return;
 	}
 	if (r->verdict == RC_VERDICT_SKIP) {
@@ -96,7 +112,9 @@ static void write_case(FILE *f, const char *suite, const struct rc_scenario_resu
 	}
 	fputs("\nreplay: ", f);
 	xml_escaped(f, replay);
-	fprintf(f, "</%s>\n    </testcase>\n", tag);
+	fprintf(f, "</%s>\n", tag);
+	write_facts(f, r);
+	fputs("    </testcase>\n", f);
 }
 
 int rc_junit_write(const char *path, const struct rc_scenario_result *results, size_t n,

@@ -13,6 +13,7 @@ static const struct rc_cli_command commands[] = {
 	{ "run", "replay scenarios over many seeds in the simulator (the CI gate)", rc_cmd_run },
 	{ "conform", "replay scenarios against a live coordinator over HTTP (libfaketime clock)", rc_cmd_conform },
 	{ "check-scenario", "parse scenario files and report errors as file:line:col", rc_cmd_check_scenario },
+	{ "report", "tick verification checklists from results; write reports/index.html", rc_cmd_report },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -24,4 +24,9 @@ void rc_unit_add_suite(const char *name, CU_TestInfo *tests);
  * from there; RC_FIXTURES overrides). Returns a static buffer. */
 const char *rc_unit_fixture(const char *relative);
 
+/* Write the tests of the last run (all, one suite, or one test of it) as
+ * JUnit XML: classname "unit.SUITE", name = the test's name, a <failure>
+ * per failed test. Returns 0, or -1 if the file cannot be written. */
+int rc_unit_write_junit(const char *path, const char *only_suite, const char *only_test);
+
 #endif

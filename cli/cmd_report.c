@@ -1,0 +1,555 @@
+/*
+ * cmd_report.c - `rollcall report`: tick verification checklists from test
+ * results, list checklist items for per-item coverage runs, and write the
+ * one-page reports/index.html.
+ *
+ *   rollcall report checklists [--results FILE]... [--coverage-dir DIR] [--out DIR] [FILE|DIR]...
+ *   rollcall report items [FILE|DIR]...
+ *   rollcall report index [--results FILE]... [--reports DIR] [--out FILE]
+ *
+ * The logic lives in report/ (plain data, unit-tested); this file only reads
+ * arguments and files and writes the outputs.
+ */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "checklist.h"
+#include "cli.h"
+#include "evidence.h"
+#include "index.h"
+#include "render.h"
+#include "report_junit.h"
+#include "util.h"
+
+static const char report_usage[] =
+	"usage: rollcall report checklists [--results FILE]... [--coverage-dir DIR] [--out DIR] [FILE|DIR]...\n"
+	"       rollcall report items [FILE|DIR]...\n"
+	"       rollcall report index [--results FILE]... [--reports DIR] [--out FILE]\n"
+	"\n"
+	"checklists  tick each Markdown checklist (default: fixtures/checklists/) from JUnit\n"
+	"            results (default: reports/junit.xml, unit-junit.xml and\n"
+	"            integration-junit.xml, those that exist) into\n"
+	"            DIR/NAME.md and DIR/NAME.html (default DIR: reports/checklists) plus\n"
+	"            DIR/summary.json. --coverage-dir holds gcovr JSON per item\n"
+	"            (DIR/NAME/N.json, N = item number; see ci/item-coverage.sh).\n"
+	"            Exit 1 if an item's evidence failed or has no result.\n"
+	"items       print every item's evidence, one line per reference:\n"
+	"            CHECKLIST<TAB>N<TAB>KIND<TAB>NAME[<TAB>TEST], KIND one of scenario,\n"
+	"            unit (NAME a suite, TEST one of its tests) or integration\n"
+	"index       write the one-page report (default: DIR/index.html, DIR = reports)\n"
+	"            from the results, DIR/checklists/summary.json, DIR/coverage/summary.json.\n"
+	"            --line-threshold/--branch-threshold (90/75) set the coverage verdict.\n"
+	"            Exit 1 if the page's verdict is FAIL.\n";
+
+#define DEFAULT_CHECKLISTS "fixtures/checklists"
+#define DEFAULT_REPORTS "reports"
+
+struct strings {
+	char **v;
+	size_t n, cap;
+};
+
+static void strings_add(struct strings *s, char *owned)
+{
+	rpt_grow(&s->v, &s->cap, s->n + 1, sizeof *s->v);
+	s->v[s->n++] = owned;
+}
+
+static void strings_free(struct strings *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	*s = (struct strings){ 0 };
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* The *.md files of dir except README.md, sorted, appended to out. */
+static int add_checklist_dir(const char *dir, struct strings *out)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return rc_cli_usage_error("report", "cannot open %s", dir);
+	size_t first = out->n;
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t len = strlen(e->d_name);
+		if (len > 3 && strcmp(e->d_name + len - 3, ".md") == 0 && strcmp(e->d_name, "README.md") != 0) {
+			struct rpt_buf b = { 0 };
+			rpt_buf_printf(&b, "%s/%s", dir, e->d_name);
+			strings_add(out, b.s);
+		}
+	}
+	closedir(d);
+	if (out->n == first)
+		return rc_cli_usage_error("report", "no checklist (*.md) in %s", dir);
+	qsort(out->v + first, out->n - first, sizeof *out->v, by_string);
+	return 0;
+}
+
+/* FILES and DIRS from argv into checklist paths (default: the fixtures). */
+static int checklist_paths(int argc, char **argv, struct strings *out)
+{
+	if (optind >= argc)
+		return add_checklist_dir(DEFAULT_CHECKLISTS, out);
+	for (int i = optind; i < argc; i++) {
+		if (is_dir(argv[i])) {
+			if (add_checklist_dir(argv[i], out) != 0)
+				return RC_EXIT_USAGE;
+		} else {
+			strings_add(out, rpt_xstrdup(argv[i]));
+		}
+	}
+	return 0;
+}
+
+/* Load every checklist; on a parse error print it and return RC_EXIT_USAGE. */
+static int load_checklists(const struct strings *paths, struct rpt_checklist *lists)
+{
+	char err[512];
+	for (size_t i = 0; i < paths->n; i++) {
+		if (rpt_checklist_load(paths->v[i], &lists[i], err, sizeof err) != 0) {
+			fprintf(stderr, "rollcall report: %s\n", err);
+			for (size_t k = 0; k < i; k++)
+				rpt_checklist_free(&lists[k]);
+			return RC_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* The JUnit files: as given, or the default ones that exist. */
+static int results_paths(struct strings *given, const char *reports_dir)
+{
+	if (given->n)
+		return 0;
+	static const char *const defaults[] = { "junit.xml", "unit-junit.xml", "integration-junit.xml" };
+	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+		struct rpt_buf b = { 0 };
+		rpt_buf_printf(&b, "%s/%s", reports_dir, defaults[i]);
+		if (exists(b.s))
+			strings_add(given, b.s);
+		else
+			rpt_buf_free(&b);
+	}
+	if (!given->n)
+		return rc_cli_usage_error("report", "no results: %s/junit.xml is missing (run `rollcall run "
+						    "--junit %s/junit.xml scenarios/`) and no --results was given",
+					  reports_dir, reports_dir);
+	return 0;
+}
+
+static int load_results(const struct strings *files, struct rpt_results *r)
+{
+	char err[512];
+	for (size_t i = 0; i < files->n; i++) {
+		if (rc_cli_junit_load(files->v[i], r, err, sizeof err) < 0) {
+			fprintf(stderr, "rollcall report: %s\n", err);
+			return RC_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static char *joined(const struct strings *s, const char *sep)
+{
+	struct rpt_buf b = { 0 };
+	rpt_buf_adds(&b, "");
+	for (size_t i = 0; i < s->n; i++)
+		rpt_buf_printf(&b, "%s%s", i ? sep : "", s->v[i]);
+	return b.s;
+}
+
+/* --- report checklists ------------------------------------------------------------ */
+
+struct checklists_opts {
+	struct strings results;
+	const char *out_dir;
+	const char *coverage_dir;
+};
+
+/* Per-item coverage from DIR/NAME/N.json where it exists. */
+static int attach_coverage(const char *dir, struct rpt_judged *j)
+{
+	char err[512];
+	for (size_t i = 0; i < j->checklist->n_items; i++) {
+		struct rpt_buf b = { 0 };
+		rpt_buf_printf(&b, "%s/%s/%zu.json", dir, j->checklist->name, i + 1);
+		int rc = 0;
+		if (exists(b.s) && j->items[i].status != RPT_ITEM_GAP)
+			rc = rpt_coverage_load(b.s, "reference/", &j->items[i].coverage, err, sizeof err);
+		rpt_buf_free(&b);
+		if (rc != 0) {
+			fprintf(stderr, "rollcall report: %s\n", err);
+			return RC_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static FILE *open_output(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		fprintf(stderr, "rollcall report: cannot write %s\n", path);
+	return f;
+}
+
+static int close_output(FILE *f, const char *path)
+{
+	if (fclose(f) != 0) {
+		fprintf(stderr, "rollcall report: error writing %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write NAME.md and NAME.html; returns 0 or RC_EXIT_USAGE. */
+static int write_checklist(const struct rpt_judged *j, const char *out_dir, const char *sources, json_t *summary)
+{
+	struct rpt_buf md = { 0 }, html = { 0 };
+	rpt_buf_printf(&md, "%s/%s.md", out_dir, j->checklist->name);
+	rpt_buf_printf(&html, "%s/%s.html", out_dir, j->checklist->name);
+	int rc = RC_EXIT_USAGE;
+	FILE *f = open_output(md.s);
+	if (f) {
+		rpt_write_checklist_md(f, j, sources);
+		if (close_output(f, md.s) == 0 && (f = open_output(html.s))) {
+			rpt_write_checklist_html(f, j, sources);
+			if (close_output(f, html.s) == 0)
+				rc = 0;
+		}
+	}
+	json_array_append_new(json_object_get(summary, "checklists"), rpt_judged_json(j, md.s, html.s));
+	rpt_buf_free(&md);
+	rpt_buf_free(&html);
+	return rc;
+}
+
+static void print_failing(const struct rpt_judged *j)
+{
+	for (size_t i = 0; i < j->checklist->n_items; i++) {
+		if (j->items[i].status != RPT_ITEM_FAILING)
+			continue;
+		printf("  FAILING %s:%d: %s\n", j->checklist->path, j->checklist->items[i].line,
+		       j->checklist->items[i].text);
+		for (size_t k = 0; k < j->checklist->items[i].n_refs; k++) {
+			const struct rpt_ref_outcome *o = &j->items[i].refs[k];
+			if (o->verdict == RPT_PASS)
+				continue;
+			struct rpt_buf b = { 0 };
+			char what[256];
+			rpt_outcome_text(o, true, &b);
+			char *replay = rpt_ref_replay(o);
+			printf("    %s: %s\n      replay: %s\n", rpt_ref_describe(o->ref, what, sizeof what), b.s, replay);
+			free(replay);
+			rpt_buf_free(&b);
+		}
+	}
+}
+
+static void add_totals(json_t *summary, size_t verified, size_t failing, size_t gaps, size_t items)
+{
+	json_object_set_new(summary, "verified", json_integer((json_int_t)verified));
+	json_object_set_new(summary, "failing", json_integer((json_int_t)failing));
+	json_object_set_new(summary, "gaps", json_integer((json_int_t)gaps));
+	json_object_set_new(summary, "items", json_integer((json_int_t)items));
+}
+
+static int judge_and_write(struct rpt_checklist *lists, size_t n, const struct rpt_results *r,
+			   const struct checklists_opts *o)
+{
+	char *sources = joined(&o->results, ", ");
+	json_t *summary = json_pack("{s:[], s:o}", "checklists", "results", json_array());
+	for (size_t i = 0; i < o->results.n; i++)
+		json_array_append_new(json_object_get(summary, "results"), json_string(o->results.v[i]));
+	size_t verified = 0, failing = 0, gaps = 0, items = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct rpt_judged j;
+		rpt_judge(&lists[i], r, &j);
+		if (o->coverage_dir)
+			rc = attach_coverage(o->coverage_dir, &j);
+		if (rc == 0)
+			rc = write_checklist(&j, o->out_dir, sources, summary);
+		printf("%-28s %2zu verified, %zu failing, %zu gap%s -> %s/%s.md\n", lists[i].name, j.verified, j.failing,
+		       j.gaps, j.gaps == 1 ? "" : "s", o->out_dir, lists[i].name);
+		print_failing(&j);
+		verified += j.verified;
+		failing += j.failing;
+		gaps += j.gaps;
+		items += lists[i].n_items;
+		rpt_judged_free(&j);
+	}
+	add_totals(summary, verified, failing, gaps, items);
+	struct rpt_buf path = { 0 };
+	rpt_buf_printf(&path, "%s/summary.json", o->out_dir);
+	if (rc == 0 && json_dump_file(summary, path.s, JSON_INDENT(1) | JSON_SORT_KEYS) != 0) {
+		fprintf(stderr, "rollcall report: cannot write %s\n", path.s);
+		rc = RC_EXIT_USAGE;
+	}
+	if (rc == 0)
+		printf("checklists: %zu verified, %zu failing, %zu gap%s (never ticked) of %zu items\n", verified,
+		       failing, gaps, gaps == 1 ? "" : "s", items);
+	rpt_buf_free(&path);
+	json_decref(summary);
+	free(sources);
+	return rc ? rc : failing ? RC_EXIT_FAIL : RC_EXIT_OK;
+}
+
+static int run_checklists(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "results", required_argument, NULL, 'r' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "coverage-dir", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct checklists_opts o = { .out_dir = DEFAULT_REPORTS "/checklists" };
+	int c, rc = 0;
+	while (rc == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': strings_add(&o.results, rpt_xstrdup(optarg)); break;
+		case 'o': o.out_dir = optarg; break;
+		case 'c': o.coverage_dir = optarg; break;
+		case 'h': fputs(report_usage, stdout); strings_free(&o.results); return RC_EXIT_OK;
+		default: rc = rc_cli_usage_error("report", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	struct strings paths = { 0 };
+	struct rpt_results results = { 0 };
+	struct rpt_checklist *lists = NULL;
+	char err[512];
+	if (rc == 0)
+		rc = checklist_paths(argc, argv, &paths);
+	if (rc == 0)
+		rc = results_paths(&o.results, DEFAULT_REPORTS);
+	if (rc == 0)
+		rc = load_results(&o.results, &results);
+	if (rc == 0 && rpt_mkdirs(o.out_dir, err, sizeof err) != 0)
+		rc = rc_cli_usage_error("report", "%s", err);
+	if (rc == 0) {
+		lists = rpt_xcalloc(paths.n, sizeof *lists);
+		rc = load_checklists(&paths, lists);
+		if (rc == 0) {
+			rc = judge_and_write(lists, paths.n, &results, &o);
+			for (size_t i = 0; i < paths.n; i++)
+				rpt_checklist_free(&lists[i]);
+		}
+	}
+	free(lists);
+	rpt_results_free(&results);
+	strings_free(&paths);
+	strings_free(&o.results);
+	return rc;
+}
+
+/* --- report items ----------------------------------------------------------------- */
+
+static void print_items(const struct rpt_checklist *c)
+{
+	for (size_t i = 0; i < c->n_items; i++) {
+		for (size_t k = 0; k < c->items[i].n_refs; k++) {
+			const struct rpt_ref *ref = &c->items[i].refs[k];
+			printf("%s\t%zu\t%s\t%s", c->name, i + 1, rpt_ref_kind_word(ref->kind), ref->name);
+			if (ref->test)
+				printf("\t%s", ref->test);
+			putchar('\n');
+		}
+	}
+}
+
+static int run_items(int argc, char **argv)
+{
+	optind = 1;
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(report_usage, stdout);
+		return RC_EXIT_OK;
+	}
+	struct strings paths = { 0 };
+	int rc = checklist_paths(argc, argv, &paths);
+	struct rpt_checklist *lists = rpt_xcalloc(paths.n, sizeof *lists);
+	if (rc == 0)
+		rc = load_checklists(&paths, lists);
+	if (rc == 0) {
+		for (size_t i = 0; i < paths.n; i++) {
+			print_items(&lists[i]);
+			rpt_checklist_free(&lists[i]);
+		}
+	}
+	free(lists);
+	strings_free(&paths);
+	return rc;
+}
+
+/* --- report index ----------------------------------------------------------------- */
+
+/* Load a JSON file if it exists: *out stays NULL when absent; a file that
+ * exists but does not parse is an error. */
+static int optional_json(const char *path, json_t **out)
+{
+	*out = NULL;
+	if (!exists(path))
+		return 0;
+	json_error_t jerr;
+	*out = json_load_file(path, 0, &jerr);
+	if (!*out)
+		return rc_cli_usage_error("report", "%s:%d: %s", path, jerr.line, jerr.text);
+	return 0;
+}
+
+struct index_opts {
+	struct strings results;
+	const char *reports_dir;
+	const char *out;
+	double line_threshold, branch_threshold;
+};
+
+static int parse_percent(const char *text, double *out)
+{
+	char *end;
+	double v = strtod(text, &end);
+	if (end == text || *end || v < 0 || v > 100)
+		return rc_cli_usage_error("report", "'%s' is not a percentage (0 to 100)", text);
+	*out = v;
+	return 0;
+}
+
+static int index_options(int argc, char **argv, struct index_opts *o)
+{
+	static const struct option opts[] = {
+		{ "results", required_argument, NULL, 'r' },
+		{ "reports", required_argument, NULL, 'd' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "line-threshold", required_argument, NULL, 'l' },
+		{ "branch-threshold", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': strings_add(&o->results, rpt_xstrdup(optarg)); break;
+		case 'd': o->reports_dir = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'l': if (parse_percent(optarg, &o->line_threshold)) return RC_EXIT_USAGE; break;
+		case 'b': if (parse_percent(optarg, &o->branch_threshold)) return RC_EXIT_USAGE; break;
+		case 'h': fputs(report_usage, stdout); return -1;
+		default: return rc_cli_usage_error("report", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return rc_cli_usage_error("report", "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static char *in_dir(const char *dir, const char *name)
+{
+	struct rpt_buf b = { 0 };
+	rpt_buf_printf(&b, "%s/%s", dir, name);
+	return b.s;
+}
+
+static int write_index(const struct index_opts *o, const struct rpt_results *results)
+{
+	char *summary = in_dir(o->reports_dir, "checklists/summary.json");
+	char *cov_json = in_dir(o->reports_dir, "coverage/summary.json");
+	char *cov_html = in_dir(o->reports_dir, "coverage/index.html");
+	char *timelines = in_dir(o->reports_dir, "timelines");
+	char *out_path = o->out ? rpt_xstrdup(o->out) : in_dir(o->reports_dir, "index.html");
+	char *out_dir = rpt_dirname(out_path);
+	struct rpt_index_input in = {
+		.dir = out_dir,
+		.results = results,
+		.result_files = (const char *const *)o->results.v,
+		.n_result_files = o->results.n,
+		.coverage_html = exists(cov_html) ? cov_html : NULL,
+		.line_threshold = o->line_threshold,
+		.branch_threshold = o->branch_threshold,
+		.timelines_dir = is_dir(timelines) ? timelines : NULL,
+	};
+	int rc = optional_json(summary, &in.checklists);
+	if (rc == 0)
+		rc = optional_json(cov_json, &in.coverage);
+	FILE *f = rc == 0 ? open_output(out_path) : NULL;
+	if (f) {
+		int verdict = rpt_write_index(f, &in);
+		rc = close_output(f, out_path) != 0 ? RC_EXIT_USAGE : verdict ? RC_EXIT_FAIL : RC_EXIT_OK;
+		printf("report: %s (%s)\n", out_path, verdict ? "FAIL" : "PASS");
+	} else if (rc == 0) {
+		rc = RC_EXIT_USAGE;
+	}
+	json_decref(in.checklists);
+	json_decref(in.coverage);
+	char *owned[] = { summary, cov_json, cov_html, timelines, out_path, out_dir };
+	for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
+		free(owned[i]);
+	return rc;
+}
+
+static int run_index(int argc, char **argv)
+{
+	struct index_opts o = { .reports_dir = DEFAULT_REPORTS, .line_threshold = 90, .branch_threshold = 75 };
+	struct rpt_results results = { 0 };
+	int rc = index_options(argc, argv, &o);
+	if (rc == 0)
+		rc = results_paths(&o.results, o.reports_dir);
+	if (rc == 0)
+		rc = load_results(&o.results, &results);
+	if (rc == 0)
+		rc = write_index(&o, &results);
+	rpt_results_free(&results);
+	strings_free(&o.results);
+	return rc < 0 ? RC_EXIT_OK : rc;
+}
+
+/* --- dispatch ------------------------------------------------------------------- */
+
+int rc_cmd_report(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char **argv);
+	} subs[] = { { "checklists", run_checklists }, { "items", run_items }, { "index", run_index } };
+	optind = 1;
+	opterr = 0;
+	if (argc < 2) {
+		fputs(report_usage, stderr);
+		return RC_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(report_usage, stdout);
+		return RC_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+		if (strcmp(argv[1], subs[i].name) == 0) {
+			int rc = subs[i].run(argc - 1, argv + 1);
+			rc_cli_junit_cleanup();
+			return rc;
+		}
+	}
+	fputs(report_usage, stderr);
+	return rc_cli_usage_error("report", "unknown report '%s' (checklists, items or index)", argv[1]);
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# test_report_cli.sh - `rollcall report` end to end, on fixture results.
+#
+# The promises checked: an item whose scenario fails stays unticked, the
+# output names the failing scenario and its replay command, and the command
+# exits 1; with passing results it exits 0 and ticks the verified items; gaps
+# are listed and never ticked; a name with no result fails; bad input (a
+# malformed annotation, XML that is not JUnit) exits 2 with file:line; the
+# real unit-tests --junit output is read as evidence.
+set -u
+here=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$here"
+rollcall=${RC_BIN:-build/bin}/rollcall
+unit=${RC_BIN:-build/bin}/unit-tests
+fx=fixtures/reports
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+fails=0
+
+ok() { echo "  ok   $1"; }
+bad() { echo "  FAIL $1"; fails=$((fails + 1)); }
+# check DESCRIPTION COMMAND...: the command must succeed
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+# report EXPECTED_RC OUTDIR ARGS...: run `report checklists`, keep its output
+report() {
+	local want=$1 out=$2
+	shift 2
+	"$rollcall" report checklists --out "$out" "$@" > "$scratch/out" 2> "$scratch/err"
+	local got=$?
+	if [ "$got" != "$want" ]; then
+		bad "exit $want expected, got $got: report checklists $*"
+		cat "$scratch/out" "$scratch/err"
+		return 1
+	fi
+}
+
+echo "rollcall report checklists:"
+
+# A failing scenario: unticked, named, replayable, exit 1.
+if report 1 "$scratch/fail" --results $fx/gate-fail.xml --results $fx/unit.xml $fx/mini.md; then
+	ok "a failing scenario exits 1"
+	check "its item stays unticked" grep -q '^- \[ \] Goes stale after 2 minutes' "$scratch/fail/mini.md"
+	check "the output names the failing scenario" grep -q 'scenario stale-after-2-min: FAIL at seed 17' "$scratch/out"
+	check "the output gives the replay command" \
+		grep -q 'replay: build/bin/rollcall run --seeds 17 scenarios/stale-after-2-min.scn' "$scratch/out"
+	check "the ticked copy names the scenario under the item" \
+		grep -q 'scenario `stale-after-2-min`: \*\*FAIL at seed 17' "$scratch/fail/mini.md"
+	check "the summary counts it as failing" grep -q '^| failing | 1 |' "$scratch/fail/mini.md"
+	check "the HTML page marks it failing" grep -q 'class="failing" id="item-1"' "$scratch/fail/mini.html"
+	check "summary.json says failing 1" grep -q '"failing": 1,' "$scratch/fail/summary.json"
+fi
+
+# Passing results: exit 0, verified items ticked, gaps listed and unticked.
+if report 0 "$scratch/pass" --results $fx/gate-pass.xml --results $fx/unit.xml $fx/mini.md; then
+	ok "passing results exit 0"
+	check "a verified item is ticked" grep -q '^- \[x\] Goes stale after 2 minutes' "$scratch/pass/mini.md"
+	check "an item needing two scenarios is ticked when both pass" \
+		grep -q '^- \[x\] Removed after 10 minutes' "$scratch/pass/mini.md"
+	check "evidence shows seeds and simulated time" \
+		grep -q 'pass, seeds 1-100, simulated 3m0s, wall 0.031 s' "$scratch/pass/mini.md"
+	check "a gap is never ticked, even ticked by hand" grep -q '^- \[ \] Ticked by hand' "$scratch/pass/mini.md"
+	check "gaps are listed with their reason" \
+		grep -q '^- line 14: Secret compared in constant time (not observable; needs review)' "$scratch/pass/mini.md"
+	check "the count line is printed" grep -q '3 verified, 0 failing, 3 gaps' "$scratch/out"
+fi
+
+# A scenario name with no result fails (a typo must not pass silently).
+printf -- '- [ ] x <!-- verify: scenario no-such-scenario -->\n' > "$scratch/typo.md"
+if report 1 "$scratch/typo" --results $fx/gate-pass.xml "$scratch/typo.md"; then
+	ok "a scenario with no result exits 1"
+	check "and says so" grep -q 'scenario no-such-scenario: no result' "$scratch/out"
+fi
+
+# Bad input: exit 2 with file:line:col, or file:line for XML.
+printf -- '# T\n- [ ] x <!-- verify: scenaro a -->\n' > "$scratch/bad.md"
+if report 2 "$scratch/bad" --results $fx/gate-pass.xml "$scratch/bad.md"; then
+	check "a malformed annotation names file:line:col" grep -q "bad.md:2:22: unknown evidence kind 'scenaro'" "$scratch/err"
+fi
+printf '<testsuite><testcase name="a">\n' > "$scratch/broken.xml"
+if report 2 "$scratch/x" --results "$scratch/broken.xml" $fx/mini.md; then
+	check "XML that does not parse names the file and line" grep -q "broken.xml:[0-9]*:" "$scratch/err"
+fi
+printf '<html/>\n' > "$scratch/html.xml"
+if report 2 "$scratch/x" --results "$scratch/html.xml" $fx/mini.md; then
+	check "XML that is not JUnit is refused" grep -q "not JUnit XML" "$scratch/err"
+fi
+if report 2 "$scratch/x" --results "$scratch/none.xml" $fx/mini.md; then ok "a missing results file exits 2"; fi
+
+# The real unit tests' JUnit is evidence: a checklist over two suites.
+"$unit" --junit "$scratch/unit.xml" > /dev/null 2>&1
+printf -- '- [ ] ids <!-- verify: unit identity -->\n- [ ] one <!-- verify: unit identity/"id shape" -->\n' > "$scratch/u.md"
+if report 0 "$scratch/u" --results "$scratch/unit.xml" "$scratch/u.md"; then
+	check "unit-tests --junit ticks a suite and one test" test "$(grep -c '^- \[x\]' "$scratch/u/u.md")" = 2
+fi
+
+# Integration tests are evidence too (the JUnit of ci/integration-junit.sh).
+printf 'PASS test_drain_kill (1.20 s, 18 checks)\nFAIL test_refusals (0.80 s, exit 1); log: x.log\n    FAIL: got 200\n' |
+	bash ci/integration-junit.sh "$scratch/it.xml" > /dev/null
+printf -- '- [ ] reaped <!-- verify: integration test_drain_kill -->\n- [ ] refused <!-- verify: integration test_refusals -->\n' > "$scratch/it.md"
+if report 1 "$scratch/it" --results "$scratch/it.xml" "$scratch/it.md"; then
+	check "a passing integration test ticks its item" grep -q '^- \[x\] reaped' "$scratch/it/it.md"
+	check "a failing one leaves its item unticked, with the reason and how to replay it" \
+		grep -q 'integration `test_refusals`: \*\*FAIL: exit 1; log: x.log\*\*. Replay: `RC_BIN=$PWD/build/bin bash tests/integration/run.sh test_refusals`' "$scratch/it/it.md"
+fi
+
+# report items: one tab-separated line per reference.
+"$rollcall" report items $fx/mini.md > "$scratch/items"
+check "report items lists every reference" test "$(wc -l < "$scratch/items")" = 5
+check "report items gives the unit test name" \
+	grep -q "^mini	3	unit	registry	stale at age 120000, not 119999$" "$scratch/items"
+
+echo "the shipped checklists (fixtures/checklists):"
+"$rollcall" report items fixtures/checklists > "$scratch/shipped" || bad "fixtures/checklists do not parse"
+missing=0
+while IFS=$'\t' read -r list n kind name test; do
+	case $kind in
+	scenario) [ -f "scenarios/$name.scn" ] || { echo "    $list item $n: no scenarios/$name.scn"; missing=$((missing + 1)); } ;;
+	integration) [ -f "tests/integration/$name.sh" ] || { echo "    $list item $n: no tests/integration/$name.sh"; missing=$((missing + 1)); } ;;
+	unit)
+		q="//testcase[@classname='unit.$name'${test:+ and @name=\"$test\"}]"
+		[ "$(xmllint --xpath "count($q)" "$scratch/unit.xml")" -gt 0 ] ||
+			{ echo "    $list item $n: no unit test $name${test:+/$test}"; missing=$((missing + 1)); } ;;
+	esac
+done < "$scratch/shipped"
+check "every scenario and unit test they name exists ($(wc -l < "$scratch/shipped") references)" test $missing = 0
+gaps=$("$rollcall" report checklists --out "$scratch/shipped-out" --results "$scratch/unit.xml" fixtures/checklists |
+	sed -n 's/.* \([0-9]*\) gaps\{0,1\} (never ticked).*/\1/p')
+check "they keep at least one honest gap (${gaps:-?})" test "${gaps:-0}" -ge 1
+
+echo "rollcall report index:"
+mkdir -p "$scratch/site"
+cp $fx/gate-fail.xml "$scratch/site/junit.xml"
+cp -r $fx/coverage "$scratch/site/coverage"
+"$rollcall" report checklists --out "$scratch/site/checklists" --results "$scratch/site/junit.xml" \
+	--results $fx/unit.xml $fx/mini.md > /dev/null
+"$rollcall" report index --reports "$scratch/site" --results "$scratch/site/junit.xml" --results $fx/unit.xml > "$scratch/out"
+rc=$?
+check "a failing gate gives exit 1 and a FAIL page" test "$rc" = 1 -a -s "$scratch/site/index.html"
+check "the page names the failure and its replay command" \
+	grep -q 'build/bin/rollcall run --seeds 17 scenarios/stale-after-2-min.scn' "$scratch/site/index.html"
+check "the page links gcovr's page named by MD5" \
+	grep -q 'href="coverage/index.registry.c.6a70d92c559e40884e1b037068fd2814.html"' "$scratch/site/index.html"
+check "and the one found by base name" grep -q 'href="coverage/index.identity.c.0000.html"' "$scratch/site/index.html"
+cp $fx/gate-pass.xml "$scratch/site/junit.xml"
+"$rollcall" report checklists --out "$scratch/site/checklists" --results "$scratch/site/junit.xml" \
+	--results $fx/unit.xml $fx/mini.md > /dev/null
+"$rollcall" report index --reports "$scratch/site" --results "$scratch/site/junit.xml" > /dev/null
+check "a passing gate over thresholds gives exit 0" test $? = 0
+"$rollcall" report index --reports "$scratch/site" --results "$scratch/site/junit.xml" --line-threshold 95 > /dev/null
+check "coverage under a threshold gives exit 1" test $? = 1
+
+echo "under valgrind (memory errors and leaks):"
+vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@" > /dev/null 2>&1; }
+mkdir -p "$scratch/cov/mini"
+cp $fx/item-coverage.json "$scratch/cov/mini/1.json"
+vg "$rollcall" report checklists --out "$scratch/vg" --results $fx/gate-fail.xml --results $fx/unit.xml \
+	--coverage-dir "$scratch/cov" $fx/mini.md fixtures/checklists
+check "report checklists: clean (exit 1 expected)" test $? = 1
+vg "$rollcall" report index --reports "$scratch/site"
+check "report index: clean" test $? = 0
+vg "$rollcall" report checklists --out "$scratch/vg" --results "$scratch/broken.xml" $fx/mini.md
+check "bad XML: clean (exit 2 expected)" test $? = 2
+vg "$rollcall" report checklists --out "$scratch/vg" --results $fx/gate-pass.xml "$scratch/bad.md"
+check "bad annotation: clean (exit 2 expected)" test $? = 2
+
+if [ $fails -ne 0 ]; then
+	echo "report tests: $fails failed"
+	exit 1
+fi
+echo "report tests: all passed"
