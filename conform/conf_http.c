@@ -173,7 +173,7 @@ int conf_http_send(struct conf_http *h, const char *base_url, const struct conf_
 	ex->body_len = sink.len;
 	if (rc != CURLE_OK) {
 		ex->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
-		snprintf(ex->error, sizeof ex->error, "%s",
+		snprintf(ex->error, sizeof ex->error, "%.190s",
 			 sink.overflow ? "reply larger than 1 MiB"
 			 : ex->timed_out ? "no answer within the request timeout (--timeout)"
 			 : curl_err[0] ? curl_err : curl_easy_strerror(rc));
