@@ -44,7 +44,8 @@ struct conf_target {
 
 /* The process group of the launched target, for the signal handler: a
  * target in its own group does not get the terminal's Ctrl-C, so conform
- * takes it down itself when it is interrupted. */
+ * takes it down itself when it is interrupted or dies of a fault (its
+ * scratch folder is then left behind). */
 static volatile sig_atomic_t running_group;
 
 static void on_interrupt(int sig)
@@ -61,9 +62,9 @@ static void catch_interrupts(void)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_interrupt;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE };
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
 }
 
 static int64_t mono_ms(void)
