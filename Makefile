@@ -74,7 +74,7 @@ coverage: deps
 .PHONY: scenario-syntax scenario-library scenario-must-fail scenario-junit integration integration-valgrind
 .PHONY: conform conform-mutants
 .PHONY: test-report test-report-html test-report-mutant
-.PHONY: FORCE run coverage all deps check unit valgrind-unit purity test-purity clang-build clean help
+.PHONY: FORCE bench mutants sim-determinism sim-reference run coverage all deps check unit valgrind-unit purity test-purity clang-build clean help
 .DEFAULT_GOAL := all
 
 all: purity $(PROGRAMS) $(BIN)/unit-tests $(BIN)/it-stream $(BIN)/dialect-adapter
@@ -180,6 +180,29 @@ clang-build:
 		|| { tail -30 $(BUILD)/clang-build.log; exit 1; }
 	@echo 'clang: everything builds clean with -Werror'
 
+# --- simulator: determinism, reference, benchmark, mutants ---------------
+
+$(BIN)/sim-bench: $(call objs,sim/bench/sim_bench.c) $(SIM_LIBS) $(LIB_CORE)
+	@mkdir -p $(BIN)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE)
+
+# Same seed twice = same trace; different seeds = different traces; every
+# fault kind shows up (tests/sim/determinism.sh).
+sim-determinism: $(BIN)/rollcall
+	@bash tests/sim/determinism.sh $(BIN)/rollcall
+
+# The reference core under every fault: 0 violations over 200 seeds.
+sim-reference: $(BIN)/rollcall
+	@bash tests/sim/reference.sh $(BIN)/rollcall
+
+# Figures, not a test: events/s, per-heartbeat cost, memory, SimPy ratio.
+bench: $(BIN)/sim-bench
+	$(BIN)/sim-bench $(BENCH_ARGS)
+
+# Each broken core of fixtures/mutants/ must be caught by its invariant.
+mutants:
+	@bash ci/mutants.sh
+
 # --- reports ----------------------------------------------------------------
 # `rollcall report` on fixture results (ticking, failing, gaps, bad input),
 # then the generated pages in headless Chromium (console, links, phone width).
@@ -243,6 +266,7 @@ CHECK_STEPS := unit valgrind-unit test-purity clang-build
 CHECK_STEPS += scenario-syntax scenario-library scenario-must-fail scenario-junit
 CHECK_STEPS += integration integration-valgrind
 CHECK_STEPS += test-report test-report-html test-report-mutant
+CHECK_STEPS += sim-determinism sim-reference
 CHECK_STEPS += conform conform-mutants
 
 check: deps

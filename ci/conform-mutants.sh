@@ -25,7 +25,7 @@ fail() { echo "conform-mutants: FAIL: $*"; fails=$((fails + 1)); }
 while read -r patch scenario; do
 	case "$patch" in ''|'#'*) continue ;; esac
 	total=$((total + 1))
-	name=${patch%.patch}
+	name=$(basename "$patch" .patch)
 	tree="$scratch/$name"
 	mkdir -p "$tree"
 	cp -r Makefile reference "$tree/"

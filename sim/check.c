@@ -270,10 +270,10 @@ static enum sim_invariant refusal_invariant(enum rc_op op)
 	return op == RC_OP_TASK_STATUS || op == RC_OP_TASK_COMPLETE ? SIM_INV_ONE_OWNER : SIM_INV_SINGLE_RECORD;
 }
 
-static void check_runner_op(struct sim_world *w, int64_t now, const struct rc_msg *msg, const struct rc_reply *rep)
+static void check_runner_op(struct sim_world *w, int64_t now, const struct rc_msg *msg, const struct rc_reply *rep,
+			    struct sim_shadow_runner *s)
 {
 	struct sim_checker *k = &w->chk;
-	struct sim_shadow_runner *s = srunner(k, msg->runner_id, false);
 	const struct rc_runner_record *rec = msg->runner_id ? rc_coord_find_runner(coord_of(w), msg->runner_id) : NULL;
 	CHECK(w);
 	if (!s) {
@@ -402,6 +402,11 @@ static void check_takeback(struct sim_world *w, const struct task_ctx *x, const 
 			   x->msg->attempt == s->attempt && accepted(x->rep->status) && !x->msg->success;
 	int64_t age = 0;
 	bool silent = x->kind == CTX_TICK && owner_silent(w, s, x->now, &age);
+	/* A grant its owner never confirmed (the claim reply was lost) may be
+	 * taken back once unconfirmed for longer than the task timeout. */
+	bool unconfirmed = x->kind == CTX_TICK && !s->confirmed &&
+			   x->now - s->claimed_at > w->cfg.coord.task_timeout_ms;
+	silent = silent || unconfirmed;
 	if (own_failure && rec->state == RC_TASK_FAILED)
 		return;
 	if (!by_owner && !silent) {
@@ -507,6 +512,13 @@ static void check_task(struct sim_world *w, const struct task_ctx *x, uint64_t i
 	}
 	if (complete_acked)
 		s->acked_final = true;
+	if (s->state == RC_TASK_QUEUED && rec->state == RC_TASK_RUNNING) {
+		s->claimed_at = x->now;
+		s->confirmed = false;
+	}
+	if (x->kind == CTX_REQUEST && x->msg->op == RC_OP_TASK_STATUS && accepted(x->rep->status) &&
+	    from_owner(x, s) && x->msg->attempt == rec->attempt)
+		s->confirmed = true;
 	stask_follow(k, s, rec);
 }
 
@@ -680,14 +692,14 @@ void sim_check_request(struct sim_world *w, int64_t now, const struct rc_msg *ms
 		if (accepted(rep->status))
 			check_register(w, now, msg, rep);
 		else if (rep->runner_id[0])
-			check_runner_op(w, now, msg, rep);
+			check_runner_op(w, now, msg, rep, req_runner);
 		break;
 	case RC_OP_HEARTBEAT:
 	case RC_OP_DEREGISTER:
 	case RC_OP_CLAIM:
 	case RC_OP_TASK_STATUS:
 	case RC_OP_TASK_COMPLETE:
-		check_runner_op(w, now, msg, rep);
+		check_runner_op(w, now, msg, rep, req_runner);
 		break;
 	case RC_OP_SANDBOX_CREATE:
 	case RC_OP_SANDBOX_REPORT:
@@ -808,10 +820,13 @@ void sim_check_restored(struct sim_world *w, int64_t now)
 		if (s->acked_final && (!rec || (int)rec->state != s->state))
 			sim_violate(w, SIM_INV_COMPLETE_ONCE, "", "task %" PRIu64 " completion was acknowledged but after "
 				    "the restart the task is %s", s->id, rec ? rc_task_state_name(rec->state) : "gone");
-		if (rec)
+		if (rec) {
 			stask_follow(k, s, rec);
-		else
+			s->confirmed = rec->confirmed; /* as persisted (maybe lost) */
+			s->claimed_at = now;           /* unconfirmed ones get a full timeout */
+		} else {
 			active_remove(k, (uint32_t)i);
+		}
 	}
 	for (size_t i = 0; i < rc_coord_task_count(c); i++) {
 		const struct rc_task *t = rc_coord_task_at(c, i);

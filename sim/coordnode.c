@@ -25,11 +25,9 @@ static void node_record(struct sim_world *w, int node, const char *what, int64_t
 	sim_emit(w, &ev);
 }
 
-/* Trace and persist what one coordinator call produced. Returns the number
- * of durable writes. */
-static size_t coord_effects(struct sim_world *w)
+/* Trace and persist what one coordinator call produced. */
+static void coord_effects(struct sim_world *w)
 {
-	size_t writes = 0;
 	struct sim_node *n = coord_node(w);
 	bool lossy = w->cfg.storage_lossy;
 	for (size_t i = 0; i < w->ob.len; i++) {
@@ -38,15 +36,12 @@ static size_t coord_effects(struct sim_world *w)
 		switch (fx->kind) {
 		case RC_FX_RUNNER_SAVED:
 			sim_storage_write_runner(&w->store, n->coord, fx->runner_id, lossy);
-			writes++;
 			continue;
 		case RC_FX_TASK_SAVED:
 			sim_storage_write_task(&w->store, n->coord, fx->task_id, lossy);
-			writes++;
 			continue;
 		case RC_FX_SANDBOX_SAVED:
 			sim_storage_write_sandbox(&w->store, n->coord, fx->sandbox_id, lossy);
-			writes++;
 			continue;
 		case RC_FX_RUNNER_STATUS:
 			ev = sim_event_blank(SIM_EV_RUNNER_STATUS, w->coord);
@@ -78,7 +73,6 @@ static size_t coord_effects(struct sim_world *w)
 		ev.runner_id = fx->runner_id[0] ? fx->runner_id : NULL;
 		sim_emit(w, &ev);
 	}
-	return writes;
 }
 
 void sim_coord_start(struct sim_world *w)
@@ -112,6 +106,7 @@ void sim_coord_start(struct sim_world *w)
 static void coord_down(struct sim_world *w, enum sim_node_state state)
 {
 	struct sim_node *n = coord_node(w);
+	sim_storage_forget_sources(&w->store);
 	rc_coord_free(n->coord);
 	n->coord = NULL;
 	n->state = state;
@@ -159,12 +154,13 @@ int sim_coord_handle(struct sim_world *w, const struct rc_msg *msg, int from_nod
 	int64_t now = sim_node_now(w, w->coord);
 	rc_outbox_clear(&w->ob);
 	int status = rc_coord_handle(n->coord, now, msg, &w->reply, &w->ob);
-	size_t writes = coord_effects(w);
+	coord_effects(w);
 	sim_check_request(w, now, msg, from_node);
-	/* A correct daemon syncs its writes (and, the log being sequential,
-	 * every earlier one) before it answers: nothing acknowledged is lost.
-	 * Writes of the periodic sweep and monitor wait for the next sync. */
-	if (writes > 0 && w->store.log_len > 0)
+	/* A correct daemon syncs every pending write before it answers: the
+	 * answer may rest on them (a 403 after the monitor requeued a task), so
+	 * nothing a client was told can be lost. Writes of the periodic sweep
+	 * and monitor wait for the next answer; a crash before it may lose them. */
+	if (w->store.log_len > 0)
 		sim_storage_sync(&w->store);
 	if (msg->op == RC_OP_HEARTBEAT)
 		w->stats.heartbeats++;

@@ -387,7 +387,9 @@ struct sim_event {
 };
 
 typedef void (*sim_observer_fn)(void *ctx, const struct sim_event *ev);
-/* Call fn(ctx, record) for every record from now on (NULL to stop). */
+/* Call fn(ctx, record) for every record from now on (NULL to stop). The
+ * observer may read the world (queries below) but must not change it: no
+ * sim_at_*, run or step calls from inside. */
 void sim_set_observer(struct sim_world *w, sim_observer_fn fn, void *ctx);
 
 /* Format a record as its trace line (JSON object, no newline) into buf.
@@ -419,9 +421,10 @@ struct sim_stats {
 };
 void sim_stats(const struct sim_world *w, struct sim_stats *out);
 
-/* FNV-1a 64 over every record in trace order: equal iff the traces are
- * equal (the trace line is a function of the record). Kept when a trace
- * sink is set or cfg.hash_trace is on; 0 otherwise. */
+/* A 64-bit FNV-style hash of the trace header and every record, over
+ * exactly the fields each trace line shows, in order: equal traces give
+ * equal hashes (and different ones, in practice, different hashes). Kept
+ * when a trace sink is set or cfg.hash_trace is on; 0 otherwise. */
 uint64_t sim_trace_hash(const struct sim_world *w);
 
 /* ------------------------------------------------------------- violations */
@@ -456,6 +459,7 @@ struct sim_violation {
 	size_t n_history;
 	char **history;         /* trace lines of the last events, oldest first */
 };
+/* Violations kept (the first 1000; sim_stats().violations counts all). */
 size_t sim_violation_count(const struct sim_world *w);
 /* Owned by the world, valid until it is freed. */
 const struct sim_violation *sim_violation_at(const struct sim_world *w, size_t i);

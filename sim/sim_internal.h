@@ -133,6 +133,7 @@ struct sim_node {
 	uint32_t incarnation;   /* bumped at every start */
 	uint32_t timer_gen;     /* bumped when a pending timer is superseded */
 	int64_t timer_at;       /* virtual time of the pending timer, INT64_MAX none */
+	int64_t want_at;        /* when the core wants its tick; >= timer_at (see rearm) */
 	int64_t disturbed_at;   /* last pause, resume or clock change (virtual) */
 	struct rc_rng net_rng;  /* latency, loss... of messages this node sends */
 	bool block_out, block_in; /* partitions: node->coord / coord->node lost */
@@ -171,6 +172,10 @@ enum sim_store_kind { STORE_RUNNER = 0, STORE_TASK, STORE_SANDBOX };
 struct sim_store_item {
 	enum sim_store_kind kind;
 	bool live;
+	/* runner items: the coordinator's string pointers last copied from; the
+	 * coordinator replaces a string by a new allocation, never in place, so
+	 * the same pointers mean the same strings (no compare per heartbeat) */
+	const char *src[4];
 	union {
 		struct rc_runner_record runner;
 		struct rc_task task;
@@ -256,6 +261,8 @@ struct sim_shadow_task {
 	int attempt;
 	char owner[RC_RUNNER_ID_BUF];
 	bool acked_final;     /* an accepted completion made it final */
+	bool confirmed;       /* the owner's report on this attempt was accepted */
+	int64_t claimed_at;   /* coordinator time of the claim (or of a restart) */
 	uint32_t active_pos;  /* index in the active list, SIM_MAP_NONE if final */
 };
 
@@ -352,6 +359,7 @@ struct sim_world {
 	uint64_t pending_msgs, pending_actions, pending_procs;
 
 	struct sim_node *nodes;
+	struct sim_map node_by_name; /* name hash -> node (collisions: linear search) */
 	int n_nodes;
 	size_t cap_nodes;
 	int coord;             /* node handle, -1 before sim_add_coordinator */
@@ -477,6 +485,8 @@ void sim_storage_write_sandbox(struct sim_storage *s, const struct rc_coord *c, 
 void sim_storage_set_secret(struct sim_storage *s, const char *secret);
 /* Make every pending write durable. */
 void sim_storage_sync(struct sim_storage *s);
+/* The coordinator whose string pointers the storage remembers is gone. */
+void sim_storage_forget_sources(struct sim_storage *s);
 /* A crash: lossy keeps a random prefix of the pending writes. Returns the
  * number of writes lost. */
 size_t sim_storage_crash(struct sim_storage *s, bool lossy);

@@ -181,6 +181,7 @@ struct sim_world *sim_world_new(const struct sim_config *cfg)
 	w->net = cfg->net;
 	sim_heap_init(&w->heap);
 	rc_rng_split(&w->tie_rng, cfg->seed, STREAM_TIES);
+	sim_map_init(&w->node_by_name);
 	sim_map_init(&w->task_by_id);
 	sim_map_init(&w->task_by_name);
 	sim_map_init(&w->sandbox_by_name);
@@ -215,6 +216,7 @@ void sim_world_free(struct sim_world *w)
 	for (int i = 0; i < w->n_nodes; i++)
 		node_free(&w->nodes[i]);
 	free(w->nodes);
+	sim_map_free(&w->node_by_name);
 	sim_net_free(w);
 	for (size_t i = 0; i < w->n_tasks; i++) {
 		free(w->tasks[i].name);
@@ -264,10 +266,13 @@ static struct sim_node *node_new(struct sim_world *w, const char *name, enum sim
 	memset(n, 0, sizeof *n);
 	n->name = sim_xstrdup(name);
 	n->name_hash = sim_hash_str(name);
+	if (sim_map_get(&w->node_by_name, n->name_hash) == SIM_MAP_NONE)
+		sim_map_put(&w->node_by_name, n->name_hash, (uint32_t)(w->n_nodes - 1));
 	n->kind = kind;
 	n->state = SIM_NODE_DOWN;
 	sim_clock_init(&n->clock);
 	n->timer_at = INT64_MAX;
+	n->want_at = INT64_MAX;
 	n->disturbed_at = -1;
 	n->restart_at = -1;
 	n->start_at_ms = -1;
@@ -366,9 +371,15 @@ int sim_node_find(const struct sim_world *w, const char *name)
 {
 	if (!name)
 		return -1;
-	for (int i = 0; i < w->n_nodes; i++)
-		if (strcmp(w->nodes[i].name, name) == 0)
-			return i;
+	uint64_t h = sim_hash_str(name);
+	uint32_t i = sim_map_get(&w->node_by_name, h);
+	if (i == SIM_MAP_NONE)
+		return -1;
+	if (strcmp(w->nodes[i].name, name) == 0)
+		return (int)i;
+	for (int k = 0; k < w->n_nodes; k++) /* another name with the same hash: rare */
+		if (strcmp(w->nodes[k].name, name) == 0)
+			return k;
 	return -1;
 }
 
@@ -462,18 +473,41 @@ static int64_t core_deadline(const struct sim_node *n)
 	return INT64_MAX;
 }
 
+/* A node keeps at most one timer in the heap, at timer_at. When the core's
+ * deadline moves earlier a new timer replaces it (the old one is skipped by
+ * its generation); when it moves later only want_at changes, and the timer,
+ * when it comes, re-arms itself at want_at without counting as an event.
+ * A heartbeat cycle moves a runner's deadline four times, so this keeps the
+ * heap at about one timer per node instead of four. */
 void sim_node_rearm(struct sim_world *w, int node)
 {
 	struct sim_node *n = &w->nodes[node];
 	int64_t at = INT64_MAX;
 	if (n->state == SIM_NODE_UP || n->state == SIM_NODE_PAUSED)
 		at = sim_clock_when(&n->clock, w->now, core_deadline(n));
-	if (at == n->timer_at)
+	n->want_at = at;
+	if (at >= n->timer_at)
 		return;
 	n->timer_gen++;
 	n->timer_at = at;
-	if (at != INT64_MAX)
-		sim_push(w, at, EVT_TIMER, (uint32_t)node, n->timer_gen);
+	sim_push(w, at, EVT_TIMER, (uint32_t)node, n->timer_gen);
+}
+
+/* The node's timer came. Returns true when the core's tick is due now;
+ * otherwise the timer moved on to want_at (or went away) and nothing
+ * happened. */
+static bool timer_due(struct sim_world *w, int node)
+{
+	struct sim_node *n = &w->nodes[node];
+	n->timer_at = INT64_MAX;
+	if (n->want_at <= w->now)
+		return true;
+	if (n->want_at != INT64_MAX) {
+		n->timer_gen++;
+		n->timer_at = n->want_at;
+		sim_push(w, n->want_at, EVT_TIMER, (uint32_t)node, n->timer_gen);
+	}
+	return false;
 }
 
 /* ---------------------------------------------------------- the loop */
@@ -517,8 +551,10 @@ static void hold(struct sim_world *w, int node, const struct sim_ev *ev)
 {
 	struct sim_node *n = &w->nodes[node];
 	uint32_t type = sim_ev_type(ev);
-	if (type == EVT_TIMER) /* re-armed at resume from the deadline */
+	if (type == EVT_TIMER) { /* re-armed at resume from the deadline */
+		n->timer_at = INT64_MAX;
 		return;
+	}
 	SIM_GROW(n->held, n->cap_held, n->n_held + 1);
 	n->held[n->n_held++] = *ev;
 	if (type == EVT_DELIVER)
@@ -561,7 +597,6 @@ void sim_node_drop_held(struct sim_world *w, int node)
 static void node_timer(struct sim_world *w, int node)
 {
 	struct sim_node *n = &w->nodes[node];
-	n->timer_at = INT64_MAX;
 	if (n->kind == SIM_NODE_COORD)
 		sim_coord_tick(w);
 	else
@@ -619,6 +654,8 @@ static bool step_until(struct sim_world *w, int64_t limit_ms)
 			hold(w, node, &ev);
 			continue;
 		}
+		if (sim_ev_type(&ev) == EVT_TIMER && !timer_due(w, node))
+			continue;
 		w->stats.events++;
 		dispatch(w, &ev);
 		return true;

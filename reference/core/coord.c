@@ -120,7 +120,7 @@ static int route(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *
 	case RC_OP_HEARTBEAT: return rc_coord_op_heartbeat(c, msg, reply, ob);
 	case RC_OP_DEREGISTER: return rc_coord_op_deregister(c, msg, reply, ob);
 	case RC_OP_CLAIM: return rc_coord_op_claim(c, msg, reply, ob);
-	case RC_OP_TASK_STATUS: return rc_coord_op_task_status(c, msg, reply);
+	case RC_OP_TASK_STATUS: return rc_coord_op_task_status(c, msg, reply, ob);
 	case RC_OP_TASK_COMPLETE: return rc_coord_op_task_complete(c, msg, reply, ob);
 	case RC_OP_RUNNERS_LIST: reply->coord = c; return RC_STATUS_OK;
 	case RC_OP_TASK_SUBMIT: return rc_coord_op_task_submit(c, msg, reply, ob);
@@ -213,6 +213,7 @@ void rc_coord_restore_done(struct rc_coord *c, int64_t now_ms, struct rc_outbox 
 	for (size_t i = 0; i < c->registry.len; i++)
 		rc_coord_mark_alive(c, &c->registry.runners[i], ob);
 	rc_coord_recount_running(c);
+	rc_coord_grace_unconfirmed(c);
 	c->next_sweep_ms = now_ms + c->cfg.sweep_interval_ms;
 	c->next_monitor_ms = now_ms + c->cfg.monitor_interval_ms;
 }

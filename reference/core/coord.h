@@ -66,6 +66,11 @@ struct rc_task {
 	int64_t submitted_at_ms;
 	int64_t claimed_at_ms;
 	int64_t finished_at_ms;
+	/* The owner has reported on the current attempt (status or completion).
+	 * A grant can be lost with its claim reply while the runner keeps
+	 * heartbeating; an attempt still unconfirmed task_timeout_ms after its
+	 * claim is failed by the monitor like one whose runner went silent. */
+	bool confirmed;
 };
 
 struct rc_sandbox {

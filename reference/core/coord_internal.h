@@ -110,10 +110,15 @@ void rc_coord_tasks_free(struct rc_coord *c);
 void rc_coord_fail_attempt(struct rc_coord *c, struct rc_task *t, struct rc_outbox *ob);
 /* Fail every running attempt owned by runner_id (removal, new session). */
 void rc_coord_fail_attempts_of(struct rc_coord *c, const char *runner_id, struct rc_outbox *ob);
-/* The task monitor: fail attempts whose owner is silent beyond the timeout. */
+/* The task monitor: fail attempts whose owner is silent beyond the timeout,
+ * or that their owner has not confirmed within the timeout of the claim. */
 void rc_coord_monitor(struct rc_coord *c, struct rc_outbox *ob);
 /* Recount every runner's running attempts from the running list (restore). */
 void rc_coord_recount_running(struct rc_coord *c);
+/* After a restart, unconfirmed attempts get a full timeout from now, as
+ * runners get a full grace period: their owners may be retrying the report
+ * that confirms them while the coordinator was down. */
+void rc_coord_grace_unconfirmed(struct rc_coord *c);
 
 /* --- sandboxes.c ----------------------------------------------------------- */
 
@@ -152,7 +157,8 @@ int rc_coord_op_deregister(struct rc_coord *c, const struct rc_msg *msg, struct 
 			   struct rc_outbox *ob);
 int rc_coord_op_claim(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
 		      struct rc_outbox *ob);
-int rc_coord_op_task_status(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply);
+int rc_coord_op_task_status(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
+			    struct rc_outbox *ob);
 int rc_coord_op_task_complete(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
 			      struct rc_outbox *ob);
 int rc_coord_op_task_submit(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,

@@ -14,9 +14,11 @@
  *   once every task process is gone (SIGTERM, SIGKILL after the grace), so a
  *   daemon never exits leaving children behind.
  * - A task's process announces each (re)start with TASK_STATUS ("started",
- *   "restarted"), best effort: a transport failure is not retried, but a
- *   403/404 reply cancels the task, which is how a runner learns early that
- *   its attempt was taken away.
+ *   "restarted"), retried until answered: the first one confirms the attempt
+ *   to the coordinator, which takes back attempts still unconfirmed after the
+ *   task timeout (their grant was lost with a claim reply). A 403/404 reply
+ *   cancels the task, which is how a runner learns early that its attempt
+ *   was taken away.
  * - Grants arriving for a claim that drain or a 404 made obsolete are not
  *   started: that claim's reply is ignored like any superseded reply.
  */
@@ -609,6 +611,13 @@ static void on_completion_reply(struct rc_runner *r, int i, int64_t now_ms,
 static void on_status_reply(struct rc_runner *r, int i, int64_t now_ms,
 			    const struct rc_reply *reply, struct rc_outbox *ob)
 {
+	if (is_transport_failure(reply->status)) {
+		/* The coordinator counts an attempt as delivered only once it has
+		 * heard of it from us; an unconfirmed attempt is taken back after
+		 * the task timeout. So this report is retried until answered. */
+		chan_retry_later(r, &r->tasks[i].chan, now_ms);
+		return;
+	}
 	chan_settle(&r->tasks[i].chan);
 	if (reply->status == RC_STATUS_FORBIDDEN || reply->status == RC_STATUS_NOT_FOUND) {
 		log_fx(r, now_ms, "status refused: the attempt is no longer ours; stopping it",
@@ -616,7 +625,7 @@ static void on_status_reply(struct rc_runner *r, int i, int64_t now_ms,
 		cancel_task(r, i, now_ms, ob);
 		after_task_change(r, now_ms, ob);
 	}
-	/* Status reports are best effort: other outcomes change nothing. */
+	/* Any other answer changes nothing. */
 }
 
 /* ---- dispatch ------------------------------------------------------------ */

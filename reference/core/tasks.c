@@ -140,17 +140,31 @@ void rc_coord_fail_attempts_of(struct rc_coord *c, const char *runner_id, struct
 	fail_running_where(c, owned_by, id, ob);
 }
 
-/* The owner is gone, or its last heartbeat is more than task_timeout_ms old. */
-static bool owner_silent(const struct rc_coord *c, const struct rc_task *t, const void *unused)
+/* The owner is gone, or its last heartbeat is more than task_timeout_ms old,
+ * or it never confirmed the attempt within task_timeout_ms of the claim (the
+ * claim reply carrying the grant was lost: the runner does not know it owns
+ * the task, and its heartbeats alone would keep the task forever). */
+static bool attempt_abandoned(const struct rc_coord *c, const struct rc_task *t, const void *unused)
 {
 	(void)unused;
 	const struct rc_runner_record *owner = rc_registry_find(&c->registry, t->runner_id);
-	return !owner || c->now_ms - owner->last_heartbeat_ms > c->cfg.task_timeout_ms;
+	if (!owner || c->now_ms - owner->last_heartbeat_ms > c->cfg.task_timeout_ms)
+		return true;
+	return !t->confirmed && c->now_ms - t->claimed_at_ms > c->cfg.task_timeout_ms;
 }
 
 void rc_coord_monitor(struct rc_coord *c, struct rc_outbox *ob)
 {
-	fail_running_where(c, owner_silent, NULL, ob);
+	fail_running_where(c, attempt_abandoned, NULL, ob);
+}
+
+void rc_coord_grace_unconfirmed(struct rc_coord *c)
+{
+	for (size_t i = 0; i < c->running.len; i++) {
+		struct rc_task *t = find_task(c, c->running.ids[i]);
+		if (!t->confirmed)
+			t->claimed_at_ms = c->now_ms;
+	}
 }
 
 void rc_coord_recount_running(struct rc_coord *c)
@@ -246,6 +260,7 @@ static void grant(struct rc_coord *c, struct rc_runner_record *r, struct rc_task
 	t->state = RC_TASK_RUNNING;
 	memcpy(t->runner_id, r->id, RC_RUNNER_ID_BUF);
 	t->claimed_at_ms = c->now_ms;
+	t->confirmed = false;
 	int pushed = rc_id_list_push(&c->running, t->id);
 	assert(pushed == 0 && "reserved by the claim");
 	(void)pushed;
@@ -308,15 +323,23 @@ static int check_owner(struct rc_coord *c, const struct rc_msg *msg, struct rc_r
 	return 0;
 }
 
-/* Progress of the owner's attempt: accepted (200), nothing stored, and not a
- * heartbeat (liveness is judged on heartbeats only). */
-int rc_coord_op_task_status(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply)
+/* Progress of the owner's attempt: accepted (200) and not a heartbeat
+ * (liveness is judged on heartbeats only). The first report confirms the
+ * attempt: the runner has its grant. */
+int rc_coord_op_task_status(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
+			    struct rc_outbox *ob)
 {
 	struct rc_task *t;
 	int status = check_owner(c, msg, reply, &t);
 	if (!status)
 		status = rc_coord_check_length(&reply->error, "text", msg->text, RC_MAX_TEXT_LEN);
-	return status ? status : RC_STATUS_OK;
+	if (status)
+		return status;
+	if (!t->confirmed) {
+		t->confirmed = true;
+		rc_coord_fx_task_saved(c, t, ob);
+	}
+	return RC_STATUS_OK;
 }
 
 /* A completion repeated by the owner of the attempt that completed the task

@@ -164,6 +164,7 @@ static void test_running_tasks_after_restore(void)
 	struct rc_runner_record a = runner_rec("a", RC_RUNNER_ONLINE, 0);
 	CU_ASSERT_EQUAL(rc_coord_restore_runner(f.c, &a), 0);
 	struct rc_task on_a = task_rec(1, RC_TASK_RUNNING, a.id, 2);
+	on_a.confirmed = true;
 	struct rc_task orphan = task_rec(2, RC_TASK_RUNNING, "lnch_000000000000", 1); /* owner not restored */
 	struct rc_task queued = task_rec(3, RC_TASK_QUEUED, NULL, 0);
 	CU_ASSERT_EQUAL(rc_coord_restore_task(f.c, &on_a), 0);

@@ -166,11 +166,20 @@ static void answer_claim(struct rig *g, int64_t now_ms, const uint64_t *task_ids
 
 /* Registered at 0 with the default 20 s interval; claim answered at 0 with
  * the given grants. */
-static void rig_active(struct rig *g, const uint64_t *task_ids, int n, int attempt)
+/* Registered, holding the granted tasks; their "started" reports unanswered. */
+static void rig_granted(struct rig *g, const uint64_t *task_ids, int n, int attempt)
 {
 	start(g, 0);
 	answer_register(g, 0, 20);
 	answer_claim(g, 0, task_ids, n, attempt);
+}
+
+/* The same, with the "started" reports acknowledged as a coordinator would. */
+static void rig_active(struct rig *g, const uint64_t *task_ids, int n, int attempt)
+{
+	rig_granted(g, task_ids, n, attempt);
+	for (int i = 0; i < n; i++)
+		answer(g, 0, RC_OP_TASK_STATUS, task_ids[i], RC_STATUS_OK);
 }
 
 static size_t count(const struct rig *g, enum rc_fx_kind kind)
@@ -631,7 +640,7 @@ static void test_403_stops_process_and_silences_it(void)
 	struct rig g;
 	const uint64_t ids[] = { 6 };
 	rig_open(&g, 1);
-	rig_active(&g, ids, 1, 3);
+	rig_granted(&g, ids, 1, 3);
 	answer(&g, 1000, RC_OP_TASK_STATUS, 6, RC_STATUS_FORBIDDEN);
 	CU_ASSERT_EQUAL(rc_unit_fx_count_signal(&g.ob, 6, RC_SIG_TERM), 1);
 	CU_ASSERT_TRUE(rc_runner_task_at(g.r, 0)->cancelled);
@@ -651,6 +660,25 @@ static void test_403_stops_process_and_silences_it(void)
 		if (g.sent[i].task_id == 6)
 			CU_ASSERT_EQUAL(g.sent[i].op, RC_OP_TASK_STATUS);
 	CU_ASSERT_EQUAL(rc_unit_fx_count_send(&g.ob, RC_OP_TASK_COMPLETE), 0);
+	rig_close(&g);
+}
+
+static void test_started_report_is_retried_until_answered(void)
+{
+	struct rig g;
+	const uint64_t ids[] = { 7 };
+	rig_open(&g, 1);
+	rig_granted(&g, ids, 1, 1);
+	uint64_t first = last_req(&g, RC_OP_TASK_STATUS, 7);
+	answer(&g, 100, RC_OP_TASK_STATUS, 7, RC_STATUS_TRANSPORT);
+	/* retried after the backoff (jittered within [500, 1000] ms) */
+	CU_ASSERT(rc_runner_deadline(g.r) >= 600 && rc_runner_deadline(g.r) <= 1100);
+	tick(&g, rc_runner_deadline(g.r));
+	uint64_t second = last_req(&g, RC_OP_TASK_STATUS, 7);
+	CU_ASSERT(second > first);
+	answer(&g, 1200, RC_OP_TASK_STATUS, 7, RC_STATUS_OK);
+	/* answered: nothing more is sent for it before the next heartbeat */
+	CU_ASSERT_EQUAL(rc_runner_deadline(g.r), 20000);
 	rig_close(&g);
 }
 
@@ -843,6 +871,7 @@ void rc_test_register_runner(void)
 		{ "completion carries the attempt, retried as is", test_completion_carries_attempt_and_retries },
 		{ "crashing task restarts, then fails", test_crashing_task_restarts_then_fails },
 		{ "403 stops the process, never reported", test_403_stops_process_and_silences_it },
+		{ "the started report is retried until answered", test_started_report_is_retried_until_answered },
 		{ "completion 403 forgets the task", test_completion_403_forgets },
 		{ "drain heartbeats, stops, deregisters", test_drain_heartbeats_stops_and_deregisters },
 		{ "drain waits for completion acks", test_drain_waits_for_completion_ack },

@@ -265,6 +265,7 @@ static void test_long_task_on_heartbeating_runner_stays(void)
 	struct cf_runner a = cf_register(&f, 0, "a");
 	cf_submit(&f, 0);
 	CU_ASSERT_EQUAL(cf_claim(&f, 0, &a, 1), RC_STATUS_OK);
+	CU_ASSERT_EQUAL(task_status(&f, 10, &a, 1, 1), RC_STATUS_OK); /* "started" */
 	size_t moves = 0;
 	for (int64_t t = 20000; t <= 3600000; t += 20000) {
 		cf_run_until(&f, t);
@@ -274,6 +275,33 @@ static void test_long_task_on_heartbeating_runner_stays(void)
 	CU_ASSERT_EQUAL(moves, 0);
 	CU_ASSERT_EQUAL(cf_task(&f, 1)->state, RC_TASK_RUNNING);
 	CU_ASSERT_EQUAL(cf_task(&f, 1)->attempt, 1);
+	cf_free(&f);
+}
+
+/* A grant lost with its claim reply: the runner keeps heartbeating but never
+ * heard of the task. The attempt is taken back once it has gone unconfirmed
+ * for more than task_timeout_ms after the claim (strict, on monitor ticks). */
+static void test_unconfirmed_attempt_is_taken_back(void)
+{
+	struct cf f;
+	cf_init(&f, NULL);
+	struct cf_runner a = cf_register(&f, 0, "a");
+	cf_submit(&f, 0);
+	CU_ASSERT_EQUAL(cf_claim(&f, 10000, &a, 1), RC_STATUS_OK); /* claimed_at 10 s */
+	for (int64_t t = 20000; t <= 60000; t += 20000) {
+		cf_run_until(&f, t);
+		CU_ASSERT_EQUAL(cf_heartbeat(&f, t, &a), RC_STATUS_OK);
+	}
+	cf_run_until(&f, 70000); /* age 60000: not more than the timeout */
+	CU_ASSERT_EQUAL(cf_task(&f, 1)->state, RC_TASK_RUNNING);
+	CU_ASSERT_EQUAL(cf_heartbeat(&f, 70000, &a), RC_STATUS_OK);
+	cf_run_until(&f, 80000); /* age 70000 */
+	CU_ASSERT_EQUAL(cf_task(&f, 1)->state, RC_TASK_QUEUED);
+	CU_ASSERT_EQUAL(cf_task(&f, 1)->attempt, 1);
+	/* the same runner may claim it again, as attempt 2 */
+	CU_ASSERT_EQUAL(cf_claim(&f, 80000, &a, 1), RC_STATUS_OK);
+	CU_ASSERT_EQUAL(f.reply.grants[0].task_id, 1);
+	CU_ASSERT_EQUAL(f.reply.grants[0].attempt, 2);
 	cf_free(&f);
 }
 
@@ -315,6 +343,10 @@ static void test_status_from_owner_is_not_a_heartbeat(void)
 	struct cf_runner a = cf_register(&f, 0, "a");
 	cf_submit(&f, 0);
 	CU_ASSERT_EQUAL(cf_claim(&f, 0, &a, 1), RC_STATUS_OK);
+	/* the first report confirms the attempt (persisted), later ones change nothing */
+	CU_ASSERT_EQUAL(task_status(&f, 10, &a, 1, 1), RC_STATUS_OK);
+	CU_ASSERT_STRING_EQUAL(cf_effects(&f), "task-saved 1");
+	CU_ASSERT_TRUE(cf_task(&f, 1)->confirmed);
 	cf_run_until(&f, 50000);
 	char *before = cf_state(f.c);
 	CU_ASSERT_EQUAL(task_status(&f, 50000, &a, 1, 1), RC_STATUS_OK);
@@ -527,6 +559,7 @@ void rc_test_register_tasks(void)
 		{ "three attempts then failed", test_three_attempts_then_failed },
 		{ "a requeued task goes to the back", test_requeued_task_goes_to_the_back },
 		{ "long task on a heartbeating runner stays", test_long_task_on_heartbeating_runner_stays },
+		{ "an unconfirmed attempt is taken back after the timeout", test_unconfirmed_attempt_is_taken_back },
 		{ "403 and 404 for non-owners change nothing", test_reports_from_non_owners_are_refused },
 		{ "status from the owner is not a heartbeat", test_status_from_owner_is_not_a_heartbeat },
 		{ "old attempt gets 403 after reassignment", test_old_attempt_gets_403_after_reassignment },

@@ -47,7 +47,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SESSION_INSERT] = "INSERT OR IGNORE INTO sessions(runner_id, session, opened_at_ms) VALUES(?1, ?2, ?3)",
 	[ST_TASK_UPSERT] =
 		"INSERT OR REPLACE INTO tasks(id, kind, payload, result, state, attempt, runner_id,"
-		" submitted_at_ms, claimed_at_ms, finished_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		" submitted_at_ms, claimed_at_ms, finished_at_ms, confirmed)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[ST_TASK_DELETE] = "DELETE FROM tasks WHERE id = ?1",
 	[ST_TASK_EVENT] = "INSERT INTO task_events(at_ms, task_id, attempt, runner_id, from_state, to_state)"
 			  " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -75,7 +76,8 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS tasks("
 	" id INTEGER PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, result TEXT,"
 	" state TEXT NOT NULL, attempt INTEGER NOT NULL, runner_id TEXT NOT NULL,"
-	" submitted_at_ms INTEGER NOT NULL, claimed_at_ms INTEGER NOT NULL, finished_at_ms INTEGER NOT NULL);"
+	" submitted_at_ms INTEGER NOT NULL, claimed_at_ms INTEGER NOT NULL, finished_at_ms INTEGER NOT NULL,"
+	" confirmed INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE IF NOT EXISTS attempts("
 	" task_id INTEGER NOT NULL, attempt INTEGER NOT NULL, runner_id TEXT NOT NULL, outcome TEXT NOT NULL,"
 	" started_at_ms INTEGER NOT NULL, ended_at_ms INTEGER, PRIMARY KEY(task_id, attempt));"
@@ -211,6 +213,7 @@ static int save_task(struct rcd_store *st, const struct rc_coord *c, const struc
 	sqlite3_bind_int64(s, 8, t->submitted_at_ms);
 	sqlite3_bind_int64(s, 9, t->claimed_at_ms);
 	sqlite3_bind_int64(s, 10, t->finished_at_ms);
+	sqlite3_bind_int(s, 11, t->confirmed);
 	return step_done(st, ST_TASK_UPSERT);
 }
 
@@ -398,6 +401,7 @@ static int load_task_row(sqlite3_stmt *s, struct rc_coord *c)
 	t.submitted_at_ms = sqlite3_column_int64(s, 7);
 	t.claimed_at_ms = sqlite3_column_int64(s, 8);
 	t.finished_at_ms = sqlite3_column_int64(s, 9);
+	t.confirmed = sqlite3_column_int(s, 10) != 0;
 	return rc_coord_restore_task(c, &t);
 }
 
@@ -432,7 +436,7 @@ static const struct loader loaders[] = {
 	  load_runner_row },
 	{ "task",
 	  "SELECT id, kind, payload, result, state, attempt, runner_id, submitted_at_ms, claimed_at_ms,"
-	  " finished_at_ms FROM tasks ORDER BY id",
+	  " finished_at_ms, confirmed FROM tasks ORDER BY id",
 	  load_task_row },
 	{ "sandbox",
 	  "SELECT id, status, runner_id, task_id, container_id, created_at_ms, updated_at_ms, deleted_by_api"
