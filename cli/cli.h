@@ -21,6 +21,7 @@ int rc_cmd_id(int argc, char **argv);
 int rc_cmd_sim(int argc, char **argv);
 int rc_cmd_check_scenario(int argc, char **argv);
 int rc_cmd_run(int argc, char **argv);
+int rc_cmd_conform(int argc, char **argv);
 int rc_cmd_report(int argc, char **argv);
 
 /* How this program was invoked (argv[0]), for commands it prints to replay a run. */

@@ -11,6 +11,7 @@ static const struct rc_cli_command commands[] = {
 	{ "id", "print the runner ID of hostname, project dir and executor type", rc_cmd_id },
 	{ "sim", "run the random workload in the deterministic simulator", rc_cmd_sim },
 	{ "run", "replay scenarios over many seeds in the simulator (the CI gate)", rc_cmd_run },
+	{ "conform", "replay scenarios against a live coordinator over HTTP (libfaketime clock)", rc_cmd_conform },
 	{ "check-scenario", "parse scenario files and report errors as file:line:col", rc_cmd_check_scenario },
 	{ "report", "tick verification checklists from results; write reports/index.html", rc_cmd_report },
 };
