@@ -21,7 +21,7 @@ OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-INCS    := -Ireference/core -Isim -Iscn -Ireport -Iexplore -Icli -Ireference/daemon/common
+INCS    := -Ireference/core -Isim -Iscn -Ireport -Iexplore -Icli -Iconform -Ireference/daemon/common
 ALL_CFLAGS = $(WARN) $(DEFS) $(INCS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CORE := -ljansson -lcrypto -lm
 
@@ -35,6 +35,9 @@ SCN_SRC     := $(wildcard scn/*.c)
 # explore/: exploration, replay, shrinking and timelines (rollcall explore, ...).
 XP_SRC      := $(wildcard explore/*.c)
 CLI_SRC     := $(wildcard cli/*.c)
+# `rollcall conform` (live conformance over HTTP); the only part of `rollcall`
+# that links libcurl.
+CONF_SRC    := $(wildcard conform/*.c)
 DCOMMON_SRC := $(wildcard reference/daemon/common/*.c)
 COORDD_SRC  := $(wildcard reference/daemon/coordd/*.c)
 RUNNERD_SRC := $(wildcard reference/daemon/runnerd/*.c)
@@ -49,6 +52,7 @@ LIB_REPORT  := $(BUILD)/lib/librc_report.a
 LIB_SCN     := $(BUILD)/lib/librc_scn.a
 LIB_XP      := $(BUILD)/lib/librc_explore.a
 LIB_DCOMMON := $(BUILD)/lib/librc_dcommon.a
+LIB_CONF    := $(BUILD)/lib/librc_conf.a
 
 PROGRAMS := $(BIN)/rollcall
 ifneq ($(strip $(COORDD_SRC)),)
@@ -71,11 +75,12 @@ coverage: deps
 	@bash ci/coverage.sh
 
 .PHONY: scenario-syntax scenario-library scenario-must-fail scenario-junit integration integration-valgrind
+.PHONY: conform conform-mutants
 .PHONY: test-report test-report-html test-report-mutant
 .PHONY: FORCE bench mutants sim-determinism sim-reference run coverage all deps check unit valgrind-unit purity test-purity clang-build clean help
 .DEFAULT_GOAL := all
 
-all: purity $(PROGRAMS) $(BIN)/unit-tests $(BIN)/it-stream
+all: purity $(PROGRAMS) $(BIN)/unit-tests $(BIN)/it-stream $(BIN)/dialect-adapter
 
 help:
 	@sed -n '1,11p' Makefile
@@ -98,6 +103,7 @@ $(LIB_REPORT): $(call objs,$(REPORT_SRC))
 $(LIB_SCN): $(call objs,$(SCN_SRC))
 $(LIB_XP): $(call objs,$(XP_SRC))
 $(LIB_DCOMMON): $(call objs,$(DCOMMON_SRC))
+$(LIB_CONF): $(call objs,$(CONF_SRC))
 $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
 	@rm -f $@
@@ -111,9 +117,9 @@ XML2_LIBS   := $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
 $(OBJ)/cli/report_junit.o: EXTRA_CFLAGS += $(subst -I,-isystem ,$(XML2_CFLAGS))
 LDFLAGS_CLI += $(XML2_LIBS)
 
-$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_XP) $(LIB_REPORT) $(LIB_SCN) $(LIB_SIM) $(LIB_CORE)
+$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_XP) $(LIB_REPORT) $(LIB_CONF) $(LIB_DCOMMON) $(LIB_SCN) $(LIB_SIM) $(LIB_CORE)
 	@mkdir -p $(BIN)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) $(LDFLAGS_CLI)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) -lcurl $(LDFLAGS_CLI)
 
 $(BIN)/rollcall-coordd: $(call objs,$(COORDD_SRC)) $(LIB_DCOMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
@@ -152,7 +158,7 @@ $(OBJ)/tests/unit/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen -Itests/unit
 UNIT_DAEMON_OBJS := $(call objs,reference/daemon/coordd/store.c)
 $(OBJ)/tests/unit/test_coordd_store.o: EXTRA_CFLAGS += -Ireference/daemon/coordd
 
-$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(LIB_XP) $(LIB_REPORT) $(LIB_SCN) $(LIB_SIM) $(LIB_DCOMMON) $(LIB_CORE)
+$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(LIB_XP) $(LIB_REPORT) $(LIB_CONF) $(LIB_SCN) $(LIB_SIM) $(LIB_DCOMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcunit -lmicrohttpd -lsqlite3 $(LDLIBS_CORE)
 
@@ -221,6 +227,11 @@ INTEGRATION_VALGRIND_TESTS := test_bad_input test_refusals test_id_stability tes
 
 INTEGRATION_BINS := $(BIN)/rollcall $(BIN)/rollcall-coordd $(BIN)/rollcall-runnerd $(BIN)/it-stream
 
+# A test target speaking another dialect in front of coordd (tests/conform/).
+$(BIN)/dialect-adapter: $(OBJ)/tests/conform/dialect_adapter.o $(LIB_CONF) $(LIB_DCOMMON)
+	@mkdir -p $(BIN)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcurl -lmicrohttpd -ljansson
+
 # A fast libcurl client for the crash test (independent of the codec).
 $(BIN)/it-stream: $(OBJ)/tests/integration/stream.o
 	@mkdir -p $(BIN)
@@ -255,11 +266,25 @@ bench-explore: $(BIN)/rollcall
 
 bench: bench-explore
 
+# --- live conformance (rollcall conform, tests/conform/run.sh says what each checks)
+# conform: the library live against coordd (and --reuse), conform under
+# valgrind, the fleet-v2 dialect, running targets with and without their
+# clock, and targets that are down, answer garbage or hang.
+# conform-mutants: each broken coordd of fixtures/mutants/live/ caught live.
+CONFORM_BINS := $(BIN)/rollcall $(BIN)/rollcall-coordd $(BIN)/dialect-adapter
+
+conform: $(CONFORM_BINS)
+	@RC_BIN=$(BIN) bash tests/conform/run.sh
+
+conform-mutants: $(CONFORM_BINS)
+	@RC=$(BIN)/rollcall ADAPTER=$(BIN)/dialect-adapter bash ci/conform-mutants.sh
+
 CHECK_STEPS := unit valgrind-unit test-purity clang-build
 CHECK_STEPS += scenario-syntax scenario-library scenario-must-fail scenario-junit
 CHECK_STEPS += integration integration-valgrind
 CHECK_STEPS += test-report test-report-html test-report-mutant
 CHECK_STEPS += sim-determinism sim-reference
+CHECK_STEPS += conform conform-mutants
 CHECK_STEPS += explore-tests mutants
 
 check: deps

@@ -25,6 +25,7 @@ int rc_cmd_explore(int argc, char **argv);
 int rc_cmd_replay(int argc, char **argv);
 int rc_cmd_shrink(int argc, char **argv);
 int rc_cmd_timeline(int argc, char **argv);
+int rc_cmd_conform(int argc, char **argv);
 int rc_cmd_report(int argc, char **argv);
 
 /* How this program was invoked (argv[0]), for commands it prints to replay a run. */

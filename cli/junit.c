@@ -35,7 +35,10 @@ static void xml_escaped(FILE *f, const char *s)
 
 void rc_replay_command(const char *program, const struct rc_scenario_result *r, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s run --seeds %" PRIu64 " %s", program, r->fail_seed, r->s->path);
+	if (r->replay)
+		snprintf(buf, n, "%s", r->replay);
+	else
+		snprintf(buf, n, "%s run --seeds %" PRIu64 " %s", program, r->fail_seed, r->s->path);
 }
 
 /* "path:line: the expectation as written", escaped */
@@ -60,9 +63,19 @@ static void write_facts(FILE *f, const struct rc_scenario_result *r)
 	fputs("</system-out>\n", f);
 }
 
-static void write_case(FILE *f, const struct rc_scenario_result *r, const char *program)
+/* A scenario that could not run here (rollcall conform): no facts, nothing ran. */
+static void write_skipped(FILE *f, const struct rc_scenario_result *r)
 {
-	fputs("    <testcase classname=\"rollcall.scenarios\" name=\"", f);
+	fputs(">\n      <skipped message=\"", f);
+	xml_escaped(f, r->note ? r->note : "");
+	fputs("\" />\n    </testcase>\n", f);
+}
+
+static void write_case(FILE *f, const char *suite, const struct rc_scenario_result *r, const char *program)
+{
+	fputs("    <testcase classname=\"", f);
+	xml_escaped(f, suite);
+	fputs("\" name=\"", f);
 	xml_escaped(f, r->s->name);
 	fputs("\" file=\"", f);
 	xml_escaped(f, r->s->path);
@@ -71,6 +84,10 @@ static void write_case(FILE *f, const struct rc_scenario_result *r, const char *
 		fputs(">\n", f);
 		write_facts(f, r);
 		fputs("    </testcase>\n", f);
+		return;
+	}
+	if (r->verdict == RC_VERDICT_SKIP) {
+		write_skipped(f, r);
 		return;
 	}
 	const char *tag = r->verdict == RC_VERDICT_FAIL ? "failure" : "error";
@@ -82,13 +99,17 @@ static void write_case(FILE *f, const struct rc_scenario_result *r, const char *
 		r->verdict == RC_VERDICT_FAIL ? "expectation" : "scenario");
 	write_location(f, r, where);
 	fputs(" -- ", f);
-	xml_escaped(f, r->fail.why);
+	xml_escaped(f, r->note ? r->note : r->fail.why);
 	fputs("\">", f);
 	fprintf(f, "%d of %d seeds failed; first: seed %" PRIu64 ", at %s\n", r->failed_runs, r->runs,
 		r->fail_seed, scn_format_duration(r->fail.fail_at_ms, when, sizeof when));
 	write_location(f, r, where);
 	fputc('\n', f);
-	xml_escaped(f, r->fail.why);
+	xml_escaped(f, r->note ? r->note : r->fail.why);
+	if (r->detail && r->detail[0]) {
+		fputc('\n', f);
+		xml_escaped(f, r->detail);
+	}
 	fputs("\nreplay: ", f);
 	xml_escaped(f, replay);
 	fprintf(f, "</%s>\n", tag);
@@ -99,23 +120,31 @@ static void write_case(FILE *f, const struct rc_scenario_result *r, const char *
 int rc_junit_write(const char *path, const struct rc_scenario_result *results, size_t n,
 		   const char *program, double wall_s)
 {
+	return rc_junit_write_named(path, "rollcall run", "rollcall.scenarios", results, n, program, wall_s);
+}
+
+int rc_junit_write_named(const char *path, const char *command, const char *suite,
+			 const struct rc_scenario_result *results, size_t n, const char *program, double wall_s)
+{
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
-	int failures = 0, errors = 0;
+	int failures = 0, errors = 0, skipped = 0;
 	for (size_t i = 0; i < n; i++) {
 		failures += results[i].verdict == RC_VERDICT_FAIL;
 		errors += results[i].verdict == RC_VERDICT_ERROR;
+		skipped += results[i].verdict == RC_VERDICT_SKIP;
 	}
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
-	fprintf(f, "<testsuites name=\"rollcall run\" tests=\"%zu\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n", n,
-		failures, errors, wall_s);
-	fprintf(f,
-		"  <testsuite name=\"rollcall.scenarios\" tests=\"%zu\" failures=\"%d\" errors=\"%d\" skipped=\"0\" "
-		"time=\"%.3f\">\n",
-		n, failures, errors, wall_s);
+	fputs("<testsuites name=\"", f);
+	xml_escaped(f, command);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n", n, failures, errors, wall_s);
+	fputs("  <testsuite name=\"", f);
+	xml_escaped(f, suite);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n", n, failures,
+		errors, skipped, wall_s);
 	for (size_t i = 0; i < n; i++)
-		write_case(f, &results[i], program);
+		write_case(f, suite, &results[i], program);
 	fputs("  </testsuite>\n</testsuites>\n", f);
 	int bad = ferror(f);
 	if (fclose(f) != 0 || bad)

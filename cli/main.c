@@ -15,6 +15,7 @@ static const struct rc_cli_command commands[] = {
 	{ "shrink", "shrink a failing scenario or trace to a small scenario that fails the same way", rc_cmd_shrink },
 	{ "replay", "run a saved failure (trace or scenario) again; check the trace is byte-identical", rc_cmd_replay },
 	{ "timeline", "draw a run (trace or scenario) as an SVG swimlane picture", rc_cmd_timeline },
+	{ "conform", "replay scenarios against a live coordinator over HTTP (libfaketime clock)", rc_cmd_conform },
 	{ "check-scenario", "parse scenario files and report errors as file:line:col", rc_cmd_check_scenario },
 	{ "report", "tick verification checklists from results; write reports/index.html", rc_cmd_report },
 };

@@ -12,7 +12,7 @@
 #include "scn.h"
 #include "scn_run.h"
 
-enum rc_verdict { RC_VERDICT_PASS = 0, RC_VERDICT_FAIL, RC_VERDICT_ERROR };
+enum rc_verdict { RC_VERDICT_PASS = 0, RC_VERDICT_FAIL, RC_VERDICT_ERROR, RC_VERDICT_SKIP };
 
 struct rc_scenario_result {
 	const struct scn_scenario *s; /* borrowed */
@@ -25,6 +25,10 @@ struct rc_scenario_result {
 	int64_t sim_ms_total;       /* all runs together */
 	uint64_t events_total;
 	double wall_s;
+	/* optional, borrowed (rollcall conform): */
+	const char *replay; /* the command that replays the failure, instead of `run --seeds` */
+	const char *note;   /* ERROR/SKIP: why (the failure's message otherwise) */
+	const char *detail; /* more text for the failure (the request and response) */
 };
 
 /* Write JUnit XML (testsuites > testsuite > testcase, one testcase per
@@ -32,6 +36,10 @@ struct rc_scenario_result {
  * path. Returns 0, or -1 if the file cannot be written (errno kept). */
 int rc_junit_write(const char *path, const struct rc_scenario_result *results, size_t n,
 		   const char *program, double wall_s);
+/* The same with the names of the test suites ("rollcall run",
+ * "rollcall.scenarios" above); SKIP results become <skipped>. */
+int rc_junit_write_named(const char *path, const char *command, const char *suite,
+			 const struct rc_scenario_result *results, size_t n, const char *program, double wall_s);
 
 /* The command that replays exactly one run, into buf. */
 void rc_replay_command(const char *program, const struct rc_scenario_result *r, char *buf, size_t n);

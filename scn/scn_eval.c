@@ -42,8 +42,11 @@ static const struct rc_sandbox *sandbox_of(struct scn_runctx *r, int sandbox)
 	return c && r->sandbox_id[sandbox] ? rc_coord_find_sandbox(c, r->sandbox_id[sandbox]) : NULL;
 }
 
-void scn_track_registrations(struct scn_runctx *r)
+static void track_registrations(void *ctx)
 {
+	struct scn_runctx *r = ctx;
+	if (!r->judge.reads_removed)
+		return;
 	for (size_t i = 1; i < r->s->n_nodes; i++)
 		if (!r->ever_registered[i] && record_of(r, (int)i))
 			r->ever_registered[i] = true;
@@ -59,8 +62,9 @@ static bool runner_status(struct scn_runctx *r, const struct scn_state *st)
 	return rec && (int)rec->status == st->value;
 }
 
-static bool state_value(struct scn_runctx *r, const struct scn_state *st)
+static bool state_value(void *ctx, const struct scn_state *st)
 {
+	struct scn_runctx *r = ctx;
 	switch (st->kind) {
 	case SCN_ST_RUNNER_STATUS:
 		return runner_status(r, st);
@@ -106,86 +110,67 @@ static bool state_value(struct scn_runctx *r, const struct scn_state *st)
 	return false;
 }
 
-bool scn_state_holds(struct scn_runctx *r, const struct scn_state *st)
+/* The scenario node of a simulator node handle, -1 if none. */
+static int scenario_node(const struct scn_runctx *r, int handle)
 {
-	bool v = state_value(r, st);
-	return st->negated ? !v : v;
+	for (size_t i = 0; i < r->s->n_nodes; i++)
+		if (r->node[i] == handle)
+			return (int)i;
+	return -1;
 }
 
-bool scn_event_is_polled(const struct scn_event *ev)
+/* The scenario task of a coordinator task id, -1 if none. */
+static int scenario_task(struct scn_runctx *r, uint64_t id)
 {
-	return ev->kind == SCN_EV_BECOMES || (ev->kind == SCN_EV_PROCESS && ev->proc == SCN_PEV_GIVES_UP);
-}
-
-/* Whether a runner's supervisor has given the task's process up. */
-static bool gave_up_on(struct scn_runctx *r, int node, uint64_t task_id)
-{
-	const struct rc_runner *core = sim_runner_core(r->w, r->node[node]);
-	if (!core)
-		return false;
-	for (int i = 0; i < rc_runner_task_count(core); i++) {
-		const struct rc_runner_task *t = rc_runner_task_at(core, i);
-		if (t->task_id == task_id && t->sup.state == RC_SUP_GAVE_UP)
-			return true;
+	for (size_t i = 0; id && i < r->s->n_tasks; i++) {
+		task_of(r, (int)i); /* resolves the id */
+		if (r->task_id[i] == id)
+			return (int)i;
 	}
-	return false;
+	return -1;
 }
 
-bool scn_event_state(struct scn_runctx *r, const struct scn_event *ev)
+static bool proc_event(const struct sim_event *rec, enum scn_proc_event *out)
 {
-	if (ev->kind == SCN_EV_BECOMES)
-		return state_value(r, &ev->state);
-	task_of(r, ev->task); /* resolves the id */
-	uint64_t id = r->task_id[ev->task];
-	if (id == 0)
+	if (rec->kind == SIM_EV_PROC_START)
+		*out = SCN_PEV_STARTS;
+	else if (rec->kind == SIM_EV_PROC_EXIT && rec->what && strcmp(rec->what, "clean") == 0)
+		*out = SCN_PEV_EXITS;
+	else if (rec->kind == SIM_EV_PROC_EXIT && rec->what && strcmp(rec->what, "crash") == 0)
+		*out = SCN_PEV_CRASHES;
+	else if (rec->kind == SIM_EV_PROC_SIGNAL && rec->value == RC_SIG_TERM)
+		*out = SCN_PEV_SIGTERM;
+	else if (rec->kind == SIM_EV_PROC_SIGNAL && rec->value == RC_SIG_KILL)
+		*out = SCN_PEV_SIGKILL;
+	else
 		return false;
-	if (ev->node >= 0)
-		return gave_up_on(r, ev->node, id);
-	for (size_t i = 1; i < r->s->n_nodes; i++)
-		if (gave_up_on(r, (int)i, id))
-			return true;
-	return false;
+	return true;
 }
 
-static bool op_matches(enum rc_op want, enum rc_op got)
+bool scn_sim_record(struct scn_runctx *r, const struct sim_event *rec, struct scn_record *out)
 {
-	return want == RC_OP_NONE || want == got;
-}
-
-static bool process_matches(struct scn_runctx *r, const struct scn_event *ev, const struct sim_event *rec)
-{
-	if (ev->node >= 0 && rec->node != r->node[ev->node])
-		return false;
-	if (r->task_id[ev->task] == 0)
-		r->task_id[ev->task] = sim_task_id(r->w, r->s->tasks[ev->task].name);
-	if (rec->task_id == 0 || rec->task_id != r->task_id[ev->task])
-		return false;
-	switch (ev->proc) {
-	case SCN_PEV_STARTS: return rec->kind == SIM_EV_PROC_START;
-	case SCN_PEV_EXITS: return rec->kind == SIM_EV_PROC_EXIT && rec->what && strcmp(rec->what, "clean") == 0;
-	case SCN_PEV_CRASHES: return rec->kind == SIM_EV_PROC_EXIT && rec->what && strcmp(rec->what, "crash") == 0;
-	case SCN_PEV_SIGTERM: return rec->kind == SIM_EV_PROC_SIGNAL && rec->value == RC_SIG_TERM;
-	case SCN_PEV_SIGKILL: return rec->kind == SIM_EV_PROC_SIGNAL && rec->value == RC_SIG_KILL;
-	case SCN_PEV_GIVES_UP: case SCN_PEV_COUNT: return false;
+	memset(out, 0, sizeof *out);
+	out->at_ms = rec->at_ms;
+	out->node = scenario_node(r, rec->node);
+	out->op = rec->op;
+	out->status = rec->status;
+	out->task = -1;
+	if (out->node <= 0)
+		return false; /* the world or the coordinator: nothing a scenario names */
+	switch (rec->kind) {
+	case SIM_EV_DELIVER: /* a reply the runner actually received */
+		out->kind = SCN_REC_REPLY;
+		return rec->peer == r->node[0];
+	case SIM_EV_SEND: /* a request the runner put on the wire */
+		out->kind = SCN_REC_SEND;
+		return rec->peer == r->node[0];
+	default:
+		out->kind = SCN_REC_PROC;
+		if (!proc_event(rec, &out->proc))
+			return false;
+		out->task = scenario_task(r, rec->task_id);
+		return out->task >= 0;
 	}
-	return false;
-}
-
-bool scn_event_matches(struct scn_runctx *r, const struct scn_event *ev, const struct sim_event *rec)
-{
-	switch (ev->kind) {
-	case SCN_EV_REPLY: /* a reply the runner actually received */
-		return rec->kind == SIM_EV_DELIVER && rec->node == r->node[ev->node] && rec->peer == r->node[0] &&
-		       rec->status == ev->status && op_matches(ev->op, rec->op);
-	case SCN_EV_SEND: /* a request the runner put on the wire */
-		return rec->kind == SIM_EV_SEND && rec->node == r->node[ev->node] && rec->peer == r->node[0] &&
-		       op_matches(ev->op, rec->op);
-	case SCN_EV_PROCESS:
-		return process_matches(r, ev, rec);
-	case SCN_EV_BECOMES:
-		return false;
-	}
-	return false;
 }
 
 /* The scenario name of the runner holding registry ID id, or the ID. */
@@ -220,8 +205,9 @@ static void describe_runner(struct scn_runctx *r, const struct scn_state *st, ch
 	}
 }
 
-void scn_describe_actual(struct scn_runctx *r, const struct scn_state *st, char *buf, size_t n)
+static void describe_actual(void *ctx, const struct scn_state *st, char *buf, size_t n)
 {
+	struct scn_runctx *r = ctx;
 	switch (st->kind) {
 	case SCN_ST_RUNNER_STATUS: case SCN_ST_RUNNER_REGISTERED: case SCN_ST_NODE_PROCESS:
 	case SCN_ST_RUNNER_PHASE: case SCN_ST_RUNNER_ID:
@@ -266,3 +252,39 @@ void scn_describe_actual(struct scn_runctx *r, const struct scn_state *st, char 
 	}
 	snprintf(buf, n, "?");
 }
+
+static const struct rc_runner *runner_core(void *ctx, int node)
+{
+	struct scn_runctx *r = ctx;
+	return sim_runner_core(r->w, r->node[node]);
+}
+
+static uint64_t task_id(void *ctx, int task)
+{
+	struct scn_runctx *r = ctx;
+	task_of(r, task); /* resolves the id */
+	return r->task_id[task];
+}
+
+static bool action_reply(void *ctx, size_t action, struct scn_reply_seen *out)
+{
+	struct scn_runctx *r = ctx;
+	const struct sim_action_result *res = sim_action_result(r->w, r->act[action]);
+	if (!res)
+		return false;
+	out->applied = res->applied;
+	out->status = res->status;
+	out->error_code = res->error_code;
+	out->message = res->message;
+	return true;
+}
+
+const struct scn_world_ops scn_sim_world_ops = {
+	.state_value = state_value,
+	.runner_core = runner_core,
+	.task_id = task_id,
+	.describe = describe_actual,
+	.before_poll = track_registrations,
+	.action_reply = action_reply,
+	.observable = NULL,
+};

@@ -16,235 +16,16 @@
 #include "scn_internal.h"
 #include "scn_run_internal.h"
 
-#define FMT_DUR(ms, buf) scn_format_duration((ms), (buf), sizeof(buf))
-
-/* --- failures ------------------------------------------------------------------ */
-
-/* Record a failure at at_ms unless an earlier one is already there. */
-static void fail_at(struct scn_runctx *r, int64_t at_ms, struct scn_pos pos, const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void fail_at(struct scn_runctx *r, int64_t at_ms, struct scn_pos pos, const char *what, const char *fmt, ...)
-{
-	struct scn_outcome *o = r->out;
-	if (r->failed && (o->fail_at_ms < at_ms || (o->fail_at_ms == at_ms && o->pos.line <= pos.line)))
-		return;
-	r->failed = true;
-	o->passed = false;
-	o->fail_at_ms = at_ms;
-	o->pos = pos;
-	snprintf(o->what, sizeof o->what, "%s", what);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(o->why, sizeof o->why, fmt, ap);
-	va_end(ap);
-}
-
-static void fail_expect(struct scn_runctx *r, size_t i, int64_t at_ms, const char *why)
-{
-	const struct scn_expect *e = &r->s->expects[i];
-	r->rt[i].judged = true;
-	fail_at(r, at_ms, e->pos, e->text, "%s", why);
-}
-
-/* "at 20s, 1m40s" or "never" */
-static void list_times(const struct scn_exp_rt *rt, char *buf, size_t n)
-{
-	if (rt->n_times == 0) {
-		snprintf(buf, n, "it never happened");
-		return;
-	}
-	size_t used = (size_t)snprintf(buf, n, "it happened at ");
-	for (int k = 0; k < rt->n_times && k < SCN_SEEN_TIMES && used < n; k++) {
-		char t[32];
-		used += (size_t)snprintf(buf + used, n - used, "%s%s", k ? ", " : "", FMT_DUR(rt->times[k], t));
-	}
-	if (rt->n_times > SCN_SEEN_TIMES && used < n)
-		snprintf(buf + used, n - used, ", ... (%d times)", rt->n_times);
-}
-
-/* --- occurrences and polls --------------------------------------------------------- */
-
-static int64_t window_end(const struct scn_runctx *r, const struct scn_expect *e)
-{
-	return e->to_ms == SCN_END_OF_RUN ? r->s->end_ms : e->to_ms;
-}
-
-static int64_t window_start(const struct scn_runctx *r, const struct scn_expect *e)
-{
-	return e->from_ms == SCN_END_OF_RUN ? r->s->end_ms : e->from_ms;
-}
-
-static void occurred(struct scn_runctx *r, size_t i, int64_t t)
-{
-	const struct scn_expect *e = &r->s->expects[i];
-	struct scn_exp_rt *rt = &r->rt[i];
-	if (rt->n_times < SCN_SEEN_TIMES)
-		rt->times[rt->n_times] = t;
-	rt->n_times++;
-	if (rt->judged)
-		return;
-	bool inside = t >= window_start(r, e) && t <= window_end(r, e);
-	if (!inside)
-		return;
-	if (e->kind == SCN_EXP_NEVER) {
-		char ts[32], why[128];
-		snprintf(why, sizeof why, "it happened at %s", FMT_DUR(t, ts));
-		fail_expect(r, i, t, why);
-	} else if (e->kind == SCN_EXP_COUNT) {
-		rt->count++;
-	} else {
-		rt->seen = true;
-	}
-}
-
-static void poll_one(struct scn_runctx *r, size_t i, int64_t t)
-{
-	const struct scn_expect *e = &r->s->expects[i];
-	struct scn_exp_rt *rt = &r->rt[i];
-	if (e->is_event) {
-		bool v = scn_event_state(r, &e->event);
-		if (rt->have_prev && !rt->prev && v)
-			occurred(r, i, t);
-		rt->prev = v;
-		rt->have_prev = true;
-		return;
-	}
-	if (rt->judged || e->kind == SCN_EXP_AT)
-		return;
-	if (t < window_start(r, e) || t > window_end(r, e))
-		return;
-	bool v = scn_state_holds(r, &e->state);
-	if (e->kind == SCN_EXP_EVENTUALLY && v) {
-		rt->seen = true;
-	} else if (e->kind == SCN_EXP_NEVER && v) {
-		char actual[200], ts[32], why[300];
-		scn_describe_actual(r, &e->state, actual, sizeof actual);
-		snprintf(why, sizeof why, "at %s: %s", FMT_DUR(t, ts), actual);
-		fail_expect(r, i, t, why);
-	}
-}
-
-static void poll_all(struct scn_runctx *r, int64_t t)
-{
-	if (r->track_registered)
-		scn_track_registrations(r);
-	for (size_t k = 0; k < r->n_polled; k++)
-		poll_one(r, r->polled[k], t);
-}
+/* --- observing and judging ------------------------------------------------------- */
 
 static void on_record(void *ctx, const struct sim_event *rec)
 {
 	struct scn_runctx *r = ctx;
-	for (size_t k = 0; k < r->n_matched; k++) {
-		size_t i = r->matched[k];
-		if (scn_event_matches(r, &r->s->expects[i].event, rec))
-			occurred(r, i, rec->at_ms);
-	}
+	struct scn_record sr;
+	if (scn_sim_record(r, rec, &sr))
+		scn_judge_record(&r->judge, &sr);
 	if (rec->kind != SIM_EV_LOG && rec->kind != SIM_EV_SEND)
-		poll_all(r, rec->at_ms);
-}
-
-/* --- judging at checkpoints ------------------------------------------------------- */
-
-static void judge_at(struct scn_runctx *r, size_t i, int64_t c)
-{
-	const struct scn_expect *e = &r->s->expects[i];
-	struct scn_exp_rt *rt = &r->rt[i];
-	char why[600], buf[300], ts[32];
-	rt->judged = true;
-	if (e->is_event) {
-		if (rt->seen)
-			return;
-		list_times(rt, buf, sizeof buf);
-		snprintf(why, sizeof why, "it did not happen at %s (%s)", FMT_DUR(c, ts), buf);
-		fail_expect(r, i, c, why);
-		return;
-	}
-	if (scn_state_holds(r, &e->state))
-		return;
-	scn_describe_actual(r, &e->state, buf, sizeof buf);
-	snprintf(why, sizeof why, "at %s: %s", FMT_DUR(c, ts), buf);
-	fail_expect(r, i, c, why);
-}
-
-static void judge_window_end(struct scn_runctx *r, size_t i, int64_t c)
-{
-	const struct scn_expect *e = &r->s->expects[i];
-	struct scn_exp_rt *rt = &r->rt[i];
-	char why[600], buf[300], a[32], b[32];
-	rt->judged = true;
-	bool ok = rt->seen;
-	if (e->kind == SCN_EXP_COUNT)
-		ok = e->cmp == SCN_EXACTLY ? rt->count == e->count
-		   : e->cmp == SCN_AT_LEAST ? rt->count >= e->count : rt->count <= e->count;
-	if (ok)
-		return;
-	list_times(rt, buf, sizeof buf);
-	if (e->kind == SCN_EXP_COUNT)
-		snprintf(why, sizeof why, "counted %d between %s and %s (%s)", rt->count, FMT_DUR(window_start(r, e), a),
-			 FMT_DUR(c, b), buf);
-	else if (!e->is_event) {
-		scn_describe_actual(r, &e->state, buf, sizeof buf);
-		snprintf(why, sizeof why, "not between %s and %s; at %s: %s", FMT_DUR(window_start(r, e), a),
-			 FMT_DUR(c, b), FMT_DUR(c, b), buf);
-	} else
-		snprintf(why, sizeof why, "not between %s and %s (%s)", FMT_DUR(window_start(r, e), a), FMT_DUR(c, b),
-			 buf);
-	fail_expect(r, i, c, why);
-}
-
-/* "becomes S between A and B" also says: not S just before A. */
-static void judge_before_window(struct scn_runctx *r, size_t i, int64_t c)
-{
-	const struct scn_expect *e = &r->s->expects[i];
-	if (!scn_event_state(r, &e->event))
-		return;
-	char why[600], buf[300], a[32], ts[32];
-	scn_describe_actual(r, &e->event.state, buf, sizeof buf);
-	snprintf(why, sizeof why, "already so before the window starts at %s; at %s: %s",
-		 FMT_DUR(e->from_ms, a), FMT_DUR(c, ts), buf);
-	fail_expect(r, i, c, why);
-}
-
-static bool needs_pre_check(const struct scn_expect *e)
-{
-	return e->kind == SCN_EXP_WINDOW && e->is_event && e->event.kind == SCN_EV_BECOMES && e->from_ms > 0;
-}
-
-static void judge(struct scn_runctx *r, int64_t c)
-{
-	for (size_t i = 0; i < r->s->n_expects; i++) {
-		const struct scn_expect *e = &r->s->expects[i];
-		if (r->rt[i].judged)
-			continue;
-		if (needs_pre_check(e) && c == e->from_ms - 1)
-			judge_before_window(r, i, c);
-		else if (e->kind == SCN_EXP_AT && c == window_start(r, e))
-			judge_at(r, i, c);
-		else if (e->kind == SCN_EXP_NEVER && c == window_end(r, e))
-			r->rt[i].judged = true; /* held all along (polls fail it otherwise) */
-		else if (e->kind != SCN_EXP_AT && e->kind != SCN_EXP_NEVER && c == window_end(r, e))
-			judge_window_end(r, i, c);
-	}
-}
-
-static void judge_replies(struct scn_runctx *r, int64_t c)
-{
-	for (size_t i = 0; i < r->s->n_actions; i++) {
-		const struct scn_action *a = &r->s->actions[i];
-		if (!a->expect_status || a->at_ms != c)
-			continue;
-		const struct sim_action_result *res = sim_action_result(r->w, r->act[i]);
-		if (!res || !res->applied) {
-			fail_at(r, c, a->pos, a->text, "the request was not sent");
-		} else if (res->status != a->expect_status) {
-			if (res->status == 0)
-				fail_at(r, c, a->pos, a->text, "no reply: the coordinator was down");
-			else
-				fail_at(r, c, a->pos, a->text, "got %d%s%s%s%s", res->status, res->error_code[0] ? " " : "",
-					res->error_code, res->message[0] ? ": " : "", res->message);
-		}
-	}
+		scn_judge_poll(&r->judge, rec->at_ms);
 }
 
 /* The simulator stopped at a broken invariant. */
@@ -258,44 +39,8 @@ static void record_violation(struct scn_runctx *r)
 			pos = r->s->actions[i].pos;
 	char what[96];
 	snprintf(what, sizeof what, "invariant %s", v->name);
-	fail_at(r, v->at_ms, pos, what, "%s%s%s%s", v->message, v->nodes[0] ? " (" : "", v->nodes,
-		v->nodes[0] ? ")" : "");
-}
-
-/* --- checkpoints ------------------------------------------------------------------ */
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* Every instant something is judged at, sorted, without repeats. */
-static size_t collect_checkpoints(const struct scn_runctx *r, int64_t **out)
-{
-	const struct scn_scenario *s = r->s;
-	size_t n = 0, cap = 3 * s->n_expects + s->n_actions + 1;
-	int64_t *c = malloc(cap * sizeof *c);
-	if (!c)
-		abort();
-	for (size_t i = 0; i < s->n_expects; i++) {
-		const struct scn_expect *e = &s->expects[i];
-		if (needs_pre_check(e))
-			c[n++] = e->from_ms - 1;
-		c[n++] = window_start(r, e);
-		c[n++] = window_end(r, e);
-	}
-	for (size_t i = 0; i < s->n_actions; i++)
-		if (s->actions[i].expect_status)
-			c[n++] = s->actions[i].at_ms;
-	c[n++] = s->end_ms;
-	qsort(c, n, sizeof *c, cmp_i64);
-	size_t u = 0;
-	for (size_t i = 0; i < n; i++)
-		if (c[i] <= s->end_ms && (u == 0 || c[i] != c[u - 1]))
-			c[u++] = c[i];
-	*out = c;
-	return u;
+	scn_judge_fail(&r->judge, v->at_ms, pos, what, "%s%s%s%s", v->message, v->nodes[0] ? " (" : "", v->nodes,
+		       v->nodes[0] ? ")" : "");
 }
 
 /* --- setup ------------------------------------------------------------------------- */
@@ -455,25 +200,6 @@ static void *zalloc(size_t n, size_t size)
 	return p;
 }
 
-/* Index lists of the expectations that poll states and that match records. */
-static void classify(struct scn_runctx *r)
-{
-	const struct scn_scenario *s = r->s;
-	r->polled = zalloc(s->n_expects, sizeof *r->polled);
-	r->matched = zalloc(s->n_expects, sizeof *r->matched);
-	for (size_t i = 0; i < s->n_expects; i++) {
-		const struct scn_expect *e = &s->expects[i];
-		if (e->is_event && !scn_event_is_polled(&e->event))
-			r->matched[r->n_matched++] = i;
-		else
-			r->polled[r->n_polled++] = i;
-		const struct scn_state *st = e->is_event ? &e->event.state : &e->state;
-		bool reads_status = !e->is_event || e->event.kind == SCN_EV_BECOMES;
-		if (reads_status && st->kind == SCN_ST_RUNNER_STATUS && st->value == RC_RUNNER_REMOVED)
-			r->track_registered = true;
-	}
-}
-
 static int setup(struct scn_runctx *r, uint64_t seed, FILE *trace)
 {
 	const struct scn_scenario *s = r->s;
@@ -481,7 +207,8 @@ static int setup(struct scn_runctx *r, uint64_t seed, FILE *trace)
 	apply_config(s, seed, trace, &cfg);
 	char err[256];
 	if (sim_config_validate(&cfg, err, sizeof err) != 0) {
-		fail_at(r, 0, (struct scn_pos){ 1, 1 }, "config", "the simulator refuses the settings: %s", err);
+		scn_judge_fail(&r->judge, 0, (struct scn_pos){ 1, 1 }, "config", "the simulator refuses the settings: %s",
+			       err);
 		return -1;
 	}
 	r->w = sim_world_new(&cfg);
@@ -490,38 +217,35 @@ static int setup(struct scn_runctx *r, uint64_t seed, FILE *trace)
 	r->node[0] = sim_add_coordinator(r->w, s->nodes[0].name);
 	for (size_t i = 1; i < s->n_nodes; i++) {
 		if (add_runner(r, i) < 0) {
-			fail_at(r, 0, s->nodes[i].pos, s->nodes[i].name, "the simulator refuses this runner: %s",
-				sim_error(r->w));
+			scn_judge_fail(&r->judge, 0, s->nodes[i].pos, s->nodes[i].name,
+				       "the simulator refuses this runner: %s", sim_error(r->w));
 			return -1;
 		}
 	}
 	for (size_t i = 0; i < s->n_actions; i++) {
 		r->act[i] = schedule(r, i);
 		if (r->act[i] < 0) {
-			fail_at(r, s->actions[i].at_ms, s->actions[i].pos, s->actions[i].text,
-				"the simulator refuses this action: %s", sim_error(r->w));
+			scn_judge_fail(&r->judge, s->actions[i].at_ms, s->actions[i].pos, s->actions[i].text,
+				       "the simulator refuses this action: %s", sim_error(r->w));
 			return -1;
 		}
 	}
-	classify(r);
 	sim_set_observer(r->w, on_record, r);
-	poll_all(r, 0); /* the state before anything happens: "becomes" needs a before */
+	scn_judge_poll(&r->judge, 0); /* the state before anything happens: "becomes" needs a before */
 	return 0;
 }
 
 static void run_checkpoints(struct scn_runctx *r)
 {
 	int64_t *cps;
-	size_t n = collect_checkpoints(r, &cps);
-	for (size_t k = 0; k < n && !r->failed; k++) {
+	size_t n = scn_judge_checkpoints(&r->judge, &cps);
+	for (size_t k = 0; k < n && !r->judge.failed; k++) {
 		enum sim_run_status st = sim_run_until(r->w, cps[k]);
 		if (st == SIM_RUN_VIOLATION || sim_violation_count(r->w) > 0) {
 			record_violation(r);
 			break;
 		}
-		poll_all(r, cps[k]);
-		judge_replies(r, cps[k]);
-		judge(r, cps[k]);
+		scn_judge_checkpoint(&r->judge, cps[k]);
 	}
 	free(cps);
 }
@@ -534,25 +258,20 @@ static void release(struct scn_runctx *r)
 	free(r->task_id);
 	free(r->sandbox_id);
 	free(r->ever_registered);
-	free(r->rt);
-	free(r->polled);
-	free(r->matched);
+	scn_judge_free(&r->judge);
 }
 
 int scn_run(const struct scn_scenario *s, uint64_t seed, FILE *trace, struct scn_outcome *out)
 {
-	memset(out, 0, sizeof *out);
-	out->passed = true;
 	struct scn_runctx r = {
 		.s = s,
-		.out = out,
 		.node = zalloc(s->n_nodes, sizeof(int)),
 		.act = zalloc(s->n_actions, sizeof(int)),
 		.task_id = zalloc(s->n_tasks, sizeof(uint64_t)),
 		.sandbox_id = zalloc(s->n_sandboxes, sizeof(uint64_t)),
 		.ever_registered = zalloc(s->n_nodes, sizeof(bool)),
-		.rt = zalloc(s->n_expects, sizeof(struct scn_exp_rt)),
 	};
+	scn_judge_init(&r.judge, s, &scn_sim_world_ops, &r, out);
 	int rc = 0;
 	if (setup(&r, seed, trace) != 0) {
 		rc = -1;

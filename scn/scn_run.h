@@ -28,6 +28,9 @@ struct scn_outcome {
 	struct scn_pos pos; /* the line that failed; 0 when an invariant broke */
 	char what[320];   /* the expectation as written, or "invariant NAME" */
 	char why[640];    /* what happened instead */
+	int fail_expect;  /* index of the failed expectation, -1 when something else failed */
+	int fail_action;  /* index of the action whose reply was wrong, -1 otherwise */
+	int skipped;      /* expectations the world could not observe (never in the simulator) */
 };
 
 /* Run scenario s with seed. trace, when non-NULL, receives the simulator's

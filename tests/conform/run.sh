@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# run.sh - the tests of `rollcall conform` (make conform; each CHECK a function):
+#
+#   library   the whole scenario library live against rollcall-coordd launched by
+#             conform: every scenario passes or is skipped with its reason, the
+#             simulator agrees on every verdict (--compare-sim), under 60 s real,
+#             JUnit valid (skips are <skipped>); the same with --reuse
+#   valgrind  conform itself under valgrind memcheck on a few scenarios that use
+#             every part (coordinator crash and restart, reassignment, sandboxes,
+#             clean-up of a shared target, a dialect profile): 0 errors, 0 leaks
+#   dialect   the library through the fleet-v2 dialect (tests/conform/
+#             dialect_adapter.c in front of coordd, --profile fleet-v2.json):
+#             the same verdicts as direct; a wrong profile is an error at once
+#   modes     a running target: with its clock file, and without (only scenarios
+#             that need no clock movement run, the others are skipped)
+#   errors    a target that is down, answers garbage, hangs, exits at once or never
+#             says where it listens: a clear message, exit 2 (or 1 for garbage in
+#             the middle of a scenario), and bounded time
+#
+# run.sh [CHECK...] (default: all). Every process a check starts is stopped
+# by its PID when the check ends.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+BIN=${RC_BIN:-build/bin}
+RC=$BIN/rollcall
+COORDD=$BIN/rollcall-coordd
+ADAPTER=$BIN/dialect-adapter
+FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
+PY=/usr/bin/python3
+T=$(mktemp -d /tmp/rc-conform-test-XXXXXX)
+PIDS=()
+FAILS=0
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { FAILS=$((FAILS + 1)); echo "  FAIL: $*"; }
+ok() { echo "  ok: $*"; }
+now_ms() { local us=${EPOCHREALTIME/./}; echo $((us / 1000)); }
+
+# run NAME CMD...: CMD's output in $T/NAME.out, its status in STATUS, its real
+# time in MS.
+run() {
+	local name=$1 t0
+	shift
+	t0=$(now_ms)
+	"$@" > "$T/$name.out" 2>&1
+	STATUS=$?
+	MS=$(($(now_ms) - t0))
+}
+
+# "name VERDICT" for every scenario line of an output file.
+verdicts() { awk '$1 ~ /^(PASS|FAIL|SKIP|ERROR)$/ && NF >= 2 { print $2, $1 }' "$1" | sort; }
+
+# Start a background program that prints "listening on HOST:PORT"; sets URL.
+start_listening() {
+	local name=$1 i
+	shift
+	"$@" > "$T/$name.listen" 2> "$T/$name.log" &
+	PIDS+=("$!")
+	for i in $(seq 1 200); do
+		grep -q '^listening on ' "$T/$name.listen" 2>/dev/null && break
+		sleep 0.02
+	done
+	URL=http://$(sed -n 's/^listening on //p' "$T/$name.listen" | head -1)
+	[ "$URL" != http:// ] || { fail "$name did not start"; return 1; }
+}
+
+check_library() {
+	local n_files skipped real
+	n_files=$(ls scenarios/*.scn | wc -l)
+	run library "$RC" conform --launch "$COORDD" --compare-sim --junit "$T/junit.xml" scenarios/
+	[ "$STATUS" -eq 0 ] || { cat "$T/library.out"; fail "library live: exit $STATUS, want 0"; }
+	[ "$(verdicts "$T/library.out" | wc -l)" -eq "$n_files" ] || fail "library live: not one line per scenario"
+	if verdicts "$T/library.out" | grep -qv -e ' PASS$' -e ' SKIP$'; then
+		fail "library live: scenarios neither passed nor skipped: $(verdicts "$T/library.out" | grep -v -e PASS -e SKIP | tr '\n' ' ')"
+	fi
+	if grep -E '^SKIP +[^ ]+ *$' "$T/library.out"; then fail "a skipped scenario gives no reason"; fi
+	grep -q 'verdicts differ on 0$' "$T/library.out" || { grep DIFFER "$T/library.out"; fail "simulator and live disagree"; }
+	real=$(sed -n 's/^time: .* in \([0-9.]*\) s real.*/\1/p' "$T/library.out")
+	awk -v r="$real" 'BEGIN { exit !(r + 0 < 60) }' || fail "the library took $real s real, the budget is 60 s"
+	skipped=$(grep -c '^SKIP' "$T/library.out")
+	xmllint --noout --schema fixtures/junit/junit.xsd "$T/junit.xml" 2>"$T/xsd" || { cat "$T/xsd"; fail "junit does not match the schema"; }
+	[ "$(xmllint --xpath 'count(//testcase/skipped)' "$T/junit.xml")" -eq "$skipped" ] || fail "junit: skipped count"
+	grep -E '^(SKIP|total|time|compare)' "$T/library.out" | sed 's/^/  /'
+	ok "library live against coordd: $(grep -c '^PASS' "$T/library.out") passed, $skipped skipped (each with its reason), sim agrees"
+	run reuse "$RC" conform --launch "$COORDD" --reuse scenarios/
+	[ "$STATUS" -eq 0 ] || { cat "$T/reuse.out"; fail "--reuse: exit $STATUS"; }
+	diff <(verdicts "$T/library.out") <(verdicts "$T/reuse.out") > "$T/reuse.diff" || { cat "$T/reuse.diff"; fail "--reuse changes verdicts"; }
+	ok "--reuse (one coordd, cleaned up between scenarios): same verdicts, $(sed -n 's/^time: .* in \(.*\) real.*/\1/p' "$T/reuse.out") real"
+}
+
+check_valgrind() {
+	local vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect)
+	local set=(scenarios/coordinator-restart-grace-period.scn scenarios/old-runner-returns-after-reassignment.scn
+		   scenarios/sandbox-happy-path.scn scenarios/clock-skew-changes-nothing.scn scenarios/secret-rotation-grace.scn)
+	run vg1 "${vg[@]}" "$RC" conform --launch "$COORDD" --reuse "${set[@]}"
+	[ "$STATUS" -eq 0 ] || { tail -30 "$T/vg1.out"; fail "conform under valgrind: exit $STATUS"; }
+	run vg2 "${vg[@]}" "$RC" conform --profile fixtures/profiles/fleet-v2.json \
+		--launch "$ADAPTER --listen 127.0.0.1:0 -- $COORDD --listen 127.0.0.1:0 --secret-file {secret_file} --db {db}" \
+		scenarios/timeout-reassignment.scn scenarios/sandbox-wrong-runner-403.scn
+	[ "$STATUS" -eq 0 ] || { tail -30 "$T/vg2.out"; fail "conform (fleet-v2) under valgrind: exit $STATUS"; }
+	run vg3 "${vg[@]}" "$RC" conform --launch "$BIN/nonexistent-coordinator" scenarios/stale-after-2-min.scn
+	[ "$STATUS" -eq 2 ] || { tail -30 "$T/vg3.out"; fail "conform (target that cannot start) under valgrind: exit $STATUS"; }
+	ok "valgrind: 0 errors, 0 leaks in conform (restart, reassignment, sandboxes, skew, shared-target clean-up, dialect, failed launch)"
+}
+
+check_dialect() {
+	local launch="$ADAPTER --listen 127.0.0.1:0 -- $COORDD --listen 127.0.0.1:0 --secret-file {secret_file} --db {db}"
+	[ -s "$T/library.out" ] || run library "$RC" conform --launch "$COORDD" scenarios/
+	run fleet "$RC" conform --profile fixtures/profiles/fleet-v2.json --launch "$launch" scenarios/
+	[ "$STATUS" -eq 0 ] || { cat "$T/fleet.out"; fail "fleet-v2 dialect: exit $STATUS, want 0"; }
+	if diff <(verdicts "$T/library.out") <(verdicts "$T/fleet.out") > "$T/fleet.diff"; then
+		ok "fleet-v2 dialect through the adapter: the same $(verdicts "$T/fleet.out" | wc -l) verdicts as coordd direct"
+	else
+		cat "$T/fleet.diff"; fail "the fleet-v2 profile changes verdicts"
+	fi
+	run explicit "$RC" conform --profile fixtures/profiles/rollcall-coordd.json --launch "$COORDD" \
+		scenarios/timeout-reassignment.scn scenarios/sandbox-happy-path.scn scenarios/boundary-stale-at-120s.scn
+	[ "$STATUS" -eq 0 ] || { cat "$T/explicit.out"; fail "the spelled-out coordd profile: exit $STATUS"; }
+	run wrong1 "$RC" conform --launch "$launch" scenarios/stale-after-2-min.scn
+	[ "$STATUS" -eq 2 ] && grep -q 'health check with 404' "$T/wrong1.out" && [ "$MS" -lt 4000 ] ||
+		{ cat "$T/wrong1.out"; fail "coordd's profile against the fleet-v2 target: exit $STATUS in $MS ms"; }
+	run wrong2 "$RC" conform --profile fixtures/profiles/fleet-v2.json --launch "$COORDD" scenarios/stale-after-2-min.scn
+	[ "$STATUS" -eq 2 ] && grep -q 'health check with 404' "$T/wrong2.out" ||
+		{ cat "$T/wrong2.out"; fail "the fleet-v2 profile against coordd: exit $STATUS"; }
+	ok "a profile that does not fit the target: exit 2 at its health check ($MS ms)"
+	printf '{ "name": "x", "opz": {} }\n' > "$T/bad.json"
+	run badprofile "$RC" conform --profile "$T/bad.json" --launch "$COORDD" scenarios/stale-after-2-min.scn
+	[ "$STATUS" -eq 2 ] && grep -q 'unknown key "opz"' "$T/badprofile.out" ||
+		{ cat "$T/badprofile.out"; fail "a profile with a typo: exit $STATUS"; }
+	ok "a profile with an unknown key is refused, naming it"
+}
+
+check_modes() {
+	printf 's3cret\n' > "$T/secret"
+	printf '2026-01-10 00:00:00\n' > "$T/clock"
+	start_listening clocked env TZ=UTC "LD_PRELOAD=$FAKETIME_LIB" "FAKETIME_TIMESTAMP_FILE=$T/clock" FAKETIME_NO_CACHE=1 \
+		"$COORDD" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$T/clocked.db" || return
+	run clockfile "$RC" conform --target "$URL" --clock-file "$T/clock" --secret-file "$T/secret" --compare-sim scenarios/
+	[ "$STATUS" -eq 0 ] || { cat "$T/clockfile.out"; fail "--clock-file: exit $STATUS"; }
+	grep -q 'verdicts differ on 0$' "$T/clockfile.out" || fail "--clock-file: the simulator disagrees"
+	if grep '^SKIP' "$T/clockfile.out" | grep -qv -e 'needs a target that conform launched' -e 'not replayed live'; then
+		fail "--clock-file: unexpected skips"
+	fi
+	ok "a running coordd with its clock file: $(grep -c '^PASS' "$T/clockfile.out") passed, $(grep -c '^SKIP' "$T/clockfile.out") skipped (coordinator crashes need --launch)"
+	start_listening realclock "$COORDD" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$T/real.db" || return
+	run noclock "$RC" conform --target "$URL" --secret-file "$T/secret" scenarios/
+	[ "$STATUS" -eq 0 ] || { cat "$T/noclock.out"; fail "no clock: exit $STATUS"; }
+	grep -q "^SKIP  stale-after-2-min .*needs the target's clock to move" "$T/noclock.out" || fail "no clock: stale-after-2-min not skipped"
+	grep -q '^PASS  sandbox-illegal-transitions-409 ' "$T/noclock.out" || fail "no clock: sandbox-illegal-transitions-409 did not run"
+	ok "a running coordd without its clock: $(grep -c '^PASS' "$T/noclock.out") passed, $(grep -c '^SKIP' "$T/noclock.out") skipped (they need the clock to move)"
+}
+
+# expect_error NAME STATUS MAX_MS PATTERN: the last run's outcome.
+expect_error() {
+	if [ "$STATUS" -eq "$2" ] && [ "$MS" -lt "$3" ] && grep -q -- "$4" "$T/$1.out"; then
+		ok "$1: exit $STATUS in $MS ms: $(grep -m1 -- "$4" "$T/$1.out" | sed 's/^ *//' | cut -c1-110)"
+	else
+		cat "$T/$1.out"; fail "$1: exit $STATUS in $MS ms, want $2 within $3 ms and /$4/"
+	fi
+}
+
+check_errors() {
+	local port
+	port=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	run down "$RC" conform --target "http://127.0.0.1:$port" scenarios/stale-after-2-min.scn
+	expect_error down 2 3000 "fails its health check: no answer"
+	start_listening garbage $PY tests/conform/fake_target.py garbage || return
+	run garbage "$RC" conform --target "$URL" scenarios/sandbox-unknown-404.scn
+	expect_error garbage 2 3000 "off-protocol reply"
+	start_listening half $PY tests/conform/fake_target.py half || return
+	run half "$RC" conform --target "$URL" scenarios/sandbox-unknown-404.scn
+	expect_error half 1 3000 "is off-protocol: reply body is not a JSON object"
+	grep -q "^      response: 200 <html>" "$T/half.out" || fail "half: the failing response is not shown"
+	run half2 "$RC" conform --target "$URL" scenarios/sandbox-unknown-404.scn scenarios/register-bad-secret-401.scn
+	expect_error half2 2 3000 "^ERROR register-bad-secret-401 "
+	grep -q "not run: an earlier error" "$T/half2.out" || fail "half2: the scenario after the garbage was not stopped"
+	start_listening hang $PY tests/conform/fake_target.py hang || return
+	run hang "$RC" conform --timeout 500ms --target "$URL" scenarios/stale-after-2-min.scn
+	expect_error hang 2 3000 "no answer within the request timeout"
+	start_listening stall $PY tests/conform/fake_target.py stall || return
+	run stall "$RC" conform --timeout 500ms --target "$URL" scenarios/sandbox-unknown-404.scn scenarios/sandbox-happy-path.scn
+	expect_error stall 2 3000 "no answer from the target to POST /api/v1/sandboxes: no answer within the request timeout"
+	run exits "$RC" conform --launch false scenarios/stale-after-2-min.scn scenarios/sandbox-happy-path.scn
+	expect_error exits 2 3000 "exited with status 1 before it was ready"
+	run mute "$RC" conform --launch-timeout 1s --launch "sh -c 'sleep 37.25' sh {db}" scenarios/stale-after-2-min.scn
+	expect_error mute 2 4000 'never printed "listening on HOST:PORT"'
+	if pgrep -f 'sleep 37.25' >/dev/null; then fail "mute: the launched target was left running"; fi
+	run nolib "$RC" conform --faketime-lib /nonexistent.so --launch "$COORDD" scenarios/stale-after-2-min.scn
+	expect_error nolib 2 2000 "libfaketime not found"
+	run usage "$RC" conform scenarios/stale-after-2-min.scn
+	expect_error usage 2 2000 "give --target URL"
+}
+
+checks=("$@")
+[ ${#checks[@]} -gt 0 ] || checks=(library valgrind dialect modes errors)
+for c in "${checks[@]}"; do
+	echo "conform: $c"
+	t0=$(now_ms)
+	"check_$c"
+	echo "  ($c: $(( $(now_ms) - t0 )) ms)"
+done
+if [ "$FAILS" -gt 0 ]; then
+	echo "conform tests: $FAILS failed"
+	exit 1
+fi
+echo "conform tests: all passed"
