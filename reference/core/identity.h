@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "limits.h"
+#include "rc_limits.h"
 
 /* Write the ID of the three properties into out (RC_RUNNER_ID_BUF bytes,
  * NUL-terminated). Returns 0, or -1 if any property is NULL or empty (out is

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "rc_limits.h"
 
 enum rc_op {
 	RC_OP_NONE = 0,

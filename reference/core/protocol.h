@@ -4,7 +4,7 @@
  * The one place where HTTP requests and JSON bodies become rc_msg and rc_reply
  * and back (jansson). The daemon server decodes requests and encodes replies;
  * the daemon client (runnerd) and `rollcall conform` encode requests and decode
- * replies. Every limit of limits.h is enforced here with a precise error that
+ * replies. Every limit of rc_limits.h is enforced here with a precise error that
  * names the field, so nothing over-long or ill-typed reaches the coordinator.
  *
  * Pure: no sockets, no files; the caller moves the bytes.

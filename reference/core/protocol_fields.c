@@ -17,6 +17,7 @@
  * - unknown fields are ignored; duplicate keys make the body malformed.
  */
 #include <assert.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,12 +65,12 @@ static const struct field_spec submit_fields[] = {
 };
 static const struct field_spec task_status_fields[] = {
 	STRING("runner_id", runner_id, RC_PROTO_MAX_RUNNER_ID_TEXT),
-	NUMBER("attempt", FIELD_INT, attempt, 0, RC_PROTO_INT_MAX, true),
+	NUMBER("attempt", FIELD_INT, attempt, 0, INT_MAX, true),
 	STRING("message", text, RC_MAX_TEXT_LEN),
 };
 static const struct field_spec task_complete_fields[] = {
 	STRING("runner_id", runner_id, RC_PROTO_MAX_RUNNER_ID_TEXT),
-	NUMBER("attempt", FIELD_INT, attempt, 0, RC_PROTO_INT_MAX, true),
+	NUMBER("attempt", FIELD_INT, attempt, 0, INT_MAX, true),
 	{ "success", FIELD_BOOL, AT(success), 0, 0, 0, false, true },
 	STRING("result", text, RC_MAX_TEXT_LEN),
 };

@@ -26,10 +26,6 @@
  * holds as signed 64-bit: 1..INT64_MAX for ids. */
 #define RC_PROTO_MAX_ID INT64_MAX
 
-/* INT_MAX without <limits.h>: with -Ireference/core, <limits.h> finds the
- * project's limits.h instead of the C library's. */
-#define RC_PROTO_INT_MAX ((int)(~0u >> 1))
-
 /* --- arena (protocol_arena.c) -------------------------------------------- */
 
 /* Copy len bytes of s plus a NUL into the arena. NULL on allocation failure. */

@@ -10,6 +10,7 @@
  * accept any JSON object or an empty body.
  */
 #include <assert.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -163,14 +164,14 @@ static void read_register(struct reader *rd, struct rc_reply *r)
 	read_fixed(rd, "runner_id", false, r->runner_id, sizeof r->runner_id);
 	r->session = (uint64_t)read_integer(rd, "session", 0, RC_PROTO_MAX_ID);
 	r->reconnected = read_bool(rd, "reconnected");
-	r->heartbeat_interval_s = (int)read_integer(rd, "heartbeat_interval_s", 0, RC_PROTO_INT_MAX);
+	r->heartbeat_interval_s = (int)read_integer(rd, "heartbeat_interval_s", 0, INT_MAX);
 }
 
 static void read_grant(struct reader *rd, size_t i, void *ctx)
 {
 	struct rc_grant *g = &((struct rc_reply *)ctx)->grants[i];
 	g->task_id = read_id(rd, "task_id", false);
-	g->attempt = (int)read_integer(rd, "attempt", 0, RC_PROTO_INT_MAX);
+	g->attempt = (int)read_integer(rd, "attempt", 0, INT_MAX);
 	g->kind = read_text(rd, "kind", true);
 	json_t *payload = member(rd, "payload", true);
 	size_t len;
@@ -239,7 +240,7 @@ static void read_task(struct reader *rd, struct rc_reply *r)
 		return;
 	t->id = read_id(rd, "task_id", false);
 	t->state = (enum rc_task_state)parse_word(rd, "state", task_state_word, RC_TASK_FAILED + 1);
-	t->attempt = (int)read_integer(rd, "attempt", 0, RC_PROTO_INT_MAX);
+	t->attempt = (int)read_integer(rd, "attempt", 0, INT_MAX);
 	read_fixed(rd, "runner_id", true, t->runner_id, sizeof t->runner_id);
 	t->result = (char *)read_text(rd, "result", true);
 	r->task_id = t->id;

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 
 #include "coord.h"
-#include "limits.h"
+#include "rc_limits.h"
 #include "outbox.h"
 #include "rcd_http.h"
 #include "store.h"

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "rc_limits.h"
 
 #define RUNNERD_TOKEN_HEX 32
 

@@ -1,5 +1,5 @@
 /*
- * limits.h - bounds on every field that crosses the wire or sits in a record.
+ * rc_limits.h - bounds on every field that crosses the wire or sits in a record.
  *
  * One place for the numbers so the codec (which rejects over-long input with a
  * precise error), the coordinator (which stores the values) and the daemons
