@@ -323,6 +323,15 @@ static int check_owner(struct rc_coord *c, const struct rc_msg *msg, struct rc_r
 	return 0;
 }
 
+/* A report (status or completion) on a task: from its owner's current
+ * attempt, with a text within bounds. 0, or the refusal's status. */
+static int check_owner_report(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *reply,
+			      struct rc_task **out)
+{
+	int status = check_owner(c, msg, reply, out);
+	return status ? status : rc_coord_check_length(&reply->error, "text", msg->text, RC_MAX_TEXT_LEN);
+}
+
 /* Progress of the owner's attempt: accepted (200) and not a heartbeat
  * (liveness is judged on heartbeats only). The first report confirms the
  * attempt: the runner has its grant. */
@@ -330,9 +339,7 @@ int rc_coord_op_task_status(struct rc_coord *c, const struct rc_msg *msg, struct
 			    struct rc_outbox *ob)
 {
 	struct rc_task *t;
-	int status = check_owner(c, msg, reply, &t);
-	if (!status)
-		status = rc_coord_check_length(&reply->error, "text", msg->text, RC_MAX_TEXT_LEN);
+	int status = check_owner_report(c, msg, reply, &t);
 	if (status)
 		return status;
 	if (!t->confirmed) {
@@ -361,9 +368,7 @@ int rc_coord_op_task_complete(struct rc_coord *c, const struct rc_msg *msg, stru
 		return RC_STATUS_OK;
 	}
 	struct rc_task *t;
-	int status = check_owner(c, msg, reply, &t);
-	if (!status)
-		status = rc_coord_check_length(&reply->error, "text", msg->text, RC_MAX_TEXT_LEN);
+	int status = check_owner_report(c, msg, reply, &t);
 	if (status)
 		return status;
 	char *result = rc_coord_strdup(msg->text);
