@@ -46,13 +46,8 @@ int conf_runners_init(struct conf_live *l)
 		const struct scn_node *n = &s->nodes[i];
 		r->spec = n;
 		r->last_local_ms = INT64_MIN; /* a clock set back before the start is not a jump */
-		rc_runner_config_defaults(&r->cfg);
-		r->cfg.hostname = n->hostname;
-		r->cfg.project_dir = n->project_dir;
-		r->cfg.executor_type = n->executor_type;
-		r->cfg.instance_token = n->token;
-		r->cfg.secret = l->secret;
-		r->cfg.max_concurrency = n->concurrency;
+		rc_runner_config_init(&r->cfg, n->hostname, n->project_dir, n->executor_type, n->token, l->secret,
+				      n->concurrency);
 		set_if(n->heartbeat_ms, &r->cfg.heartbeat_interval_ms);
 		set_if(k->request_timeout_ms, &r->cfg.request_timeout_ms);
 		set_if(k->restart_delay_ms, &r->cfg.sup.initial_delay_ms);

@@ -346,13 +346,8 @@ int sim_add_runner(struct sim_world *w, const struct sim_runner_spec *spec)
 	memcpy(n->expected_id, id, sizeof id);
 	n->id_key = sim_runner_key(id);
 	n->secret = w->coord_secret;
-	rc_runner_config_defaults(&n->rcfg);
-	n->rcfg.hostname = n->hostname;
-	n->rcfg.project_dir = n->project_dir;
-	n->rcfg.executor_type = n->executor_type;
-	n->rcfg.instance_token = n->token;
-	n->rcfg.secret = n->secret;
-	n->rcfg.max_concurrency = spec->max_concurrency;
+	rc_runner_config_init(&n->rcfg, n->hostname, n->project_dir, n->executor_type, n->token, n->secret,
+			      spec->max_concurrency);
 	n->rcfg.heartbeat_interval_ms = spec->heartbeat_interval_ms;
 	n->rcfg.request_timeout_ms = spec->request_timeout_ms;
 	n->rcfg.sup = spec->sup;

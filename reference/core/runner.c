@@ -88,6 +88,19 @@ void rc_runner_config_defaults(struct rc_runner_config *cfg)
 	rc_sup_policy_defaults(&cfg->sup);
 }
 
+void rc_runner_config_init(struct rc_runner_config *cfg, const char *hostname, const char *project_dir,
+			   const char *executor_type, const char *instance_token, const char *secret,
+			   int max_concurrency)
+{
+	rc_runner_config_defaults(cfg);
+	cfg->hostname = hostname;
+	cfg->project_dir = project_dir;
+	cfg->executor_type = executor_type;
+	cfg->instance_token = instance_token;
+	cfg->secret = secret;
+	cfg->max_concurrency = max_concurrency;
+}
+
 static bool nonempty(const char *s)
 {
 	return s && s[0];

@@ -46,6 +46,11 @@ struct rc_runner_config {
 };
 
 void rc_runner_config_defaults(struct rc_runner_config *cfg);
+/* Defaults plus who the runner is: what every driver (daemon, simulator,
+ * conform) sets before rc_runner_new(). The strings are borrowed. */
+void rc_runner_config_init(struct rc_runner_config *cfg, const char *hostname, const char *project_dir,
+			   const char *executor_type, const char *instance_token, const char *secret,
+			   int max_concurrency);
 
 enum rc_runner_phase {
 	RC_PHASE_INIT = 0,    /* not started */

@@ -238,13 +238,8 @@ static int setup(struct runnerd *d, const struct options *o)
 		fprintf(stderr, PROG ": %s\n", err);
 		return 2;
 	}
-	rc_runner_config_defaults(&d->cfg);
-	d->cfg.hostname = o->hostname;
-	d->cfg.project_dir = o->project_dir;
-	d->cfg.executor_type = o->executor_type;
-	d->cfg.instance_token = d->state.instance_token;
-	d->cfg.secret = d->secret;
-	d->cfg.max_concurrency = o->max_concurrency;
+	rc_runner_config_init(&d->cfg, o->hostname, o->project_dir, o->executor_type, d->state.instance_token,
+			      d->secret, o->max_concurrency);
 	d->runner = rc_runner_new(&d->cfg, random_seed());
 	d->client = runnerd_client_new(o->coordinator, d->cfg.request_timeout_ms);
 	if (!d->runner || !d->client) {
