@@ -186,7 +186,7 @@ clang-build:
 
 # --- simulator: determinism, reference, benchmark, mutants ---------------
 
-$(BIN)/sim-bench: $(call objs,sim/bench/sim_bench.c) $(SIM_LIBS) $(LIB_CORE)
+$(BIN)/sim-bench: $(call objs,sim/bench/sim_bench.c) $(LIB_SIM) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE)
 

@@ -19,6 +19,7 @@
 
 #include <openssl/evp.h>
 
+#include "identity.h"
 #include "sim_internal.h"
 
 #define CHECK(w) ((w)->stats.checks++)
@@ -76,7 +77,7 @@ int sim_expected_id(const char *hostname, const char *project_dir, const char *e
 
 static struct sim_shadow_runner *srunner(struct sim_checker *k, const char *id, bool create)
 {
-	uint64_t key = sim_runner_key(id);
+	uint64_t key = rc_identity_runner_key(id);
 	if (!key)
 		return NULL;
 	uint32_t i = sim_map_get(&k->runner_by_key, key);

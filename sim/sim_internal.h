@@ -497,8 +497,6 @@ size_t sim_storage_count(const struct sim_storage *s, enum sim_store_kind kind);
 /* A durable runner record by ID, or NULL (tests). */
 const struct rc_runner_record *sim_storage_find_runner(const struct sim_storage *s, const char *id);
 const struct rc_task *sim_storage_find_task(const struct sim_storage *s, uint64_t id);
-/* The 48-bit number of a runner ID's hex digits; 0 if it is not an ID. */
-uint64_t sim_runner_key(const char *id);
 /* Copy at most an ID's length of src (NULL: "") and terminate. */
 void sim_copy_id(char dst[RC_RUNNER_ID_BUF], const char *src);
 

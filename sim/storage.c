@@ -14,35 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "identity.h"
 #include "sim_internal.h"
-
-/* 0..15 for a lower-case hex digit, 0xff otherwise (IDs are lower case). */
-static inline unsigned hex_value(unsigned char ch)
-{
-	unsigned d = (unsigned)ch - '0';
-	if (d < 10)
-		return d;
-	d = (unsigned)ch - 'a';
-	return d < 6 ? d + 10 : 0xff;
-}
-
-uint64_t sim_runner_key(const char *id)
-{
-	if (!id || id[0] != 'l' || memcmp(id, "lnch_", 5) != 0)
-		return 0;
-	uint64_t v = 0;
-	unsigned bad = 0;
-	for (int i = 5; i < RC_RUNNER_ID_LEN; i++) {
-		unsigned d = hex_value((unsigned char)id[i]);
-		bad |= d;
-		v = (v << 4) | (d & 15u);
-	}
-	if (bad & 0xf0)
-		return 0;
-	if (id[RC_RUNNER_ID_LEN] != '\0')
-		return 0;
-	return v | (1ULL << 48); /* never 0 */
-}
 
 void sim_copy_id(char dst[RC_RUNNER_ID_BUF], const char *src)
 {
@@ -101,7 +74,7 @@ void sim_storage_free(struct sim_storage *s)
 static uint64_t item_key(const struct sim_store_item *it)
 {
 	switch (it->kind) {
-	case STORE_RUNNER: return sim_runner_key(it->u.runner.id);
+	case STORE_RUNNER: return rc_identity_runner_key(it->u.runner.id);
 	case STORE_TASK: return it->u.task.id;
 	case STORE_SANDBOX: return it->u.sandbox.id;
 	}
@@ -306,7 +279,7 @@ size_t sim_storage_count(const struct sim_storage *s, enum sim_store_kind kind)
 const struct rc_runner_record *sim_storage_find_runner(const struct sim_storage *s, const char *id)
 {
 	const struct sim_store_table *t = &s->tables[STORE_RUNNER];
-	uint32_t idx = sim_map_get(&t->index, sim_runner_key(id));
+	uint32_t idx = sim_map_get(&t->index, rc_identity_runner_key(id));
 	return idx == SIM_MAP_NONE ? NULL : &t->items[idx].u.runner;
 }
 

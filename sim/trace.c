@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "build_id.h"
+#include "identity.h"
 #include "sim_internal.h"
 
 #ifndef RC_BUILD_ID
@@ -319,7 +320,8 @@ static void ring_store(struct sim_trace *t, const struct sim_event *ev)
 		memcpy(e->text, ev->text, n);
 		e->text[n] = '\0';
 	}
-	t->ring_pos = (t->ring_pos + 1) % t->ring_len;
+	if (++t->ring_pos == t->ring_len) /* not %: a division per record showed in profiles */
+		t->ring_pos = 0;
 	if (t->ring_fill < t->ring_len)
 		t->ring_fill++;
 }
@@ -412,7 +414,7 @@ static char **history_lines(const struct sim_trace *t, size_t *n_out)
 static void expand_nodes(const struct sim_world *w, const char *nodes, char *buf, size_t len)
 {
 	size_t used = (size_t)snprintf(buf, len, "%s", nodes ? nodes : "");
-	if (!nodes || !sim_runner_key(nodes))
+	if (!nodes || !rc_identity_runner_key(nodes))
 		return;
 	const char *sep = " (";
 	for (int i = 0; i < w->n_nodes && used + 2 < len; i++) {

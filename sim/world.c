@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "identity.h"
 #include "sim_internal.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -344,7 +345,7 @@ int sim_add_runner(struct sim_world *w, const struct sim_runner_spec *spec)
 		n->token = sim_xstrdup(tok);
 	}
 	memcpy(n->expected_id, id, sizeof id);
-	n->id_key = sim_runner_key(id);
+	n->id_key = rc_identity_runner_key(id);
 	n->secret = w->coord_secret;
 	rc_runner_config_init(&n->rcfg, n->hostname, n->project_dir, n->executor_type, n->token, n->secret,
 			      spec->max_concurrency);

@@ -211,7 +211,7 @@ void rc_coord_restore_done(struct rc_coord *c, int64_t now_ms, struct rc_outbox 
 {
 	advance(c, now_ms);
 	for (size_t i = 0; i < c->registry.len; i++)
-		rc_coord_mark_alive(c, &c->registry.runners[i], ob);
+		rc_coord_mark_alive(c, &c->registry.runners[i], false, ob);
 	rc_coord_recount_running(c);
 	rc_coord_grace_unconfirmed(c);
 	c->next_sweep_ms = now_ms + c->cfg.sweep_interval_ms;

@@ -30,11 +30,12 @@ char *rc_coord_strdup(const char *s);
 
 /* --- secret.c: the shared secret, current and rotated-out ---------------- */
 
-/* Secrets are kept NUL-padded in fixed buffers so a check compares the same
- * number of bytes whatever the lengths (and allocates nothing). */
+/* The secrets and their lengths (a check compares equal lengths only). */
 struct rc_secrets {
 	char current[RC_MAX_SECRET_LEN + 1];
+	size_t current_len;
 	char previous[RC_MAX_SECRET_LEN + 1];
+	size_t previous_len; /* 0 while there is none */
 	bool has_previous;
 	int64_t previous_until_ms; /* previous accepted while now < this */
 };
@@ -52,7 +53,7 @@ void rc_secrets_wipe(struct rc_secrets *s);
  * (a tombstone, invisible to lookups) until rc_registry_compact() closes the
  * gaps; every entry point compacts before returning, so the accessors see a
  * dense array. The index is open addressing (linear probing) over the ID's
- * FNV-1a hash, holding positions in `runners`, -1 for an empty slot. */
+ * key (rc_identity_runner_key), holding positions in `runners`, -1 for an empty slot. */
 struct rc_registry {
 	struct rc_runner_record *runners;
 	size_t len, cap;
@@ -178,8 +179,12 @@ int rc_coord_op_sandbox_report(struct rc_coord *c, const struct rc_msg *msg, str
 struct rc_runner_record *rc_coord_session_runner(struct rc_coord *c, const struct rc_msg *msg,
 						 struct rc_reply *reply, int *status);
 /* The runner was heard from now: online, last_heartbeat = now (stale ->
- * online is reported), and the record is saved. */
-void rc_coord_mark_alive(struct rc_coord *c, struct rc_runner_record *r, struct rc_outbox *ob);
+ * online is reported). The record is saved only when its status moved or the
+ * caller changed a stored field (`changed`): a heartbeat alone is not
+ * persisted, because a restart gives every runner a fresh heartbeat time
+ * anyway (rc_coord_restore_done), so saving one would cost a durable write
+ * (an fsync in the daemon) per heartbeat and buy nothing. */
+void rc_coord_mark_alive(struct rc_coord *c, struct rc_runner_record *r, bool changed, struct rc_outbox *ob);
 /* The sweep: stale marking and removal by heartbeat age. */
 void rc_coord_sweep(struct rc_coord *c, struct rc_outbox *ob);
 

@@ -10,6 +10,7 @@
 #define RC_IDENTITY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "rc_limits.h"
 
@@ -21,5 +22,9 @@ int rc_identity_runner_id(const char *hostname, const char *project_dir, const c
 
 /* Whether s has the shape of a runner ID ("lnch_" + 12 lower-case hex). */
 bool rc_identity_is_runner_id(const char *s);
+/* The number an ID's 12 hex digits spell, with bit 48 set so that it is never
+ * 0; 0 when s is not a runner ID. Equal keys mean equal IDs, so tables can
+ * hash and compare the key instead of the string. */
+uint64_t rc_identity_runner_key(const char *s);
 
 #endif

@@ -154,7 +154,7 @@ struct rc_reply {
 	bool reconnected;
 	int heartbeat_interval_s;
 
-	/* claim */
+	/* claim: grants[0 .. n_grants-1]; rc_reply_init leaves the rest as is */
 	int n_grants;
 	struct rc_grant grants[RC_MAX_GRANTS];
 

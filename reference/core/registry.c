@@ -4,8 +4,8 @@
  * Registration, reconnection, heartbeats, deregistration and the sweep that
  * marks silent runners stale and removes them. The table keeps insertion order
  * (listing and sweeping are address independent); an open-addressing index
- * over the ID's FNV-1a hash makes a heartbeat one probe sequence and no
- * allocation. Removal (sweep or DELETE) goes through one function so a
+ * over the ID's key (rc_identity_runner_key) makes a heartbeat one probe
+ * sequence and no allocation. Removal (sweep or DELETE) goes through one function so a
  * removed runner's tasks are handled the same way whatever removed it.
  */
 #include "coord_internal.h"
@@ -20,20 +20,17 @@
 
 /* --- table and index --------------------------------------------------------- */
 
-static uint64_t fnv1a(const char *s)
+/* The index slot an ID's key starts probing at (Fibonacci hashing: the key's
+ * low digits vary most, the multiply spreads them over the high bits). */
+static size_t home_slot(const struct rc_registry *reg, uint64_t key)
 {
-	uint64_t h = 14695981039346656037ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & (reg->index_cap - 1);
 }
 
 static void index_put(struct rc_registry *reg, size_t pos)
 {
 	size_t mask = reg->index_cap - 1;
-	size_t slot = (size_t)fnv1a(reg->runners[pos].id) & mask;
+	size_t slot = home_slot(reg, rc_identity_runner_key(reg->runners[pos].id));
 	while (reg->index[slot] >= 0)
 		slot = (slot + 1) & mask;
 	reg->index[slot] = (int32_t)pos;
@@ -49,14 +46,16 @@ static void index_rebuild(struct rc_registry *reg)
 
 struct rc_runner_record *rc_registry_find(const struct rc_registry *reg, const char *id)
 {
-	if (!id || reg->index_cap == 0 || !rc_identity_is_runner_id(id))
+	uint64_t key = rc_identity_runner_key(id);
+	if (!key || reg->index_cap == 0)
 		return NULL;
 	size_t mask = reg->index_cap - 1;
-	for (size_t slot = (size_t)fnv1a(id) & mask; reg->index[slot] >= 0; slot = (slot + 1) & mask) {
+	for (size_t slot = home_slot(reg, key); reg->index[slot] >= 0; slot = (slot + 1) & mask) {
 		struct rc_runner_record *r = &reg->runners[reg->index[slot]];
 		/* A tombstone keeps its slot until compaction; a live record with
-		 * the same ID cannot exist meanwhile, so skipping it is enough. */
-		if (r->status != RC_RUNNER_REMOVED && strcmp(r->id, id) == 0)
+		 * the same ID cannot exist meanwhile, so skipping it is enough.
+		 * id has the full length of an ID here (its key is valid). */
+		if (r->status != RC_RUNNER_REMOVED && memcmp(r->id, id, RC_RUNNER_ID_BUF) == 0)
 			return r;
 	}
 	return NULL;
@@ -157,14 +156,15 @@ void rc_coord_sweep(struct rc_coord *c, struct rc_outbox *ob)
 	rc_registry_compact(reg);
 }
 
-void rc_coord_mark_alive(struct rc_coord *c, struct rc_runner_record *r, struct rc_outbox *ob)
+void rc_coord_mark_alive(struct rc_coord *c, struct rc_runner_record *r, bool changed, struct rc_outbox *ob)
 {
 	enum rc_runner_status was = r->status;
 	r->status = RC_RUNNER_ONLINE;
 	r->last_heartbeat_ms = c->now_ms;
 	if (was != RC_RUNNER_ONLINE)
 		rc_coord_fx_runner_status(c, r->id, was, RC_RUNNER_ONLINE, ob);
-	rc_coord_fx_runner_saved(c, r, ob);
+	if (changed || was != RC_RUNNER_ONLINE)
+		rc_coord_fx_runner_saved(c, r, ob);
 }
 
 /* --- registration ------------------------------------------------------------- */
@@ -284,7 +284,7 @@ static void reconnect(struct rc_coord *c, struct rc_runner_record *r, char *new_
 	}
 	r->session++;
 	r->max_concurrency = max_concurrency;
-	rc_coord_mark_alive(c, r, ob);
+	rc_coord_mark_alive(c, r, true, ob);
 }
 
 static int internal_error(struct rc_reply *reply, const char *what)
@@ -355,7 +355,7 @@ int rc_coord_op_heartbeat(struct rc_coord *c, const struct rc_msg *msg, struct r
 	struct rc_runner_record *r = rc_coord_session_runner(c, msg, reply, &status);
 	if (!r)
 		return status;
-	rc_coord_mark_alive(c, r, ob);
+	rc_coord_mark_alive(c, r, false, ob);
 	memcpy(reply->runner_id, r->id, RC_RUNNER_ID_BUF);
 	reply->session = r->session;
 	return RC_STATUS_OK;

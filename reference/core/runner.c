@@ -174,7 +174,7 @@ static void chan_send(struct rc_runner *r, struct rc_chan *ch, int64_t now_ms, s
 	fx->op = ch->msg.op;
 	fx->task_id = ch->msg.task_id;
 	fx->attempt = ch->msg.attempt;
-	snprintf(fx->runner_id, sizeof fx->runner_id, "%s", r->runner_id);
+	memcpy(fx->runner_id, r->runner_id, sizeof fx->runner_id);
 }
 
 /* The reply settled the request (whatever its status). */
@@ -218,7 +218,7 @@ static void log_fx(struct rc_runner *r, int64_t now_ms, const char *text, int va
 	struct rc_effect *fx = rc_outbox_push(ob, RC_FX_LOG, now_ms);
 	fx->text = text;
 	fx->value = value;
-	snprintf(fx->runner_id, sizeof fx->runner_id, "%s", r->runner_id);
+	memcpy(fx->runner_id, r->runner_id, sizeof fx->runner_id);
 }
 
 /* Start the next request of ch: zeroed (fields an op does not use stay
@@ -365,7 +365,7 @@ static void exit_when_processes_gone(struct rc_runner *r, int64_t now_ms, struct
 	struct rc_effect *fx = rc_outbox_push(ob, RC_FX_EXIT, now_ms);
 	fx->text = r->exit_text;
 	fx->value = r->exit_status;
-	snprintf(fx->runner_id, sizeof fx->runner_id, "%s", r->runner_id);
+	memcpy(fx->runner_id, r->runner_id, sizeof fx->runner_id);
 }
 
 /* Stop talking to the coordinator for good; exit once processes are gone.
@@ -495,7 +495,7 @@ static void on_registered(struct rc_runner *r, int64_t now_ms, const struct rc_r
 		r->heartbeat_interval_ms = (int64_t)reply->heartbeat_interval_s * 1000;
 	r->phase = RC_PHASE_ACTIVE;
 	struct rc_effect *fx = rc_outbox_push(ob, RC_FX_STATE_SAVE, now_ms);
-	snprintf(fx->runner_id, sizeof fx->runner_id, "%s", r->runner_id);
+	memcpy(fx->runner_id, r->runner_id, sizeof fx->runner_id);
 	fx->msg.session = r->session;
 	fx->msg.runner_id = r->runner_id;
 	r->hb.failures = 0;

@@ -142,7 +142,8 @@ static void test_restore_gives_full_grace(void)
 
 	rc_outbox_clear(&f.ob);
 	rc_coord_restore_done(f.c, T0, &f.ob);
-	CU_ASSERT_STRING_EQUAL(cf_effects(&f), "runner-saved a; runner-status b stale>online; runner-saved b");
+	/* Only b's status moved; a's fresh heartbeat time is not worth a write. */
+	CU_ASSERT_STRING_EQUAL(cf_effects(&f), "runner-status b stale>online; runner-saved b");
 	for (size_t i = 0; i < 2; i++) {
 		CU_ASSERT_EQUAL(rc_coord_runner_at(f.c, i)->status, RC_RUNNER_ONLINE);
 		CU_ASSERT_EQUAL(rc_coord_runner_at(f.c, i)->last_heartbeat_ms, T0);

@@ -63,6 +63,25 @@ static void test_id_shape(void)
 	CU_ASSERT_FALSE(rc_identity_is_runner_id("lnch_0123456789abc"));
 	CU_ASSERT_FALSE(rc_identity_is_runner_id("lnxh_0123456789ab"));
 	CU_ASSERT_FALSE(rc_identity_is_runner_id(NULL));
+	CU_ASSERT_FALSE(rc_identity_is_runner_id("lnch"));
+	CU_ASSERT_FALSE(rc_identity_is_runner_id(""));
+	CU_ASSERT_FALSE(rc_identity_is_runner_id("lnch_0123456789a/"));
+	CU_ASSERT_FALSE(rc_identity_is_runner_id("lnch_0123456789a:"));
+	CU_ASSERT_FALSE(rc_identity_is_runner_id("lnch_0123456789a`"));
+	CU_ASSERT_FALSE(rc_identity_is_runner_id("lnch_0123456789ag"));
+}
+
+/* The key is the 12 digits as a number, never 0, and 0 for anything else. */
+static void test_id_key(void)
+{
+	CU_ASSERT_EQUAL(rc_identity_runner_key("lnch_0123456789ab"), 0x0123456789abULL | 1ULL << 48);
+	CU_ASSERT_EQUAL(rc_identity_runner_key("lnch_000000000000"), 1ULL << 48);
+	CU_ASSERT_EQUAL(rc_identity_runner_key("lnch_ffffffffffff"), 0xffffffffffffULL | 1ULL << 48);
+	CU_ASSERT_NOT_EQUAL(rc_identity_runner_key("lnch_0123456789ab"), rc_identity_runner_key("lnch_0123456789ac"));
+	CU_ASSERT_EQUAL(rc_identity_runner_key("lnch_0123456789AB"), 0);
+	CU_ASSERT_EQUAL(rc_identity_runner_key("lnch_0123456789ab "), 0);
+	CU_ASSERT_EQUAL(rc_identity_runner_key("lnch_"), 0);
+	CU_ASSERT_EQUAL(rc_identity_runner_key(NULL), 0);
 }
 
 void rc_test_register_identity(void)
@@ -71,6 +90,7 @@ void rc_test_register_identity(void)
 		{ "known vectors from DESIGN.md", test_known_vectors },
 		{ "fixture vectors match sha256sum", test_fixture_vectors },
 		{ "missing or empty property is refused", test_missing_property_is_refused },
+		{ "id key", test_id_key },
 		{ "id shape", test_id_shape },
 		CU_TEST_INFO_NULL,
 	};
