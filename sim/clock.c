@@ -83,3 +83,13 @@ void sim_clock_set_drift(struct sim_clock *c, int64_t t, int32_t ppm)
 	c->drift_from_ms = t;
 	c->drift_ppm = ppm;
 }
+
+int64_t sim_clock_settle(struct sim_clock *c, int64_t t)
+{
+	int64_t local = sim_clock_local(c, t);
+	if (c->handed_ms == INT64_MIN || c->handed_ms <= local)
+		return 0;
+	int64_t shift = c->handed_ms - local;
+	c->offset_ms += shift;
+	return shift;
+}

@@ -35,6 +35,11 @@ int64_t sim_clock_when(const struct sim_clock *c, int64_t now, int64_t deadline)
 void sim_clock_set_offset(struct sim_clock *c, int64_t t, int64_t offset_ms);
 void sim_clock_jump(struct sim_clock *c, int64_t t, int64_t delta_ms);
 void sim_clock_set_drift(struct sim_clock *c, int64_t t, int32_t ppm);
+/* End a freeze: when the core was handed more than local(t) (a backwards
+ * skew or jump not yet caught up), move the offset so that local(t) equals
+ * what was handed, and the clock runs on from there. Returns the shift (0
+ * when the clock was not frozen). */
+int64_t sim_clock_settle(struct sim_clock *c, int64_t t);
 /* Whether the clock is plain virtual time (no skew, no drift). */
 static inline int sim_clock_is_plain(const struct sim_clock *c)
 {

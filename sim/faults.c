@@ -9,8 +9,8 @@
  * crashes with restarts, graceful stops, clock jumps, drift and skew, pauses,
  * and coordinator power loss with unsynced writes lost. Faults with a
  * duration schedule their own undo; at faults.until_ms everything still in
- * effect is undone at once (heal, resume, restart, drift off), so a run has a
- * quiet tail in which liveness can be judged.
+ * effect is undone at once (heal, resume, restart, drift off, frozen clocks
+ * settled), so a run has a quiet tail in which liveness can be judged.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -299,6 +299,23 @@ static void undo(struct sim_world *w, struct sim_undo *u)
 	}
 }
 
+/* A node whose clock went back and has not caught up is still frozen (its
+ * core is never handed a time earlier than before, clock.h): successive
+ * skews can freeze a runner for 20 minutes, longer than a quiet tail, and
+ * a runner that cannot tick cannot converge. Ending the faults lets such a
+ * clock run on from where it stands, as an NTP slew would. */
+static void settle_clocks(struct sim_world *w)
+{
+	for (int i = 0; i < w->n_nodes; i++) {
+		int64_t shift = sim_clock_settle(&w->nodes[i].clock, w->now);
+		if (shift == 0)
+			continue;
+		w->nodes[i].disturbed_at = w->now;
+		fault_record(w, "clock-settle", i, -1, shift);
+		sim_node_rearm(w, i);
+	}
+}
+
 /* Faults stop: undo everything in effect, restart what is down, and let no
  * drop/delay rule outlive them. */
 static void end_of_faults(struct sim_world *w)
@@ -315,6 +332,7 @@ static void end_of_faults(struct sim_world *w)
 			sim_node_start(w, i);
 		}
 	}
+	settle_clocks(w);
 	fault_record(w, "faults-end", -1, -1, 0);
 }
 

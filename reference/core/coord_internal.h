@@ -137,6 +137,7 @@ struct rc_coord {
 	int64_t next_monitor_ms;
 	struct rc_secrets secrets;
 	struct rc_registry registry;
+	uint64_t last_session; /* highest session issued or restored (rc_coord_new_session) */
 
 	struct rc_id_table tasks; /* struct rc_task */
 	uint64_t next_task_id;
@@ -178,6 +179,14 @@ int rc_coord_op_sandbox_report(struct rc_coord *c, const struct rc_msg *msg, str
  * (404 unknown_runner, 409 stale_session). */
 struct rc_runner_record *rc_coord_session_runner(struct rc_coord *c, const struct rc_msg *msg,
 						 struct rc_reply *reply, int *status);
+/* A session number for a registration: above every number issued or restored
+ * so far and at least the coordinator's clock in ms. Never reused for one ID,
+ * even when its record is removed and created again: a removed original still
+ * holding "session 1" must not match a clone's new record (found by the
+ * simulator), and the clock part covers sessions of records removed before a
+ * restart, whose numbers the restore cannot see. */
+uint64_t rc_coord_new_session(struct rc_coord *c);
+
 /* The runner was heard from now: online, last_heartbeat = now (stale ->
  * online is reported). The record is saved only when its status moved or the
  * caller changed a stored field (`changed`): a heartbeat alone is not

@@ -250,6 +250,14 @@ static struct rc_runner_record *store_record(struct rc_coord *c, struct rc_runne
 	return stored;
 }
 
+uint64_t rc_coord_new_session(struct rc_coord *c)
+{
+	uint64_t clock_ms = c->now_ms > 0 ? (uint64_t)c->now_ms : 0;
+	uint64_t next = c->last_session + 1;
+	c->last_session = next > clock_ms ? next : clock_ms;
+	return c->last_session;
+}
+
 static struct rc_runner_record *register_new(struct rc_coord *c, const char *id,
 					     const char *const values[REG_FIELD_COUNT], int max_concurrency,
 					     struct rc_outbox *ob)
@@ -258,7 +266,7 @@ static struct rc_runner_record *register_new(struct rc_coord *c, const char *id,
 		.status = RC_RUNNER_ONLINE,
 		.registered_at_ms = c->now_ms,
 		.last_heartbeat_ms = c->now_ms,
-		.session = 1,
+		.session = rc_coord_new_session(c),
 		.max_concurrency = max_concurrency,
 	};
 	memcpy(r.id, id, RC_RUNNER_ID_BUF);
@@ -282,7 +290,7 @@ static void reconnect(struct rc_coord *c, struct rc_runner_record *r, char *new_
 		free(r->instance_token);
 		r->instance_token = new_token;
 	}
-	r->session++;
+	r->session = rc_coord_new_session(c);
 	r->max_concurrency = max_concurrency;
 	rc_coord_mark_alive(c, r, true, ob);
 }
@@ -407,5 +415,9 @@ int rc_coord_restore_runner(struct rc_coord *c, const struct rc_runner_record *r
 		return -1;
 	struct rc_runner_record copy = *r;
 	copy.running = 0; /* recounted from the restored running tasks */
-	return store_record(c, copy, values) ? 0 : -1;
+	if (!store_record(c, copy, values))
+		return -1;
+	if (r->session > c->last_session)
+		c->last_session = r->session;
+	return 0;
 }

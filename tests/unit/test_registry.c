@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "coord_fixture.h"
+#include "identity.h"
 #include "unit.h"
 
 #define HOST1_ID "lnch_7a0925b98c2e" /* host1, /proj, test-executor (DESIGN.md vector) */
@@ -34,7 +35,7 @@ static void test_register_new_runner(void)
 	struct rc_msg m = cf_register_msg("host1", "tok-1");
 	CU_ASSERT_EQUAL(cf_send(&f, 5000, &m), RC_STATUS_OK);
 	CU_ASSERT_STRING_EQUAL(f.reply.runner_id, HOST1_ID);
-	CU_ASSERT_EQUAL(f.reply.session, 1);
+	CU_ASSERT_EQUAL(f.reply.session, 5000); /* sessions come from the clock (ms) */
 	CU_ASSERT_FALSE(f.reply.reconnected);
 	CU_ASSERT_EQUAL(f.reply.heartbeat_interval_s, 20);
 	CU_ASSERT_STRING_EQUAL(cf_effects(&f),
@@ -138,7 +139,7 @@ static void test_reconnection_keeps_one_record(void)
 	struct rc_msg again = cf_register_msg("a", "token-a");
 	CU_ASSERT_EQUAL(cf_send(&f, 70000, &again), RC_STATUS_OK);
 	CU_ASSERT_TRUE(f.reply.reconnected);
-	CU_ASSERT_EQUAL(f.reply.session, 2);
+	CU_ASSERT_EQUAL(f.reply.session, 70000);
 	CU_ASSERT_STRING_EQUAL(f.reply.runner_id, a.id);
 	CU_ASSERT_STRING_EQUAL(cf_effects(&f), "runner-saved a");
 	CU_ASSERT_EQUAL(rc_coord_runner_count(f.c), 1);
@@ -148,12 +149,42 @@ static void test_reconnection_keeps_one_record(void)
 	/* The superseded process learns it must stop; nothing changes. */
 	struct rc_msg old = cf_runner_msg(RC_OP_HEARTBEAT, &a);
 	CF_EXPECT_REFUSED(&f, 71000, &old, RC_STATUS_CONFLICT, "stale_session");
-	a.session = 2;
+	a.session = 70000;
 	CU_ASSERT_EQUAL(cf_heartbeat(&f, 72000, &a), RC_STATUS_OK);
 
 	CU_ASSERT_EQUAL(cf_send(&f, 80000, &again), RC_STATUS_OK);
-	CU_ASSERT_EQUAL(f.reply.session, 3);
+	CU_ASSERT_EQUAL(f.reply.session, 80000);
 	CU_ASSERT_EQUAL(rc_coord_runner_count(f.c), 1);
+	cf_free(&f);
+}
+
+/* A session number is never issued twice, whatever happens to the record:
+ * within one millisecond it counts up, across removal and re-creation it
+ * keeps counting, after a restart it starts above every restored one. */
+static void test_sessions_never_repeat(void)
+{
+	struct cf f;
+	cf_init(&f, NULL);
+	struct cf_runner a = cf_register(&f, 0, "a");
+	CU_ASSERT_EQUAL(a.session, 1);
+	struct rc_msg bye = cf_runner_msg(RC_OP_DEREGISTER, &a);
+	CU_ASSERT_EQUAL(cf_send(&f, 0, &bye), RC_STATUS_OK);
+	struct cf_runner clone = cf_register(&f, 0, "a");
+	CU_ASSERT_EQUAL(clone.session, 2);
+	/* the removed original's session is not the new record's */
+	struct rc_msg old = cf_runner_msg(RC_OP_HEARTBEAT, &a);
+	CF_EXPECT_REFUSED(&f, 10, &old, RC_STATUS_CONFLICT, "stale_session");
+	cf_free(&f);
+
+	cf_init(&f, NULL);
+	struct rc_runner_record rec = { .status = RC_RUNNER_ONLINE, .session = 900000, .max_concurrency = 1,
+					.hostname = "b", .project_dir = "/code", .executor_type = "test-executor",
+					.instance_token = "token-b" };
+	CU_ASSERT_EQUAL(rc_identity_runner_id("b", "/code", "test-executor", rec.id), 0);
+	CU_ASSERT_EQUAL(rc_coord_restore_runner(f.c, &rec), 0);
+	rc_coord_restore_done(f.c, 1000, &f.ob);
+	struct cf_runner b = cf_register(&f, 2000, "b");
+	CU_ASSERT_EQUAL(b.session, 900001);
 	cf_free(&f);
 }
 
@@ -180,7 +211,7 @@ static void test_takeover_of_stale_record(void)
 	struct rc_msg other = cf_register_msg("a", "another-install");
 	CU_ASSERT_EQUAL(cf_send(&f, 125000, &other), RC_STATUS_OK);
 	CU_ASSERT_TRUE(f.reply.reconnected);
-	CU_ASSERT_EQUAL(f.reply.session, 2);
+	CU_ASSERT_EQUAL(f.reply.session, 125000);
 	CU_ASSERT_STRING_EQUAL(cf_effects(&f), "runner-status a stale>online; runner-saved a");
 	CU_ASSERT_STRING_EQUAL(cf_record(&f, &a)->instance_token, "another-install");
 	CU_ASSERT_EQUAL(cf_record(&f, &a)->registered_at_ms, 0);
@@ -479,9 +510,10 @@ static void test_deregister(void)
 	CU_ASSERT_EQUAL(rc_coord_runner_count(f.c), 0);
 	CF_EXPECT_REFUSED(&f, 3000, &m, RC_STATUS_NOT_FOUND, "unknown_runner");
 
-	/* Registering again is a new record: new session 1, new registered_at. */
+	/* Registering again is a new record: new registered_at, and a session
+	 * the removed record never had (from the clock). */
 	a = cf_register(&f, 4000, "a");
-	CU_ASSERT_EQUAL(a.session, 1);
+	CU_ASSERT_EQUAL(a.session, 4000);
 	CU_ASSERT_FALSE(f.reply.reconnected);
 	CU_ASSERT_EQUAL(cf_record(&f, &a)->registered_at_ms, 4000);
 	cf_free(&f);
@@ -535,6 +567,7 @@ void rc_test_register_registry(void)
 		{ "reconnection keeps one record and registered_at", test_reconnection_keeps_one_record },
 		{ "409 clone while the original is online", test_clone_refused_while_original_online },
 		{ "another install takes over a stale record", test_takeover_of_stale_record },
+		{ "sessions never repeat", test_sessions_never_repeat },
 		{ "401 before anything else on runner ops", test_runner_ops_need_the_secret_first },
 		{ "rotated secret valid until grace end", test_secret_rotation_grace_boundary },
 		{ "a second rotation ends the older grace", test_second_rotation_ends_older_grace },

@@ -57,6 +57,7 @@ static void test_id_stable_across_restarts(void)
 	const struct rc_runner_record *r = rc_coord_find_runner(sim_coord(f.w), id);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	int64_t registered_at = r->registered_at_ms;
+	uint64_t first_session = r->session;
 	for (int i = 0; i < 3; i++)
 		sim_at_crash(f.w, 100000 + 100000 * i, f.r[0], 30000);
 	sim_run_until(f.w, 500000);
@@ -66,8 +67,8 @@ static void test_id_stable_across_restarts(void)
 	r = rc_coord_find_runner(sim_coord(f.w), id);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_EQUAL(r->registered_at_ms, registered_at);
-	CU_ASSERT_EQUAL(r->session, 4);
-	CU_ASSERT_EQUAL(rc_runner_session(sim_runner_core(f.w, f.r[0])), 4);
+	CU_ASSERT_TRUE(r->session > first_session); /* three reconnections, three new sessions */
+	CU_ASSERT_EQUAL(rc_runner_session(sim_runner_core(f.w, f.r[0])), r->session);
 	assert_no_violation(&f);
 	sf_free(&f);
 }
