@@ -64,28 +64,51 @@ int scn_parse_duration(const char *text, int64_t *out_ms)
 	return 0;
 }
 
+/* Appends the decimal digits of v at out; returns the end. */
+static char *put_decimal(char *out, uint64_t v)
+{
+	char digits[20];
+	size_t n = 0;
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*out++ = digits[--n];
+	return out;
+}
+
 char *scn_format_duration(int64_t ms, char *buf, size_t n)
 {
-	static const struct { const char *suffix; int64_t ms; } parts[] = {
+	/* By hand rather than one snprintf per unit: exploration prints every
+	 * instant of every generated scenario, and snprintf was most of that. */
+	static const struct { char suffix[3]; uint64_t ms; } parts[] = {
 		{ "h", 3600000 }, { "m", 60000 }, { "s", 1000 }, { "ms", 1 },
 	};
-	size_t used = 0;
-	buf[0] = '\0';
+	char text[48]; /* "-" and 20 digits per unit cannot overflow it */
+	char *out = text;
 	/* INT64_MIN has no positive counterpart; nothing in a run is that far off */
 	uint64_t left = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
 	if (ms < 0)
-		used += (size_t)snprintf(buf, n, "-");
+		*out++ = '-';
 	if (left == 0) {
-		snprintf(buf + used, n > used ? n - used : 0, "0s");
-		return buf;
+		*out++ = '0';
+		*out++ = 's';
 	}
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0] && used < n; i++) {
-		uint64_t q = left / (uint64_t)parts[i].ms;
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0] && left; i++) {
+		uint64_t q = left / parts[i].ms;
 		if (q == 0)
 			continue;
-		used += (size_t)snprintf(buf + used, n - used, "%" PRIu64 "%s", q, parts[i].suffix);
-		left -= q * (uint64_t)parts[i].ms;
+		out = put_decimal(out, q);
+		for (const char *u = parts[i].suffix; *u; u++)
+			*out++ = *u;
+		left -= q * parts[i].ms;
 	}
+	size_t len = (size_t)(out - text);
+	if (len >= n) /* cut as snprintf would */
+		len = n - 1;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
 	return buf;
 }
 
