@@ -56,6 +56,15 @@ void xp_buf_add(struct xp_buf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 }
 
+void xp_buf_cat(struct xp_buf *b, ...)
+{
+	va_list ap;
+	va_start(ap, b);
+	for (const char *s = va_arg(ap, const char *); s; s = va_arg(ap, const char *))
+		xp_buf_add(b, s, strlen(s));
+	va_end(ap);
+}
+
 void xp_buf_printf(struct xp_buf *b, const char *fmt, ...)
 {
 	va_list ap;

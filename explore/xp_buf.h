@@ -20,6 +20,9 @@ struct xp_buf {
 void xp_buf_printf(struct xp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append n bytes of s. */
 void xp_buf_add(struct xp_buf *b, const char *s, size_t n);
+/* Append the NUL-terminated strings given, up to a NULL (no format to
+ * interpret: cheaper than xp_buf_printf where text is printed per seed). */
+void xp_buf_cat(struct xp_buf *b, ...) __attribute__((sentinel));
 /* The text so far ("" when empty); valid until the next append. */
 const char *xp_buf_str(const struct xp_buf *b);
 /* Hand the text to the caller (free() it; never NULL) and empty b. */

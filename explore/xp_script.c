@@ -227,12 +227,13 @@ char *xp_script_format(const struct xp_script *s, const char *comment)
 			xp_buf_add(&b, "\n", 1);
 			blank_done = true;
 		}
+		/* every line of every explored seed comes through here */
 		if (l->kind == XP_LINE_AT)
-			xp_buf_printf(&b, "at %s %s\n", scn_format_duration(l->at_ms, d, sizeof d), l->body);
+			xp_buf_cat(&b, "at ", scn_format_duration(l->at_ms, d, sizeof d), " ", l->body, "\n", NULL);
 		else if (l->kind == XP_LINE_AT_END)
-			xp_buf_printf(&b, "at end %s\n", l->body);
+			xp_buf_cat(&b, "at end ", l->body, "\n", NULL);
 		else
-			xp_buf_printf(&b, "%s\n", l->body);
+			xp_buf_cat(&b, l->body, "\n", NULL);
 	}
 	return xp_buf_take(&b);
 }
