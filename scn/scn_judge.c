@@ -172,6 +172,12 @@ static void poll_one(struct scn_judge *j, size_t i, int64_t t)
 	}
 }
 
+bool scn_judge_watches(const struct scn_judge *j)
+{
+	/* reads_removed comes with a polled or matched expectation */
+	return j->n_polled > 0 || j->n_matched > 0;
+}
+
 void scn_judge_poll(struct scn_judge *j, int64_t t)
 {
 	if (j->ops->before_poll)

@@ -109,6 +109,10 @@ void scn_judge_free(struct scn_judge *j);
  * caller frees it); returns the count. */
 size_t scn_judge_checkpoints(const struct scn_judge *j, int64_t **out);
 
+/* Whether records and polls between checkpoints can change a verdict: false
+ * when no expectation is matched against records or polled (explored
+ * scenarios have none), so a driver need not observe the run at all. */
+bool scn_judge_watches(const struct scn_judge *j);
 /* A record of something that happened. */
 void scn_judge_record(struct scn_judge *j, const struct scn_record *rec);
 /* Read the states expectations care about, as they are at instant t. */
