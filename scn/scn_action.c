@@ -372,7 +372,7 @@ int scn_parse_action(struct scn_parser *p, int64_t at_ms)
 		return 0;
 	}
 	int ignored;
-	if (scn_name_kind_of(p->s, w->text, &ignored) == SCN_RUNNER)
+	if (scn_name_kind_of(p, w->text, &ignored) == SCN_RUNNER)
 		return parse_runner_request(p, at_ms, col);
 	return scn_error(p, col,
 			 "unknown action '%s' (start, stop, crash, restart, pause, resume, partition, heal, drop, "

@@ -36,6 +36,22 @@ int scn_split_line(struct scn_line *l, int number, const char *text, size_t len,
 		   const char **err);
 void scn_line_free(struct scn_line *l);
 
+/* Defined names -> kind and index in their table (scn_names.c). The names
+ * are the scenario's own strings, borrowed. */
+struct scn_name_slot {
+	const char *name; /* NULL: empty slot */
+	enum scn_name_kind kind;
+	int index;
+};
+struct scn_names {
+	struct scn_name_slot *slots;
+	size_t cap, len; /* cap: 0 or a power of two */
+};
+void scn_names_add(struct scn_names *m, const char *name, enum scn_name_kind kind, int index);
+/* The kind of name with *index set, or -1 if it is not there. */
+int scn_names_find(const struct scn_names *m, const char *name, int *index);
+void scn_names_free(struct scn_names *m);
+
 struct scn_parser {
 	const char *path;
 	struct scn_scenario *s;
@@ -49,6 +65,7 @@ struct scn_parser {
 	int first_timeline_line; /* 0 until an `at` or `expect` line */
 	int end_line;            /* the `end at` line, 0 if none */
 	size_t cap_nodes, cap_tasks, cap_sandboxes, cap_actions, cap_expects;
+	struct scn_names names; /* every name defined so far */
 };
 
 /* Report an error at column col of the current line (col 0: end of line).
@@ -81,8 +98,8 @@ int scn_read_name(struct scn_parser *p, unsigned mask, int *index, bool *possess
  * name must be valid and this line must be the one that defined it. Consumes
  * the word and sets *index. Returns 0 or -1. */
 int scn_check_definition(struct scn_parser *p, enum scn_name_kind kind, int *index);
-/* The kind of a defined name, -1 if undefined. */
-int scn_name_kind_of(const struct scn_scenario *s, const char *name, int *index);
+/* The kind of a defined name (its index in *index), -1 if undefined. */
+int scn_name_kind_of(const struct scn_parser *p, const char *name, int *index);
 /* An op word: "heartbeat", "heartbeats", "task-complete", ...; "any" and
  * "messages" give RC_OP_NONE when allow_any. */
 int scn_read_op(struct scn_parser *p, bool allow_any, enum rc_op *op);

@@ -239,22 +239,9 @@ int scn_read_text(struct scn_parser *p, const char *what, char **out)
 	return 0;
 }
 
-int scn_name_kind_of(const struct scn_scenario *s, const char *name, int *index)
+int scn_name_kind_of(const struct scn_parser *p, const char *name, int *index)
 {
-	int i;
-	if ((i = scn_find_node(s, name)) >= 0) {
-		*index = i;
-		return s->nodes[i].is_coordinator ? SCN_COORDINATOR : SCN_RUNNER;
-	}
-	if ((i = scn_find_task(s, name)) >= 0) {
-		*index = i;
-		return SCN_TASK;
-	}
-	if ((i = scn_find_sandbox(s, name)) >= 0) {
-		*index = i;
-		return SCN_SANDBOX;
-	}
-	return -1;
+	return scn_names_find(&p->names, name, index);
 }
 
 static void describe_kinds(unsigned mask, char *buf, size_t n)
@@ -274,19 +261,30 @@ static void describe_kinds(unsigned mask, char *buf, size_t n)
 	}
 }
 
-int scn_read_name(struct scn_parser *p, unsigned mask, int *index, bool *possessive)
+/* The error for a name that is missing (w NULL) or undefined. */
+static int undefined_name(struct scn_parser *p, const struct scn_word *w, unsigned mask, const char *name)
 {
 	char kinds[64];
 	describe_kinds(mask, kinds, sizeof kinds);
-	const struct scn_word *w = scn_peek(p);
 	if (!w) {
 		char what[96];
 		snprintf(what, sizeof what, "the name of a %s", kinds);
 		return scn_expected(p, what);
 	}
+	return scn_error(p, w->col, "undefined %s '%s'", kinds, name);
+}
+
+int scn_read_name(struct scn_parser *p, unsigned mask, int *index, bool *possessive)
+{
+	/* Error texts are made only on errors: this runs for nearly every name
+	 * in a timeline, and exploration parses a scenario per seed. */
+	const struct scn_word *w = scn_peek(p);
+	if (!w)
+		return undefined_name(p, NULL, mask, "");
 	char name[256];
-	snprintf(name, sizeof name, "%s", w->text);
-	size_t n = strlen(name);
+	size_t n = strnlen(w->text, sizeof name - 1); /* as long names were always cut */
+	memcpy(name, w->text, n);
+	name[n] = '\0';
 	bool has_s = n > 2 && strcmp(name + n - 2, "'s") == 0;
 	if (has_s && !possessive)
 		return scn_error(p, w->col, "unexpected possessive '%s'", w->text);
@@ -294,12 +292,15 @@ int scn_read_name(struct scn_parser *p, unsigned mask, int *index, bool *possess
 		name[n - 2] = '\0';
 	if (possessive)
 		*possessive = has_s;
-	int kind = scn_name_kind_of(p->s, name, index);
+	int kind = scn_name_kind_of(p, name, index);
 	if (kind < 0)
-		return scn_error(p, w->col, "undefined %s '%s'", kinds, name);
-	if (!(mask & (1u << kind)))
+		return undefined_name(p, w, mask, name);
+	if (!(mask & (1u << kind))) {
+		char kinds[64];
+		describe_kinds(mask, kinds, sizeof kinds);
 		return scn_error(p, w->col, "'%s' is a %s, not a %s", name,
 				 scn_name_kind_word((enum scn_name_kind)kind), kinds);
+	}
 	p->i++;
 	return kind;
 }

@@ -85,6 +85,7 @@ static void define_node(struct scn_parser *p, const char *name, struct scn_pos p
 	s->nodes = scn_grow(s->nodes, &p->cap_nodes, s->n_nodes, sizeof *s->nodes);
 	struct scn_node *n = &s->nodes[s->n_nodes++];
 	n->name = scn_strdup(name);
+	scn_names_add(&p->names, n->name, coord ? SCN_COORDINATOR : SCN_RUNNER, (int)s->n_nodes - 1);
 	n->pos = pos;
 	n->is_coordinator = coord;
 	n->heartbeat_ms = SCN_UNSET;
@@ -107,6 +108,7 @@ static void define_task(struct scn_parser *p, const char *name, struct scn_pos p
 	s->tasks = scn_grow(s->tasks, &p->cap_tasks, s->n_tasks, sizeof *s->tasks);
 	struct scn_task *t = &s->tasks[s->n_tasks++];
 	t->name = scn_strdup(name);
+	scn_names_add(&p->names, t->name, SCN_TASK, (int)s->n_tasks - 1);
 	t->pos = pos;
 	t->duration_ms = 1000;
 	t->crash_after_ms = SCN_UNSET;
@@ -118,6 +120,7 @@ static void define_sandbox(struct scn_parser *p, const char *name, struct scn_po
 	s->sandboxes = scn_grow(s->sandboxes, &p->cap_sandboxes, s->n_sandboxes, sizeof *s->sandboxes);
 	struct scn_sandbox *b = &s->sandboxes[s->n_sandboxes++];
 	b->name = scn_strdup(name);
+	scn_names_add(&p->names, b->name, SCN_SANDBOX, (int)s->n_sandboxes - 1);
 	b->pos = pos;
 	b->task = -1;
 }
@@ -151,7 +154,7 @@ static void collect_names(struct scn_parser *p, const struct scn_line *l)
 		return;
 	const char *name = l->words[wi].text;
 	int ignored;
-	if (!is_identifier(name) || is_reserved(name) || scn_name_kind_of(p->s, name, &ignored) >= 0)
+	if (!is_identifier(name) || is_reserved(name) || scn_name_kind_of(p, name, &ignored) >= 0)
 		return; /* pass 2 reports it */
 	struct scn_pos pos = { l->number, l->words[wi].col };
 	if (kind == SCN_RUNNER)
@@ -172,7 +175,7 @@ int scn_check_definition(struct scn_parser *p, enum scn_name_kind kind, int *ind
 				 w->text);
 	if (is_reserved(w->text))
 		return scn_error(p, w->col, "'%s' is a keyword and cannot be a name", w->text);
-	int k = scn_name_kind_of(p->s, w->text, index);
+	int k = scn_name_kind_of(p, w->text, index);
 	const struct scn_pos *pos = NULL;
 	if (k == SCN_RUNNER || k == SCN_COORDINATOR)
 		pos = &p->s->nodes[*index].pos;
@@ -542,6 +545,7 @@ struct scn_scenario *scn_parse(const char *path, const char *text, struct scn_di
 	for_each_line(&p, text, false, pass_names);
 	for_each_line(&p, text, true, parse_line);
 	finish(&p);
+	scn_names_free(&p.names);
 	if (p.n_errors > SCN_MAX_ERRORS) {
 		char *more = malloc(strlen(path) + 64);
 		if (!more)

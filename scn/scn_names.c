@@ -1,0 +1,72 @@
+/*
+ * scn_names.c - the names a scenario defines, found in one probe.
+ *
+ * The parser looks a name up for nearly every name word of a timeline, and an
+ * explored scenario defines hundreds of tasks and sandboxes: scanning the
+ * tables with strcmp was a fifth of parsing it, and exploration parses one
+ * scenario per seed. Names are unique across kinds (pass 1 defines a name
+ * only once, whatever its kind), so a map from name to kind and index gives
+ * exactly what the ordered scan of nodes, tasks and sandboxes gave.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scn_internal.h"
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The slot holding name, or the empty slot where it would go. */
+static struct scn_name_slot *slot_of(const struct scn_names *m, const char *name)
+{
+	size_t mask = m->cap - 1;
+	for (size_t i = (size_t)name_hash(name) & mask;; i = (i + 1) & mask)
+		if (!m->slots[i].name || strcmp(m->slots[i].name, name) == 0)
+			return &m->slots[i];
+}
+
+static void grow(struct scn_names *m)
+{
+	struct scn_names bigger = { .cap = m->cap ? 2 * m->cap : 64, .len = m->len };
+	bigger.slots = calloc(bigger.cap, sizeof *bigger.slots);
+	if (!bigger.slots)
+		abort();
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slots[i].name)
+			*slot_of(&bigger, m->slots[i].name) = m->slots[i];
+	free(m->slots);
+	*m = bigger;
+}
+
+void scn_names_add(struct scn_names *m, const char *name, enum scn_name_kind kind, int index)
+{
+	if (2 * (m->len + 1) > m->cap) /* at most half full: probes stay short */
+		grow(m);
+	struct scn_name_slot *slot = slot_of(m, name);
+	assert(!slot->name && "pass 1 defines a name once");
+	*slot = (struct scn_name_slot){ name, kind, index };
+	m->len++;
+}
+
+int scn_names_find(const struct scn_names *m, const char *name, int *index)
+{
+	if (!m->cap)
+		return -1;
+	const struct scn_name_slot *slot = slot_of(m, name);
+	if (!slot->name)
+		return -1;
+	*index = slot->index;
+	return (int)slot->kind;
+}
+
+void scn_names_free(struct scn_names *m)
+{
+	free(m->slots);
+	memset(m, 0, sizeof *m);
+}
