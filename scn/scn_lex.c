@@ -347,23 +347,28 @@ int scn_read_http_status(struct scn_parser *p, int *status)
 
 char *scn_line_text(const struct scn_parser *p, int from)
 {
+	/* by length and memcpy: strcat rescanned the text for every word, and
+	 * every action of every explored seed keeps its line's text */
 	size_t n = 1;
 	for (int i = from; i < p->line->n; i++)
 		n += strlen(p->line->words[i].text) + 3;
 	char *out = malloc(n);
 	if (!out)
 		abort();
-	out[0] = '\0';
+	char *at = out;
 	for (int i = from; i < p->line->n; i++) {
 		const struct scn_word *w = &p->line->words[i];
+		size_t len = strlen(w->text);
 		if (i > from)
-			strcat(out, " ");
+			*at++ = ' ';
 		if (w->quoted)
-			strcat(out, "\"");
-		strcat(out, w->text);
+			*at++ = '"';
+		memcpy(at, w->text, len);
+		at += len;
 		if (w->quoted)
-			strcat(out, "\"");
+			*at++ = '"';
 	}
+	*at = '\0';
 	return out;
 }
 
