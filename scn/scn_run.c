@@ -65,6 +65,7 @@ static void apply_config(const struct scn_scenario *s, uint64_t seed, FILE *trac
 	cfg->permute_ties = k->permute_ties != 0; /* on unless turned off */
 	cfg->secret = s->secret;
 	cfg->trace = trace;
+	cfg->no_history = true; /* a failure is told by its message, never its history */
 	set_if(k->stale_after_ms, &cfg->coord.stale_after_ms);
 	set_if(k->remove_after_ms, &cfg->coord.remove_after_ms);
 	set_if(k->sweep_interval_ms, &cfg->coord.sweep_interval_ms);

@@ -105,6 +105,10 @@ struct sim_config {
 	                               (also turned on by SIM_FAULT_STORAGE) */
 	bool collect_all;           /* false: running stops at the first violation */
 	int history_len;            /* 32: events kept for violation reports (0..1024) */
+	bool no_history;            /* keep none whatever history_len says: a copy
+	                               per record saved for callers that never read
+	                               sim_violation.history; history_len stays in
+	                               the trace header, so traces do not change */
 	FILE *trace;                /* JSONL trace sink (not closed by the world), or NULL */
 	bool hash_trace;            /* keep sim_trace_hash() even without a sink */
 	int64_t term_exit_ms;       /* 200: how long a process takes to exit on SIGTERM */

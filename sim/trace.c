@@ -235,7 +235,7 @@ void sim_trace_init(struct sim_world *w)
 	t->file = w->cfg.trace;
 	t->hashing = w->cfg.trace != NULL || w->cfg.hash_trace;
 	t->hash = 0xcbf29ce484222325ULL;
-	t->ring_len = (size_t)w->cfg.history_len;
+	t->ring_len = w->cfg.no_history ? 0 : (size_t)w->cfg.history_len;
 	if (t->ring_len)
 		t->ring = calloc(t->ring_len, sizeof *t->ring);
 	assert(!t->ring_len || t->ring);
