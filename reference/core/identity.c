@@ -7,9 +7,31 @@
 #include "identity.h"
 
 #include <openssl/evp.h>
+#include <stdatomic.h>
 #include <string.h>
 
 static const char hex_digits[] = "0123456789abcdef";
+
+/* SHA-256 fetched from OpenSSL's provider once. With EVP_sha256() OpenSSL 3
+ * looks the algorithm up again for every digest, which was more than half
+ * the cost of an ID; the coordinator derives one per registration and per
+ * runner restored at every start (the simulator restarts it thousands of
+ * times a second). A cache of a library handle, not state: every call
+ * hashes the same way. Thread-safe: a caller that loses the race to fill
+ * the cache frees its own copy. NULL only when OpenSSL cannot fetch it. */
+static EVP_MD *sha256(void)
+{
+	static _Atomic(EVP_MD *) cached;
+	EVP_MD *md = atomic_load(&cached);
+	if (md)
+		return md;
+	EVP_MD *fetched = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (fetched && !atomic_compare_exchange_strong(&cached, &md, fetched)) {
+		EVP_MD_free(fetched);
+		return md; /* another thread's, now in the cache */
+	}
+	return fetched;
+}
 
 int rc_identity_runner_id(const char *hostname, const char *project_dir, const char *executor_type,
 			  char out[RC_RUNNER_ID_BUF])
@@ -20,8 +42,9 @@ int rc_identity_runner_id(const char *hostname, const char *project_dir, const c
 
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int digest_len = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+	EVP_MD *md = sha256();
+	EVP_MD_CTX *ctx = md ? EVP_MD_CTX_new() : NULL;
+	int ok = ctx && EVP_DigestInit_ex(ctx, md, NULL) &&
 		 EVP_DigestUpdate(ctx, hostname, strlen(hostname)) && EVP_DigestUpdate(ctx, ":", 1) &&
 		 EVP_DigestUpdate(ctx, project_dir, strlen(project_dir)) && EVP_DigestUpdate(ctx, ":", 1) &&
 		 EVP_DigestUpdate(ctx, executor_type, strlen(executor_type)) &&
