@@ -44,24 +44,22 @@ void sim_check_free(struct sim_checker *k)
 	sim_map_free(&k->sandbox_by_id);
 }
 
-int sim_expected_id(const char *hostname, const char *project_dir, const char *executor_type,
-		    char out[RC_RUNNER_ID_BUF])
+/* The IDs of the property triples seen lately, by a hash of the joined
+ * properties. Every world adds the same runners again (exploration builds a
+ * world per seed, thousands a second) and every registration is checked,
+ * while one SHA-256 through OpenSSL costs ~7k instructions. A hit compares
+ * the whole joined text, so a collision only costs a recomputation. */
+#define ID_MEMO_SLOTS 64
+static struct {
+	char *joined; /* "hostname:project_dir:executor_type", NULL: empty */
+	char id[RC_RUNNER_ID_BUF];
+} id_memo[ID_MEMO_SLOTS];
+
+static int derive_id(const char *joined, size_t len, char out[RC_RUNNER_ID_BUF])
 {
-	out[0] = '\0';
-	if (!hostname || !project_dir || !executor_type || !hostname[0] || !project_dir[0] || !executor_type[0])
-		return -1;
-	size_t lh = strlen(hostname), lp = strlen(project_dir), le = strlen(executor_type);
-	char *joined = sim_xrealloc(NULL, lh + lp + le + 3);
-	memcpy(joined, hostname, lh);
-	joined[lh] = ':';
-	memcpy(joined + lh + 1, project_dir, lp);
-	joined[lh + 1 + lp] = ':';
-	memcpy(joined + lh + lp + 2, executor_type, le);
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
-	int ok = EVP_Digest(joined, lh + lp + le + 2, md, &n, EVP_sha256(), NULL);
-	free(joined);
-	if (!ok)
+	if (!EVP_Digest(joined, len, md, &n, EVP_sha256(), NULL))
 		return -1;
 	static const char hex[] = "0123456789abcdef";
 	memcpy(out, "lnch_", 5);
@@ -70,6 +68,37 @@ int sim_expected_id(const char *hostname, const char *project_dir, const char *e
 		out[6 + 2 * i] = hex[md[i] & 15];
 	}
 	out[RC_RUNNER_ID_LEN] = '\0';
+	return 0;
+}
+
+int sim_expected_id(const char *hostname, const char *project_dir, const char *executor_type,
+		    char out[RC_RUNNER_ID_BUF])
+{
+	out[0] = '\0';
+	if (!hostname || !project_dir || !executor_type || !hostname[0] || !project_dir[0] || !executor_type[0])
+		return -1;
+	size_t lh = strlen(hostname), lp = strlen(project_dir), le = strlen(executor_type);
+	size_t len = lh + lp + le + 2;
+	char *joined = sim_xrealloc(NULL, len + 1);
+	memcpy(joined, hostname, lh);
+	joined[lh] = ':';
+	memcpy(joined + lh + 1, project_dir, lp);
+	joined[lh + 1 + lp] = ':';
+	memcpy(joined + lh + lp + 2, executor_type, le);
+	joined[len] = '\0';
+	size_t slot = (size_t)(sim_hash_str(joined) % ID_MEMO_SLOTS);
+	if (id_memo[slot].joined && strcmp(id_memo[slot].joined, joined) == 0) {
+		free(joined);
+		memcpy(out, id_memo[slot].id, RC_RUNNER_ID_BUF);
+		return 0;
+	}
+	if (derive_id(joined, len, out) != 0) {
+		free(joined);
+		return -1;
+	}
+	free(id_memo[slot].joined);
+	id_memo[slot].joined = joined;
+	memcpy(id_memo[slot].id, out, RC_RUNNER_ID_BUF);
 	return 0;
 }
 
