@@ -17,24 +17,34 @@
 #define SCN_MAX_ERRORS 20
 
 struct scn_word {
-	char *text; /* NUL-terminated, points into the line copy */
+	char *text; /* NUL-terminated, points into the text's copy */
 	int col;
 	bool quoted;
 };
 
 struct scn_line {
 	int number;
-	char *buf; /* owned copy of the line, words point into it */
-	struct scn_word words[SCN_MAX_WORDS];
+	struct scn_word *words; /* n words, owned by the scn_lines they came from */
 	int n;
 	int end_col; /* column just past the last word: where "missing X" points */
+	const char *split_error; /* why the line cannot be split (unterminated quote,
+	                            too many words), or NULL; at split_error_col */
+	int split_error_col;
 };
 
-/* Split text (one line, no newline) into words. Returns 0, or -1 with *err_col
- * and *err set (unterminated quote, too many words). */
-int scn_split_line(struct scn_line *l, int number, const char *text, size_t len, int *err_col,
-		   const char **err);
-void scn_line_free(struct scn_line *l);
+/* A text split into lines of words once, for both passes of the parser. */
+struct scn_lines {
+	char *buf;              /* copy of the text, cut into words */
+	struct scn_word *words; /* the words of every line, in order */
+	struct scn_line *lines;
+	size_t n;
+};
+
+/* Split text at newlines (a '\r' before one is dropped) and each line into
+ * words; a line that cannot be split keeps its error. Release with
+ * scn_lines_free(). */
+void scn_split_text(const char *text, struct scn_lines *out);
+void scn_lines_free(struct scn_lines *t);
 
 /* Defined names -> kind and index in their table (scn_names.c). The names
  * are the scenario's own strings, borrowed. */

@@ -38,17 +38,12 @@ void *scn_grow(void *items, size_t *cap, size_t len, size_t size)
 	return n;
 }
 
-int scn_split_line(struct scn_line *l, int number, const char *text, size_t len, int *err_col,
-		   const char **err)
+/* Cut the line at s (len bytes, s[len] is NUL) into words, appended to
+ * t->words (n_words used, cap_words allocated); on a malformed line set its
+ * split_error. */
+static void split_line(struct scn_lines *t, size_t *n_words, size_t *cap_words, struct scn_line *l, char *s,
+		       size_t len)
 {
-	memset(l, 0, sizeof *l);
-	l->number = number;
-	l->buf = malloc(len + 1);
-	if (!l->buf)
-		abort();
-	memcpy(l->buf, text, len);
-	l->buf[len] = '\0';
-	char *s = l->buf;
 	size_t i = 0;
 	while (i < len) {
 		if (isspace((unsigned char)s[i])) {
@@ -58,20 +53,22 @@ int scn_split_line(struct scn_line *l, int number, const char *text, size_t len,
 		if (s[i] == '#')
 			break;
 		if (l->n == SCN_MAX_WORDS) {
-			*err_col = (int)i + 1;
-			*err = "too many words on one line";
-			return -1;
+			l->split_error_col = (int)i + 1;
+			l->split_error = "too many words on one line";
+			return;
 		}
-		struct scn_word *w = &l->words[l->n++];
+		t->words = scn_grow(t->words, cap_words, *n_words, sizeof *t->words);
+		struct scn_word *w = &t->words[(*n_words)++];
+		l->n++;
 		w->col = (int)i + 1;
 		if (s[i] == '"') {
 			size_t close = i + 1;
 			while (close < len && s[close] != '"')
 				close++;
 			if (close >= len) {
-				*err_col = (int)i + 1;
-				*err = "unterminated quoted text";
-				return -1;
+				l->split_error_col = (int)i + 1;
+				l->split_error = "unterminated quoted text";
+				return;
 			}
 			w->text = s + i + 1;
 			w->quoted = true;
@@ -88,13 +85,58 @@ int scn_split_line(struct scn_line *l, int number, const char *text, size_t len,
 	}
 	if (l->n == 0)
 		l->end_col = 1;
-	return 0;
 }
 
-void scn_line_free(struct scn_line *l)
+/* Where the lines of text are: starts[k] and lens[k] (without the newline
+ * and a '\r' before it); returns the count. */
+static size_t find_lines(const char *text, size_t **starts, size_t **lens)
 {
-	free(l->buf);
-	l->buf = NULL;
+	size_t n = 0, cap = 0, cap2 = 0;
+	*starts = NULL;
+	*lens = NULL;
+	for (const char *at = text; *at;) {
+		const char *nl = strchr(at, '\n');
+		size_t full = nl ? (size_t)(nl - at) : strlen(at), len = full;
+		if (len && at[len - 1] == '\r')
+			len--;
+		*starts = scn_grow(*starts, &cap, n, sizeof **starts);
+		*lens = scn_grow(*lens, &cap2, n, sizeof **lens);
+		(*starts)[n] = (size_t)(at - text);
+		(*lens)[n++] = len;
+		at += full + (nl ? 1 : 0);
+	}
+	return n;
+}
+
+void scn_split_text(const char *text, struct scn_lines *t)
+{
+	memset(t, 0, sizeof *t);
+	size_t *starts, *lens;
+	t->n = find_lines(text, &starts, &lens);
+	t->buf = scn_strdup(text);
+	t->lines = calloc(t->n ? t->n : 1, sizeof *t->lines);
+	if (!t->lines)
+		abort();
+	size_t n_words = 0, cap_words = 0;
+	for (size_t k = 0; k < t->n; k++) {
+		char *s = t->buf + starts[k];
+		s[lens[k]] = '\0'; /* the newline (or '\r') after the line */
+		t->lines[k].number = (int)k + 1;
+		split_line(t, &n_words, &cap_words, &t->lines[k], s, lens[k]);
+	}
+	/* the words table has moved while it grew: point each line at its own */
+	for (size_t k = 0, first = 0; k < t->n; first += (size_t)t->lines[k++].n)
+		t->lines[k].words = t->words ? t->words + first : NULL;
+	free(starts);
+	free(lens);
+}
+
+void scn_lines_free(struct scn_lines *t)
+{
+	free(t->buf);
+	free(t->words);
+	free(t->lines);
+	memset(t, 0, sizeof *t);
 }
 
 static void diag_push(struct scn_diags *d, char *msg)

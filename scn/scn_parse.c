@@ -446,31 +446,20 @@ static void parse_line(struct scn_parser *p, struct scn_line *l)
 		assert(p->n_errors > errors_before && "a parse failure must have been reported");
 }
 
-/* Calls fn on every line of text, split into words; a line that cannot be
- * split is reported (when report) and skipped. */
-static void for_each_line(struct scn_parser *p, const char *text, bool report,
+/* Calls fn on every line; a line that could not be split is reported (when
+ * report) and skipped. */
+static void for_each_line(struct scn_parser *p, struct scn_lines *t, bool report,
 			  void (*fn)(struct scn_parser *, struct scn_line *))
 {
-	int number = 0;
-	const char *at = text;
-	while (*at) {
-		const char *nl = strchr(at, '\n');
-		size_t len = nl ? (size_t)(nl - at) : strlen(at);
-		if (len && at[len - 1] == '\r')
-			len--;
-		number++;
-		struct scn_line l;
-		int err_col;
-		const char *err;
-		if (scn_split_line(&l, number, at, len, &err_col, &err) == 0) {
-			fn(p, &l);
+	for (size_t k = 0; k < t->n; k++) {
+		struct scn_line *l = &t->lines[k];
+		if (!l->split_error) {
+			fn(p, l);
 		} else if (report) {
-			p->line = &l;
-			scn_error(p, err_col, "%s", err);
+			p->line = l;
+			scn_error(p, l->split_error_col, "%s", l->split_error);
 		}
 		p->line = NULL;
-		scn_line_free(&l);
-		at = nl ? nl + 1 : at + len;
 	}
 }
 
@@ -542,8 +531,11 @@ struct scn_scenario *scn_parse(const char *path, const char *text, struct scn_di
 	config_init(&s->config);
 	struct scn_parser p = { .path = path, .s = s, .diags = diags, .last_at_ms = 0 };
 	define_node(&p, "coordinator", (struct scn_pos){ 0, 0 }, true);
-	for_each_line(&p, text, false, pass_names);
-	for_each_line(&p, text, true, parse_line);
+	struct scn_lines lines; /* split once: both passes read every line */
+	scn_split_text(text, &lines);
+	for_each_line(&p, &lines, false, pass_names);
+	for_each_line(&p, &lines, true, parse_line);
+	scn_lines_free(&lines);
 	finish(&p);
 	scn_names_free(&p.names);
 	if (p.n_errors > SCN_MAX_ERRORS) {

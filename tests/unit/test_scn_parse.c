@@ -338,6 +338,26 @@ static void test_seed_ranges(void)
 	CU_ASSERT_EQUAL(scn_parse_seed_range("-3", &a, &b), -1);
 }
 
+/* CRLF files parse like LF ones, a last line without a newline included;
+ * one ending in a bare '\r' used to loop forever. */
+static void test_crlf_line_ends(void)
+{
+	static const char *const texts[] = {
+		"runner r1\r\nat 1s start r1\r\nat 2s stop r1\r\n",
+		"runner r1\r\nat 1s start r1\r\nat 2s stop r1\r",
+		"runner r1\r\nat 1s start r1\r\nat 2s stop r1",
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		struct scn_scenario *s = parse_ok(texts[i]);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		CU_ASSERT_EQUAL(s->n_nodes, 2);
+		CU_ASSERT_EQUAL(s->n_actions, 2);
+		CU_ASSERT_EQUAL(s->end_ms, 2000);
+		scn_free(s);
+	}
+	expect_error("runner r1\r\nat 1s start r1\r\nat 2s stop r2\r", "t.scn:3:12: undefined node 'r2'");
+}
+
 void rc_test_register_scn_parse(void)
 {
 	static CU_TestInfo tests[] = {
@@ -350,6 +370,7 @@ void rc_test_register_scn_parse(void)
 		{ "missing file", test_missing_file },
 		{ "durations parse and print back", test_durations },
 		{ "seed ranges", test_seed_ranges },
+		{ "CRLF line ends", test_crlf_line_ends },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("scn_parse", tests);
