@@ -57,7 +57,8 @@ static void split_line(struct scn_lines *t, size_t *n_words, size_t *cap_words, 
 			l->split_error = "too many words on one line";
 			return;
 		}
-		t->words = scn_grow(t->words, cap_words, *n_words, sizeof *t->words);
+		if (*n_words == *cap_words)
+			t->words = scn_grow(t->words, cap_words, *n_words, sizeof *t->words);
 		struct scn_word *w = &t->words[(*n_words)++];
 		l->n++;
 		w->col = (int)i + 1;
@@ -99,8 +100,10 @@ static size_t find_lines(const char *text, size_t **starts, size_t **lens)
 		size_t full = nl ? (size_t)(nl - at) : strlen(at), len = full;
 		if (len && at[len - 1] == '\r')
 			len--;
-		*starts = scn_grow(*starts, &cap, n, sizeof **starts);
-		*lens = scn_grow(*lens, &cap2, n, sizeof **lens);
+		if (n == cap) {
+			*starts = scn_grow(*starts, &cap, n, sizeof **starts);
+			*lens = scn_grow(*lens, &cap2, n, sizeof **lens);
+		}
 		(*starts)[n] = (size_t)(at - text);
 		(*lens)[n++] = len;
 		at += full + (nl ? 1 : 0);
