@@ -207,7 +207,8 @@ int scn_expected(struct scn_parser *p, const char *what)
 bool scn_accept(struct scn_parser *p, const char *word)
 {
 	const struct scn_word *w = scn_peek(p);
-	if (w && !w->quoted && strcmp(w->text, word) == 0) {
+	/* the first letters first: the grammar tries keyword after keyword */
+	if (w && !w->quoted && w->text[0] == word[0] && strcmp(w->text, word) == 0) {
 		p->i++;
 		return true;
 	}
