@@ -337,11 +337,15 @@ static void write_line(struct sim_trace *t, const struct sim_event *ev)
 void sim_emit(struct sim_world *w, struct sim_event *ev)
 {
 	struct sim_trace *t = &w->trace;
+	w->stats.records++;
+	/* Nobody listening (an explored seed: no file, hash, history or
+	 * observer): there is nothing to complete or hand over. */
+	if (!t->ring_len && !t->hashing && !t->file && !t->observer)
+		return;
 	ev->seq = w->stats.events;
 	ev->at_ms = w->now;
 	ev->node_name = ev->node >= 0 ? w->nodes[ev->node].name : "";
 	ev->peer_name = ev->peer >= 0 ? w->nodes[ev->peer].name : NULL;
-	w->stats.records++;
 	if (!t->header_done)
 		sim_trace_header(w);
 	if (t->ring_len)
