@@ -615,6 +615,13 @@ static void trace_action(struct sim_world *w, const struct sim_action *a, const 
 	sim_emit(w, &ev);
 }
 
+void sim_scheduled_start(struct sim_world *w, int node)
+{
+	struct sim_action a = { .kind = ACT_START, .node = node, .node2 = -1, .task = -1 };
+	trace_action(w, &a, NULL);
+	sim_node_start(w, node);
+}
+
 void sim_action_apply(struct sim_world *w, int idx)
 {
 	struct sim_action *a = &w->actions[idx];

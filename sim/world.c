@@ -353,8 +353,8 @@ int sim_add_runner(struct sim_world *w, const struct sim_runner_spec *spec)
 	n->rcfg.request_timeout_ms = spec->request_timeout_ms;
 	n->rcfg.sup = spec->sup;
 	n->start_at_ms = spec->start_at_ms;
-	if (spec->start_at_ms >= 0 && sim_at_start(w, spec->start_at_ms, handle) < 0)
-		return -1;
+	if (spec->start_at_ms >= 0)
+		sim_push(w, spec->start_at_ms, EVT_START, (uint32_t)handle, 0);
 	return handle;
 }
 
@@ -449,7 +449,7 @@ void sim_push(struct sim_world *w, int64_t at_ms, enum sim_evt type, uint32_t a,
 	sim_heap_push(&w->heap, at_ms, tie, type, a, b);
 	if (type == EVT_DELIVER)
 		w->pending_msgs++;
-	else if (type == EVT_ACTION)
+	else if (type == EVT_ACTION || type == EVT_START)
 		w->pending_actions++;
 	else if (type == EVT_PROC_EXIT)
 		w->pending_procs++;
@@ -527,7 +527,7 @@ static void count_popped(struct sim_world *w, const struct sim_ev *ev)
 	uint32_t type = sim_ev_type(ev);
 	if (type == EVT_DELIVER)
 		w->pending_msgs--;
-	else if (type == EVT_ACTION)
+	else if (type == EVT_ACTION || type == EVT_START)
 		w->pending_actions--;
 	else if (type == EVT_PROC_EXIT)
 		w->pending_procs--;
@@ -623,6 +623,9 @@ static void dispatch(struct sim_world *w, const struct sim_ev *ev)
 		break;
 	case EVT_WORKLOAD:
 		sim_workload_event(w, a, ev->b);
+		break;
+	case EVT_START:
+		sim_scheduled_start(w, (int)a);
 		break;
 	default:
 		assert(!"unknown event type");
