@@ -177,7 +177,8 @@ struct sim_store_item {
 	union {
 		struct rc_runner_record runner;
 		struct rc_task task;
-		struct rc_sandbox sandbox;
+		struct rc_sandbox *sandbox; /* owned: a sandbox record is twice the
+					     * others, and runners are what a big run has */
 	} u;
 };
 

@@ -52,6 +52,8 @@ static void item_free(struct sim_store_item *it)
 		free(it->u.task.kind);
 		free(it->u.task.payload);
 		free(it->u.task.result);
+	} else {
+		free(it->u.sandbox);
 	}
 	memset(&it->u, 0, sizeof it->u);
 }
@@ -76,7 +78,7 @@ static uint64_t item_key(const struct sim_store_item *it)
 	switch (it->kind) {
 	case STORE_RUNNER: return rc_identity_runner_key(it->u.runner.id);
 	case STORE_TASK: return it->u.task.id;
-	case STORE_SANDBOX: return it->u.sandbox.id;
+	case STORE_SANDBOX: return it->u.sandbox->id;
 	}
 	return 0;
 }
@@ -113,7 +115,9 @@ static void copy_fields(struct sim_store_item *dst, const struct sim_store_item 
 		break;
 	}
 	case STORE_SANDBOX:
-		dst->u.sandbox = src->u.sandbox;
+		if (!dst->u.sandbox)
+			dst->u.sandbox = sim_xrealloc(NULL, sizeof *dst->u.sandbox);
+		*dst->u.sandbox = *src->u.sandbox;
 		break;
 	}
 }
@@ -200,12 +204,12 @@ void sim_storage_write_task(struct sim_storage *s, const struct rc_coord *c, uin
 
 void sim_storage_write_sandbox(struct sim_storage *s, const struct rc_coord *c, uint64_t id, bool lossy)
 {
-	struct sim_store_item it = { .kind = STORE_SANDBOX };
+	struct rc_sandbox record = { .id = id };
+	struct sim_store_item it = { .kind = STORE_SANDBOX, .u.sandbox = &record };
 	const struct rc_sandbox *sb = rc_coord_find_sandbox(c, id);
 	it.live = sb != NULL;
 	if (sb)
-		it.u.sandbox = *sb;
-	it.u.sandbox.id = id;
+		record = *sb;
 	write_item(s, &it, lossy);
 }
 
@@ -252,7 +256,7 @@ size_t sim_storage_restore(const struct sim_storage *s, struct rc_coord *c)
 				continue;
 			int rc = k == STORE_RUNNER ? rc_coord_restore_runner(c, &it->u.runner)
 			       : k == STORE_TASK   ? rc_coord_restore_task(c, &it->u.task)
-						   : rc_coord_restore_sandbox(c, &it->u.sandbox);
+						   : rc_coord_restore_sandbox(c, it->u.sandbox);
 			n += rc == 0; /* a refusal shows as a count below the durable one */
 		}
 	}
