@@ -44,6 +44,27 @@ void sim_grow(void **items, size_t *cap, size_t need, size_t size)
 	*cap = c;
 }
 
+/* Room for exactly n elements (no rounding up), when there is less. */
+static void reserve_exactly(void **items, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return;
+	*items = sim_xrealloc(*items, n * size);
+	*cap = n;
+}
+#define RESERVE_EXACTLY(arr, cap, n) reserve_exactly((void **)&(arr), &(cap), (n), sizeof *(arr))
+
+/* The tables that hold one element per runner, sized once for the runners
+ * the caller announced (and a clone): a run of 10,000 runners then holds
+ * what it needs instead of the next power of two, 16,384 node records. */
+static void reserve_runners(struct sim_world *w, size_t runners)
+{
+	RESERVE_EXACTLY(w->nodes, w->cap_nodes, runners + 2);
+	RESERVE_EXACTLY(w->chk.runners, w->chk.cap_runners, runners + 1);
+	struct sim_store_table *t = &w->store.tables[STORE_RUNNER];
+	RESERVE_EXACTLY(t->items, t->cap, runners + 1);
+}
+
 const char *sim_intern(struct sim_world *w, const char *s)
 {
 	for (size_t i = 0; i < w->n_strings; i++)
@@ -121,6 +142,8 @@ int sim_config_validate(const struct sim_config *cfg, char *err, size_t err_len)
 		bad = "history_len: must be 0..1024";
 	else if (cfg->term_exit_ms < 0)
 		bad = "term_exit_ms: must be >= 0";
+	else if (cfg->expected_runners < 0 || cfg->expected_runners > 10000000)
+		bad = "expected_runners: must be 0..10000000";
 	else if (cfg->coord.stale_after_ms <= 0 || cfg->coord.remove_after_ms <= 0 ||
 		 cfg->coord.sweep_interval_ms <= 0 || cfg->coord.task_timeout_ms <= 0 ||
 		 cfg->coord.monitor_interval_ms <= 0 || cfg->coord.max_attempts < 1)
@@ -192,6 +215,8 @@ struct sim_world *sim_world_new(const struct sim_config *cfg)
 	sim_check_init(&w->chk);
 	sim_trace_init(w);
 	sim_faults_init(w);
+	if (cfg->expected_runners > 0)
+		reserve_runners(w, (size_t)cfg->expected_runners);
 	return w;
 }
 
