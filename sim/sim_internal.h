@@ -147,10 +147,8 @@ struct sim_node {
 
 	/* runner */
 	struct rc_runner *runner;
-	struct rc_runner_config rcfg; /* strings below */
-	char *hostname, *project_dir, *executor_type, *token;
-	const char *secret;      /* interned: outlives every message */
-	const char *next_secret; /* used from the next start on, NULL none */
+	struct rc_runner_config rcfg; /* owns its four strings; the secret is interned */
+	const char *next_secret; /* interned, used from the next start on; NULL none */
 	char expected_id[RC_RUNNER_ID_BUF];
 	uint64_t id_key;
 	int64_t start_at_ms;

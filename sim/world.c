@@ -227,10 +227,11 @@ static void node_free(struct sim_node *n)
 	if (n->coord)
 		rc_coord_free(n->coord);
 	free(n->name);
-	free(n->hostname);
-	free(n->project_dir);
-	free(n->executor_type);
-	free(n->token);
+	/* a runner's strings belong to its config (the secret is interned) */
+	free((char *)n->rcfg.hostname);
+	free((char *)n->rcfg.project_dir);
+	free((char *)n->rcfg.executor_type);
+	free((char *)n->rcfg.instance_token);
 	free(n->procs);
 	free(n->held);
 }
@@ -357,22 +358,18 @@ int sim_add_runner(struct sim_world *w, const struct sim_runner_spec *spec)
 				(long long)spec->start_at_ms);
 	struct sim_node *n = node_new(w, spec->name, SIM_NODE_RUNNER);
 	int handle = w->n_nodes - 1;
-	n->hostname = sim_xstrdup(spec->hostname);
-	n->project_dir = sim_xstrdup(spec->project_dir);
-	n->executor_type = sim_xstrdup(spec->executor_type);
-	if (spec->instance_token) {
-		n->token = sim_xstrdup(spec->instance_token);
-	} else {
+	const char *token = spec->instance_token;
+	char drawn[40];
+	if (!token) {
 		struct rc_rng r;
 		rc_rng_split(&r, w->cfg.seed, n->name_hash ^ STREAM_TOKENS);
-		char tok[40];
-		snprintf(tok, sizeof tok, "tok-%016llx", (unsigned long long)rc_rng_next(&r));
-		n->token = sim_xstrdup(tok);
+		snprintf(drawn, sizeof drawn, "tok-%016llx", (unsigned long long)rc_rng_next(&r));
+		token = drawn;
 	}
 	memcpy(n->expected_id, id, sizeof id);
 	n->id_key = rc_identity_runner_key(id);
-	n->secret = w->coord_secret;
-	rc_runner_config_init(&n->rcfg, n->hostname, n->project_dir, n->executor_type, n->token, n->secret,
+	rc_runner_config_init(&n->rcfg, sim_xstrdup(spec->hostname), sim_xstrdup(spec->project_dir),
+			      sim_xstrdup(spec->executor_type), sim_xstrdup(token), w->coord_secret,
 			      spec->max_concurrency);
 	n->rcfg.heartbeat_interval_ms = spec->heartbeat_interval_ms;
 	n->rcfg.request_timeout_ms = spec->request_timeout_ms;
