@@ -8,6 +8,15 @@
  * same timeout and backoff rules, and makes the next deadline a minimum over
  * a fixed set of numbers.
  *
+ * A channel keeps no copy of its request. Each send, first or retry, builds
+ * the message straight into the RC_FX_SEND effect from what the runner holds
+ * anyway: the config, runner_id and session, the task slot, and the one byte
+ * saying which report a task channel carries. A full rc_msg in every channel
+ * was most of a runner's memory, and a simulation holds tens of thousands of
+ * runners. Register, heartbeat and claim were always rebuilt on retry, with
+ * the state of the moment; a task report is retried as first sent, which is
+ * why its channel remembers which report that was.
+ *
  * Decisions where DESIGN.md is silent (also in the report):
  * - When the runner must leave (409 superseded, 401/422 refused) it sends
  *   nothing more and its phase is EXITED at once, but RC_FX_EXIT comes only
@@ -33,12 +42,28 @@
 
 /* One kind of request: at most one in flight, retried with backoff. */
 struct rc_chan {
-	struct rc_msg msg;     /* the last request sent; resent as is on retry */
 	uint64_t req_id;       /* of the request in flight; 0 when none */
 	int64_t sent_at_ms;
 	int64_t timeout_at_ms; /* INT64_MAX when nothing is in flight */
 	int64_t due_at_ms;     /* next (re)send; INT64_MAX when none is planned */
 	int failures;          /* consecutive transport failures */
+	uint8_t op;            /* enum rc_op: what the channel sends */
+	uint8_t report;        /* task channels: enum task_report last sent */
+};
+_Static_assert(RC_OP_COUNT <= UINT8_MAX, "an op fits a channel's op byte");
+
+/* What a task channel reports; a retry resends the same report. */
+enum task_report { REPORT_STARTED, REPORT_RESTARTED, REPORT_DONE, REPORT_GAVE_UP };
+
+static const struct {
+	enum rc_op op;
+	bool success;
+	const char *text; /* NULL: the runner's gave_up_text */
+} report_kinds[] = {
+	[REPORT_STARTED] = { RC_OP_TASK_STATUS, true, "started" },
+	[REPORT_RESTARTED] = { RC_OP_TASK_STATUS, true, "restarted" },
+	[REPORT_DONE] = { RC_OP_TASK_COMPLETE, true, "ok" },
+	[REPORT_GAVE_UP] = { RC_OP_TASK_COMPLETE, false, NULL },
 };
 
 struct task_slot {
@@ -135,9 +160,10 @@ const char *rc_runner_phase_name(enum rc_runner_phase p)
 
 /* ---- channels -------------------------------------------------------- */
 
-static void chan_reset(struct rc_chan *ch)
+static void chan_reset(struct rc_chan *ch, enum rc_op op)
 {
 	memset(ch, 0, sizeof *ch);
+	ch->op = (uint8_t)op;
 	ch->timeout_at_ms = INT64_MAX;
 	ch->due_at_ms = INT64_MAX;
 }
@@ -160,21 +186,25 @@ static int64_t chan_deadline(const struct rc_chan *ch)
 	return ch->timeout_at_ms < ch->due_at_ms ? ch->timeout_at_ms : ch->due_at_ms;
 }
 
-/* Send ch->msg now under a fresh req_id: a retry is a new request, so a late
- * reply to an earlier one no longer matches and is ignored. */
-static void chan_send(struct rc_runner *r, struct rc_chan *ch, int64_t now_ms, struct rc_outbox *ob)
+/* Send ch's next request now under a fresh req_id (a retry is a new request,
+ * so a late reply to an earlier one no longer matches and is ignored).
+ * Returns the RC_FX_SEND effect holding what every runner call carries; the
+ * caller adds what its op carries (fields an op does not use stay zero). */
+static struct rc_effect *chan_send(struct rc_runner *r, struct rc_chan *ch, int64_t now_ms,
+				   struct rc_outbox *ob)
 {
-	ch->msg.req_id = ++r->last_req_id;
-	ch->req_id = ch->msg.req_id;
+	ch->req_id = ++r->last_req_id;
 	ch->sent_at_ms = now_ms;
 	ch->timeout_at_ms = now_ms + r->cfg.request_timeout_ms;
 	ch->due_at_ms = INT64_MAX;
 	struct rc_effect *fx = rc_outbox_push(ob, RC_FX_SEND, now_ms);
-	fx->msg = ch->msg;
-	fx->op = ch->msg.op;
-	fx->task_id = ch->msg.task_id;
-	fx->attempt = ch->msg.attempt;
+	fx->op = (enum rc_op)ch->op;
 	memcpy(fx->runner_id, r->runner_id, sizeof fx->runner_id);
+	fx->msg.op = fx->op;
+	fx->msg.req_id = ch->req_id;
+	fx->msg.secret = r->cfg.secret;
+	fx->msg.runner_id = r->runner_id;
+	return fx;
 }
 
 /* The reply settled the request (whatever its status). */
@@ -221,15 +251,12 @@ static void log_fx(struct rc_runner *r, int64_t now_ms, const char *text, int va
 	memcpy(fx->runner_id, r->runner_id, sizeof fx->runner_id);
 }
 
-/* Start the next request of ch: zeroed (fields an op does not use stay
- * zero), with the op and what every runner call carries. */
-static struct rc_msg *msg_begin(struct rc_runner *r, struct rc_chan *ch, enum rc_op op)
+/* Send ch's next request, one of those that name the runner's session. */
+static struct rc_msg *send_in_session(struct rc_runner *r, struct rc_chan *ch, int64_t now_ms,
+				      struct rc_outbox *ob)
 {
-	struct rc_msg *m = &ch->msg;
-	memset(m, 0, sizeof *m);
-	m->op = op;
-	m->secret = r->cfg.secret;
-	m->runner_id = r->runner_id;
+	struct rc_msg *m = &chan_send(r, ch, now_ms, ob)->msg;
+	m->session = r->session;
 	return m;
 }
 
@@ -251,10 +278,10 @@ struct rc_runner *rc_runner_new(const struct rc_runner_config *cfg, uint64_t prn
 	r->now_ms = INT64_MIN;
 	r->heartbeat_interval_ms = cfg->heartbeat_interval_ms;
 	r->last_heartbeat_ack_ms = -1;
-	chan_reset(&r->reg);
-	chan_reset(&r->hb);
-	chan_reset(&r->claim);
-	chan_reset(&r->dereg);
+	chan_reset(&r->reg, RC_OP_REGISTER);
+	chan_reset(&r->hb, RC_OP_HEARTBEAT);
+	chan_reset(&r->claim, RC_OP_CLAIM);
+	chan_reset(&r->dereg, RC_OP_DEREGISTER);
 	snprintf(r->gave_up_text, sizeof r->gave_up_text, "gave up after %d restarts",
 		 cfg->sup.max_restarts);
 	return r;
@@ -297,15 +324,25 @@ static bool any_process_left(const struct rc_runner *r)
 	return false;
 }
 
-static void send_task_report(struct rc_runner *r, struct task_slot *t, enum rc_op op, bool success,
-			     const char *text, int64_t now_ms, struct rc_outbox *ob)
+/* Send (or resend) the report t's channel carries. */
+static void send_task_report(struct rc_runner *r, struct task_slot *t, int64_t now_ms,
+			     struct rc_outbox *ob)
 {
-	struct rc_msg *m = msg_begin(r, &t->chan, op);
-	m->task_id = t->task.task_id;
-	m->attempt = t->task.attempt;
-	m->success = success;
-	m->text = text;
-	chan_send(r, &t->chan, now_ms, ob);
+	struct rc_effect *fx = chan_send(r, &t->chan, now_ms, ob);
+	fx->task_id = fx->msg.task_id = t->task.task_id;
+	fx->attempt = fx->msg.attempt = t->task.attempt;
+	fx->msg.success = report_kinds[t->chan.report].success;
+	const char *text = report_kinds[t->chan.report].text;
+	fx->msg.text = text ? text : r->gave_up_text;
+}
+
+/* Report rep for t now, in place of any report still unanswered. */
+static void report_task(struct rc_runner *r, struct task_slot *t, enum task_report rep,
+			int64_t now_ms, struct rc_outbox *ob)
+{
+	t->chan.report = (uint8_t)rep;
+	t->chan.op = (uint8_t)report_kinds[rep].op;
+	send_task_report(r, t, now_ms, ob);
 }
 
 /* The process is final for good: report the outcome (kept until acknowledged). */
@@ -315,8 +352,7 @@ static void send_completion(struct rc_runner *r, struct task_slot *t, int64_t no
 	bool success = t->task.sup.state == RC_SUP_EXITED;
 	t->task.completing = true;
 	t->chan.failures = 0;
-	send_task_report(r, t, RC_OP_TASK_COMPLETE, success, success ? "ok" : r->gave_up_text,
-			 now_ms, ob);
+	report_task(r, t, success ? REPORT_DONE : REPORT_GAVE_UP, now_ms, ob);
 }
 
 /* 403 (or 404) on a task op: the attempt is not ours. Stop its process and
@@ -384,11 +420,9 @@ static void leave(struct rc_runner *r, const char *why, int status, int64_t now_
 
 static void send_deregister(struct rc_runner *r, int64_t now_ms, struct rc_outbox *ob)
 {
-	struct rc_msg *m = msg_begin(r, &r->dereg, RC_OP_DEREGISTER);
-	m->session = r->session;
 	r->dereg_started = true;
 	chan_cancel(&r->hb); /* nothing to keep alive once we say goodbye */
-	chan_send(r, &r->dereg, now_ms, ob);
+	send_in_session(r, &r->dereg, now_ms, ob);
 }
 
 /* Draining ends when the table is empty: deregister if the coordinator still
@@ -414,21 +448,18 @@ static void after_task_change(struct rc_runner *r, int64_t now_ms, struct rc_out
 
 static void send_register(struct rc_runner *r, int64_t now_ms, struct rc_outbox *ob)
 {
-	struct rc_msg *m = msg_begin(r, &r->reg, RC_OP_REGISTER);
+	struct rc_msg *m = &chan_send(r, &r->reg, now_ms, ob)->msg;
 	m->runner_id = NULL; /* the coordinator derives it from the properties */
 	m->hostname = r->cfg.hostname;
 	m->project_dir = r->cfg.project_dir;
 	m->executor_type = r->cfg.executor_type;
 	m->instance_token = r->cfg.instance_token;
 	m->max_concurrency = r->cfg.max_concurrency;
-	chan_send(r, &r->reg, now_ms, ob);
 }
 
 static void send_heartbeat(struct rc_runner *r, int64_t now_ms, struct rc_outbox *ob)
 {
-	struct rc_msg *m = msg_begin(r, &r->hb, RC_OP_HEARTBEAT);
-	m->session = r->session;
-	chan_send(r, &r->hb, now_ms, ob);
+	send_in_session(r, &r->hb, now_ms, ob);
 }
 
 static int free_slots(const struct rc_runner *r)
@@ -442,10 +473,8 @@ static void claim_if_room(struct rc_runner *r, int64_t now_ms, struct rc_outbox 
 	if (r->phase != RC_PHASE_ACTIVE || !r->registered || chan_busy(&r->claim) ||
 	    free_slots(r) <= 0)
 		return;
-	struct rc_msg *m = msg_begin(r, &r->claim, RC_OP_CLAIM);
-	m->session = r->session;
-	m->max = free_slots(r);
-	chan_send(r, &r->claim, now_ms, ob);
+	int max = free_slots(r);
+	send_in_session(r, &r->claim, now_ms, ob)->max = max;
 }
 
 /* The coordinator no longer knows our session's runner (404): register again
@@ -567,10 +596,10 @@ static void start_grant(struct rc_runner *r, const struct rc_grant *g, int64_t n
 	memset(t, 0, sizeof *t);
 	t->task.task_id = g->task_id;
 	t->task.attempt = g->attempt;
-	chan_reset(&t->chan);
+	chan_reset(&t->chan, RC_OP_TASK_STATUS);
 	rc_sup_init(&t->task.sup, &r->cfg.sup, g->task_id, g->attempt);
 	rc_sup_start(&t->task.sup, now_ms, ob);
-	send_task_report(r, t, RC_OP_TASK_STATUS, true, "started", now_ms, ob);
+	report_task(r, t, REPORT_STARTED, now_ms, ob);
 }
 
 static void on_claim_reply(struct rc_runner *r, int64_t now_ms, const struct rc_reply *reply,
@@ -669,7 +698,7 @@ static void dispatch_reply(struct rc_runner *r, int64_t now_ms, const struct rc_
 	struct rc_chan *ch = chan_for_req(r, reply->req_id, &ti);
 	if (!ch)
 		return; /* unknown, superseded or timed-out request: ignored */
-	switch (ch->msg.op) {
+	switch ((enum rc_op)ch->op) {
 	case RC_OP_REGISTER: on_register_reply(r, now_ms, reply, ob); break;
 	case RC_OP_HEARTBEAT: on_heartbeat_reply(r, now_ms, reply, ob); break;
 	case RC_OP_CLAIM: on_claim_reply(r, now_ms, reply, ob); break;
@@ -765,7 +794,7 @@ static void expire_request(struct rc_runner *r, struct rc_chan *ch, int64_t now_
 		return;
 	struct rc_reply none;
 	memset(&none, 0, sizeof none);
-	none.op = ch->msg.op;
+	none.op = (enum rc_op)ch->op;
 	none.req_id = ch->req_id;
 	none.status = RC_STATUS_TRANSPORT;
 	dispatch_reply(r, now_ms, &none, ob);
@@ -801,7 +830,7 @@ static void send_due(struct rc_runner *r, int64_t now_ms, struct rc_outbox *ob)
 	}
 	for (int i = 0; i < r->n_tasks; i++)
 		if (chan_due(&r->tasks[i].chan, now_ms))
-			chan_send(r, &r->tasks[i].chan, now_ms, ob);
+			send_task_report(r, &r->tasks[i], now_ms, ob);
 }
 
 /* Restarts and SIGKILLs that are due; a restart is announced by a status. */
@@ -813,7 +842,7 @@ static void tick_supervisors(struct rc_runner *r, int64_t now_ms, struct rc_outb
 		rc_sup_tick(&t->task.sup, now_ms, ob);
 		bool restarted = before == RC_SUP_BACKOFF && t->task.sup.state == RC_SUP_RUNNING;
 		if (restarted && !t->task.completing)
-			send_task_report(r, t, RC_OP_TASK_STATUS, true, "restarted", now_ms, ob);
+			report_task(r, t, REPORT_RESTARTED, now_ms, ob);
 	}
 }
 
