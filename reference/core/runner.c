@@ -43,8 +43,7 @@
 /* One kind of request: at most one in flight, retried with backoff. */
 struct rc_chan {
 	uint64_t req_id;       /* of the request in flight; 0 when none */
-	int64_t sent_at_ms;
-	int64_t timeout_at_ms; /* INT64_MAX when nothing is in flight */
+	int64_t sent_at_ms;    /* of the latest request: it times out request_timeout_ms later */
 	int64_t due_at_ms;     /* next (re)send; INT64_MAX when none is planned */
 	int failures;          /* consecutive transport failures */
 	uint8_t op;            /* enum rc_op: what the channel sends */
@@ -164,7 +163,6 @@ static void chan_reset(struct rc_chan *ch, enum rc_op op)
 {
 	memset(ch, 0, sizeof *ch);
 	ch->op = (uint8_t)op;
-	ch->timeout_at_ms = INT64_MAX;
 	ch->due_at_ms = INT64_MAX;
 }
 
@@ -172,7 +170,6 @@ static void chan_reset(struct rc_chan *ch, enum rc_op op)
 static void chan_cancel(struct rc_chan *ch)
 {
 	ch->req_id = 0;
-	ch->timeout_at_ms = INT64_MAX;
 	ch->due_at_ms = INT64_MAX;
 }
 
@@ -181,9 +178,16 @@ static bool chan_busy(const struct rc_chan *ch)
 	return ch->req_id != 0 || ch->due_at_ms != INT64_MAX;
 }
 
-static int64_t chan_deadline(const struct rc_chan *ch)
+/* When the request in flight counts as lost; INT64_MAX when none is. */
+static int64_t chan_timeout_at(const struct rc_runner *r, const struct rc_chan *ch)
 {
-	return ch->timeout_at_ms < ch->due_at_ms ? ch->timeout_at_ms : ch->due_at_ms;
+	return ch->req_id != 0 ? ch->sent_at_ms + r->cfg.request_timeout_ms : INT64_MAX;
+}
+
+static int64_t chan_deadline(const struct rc_runner *r, const struct rc_chan *ch)
+{
+	int64_t timeout_at_ms = chan_timeout_at(r, ch);
+	return timeout_at_ms < ch->due_at_ms ? timeout_at_ms : ch->due_at_ms;
 }
 
 /* Send ch's next request now under a fresh req_id (a retry is a new request,
@@ -195,7 +199,6 @@ static struct rc_effect *chan_send(struct rc_runner *r, struct rc_chan *ch, int6
 {
 	ch->req_id = ++r->last_req_id;
 	ch->sent_at_ms = now_ms;
-	ch->timeout_at_ms = now_ms + r->cfg.request_timeout_ms;
 	ch->due_at_ms = INT64_MAX;
 	struct rc_effect *fx = rc_outbox_push(ob, RC_FX_SEND, now_ms);
 	fx->op = (enum rc_op)ch->op;
@@ -211,7 +214,6 @@ static struct rc_effect *chan_send(struct rc_runner *r, struct rc_chan *ch, int6
 static void chan_settle(struct rc_chan *ch)
 {
 	ch->req_id = 0;
-	ch->timeout_at_ms = INT64_MAX;
 }
 
 /*
@@ -774,11 +776,11 @@ int64_t rc_runner_deadline(const struct rc_runner *r)
 	int64_t d = INT64_MAX;
 	const struct rc_chan *fixed[] = { &r->reg, &r->hb, &r->claim, &r->dereg };
 	for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
-		int64_t c = chan_deadline(fixed[k]);
+		int64_t c = chan_deadline(r, fixed[k]);
 		d = c < d ? c : d;
 	}
 	for (int i = 0; i < r->n_tasks; i++) {
-		int64_t c = chan_deadline(&r->tasks[i].chan);
+		int64_t c = chan_deadline(r, &r->tasks[i].chan);
 		int64_t s = rc_sup_deadline(&r->tasks[i].task.sup);
 		d = c < d ? c : d;
 		d = s < d ? s : d;
@@ -790,7 +792,7 @@ int64_t rc_runner_deadline(const struct rc_runner *r)
 static void expire_request(struct rc_runner *r, struct rc_chan *ch, int64_t now_ms,
 			   struct rc_outbox *ob)
 {
-	if (ch->req_id == 0 || now_ms < ch->timeout_at_ms)
+	if (ch->req_id == 0 || now_ms < chan_timeout_at(r, ch))
 		return;
 	struct rc_reply none;
 	memset(&none, 0, sizeof none);
