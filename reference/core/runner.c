@@ -71,8 +71,8 @@ struct task_slot {
 };
 
 struct rc_runner {
+	/* A private copy: heartbeat_interval_ms takes the coordinator's value. */
 	struct rc_runner_config cfg;
-	struct rc_sup_policy net_backoff; /* the doubling rule for requests */
 	struct rc_rng rng;                /* jitter only */
 	enum rc_runner_phase phase;
 	int64_t now_ms;                   /* latest time seen: never goes back */
@@ -81,7 +81,6 @@ struct rc_runner {
 	char runner_id[RC_RUNNER_ID_BUF];
 	uint64_t session;
 	bool registered;                  /* holds a session the coordinator knows */
-	int64_t heartbeat_interval_ms;
 	int64_t last_heartbeat_ack_ms;
 
 	struct rc_chan reg, hb, claim, dereg;
@@ -226,7 +225,10 @@ static void chan_settle(struct rc_chan *ch)
  */
 static int64_t jittered_delay_ms(struct rc_runner *r, int n)
 {
-	int64_t base = rc_sup_delay_ms(&r->net_backoff, n);
+	struct rc_sup_policy net = r->cfg.sup; /* the restart rule, with the network's bounds */
+	net.initial_delay_ms = r->cfg.backoff_initial_ms;
+	net.max_delay_ms = r->cfg.backoff_max_ms;
+	int64_t base = rc_sup_delay_ms(&net, n);
 	int64_t low = base / 2;
 	return low + (int64_t)rc_rng_below(&r->rng, (uint64_t)(base - low) + 1);
 }
@@ -272,13 +274,9 @@ struct rc_runner *rc_runner_new(const struct rc_runner_config *cfg, uint64_t prn
 	if (!r)
 		return NULL;
 	r->cfg = *cfg;
-	r->net_backoff = cfg->sup;
-	r->net_backoff.initial_delay_ms = cfg->backoff_initial_ms;
-	r->net_backoff.max_delay_ms = cfg->backoff_max_ms;
 	rc_rng_seed(&r->rng, prng_seed);
 	r->phase = RC_PHASE_INIT;
 	r->now_ms = INT64_MIN;
-	r->heartbeat_interval_ms = cfg->heartbeat_interval_ms;
 	r->last_heartbeat_ack_ms = -1;
 	chan_reset(&r->reg, RC_OP_REGISTER);
 	chan_reset(&r->hb, RC_OP_HEARTBEAT);
@@ -523,14 +521,14 @@ static void on_registered(struct rc_runner *r, int64_t now_ms, const struct rc_r
 	r->registered = true;
 	r->reg.failures = 0;
 	if (reply->heartbeat_interval_s > 0)
-		r->heartbeat_interval_ms = (int64_t)reply->heartbeat_interval_s * 1000;
+		r->cfg.heartbeat_interval_ms = (int64_t)reply->heartbeat_interval_s * 1000;
 	r->phase = RC_PHASE_ACTIVE;
 	struct rc_effect *fx = rc_outbox_push(ob, RC_FX_STATE_SAVE, now_ms);
 	memcpy(fx->runner_id, r->runner_id, sizeof fx->runner_id);
 	fx->msg.session = r->session;
 	fx->msg.runner_id = r->runner_id;
 	r->hb.failures = 0;
-	r->hb.due_at_ms = now_ms + r->heartbeat_interval_ms;
+	r->hb.due_at_ms = now_ms + r->cfg.heartbeat_interval_ms;
 	claim_if_room(r, now_ms, ob);
 }
 
@@ -573,7 +571,7 @@ static void on_heartbeat_reply(struct rc_runner *r, int64_t now_ms, const struct
 		chan_settle(&r->hb);
 		r->hb.failures = 0;
 		r->last_heartbeat_ack_ms = now_ms;
-		r->hb.due_at_ms = r->hb.sent_at_ms + r->heartbeat_interval_ms;
+		r->hb.due_at_ms = r->hb.sent_at_ms + r->cfg.heartbeat_interval_ms;
 		claim_if_room(r, now_ms, ob);
 		return;
 	}
