@@ -34,6 +34,7 @@
 #include "runner.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,29 +71,35 @@ struct task_slot {
 	struct rc_chan chan;        /* status and completion reports */
 };
 
+/* The completion text of a given-up task, for any max_restarts (0 to
+ * INT_MAX: config_valid refuses negative counts), sized to the longest. */
+#define GAVE_UP_FORMAT "gave up after %d restarts"
+#define GAVE_UP_TEXT_BUF sizeof "gave up after 2147483647 restarts"
+_Static_assert(INT_MAX == 2147483647, "GAVE_UP_TEXT_BUF holds every count");
+
+/* Fields go from the widest alignment down, so that none pads the next: a
+ * simulation holds tens of thousands of runners. */
 struct rc_runner {
 	/* A private copy: heartbeat_interval_ms takes the coordinator's value. */
 	struct rc_runner_config cfg;
-	struct rc_rng rng;                /* jitter only */
-	enum rc_runner_phase phase;
-	int64_t now_ms;                   /* latest time seen: never goes back */
+	struct rc_rng rng;             /* jitter only */
+	int64_t now_ms;                /* latest time seen: never goes back */
 	uint64_t last_req_id;
+	uint64_t session;
+	int64_t last_heartbeat_ack_ms;
+	struct rc_chan reg, hb, claim, dereg;
+	const char *exit_text;         /* set when the runner must exit; NULL before */
+
+	enum rc_runner_phase phase;
+	int exit_status;               /* status that caused the exit, 0 for a drain */
+	int n_tasks;
 
 	char runner_id[RC_RUNNER_ID_BUF];
-	uint64_t session;
-	bool registered;                  /* holds a session the coordinator knows */
-	int64_t last_heartbeat_ack_ms;
-
-	struct rc_chan reg, hb, claim, dereg;
+	char gave_up_text[GAVE_UP_TEXT_BUF];
+	bool registered;               /* holds a session the coordinator knows */
 	bool dereg_started;
-
-	const char *exit_text; /* set when the runner must exit; NULL before */
-	int exit_status;       /* status that caused it, 0 for a drain */
 	bool exit_emitted;
 
-	char gave_up_text[48]; /* completion text of a given-up task */
-
-	int n_tasks;
 	/* Sized by max_concurrency at creation: a simulation holds tens of
 	 * thousands of runners, most with one slot. */
 	struct task_slot tasks[];
@@ -282,8 +289,7 @@ struct rc_runner *rc_runner_new(const struct rc_runner_config *cfg, uint64_t prn
 	chan_reset(&r->hb, RC_OP_HEARTBEAT);
 	chan_reset(&r->claim, RC_OP_CLAIM);
 	chan_reset(&r->dereg, RC_OP_DEREGISTER);
-	snprintf(r->gave_up_text, sizeof r->gave_up_text, "gave up after %d restarts",
-		 cfg->sup.max_restarts);
+	snprintf(r->gave_up_text, sizeof r->gave_up_text, GAVE_UP_FORMAT, cfg->sup.max_restarts);
 	return r;
 }
 
