@@ -39,15 +39,17 @@ enum rc_sup_state {
 };
 const char *rc_sup_state_name(enum rc_sup_state s);
 
+/* Widest fields first, so that none pads the next: a runner holds one per
+ * task slot, and a simulation tens of thousands of runners. */
 struct rc_sup {
 	struct rc_sup_policy policy;
-	enum rc_sup_state state;
 	uint64_t task_id; /* identifies the process in effects */
+	int64_t started_at_ms;
+	int64_t deadline_ms; /* INT64_MAX when nothing is due */
+	enum rc_sup_state state;
 	int attempt;
 	int failures;     /* consecutive failed runs since the last stable run */
 	bool killed;      /* SIGKILL was sent while stopping */
-	int64_t started_at_ms;
-	int64_t deadline_ms; /* INT64_MAX when nothing is due */
 };
 
 void rc_sup_init(struct rc_sup *s, const struct rc_sup_policy *p, uint64_t task_id, int attempt);
