@@ -603,7 +603,7 @@ static void start_grant(struct rc_runner *r, const struct rc_grant *g, int64_t n
 	t->task.task_id = g->task_id;
 	t->task.attempt = g->attempt;
 	chan_reset(&t->chan, RC_OP_TASK_STATUS);
-	rc_sup_init(&t->task.sup, &r->cfg.sup, g->task_id, g->attempt);
+	rc_sup_init(&t->task.sup, &r->cfg.sup, g->task_id, g->attempt); /* lives as long as r */
 	rc_sup_start(&t->task.sup, now_ms, ob);
 	report_task(r, t, REPORT_STARTED, now_ms, ob);
 }
