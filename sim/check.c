@@ -95,6 +95,22 @@ static struct sim_shadow_runner *srunner(struct sim_checker *k, const char *id, 
 	return s;
 }
 
+/* The shadow of the runner a request names. Runners nearly always name
+ * themselves, and then the key is their node's, known since the node was
+ * added: the ID need not be parsed again on every request. (msg->runner_id
+ * points at the message slot's full ID buffer here.) */
+static struct sim_shadow_runner *request_runner(struct sim_world *w, const struct rc_msg *msg, int from_node)
+{
+	if (from_node >= 0 && msg->runner_id) {
+		const struct sim_node *n = &w->nodes[from_node];
+		if (memcmp(msg->runner_id, n->expected_id, RC_RUNNER_ID_BUF) == 0) {
+			uint32_t i = sim_map_get(&w->chk.runner_by_key, n->id_key);
+			return i == SIM_MAP_NONE ? NULL : &w->chk.runners[i];
+		}
+	}
+	return srunner(&w->chk, msg->runner_id, false);
+}
+
 static void set_exists(struct sim_checker *k, struct sim_shadow_runner *s, bool exists)
 {
 	if (s->exists == exists)
@@ -684,9 +700,8 @@ void sim_check_request(struct sim_world *w, int64_t now, const struct rc_msg *ms
 {
 	struct sim_checker *k = &w->chk;
 	const struct rc_reply *rep = &w->reply;
-	(void)from_node;
 	k->n_touched = 0;
-	struct sim_shadow_runner *req_runner = srunner(k, msg->runner_id, false);
+	struct sim_shadow_runner *req_runner = request_runner(w, msg, from_node);
 	int status_before = req_runner ? req_runner->status : RC_RUNNER_REMOVED;
 	switch (msg->op) {
 	case RC_OP_REGISTER:
