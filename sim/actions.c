@@ -51,6 +51,7 @@ static bool runner_ok(struct sim_world *w, int node)
 
 static int add_action(struct sim_world *w, int64_t at_ms, enum sim_act kind, struct sim_action **out)
 {
+	*out = NULL;
 	if (at_ms < w->now)
 		return sim_fail(w, "%s at %lld ms: that time is already past (now %lld ms)", act_names[kind],
 				(long long)at_ms, (long long)w->now);
