@@ -199,6 +199,7 @@ static int run_one(const struct sim_opts *o, uint64_t seed, FILE *trace, bool ve
 	cfg.trace = trace;
 	cfg.hash_trace = o->hash;
 	cfg.history_len = o->history > 32 ? o->history : 32;
+	cfg.expected_runners = o->wl.runners;
 	struct sim_world *w = sim_world_new(&cfg);
 	if (!w)
 		return rc_cli_usage_error("sim", "out of memory creating the world");

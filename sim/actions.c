@@ -51,6 +51,7 @@ static bool runner_ok(struct sim_world *w, int node)
 
 static int add_action(struct sim_world *w, int64_t at_ms, enum sim_act kind, struct sim_action **out)
 {
+	*out = NULL;
 	if (at_ms < w->now)
 		return sim_fail(w, "%s at %lld ms: that time is already past (now %lld ms)", act_names[kind],
 				(long long)at_ms, (long long)w->now);
@@ -613,6 +614,13 @@ static void trace_action(struct sim_world *w, const struct sim_action *a, const 
 	ev.value = a->kind == ACT_CLOCK_DRIFT ? a->ppm : a->kind == ACT_HEAL ? a->n : a->ms;
 	ev.text = text;
 	sim_emit(w, &ev);
+}
+
+void sim_scheduled_start(struct sim_world *w, int node)
+{
+	struct sim_action a = { .kind = ACT_START, .node = node, .node2 = -1, .task = -1 };
+	trace_action(w, &a, NULL);
+	sim_node_start(w, node);
 }
 
 void sim_action_apply(struct sim_world *w, int idx)

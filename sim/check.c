@@ -124,6 +124,33 @@ static struct sim_shadow_runner *srunner(struct sim_checker *k, const char *id, 
 	return s;
 }
 
+/* The shadow of the runner a request names. Runners nearly always name
+ * themselves, and then the key is their node's, known since the node was
+ * added: the ID need not be parsed again on every request. (msg->runner_id
+ * points at the message slot's full ID buffer here.) */
+static struct sim_shadow_runner *request_runner(struct sim_world *w, const struct rc_msg *msg, int from_node)
+{
+	if (from_node >= 0 && msg->runner_id) {
+		const struct sim_node *n = &w->nodes[from_node];
+		if (memcmp(msg->runner_id, n->expected_id, RC_RUNNER_ID_BUF) == 0) {
+			uint32_t i = sim_map_get(&w->chk.runner_by_key, n->id_key);
+			return i == SIM_MAP_NONE ? NULL : &w->chk.runners[i];
+		}
+	}
+	return srunner(&w->chk, msg->runner_id, false);
+}
+
+/* The shadow of a coordinator record, found by the key the coordinator
+ * keeps (no parse per record on every scan) and held to the record's ID, so
+ * a wrong key can only make a record look unknown, never borrow a shadow. */
+static struct sim_shadow_runner *shadow_of_record(struct sim_checker *k, const struct rc_runner_record *r)
+{
+	uint32_t i = sim_map_get(&k->runner_by_key, r->key);
+	if (i == SIM_MAP_NONE || memcmp(k->runners[i].id, r->id, RC_RUNNER_ID_BUF) != 0)
+		return srunner(k, r->id, false);
+	return &k->runners[i];
+}
+
 static void set_exists(struct sim_checker *k, struct sim_shadow_runner *s, bool exists)
 {
 	if (s->exists == exists)
@@ -304,7 +331,9 @@ static void check_runner_op(struct sim_world *w, int64_t now, const struct rc_ms
 			    struct sim_shadow_runner *s)
 {
 	struct sim_checker *k = &w->chk;
-	const struct rc_runner_record *rec = msg->runner_id ? rc_coord_find_runner(coord_of(w), msg->runner_id) : NULL;
+	/* by the shadow's own key when there is one (s names msg->runner_id) */
+	const struct rc_runner_record *rec = s ? rc_coord_find_runner_key(coord_of(w), s->key)
+				       : msg->runner_id ? rc_coord_find_runner(coord_of(w), msg->runner_id) : NULL;
 	CHECK(w);
 	if (!s) {
 		if (rec)
@@ -713,9 +742,8 @@ void sim_check_request(struct sim_world *w, int64_t now, const struct rc_msg *ms
 {
 	struct sim_checker *k = &w->chk;
 	const struct rc_reply *rep = &w->reply;
-	(void)from_node;
 	k->n_touched = 0;
-	struct sim_shadow_runner *req_runner = srunner(k, msg->runner_id, false);
+	struct sim_shadow_runner *req_runner = request_runner(w, msg, from_node);
 	int status_before = req_runner ? req_runner->status : RC_RUNNER_REMOVED;
 	switch (msg->op) {
 	case RC_OP_REGISTER:
@@ -765,7 +793,7 @@ static void scan_runners(struct sim_world *w, int64_t now)
 	size_t n = rc_coord_runner_count(c);
 	for (size_t i = 0; i < n; i++) {
 		const struct rc_runner_record *r = rc_coord_runner_at(c, i);
-		struct sim_shadow_runner *s = srunner(k, r->id, false);
+		struct sim_shadow_runner *s = shadow_of_record(k, r);
 		CHECK(w);
 		if (!s || !s->exists) {
 			check_count(w);

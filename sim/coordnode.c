@@ -106,7 +106,6 @@ void sim_coord_start(struct sim_world *w)
 static void coord_down(struct sim_world *w, enum sim_node_state state)
 {
 	struct sim_node *n = coord_node(w);
-	sim_storage_forget_sources(&w->store);
 	rc_coord_free(n->coord);
 	n->coord = NULL;
 	n->state = state;

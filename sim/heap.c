@@ -1,11 +1,15 @@
 /*
- * heap.c - 4-ary min-heap ordered by (at_ms, tie, seq); see heap.h.
+ * heap.c - the event queue: a calendar of 1-ms slots, a 4-ary heap beyond
+ * (see heap.h).
  */
 #include "heap.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define SLOT_MASK (SIM_CAL_SLOTS - 1)
+#define BIT_WORDS (SIM_CAL_SLOTS / 64)
 
 void sim_heap_init(struct sim_heap *h)
 {
@@ -16,6 +20,9 @@ void sim_heap_init(struct sim_heap *h)
 void sim_heap_free(struct sim_heap *h)
 {
 	free(h->items);
+	free(h->slot_head);
+	free(h->slot_bits);
+	free(h->pool);
 	sim_heap_init(h);
 }
 
@@ -32,11 +39,10 @@ static inline bool before(const struct sim_ev *x, const struct sim_ev *y)
 	return key_of(x) < key_of(y);
 }
 
-void sim_heap_push(struct sim_heap *h, int64_t at_ms, uint32_t tie, uint32_t type, uint32_t a, uint32_t b)
+/* ------------------------------------------------------- the far heap */
+
+static void far_push(struct sim_heap *h, const struct sim_ev *ev)
 {
-	assert(type < 16 && a <= SIM_EV_A_MAX && at_ms >= 0);
-	struct sim_ev ev = { .at_ms = at_ms, .order = (uint64_t)tie << 32 | (uint32_t)h->next_seq++,
-			     .type_a = type << SIM_EV_A_BITS | a, .b = b };
 	if (h->len == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 256;
 		struct sim_ev *items = realloc(h->items, cap * sizeof *items);
@@ -48,17 +54,12 @@ void sim_heap_push(struct sim_heap *h, int64_t at_ms, uint32_t tie, uint32_t typ
 	size_t i = h->len++;
 	while (i > 0) {
 		size_t parent = (i - 1) / 4;
-		if (!before(&ev, &h->items[parent]))
+		if (!before(ev, &h->items[parent]))
 			break;
 		h->items[i] = h->items[parent];
 		i = parent;
 	}
-	h->items[i] = ev;
-}
-
-const struct sim_ev *sim_heap_peek(const struct sim_heap *h)
-{
-	return h->len ? &h->items[0] : NULL;
+	h->items[i] = *ev;
 }
 
 /* Pop in the bottom-up manner: the hole left at the root sinks along the
@@ -66,15 +67,14 @@ const struct sim_ev *sim_heap_peek(const struct sim_heap *h)
  * against the moved element), then the last element rises from there. It
  * belongs near the bottom almost always, so this does fewer comparisons than
  * sifting it down from the root. */
-bool sim_heap_pop(struct sim_heap *h, struct sim_ev *out)
+static void far_pop(struct sim_heap *h, struct sim_ev *out)
 {
-	if (h->len == 0)
-		return false;
+	assert(h->len > 0);
 	*out = h->items[0];
 	struct sim_ev last = h->items[--h->len];
 	size_t n = h->len, hole = 0;
 	if (n == 0)
-		return true;
+		return;
 	for (;;) {
 		size_t first = 4 * hole + 1;
 		if (first >= n)
@@ -95,5 +95,135 @@ bool sim_heap_pop(struct sim_heap *h, struct sim_ev *out)
 		hole = parent;
 	}
 	h->items[hole] = last;
+}
+
+/* -------------------------------------------------------- the calendar */
+
+static bool in_calendar_range(const struct sim_heap *h, int64_t at_ms)
+{
+	return at_ms >= h->base && at_ms - h->base < (int64_t)SIM_CAL_SLOTS;
+}
+
+static uint32_t node_alloc(struct sim_heap *h)
+{
+	if (h->pool_free) {
+		uint32_t i = h->pool_free - 1;
+		h->pool_free = h->pool[i].next;
+		return i;
+	}
+	if (h->pool_len == h->pool_cap) {
+		uint32_t cap = h->pool_cap ? h->pool_cap * 2 : 256;
+		struct sim_cal_node *pool = realloc(h->pool, cap * sizeof *pool);
+		assert(pool && "event calendar growth failed");
+		h->pool = pool;
+		h->pool_cap = cap;
+	}
+	return h->pool_len++;
+}
+
+/* Insert ev into its slot, keeping the slot's (tie, seq) order: every event
+ * of one slot has the same time (the calendar spans exactly its slots). */
+static void cal_insert(struct sim_heap *h, const struct sim_ev *ev)
+{
+	if (!h->slot_head) {
+		h->slot_head = calloc(SIM_CAL_SLOTS, sizeof *h->slot_head);
+		h->slot_bits = calloc(BIT_WORDS, sizeof *h->slot_bits);
+		assert(h->slot_head && h->slot_bits && "event calendar allocation failed");
+	}
+	uint32_t n = node_alloc(h);
+	h->pool[n].ev = *ev;
+	uint32_t slot = (uint32_t)ev->at_ms & SLOT_MASK;
+	uint32_t *link = &h->slot_head[slot];
+	while (*link && h->pool[*link - 1].ev.order < ev->order)
+		link = &h->pool[*link - 1].next;
+	h->pool[n].next = *link;
+	*link = n + 1;
+	h->slot_bits[slot / 64] |= 1ULL << (slot % 64);
+	h->cal_len++;
+}
+
+/* The first non-empty slot at or after base's, in time order (wrapping). */
+static uint32_t cal_first_slot(const struct sim_heap *h)
+{
+	uint32_t start = (uint32_t)h->base & SLOT_MASK;
+	uint32_t word = start / 64;
+	uint64_t bits = h->slot_bits[word] & (~0ULL << (start % 64));
+	for (uint32_t i = 0; i <= BIT_WORDS; i++) {
+		if (bits)
+			return ((word * 64) + (uint32_t)__builtin_ctzll(bits)) & SLOT_MASK;
+		word = (word + 1) % BIT_WORDS;
+		bits = h->slot_bits[word];
+	}
+	assert(!"calendar count says non-empty but no slot is");
+	return 0;
+}
+
+static const struct sim_ev *cal_first(const struct sim_heap *h, uint32_t *slot)
+{
+	if (h->cal_len == 0)
+		return NULL;
+	*slot = cal_first_slot(h);
+	return &h->pool[h->slot_head[*slot] - 1].ev;
+}
+
+static void cal_remove_first(struct sim_heap *h, uint32_t slot, struct sim_ev *out)
+{
+	uint32_t n = h->slot_head[slot] - 1;
+	*out = h->pool[n].ev;
+	h->slot_head[slot] = h->pool[n].next;
+	if (!h->slot_head[slot])
+		h->slot_bits[slot / 64] &= ~(1ULL << (slot % 64));
+	h->pool[n].next = h->pool_free;
+	h->pool_free = n + 1;
+	h->cal_len--;
+}
+
+/* Time moved on to base: far events now within the calendar's span move in. */
+static void cal_advance(struct sim_heap *h, int64_t base)
+{
+	if (base <= h->base)
+		return;
+	h->base = base;
+	while (h->len > 0 && in_calendar_range(h, h->items[0].at_ms)) {
+		struct sim_ev ev;
+		far_pop(h, &ev);
+		cal_insert(h, &ev);
+	}
+}
+
+/* ---------------------------------------------------------------- API */
+
+void sim_heap_push(struct sim_heap *h, int64_t at_ms, uint32_t tie, uint32_t type, uint32_t a, uint32_t b)
+{
+	assert(type < 16 && a <= SIM_EV_A_MAX && at_ms >= 0);
+	struct sim_ev ev = { .at_ms = at_ms, .order = (uint64_t)tie << 32 | (uint32_t)h->next_seq++,
+			     .type_a = type << SIM_EV_A_BITS | a, .b = b };
+	if (in_calendar_range(h, at_ms))
+		cal_insert(h, &ev);
+	else
+		far_push(h, &ev);
+}
+
+const struct sim_ev *sim_heap_peek(const struct sim_heap *h)
+{
+	uint32_t slot;
+	const struct sim_ev *near = cal_first(h, &slot);
+	const struct sim_ev *far = h->len ? &h->items[0] : NULL;
+	if (!near)
+		return far;
+	return far && before(far, near) ? far : near;
+}
+
+bool sim_heap_pop(struct sim_heap *h, struct sim_ev *out)
+{
+	uint32_t slot;
+	const struct sim_ev *near = cal_first(h, &slot);
+	if (h->len && (!near || before(&h->items[0], near)))
+		far_pop(h, out);
+	else if (near)
+		cal_remove_first(h, slot, out);
+	else
+		return false;
+	cal_advance(h, out->at_ms);
 	return true;
 }

@@ -91,8 +91,7 @@ void sim_runner_start(struct sim_world *w, int node)
 	struct sim_node *n = &w->nodes[node];
 	assert(!n->runner);
 	if (n->next_secret) {
-		n->secret = n->next_secret;
-		n->rcfg.secret = n->secret;
+		n->rcfg.secret = n->next_secret;
 		n->next_secret = NULL;
 	}
 	n->incarnation++;

@@ -112,6 +112,9 @@ struct sim_config {
 	FILE *trace;                /* JSONL trace sink (not closed by the world), or NULL */
 	bool hash_trace;            /* keep sim_trace_hash() even without a sink */
 	int64_t term_exit_ms;       /* 200: how long a process takes to exit on SIGTERM */
+	int expected_runners;       /* 0: unknown; else a size hint, so per-runner tables
+	                               are allocated once at that size (memory only: no
+	                               effect on the run, not in the trace header) */
 };
 
 /* Fill cfg with the defaults above (seed 1, no faults, no trace). */

@@ -29,7 +29,9 @@ enum sim_evt {
 	EVT_ACTION,     /* a = action index */
 	EVT_FAULT,      /* the random fault injector's next draw */
 	EVT_FAULT_UNDO, /* a = index into the injector's undo list */
-	EVT_WORKLOAD    /* a = workload generator */
+	EVT_WORKLOAD,   /* a = workload generator */
+	EVT_START       /* a = node: the start its runner spec asked for (no action
+			 * record: 100,000 runners would keep 70 MB of them) */
 };
 
 /* Independent PRNG streams of one run (rc_rng_split stream numbers). Node
@@ -145,10 +147,8 @@ struct sim_node {
 
 	/* runner */
 	struct rc_runner *runner;
-	struct rc_runner_config rcfg; /* strings below */
-	char *hostname, *project_dir, *executor_type, *token;
-	const char *secret;      /* interned: outlives every message */
-	const char *next_secret; /* used from the next start on, NULL none */
+	struct rc_runner_config rcfg; /* owns its four strings; the secret is interned */
+	const char *next_secret; /* interned, used from the next start on; NULL none */
 	char expected_id[RC_RUNNER_ID_BUF];
 	uint64_t id_key;
 	int64_t start_at_ms;
@@ -172,14 +172,11 @@ enum sim_store_kind { STORE_RUNNER = 0, STORE_TASK, STORE_SANDBOX };
 struct sim_store_item {
 	enum sim_store_kind kind;
 	bool live;
-	/* runner items: the coordinator's string pointers last copied from; the
-	 * coordinator replaces a string by a new allocation, never in place, so
-	 * the same pointers mean the same strings (no compare per heartbeat) */
-	const char *src[4];
 	union {
 		struct rc_runner_record runner;
 		struct rc_task task;
-		struct rc_sandbox sandbox;
+		struct rc_sandbox *sandbox; /* owned: a sandbox record is twice the
+					     * others, and runners are what a big run has */
 	} u;
 };
 
@@ -485,8 +482,6 @@ void sim_storage_write_sandbox(struct sim_storage *s, const struct rc_coord *c, 
 void sim_storage_set_secret(struct sim_storage *s, const char *secret);
 /* Make every pending write durable. */
 void sim_storage_sync(struct sim_storage *s);
-/* The coordinator whose string pointers the storage remembers is gone. */
-void sim_storage_forget_sources(struct sim_storage *s);
 /* A crash: lossy keeps a random prefix of the pending writes. Returns the
  * number of writes lost. */
 size_t sim_storage_crash(struct sim_storage *s, bool lossy);
@@ -504,6 +499,8 @@ void sim_copy_id(char dst[RC_RUNNER_ID_BUF], const char *src);
 
 /* Apply an action now (scripted or injected). */
 void sim_action_apply(struct sim_world *w, int index);
+/* Start a node as a start action would (same trace record), for EVT_START. */
+void sim_scheduled_start(struct sim_world *w, int node);
 void sim_actions_free(struct sim_world *w);
 /* An API action's reply is in (status): record what it created. */
 void sim_action_replied(struct sim_world *w, int index, int status);

@@ -52,6 +52,8 @@ static void item_free(struct sim_store_item *it)
 		free(it->u.task.kind);
 		free(it->u.task.payload);
 		free(it->u.task.result);
+	} else {
+		free(it->u.sandbox);
 	}
 	memset(&it->u, 0, sizeof it->u);
 }
@@ -76,17 +78,17 @@ static uint64_t item_key(const struct sim_store_item *it)
 	switch (it->kind) {
 	case STORE_RUNNER: return rc_identity_runner_key(it->u.runner.id);
 	case STORE_TASK: return it->u.task.id;
-	case STORE_SANDBOX: return it->u.sandbox.id;
+	case STORE_SANDBOX: return it->u.sandbox->id;
 	}
 	return 0;
 }
 
-/* Copy src's fields into dst, reusing dst's strings when equal (a heartbeat
- * rewrites a runner record whose strings never change). With trust, src
- * holds the live coordinator's pointers and unchanged pointers skip the
- * compare; without (log snapshots, whose memory is recycled), every string
- * is compared and no pointer is remembered. */
-static void copy_fields(struct sim_store_item *dst, const struct sim_store_item *src, bool trust)
+/* Copy src's fields into dst, reusing dst's strings when equal. Strings are
+ * compared by content, never by address: an earlier version skipped the
+ * compare when the coordinator's pointer had not changed since the last
+ * copy, and a freed and reused address then kept a stale instance token on
+ * "disk" (a restart restored it, and a run was not reproducible). */
+static void copy_fields(struct sim_store_item *dst, const struct sim_store_item *src)
 {
 	switch (src->kind) {
 	case STORE_RUNNER: {
@@ -95,13 +97,10 @@ static void copy_fields(struct sim_store_item *dst, const struct sim_store_item 
 		char *h = d->hostname, *p = d->project_dir, *e = d->executor_type, *t = d->instance_token;
 		*d = *r;
 		d->hostname = h, d->project_dir = p, d->executor_type = e, d->instance_token = t;
-		const char *from[4] = { r->hostname, r->project_dir, r->executor_type, r->instance_token };
-		char **to[4] = { &d->hostname, &d->project_dir, &d->executor_type, &d->instance_token };
-		for (int i = 0; i < 4; i++) {
-			if (!trust || from[i] != dst->src[i] || !*to[i])
-				set_str(to[i], from[i]);
-			dst->src[i] = trust ? from[i] : NULL;
-		}
+		set_str(&d->hostname, r->hostname);
+		set_str(&d->project_dir, r->project_dir);
+		set_str(&d->executor_type, r->executor_type);
+		set_str(&d->instance_token, r->instance_token);
 		break;
 	}
 	case STORE_TASK: {
@@ -116,7 +115,9 @@ static void copy_fields(struct sim_store_item *dst, const struct sim_store_item 
 		break;
 	}
 	case STORE_SANDBOX:
-		dst->u.sandbox = src->u.sandbox;
+		if (!dst->u.sandbox)
+			dst->u.sandbox = sim_xrealloc(NULL, sizeof *dst->u.sandbox);
+		*dst->u.sandbox = *src->u.sandbox;
 		break;
 	}
 }
@@ -136,9 +137,8 @@ static void compact(struct sim_store_table *t)
 	t->dead = 0;
 }
 
-/* Make one write durable. src's strings are only read; trust as in
- * copy_fields. */
-static void apply(struct sim_storage *s, const struct sim_store_item *src, bool trust)
+/* Make one write durable. src's strings are only read. */
+static void apply(struct sim_storage *s, const struct sim_store_item *src)
 {
 	struct sim_store_table *t = &s->tables[src->kind];
 	uint64_t key = item_key(src);
@@ -161,14 +161,14 @@ static void apply(struct sim_storage *s, const struct sim_store_item *src, bool 
 		t->items[idx].live = true;
 		sim_map_put(&t->index, key, idx);
 	}
-	copy_fields(&t->items[idx], src, trust);
+	copy_fields(&t->items[idx], src);
 }
 
 static void write_item(struct sim_storage *s, const struct sim_store_item *it, bool lossy)
 {
 	s->writes++;
 	if (!lossy) {
-		apply(s, it, true);
+		apply(s, it);
 		return;
 	}
 	SIM_GROW(s->log, s->log_cap, s->log_len + 1);
@@ -176,7 +176,7 @@ static void write_item(struct sim_storage *s, const struct sim_store_item *it, b
 	memset(copy, 0, sizeof *copy);
 	copy->kind = it->kind;
 	copy->live = it->live;
-	copy_fields(copy, it, false);
+	copy_fields(copy, it);
 }
 
 void sim_storage_write_runner(struct sim_storage *s, const struct rc_coord *c, const char *id, bool lossy)
@@ -204,12 +204,12 @@ void sim_storage_write_task(struct sim_storage *s, const struct rc_coord *c, uin
 
 void sim_storage_write_sandbox(struct sim_storage *s, const struct rc_coord *c, uint64_t id, bool lossy)
 {
-	struct sim_store_item it = { .kind = STORE_SANDBOX };
+	struct rc_sandbox record = { .id = id };
+	struct sim_store_item it = { .kind = STORE_SANDBOX, .u.sandbox = &record };
 	const struct rc_sandbox *sb = rc_coord_find_sandbox(c, id);
 	it.live = sb != NULL;
 	if (sb)
-		it.u.sandbox = *sb;
-	it.u.sandbox.id = id;
+		record = *sb;
 	write_item(s, &it, lossy);
 }
 
@@ -221,17 +221,10 @@ void sim_storage_set_secret(struct sim_storage *s, const char *secret)
 void sim_storage_sync(struct sim_storage *s)
 {
 	for (size_t i = 0; i < s->log_len; i++) {
-		apply(s, &s->log[i], false);
+		apply(s, &s->log[i]);
 		item_free(&s->log[i]);
 	}
 	s->log_len = 0;
-}
-
-void sim_storage_forget_sources(struct sim_storage *s)
-{
-	struct sim_store_table *t = &s->tables[STORE_RUNNER];
-	for (size_t i = 0; i < t->len; i++)
-		memset(t->items[i].src, 0, sizeof t->items[i].src);
 }
 
 size_t sim_storage_crash(struct sim_storage *s, bool lossy)
@@ -243,7 +236,7 @@ size_t sim_storage_crash(struct sim_storage *s, bool lossy)
 	size_t keep = (size_t)rc_rng_below(&s->rng, s->log_len + 1);
 	for (size_t i = 0; i < s->log_len; i++) {
 		if (i < keep)
-			apply(s, &s->log[i], false);
+			apply(s, &s->log[i]);
 		item_free(&s->log[i]);
 	}
 	size_t lost = s->log_len - keep;
@@ -263,7 +256,7 @@ size_t sim_storage_restore(const struct sim_storage *s, struct rc_coord *c)
 				continue;
 			int rc = k == STORE_RUNNER ? rc_coord_restore_runner(c, &it->u.runner)
 			       : k == STORE_TASK   ? rc_coord_restore_task(c, &it->u.task)
-						   : rc_coord_restore_sandbox(c, &it->u.sandbox);
+						   : rc_coord_restore_sandbox(c, it->u.sandbox);
 			n += rc == 0; /* a refusal shows as a count below the durable one */
 		}
 	}

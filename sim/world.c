@@ -44,6 +44,27 @@ void sim_grow(void **items, size_t *cap, size_t need, size_t size)
 	*cap = c;
 }
 
+/* Room for exactly n elements (no rounding up), when there is less. */
+static void reserve_exactly(void **items, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return;
+	*items = sim_xrealloc(*items, n * size);
+	*cap = n;
+}
+#define RESERVE_EXACTLY(arr, cap, n) reserve_exactly((void **)&(arr), &(cap), (n), sizeof *(arr))
+
+/* The tables that hold one element per runner, sized once for the runners
+ * the caller announced (and a clone): a run of 10,000 runners then holds
+ * what it needs instead of the next power of two, 16,384 node records. */
+static void reserve_runners(struct sim_world *w, size_t runners)
+{
+	RESERVE_EXACTLY(w->nodes, w->cap_nodes, runners + 2);
+	RESERVE_EXACTLY(w->chk.runners, w->chk.cap_runners, runners + 1);
+	struct sim_store_table *t = &w->store.tables[STORE_RUNNER];
+	RESERVE_EXACTLY(t->items, t->cap, runners + 1);
+}
+
 const char *sim_intern(struct sim_world *w, const char *s)
 {
 	for (size_t i = 0; i < w->n_strings; i++)
@@ -121,6 +142,8 @@ int sim_config_validate(const struct sim_config *cfg, char *err, size_t err_len)
 		bad = "history_len: must be 0..1024";
 	else if (cfg->term_exit_ms < 0)
 		bad = "term_exit_ms: must be >= 0";
+	else if (cfg->expected_runners < 0 || cfg->expected_runners > 10000000)
+		bad = "expected_runners: must be 0..10000000";
 	else if (cfg->coord.stale_after_ms <= 0 || cfg->coord.remove_after_ms <= 0 ||
 		 cfg->coord.sweep_interval_ms <= 0 || cfg->coord.task_timeout_ms <= 0 ||
 		 cfg->coord.monitor_interval_ms <= 0 || cfg->coord.max_attempts < 1)
@@ -192,6 +215,8 @@ struct sim_world *sim_world_new(const struct sim_config *cfg)
 	sim_check_init(&w->chk);
 	sim_trace_init(w);
 	sim_faults_init(w);
+	if (cfg->expected_runners > 0)
+		reserve_runners(w, (size_t)cfg->expected_runners);
 	return w;
 }
 
@@ -202,10 +227,11 @@ static void node_free(struct sim_node *n)
 	if (n->coord)
 		rc_coord_free(n->coord);
 	free(n->name);
-	free(n->hostname);
-	free(n->project_dir);
-	free(n->executor_type);
-	free(n->token);
+	/* a runner's strings belong to its config (the secret is interned) */
+	free((char *)n->rcfg.hostname);
+	free((char *)n->rcfg.project_dir);
+	free((char *)n->rcfg.executor_type);
+	free((char *)n->rcfg.instance_token);
 	free(n->procs);
 	free(n->held);
 }
@@ -332,29 +358,25 @@ int sim_add_runner(struct sim_world *w, const struct sim_runner_spec *spec)
 				(long long)spec->start_at_ms);
 	struct sim_node *n = node_new(w, spec->name, SIM_NODE_RUNNER);
 	int handle = w->n_nodes - 1;
-	n->hostname = sim_xstrdup(spec->hostname);
-	n->project_dir = sim_xstrdup(spec->project_dir);
-	n->executor_type = sim_xstrdup(spec->executor_type);
-	if (spec->instance_token) {
-		n->token = sim_xstrdup(spec->instance_token);
-	} else {
+	const char *token = spec->instance_token;
+	char drawn[40];
+	if (!token) {
 		struct rc_rng r;
 		rc_rng_split(&r, w->cfg.seed, n->name_hash ^ STREAM_TOKENS);
-		char tok[40];
-		snprintf(tok, sizeof tok, "tok-%016llx", (unsigned long long)rc_rng_next(&r));
-		n->token = sim_xstrdup(tok);
+		snprintf(drawn, sizeof drawn, "tok-%016llx", (unsigned long long)rc_rng_next(&r));
+		token = drawn;
 	}
 	memcpy(n->expected_id, id, sizeof id);
 	n->id_key = rc_identity_runner_key(id);
-	n->secret = w->coord_secret;
-	rc_runner_config_init(&n->rcfg, n->hostname, n->project_dir, n->executor_type, n->token, n->secret,
+	rc_runner_config_init(&n->rcfg, sim_xstrdup(spec->hostname), sim_xstrdup(spec->project_dir),
+			      sim_xstrdup(spec->executor_type), sim_xstrdup(token), w->coord_secret,
 			      spec->max_concurrency);
 	n->rcfg.heartbeat_interval_ms = spec->heartbeat_interval_ms;
 	n->rcfg.request_timeout_ms = spec->request_timeout_ms;
 	n->rcfg.sup = spec->sup;
 	n->start_at_ms = spec->start_at_ms;
-	if (spec->start_at_ms >= 0 && sim_at_start(w, spec->start_at_ms, handle) < 0)
-		return -1;
+	if (spec->start_at_ms >= 0)
+		sim_push(w, spec->start_at_ms, EVT_START, (uint32_t)handle, 0);
 	return handle;
 }
 
@@ -449,7 +471,7 @@ void sim_push(struct sim_world *w, int64_t at_ms, enum sim_evt type, uint32_t a,
 	sim_heap_push(&w->heap, at_ms, tie, type, a, b);
 	if (type == EVT_DELIVER)
 		w->pending_msgs++;
-	else if (type == EVT_ACTION)
+	else if (type == EVT_ACTION || type == EVT_START)
 		w->pending_actions++;
 	else if (type == EVT_PROC_EXIT)
 		w->pending_procs++;
@@ -527,7 +549,7 @@ static void count_popped(struct sim_world *w, const struct sim_ev *ev)
 	uint32_t type = sim_ev_type(ev);
 	if (type == EVT_DELIVER)
 		w->pending_msgs--;
-	else if (type == EVT_ACTION)
+	else if (type == EVT_ACTION || type == EVT_START)
 		w->pending_actions--;
 	else if (type == EVT_PROC_EXIT)
 		w->pending_procs--;
@@ -623,6 +645,9 @@ static void dispatch(struct sim_world *w, const struct sim_ev *ev)
 		break;
 	case EVT_WORKLOAD:
 		sim_workload_event(w, a, ev->b);
+		break;
+	case EVT_START:
+		sim_scheduled_start(w, (int)a);
 		break;
 	default:
 		assert(!"unknown event type");

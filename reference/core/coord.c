@@ -235,6 +235,11 @@ const struct rc_runner_record *rc_coord_find_runner(const struct rc_coord *c, co
 	return rc_registry_find(&c->registry, id);
 }
 
+const struct rc_runner_record *rc_coord_find_runner_key(const struct rc_coord *c, uint64_t key)
+{
+	return rc_registry_find_key(&c->registry, key);
+}
+
 size_t rc_coord_task_count(const struct rc_coord *c)
 {
 	return c->tasks.len;

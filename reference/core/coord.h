@@ -43,6 +43,7 @@ void rc_coord_config_defaults(struct rc_coord_config *cfg);
 
 struct rc_runner_record {
 	char id[RC_RUNNER_ID_BUF];
+	uint64_t key;                 /* rc_identity_runner_key(id), kept by the coordinator */
 	char *hostname;
 	char *project_dir;
 	char *executor_type;
@@ -123,6 +124,8 @@ void rc_coord_restore_done(struct rc_coord *c, int64_t now_ms, struct rc_outbox 
 size_t rc_coord_runner_count(const struct rc_coord *c);
 const struct rc_runner_record *rc_coord_runner_at(const struct rc_coord *c, size_t i);
 const struct rc_runner_record *rc_coord_find_runner(const struct rc_coord *c, const char *id);
+/* The same by the ID's key (rc_identity_runner_key), for drivers that hold it. */
+const struct rc_runner_record *rc_coord_find_runner_key(const struct rc_coord *c, uint64_t key);
 size_t rc_coord_task_count(const struct rc_coord *c);
 const struct rc_task *rc_coord_task_at(const struct rc_coord *c, size_t i);
 const struct rc_task *rc_coord_find_task(const struct rc_coord *c, uint64_t id);

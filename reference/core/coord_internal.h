@@ -65,8 +65,11 @@ struct rc_registry {
 void rc_registry_free(struct rc_registry *reg);
 /* The live record with this ID, or NULL (also for NULL/ill-shaped ids). */
 struct rc_runner_record *rc_registry_find(const struct rc_registry *reg, const char *id);
-/* Append a copy of *r (taking ownership of its strings). Returns the stored
- * record, or NULL on allocation failure (nothing changed, strings not taken). */
+/* The live record whose ID has this key (0: none), or NULL. */
+struct rc_runner_record *rc_registry_find_key(const struct rc_registry *reg, uint64_t key);
+/* Append a copy of *r (taking ownership of its strings; its key is set from
+ * its ID). Returns the stored record, or NULL on allocation failure (nothing
+ * changed, strings not taken). */
 struct rc_runner_record *rc_registry_insert(struct rc_registry *reg, const struct rc_runner_record *r);
 /* Drop tombstones, keep the order of the rest, rebuild the index. */
 void rc_registry_compact(struct rc_registry *reg);

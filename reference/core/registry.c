@@ -30,7 +30,7 @@ static size_t home_slot(const struct rc_registry *reg, uint64_t key)
 static void index_put(struct rc_registry *reg, size_t pos)
 {
 	size_t mask = reg->index_cap - 1;
-	size_t slot = home_slot(reg, rc_identity_runner_key(reg->runners[pos].id));
+	size_t slot = home_slot(reg, reg->runners[pos].key);
 	while (reg->index[slot] >= 0)
 		slot = (slot + 1) & mask;
 	reg->index[slot] = (int32_t)pos;
@@ -44,21 +44,24 @@ static void index_rebuild(struct rc_registry *reg)
 		index_put(reg, pos);
 }
 
-struct rc_runner_record *rc_registry_find(const struct rc_registry *reg, const char *id)
+struct rc_runner_record *rc_registry_find_key(const struct rc_registry *reg, uint64_t key)
 {
-	uint64_t key = rc_identity_runner_key(id);
 	if (!key || reg->index_cap == 0)
 		return NULL;
 	size_t mask = reg->index_cap - 1;
 	for (size_t slot = home_slot(reg, key); reg->index[slot] >= 0; slot = (slot + 1) & mask) {
 		struct rc_runner_record *r = &reg->runners[reg->index[slot]];
 		/* A tombstone keeps its slot until compaction; a live record with
-		 * the same ID cannot exist meanwhile, so skipping it is enough.
-		 * id has the full length of an ID here (its key is valid). */
-		if (r->status != RC_RUNNER_REMOVED && memcmp(r->id, id, RC_RUNNER_ID_BUF) == 0)
+		 * the same ID cannot exist meanwhile, so skipping it is enough. */
+		if (r->key == key && r->status != RC_RUNNER_REMOVED)
 			return r;
 	}
 	return NULL;
+}
+
+struct rc_runner_record *rc_registry_find(const struct rc_registry *reg, const char *id)
+{
+	return rc_registry_find_key(reg, rc_identity_runner_key(id));
 }
 
 /* Make room for one more record, index included (kept at twice the table so
@@ -89,6 +92,7 @@ struct rc_runner_record *rc_registry_insert(struct rc_registry *reg, const struc
 		return NULL;
 	size_t pos = reg->len++;
 	reg->runners[pos] = *r;
+	reg->runners[pos].key = rc_identity_runner_key(r->id);
 	index_put(reg, pos);
 	return &reg->runners[pos];
 }

@@ -8,6 +8,15 @@
  * same timeout and backoff rules, and makes the next deadline a minimum over
  * a fixed set of numbers.
  *
+ * A channel keeps no copy of its request. Each send, first or retry, builds
+ * the message straight into the RC_FX_SEND effect from what the runner holds
+ * anyway: the config, runner_id and session, the task slot, and the one byte
+ * saying which report a task channel carries. A full rc_msg in every channel
+ * was most of a runner's memory, and a simulation holds tens of thousands of
+ * runners. Register, heartbeat and claim were always rebuilt on retry, with
+ * the state of the moment; a task report is retried as first sent, which is
+ * why its channel remembers which report that was.
+ *
  * Decisions where DESIGN.md is silent (also in the report):
  * - When the runner must leave (409 superseded, 401/422 refused) it sends
  *   nothing more and its phase is EXITED at once, but RC_FX_EXIT comes only
@@ -25,6 +34,7 @@
 #include "runner.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +43,27 @@
 
 /* One kind of request: at most one in flight, retried with backoff. */
 struct rc_chan {
-	struct rc_msg msg;     /* the last request sent; resent as is on retry */
 	uint64_t req_id;       /* of the request in flight; 0 when none */
-	int64_t sent_at_ms;
-	int64_t timeout_at_ms; /* INT64_MAX when nothing is in flight */
+	int64_t sent_at_ms;    /* of the latest request: it times out request_timeout_ms later */
 	int64_t due_at_ms;     /* next (re)send; INT64_MAX when none is planned */
 	int failures;          /* consecutive transport failures */
+	uint8_t op;            /* enum rc_op: what the channel sends */
+	uint8_t report;        /* task channels: enum task_report last sent */
+};
+_Static_assert(RC_OP_COUNT <= UINT8_MAX, "an op fits a channel's op byte");
+
+/* What a task channel reports; a retry resends the same report. */
+enum task_report { REPORT_STARTED, REPORT_RESTARTED, REPORT_DONE, REPORT_GAVE_UP };
+
+static const struct {
+	enum rc_op op;
+	bool success;
+	const char *text; /* NULL: the runner's gave_up_text */
+} report_kinds[] = {
+	[REPORT_STARTED] = { RC_OP_TASK_STATUS, true, "started" },
+	[REPORT_RESTARTED] = { RC_OP_TASK_STATUS, true, "restarted" },
+	[REPORT_DONE] = { RC_OP_TASK_COMPLETE, true, "ok" },
+	[REPORT_GAVE_UP] = { RC_OP_TASK_COMPLETE, false, NULL },
 };
 
 struct task_slot {
@@ -46,30 +71,35 @@ struct task_slot {
 	struct rc_chan chan;        /* status and completion reports */
 };
 
+/* The completion text of a given-up task, for any max_restarts (0 to
+ * INT_MAX: config_valid refuses negative counts), sized to the longest. */
+#define GAVE_UP_FORMAT "gave up after %d restarts"
+#define GAVE_UP_TEXT_BUF sizeof "gave up after 2147483647 restarts"
+_Static_assert(INT_MAX == 2147483647, "GAVE_UP_TEXT_BUF holds every count");
+
+/* Fields go from the widest alignment down, so that none pads the next: a
+ * simulation holds tens of thousands of runners. */
 struct rc_runner {
+	/* A private copy: heartbeat_interval_ms takes the coordinator's value. */
 	struct rc_runner_config cfg;
-	struct rc_sup_policy net_backoff; /* the doubling rule for requests */
-	struct rc_rng rng;                /* jitter only */
-	enum rc_runner_phase phase;
-	int64_t now_ms;                   /* latest time seen: never goes back */
+	struct rc_rng rng;             /* jitter only */
+	int64_t now_ms;                /* latest time seen: never goes back */
 	uint64_t last_req_id;
+	uint64_t session;
+	int64_t last_heartbeat_ack_ms;
+	struct rc_chan reg, hb, claim, dereg;
+	const char *exit_text;         /* set when the runner must exit; NULL before */
+
+	enum rc_runner_phase phase;
+	int exit_status;               /* status that caused the exit, 0 for a drain */
+	int n_tasks;
 
 	char runner_id[RC_RUNNER_ID_BUF];
-	uint64_t session;
-	bool registered;                  /* holds a session the coordinator knows */
-	int64_t heartbeat_interval_ms;
-	int64_t last_heartbeat_ack_ms;
-
-	struct rc_chan reg, hb, claim, dereg;
+	char gave_up_text[GAVE_UP_TEXT_BUF];
+	bool registered;               /* holds a session the coordinator knows */
 	bool dereg_started;
-
-	const char *exit_text; /* set when the runner must exit; NULL before */
-	int exit_status;       /* status that caused it, 0 for a drain */
 	bool exit_emitted;
 
-	char gave_up_text[48]; /* completion text of a given-up task */
-
-	int n_tasks;
 	/* Sized by max_concurrency at creation: a simulation holds tens of
 	 * thousands of runners, most with one slot. */
 	struct task_slot tasks[];
@@ -135,10 +165,10 @@ const char *rc_runner_phase_name(enum rc_runner_phase p)
 
 /* ---- channels -------------------------------------------------------- */
 
-static void chan_reset(struct rc_chan *ch)
+static void chan_reset(struct rc_chan *ch, enum rc_op op)
 {
 	memset(ch, 0, sizeof *ch);
-	ch->timeout_at_ms = INT64_MAX;
+	ch->op = (uint8_t)op;
 	ch->due_at_ms = INT64_MAX;
 }
 
@@ -146,7 +176,6 @@ static void chan_reset(struct rc_chan *ch)
 static void chan_cancel(struct rc_chan *ch)
 {
 	ch->req_id = 0;
-	ch->timeout_at_ms = INT64_MAX;
 	ch->due_at_ms = INT64_MAX;
 }
 
@@ -155,33 +184,42 @@ static bool chan_busy(const struct rc_chan *ch)
 	return ch->req_id != 0 || ch->due_at_ms != INT64_MAX;
 }
 
-static int64_t chan_deadline(const struct rc_chan *ch)
+/* When the request in flight counts as lost; INT64_MAX when none is. */
+static int64_t chan_timeout_at(const struct rc_runner *r, const struct rc_chan *ch)
 {
-	return ch->timeout_at_ms < ch->due_at_ms ? ch->timeout_at_ms : ch->due_at_ms;
+	return ch->req_id != 0 ? ch->sent_at_ms + r->cfg.request_timeout_ms : INT64_MAX;
 }
 
-/* Send ch->msg now under a fresh req_id: a retry is a new request, so a late
- * reply to an earlier one no longer matches and is ignored. */
-static void chan_send(struct rc_runner *r, struct rc_chan *ch, int64_t now_ms, struct rc_outbox *ob)
+static int64_t chan_deadline(const struct rc_runner *r, const struct rc_chan *ch)
 {
-	ch->msg.req_id = ++r->last_req_id;
-	ch->req_id = ch->msg.req_id;
+	int64_t timeout_at_ms = chan_timeout_at(r, ch);
+	return timeout_at_ms < ch->due_at_ms ? timeout_at_ms : ch->due_at_ms;
+}
+
+/* Send ch's next request now under a fresh req_id (a retry is a new request,
+ * so a late reply to an earlier one no longer matches and is ignored).
+ * Returns the RC_FX_SEND effect holding what every runner call carries; the
+ * caller adds what its op carries (fields an op does not use stay zero). */
+static struct rc_effect *chan_send(struct rc_runner *r, struct rc_chan *ch, int64_t now_ms,
+				   struct rc_outbox *ob)
+{
+	ch->req_id = ++r->last_req_id;
 	ch->sent_at_ms = now_ms;
-	ch->timeout_at_ms = now_ms + r->cfg.request_timeout_ms;
 	ch->due_at_ms = INT64_MAX;
 	struct rc_effect *fx = rc_outbox_push(ob, RC_FX_SEND, now_ms);
-	fx->msg = ch->msg;
-	fx->op = ch->msg.op;
-	fx->task_id = ch->msg.task_id;
-	fx->attempt = ch->msg.attempt;
+	fx->op = (enum rc_op)ch->op;
 	memcpy(fx->runner_id, r->runner_id, sizeof fx->runner_id);
+	fx->msg.op = fx->op;
+	fx->msg.req_id = ch->req_id;
+	fx->msg.secret = r->cfg.secret;
+	fx->msg.runner_id = r->runner_id;
+	return fx;
 }
 
 /* The reply settled the request (whatever its status). */
 static void chan_settle(struct rc_chan *ch)
 {
 	ch->req_id = 0;
-	ch->timeout_at_ms = INT64_MAX;
 }
 
 /*
@@ -194,7 +232,10 @@ static void chan_settle(struct rc_chan *ch)
  */
 static int64_t jittered_delay_ms(struct rc_runner *r, int n)
 {
-	int64_t base = rc_sup_delay_ms(&r->net_backoff, n);
+	struct rc_sup_policy net = r->cfg.sup; /* the restart rule, with the network's bounds */
+	net.initial_delay_ms = r->cfg.backoff_initial_ms;
+	net.max_delay_ms = r->cfg.backoff_max_ms;
+	int64_t base = rc_sup_delay_ms(&net, n);
 	int64_t low = base / 2;
 	return low + (int64_t)rc_rng_below(&r->rng, (uint64_t)(base - low) + 1);
 }
@@ -221,15 +262,12 @@ static void log_fx(struct rc_runner *r, int64_t now_ms, const char *text, int va
 	memcpy(fx->runner_id, r->runner_id, sizeof fx->runner_id);
 }
 
-/* Start the next request of ch: zeroed (fields an op does not use stay
- * zero), with the op and what every runner call carries. */
-static struct rc_msg *msg_begin(struct rc_runner *r, struct rc_chan *ch, enum rc_op op)
+/* Send ch's next request, one of those that name the runner's session. */
+static struct rc_msg *send_in_session(struct rc_runner *r, struct rc_chan *ch, int64_t now_ms,
+				      struct rc_outbox *ob)
 {
-	struct rc_msg *m = &ch->msg;
-	memset(m, 0, sizeof *m);
-	m->op = op;
-	m->secret = r->cfg.secret;
-	m->runner_id = r->runner_id;
+	struct rc_msg *m = &chan_send(r, ch, now_ms, ob)->msg;
+	m->session = r->session;
 	return m;
 }
 
@@ -243,20 +281,15 @@ struct rc_runner *rc_runner_new(const struct rc_runner_config *cfg, uint64_t prn
 	if (!r)
 		return NULL;
 	r->cfg = *cfg;
-	r->net_backoff = cfg->sup;
-	r->net_backoff.initial_delay_ms = cfg->backoff_initial_ms;
-	r->net_backoff.max_delay_ms = cfg->backoff_max_ms;
 	rc_rng_seed(&r->rng, prng_seed);
 	r->phase = RC_PHASE_INIT;
 	r->now_ms = INT64_MIN;
-	r->heartbeat_interval_ms = cfg->heartbeat_interval_ms;
 	r->last_heartbeat_ack_ms = -1;
-	chan_reset(&r->reg);
-	chan_reset(&r->hb);
-	chan_reset(&r->claim);
-	chan_reset(&r->dereg);
-	snprintf(r->gave_up_text, sizeof r->gave_up_text, "gave up after %d restarts",
-		 cfg->sup.max_restarts);
+	chan_reset(&r->reg, RC_OP_REGISTER);
+	chan_reset(&r->hb, RC_OP_HEARTBEAT);
+	chan_reset(&r->claim, RC_OP_CLAIM);
+	chan_reset(&r->dereg, RC_OP_DEREGISTER);
+	snprintf(r->gave_up_text, sizeof r->gave_up_text, GAVE_UP_FORMAT, cfg->sup.max_restarts);
 	return r;
 }
 
@@ -297,15 +330,25 @@ static bool any_process_left(const struct rc_runner *r)
 	return false;
 }
 
-static void send_task_report(struct rc_runner *r, struct task_slot *t, enum rc_op op, bool success,
-			     const char *text, int64_t now_ms, struct rc_outbox *ob)
+/* Send (or resend) the report t's channel carries. */
+static void send_task_report(struct rc_runner *r, struct task_slot *t, int64_t now_ms,
+			     struct rc_outbox *ob)
 {
-	struct rc_msg *m = msg_begin(r, &t->chan, op);
-	m->task_id = t->task.task_id;
-	m->attempt = t->task.attempt;
-	m->success = success;
-	m->text = text;
-	chan_send(r, &t->chan, now_ms, ob);
+	struct rc_effect *fx = chan_send(r, &t->chan, now_ms, ob);
+	fx->task_id = fx->msg.task_id = t->task.task_id;
+	fx->attempt = fx->msg.attempt = t->task.attempt;
+	fx->msg.success = report_kinds[t->chan.report].success;
+	const char *text = report_kinds[t->chan.report].text;
+	fx->msg.text = text ? text : r->gave_up_text;
+}
+
+/* Report rep for t now, in place of any report still unanswered. */
+static void report_task(struct rc_runner *r, struct task_slot *t, enum task_report rep,
+			int64_t now_ms, struct rc_outbox *ob)
+{
+	t->chan.report = (uint8_t)rep;
+	t->chan.op = (uint8_t)report_kinds[rep].op;
+	send_task_report(r, t, now_ms, ob);
 }
 
 /* The process is final for good: report the outcome (kept until acknowledged). */
@@ -315,8 +358,7 @@ static void send_completion(struct rc_runner *r, struct task_slot *t, int64_t no
 	bool success = t->task.sup.state == RC_SUP_EXITED;
 	t->task.completing = true;
 	t->chan.failures = 0;
-	send_task_report(r, t, RC_OP_TASK_COMPLETE, success, success ? "ok" : r->gave_up_text,
-			 now_ms, ob);
+	report_task(r, t, success ? REPORT_DONE : REPORT_GAVE_UP, now_ms, ob);
 }
 
 /* 403 (or 404) on a task op: the attempt is not ours. Stop its process and
@@ -384,11 +426,9 @@ static void leave(struct rc_runner *r, const char *why, int status, int64_t now_
 
 static void send_deregister(struct rc_runner *r, int64_t now_ms, struct rc_outbox *ob)
 {
-	struct rc_msg *m = msg_begin(r, &r->dereg, RC_OP_DEREGISTER);
-	m->session = r->session;
 	r->dereg_started = true;
 	chan_cancel(&r->hb); /* nothing to keep alive once we say goodbye */
-	chan_send(r, &r->dereg, now_ms, ob);
+	send_in_session(r, &r->dereg, now_ms, ob);
 }
 
 /* Draining ends when the table is empty: deregister if the coordinator still
@@ -414,21 +454,18 @@ static void after_task_change(struct rc_runner *r, int64_t now_ms, struct rc_out
 
 static void send_register(struct rc_runner *r, int64_t now_ms, struct rc_outbox *ob)
 {
-	struct rc_msg *m = msg_begin(r, &r->reg, RC_OP_REGISTER);
+	struct rc_msg *m = &chan_send(r, &r->reg, now_ms, ob)->msg;
 	m->runner_id = NULL; /* the coordinator derives it from the properties */
 	m->hostname = r->cfg.hostname;
 	m->project_dir = r->cfg.project_dir;
 	m->executor_type = r->cfg.executor_type;
 	m->instance_token = r->cfg.instance_token;
 	m->max_concurrency = r->cfg.max_concurrency;
-	chan_send(r, &r->reg, now_ms, ob);
 }
 
 static void send_heartbeat(struct rc_runner *r, int64_t now_ms, struct rc_outbox *ob)
 {
-	struct rc_msg *m = msg_begin(r, &r->hb, RC_OP_HEARTBEAT);
-	m->session = r->session;
-	chan_send(r, &r->hb, now_ms, ob);
+	send_in_session(r, &r->hb, now_ms, ob);
 }
 
 static int free_slots(const struct rc_runner *r)
@@ -442,10 +479,8 @@ static void claim_if_room(struct rc_runner *r, int64_t now_ms, struct rc_outbox 
 	if (r->phase != RC_PHASE_ACTIVE || !r->registered || chan_busy(&r->claim) ||
 	    free_slots(r) <= 0)
 		return;
-	struct rc_msg *m = msg_begin(r, &r->claim, RC_OP_CLAIM);
-	m->session = r->session;
-	m->max = free_slots(r);
-	chan_send(r, &r->claim, now_ms, ob);
+	int max = free_slots(r);
+	send_in_session(r, &r->claim, now_ms, ob)->max = max;
 }
 
 /* The coordinator no longer knows our session's runner (404): register again
@@ -492,14 +527,14 @@ static void on_registered(struct rc_runner *r, int64_t now_ms, const struct rc_r
 	r->registered = true;
 	r->reg.failures = 0;
 	if (reply->heartbeat_interval_s > 0)
-		r->heartbeat_interval_ms = (int64_t)reply->heartbeat_interval_s * 1000;
+		r->cfg.heartbeat_interval_ms = (int64_t)reply->heartbeat_interval_s * 1000;
 	r->phase = RC_PHASE_ACTIVE;
 	struct rc_effect *fx = rc_outbox_push(ob, RC_FX_STATE_SAVE, now_ms);
 	memcpy(fx->runner_id, r->runner_id, sizeof fx->runner_id);
 	fx->msg.session = r->session;
 	fx->msg.runner_id = r->runner_id;
 	r->hb.failures = 0;
-	r->hb.due_at_ms = now_ms + r->heartbeat_interval_ms;
+	r->hb.due_at_ms = now_ms + r->cfg.heartbeat_interval_ms;
 	claim_if_room(r, now_ms, ob);
 }
 
@@ -542,7 +577,7 @@ static void on_heartbeat_reply(struct rc_runner *r, int64_t now_ms, const struct
 		chan_settle(&r->hb);
 		r->hb.failures = 0;
 		r->last_heartbeat_ack_ms = now_ms;
-		r->hb.due_at_ms = r->hb.sent_at_ms + r->heartbeat_interval_ms;
+		r->hb.due_at_ms = r->hb.sent_at_ms + r->cfg.heartbeat_interval_ms;
 		claim_if_room(r, now_ms, ob);
 		return;
 	}
@@ -567,10 +602,10 @@ static void start_grant(struct rc_runner *r, const struct rc_grant *g, int64_t n
 	memset(t, 0, sizeof *t);
 	t->task.task_id = g->task_id;
 	t->task.attempt = g->attempt;
-	chan_reset(&t->chan);
-	rc_sup_init(&t->task.sup, &r->cfg.sup, g->task_id, g->attempt);
+	chan_reset(&t->chan, RC_OP_TASK_STATUS);
+	rc_sup_init(&t->task.sup, &r->cfg.sup, g->task_id, g->attempt); /* lives as long as r */
 	rc_sup_start(&t->task.sup, now_ms, ob);
-	send_task_report(r, t, RC_OP_TASK_STATUS, true, "started", now_ms, ob);
+	report_task(r, t, REPORT_STARTED, now_ms, ob);
 }
 
 static void on_claim_reply(struct rc_runner *r, int64_t now_ms, const struct rc_reply *reply,
@@ -669,7 +704,7 @@ static void dispatch_reply(struct rc_runner *r, int64_t now_ms, const struct rc_
 	struct rc_chan *ch = chan_for_req(r, reply->req_id, &ti);
 	if (!ch)
 		return; /* unknown, superseded or timed-out request: ignored */
-	switch (ch->msg.op) {
+	switch ((enum rc_op)ch->op) {
 	case RC_OP_REGISTER: on_register_reply(r, now_ms, reply, ob); break;
 	case RC_OP_HEARTBEAT: on_heartbeat_reply(r, now_ms, reply, ob); break;
 	case RC_OP_CLAIM: on_claim_reply(r, now_ms, reply, ob); break;
@@ -745,11 +780,11 @@ int64_t rc_runner_deadline(const struct rc_runner *r)
 	int64_t d = INT64_MAX;
 	const struct rc_chan *fixed[] = { &r->reg, &r->hb, &r->claim, &r->dereg };
 	for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
-		int64_t c = chan_deadline(fixed[k]);
+		int64_t c = chan_deadline(r, fixed[k]);
 		d = c < d ? c : d;
 	}
 	for (int i = 0; i < r->n_tasks; i++) {
-		int64_t c = chan_deadline(&r->tasks[i].chan);
+		int64_t c = chan_deadline(r, &r->tasks[i].chan);
 		int64_t s = rc_sup_deadline(&r->tasks[i].task.sup);
 		d = c < d ? c : d;
 		d = s < d ? s : d;
@@ -761,11 +796,11 @@ int64_t rc_runner_deadline(const struct rc_runner *r)
 static void expire_request(struct rc_runner *r, struct rc_chan *ch, int64_t now_ms,
 			   struct rc_outbox *ob)
 {
-	if (ch->req_id == 0 || now_ms < ch->timeout_at_ms)
+	if (ch->req_id == 0 || now_ms < chan_timeout_at(r, ch))
 		return;
 	struct rc_reply none;
 	memset(&none, 0, sizeof none);
-	none.op = ch->msg.op;
+	none.op = (enum rc_op)ch->op;
 	none.req_id = ch->req_id;
 	none.status = RC_STATUS_TRANSPORT;
 	dispatch_reply(r, now_ms, &none, ob);
@@ -801,7 +836,7 @@ static void send_due(struct rc_runner *r, int64_t now_ms, struct rc_outbox *ob)
 	}
 	for (int i = 0; i < r->n_tasks; i++)
 		if (chan_due(&r->tasks[i].chan, now_ms))
-			chan_send(r, &r->tasks[i].chan, now_ms, ob);
+			send_task_report(r, &r->tasks[i], now_ms, ob);
 }
 
 /* Restarts and SIGKILLs that are due; a restart is announced by a status. */
@@ -813,7 +848,7 @@ static void tick_supervisors(struct rc_runner *r, int64_t now_ms, struct rc_outb
 		rc_sup_tick(&t->task.sup, now_ms, ob);
 		bool restarted = before == RC_SUP_BACKOFF && t->task.sup.state == RC_SUP_RUNNING;
 		if (restarted && !t->task.completing)
-			send_task_report(r, t, RC_OP_TASK_STATUS, true, "restarted", now_ms, ob);
+			report_task(r, t, REPORT_RESTARTED, now_ms, ob);
 	}
 }
 

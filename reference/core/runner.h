@@ -61,11 +61,11 @@ enum rc_runner_phase {
 };
 const char *rc_runner_phase_name(enum rc_runner_phase p);
 
-/* A task as the runner sees it. */
+/* A task as the runner sees it (fields ordered so that none pads the next). */
 struct rc_runner_task {
 	uint64_t task_id;
-	int attempt;
 	struct rc_sup sup;
+	int attempt;
 	bool completing;  /* completion sent, awaiting the reply */
 	bool cancelled;   /* 403 seen: being stopped, no report will be sent */
 };

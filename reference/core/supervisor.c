@@ -41,7 +41,7 @@ void rc_sup_init(struct rc_sup *s, const struct rc_sup_policy *p, uint64_t task_
 	assert(p->initial_delay_ms > 0 && p->max_delay_ms >= p->initial_delay_ms);
 	assert(p->max_restarts >= 0 && p->stop_grace_ms >= 0);
 	memset(s, 0, sizeof *s);
-	s->policy = *p;
+	s->policy = p;
 	s->state = RC_SUP_IDLE;
 	s->task_id = task_id;
 	s->attempt = attempt;
@@ -92,10 +92,10 @@ static void on_crash(struct rc_sup *s, int64_t now_ms, struct rc_outbox *ob)
 {
 	/* A run that lasted stable_after_ms wipes the slate: this crash is the
 	 * first of a new series, not the next of the old one. */
-	if (now_ms - s->started_at_ms >= s->policy.stable_after_ms)
+	if (now_ms - s->started_at_ms >= s->policy->stable_after_ms)
 		s->failures = 0;
 	s->failures++;
-	if (s->failures > s->policy.max_restarts) {
+	if (s->failures > s->policy->max_restarts) {
 		settle(s, RC_SUP_GAVE_UP);
 		struct rc_effect *fx = push_fx(s, RC_FX_LOG, now_ms, ob);
 		fx->text = "process gave up: too many failed restarts";
@@ -103,7 +103,7 @@ static void on_crash(struct rc_sup *s, int64_t now_ms, struct rc_outbox *ob)
 		return;
 	}
 	s->state = RC_SUP_BACKOFF;
-	s->deadline_ms = now_ms + rc_sup_delay_ms(&s->policy, s->failures);
+	s->deadline_ms = now_ms + rc_sup_delay_ms(s->policy, s->failures);
 }
 
 void rc_sup_on_exit(struct rc_sup *s, int64_t now_ms, bool clean, struct rc_outbox *ob)
@@ -134,7 +134,7 @@ void rc_sup_stop(struct rc_sup *s, int64_t now_ms, struct rc_outbox *ob)
 		fx->value = RC_SIG_TERM;
 		s->state = RC_SUP_STOPPING;
 		s->killed = false;
-		s->deadline_ms = now_ms + s->policy.stop_grace_ms;
+		s->deadline_ms = now_ms + s->policy->stop_grace_ms;
 		return;
 	}
 	case RC_SUP_IDLE:

@@ -39,17 +39,22 @@ enum rc_sup_state {
 };
 const char *rc_sup_state_name(enum rc_sup_state s);
 
+/* A runner holds one per task slot, and a simulation tens of thousands of
+ * runners: the policy they share is not copied into each, and the widest
+ * fields come first so that none pads the next. */
 struct rc_sup {
-	struct rc_sup_policy policy;
-	enum rc_sup_state state;
+	const struct rc_sup_policy *policy; /* borrowed, see rc_sup_init() */
 	uint64_t task_id; /* identifies the process in effects */
+	int64_t started_at_ms;
+	int64_t deadline_ms; /* INT64_MAX when nothing is due */
+	enum rc_sup_state state;
 	int attempt;
 	int failures;     /* consecutive failed runs since the last stable run */
 	bool killed;      /* SIGKILL was sent while stopping */
-	int64_t started_at_ms;
-	int64_t deadline_ms; /* INT64_MAX when nothing is due */
 };
 
+/* Prepare s for the process of (task_id, attempt) under policy p. p is
+ * borrowed, not copied: it must stay alive and unchanged as long as s. */
 void rc_sup_init(struct rc_sup *s, const struct rc_sup_policy *p, uint64_t task_id, int attempt);
 /* Start the process now: RC_FX_PROC_START. */
 void rc_sup_start(struct rc_sup *s, int64_t now_ms, struct rc_outbox *ob);

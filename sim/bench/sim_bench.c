@@ -47,6 +47,7 @@ static struct sim_world *storm_world(int n)
 	struct sim_config cfg;
 	sim_config_defaults(&cfg);
 	cfg.seed = 42;
+	cfg.expected_runners = n;
 	struct sim_world *w = sim_world_new(&cfg);
 	if (!w || sim_add_coordinator(w, "coord") < 0)
 		abort();

@@ -13,15 +13,15 @@
 #define ATTEMPT 3
 
 struct fixture {
+	struct rc_sup_policy policy; /* the supervisor borrows it */
 	struct rc_sup sup;
 	struct rc_outbox ob;
 };
 
 static void setup(struct fixture *f)
 {
-	struct rc_sup_policy p;
-	rc_sup_policy_defaults(&p);
-	rc_sup_init(&f->sup, &p, TASK, ATTEMPT);
+	rc_sup_policy_defaults(&f->policy);
+	rc_sup_init(&f->sup, &f->policy, TASK, ATTEMPT);
 	rc_outbox_init(&f->ob);
 }
 
