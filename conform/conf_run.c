@@ -255,10 +255,8 @@ static void dispatch(struct conf_live *l, const struct sim_ev *ev)
  * Polls read the target again only after a request or a tick. */
 static void run_until(struct conf_live *l, int64_t limit)
 {
-	const struct sim_ev *top;
 	struct sim_ev ev;
-	while (!over(l) && (top = sim_heap_peek(&l->heap)) && top->at_ms <= limit) {
-		sim_heap_pop(&l->heap, &ev);
+	while (!over(l) && sim_heap_pop_until(&l->heap, limit, &ev)) {
 		l->now_ms = ev.at_ms;
 		dispatch(l, &ev);
 		if (!over(l))

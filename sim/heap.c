@@ -9,7 +9,8 @@
 #include <string.h>
 
 #define SLOT_MASK (SIM_CAL_SLOTS - 1)
-#define BIT_WORDS (SIM_CAL_SLOTS / 64)
+#define BIT_WORDS (SIM_CAL_SLOTS / 64)     /* one bit per slot */
+#define SUMMARY_WORDS (BIT_WORDS / 64)     /* one bit per non-zero bit word */
 
 void sim_heap_init(struct sim_heap *h)
 {
@@ -127,7 +128,7 @@ static void cal_insert(struct sim_heap *h, const struct sim_ev *ev)
 {
 	if (!h->slot_head) {
 		h->slot_head = calloc(SIM_CAL_SLOTS, sizeof *h->slot_head);
-		h->slot_bits = calloc(BIT_WORDS, sizeof *h->slot_bits);
+		h->slot_bits = calloc(BIT_WORDS + SUMMARY_WORDS, sizeof *h->slot_bits);
 		assert(h->slot_head && h->slot_bits && "event calendar allocation failed");
 	}
 	uint32_t n = node_alloc(h);
@@ -139,23 +140,41 @@ static void cal_insert(struct sim_heap *h, const struct sim_ev *ev)
 	h->pool[n].next = *link;
 	*link = n + 1;
 	h->slot_bits[slot / 64] |= 1ULL << (slot % 64);
+	h->slot_bits[BIT_WORDS + slot / 4096] |= 1ULL << (slot / 64 % 64);
 	h->cal_len++;
 }
 
-/* The first non-empty slot at or after base's, in time order (wrapping). */
+/* The first set bit of words[0 .. n-1] at or after bit `from`; n * 64 if none. */
+static inline uint32_t next_set_bit(const uint64_t *words, uint32_t n, uint32_t from)
+{
+	uint32_t w = from / 64;
+	if (w >= n)
+		return n * 64;
+	uint64_t bits = words[w] & (~0ULL << (from % 64));
+	while (!bits) {
+		if (++w == n)
+			return n * 64;
+		bits = words[w];
+	}
+	return w * 64 + (uint32_t)__builtin_ctzll(bits);
+}
+
+/* The first non-empty slot at or after base's, in time order (wrapping).
+ * A summary bit per bit word finds the next non-empty word in a few steps
+ * even when the calendar is nearly empty (a small world, seconds between
+ * events), instead of walking 512 words. */
 static uint32_t cal_first_slot(const struct sim_heap *h)
 {
+	const uint64_t *summary = h->slot_bits + BIT_WORDS;
 	uint32_t start = (uint32_t)h->base & SLOT_MASK;
-	uint32_t word = start / 64;
-	uint64_t bits = h->slot_bits[word] & (~0ULL << (start % 64));
-	for (uint32_t i = 0; i <= BIT_WORDS; i++) {
-		if (bits)
-			return ((word * 64) + (uint32_t)__builtin_ctzll(bits)) & SLOT_MASK;
-		word = (word + 1) % BIT_WORDS;
-		bits = h->slot_bits[word];
-	}
-	assert(!"calendar count says non-empty but no slot is");
-	return 0;
+	uint64_t here = h->slot_bits[start / 64] & (~0ULL << (start % 64));
+	if (here) /* the common case in a busy run: the next event is close */
+		return start / 64 * 64 + (uint32_t)__builtin_ctzll(here);
+	uint32_t word = next_set_bit(summary, SUMMARY_WORDS, start / 64 + 1);
+	if (word == BIT_WORDS) /* wrap: slots before base's are the latest */
+		word = next_set_bit(summary, SUMMARY_WORDS, 0);
+	assert(word < BIT_WORDS && "calendar count says non-empty but no slot is");
+	return word * 64 + (uint32_t)__builtin_ctzll(h->slot_bits[word]);
 }
 
 static const struct sim_ev *cal_first(const struct sim_heap *h, uint32_t *slot)
@@ -171,8 +190,11 @@ static void cal_remove_first(struct sim_heap *h, uint32_t slot, struct sim_ev *o
 	uint32_t n = h->slot_head[slot] - 1;
 	*out = h->pool[n].ev;
 	h->slot_head[slot] = h->pool[n].next;
-	if (!h->slot_head[slot])
+	if (!h->slot_head[slot]) {
 		h->slot_bits[slot / 64] &= ~(1ULL << (slot % 64));
+		if (!h->slot_bits[slot / 64])
+			h->slot_bits[BIT_WORDS + slot / 4096] &= ~(1ULL << (slot / 64 % 64));
+	}
 	h->pool[n].next = h->pool_free;
 	h->pool_free = n + 1;
 	h->cal_len--;
@@ -214,16 +236,23 @@ const struct sim_ev *sim_heap_peek(const struct sim_heap *h)
 	return far && before(far, near) ? far : near;
 }
 
-bool sim_heap_pop(struct sim_heap *h, struct sim_ev *out)
+bool sim_heap_pop_until(struct sim_heap *h, int64_t limit_ms, struct sim_ev *out)
 {
 	uint32_t slot;
 	const struct sim_ev *near = cal_first(h, &slot);
-	if (h->len && (!near || before(&h->items[0], near)))
-		far_pop(h, out);
-	else if (near)
-		cal_remove_first(h, slot, out);
-	else
+	bool far_first = h->len && (!near || before(&h->items[0], near));
+	const struct sim_ev *first = far_first ? &h->items[0] : near;
+	if (!first || first->at_ms > limit_ms)
 		return false;
+	if (far_first)
+		far_pop(h, out);
+	else
+		cal_remove_first(h, slot, out);
 	cal_advance(h, out->at_ms);
 	return true;
+}
+
+bool sim_heap_pop(struct sim_heap *h, struct sim_ev *out)
+{
+	return sim_heap_pop_until(h, INT64_MAX, out);
 }

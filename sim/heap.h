@@ -60,7 +60,7 @@ struct sim_heap {
 	 * modulo SIM_CAL_SLOTS; base is the time of the last event taken */
 	int64_t base;
 	uint32_t *slot_head;     /* pool index + 1 of the slot's first event, 0 empty */
-	uint64_t *slot_bits;     /* one bit per non-empty slot */
+	uint64_t *slot_bits;     /* one bit per non-empty slot, then one per non-zero word of those */
 	struct sim_cal_node *pool;
 	uint32_t pool_len, pool_cap, pool_free; /* free list: pool index + 1 */
 	size_t cal_len;
@@ -76,6 +76,9 @@ void sim_heap_free(struct sim_heap *h);
 void sim_heap_push(struct sim_heap *h, int64_t at_ms, uint32_t tie, uint32_t type, uint32_t a, uint32_t b);
 /* Remove the first event into *out. Returns false when the queue is empty. */
 bool sim_heap_pop(struct sim_heap *h, struct sim_ev *out);
+/* The same, only if the first event is due at or before limit_ms (one
+ * search instead of a peek and a pop). */
+bool sim_heap_pop_until(struct sim_heap *h, int64_t limit_ms, struct sim_ev *out);
 /* The first event without removing it, or NULL. Valid until the next push
  * or pop. */
 const struct sim_ev *sim_heap_peek(const struct sim_heap *h);

@@ -661,10 +661,8 @@ static bool step_until(struct sim_world *w, int64_t limit_ms)
 {
 	struct sim_ev ev;
 	for (;;) {
-		const struct sim_ev *top = sim_heap_peek(&w->heap);
-		if (w->stopped || !top || top->at_ms > limit_ms)
+		if (w->stopped || !sim_heap_pop_until(&w->heap, limit_ms, &ev))
 			return false;
-		sim_heap_pop(&w->heap, &ev);
 		assert(ev.at_ms >= w->now && "virtual time went backwards");
 		count_popped(w, &ev);
 		if (stale(w, &ev))
