@@ -40,17 +40,23 @@ static inline bool before(const struct sim_ev *x, const struct sim_ev *y)
 	return key_of(x) < key_of(y);
 }
 
+/* items grown to twice *cap elements (256 at first). Asserts on failure:
+ * losing an event would silently change the run. */
+static void *grow_doubling(void *items, size_t *cap, size_t elem_size)
+{
+	size_t n = *cap ? *cap * 2 : 256;
+	void *grown = realloc(items, n * elem_size);
+	assert(grown && "event queue growth failed");
+	*cap = n;
+	return grown;
+}
+
 /* ------------------------------------------------------- the far heap */
 
 static void far_push(struct sim_heap *h, const struct sim_ev *ev)
 {
-	if (h->len == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 256;
-		struct sim_ev *items = realloc(h->items, cap * sizeof *items);
-		assert(items && "event heap growth failed");
-		h->items = items;
-		h->cap = cap;
-	}
+	if (h->len == h->cap)
+		h->items = grow_doubling(h->items, &h->cap, sizeof *h->items);
 	/* Sift up: move parents down until ev's place is found. */
 	size_t i = h->len++;
 	while (i > 0) {
@@ -113,13 +119,10 @@ static uint32_t node_alloc(struct sim_heap *h)
 		return i;
 	}
 	if (h->pool_len == h->pool_cap) {
-		uint32_t cap = h->pool_cap ? h->pool_cap * 2 : 256;
-		struct sim_cal_node *pool = realloc(h->pool, cap * sizeof *pool);
-		assert(pool && "event calendar growth failed");
-		h->pool = pool;
-		h->pool_cap = cap;
+		assert(h->pool_cap < UINT32_MAX / 2 && "event calendar full");
+		h->pool = grow_doubling(h->pool, &h->pool_cap, sizeof *h->pool);
 	}
-	return h->pool_len++;
+	return (uint32_t)h->pool_len++;
 }
 
 /* Insert ev into its slot, keeping the slot's (tie, seq) order: every event

@@ -62,7 +62,8 @@ struct sim_heap {
 	uint32_t *slot_head;     /* pool index + 1 of the slot's first event, 0 empty */
 	uint64_t *slot_bits;     /* one bit per non-empty slot, then one per non-zero word of those */
 	struct sim_cal_node *pool;
-	uint32_t pool_len, pool_cap, pool_free; /* free list: pool index + 1 */
+	size_t pool_len, pool_cap;
+	uint32_t pool_free;      /* free list: pool index + 1 */
 	size_t cal_len;
 };
 
