@@ -124,6 +124,15 @@ static struct sim_shadow_runner *srunner(struct sim_checker *k, const char *id, 
 	return s;
 }
 
+/* The shadow stored under key, if its ID is id (NULL otherwise). */
+static struct sim_shadow_runner *shadow_by_key(struct sim_checker *k, uint64_t key, const char *id)
+{
+	uint32_t i = sim_map_get(&k->runner_by_key, key);
+	if (i == SIM_MAP_NONE || memcmp(k->runners[i].id, id, RC_RUNNER_ID_BUF) != 0)
+		return NULL;
+	return &k->runners[i];
+}
+
 /* The shadow of the runner a request names. Runners nearly always name
  * themselves, and then the key is their node's, known since the node was
  * added: the ID need not be parsed again on every request. (msg->runner_id
@@ -132,10 +141,8 @@ static struct sim_shadow_runner *request_runner(struct sim_world *w, const struc
 {
 	if (from_node >= 0 && msg->runner_id) {
 		const struct sim_node *n = &w->nodes[from_node];
-		if (memcmp(msg->runner_id, n->expected_id, RC_RUNNER_ID_BUF) == 0) {
-			uint32_t i = sim_map_get(&w->chk.runner_by_key, n->id_key);
-			return i == SIM_MAP_NONE ? NULL : &w->chk.runners[i];
-		}
+		if (memcmp(msg->runner_id, n->expected_id, RC_RUNNER_ID_BUF) == 0)
+			return shadow_by_key(&w->chk, n->id_key, n->expected_id);
 	}
 	return srunner(&w->chk, msg->runner_id, false);
 }
@@ -145,10 +152,8 @@ static struct sim_shadow_runner *request_runner(struct sim_world *w, const struc
  * a wrong key can only make a record look unknown, never borrow a shadow. */
 static struct sim_shadow_runner *shadow_of_record(struct sim_checker *k, const struct rc_runner_record *r)
 {
-	uint32_t i = sim_map_get(&k->runner_by_key, r->key);
-	if (i == SIM_MAP_NONE || memcmp(k->runners[i].id, r->id, RC_RUNNER_ID_BUF) != 0)
-		return srunner(k, r->id, false);
-	return &k->runners[i];
+	struct sim_shadow_runner *s = shadow_by_key(k, r->key, r->id);
+	return s ? s : srunner(k, r->id, false);
 }
 
 static void set_exists(struct sim_checker *k, struct sim_shadow_runner *s, bool exists)

@@ -229,22 +229,27 @@ void sim_heap_push(struct sim_heap *h, int64_t at_ms, uint32_t tie, uint32_t typ
 		far_push(h, &ev);
 }
 
+/* The first event of the queue (NULL when empty); *far_first says whether it
+ * is the heap's, else it is the head of calendar slot *slot. */
+static const struct sim_ev *queue_first(const struct sim_heap *h, uint32_t *slot, bool *far_first)
+{
+	const struct sim_ev *near = cal_first(h, slot);
+	*far_first = h->len && (!near || before(&h->items[0], near));
+	return *far_first ? &h->items[0] : near;
+}
+
 const struct sim_ev *sim_heap_peek(const struct sim_heap *h)
 {
 	uint32_t slot;
-	const struct sim_ev *near = cal_first(h, &slot);
-	const struct sim_ev *far = h->len ? &h->items[0] : NULL;
-	if (!near)
-		return far;
-	return far && before(far, near) ? far : near;
+	bool far_first;
+	return queue_first(h, &slot, &far_first);
 }
 
 bool sim_heap_pop_until(struct sim_heap *h, int64_t limit_ms, struct sim_ev *out)
 {
 	uint32_t slot;
-	const struct sim_ev *near = cal_first(h, &slot);
-	bool far_first = h->len && (!near || before(&h->items[0], near));
-	const struct sim_ev *first = far_first ? &h->items[0] : near;
+	bool far_first;
+	const struct sim_ev *first = queue_first(h, &slot, &far_first);
 	if (!first || first->at_ms > limit_ms)
 		return false;
 	if (far_first)

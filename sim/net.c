@@ -476,22 +476,12 @@ void sim_net_recompute_blocks(struct sim_world *w)
 				continue;
 			/* "out": messages leaving the set are lost; "in": entering. */
 			bool leaving_runner = in_r; /* runner->coord leaves the set iff the runner is in it */
-			switch (p->dir) {
-			case SIM_PART_BOTH:
+			if (p->dir == SIM_PART_BOTH) {
 				n->block_out = n->block_in = true;
-				break;
-			case SIM_PART_OUT:
-				if (leaving_runner)
-					n->block_out = true;
-				else
-					n->block_in = true;
-				break;
-			case SIM_PART_IN:
-				if (leaving_runner)
-					n->block_in = true;
-				else
-					n->block_out = true;
-				break;
+			} else if ((p->dir == SIM_PART_OUT) == leaving_runner) {
+				n->block_out = true; /* out and runner inside, or in and runner outside */
+			} else {
+				n->block_in = true;
 			}
 		}
 	}
