@@ -18,6 +18,10 @@
 CC      ?= cc
 BUILD   ?= build
 OPT     ?= -O2
+# The simulator and the reference cores run every simulated event: they get
+# -O3 (measured: 11 % fewer instructions on the heartbeat storm). The rest
+# stays at -O2, where GCC's maybe-uninitialized analysis is not noisy.
+HOT_OPT ?= -O3
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -151,6 +155,7 @@ $(BUILD)/gen/build_id.h: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 $(call objs,$(SIM_SRC)): $(BUILD)/gen/build_id.h
 $(OBJ)/sim/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen
+$(OBJ)/sim/%.o $(OBJ)/reference/core/%.o: OPT = $(HOT_OPT)
 FORCE:
 $(OBJ)/tests/unit/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen -Itests/unit
 
