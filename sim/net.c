@@ -237,7 +237,7 @@ void sim_net_runner_send(struct sim_world *w, int node, const struct rc_msg *m)
 	s->to = w->coord;
 	s->runner_inc = n->incarnation;
 	s->sent_at = w->now;
-	s->timeout_at = w->now + n->rcfg.request_timeout_ms;
+	s->timeout_at = w->now + n->request_timeout_ms;
 	s->op = m->op;
 	s->req_id = m->req_id;
 	s->req = *m;

@@ -126,31 +126,38 @@ struct sim_proc {
 
 /* -------------------------------------------------------------- nodes */
 
+/* What every event of a node reads comes first: a big run touches each of
+ * tens of thousands of nodes once per heartbeat, and its cost there is
+ * mostly cache misses (see struct rc_runner). */
 struct sim_node {
-	char *name;
-	uint64_t name_hash;
+	/* hot */
 	enum sim_node_kind kind;
 	enum sim_node_state state;
-	struct sim_clock clock;
 	uint32_t incarnation;   /* bumped at every start */
 	uint32_t timer_gen;     /* bumped when a pending timer is superseded */
 	int64_t timer_at;       /* virtual time of the pending timer, INT64_MAX none */
 	int64_t want_at;        /* when the core wants its tick; >= timer_at (see rearm) */
-	int64_t disturbed_at;   /* last pause, resume or clock change (virtual) */
+	struct rc_runner *runner; /* runner nodes */
+	uint64_t id_key;
+	struct sim_clock clock;
 	struct rc_rng net_rng;  /* latency, loss... of messages this node sends */
+	int64_t request_timeout_ms; /* rcfg's, kept here for every request sent */
+	size_t n_held;
 	bool block_out, block_in; /* partitions: node->coord / coord->node lost */
 	bool stopping;          /* a graceful stop is under way */
+	char expected_id[RC_RUNNER_ID_BUF];
+
+	char *name;
+	uint64_t name_hash;
+	int64_t disturbed_at;   /* last pause, resume or clock change (virtual) */
 	int64_t restart_at;     /* pending restart of a crash, -1 none */
 	/* events held while paused, re-issued in order at resume */
 	struct sim_ev *held;
-	size_t n_held, cap_held;
+	size_t cap_held;
 
 	/* runner */
-	struct rc_runner *runner;
 	struct rc_runner_config rcfg; /* owns its four strings; the secret is interned */
 	const char *next_secret; /* interned, used from the next start on; NULL none */
-	char expected_id[RC_RUNNER_ID_BUF];
-	uint64_t id_key;
 	int64_t start_at_ms;
 	struct sim_proc *procs;
 	size_t n_procs, cap_procs;

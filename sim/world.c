@@ -373,6 +373,7 @@ int sim_add_runner(struct sim_world *w, const struct sim_runner_spec *spec)
 			      spec->max_concurrency);
 	n->rcfg.heartbeat_interval_ms = spec->heartbeat_interval_ms;
 	n->rcfg.request_timeout_ms = spec->request_timeout_ms;
+	n->request_timeout_ms = spec->request_timeout_ms;
 	n->rcfg.sup = spec->sup;
 	n->start_at_ms = spec->start_at_ms;
 	if (spec->start_at_ms >= 0)

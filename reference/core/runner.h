@@ -30,18 +30,19 @@
 #include "outbox.h"
 #include "supervisor.h"
 
+/* The strings are borrowed: they must outlive the runner. What every request
+ * reads comes first, where the runner's other hot fields are (runner.c). */
 struct rc_runner_config {
-	/* borrowed: must outlive the runner */
+	const char *secret;
+	int64_t request_timeout_ms;   /* 10000: no reply by then counts as a failure */
+	int64_t heartbeat_interval_ms; /* 20000; replaced by the coordinator's value */
+	int64_t backoff_initial_ms;   /* 1000 */
+	int64_t backoff_max_ms;       /* 30000 */
 	const char *hostname;
 	const char *project_dir;
 	const char *executor_type;
 	const char *instance_token;
-	const char *secret;
 	int max_concurrency;          /* 1..RC_MAX_CONCURRENCY */
-	int64_t heartbeat_interval_ms; /* 20000; replaced by the coordinator's value */
-	int64_t backoff_initial_ms;   /* 1000 */
-	int64_t backoff_max_ms;       /* 30000 */
-	int64_t request_timeout_ms;   /* 10000: no reply by then counts as a failure */
 	struct rc_sup_policy sup;     /* for task processes */
 };
 
