@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "conf_internal.h"
+#include "identity.h"
 
 #define UNKNOWN_SANDBOX_ID INT64_MAX /* a valid id no coordinator has handed out yet */
 #define WRONG_SECRET "not-the-secret"
@@ -112,6 +113,49 @@ static void hand_registration(struct conf_live *l, size_t i, const struct scn_ac
 	rc_proto_arena_free(&arena);
 }
 
+struct secret_probe {
+	struct conf_live *l;
+	const char *secret;
+	char id[RC_RUNNER_ID_BUF]; /* of a runner no scenario has */
+};
+
+/* Whether the target takes probe->secret: a heartbeat of a runner it does
+ * not know is refused with 401 while the secret is unknown and with another
+ * status once it is known, and changes nothing either way. */
+static int secret_taken(void *ctx)
+{
+	struct secret_probe *probe = ctx;
+	struct rc_msg msg = { .op = RC_OP_HEARTBEAT, .runner_id = probe->id, .secret = probe->secret };
+	struct rc_reply reply;
+	struct rc_proto_arena arena;
+	struct conf_exchange ex = { 0 };
+	memset(&reply, 0, sizeof reply);
+	rc_proto_arena_init(&arena);
+	int rc = conf_observe_msg(probe->l, &msg, &reply, &arena, NULL, &ex);
+	rc_proto_arena_free(&arena);
+	conf_exchange_clear(&ex);
+	return rc != 0 ? -1 : reply.status != 401;
+}
+
+/* "rotate secret to S [updating runners]", as the simulator does it: the
+ * coordinator takes S and keeps the old secret for its grace period; told
+ * runners use S from their next start. */
+static void rotate_secret(struct conf_live *l, size_t i, const struct scn_action *a)
+{
+	struct secret_probe probe = { .l = l, .secret = a->new_secret };
+	char err[600];
+	l->actions[i].applied = true;
+	if (rc_identity_runner_id("conform-secret-probe", "/", "probe", probe.id) != 0)
+		abort();
+	if (conf_target_rotate_secret(l->cs->target, a->new_secret, secret_taken, &probe, err, sizeof err) != 0) {
+		if (err[0])
+			conf_target_error(l, NULL, "rotating the secret: %s", err);
+		return;
+	}
+	for (size_t n = 1; a->update_runners && n < l->s->n_nodes; n++)
+		snprintf(l->runners[n].next_secret, sizeof l->runners[n].next_secret, "%s", a->new_secret);
+}
+
 static void node_action(struct conf_live *l, const struct scn_action *a)
 {
 	bool coord = a->node == 0;
@@ -160,7 +204,8 @@ void conf_action(struct conf_live *l, size_t i)
 		break;
 	case SCN_ACT_REGISTER: hand_registration(l, i, a); break;
 	case SCN_ACT_CHECK_LIVENESS: conf_check_liveness(l, i); break;
-	case SCN_ACT_ROTATE_SECRET: case SCN_ACT_KIND_COUNT: break; /* refused before the run */
+	case SCN_ACT_ROTATE_SECRET: rotate_secret(l, i, a); break;
+	case SCN_ACT_KIND_COUNT: break;
 	default: node_action(l, a); break;
 	}
 }

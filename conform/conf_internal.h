@@ -60,7 +60,9 @@ struct conf_proc {
 
 struct conf_runner {
 	const struct scn_node *spec;
-	struct rc_runner_config cfg;
+	struct rc_runner_config cfg;   /* its secret is `secret` below */
+	char secret[RC_MAX_SECRET_LEN + 1];      /* the current incarnation's */
+	char next_secret[RC_MAX_SECRET_LEN + 1]; /* from the next start on ("rotate secret ... updating runners"); "" none */
 	char expected_id[RC_RUNNER_ID_BUF];
 	struct rc_runner *core;  /* NULL unless up or paused */
 	enum conf_node_state state;

@@ -46,6 +46,7 @@ struct conf_profile {
 	char *words[WORDS_COUNT][MAX_WORDS]; /* the target's word for each canonical one */
 	struct conf_timings timings;
 	int64_t settle_ms;
+	enum conf_rotation rotation;
 	bool identity; /* nothing to translate */
 };
 
@@ -105,6 +106,7 @@ static struct conf_profile *profile_new(void)
 	t->max_attempts = 3;
 	t->heartbeat_interval_ms = 20000;
 	t->secret_grace_ms = 3600000;
+	p->rotation = CONF_ROTATE_SIGHUP;
 	p->identity = true;
 	return p;
 }
@@ -146,6 +148,11 @@ const struct conf_timings *conf_profile_timings(const struct conf_profile *p)
 int64_t conf_profile_settle_ms(const struct conf_profile *p)
 {
 	return p->settle_ms;
+}
+
+enum conf_rotation conf_profile_rotation(const struct conf_profile *p)
+{
+	return p->rotation;
 }
 
 bool conf_profile_has(const struct conf_profile *p, enum rc_op op)
@@ -372,11 +379,27 @@ static int load_duration(struct loader *l, json_t *obj, const char *key, int64_t
 	return 0;
 }
 
+/* How a launched target is told to rotate its secret. A loaded profile says
+ * so or has no way (its scenarios that rotate are skipped): a signal the
+ * target does not expect could end it. */
+static int load_rotation(struct loader *l, json_t *v)
+{
+	if (!v)
+		return 0;
+	const char *word = json_is_string(v) ? json_string_value(v) : "";
+	if (strcmp(word, "sighup") == 0)
+		l->p->rotation = CONF_ROTATE_SIGHUP;
+	else if (strcmp(word, "none") != 0)
+		return load_error(l, "target.secret_rotation must be \"sighup\" (rewrite the secret file, send "
+				     "SIGHUP) or \"none\"");
+	return 0;
+}
+
 static int load_target(struct loader *l, json_t *t)
 {
 	static const char *const keys[] = { "stale_after", "remove_after", "sweep_interval", "task_timeout",
 					    "monitor_interval", "max_attempts", "heartbeat_interval", "secret_grace",
-					    "settle", NULL };
+					    "settle", "secret_rotation", NULL };
 	struct conf_timings *tm = &l->p->timings;
 	if (check_keys(l, t, "target", keys) != 0 || load_duration(l, t, "stale_after", &tm->stale_after_ms) ||
 	    load_duration(l, t, "remove_after", &tm->remove_after_ms) ||
@@ -393,7 +416,7 @@ static int load_target(struct loader *l, json_t *t)
 		tm->max_attempts = json_integer_value(ma);
 	if (tm->sweep_interval_ms <= 0 || tm->monitor_interval_ms <= 0)
 		return load_error(l, "target: sweep_interval and monitor_interval must be > 0");
-	return 0;
+	return load_rotation(l, json_object_get(t, "secret_rotation"));
 }
 
 static int load_headers(struct loader *l, json_t *h)
@@ -477,6 +500,7 @@ struct conf_profile *conf_profile_load(const char *path, char *err, size_t err_c
 	struct loader l = { profile_new(), path, err, err_cap, false };
 	if (!l.p)
 		abort();
+	l.p->rotation = CONF_ROTATE_NONE; /* see load_rotation */
 	int rc = load_root(&l, root);
 	json_decref(root);
 	if (rc != 0) {

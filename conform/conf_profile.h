@@ -50,6 +50,13 @@ const struct conf_timings *conf_profile_timings(const struct conf_profile *p);
  * unchanged before conform takes them as its reaction (0: the target runs
  * due work before answering any request, as rollcall-coordd does). */
 int64_t conf_profile_settle_ms(const struct conf_profile *p);
+/* How conform rotates a launched target's secret (scenarios' "rotate
+ * secret"): CONF_ROTATE_SIGHUP rewrites the secret file it gave the target
+ * and sends SIGHUP, as rollcall-coordd expects; with CONF_ROTATE_NONE such
+ * scenarios are skipped. The built-in profile says SIGHUP; a loaded one
+ * says none unless its target.secret_rotation says "sighup". */
+enum conf_rotation { CONF_ROTATE_NONE = 0, CONF_ROTATE_SIGHUP };
+enum conf_rotation conf_profile_rotation(const struct conf_profile *p);
 /* Whether the target has an operation at all (a profile may leave one out:
  * expectations that need it are then skipped). */
 bool conf_profile_has(const struct conf_profile *p, enum rc_op op);

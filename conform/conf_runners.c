@@ -46,7 +46,8 @@ int conf_runners_init(struct conf_live *l)
 		const struct scn_node *n = &s->nodes[i];
 		r->spec = n;
 		r->last_local_ms = INT64_MIN; /* a clock set back before the start is not a jump */
-		rc_runner_config_init(&r->cfg, n->hostname, n->project_dir, n->executor_type, n->token, l->secret,
+		snprintf(r->secret, sizeof r->secret, "%s", l->secret);
+		rc_runner_config_init(&r->cfg, n->hostname, n->project_dir, n->executor_type, n->token, r->secret,
 				      n->concurrency);
 		set_if(n->heartbeat_ms, &r->cfg.heartbeat_interval_ms);
 		set_if(k->request_timeout_ms, &r->cfg.request_timeout_ms);
@@ -247,6 +248,10 @@ void conf_runner_start(struct conf_live *l, int node)
 	if (r->core)
 		return;
 	r->incarnation++;
+	if (r->next_secret[0]) { /* no core holds cfg.secret now */
+		memcpy(r->secret, r->next_secret, sizeof r->secret);
+		r->next_secret[0] = '\0';
+	}
 	r->core = rc_runner_new(&r->cfg, core_seed(l, node, r->incarnation));
 	assert(r->core && "the runner core refused a config the parser accepted");
 	r->state = CONF_UP;

@@ -211,6 +211,20 @@ static enum rc_op op_needed(const struct scn_action *a)
 	}
 }
 
+/* A rotation rewrites the secret of the target's process: only a target
+ * conform launched, fresh for the scenario, whose profile says how. */
+static bool rotation_fits(const struct conf_session *cs, char *why, size_t n)
+{
+	if (cs->shared)
+		snprintf(why, n, "rotates the secret: needs a target that conform launched, fresh for the scenario "
+				 "(--launch without --reuse)");
+	else if (conf_profile_rotation(cs->profile) == CONF_ROTATE_NONE)
+		snprintf(why, n, "rotates the secret: the target's profile has no secret_rotation");
+	else
+		return true;
+	return false;
+}
+
 static bool action_fits(const struct conf_session *cs, const struct scn_action *a, char *why, size_t n)
 {
 	static const enum rc_op runner_ops[] = { RC_OP_REGISTER, RC_OP_HEARTBEAT, RC_OP_CLAIM, RC_OP_TASK_STATUS,
@@ -219,8 +233,8 @@ static bool action_fits(const struct conf_session *cs, const struct scn_action *
 	bool coord_clock = a->node == 0 && (a->kind == SCN_ACT_SKEW_CLOCK || a->kind == SCN_ACT_JUMP_CLOCK);
 	enum rc_op op = op_needed(a);
 	if (a->kind == SCN_ACT_ROTATE_SECRET)
-		snprintf(why, n, "rotates the secret: not replayed live");
-	else if (coord_clock)
+		return rotation_fits(cs, why, n);
+	if (coord_clock)
 		snprintf(why, n, "moves the coordinator's clock apart from virtual time: not replayed live");
 	else if (coord && (a->kind == SCN_ACT_PAUSE || a->kind == SCN_ACT_RESUME))
 		snprintf(why, n, "pauses the coordinator: not replayed live");

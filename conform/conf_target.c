@@ -281,19 +281,63 @@ static int write_file(const char *path, const char *text, mode_t mode)
 	return close(fd) == 0 && ok ? 0 : -1;
 }
 
+/* The scratch folder's secret file ({secret_file}) now holds secret. */
+static int write_secret(struct conf_target *t, const char *secret)
+{
+	char path[4400], text[320];
+	snprintf(path, sizeof path, "%s/secret", t->dir);
+	snprintf(text, sizeof text, "%s\n", secret);
+	if (write_file(path, text, 0600) != 0)
+		return -1;
+	snprintf(t->secret, sizeof t->secret, "%s", secret);
+	return 0;
+}
+
 int conf_target_fresh(struct conf_target *t, const char *name, const char *secret, char *err, size_t err_cap)
 {
 	conf_target_stop(t);
 	snprintf(t->dir, sizeof t->dir, "%s/%02d-%.60s", t->root, ++t->n_dirs, name);
-	char path[4400], text[320];
-	snprintf(path, sizeof path, "%s/secret", t->dir);
-	snprintf(text, sizeof text, "%s\n", secret);
-	if (mkdir(t->dir, 0700) != 0 || write_file(path, text, 0600) != 0) {
+	if (mkdir(t->dir, 0700) != 0 || write_secret(t, secret) != 0) {
 		snprintf(err, err_cap, "cannot prepare %s: %s", t->dir, strerror(errno));
 		return -1;
 	}
-	snprintf(t->secret, sizeof t->secret, "%s", secret);
 	return 0;
+}
+
+int conf_target_rotate_secret(struct conf_target *t, const char *secret, conf_applied_fn applied, void *ctx, char *err,
+			      size_t err_cap)
+{
+	if (t->mode != CONF_TARGET_LAUNCHED) {
+		snprintf(err, err_cap, "only a target conform launched can be told to rotate its secret");
+		return -1;
+	}
+	if (write_secret(t, secret) != 0) {
+		snprintf(err, err_cap, "cannot rewrite %s/secret: %s", t->dir, strerror(errno));
+		return -1;
+	}
+	if (t->pid <= 0)
+		return 0;
+	if (kill(t->pid, SIGHUP) != 0) {
+		snprintf(err, err_cap, "cannot send SIGHUP to the target (pid %d): %s", (int)t->pid, strerror(errno));
+		return -1;
+	}
+	int64_t deadline = mono_ms() + t->o.launch_timeout_ms;
+	for (;;) {
+		int got = applied(ctx);
+		if (got > 0)
+			return 0;
+		if (got < 0) {
+			if (err_cap)
+				err[0] = '\0';
+			return -1;
+		}
+		if (mono_ms() >= deadline) {
+			snprintf(err, err_cap, "the target did not take the new secret within %lld ms of SIGHUP",
+				 (long long)t->o.launch_timeout_ms);
+			return -1;
+		}
+		pause_briefly();
+	}
 }
 
 /* --- the command line --------------------------------------------------------------- */

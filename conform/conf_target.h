@@ -77,6 +77,15 @@ void conf_target_stop(struct conf_target *t);
 bool conf_target_running(struct conf_target *t, char *why, size_t why_cap);
 /* The last lines of the launched target's stderr, into buf ("" if none). */
 void conf_target_log_tail(const struct conf_target *t, char *buf, size_t n);
+/* Launched targets: rewrite the secret file with secret and, if the target
+ * runs, send it SIGHUP (rollcall-coordd then rotates: the old secret stays
+ * valid for its grace period) and call applied(ctx) until it says the target
+ * took the new secret (1), failed (-1, err left "": applied said why), or the
+ * launch timeout passed. A stopped target reads the new file when it starts.
+ * Returns 0, or -1 with err filled. */
+typedef int (*conf_applied_fn)(void *ctx);
+int conf_target_rotate_secret(struct conf_target *t, const char *secret, conf_applied_fn applied, void *ctx, char *err,
+			      size_t err_cap);
 /* The secret a launched target holds (its secret file), "" before fresh. */
 const char *conf_target_secret(const struct conf_target *t);
 

@@ -11,7 +11,7 @@
  * fields, status words, codes and headers. Its table is written by hand,
  * independently of conform's profile code (conform/conf_profile.c), so the
  * two check each other. Prints "listening on 127.0.0.1:PORT" when ready;
- * SIGTERM stops it and the coordinator behind it.
+ * SIGTERM stops it and the coordinator behind it; SIGHUP is passed on.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -319,7 +319,8 @@ static pid_t start_upstream(char **argv, char *url, size_t cap)
 	return pid; /* fds[0] stays open: coordd prints nothing more, and never gets SIGPIPE */
 }
 
-static void serve(struct rcd_http_server *server, int signal_fd)
+/* Until SIGTERM; SIGHUP (a secret rotation) is passed on to the coordinator. */
+static void serve(struct rcd_http_server *server, int signal_fd, pid_t child)
 {
 	for (;;) {
 		struct rcd_fdset set;
@@ -329,8 +330,11 @@ static void serve(struct rcd_http_server *server, int signal_fd)
 		rcd_http_add_fds(server, &set, &timeout_ms);
 		if (rcd_fdset_wait(&set, timeout_ms) < 0)
 			return;
-		if (FD_ISSET(signal_fd, &set.rd) && (rcd_signal_drain() & RCD_SIG_TERM))
+		int sigs = FD_ISSET(signal_fd, &set.rd) ? rcd_signal_drain() : 0;
+		if (sigs & RCD_SIG_TERM)
 			return;
+		if (sigs & RCD_SIG_HUP)
+			kill(child, SIGHUP);
 		rcd_http_run(server, &set);
 	}
 }
@@ -353,7 +357,7 @@ int main(int argc, char **argv)
 	if (server) {
 		printf("listening on 127.0.0.1:%d\n", rcd_http_port(server));
 		fflush(stdout);
-		serve(server, signal_fd);
+		serve(server, signal_fd, child);
 		rc = 0;
 	} else {
 		fprintf(stderr, "dialect-adapter: cannot start\n");

@@ -196,6 +196,7 @@ static void test_mistakes_refused(void)
 	expect_refused("{\"name\": \"x\", \"words\": {\"runner\": {\"alive\": \"up\"}}}", "not a canonical runner word");
 	expect_refused("{\"name\": \"x\", \"target\": {\"stale_after\": \"two minutes\"}}", "target.stale_after");
 	expect_refused("{\"name\": \"x\", \"statuses\": {\"abc\": 404}}", "must map an HTTP status");
+	expect_refused("{\"name\": \"x\", \"target\": {\"secret_rotation\": \"sigusr1\"}}", "target.secret_rotation");
 	expect_refused("{\"name\": \"x\",", "");
 }
 
@@ -233,6 +234,30 @@ static void test_reporter_in_the_body(void)
 	conf_profile_free(p);
 }
 
+/* The built-in profile rotates by SIGHUP; a loaded one only if it says so. */
+static void test_secret_rotation(void)
+{
+	char err[300];
+	struct conf_profile *builtin = conf_profile_default();
+	CU_ASSERT_EQUAL(conf_profile_rotation(builtin), CONF_ROTATE_SIGHUP);
+	conf_profile_free(builtin);
+	static const struct {
+		const char *text;
+		enum conf_rotation want;
+	} cases[] = {
+		{ "{\"name\": \"silent\"}", CONF_ROTATE_NONE },
+		{ "{\"name\": \"t\", \"target\": {\"stale_after\": \"2m\"}}", CONF_ROTATE_NONE },
+		{ "{\"name\": \"t\", \"target\": {\"secret_rotation\": \"none\"}}", CONF_ROTATE_NONE },
+		{ "{\"name\": \"t\", \"target\": {\"secret_rotation\": \"sighup\"}}", CONF_ROTATE_SIGHUP },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct conf_profile *p = load_text(cases[i].text, err, sizeof err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		CU_ASSERT_EQUAL(conf_profile_rotation(p), cases[i].want);
+		conf_profile_free(p);
+	}
+}
+
 void rc_test_register_conf_profile(void)
 {
 	static CU_TestInfo tests[] = {
@@ -243,6 +268,7 @@ void rc_test_register_conf_profile(void)
 		{ "off-protocol replies", test_off_protocol_replies },
 		{ "mistakes in a profile are refused", test_mistakes_refused },
 		{ "an absent operation", test_absent_operation },
+		{ "how a secret is rotated", test_secret_rotation },
 		{ "a reporter named in the body", test_reporter_in_the_body },
 		CU_TEST_INFO_NULL,
 	};
