@@ -2,8 +2,9 @@
 # coverage.sh - `make coverage`: how much of reference/ the tests exercise.
 #
 # Builds everything with --coverage into its own build directory (so the
-# normal build stays optimised), runs the unit tests, the scenario library
-# and the integration tests (each one only if it exists in this checkout),
+# normal build stays optimised), runs the unit tests, the scenario library,
+# the integration tests and the library live against coordd (rollcall
+# conform), each one only if it exists in this checkout,
 # then asks gcovr for reports/coverage/index.html (per-file pages),
 # cobertura.xml (CI coverage widgets) and summary.json, and enforces the
 # thresholds on reference/ with gcovr's own --fail-under-line/-branch.
@@ -50,6 +51,17 @@ if "${cov_make[@]}" -n integration > /dev/null 2>&1; then
 	ran+=("integration tests")
 else
 	echo "coverage: no integration tests in this checkout: skipped"
+fi
+
+# The scenario library live against the coverage-built coordd (rollcall
+# conform): its HTTP server, database and signal paths (restarts, secret
+# rotation) as a user's gate would drive them.
+if [ -x "$build/bin/rollcall-coordd" ] && "$build/bin/rollcall" conform --help > /dev/null 2>&1; then
+	echo "coverage: the scenario library live against coordd (rollcall conform)"
+	"$build/bin/rollcall" conform --launch "$build/bin/rollcall-coordd" scenarios/ >> "$log" 2>&1 \
+		&& ran+=("conform") || echo "coverage: conform failed (see $log); measuring anyway"
+else
+	echo "coverage: no rollcall conform or coordd in this build: skipped"
 fi
 
 # Only reference/ is measured and enforced: it is the code the checklists

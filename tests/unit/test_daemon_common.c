@@ -74,6 +74,49 @@ static void test_atomic_write_failure_leaves_old_file(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent-dir/x"));
 }
 
+static void expect_error(int rc, const char *err, const char *says)
+{
+	CU_ASSERT_EQUAL(rc, -1);
+	if (!strstr(err, says))
+		fprintf(stderr, "\n  error \"%s\" does not say \"%s\"\n", err, says);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, says));
+}
+
+/* Each failure names the path and what failed, and leaves what was there. */
+static void test_file_errors_name_the_path(void)
+{
+	const char *dir = scratch_dir();
+	char sub[300], file[512], deep[600], err[4400], *data;
+	size_t len;
+	snprintf(sub, sizeof sub, "%s/sub", dir);
+	snprintf(file, sizeof file, "%s/sub/kept", dir);
+	snprintf(deep, sizeof deep, "%s/no/such/dir", dir);
+	CU_ASSERT_EQUAL_FATAL(rcd_ensure_dir(sub, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(rcd_ensure_dir(sub, err, sizeof err), 0); /* already there */
+	put(file, "x", 1);
+
+	expect_error(rcd_atomic_write(sub, "new", 3, err, sizeof err), err, "cannot replace");
+	CU_ASSERT_EQUAL(access(file, F_OK), 0); /* the directory in the way is untouched */
+	char tmp[520];
+	snprintf(tmp, sizeof tmp, "%s.tmp", sub);
+	CU_ASSERT_NOT_EQUAL(access(tmp, F_OK), 0);
+	char longpath[4200];
+	memset(longpath, 'a', sizeof longpath - 1);
+	longpath[sizeof longpath - 1] = '\0';
+	expect_error(rcd_atomic_write(longpath, "x", 1, err, sizeof err), err, "path too long");
+
+	expect_error(rcd_read_file(sub, 100, &data, &len, err, sizeof err), err, "cannot read");
+	CU_ASSERT_PTR_NULL(data);
+	expect_error(rcd_read_file(deep, 100, &data, &len, err, sizeof err), err, "cannot open");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, deep));
+
+	expect_error(rcd_ensure_dir(file, err, sizeof err), err, "is not a directory");
+	expect_error(rcd_ensure_dir(deep, err, sizeof err), err, "cannot create directory");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, deep));
+	cleanup(sub, (const char *const[]){ "kept", NULL });
+	rmdir(dir);
+}
+
 static void test_read_file_limit(void)
 {
 	const char *dir = scratch_dir();
@@ -210,6 +253,7 @@ void rc_test_register_daemon_common(void)
 		{ "atomic write replaces the whole file", test_atomic_write_replaces_whole_file },
 		{ "atomic write failure names the path", test_atomic_write_failure_leaves_old_file },
 		{ "read_file refuses files over the limit", test_read_file_limit },
+		{ "file errors name the path, leave things as they were", test_file_errors_name_the_path },
 		{ "secret files: newline trimmed, bad ones refused", test_secret_file_forms },
 		{ "listen addresses", test_parse_listen },
 		{ "poll wait and clock", test_wait_ms },
