@@ -334,6 +334,12 @@ static void write_line(struct sim_trace *t, const struct sim_event *ev)
 	json_decref(o);
 }
 
+static void name_nodes(const struct sim_world *w, struct sim_event *ev)
+{
+	ev->node_name = ev->node >= 0 ? w->nodes[ev->node].name : "";
+	ev->peer_name = ev->peer >= 0 ? w->nodes[ev->peer].name : NULL;
+}
+
 void sim_emit(struct sim_world *w, struct sim_event *ev)
 {
 	struct sim_trace *t = &w->trace;
@@ -344,12 +350,15 @@ void sim_emit(struct sim_world *w, struct sim_event *ev)
 		return;
 	ev->seq = w->stats.events;
 	ev->at_ms = w->now;
-	ev->node_name = ev->node >= 0 ? w->nodes[ev->node].name : "";
-	ev->peer_name = ev->peer >= 0 ? w->nodes[ev->peer].name : NULL;
 	if (!t->header_done)
 		sim_trace_header(w);
+	/* The history names nodes when it is printed: a node's name sits
+	 * outside its hot fields, and most runs never print their history. */
 	if (t->ring_len)
 		ring_store(t, ev);
+	if (!t->hashing && !t->file && !t->observer)
+		return;
+	name_nodes(w, ev);
 	if (t->hashing)
 		hash_event(&t->hash, ev);
 	if (t->file)
@@ -391,8 +400,9 @@ int sim_invariant_parse(const char *name)
 }
 
 /* The ring's records as trace lines, oldest first (malloc'd). */
-static char **history_lines(const struct sim_trace *t, size_t *n_out)
+static char **history_lines(const struct sim_world *w, size_t *n_out)
 {
+	const struct sim_trace *t = &w->trace;
 	*n_out = t->ring_fill;
 	if (t->ring_fill == 0)
 		return NULL;
@@ -403,6 +413,7 @@ static char **history_lines(const struct sim_trace *t, size_t *n_out)
 		struct sim_ring_entry e = t->ring[(start + i) % t->ring_len];
 		e.ev.runner_id = e.has_runner ? e.runner_id : NULL;
 		e.ev.text = e.has_text ? e.text : NULL;
+		name_nodes(w, &e.ev);
 		json_t *o = event_json(&e.ev);
 		lines[i] = json_dumps(o, JSON_FLAGS);
 		json_decref(o);
@@ -449,7 +460,7 @@ void sim_violate(struct sim_world *w, enum sim_invariant inv, const char *nodes,
 		v->seq = w->stats.events;
 		expand_nodes(w, nodes, v->nodes, sizeof v->nodes);
 		snprintf(v->message, sizeof v->message, "%s", message);
-		v->history = history_lines(&w->trace, &v->n_history);
+		v->history = history_lines(w, &v->n_history);
 	}
 	struct sim_event ev = sim_event_blank(SIM_EV_VIOLATION, -1);
 	ev.what = sim_invariant_name(inv);
