@@ -4,6 +4,7 @@
 #   make         build everything into build/ (binaries in build/bin/)
 #   make check   deps + build (gcc and clang) + every test
 #   make bench   benchmarks that print their figures
+#   make fuzz    sanitizer build + mutated requests, state files, scenarios
 #   make run     the main job: ci/gate over 100 seeds, checklists, coverage, reports/index.html
 #   make coverage  gcovr over reference/ (build/coverage), thresholds 90/75
 #
@@ -87,7 +88,7 @@ coverage: deps
 all: purity $(PROGRAMS) $(BIN)/unit-tests $(BIN)/it-stream $(BIN)/dialect-adapter
 
 help:
-	@sed -n '1,11p' Makefile
+	@sed -n '1,9p' Makefile
 
 deps:
 	@bash ci/deps.sh
@@ -207,6 +208,31 @@ sim-reference: $(BIN)/rollcall
 # Figures, not a test: events/s, per-heartbeat cost, memory, SimPy ratio.
 bench: $(BIN)/sim-bench
 	$(BIN)/sim-bench $(BENCH_ARGS)
+
+# --- fuzzing (not part of make check: it runs for minutes) -----------------
+# A build with AddressSanitizer and UBSan in $(BUILD)/fuzz, then mutated
+# requests, state directories and scenarios (tests/fuzz/run.sh).
+# -Wno-error=format-truncation: UBSan's null checks make GCC see a NULL
+# format in xp_buf_printf that no caller passes.
+FUZZ_BUILD := $(BUILD)/fuzz
+FUZZ_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-error=format-truncation
+
+$(BIN)/protocol-fuzz: $(call objs,tests/fuzz/protocol_fuzz.c) $(LIB_CORE)
+	@mkdir -p $(BIN)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE)
+
+$(BIN)/state-fuzz: $(call objs,tests/fuzz/state_fuzz.c reference/daemon/runnerd/state.c) $(LIB_DCOMMON) $(LIB_CORE)
+	@mkdir -p $(BIN)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE)
+
+$(OBJ)/tests/fuzz/state_fuzz.o: EXTRA_CFLAGS += -Ireference/daemon/runnerd
+
+.PHONY: fuzz
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CFLAGS="$(FUZZ_CFLAGS)" \
+		$(FUZZ_BUILD)/bin/rollcall $(FUZZ_BUILD)/bin/protocol-fuzz $(FUZZ_BUILD)/bin/state-fuzz > $(BUILD)/fuzz-build.log 2>&1 \
+		|| { tail -30 $(BUILD)/fuzz-build.log; exit 1; }
+	@bash tests/fuzz/run.sh $(FUZZ_BUILD)/bin
 
 # --- reports ----------------------------------------------------------------
 # `rollcall report` on fixture results (ticking, failing, gaps, bad input),
