@@ -4,7 +4,7 @@
 #   make         build everything into build/ (binaries in build/bin/)
 #   make check   deps + build (gcc and clang) + every test
 #   make bench   benchmarks that print their figures
-#   make fuzz    sanitizer build + mutated requests, state files, scenarios
+#   make fuzz    sanitizer build + mutated requests, state files, input files
 #   make run     the main job: ci/gate over 100 seeds, checklists, coverage, reports/index.html
 #   make coverage  gcovr over reference/ (build/coverage), thresholds 90/75
 #
@@ -211,7 +211,7 @@ bench: $(BIN)/sim-bench
 
 # --- fuzzing (not part of make check: it runs for minutes) -----------------
 # A build with AddressSanitizer and UBSan in $(BUILD)/fuzz, then mutated
-# requests, state directories and scenarios (tests/fuzz/run.sh).
+# requests, state directories and input files (tests/fuzz/run.sh).
 # -Wno-error=format-truncation: UBSan's null checks make GCC see a NULL
 # format in xp_buf_printf that no caller passes.
 FUZZ_BUILD := $(BUILD)/fuzz

@@ -4,9 +4,10 @@
 #
 #   protocol-fuzz   mutated HTTP requests -> codec -> coordinator core -> reply codec
 #   state-fuzz      damaged runnerd state directories (nothing lost on refusal)
-#   scenario_fuzz   mutated scenario files -> rollcall run / explore
+#   input_fuzz      mutated scenarios, traces and profiles -> rollcall run,
+#                   explore, timeline, replay, conform
 #
-# Environment: FUZZ_SECONDS (60: the scenario fuzzer's time per worker),
+# Environment: FUZZ_SECONDS (60: the input fuzzer's time per worker),
 # FUZZ_ITERATIONS (1000000 protocol requests; a tenth as many state
 # directories), FUZZ_SEED (1). Findings are kept under build/fuzz/findings.
 # Exit: 0 nothing found, 1 a finding (printed), 2 bad usage.
@@ -23,12 +24,12 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktra
 status=0
 "$BIN/protocol-fuzz" "$iterations" "$seed" > "$out/protocol.log" 2>&1 &
 proto=$!
-/usr/bin/python3 tests/fuzz/scenario_fuzz.py "$BIN/rollcall" "$seconds" "$seed" "$out" > "$out/scenario1.log" 2>&1 &
+/usr/bin/python3 tests/fuzz/input_fuzz.py "$BIN/rollcall" "$seconds" "$seed" "$out" > "$out/input1.log" 2>&1 &
 scen1=$!
 wait $proto || status=1
 "$BIN/state-fuzz" $((iterations / 10)) "$seed" > "$out/state.log" 2>&1 || status=1
-/usr/bin/python3 tests/fuzz/scenario_fuzz.py "$BIN/rollcall" "$seconds" $((seed + 1000)) "$out" > "$out/scenario2.log" 2>&1 || status=1
+/usr/bin/python3 tests/fuzz/input_fuzz.py "$BIN/rollcall" "$seconds" $((seed + 1000)) "$out" > "$out/input2.log" 2>&1 || status=1
 wait $scen1 || status=1
-tail -n 3 "$out/protocol.log" "$out/state.log" "$out/scenario1.log" "$out/scenario2.log" | grep -v '^$'
+tail -n 3 "$out/protocol.log" "$out/state.log" "$out/input1.log" "$out/input2.log" | grep -v '^$'
 [ $status -eq 0 ] && echo "fuzz: nothing found" || echo "fuzz: FINDINGS (inputs under $out)"
 exit $status
