@@ -21,7 +21,7 @@ void sim_heap_init(struct sim_heap *h)
 void sim_heap_free(struct sim_heap *h)
 {
 	free(h->items);
-	free(h->slot_head);
+	free(h->slots);
 	free(h->slot_bits);
 	free(h->pool);
 	sim_heap_init(h);
@@ -129,18 +129,24 @@ static uint32_t node_alloc(struct sim_heap *h)
  * of one slot has the same time (the calendar spans exactly its slots). */
 static void cal_insert(struct sim_heap *h, const struct sim_ev *ev)
 {
-	if (!h->slot_head) {
-		h->slot_head = calloc(SIM_CAL_SLOTS, sizeof *h->slot_head);
+	if (!h->slots) {
+		h->slots = calloc(SIM_CAL_SLOTS, sizeof *h->slots);
 		h->slot_bits = calloc(BIT_WORDS + SUMMARY_WORDS, sizeof *h->slot_bits);
-		assert(h->slot_head && h->slot_bits && "event calendar allocation failed");
+		assert(h->slots && h->slot_bits && "event calendar allocation failed");
 	}
 	uint32_t n = node_alloc(h);
 	h->pool[n].ev = *ev;
 	uint32_t slot = (uint32_t)ev->at_ms & SLOT_MASK;
-	uint32_t *link = &h->slot_head[slot];
-	while (*link && h->pool[*link - 1].ev.order < ev->order)
-		link = &h->pool[*link - 1].next;
+	struct sim_cal_slot *s = &h->slots[slot];
+	uint32_t *link = &s->head;
+	if (s->tail && h->pool[s->tail - 1].ev.order < ev->order)
+		link = &h->pool[s->tail - 1].next; /* after the last: the usual case */
+	else
+		while (*link && h->pool[*link - 1].ev.order < ev->order)
+			link = &h->pool[*link - 1].next;
 	h->pool[n].next = *link;
+	if (!*link)
+		s->tail = n + 1;
 	*link = n + 1;
 	h->slot_bits[slot / 64] |= 1ULL << (slot % 64);
 	h->slot_bits[BIT_WORDS + slot / 4096] |= 1ULL << (slot / 64 % 64);
@@ -185,15 +191,17 @@ static const struct sim_ev *cal_first(const struct sim_heap *h, uint32_t *slot)
 	if (h->cal_len == 0)
 		return NULL;
 	*slot = cal_first_slot(h);
-	return &h->pool[h->slot_head[*slot] - 1].ev;
+	return &h->pool[h->slots[*slot].head - 1].ev;
 }
 
 static void cal_remove_first(struct sim_heap *h, uint32_t slot, struct sim_ev *out)
 {
-	uint32_t n = h->slot_head[slot] - 1;
+	struct sim_cal_slot *s = &h->slots[slot];
+	uint32_t n = s->head - 1;
 	*out = h->pool[n].ev;
-	h->slot_head[slot] = h->pool[n].next;
-	if (!h->slot_head[slot]) {
+	s->head = h->pool[n].next;
+	if (!s->head) {
+		s->tail = 0;
 		h->slot_bits[slot / 64] &= ~(1ULL << (slot % 64));
 		if (!h->slot_bits[slot / 64])
 			h->slot_bits[BIT_WORDS + slot / 4096] &= ~(1ULL << (slot / 64 % 64));

@@ -17,7 +17,7 @@
  * SIM_CAL_SLOTS ms of the last one taken sit in one list per millisecond
  * (kept in (tie, seq) order, almost always by appending), found through a
  * bitmap; only events further out go to the heap, and move to the calendar
- * when time comes near them. Memory for the calendar (about 130 KiB) is
+ * when time comes near them. Memory for the calendar (about 260 KiB) is
  * taken at the first insertion.
  */
 #ifndef SIM_HEAP_H
@@ -50,6 +50,13 @@ struct sim_cal_node {
 	uint32_t next; /* pool index + 1 of the next event of the slot, 0 at the end */
 };
 
+/* A slot's list: pool index + 1 of its first and last events, 0 when empty.
+ * The tail makes the usual insertion (after everything already there, as
+ * insertion order is the tie order) touch one event instead of walking. */
+struct sim_cal_slot {
+	uint32_t head, tail;
+};
+
 struct sim_heap {
 	/* beyond the calendar (or, for callers that schedule into the past,
 	 * before it): a 4-ary heap */
@@ -59,7 +66,7 @@ struct sim_heap {
 	/* the calendar: events at base .. base + SIM_CAL_SLOTS - 1, slot at_ms
 	 * modulo SIM_CAL_SLOTS; base is the time of the last event taken */
 	int64_t base;
-	uint32_t *slot_head;     /* pool index + 1 of the slot's first event, 0 empty */
+	struct sim_cal_slot *slots;
 	uint64_t *slot_bits;     /* one bit per non-empty slot, then one per non-zero word of those */
 	struct sim_cal_node *pool;
 	size_t pool_len, pool_cap;

@@ -58,6 +58,47 @@ static void test_heap_ties_follow_the_tie_key(void)
 	sim_heap_free(&h);
 }
 
+/* Pushes and pops interleaved at random (ties drawn from a few values, so
+ * a slot's list takes insertions at its head, middle and tail; slots emptied
+ * and refilled; times beyond the calendar), checked against a plain list. */
+static void test_heap_matches_a_sorted_model(void)
+{
+	struct sim_heap h;
+	sim_heap_init(&h);
+	struct rc_rng rng;
+	rc_rng_seed(&rng, 11);
+	enum { STEPS = 40000, CAP = 40000 };
+	static struct { int64_t at; uint32_t tie, seq; } model[CAP];
+	size_t n = 0;
+	uint32_t seq = 0;
+	int64_t now = 0;
+	bool ok = true;
+	for (int step = 0; step < STEPS && ok; step++) {
+		if (n < CAP && (n == 0 || rc_rng_below(&rng, 100) < 55)) {
+			int64_t at = now + (rc_rng_below(&rng, 10) == 0 ? (int64_t)rc_rng_below(&rng, 100000)
+									: (int64_t)rc_rng_below(&rng, 8));
+			uint32_t tie = (uint32_t)rc_rng_below(&rng, 3);
+			sim_heap_push(&h, at, tie, 1, seq, 0);
+			model[n].at = at;
+			model[n].tie = tie;
+			model[n++].seq = seq++;
+			continue;
+		}
+		size_t best = 0;
+		for (size_t i = 1; i < n; i++)
+			if (model[i].at < model[best].at ||
+			    (model[i].at == model[best].at && (model[i].tie < model[best].tie ||
+							       (model[i].tie == model[best].tie && model[i].seq < model[best].seq))))
+				best = i;
+		struct sim_ev ev;
+		ok = sim_heap_pop(&h, &ev) && ev.at_ms == model[best].at && sim_ev_a(&ev) == model[best].seq;
+		now = model[best].at;
+		model[best] = model[--n];
+	}
+	CU_ASSERT_TRUE(ok);
+	sim_heap_free(&h);
+}
+
 /* ------------------------------------------------------------ clocks */
 
 static void test_clock_plain_skew_and_jump_back_clamps(void)
@@ -233,6 +274,7 @@ void rc_test_register_sim_engine(void)
 	static CU_TestInfo tests[] = {
 		{ "heap orders by time then insertion", test_heap_orders_by_time_then_insertion },
 		{ "heap ties follow the tie key", test_heap_ties_follow_the_tie_key },
+		{ "heap matches a sorted model", test_heap_matches_a_sorted_model },
 		{ "clock skew and a jump back clamp", test_clock_plain_skew_and_jump_back_clamps },
 		{ "clock drift", test_clock_drift },
 		{ "clock deadline is the earliest time", test_clock_when_is_the_earliest_time },
