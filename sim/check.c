@@ -135,14 +135,22 @@ static struct sim_shadow_runner *shadow_by_key(struct sim_checker *k, uint64_t k
 
 /* The shadow of the runner a request names. Runners nearly always name
  * themselves, and then the key is their node's, known since the node was
- * added: the ID need not be parsed again on every request. (msg->runner_id
- * points at the message slot's full ID buffer here.) */
+ * added: the ID need not be parsed again on every request. Shadows are
+ * never removed or moved in the array, so the node keeps the index of its
+ * own once found, and a request costs no map lookup. (msg->runner_id points
+ * at the message slot's full ID buffer here.) */
 static struct sim_shadow_runner *request_runner(struct sim_world *w, const struct rc_msg *msg, int from_node)
 {
 	if (from_node >= 0 && msg->runner_id) {
-		const struct sim_node *n = &w->nodes[from_node];
-		if (memcmp(msg->runner_id, n->expected_id, RC_RUNNER_ID_BUF) == 0)
-			return shadow_by_key(&w->chk, n->id_key, n->expected_id);
+		struct sim_node *n = &w->nodes[from_node];
+		if (memcmp(msg->runner_id, n->expected_id, RC_RUNNER_ID_BUF) != 0)
+			return srunner(&w->chk, msg->runner_id, false);
+		if (n->shadow)
+			return &w->chk.runners[n->shadow - 1];
+		struct sim_shadow_runner *s = shadow_by_key(&w->chk, n->id_key, n->expected_id);
+		if (s)
+			n->shadow = (uint32_t)(s - w->chk.runners) + 1;
+		return s;
 	}
 	return srunner(&w->chk, msg->runner_id, false);
 }

@@ -139,6 +139,7 @@ struct sim_node {
 	int64_t want_at;        /* when the core wants its tick; >= timer_at (see rearm) */
 	struct rc_runner *runner; /* runner nodes */
 	uint64_t id_key;
+	uint32_t shadow;        /* index + 1 of its checker shadow once known, 0 before */
 	struct sim_clock clock;
 	struct rc_rng net_rng;  /* latency, loss... of messages this node sends */
 	int64_t request_timeout_ms; /* rcfg's, kept here for every request sent */
