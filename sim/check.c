@@ -35,6 +35,7 @@ void sim_check_init(struct sim_checker *k)
 void sim_check_free(struct sim_checker *k)
 {
 	free(k->runners);
+	free(k->shadow_at);
 	free(k->tasks);
 	free(k->active);
 	free(k->sandboxes);
@@ -798,6 +799,23 @@ void sim_check_request(struct sim_world *w, int64_t now, const struct rc_msg *ms
 
 /* ---------------------------------------------------------- full scan */
 
+/* The shadow of the record at registry position pos, through the hint the
+ * last scan left there when it still names this record. */
+static struct sim_shadow_runner *scanned_shadow(struct sim_checker *k, size_t pos, const struct rc_runner_record *r)
+{
+	if (pos >= k->cap_shadow_at) {
+		size_t old = k->cap_shadow_at;
+		SIM_GROW(k->shadow_at, k->cap_shadow_at, pos + 1);
+		memset(k->shadow_at + old, 0, (k->cap_shadow_at - old) * sizeof *k->shadow_at);
+	}
+	uint32_t hint = k->shadow_at[pos];
+	if (hint && k->runners[hint - 1].key == r->key && memcmp(k->runners[hint - 1].id, r->id, RC_RUNNER_ID_BUF) == 0)
+		return &k->runners[hint - 1];
+	struct sim_shadow_runner *s = shadow_of_record(k, r);
+	k->shadow_at[pos] = s ? (uint32_t)(s - k->runners) + 1 : 0;
+	return s;
+}
+
 static void scan_runners(struct sim_world *w, int64_t now)
 {
 	struct sim_checker *k = &w->chk;
@@ -806,7 +824,7 @@ static void scan_runners(struct sim_world *w, int64_t now)
 	size_t n = rc_coord_runner_count(c);
 	for (size_t i = 0; i < n; i++) {
 		const struct rc_runner_record *r = rc_coord_runner_at(c, i);
-		struct sim_shadow_runner *s = shadow_of_record(k, r);
+		struct sim_shadow_runner *s = scanned_shadow(k, i, r);
 		CHECK(w);
 		if (!s || !s->exists) {
 			check_count(w);

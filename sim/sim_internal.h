@@ -285,6 +285,11 @@ struct sim_checker {
 	size_t n_runners, cap_runners;
 	struct sim_map runner_by_key;
 	size_t existing;       /* shadow records that exist */
+	/* By registry position: index + 1 of the shadow the scan found for the
+	 * record there, a hint checked before use (positions move when the
+	 * registry compacts). Saves a map lookup per record per tick. */
+	uint32_t *shadow_at;
+	size_t cap_shadow_at;
 	struct sim_shadow_task *tasks;
 	size_t n_tasks, cap_tasks;
 	struct sim_map task_by_id;
