@@ -18,7 +18,8 @@
  * (kept in (tie, seq) order, almost always by appending), found through a
  * bitmap; only events further out go to the heap, and move to the calendar
  * when time comes near them. Memory for the calendar (about 260 KiB) is
- * taken at the first insertion.
+ * taken at the first insertion; only its bitmap (4 KiB) is zeroed, as a
+ * slot counts as empty while its bit is clear.
  */
 #ifndef SIM_HEAP_H
 #define SIM_HEAP_H
