@@ -7,8 +7,11 @@
 #ifndef FUZZ_H
 #define FUZZ_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static uint64_t fuzz_rng_state = 0x9e3779b97f4a7c15ULL;
@@ -24,6 +27,27 @@ static inline uint64_t fuzz_next(void)
 	fuzz_rng_state ^= fuzz_rng_state >> 7;
 	fuzz_rng_state ^= fuzz_rng_state << 17;
 	return fuzz_rng_state;
+}
+
+/* The command line every fuzzer takes: ITERATIONS SEED, both whole
+ * numbers. Seeds the PRNG and returns the iteration count, or -1 after a
+ * usage message naming the bad argument (the caller exits 2). */
+static inline long fuzz_start(int argc, char **argv, const char *name)
+{
+	if (argc == 3) {
+		char *end1, *end2;
+		errno = 0;
+		long iterations = strtol(argv[1], &end1, 10);
+		unsigned long long seed = strtoull(argv[2], &end2, 10);
+		if (!errno && end1 != argv[1] && !*end1 && iterations >= 0 && end2 != argv[2] && !*end2) {
+			fuzz_seed(seed);
+			return iterations;
+		}
+		fprintf(stderr, "%s: ITERATIONS and SEED must be whole numbers (got '%s' '%s')\n", name, argv[1],
+			argv[2]);
+	}
+	fprintf(stderr, "usage: %s ITERATIONS SEED\n", name);
+	return -1;
 }
 
 /* 0 .. n-1 (0 when n is 0). */

@@ -130,12 +130,9 @@ static void read_as_reply(const char *body, size_t len)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: protocol-fuzz ITERATIONS SEED\n");
+	long iterations = fuzz_start(argc, argv, "protocol-fuzz");
+	if (iterations < 0)
 		return 2;
-	}
-	long iterations = atol(argv[1]);
-	fuzz_seed(strtoull(argv[2], NULL, 10));
 	load_fixtures("fixtures/requests");
 	struct rc_coord_config cfg;
 	rc_coord_config_defaults(&cfg);

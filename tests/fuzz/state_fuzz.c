@@ -105,12 +105,9 @@ static int check(const char *dir, const char *reg, const char *tok, long i)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: state-fuzz ITERATIONS SEED\n");
+	long iterations = fuzz_start(argc, argv, "state-fuzz");
+	if (iterations < 0)
 		return 2;
-	}
-	long iterations = atol(argv[1]);
-	fuzz_seed(strtoull(argv[2], NULL, 10));
 	char dir[] = "/tmp/rc-state-fuzz-XXXXXX", reg[128], tok[128], lock[128];
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
