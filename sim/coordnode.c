@@ -18,10 +18,46 @@ static struct sim_node *coord_node(struct sim_world *w)
 
 static void node_record(struct sim_world *w, int node, const char *what, int64_t value, const char *text)
 {
+	if (!sim_heard(w))
+		return;
 	struct sim_event ev = sim_event_blank(SIM_EV_NODE, node);
 	ev.what = what;
 	ev.value = value;
 	ev.text = text;
+	sim_emit(w, &ev);
+}
+
+/* The trace record of a coordinator effect that changes no storage. */
+static void effect_record(struct sim_world *w, const struct rc_effect *fx)
+{
+	struct sim_event ev;
+	switch (fx->kind) {
+	case RC_FX_RUNNER_STATUS:
+		ev = sim_event_blank(SIM_EV_RUNNER_STATUS, w->coord);
+		break;
+	case RC_FX_TASK_STATE:
+		ev = sim_event_blank(SIM_EV_TASK_STATE, w->coord);
+		break;
+	case RC_FX_SANDBOX_AUDIT:
+		ev = sim_event_blank(SIM_EV_SANDBOX_AUDIT, w->coord);
+		break;
+	case RC_FX_REJECTED:
+		ev = sim_event_blank(SIM_EV_REJECTED, w->coord);
+		ev.status = fx->value;
+		ev.op = fx->op;
+		break;
+	default: /* RC_FX_LOG */
+		ev = sim_event_blank(SIM_EV_LOG, w->coord);
+		ev.text = fx->text;
+		sim_emit(w, &ev);
+		return;
+	}
+	ev.from = fx->from;
+	ev.to = fx->to;
+	ev.task_id = fx->task_id;
+	ev.attempt = fx->attempt;
+	ev.sandbox_id = fx->sandbox_id;
+	ev.runner_id = fx->runner_id[0] ? fx->runner_id : NULL;
 	sim_emit(w, &ev);
 }
 
@@ -32,46 +68,27 @@ static void coord_effects(struct sim_world *w)
 	bool lossy = w->cfg.storage_lossy;
 	for (size_t i = 0; i < w->ob.len; i++) {
 		const struct rc_effect *fx = &w->ob.items[i];
-		struct sim_event ev;
 		switch (fx->kind) {
 		case RC_FX_RUNNER_SAVED:
 			sim_storage_write_runner(&w->store, n->coord, fx->runner_id, lossy);
-			continue;
+			break;
 		case RC_FX_TASK_SAVED:
 			sim_storage_write_task(&w->store, n->coord, fx->task_id, lossy);
-			continue;
+			break;
 		case RC_FX_SANDBOX_SAVED:
 			sim_storage_write_sandbox(&w->store, n->coord, fx->sandbox_id, lossy);
-			continue;
+			break;
 		case RC_FX_RUNNER_STATUS:
-			ev = sim_event_blank(SIM_EV_RUNNER_STATUS, w->coord);
-			break;
 		case RC_FX_TASK_STATE:
-			ev = sim_event_blank(SIM_EV_TASK_STATE, w->coord);
-			break;
 		case RC_FX_SANDBOX_AUDIT:
-			ev = sim_event_blank(SIM_EV_SANDBOX_AUDIT, w->coord);
-			break;
 		case RC_FX_REJECTED:
-			ev = sim_event_blank(SIM_EV_REJECTED, w->coord);
-			ev.status = fx->value;
-			ev.op = fx->op;
-			break;
 		case RC_FX_LOG:
-			ev = sim_event_blank(SIM_EV_LOG, w->coord);
-			ev.text = fx->text;
-			sim_emit(w, &ev);
-			continue;
+			if (sim_heard(w))
+				effect_record(w, fx);
+			break;
 		default:
-			continue; /* runner effects never come from the coordinator */
+			break; /* runner effects never come from the coordinator */
 		}
-		ev.from = fx->from;
-		ev.to = fx->to;
-		ev.task_id = fx->task_id;
-		ev.attempt = fx->attempt;
-		ev.sandbox_id = fx->sandbox_id;
-		ev.runner_id = fx->runner_id[0] ? fx->runner_id : NULL;
-		sim_emit(w, &ev);
 	}
 }
 
@@ -137,9 +154,7 @@ void sim_coord_tick(struct sim_world *w)
 {
 	struct sim_node *n = coord_node(w);
 	int64_t now = sim_node_now(w, w->coord);
-	struct sim_event ev = sim_event_blank(SIM_EV_TICK, w->coord);
-	ev.value = now;
-	sim_emit(w, &ev);
+	sim_record_tick(w, w->coord, now);
 	rc_outbox_clear(&w->ob);
 	rc_coord_tick(n->coord, now, &w->ob);
 	coord_effects(w);
@@ -163,13 +178,15 @@ int sim_coord_handle(struct sim_world *w, const struct rc_msg *msg, int from_nod
 		sim_storage_sync(&w->store);
 	if (msg->op == RC_OP_HEARTBEAT)
 		w->stats.heartbeats++;
-	struct sim_event ev = sim_event_blank(SIM_EV_REPLY, w->coord);
-	ev.peer = from_node;
-	ev.op = msg->op;
-	ev.req_id = msg->req_id;
-	ev.status = status;
-	ev.text = status >= 400 ? w->reply.error.code : NULL;
-	sim_emit(w, &ev);
+	if (sim_heard(w)) {
+		struct sim_event ev = sim_event_blank(SIM_EV_REPLY, w->coord);
+		ev.peer = from_node;
+		ev.op = msg->op;
+		ev.req_id = msg->req_id;
+		ev.status = status;
+		ev.text = status >= 400 ? w->reply.error.code : NULL;
+		sim_emit(w, &ev);
+	}
 	sim_node_rearm(w, w->coord);
 	return status;
 }

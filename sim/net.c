@@ -76,6 +76,8 @@ void sim_msg_release(struct sim_world *w, uint32_t slot)
 static void msg_record(struct sim_world *w, enum sim_ev_kind kind, int node, int peer, const struct sim_msg *s,
 		       const char *what)
 {
+	if (!sim_heard(w))
+		return;
 	struct sim_event ev = sim_event_blank(kind, node);
 	ev.peer = peer;
 	ev.op = s->op;

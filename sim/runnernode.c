@@ -15,9 +15,27 @@
 
 static void node_record(struct sim_world *w, int node, const char *what, const char *text)
 {
+	if (!sim_heard(w))
+		return;
 	struct sim_event ev = sim_event_blank(SIM_EV_NODE, node);
 	ev.what = what;
 	ev.value = w->nodes[node].incarnation;
+	ev.text = text;
+	sim_emit(w, &ev);
+}
+
+static void state_save_record(struct sim_world *w, int node)
+{
+	const struct sim_node *n = &w->nodes[node];
+	struct sim_event ev = sim_event_blank(SIM_EV_STATE_SAVE, node);
+	ev.runner_id = n->saved_id;
+	ev.value = (int64_t)n->saved_session;
+	sim_emit(w, &ev);
+}
+
+static void log_record(struct sim_world *w, int node, const char *text)
+{
+	struct sim_event ev = sim_event_blank(SIM_EV_LOG, node);
 	ev.text = text;
 	sim_emit(w, &ev);
 }
@@ -50,24 +68,19 @@ void sim_runner_effects(struct sim_world *w, int node)
 		case RC_FX_PROC_SIGNAL:
 			sim_proc_signal(w, node, fx->task_id, fx->attempt, fx->value);
 			break;
-		case RC_FX_STATE_SAVE: {
+		case RC_FX_STATE_SAVE:
 			sim_copy_id(n->saved_id, fx->runner_id);
 			n->saved_session = fx->msg.session;
-			struct sim_event ev = sim_event_blank(SIM_EV_STATE_SAVE, node);
-			ev.runner_id = n->saved_id;
-			ev.value = (int64_t)n->saved_session;
-			sim_emit(w, &ev);
+			if (sim_heard(w))
+				state_save_record(w, node);
 			break;
-		}
 		case RC_FX_EXIT:
 			exit_fx = fx;
 			break;
-		case RC_FX_LOG: {
-			struct sim_event ev = sim_event_blank(SIM_EV_LOG, node);
-			ev.text = fx->text;
-			sim_emit(w, &ev);
+		case RC_FX_LOG:
+			if (sim_heard(w))
+				log_record(w, node, fx->text);
 			break;
-		}
 		default:
 			break; /* coordinator effects never come from a runner */
 		}
@@ -130,9 +143,7 @@ void sim_runner_tick(struct sim_world *w, int node)
 {
 	struct sim_node *n = &w->nodes[node];
 	int64_t now = sim_node_now(w, node);
-	struct sim_event ev = sim_event_blank(SIM_EV_TICK, node);
-	ev.value = now;
-	sim_emit(w, &ev);
+	sim_record_tick(w, node, now);
 	rc_outbox_clear(&w->ob);
 	rc_runner_tick(n->runner, now, &w->ob);
 	after_call(w, node);

@@ -367,6 +367,15 @@ void sim_emit(struct sim_world *w, struct sim_event *ev)
 		t->observer(t->observer_ctx, ev);
 }
 
+void sim_record_tick(struct sim_world *w, int node, int64_t now)
+{
+	if (!sim_heard(w))
+		return;
+	struct sim_event ev = sim_event_blank(SIM_EV_TICK, node);
+	ev.value = now;
+	sim_emit(w, &ev);
+}
+
 /* --------------------------------------------------------- violations */
 
 static const char *const invariant_names[SIM_INV_COUNT] = {

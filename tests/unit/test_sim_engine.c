@@ -1,7 +1,8 @@
 /*
  * test_sim_engine.c - the simulator's engine pieces: event heap order and
  * ties, node clocks (skew, drift, jumps, clamping, deadline conversion), the
- * u64 map, and tie permutation as seen through a whole world.
+ * u64 map, tie permutation as seen through a whole world, and a world
+ * nobody listens to running as one whose every record is heard.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,50 @@ static void test_run_until_stops_at_the_limit(void)
 	sim_world_free(w);
 }
 
+/* A world nobody listens to (every explored seed) skips building its
+ * records: it must still count them, and run exactly as a world whose every
+ * record is hashed and handed to an observer. */
+static void count_records(void *ctx, const struct sim_event *ev)
+{
+	(void)ev;
+	(*(uint64_t *)ctx)++;
+}
+
+static void run_workload(bool listened, struct sim_stats *st, uint64_t *observed)
+{
+	struct sim_config cfg;
+	sim_config_defaults(&cfg);
+	cfg.seed = 11;
+	cfg.faults.kinds = SIM_FAULT_ALL;
+	cfg.no_history = !listened;
+	cfg.hash_trace = listened;
+	struct sim_world *w = sim_world_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	*observed = 0;
+	if (listened)
+		sim_set_observer(w, count_records, observed);
+	struct sim_workload wl;
+	sim_workload_defaults(&wl);
+	wl.runners = 4;
+	wl.duration_ms = 3 * 3600 * 1000;
+	CU_ASSERT_EQUAL_FATAL(sim_workload_schedule(w, &wl), 0);
+	sim_run_until(w, wl.duration_ms);
+	sim_stats(w, st);
+	sim_world_free(w);
+}
+
+static void test_unheard_records_are_counted_alike(void)
+{
+	struct sim_stats heard, unheard;
+	uint64_t observed, none;
+	run_workload(true, &heard, &observed);
+	run_workload(false, &unheard, &none);
+	CU_ASSERT_EQUAL(none, 0);
+	CU_ASSERT_TRUE(heard.records > heard.events); /* messages, effects: several records per event */
+	CU_ASSERT_EQUAL(observed, heard.records);
+	CU_ASSERT_EQUAL(memcmp(&heard, &unheard, sizeof heard), 0);
+}
+
 void rc_test_register_sim_engine(void)
 {
 	static CU_TestInfo tests[] = {
@@ -281,6 +326,7 @@ void rc_test_register_sim_engine(void)
 		{ "map put, get, delete", test_map_put_get_delete },
 		{ "world permutes ties by seed", test_world_permutes_ties_by_seed },
 		{ "run until stops at the limit", test_run_until_stops_at_the_limit },
+		{ "unheard records are counted alike", test_unheard_records_are_counted_alike },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("sim_engine", tests);
