@@ -802,10 +802,10 @@ static void expire_request(struct rc_runner *r, struct rc_chan *ch, int64_t now_
 {
 	if (ch->req_id == 0 || now_ms < chan_timeout_at(r, ch))
 		return;
+	/* rc_reply_init, not a memset: the 2 KiB grant array of a reply that
+	 * grants nothing need not be cleared (it was 1.6% of an explored seed). */
 	struct rc_reply none;
-	memset(&none, 0, sizeof none);
-	none.op = (enum rc_op)ch->op;
-	none.req_id = ch->req_id;
+	rc_reply_init(&none, &(struct rc_msg){ .op = (enum rc_op)ch->op, .req_id = ch->req_id });
 	none.status = RC_STATUS_TRANSPORT;
 	dispatch_reply(r, now_ms, &none, ob);
 }
