@@ -30,6 +30,8 @@ static void node_record(struct sim_world *w, int node, const char *what, int64_t
 /* The trace record of a coordinator effect that changes no storage. */
 static void effect_record(struct sim_world *w, const struct rc_effect *fx)
 {
+	if (!sim_heard(w))
+		return;
 	struct sim_event ev;
 	switch (fx->kind) {
 	case RC_FX_RUNNER_STATUS:
@@ -83,8 +85,7 @@ static void coord_effects(struct sim_world *w)
 		case RC_FX_SANDBOX_AUDIT:
 		case RC_FX_REJECTED:
 		case RC_FX_LOG:
-			if (sim_heard(w))
-				effect_record(w, fx);
+			effect_record(w, fx);
 			break;
 		default:
 			break; /* runner effects never come from the coordinator */
@@ -162,6 +163,19 @@ void sim_coord_tick(struct sim_world *w)
 	sim_node_rearm(w, w->coord);
 }
 
+static void reply_record(struct sim_world *w, const struct rc_msg *msg, int from_node, int status)
+{
+	if (!sim_heard(w))
+		return;
+	struct sim_event ev = sim_event_blank(SIM_EV_REPLY, w->coord);
+	ev.peer = from_node;
+	ev.op = msg->op;
+	ev.req_id = msg->req_id;
+	ev.status = status;
+	ev.text = status >= 400 ? w->reply.error.code : NULL;
+	sim_emit(w, &ev);
+}
+
 int sim_coord_handle(struct sim_world *w, const struct rc_msg *msg, int from_node)
 {
 	struct sim_node *n = coord_node(w);
@@ -178,15 +192,7 @@ int sim_coord_handle(struct sim_world *w, const struct rc_msg *msg, int from_nod
 		sim_storage_sync(&w->store);
 	if (msg->op == RC_OP_HEARTBEAT)
 		w->stats.heartbeats++;
-	if (sim_heard(w)) {
-		struct sim_event ev = sim_event_blank(SIM_EV_REPLY, w->coord);
-		ev.peer = from_node;
-		ev.op = msg->op;
-		ev.req_id = msg->req_id;
-		ev.status = status;
-		ev.text = status >= 400 ? w->reply.error.code : NULL;
-		sim_emit(w, &ev);
-	}
+	reply_record(w, msg, from_node, status);
 	sim_node_rearm(w, w->coord);
 	return status;
 }

@@ -26,6 +26,8 @@ static void node_record(struct sim_world *w, int node, const char *what, const c
 
 static void state_save_record(struct sim_world *w, int node)
 {
+	if (!sim_heard(w))
+		return;
 	const struct sim_node *n = &w->nodes[node];
 	struct sim_event ev = sim_event_blank(SIM_EV_STATE_SAVE, node);
 	ev.runner_id = n->saved_id;
@@ -35,6 +37,8 @@ static void state_save_record(struct sim_world *w, int node)
 
 static void log_record(struct sim_world *w, int node, const char *text)
 {
+	if (!sim_heard(w))
+		return;
 	struct sim_event ev = sim_event_blank(SIM_EV_LOG, node);
 	ev.text = text;
 	sim_emit(w, &ev);
@@ -71,15 +75,13 @@ void sim_runner_effects(struct sim_world *w, int node)
 		case RC_FX_STATE_SAVE:
 			sim_copy_id(n->saved_id, fx->runner_id);
 			n->saved_session = fx->msg.session;
-			if (sim_heard(w))
-				state_save_record(w, node);
+			state_save_record(w, node);
 			break;
 		case RC_FX_EXIT:
 			exit_fx = fx;
 			break;
 		case RC_FX_LOG:
-			if (sim_heard(w))
-				log_record(w, node, fx->text);
+			log_record(w, node, fx->text);
 			break;
 		default:
 			break; /* coordinator effects never come from a runner */

@@ -559,7 +559,8 @@ void sim_emit(struct sim_world *w, struct sim_event *ev);
  * ring or an observer. When none listens (every explored seed) this counts
  * the record and returns false, and the caller skips building it: zeroing
  * and filling a 150-byte record for each of a seed's ~6,000 was about 5% of
- * its time. Hot paths ask; rare records just call sim_emit. */
+ * its time. The builders of frequent records ask first; rare records just
+ * call sim_emit. */
 static inline bool sim_heard(struct sim_world *w)
 {
 	const struct sim_trace *t = &w->trace;
