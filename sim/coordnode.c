@@ -18,49 +18,55 @@ static struct sim_node *coord_node(struct sim_world *w)
 
 static void node_record(struct sim_world *w, int node, const char *what, int64_t value, const char *text)
 {
-	if (!sim_heard(w))
+	struct sim_event *ev = sim_record(w, SIM_EV_NODE, node);
+	if (!ev)
 		return;
-	struct sim_event ev = sim_event_blank(SIM_EV_NODE, node);
-	ev.what = what;
-	ev.value = value;
-	ev.text = text;
-	sim_emit(w, &ev);
+	ev->what = what;
+	ev->value = value;
+	ev->text = text;
+	sim_emit(w, ev);
+}
+
+/* The record kind of a coordinator effect that changes no storage. */
+static enum sim_ev_kind effect_kind(enum rc_fx_kind kind)
+{
+	switch (kind) {
+	case RC_FX_RUNNER_STATUS:
+		return SIM_EV_RUNNER_STATUS;
+	case RC_FX_TASK_STATE:
+		return SIM_EV_TASK_STATE;
+	case RC_FX_SANDBOX_AUDIT:
+		return SIM_EV_SANDBOX_AUDIT;
+	case RC_FX_REJECTED:
+		return SIM_EV_REJECTED;
+	default: /* RC_FX_LOG */
+		return SIM_EV_LOG;
+	}
 }
 
 /* The trace record of a coordinator effect that changes no storage. */
 static void effect_record(struct sim_world *w, const struct rc_effect *fx)
 {
-	if (!sim_heard(w))
+	enum sim_ev_kind kind = effect_kind(fx->kind);
+	struct sim_event *ev = sim_record(w, kind, w->coord);
+	if (!ev)
 		return;
-	struct sim_event ev;
-	switch (fx->kind) {
-	case RC_FX_RUNNER_STATUS:
-		ev = sim_event_blank(SIM_EV_RUNNER_STATUS, w->coord);
-		break;
-	case RC_FX_TASK_STATE:
-		ev = sim_event_blank(SIM_EV_TASK_STATE, w->coord);
-		break;
-	case RC_FX_SANDBOX_AUDIT:
-		ev = sim_event_blank(SIM_EV_SANDBOX_AUDIT, w->coord);
-		break;
-	case RC_FX_REJECTED:
-		ev = sim_event_blank(SIM_EV_REJECTED, w->coord);
-		ev.status = fx->value;
-		ev.op = fx->op;
-		break;
-	default: /* RC_FX_LOG */
-		ev = sim_event_blank(SIM_EV_LOG, w->coord);
-		ev.text = fx->text;
-		sim_emit(w, &ev);
+	if (kind == SIM_EV_LOG) {
+		ev->text = fx->text;
+		sim_emit(w, ev);
 		return;
 	}
-	ev.from = fx->from;
-	ev.to = fx->to;
-	ev.task_id = fx->task_id;
-	ev.attempt = fx->attempt;
-	ev.sandbox_id = fx->sandbox_id;
-	ev.runner_id = fx->runner_id[0] ? fx->runner_id : NULL;
-	sim_emit(w, &ev);
+	if (kind == SIM_EV_REJECTED) {
+		ev->status = fx->value;
+		ev->op = fx->op;
+	}
+	ev->from = fx->from;
+	ev->to = fx->to;
+	ev->task_id = fx->task_id;
+	ev->attempt = fx->attempt;
+	ev->sandbox_id = fx->sandbox_id;
+	ev->runner_id = fx->runner_id[0] ? fx->runner_id : NULL;
+	sim_emit(w, ev);
 }
 
 /* Trace and persist what one coordinator call produced. */
@@ -165,15 +171,15 @@ void sim_coord_tick(struct sim_world *w)
 
 static void reply_record(struct sim_world *w, const struct rc_msg *msg, int from_node, int status)
 {
-	if (!sim_heard(w))
+	struct sim_event *ev = sim_record(w, SIM_EV_REPLY, w->coord);
+	if (!ev)
 		return;
-	struct sim_event ev = sim_event_blank(SIM_EV_REPLY, w->coord);
-	ev.peer = from_node;
-	ev.op = msg->op;
-	ev.req_id = msg->req_id;
-	ev.status = status;
-	ev.text = status >= 400 ? w->reply.error.code : NULL;
-	sim_emit(w, &ev);
+	ev->peer = from_node;
+	ev->op = msg->op;
+	ev->req_id = msg->req_id;
+	ev->status = status;
+	ev->text = status >= 400 ? w->reply.error.code : NULL;
+	sim_emit(w, ev);
 }
 
 int sim_coord_handle(struct sim_world *w, const struct rc_msg *msg, int from_node)

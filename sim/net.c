@@ -76,16 +76,16 @@ void sim_msg_release(struct sim_world *w, uint32_t slot)
 static void msg_record(struct sim_world *w, enum sim_ev_kind kind, int node, int peer, const struct sim_msg *s,
 		       const char *what)
 {
-	if (!sim_heard(w))
+	struct sim_event *ev = sim_record(w, kind, node);
+	if (!ev)
 		return;
-	struct sim_event ev = sim_event_blank(kind, node);
-	ev.peer = peer;
-	ev.op = s->op;
-	ev.req_id = s->req_id;
-	ev.what = what;
+	ev->peer = peer;
+	ev->op = s->op;
+	ev->req_id = s->req_id;
+	ev->what = what;
 	if (s->kind == MSG_REPLY)
-		ev.status = s->rep.status;
-	sim_emit(w, &ev);
+		ev->status = s->rep.status;
+	sim_emit(w, ev);
 }
 
 /* ------------------------------------------------------------- links */

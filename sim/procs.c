@@ -52,12 +52,12 @@ static struct sim_proc *proc_get(struct sim_world *w, struct sim_node *n, uint64
 
 static void proc_record(struct sim_world *w, enum sim_ev_kind kind, int node, const struct sim_proc *p)
 {
-	if (!sim_heard(w))
+	struct sim_event *ev = sim_record(w, kind, node);
+	if (!ev)
 		return;
-	struct sim_event ev = sim_event_blank(kind, node);
-	ev.task_id = p->task_id;
-	ev.attempt = p->attempt;
-	sim_emit(w, &ev);
+	ev->task_id = p->task_id;
+	ev->attempt = p->attempt;
+	sim_emit(w, ev);
 }
 
 /* Schedule the exit of p's current run after delay_ms (-1: never). */

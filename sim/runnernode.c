@@ -15,33 +15,32 @@
 
 static void node_record(struct sim_world *w, int node, const char *what, const char *text)
 {
-	if (!sim_heard(w))
+	struct sim_event *ev = sim_record(w, SIM_EV_NODE, node);
+	if (!ev)
 		return;
-	struct sim_event ev = sim_event_blank(SIM_EV_NODE, node);
-	ev.what = what;
-	ev.value = w->nodes[node].incarnation;
-	ev.text = text;
-	sim_emit(w, &ev);
+	ev->what = what;
+	ev->value = w->nodes[node].incarnation;
+	ev->text = text;
+	sim_emit(w, ev);
 }
 
 static void state_save_record(struct sim_world *w, int node)
 {
-	if (!sim_heard(w))
+	struct sim_event *ev = sim_record(w, SIM_EV_STATE_SAVE, node);
+	if (!ev)
 		return;
-	const struct sim_node *n = &w->nodes[node];
-	struct sim_event ev = sim_event_blank(SIM_EV_STATE_SAVE, node);
-	ev.runner_id = n->saved_id;
-	ev.value = (int64_t)n->saved_session;
-	sim_emit(w, &ev);
+	ev->runner_id = w->nodes[node].saved_id;
+	ev->value = (int64_t)w->nodes[node].saved_session;
+	sim_emit(w, ev);
 }
 
 static void log_record(struct sim_world *w, int node, const char *text)
 {
-	if (!sim_heard(w))
+	struct sim_event *ev = sim_record(w, SIM_EV_LOG, node);
+	if (!ev)
 		return;
-	struct sim_event ev = sim_event_blank(SIM_EV_LOG, node);
-	ev.text = text;
-	sim_emit(w, &ev);
+	ev->text = text;
+	sim_emit(w, ev);
 }
 
 static void runner_gone(struct sim_world *w, int node, enum sim_node_state state)

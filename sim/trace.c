@@ -310,7 +310,8 @@ static void hash_event(uint64_t *h, const struct sim_event *ev)
 static void ring_store(struct sim_trace *t, const struct sim_event *ev)
 {
 	struct sim_ring_entry *e = &t->ring[t->ring_pos];
-	e->ev = *ev;
+	if (ev != &e->ev) /* made elsewhere than in place (see sim_record) */
+		e->ev = *ev;
 	e->has_runner = ev->runner_id != NULL;
 	if (e->has_runner)
 		sim_copy_id(e->runner_id, ev->runner_id);
@@ -367,13 +368,32 @@ void sim_emit(struct sim_world *w, struct sim_event *ev)
 		t->observer(t->observer_ctx, ev);
 }
 
+struct sim_event *sim_record(struct sim_world *w, enum sim_ev_kind kind, int node)
+{
+	struct sim_trace *t = &w->trace;
+	struct sim_event *ev;
+	if (t->ring_len) {
+		ev = &t->ring[t->ring_pos].ev;
+	} else if (t->hashing || t->file || t->observer) {
+		ev = &t->scratch;
+	} else {
+		w->stats.records++;
+		return NULL;
+	}
+	memset(ev, 0, sizeof *ev); /* as sim_event_blank, written in place */
+	ev->kind = kind;
+	ev->node = node;
+	ev->peer = -1;
+	return ev;
+}
+
 void sim_record_tick(struct sim_world *w, int node, int64_t now)
 {
-	if (!sim_heard(w))
+	struct sim_event *ev = sim_record(w, SIM_EV_TICK, node);
+	if (!ev)
 		return;
-	struct sim_event ev = sim_event_blank(SIM_EV_TICK, node);
-	ev.value = now;
-	sim_emit(w, &ev);
+	ev->value = now;
+	sim_emit(w, ev);
 }
 
 /* --------------------------------------------------------- violations */

@@ -6,6 +6,7 @@
  * the error statuses of scripted requests, and a liveness check that fails
  * when it should.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "identity.h"
@@ -248,10 +249,61 @@ static void test_liveness_fails_while_partitioned(void)
 	sf_free(&f);
 }
 
+/* A runner cut off until a liveness check fails; its trace is returned
+ * (malloc'd), the world kept in *f. */
+static char *cut_off_run(struct sf *f, bool history)
+{
+	char *trace = NULL;
+	size_t trace_len = 0;
+	FILE *sink = open_memstream(&trace, &trace_len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sink);
+	struct sim_config cfg;
+	sim_config_defaults(&cfg);
+	cfg.trace = sink;
+	cfg.no_history = !history;
+	sf_init(f, &cfg, 2);
+	sim_at_partition(f->w, 60000, &f->r[1], 1, SIM_PART_BOTH);
+	sim_at_expect_liveness(f->w, 400000);
+	sim_run_until(f->w, 500000);
+	fclose(sink);
+	return trace;
+}
+
+/* A violation's history is the trace's last records before it, line for
+ * line; and keeping a history changes no record. Most records are made in
+ * place in the history ring (see sim_record), so a record that kept a field
+ * of the one it replaced, or landed in the wrong entry, shows here. */
+static void test_violation_history_is_the_trace_tail(void)
+{
+	struct sf f, plain;
+	char *trace = cut_off_run(&f, true);
+	char *without = cut_off_run(&plain, false);
+	CU_ASSERT_STRING_EQUAL(trace, without);
+	CU_ASSERT_EQUAL_FATAL(sim_violation_count(f.w), 1);
+	const struct sim_violation *v = sim_violation_at(f.w, 0);
+	CU_ASSERT_TRUE_FATAL(v->n_history == 32); /* the default history_len: the ring went round */
+	char *lines[4096];
+	size_t n = 0;
+	for (char *line = strtok(trace, "\n"); line && n < 4096; line = strtok(NULL, "\n"))
+		lines[n++] = line;
+	size_t at = n;
+	while (at > 0 && !strstr(lines[at - 1], "\"kind\":\"violation\""))
+		at--;
+	CU_ASSERT_TRUE_FATAL(at > v->n_history);
+	at--; /* the violation's own line: the history ends just before it */
+	for (size_t i = 0; i < v->n_history; i++)
+		CU_ASSERT_STRING_EQUAL(v->history[i], lines[at - v->n_history + i]);
+	sf_free(&f);
+	sf_free(&plain);
+	free(trace);
+	free(without);
+}
+
 void rc_test_register_sim_behaviours(void)
 {
 	static CU_TestInfo tests[] = {
 		{ "stale after 2 min, removed after 10", test_stale_after_2_min_removed_after_10 },
+		{ "a violation's history is the trace's tail", test_violation_history_is_the_trace_tail },
 		{ "ID stable across restarts", test_id_stable_across_restarts },
 		{ "timeout reassignment", test_timeout_reassignment },
 		{ "restart schedule of a failing process", test_restart_schedule_of_a_failing_process },
