@@ -60,9 +60,11 @@ static void test_heap_ties_follow_the_tie_key(void)
 }
 
 /* Pushes and pops interleaved at random (ties drawn from a few values, so
- * a slot's list takes insertions at its head, middle and tail; slots emptied
- * and refilled; times beyond the calendar), checked against a plain list. */
-static void test_heap_matches_a_sorted_model(void)
+ * a slot's list takes insertions at its head, middle and tail; or no ties,
+ * so pushes take the calendar's append-only path while events from beyond
+ * it still move in before them; slots emptied and refilled; times beyond
+ * the calendar), checked against a plain list. */
+static void check_heap_against_a_sorted_model(bool ties)
 {
 	struct sim_heap h;
 	sim_heap_init(&h);
@@ -78,7 +80,7 @@ static void test_heap_matches_a_sorted_model(void)
 		if (n < CAP && (n == 0 || rc_rng_below(&rng, 100) < 55)) {
 			int64_t at = now + (rc_rng_below(&rng, 10) == 0 ? (int64_t)rc_rng_below(&rng, 100000)
 									: (int64_t)rc_rng_below(&rng, 8));
-			uint32_t tie = (uint32_t)rc_rng_below(&rng, 3);
+			uint32_t tie = ties ? (uint32_t)rc_rng_below(&rng, 3) : 0;
 			sim_heap_push(&h, at, tie, 1, seq, 0);
 			model[n].at = at;
 			model[n].tie = tie;
@@ -97,6 +99,33 @@ static void test_heap_matches_a_sorted_model(void)
 		model[best] = model[--n];
 	}
 	CU_ASSERT_TRUE(ok);
+	sim_heap_free(&h);
+}
+
+static void test_heap_matches_a_sorted_model(void)
+{
+	check_heap_against_a_sorted_model(true);
+	check_heap_against_a_sorted_model(false);
+}
+
+/* An event pushed beyond the calendar's span waits in the heap; an event
+ * for the same instant pushed later, once that instant is in the span, goes
+ * straight to the calendar (appended, when no tie was ever given). They come
+ * out in push order. */
+static void test_heap_far_event_moves_in_before_a_later_push(void)
+{
+	struct sim_heap h;
+	sim_heap_init(&h);
+	const int64_t t = 40000; /* beyond the 32.8 s calendar from time 0 */
+	struct sim_ev ev;
+	sim_heap_push(&h, t, 0, 1, 1, 0);
+	sim_heap_push(&h, 10000, 0, 1, 2, 0);
+	sim_heap_push(&h, 20000, 0, 1, 3, 0);
+	CU_ASSERT_TRUE(sim_heap_pop(&h, &ev) && sim_ev_a(&ev) == 2); /* time 10 s: t is in the span now */
+	sim_heap_push(&h, t, 0, 1, 4, 0);
+	CU_ASSERT_TRUE(sim_heap_pop(&h, &ev) && sim_ev_a(&ev) == 3);
+	CU_ASSERT_TRUE(sim_heap_pop(&h, &ev) && ev.at_ms == t && sim_ev_a(&ev) == 1);
+	CU_ASSERT_TRUE(sim_heap_pop(&h, &ev) && ev.at_ms == t && sim_ev_a(&ev) == 4);
 	sim_heap_free(&h);
 }
 
@@ -320,6 +349,7 @@ void rc_test_register_sim_engine(void)
 		{ "heap orders by time then insertion", test_heap_orders_by_time_then_insertion },
 		{ "heap ties follow the tie key", test_heap_ties_follow_the_tie_key },
 		{ "heap matches a sorted model", test_heap_matches_a_sorted_model },
+		{ "heap: a far event moves in before a later push", test_heap_far_event_moves_in_before_a_later_push },
 		{ "clock skew and a jump back clamp", test_clock_plain_skew_and_jump_back_clamps },
 		{ "clock drift", test_clock_drift },
 		{ "clock deadline is the earliest time", test_clock_when_is_the_earliest_time },
