@@ -401,10 +401,12 @@ int sim_at_expect_liveness(struct sim_world *w, int64_t at_ms)
 
 static void emit_node(struct sim_world *w, int node, const char *what)
 {
-	struct sim_event ev = sim_event_blank(SIM_EV_NODE, node);
-	ev.what = what;
-	ev.value = w->nodes[node].incarnation;
-	sim_emit(w, &ev);
+	struct sim_event *ev = sim_record(w, SIM_EV_NODE, node);
+	if (ev) {
+		ev->what = what;
+		ev->value = w->nodes[node].incarnation;
+		sim_emit(w, ev);
+	}
 }
 
 void sim_node_start(struct sim_world *w, int node)
@@ -479,10 +481,12 @@ static void clock_change(struct sim_world *w, int node, const struct sim_action 
 		break;
 	}
 	n->disturbed_at = w->now;
-	struct sim_event ev = sim_event_blank(SIM_EV_CLOCK, node);
-	ev.what = what;
-	ev.value = value;
-	sim_emit(w, &ev);
+	struct sim_event *ev = sim_record(w, SIM_EV_CLOCK, node);
+	if (ev) {
+		ev->what = what;
+		ev->value = value;
+		sim_emit(w, ev);
+	}
 	sim_node_rearm(w, node);
 }
 
@@ -608,12 +612,14 @@ static void rotate_secret(struct sim_world *w, const struct sim_action *a)
 
 static void trace_action(struct sim_world *w, const struct sim_action *a, const char *text)
 {
-	struct sim_event ev = sim_event_blank(SIM_EV_ACTION, a->node);
-	ev.what = act_names[a->kind];
-	ev.peer = a->node2;
-	ev.value = a->kind == ACT_CLOCK_DRIFT ? a->ppm : a->kind == ACT_HEAL ? a->n : a->ms;
-	ev.text = text;
-	sim_emit(w, &ev);
+	struct sim_event *ev = sim_record(w, SIM_EV_ACTION, a->node);
+	if (ev) {
+		ev->what = act_names[a->kind];
+		ev->peer = a->node2;
+		ev->value = a->kind == ACT_CLOCK_DRIFT ? a->ppm : a->kind == ACT_HEAL ? a->n : a->ms;
+		ev->text = text;
+		sim_emit(w, ev);
+	}
 }
 
 void sim_scheduled_start(struct sim_world *w, int node)

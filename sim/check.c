@@ -1041,10 +1041,12 @@ void sim_check_liveness(struct sim_world *w)
 			snprintf(first, sizeof first, "task %" PRIu64 " is %s, attempt %d on %s", t->id,
 				 rc_task_state_name(t->state), t->attempt, t->runner_id[0] ? t->runner_id : "-");
 	}
-	struct sim_event ev = sim_event_blank(SIM_EV_CHECK, -1);
-	ev.what = "liveness";
-	ev.value = bad_runners + bad_tasks == 0;
-	sim_emit(w, &ev);
+	struct sim_event *ev = sim_record(w, SIM_EV_CHECK, -1);
+	if (ev) {
+		ev->what = "liveness";
+		ev->value = bad_runners + bad_tasks == 0;
+		sim_emit(w, ev);
+	}
 	if (bad_runners + bad_tasks)
 		sim_violate(w, SIM_INV_LIVENESS, "", "%zu live runner(s) not online, %zu task(s) unfinished; first: %s",
 			    bad_runners, bad_tasks, first);

@@ -117,10 +117,12 @@ void sim_coord_start(struct sim_world *w)
 		size_t restored = sim_storage_restore(&w->store, n->coord);
 		rc_outbox_clear(&w->ob);
 		rc_coord_restore_done(n->coord, now, &w->ob);
-		struct sim_event ev = sim_event_blank(SIM_EV_STORAGE, w->coord);
-		ev.what = restored == durable ? "restore" : "restore-refused";
-		ev.value = (int64_t)restored;
-		sim_emit(w, &ev);
+		struct sim_event *ev = sim_record(w, SIM_EV_STORAGE, w->coord);
+		if (ev) {
+			ev->what = restored == durable ? "restore" : "restore-refused";
+			ev->value = (int64_t)restored;
+			sim_emit(w, ev);
+		}
 		coord_effects(w);
 		sim_check_restored(w, now);
 	}
@@ -143,10 +145,12 @@ void sim_coord_crash(struct sim_world *w)
 	coord_down(w, SIM_NODE_CRASHED);
 	node_record(w, w->coord, "crash", coord_node(w)->incarnation, NULL);
 	if (lost > 0) {
-		struct sim_event ev = sim_event_blank(SIM_EV_STORAGE, w->coord);
-		ev.what = "lost";
-		ev.value = (int64_t)lost;
-		sim_emit(w, &ev);
+		struct sim_event *ev = sim_record(w, SIM_EV_STORAGE, w->coord);
+		if (ev) {
+			ev->what = "lost";
+			ev->value = (int64_t)lost;
+			sim_emit(w, ev);
+		}
 	}
 }
 

@@ -67,11 +67,13 @@ void sim_faults_set_until(struct sim_world *w, int64_t until_ms)
 
 static void fault_record(struct sim_world *w, const char *what, int node, int peer, int64_t value)
 {
-	struct sim_event ev = sim_event_blank(SIM_EV_FAULT, node);
-	ev.what = what;
-	ev.peer = peer;
-	ev.value = value;
-	sim_emit(w, &ev);
+	struct sim_event *ev = sim_record(w, SIM_EV_FAULT, node);
+	if (ev) {
+		ev->what = what;
+		ev->peer = peer;
+		ev->value = value;
+		sim_emit(w, ev);
+	}
 	w->stats.faults++;
 }
 

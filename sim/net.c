@@ -88,6 +88,18 @@ static void msg_record(struct sim_world *w, enum sim_ev_kind kind, int node, int
 	sim_emit(w, ev);
 }
 
+/* A runner's request failed in transport (s->why: timeout, refused). */
+static void transport_fail_record(struct sim_world *w, int node, const struct sim_msg *s)
+{
+	struct sim_event *ev = sim_record(w, SIM_EV_TRANSPORT_FAIL, node);
+	if (!ev)
+		return;
+	ev->op = s->op;
+	ev->req_id = s->req_id;
+	ev->what = s->why;
+	sim_emit(w, ev);
+}
+
 /* ------------------------------------------------------------- links */
 
 /* The runner a message travels to or from (every link has the coordinator
@@ -342,14 +354,16 @@ static void api_result(struct sim_world *w, int action, int status)
 		res->sandbox_id = r->sandbox_id;
 		memcpy(res->runner_id, r->runner_id, sizeof res->runner_id);
 	}
-	struct sim_event ev = sim_event_blank(SIM_EV_API, w->coord);
-	ev.op = a->raw.msg.op;
-	ev.status = status;
-	ev.what = a->raw.label;
-	ev.task_id = res->task_id;
-	ev.sandbox_id = res->sandbox_id;
-	ev.text = status >= 400 ? res->error_code : NULL;
-	sim_emit(w, &ev);
+	struct sim_event *ev = sim_record(w, SIM_EV_API, w->coord);
+	if (ev) {
+		ev->op = a->raw.msg.op;
+		ev->status = status;
+		ev->what = a->raw.label;
+		ev->task_id = res->task_id;
+		ev->sandbox_id = res->sandbox_id;
+		ev->text = status >= 400 ? res->error_code : NULL;
+		sim_emit(w, ev);
+	}
 	sim_action_replied(w, action, status);
 }
 
@@ -360,14 +374,16 @@ static void api_reply(struct sim_world *w, const struct sim_msg *meta, int statu
 		api_result(w, meta->action, status);
 		return;
 	}
-	struct sim_event ev = sim_event_blank(SIM_EV_API, w->coord);
-	ev.op = meta->op;
-	ev.status = status;
-	ev.what = "workload";
-	ev.task_id = status > 0 && status < 300 ? w->reply.task_id : meta->req.task_id;
-	ev.sandbox_id = status > 0 && status < 300 ? w->reply.sandbox_id : meta->req.sandbox_id;
-	ev.text = status >= 400 ? w->reply.error.code : NULL;
-	sim_emit(w, &ev);
+	struct sim_event *ev = sim_record(w, SIM_EV_API, w->coord);
+	if (ev) {
+		ev->op = meta->op;
+		ev->status = status;
+		ev->what = "workload";
+		ev->task_id = status > 0 && status < 300 ? w->reply.task_id : meta->req.task_id;
+		ev->sandbox_id = status > 0 && status < 300 ? w->reply.sandbox_id : meta->req.sandbox_id;
+		ev->text = status >= 400 ? w->reply.error.code : NULL;
+		sim_emit(w, ev);
+	}
 	workload_result(w, meta->tag, status);
 }
 
@@ -439,15 +455,10 @@ static void deliver_to_runner(struct sim_world *w, uint32_t slot)
 		drop(w, slot, "partition");
 		return;
 	}
-	if (s->kind == MSG_FAIL) {
-		struct sim_event ev = sim_event_blank(SIM_EV_TRANSPORT_FAIL, node);
-		ev.op = s->op;
-		ev.req_id = s->req_id;
-		ev.what = s->why;
-		sim_emit(w, &ev);
-	} else {
+	if (s->kind == MSG_FAIL)
+		transport_fail_record(w, node, s);
+	else
 		msg_record(w, SIM_EV_DELIVER, node, w->coord, s, NULL);
-	}
 	sim_runner_on_reply(w, node, s);
 	sim_msg_release(w, slot);
 }

@@ -107,12 +107,14 @@ void sim_proc_signal(struct sim_world *w, int node, uint64_t task_id, int attemp
 	struct sim_node *n = &w->nodes[node];
 	struct sim_proc *p = proc_get(w, n, task_id, attempt);
 	int64_t local = sim_node_now(w, node);
-	struct sim_event ev = sim_event_blank(SIM_EV_PROC_SIGNAL, node);
-	ev.task_id = task_id;
-	ev.attempt = attempt;
-	ev.value = sig;
-	ev.what = p->alive ? (sig == RC_SIG_KILL ? "kill" : "term") : "no-process";
-	sim_emit(w, &ev);
+	struct sim_event *ev = sim_record(w, SIM_EV_PROC_SIGNAL, node);
+	if (ev) {
+		ev->task_id = task_id;
+		ev->attempt = attempt;
+		ev->value = sig;
+		ev->what = p->alive ? (sig == RC_SIG_KILL ? "kill" : "term") : "no-process";
+		sim_emit(w, ev);
+	}
 	sim_check_proc_signal(w, node, p, sig, local);
 	if (!p->alive)
 		return;
@@ -151,13 +153,15 @@ void sim_proc_exit_event(struct sim_world *w, int node, uint32_t token)
 	uint64_t task_id = p->task_id;
 	int attempt = p->attempt;
 	int64_t local = sim_node_now(w, node);
-	struct sim_event ev = sim_event_blank(SIM_EV_PROC_EXIT, node);
-	ev.task_id = task_id;
-	ev.attempt = attempt;
-	ev.what = p->exit_why;
-	ev.value = clean ? 0 : strcmp(p->exit_why, "killed") == 0 ? 128 + RC_SIG_KILL
-			     : strcmp(p->exit_why, "terminated") == 0 ? 128 + RC_SIG_TERM : 1;
-	sim_emit(w, &ev);
+	struct sim_event *ev = sim_record(w, SIM_EV_PROC_EXIT, node);
+	if (ev) {
+		ev->task_id = task_id;
+		ev->attempt = attempt;
+		ev->what = p->exit_why;
+		ev->value = clean ? 0 : strcmp(p->exit_why, "killed") == 0 ? 128 + RC_SIG_KILL
+				     : strcmp(p->exit_why, "terminated") == 0 ? 128 + RC_SIG_TERM : 1;
+		sim_emit(w, ev);
+	}
 	sim_check_proc_exit(w, node, p, clean, local);
 	sim_runner_on_exit(w, node, task_id, attempt, clean);
 }

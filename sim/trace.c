@@ -310,8 +310,7 @@ static void hash_event(uint64_t *h, const struct sim_event *ev)
 static void ring_store(struct sim_trace *t, const struct sim_event *ev)
 {
 	struct sim_ring_entry *e = &t->ring[t->ring_pos];
-	if (ev != &e->ev) /* made elsewhere than in place (see sim_record) */
-		e->ev = *ev;
+	assert(ev == &e->ev && "a record is made in place by sim_record");
 	e->has_runner = ev->runner_id != NULL;
 	if (e->has_runner)
 		sim_copy_id(e->runner_id, ev->runner_id);
@@ -344,11 +343,7 @@ static void name_nodes(const struct sim_world *w, struct sim_event *ev)
 void sim_emit(struct sim_world *w, struct sim_event *ev)
 {
 	struct sim_trace *t = &w->trace;
-	w->stats.records++;
-	/* Nobody listening (an explored seed: no file, hash, history or
-	 * observer): there is nothing to complete or hand over. */
-	if (!t->ring_len && !t->hashing && !t->file && !t->observer)
-		return;
+	w->stats.records++; /* (sim_record counted those nobody hears) */
 	ev->seq = w->stats.events;
 	ev->at_ms = w->now;
 	if (!t->header_done)
@@ -380,7 +375,7 @@ struct sim_event *sim_record(struct sim_world *w, enum sim_ev_kind kind, int nod
 		w->stats.records++;
 		return NULL;
 	}
-	memset(ev, 0, sizeof *ev); /* as sim_event_blank, written in place */
+	memset(ev, 0, sizeof *ev);
 	ev->kind = kind;
 	ev->node = node;
 	ev->peer = -1;
@@ -491,10 +486,12 @@ void sim_violate(struct sim_world *w, enum sim_invariant inv, const char *nodes,
 		snprintf(v->message, sizeof v->message, "%s", message);
 		v->history = history_lines(w, &v->n_history);
 	}
-	struct sim_event ev = sim_event_blank(SIM_EV_VIOLATION, -1);
-	ev.what = sim_invariant_name(inv);
-	ev.text = message;
-	sim_emit(w, &ev);
+	struct sim_event *ev = sim_record(w, SIM_EV_VIOLATION, -1);
+	if (ev) {
+		ev->what = sim_invariant_name(inv);
+		ev->text = message;
+		sim_emit(w, ev);
+	}
 	if (!w->cfg.collect_all)
 		w->stopped = true;
 }
