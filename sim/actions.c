@@ -399,16 +399,6 @@ int sim_at_expect_liveness(struct sim_world *w, int64_t at_ms)
 
 /* ------------------------------------------------------------ node life */
 
-static void emit_node(struct sim_world *w, int node, const char *what)
-{
-	struct sim_event *ev = sim_record(w, SIM_EV_NODE, node);
-	if (ev) {
-		ev->what = what;
-		ev->value = w->nodes[node].incarnation;
-		sim_emit(w, ev);
-	}
-}
-
 void sim_node_start(struct sim_world *w, int node)
 {
 	struct sim_node *n = &w->nodes[node];
@@ -458,7 +448,7 @@ void sim_node_pause(struct sim_world *w, int node)
 		return;
 	n->state = SIM_NODE_PAUSED;
 	n->disturbed_at = w->now;
-	emit_node(w, node, "pause");
+	sim_record_node(w, node, "pause", NULL);
 }
 
 static void clock_change(struct sim_world *w, int node, const struct sim_action *a)

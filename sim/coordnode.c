@@ -16,18 +16,7 @@ static struct sim_node *coord_node(struct sim_world *w)
 	return &w->nodes[w->coord];
 }
 
-static void node_record(struct sim_world *w, int node, const char *what, int64_t value, const char *text)
-{
-	struct sim_event *ev = sim_record(w, SIM_EV_NODE, node);
-	if (!ev)
-		return;
-	ev->what = what;
-	ev->value = value;
-	ev->text = text;
-	sim_emit(w, ev);
-}
-
-/* The record kind of a coordinator effect that changes no storage. */
+/* The record kind of a coordinator effect that reports a transition. */
 static enum sim_ev_kind effect_kind(enum rc_fx_kind kind)
 {
 	switch (kind) {
@@ -37,25 +26,19 @@ static enum sim_ev_kind effect_kind(enum rc_fx_kind kind)
 		return SIM_EV_TASK_STATE;
 	case RC_FX_SANDBOX_AUDIT:
 		return SIM_EV_SANDBOX_AUDIT;
-	case RC_FX_REJECTED:
+	default: /* RC_FX_REJECTED */
 		return SIM_EV_REJECTED;
-	default: /* RC_FX_LOG */
-		return SIM_EV_LOG;
 	}
 }
 
-/* The trace record of a coordinator effect that changes no storage. */
+/* The trace record of a coordinator effect that reports a transition (a
+ * status, a task state, a sandbox audit, a refused request). */
 static void effect_record(struct sim_world *w, const struct rc_effect *fx)
 {
 	enum sim_ev_kind kind = effect_kind(fx->kind);
 	struct sim_event *ev = sim_record(w, kind, w->coord);
 	if (!ev)
 		return;
-	if (kind == SIM_EV_LOG) {
-		ev->text = fx->text;
-		sim_emit(w, ev);
-		return;
-	}
 	if (kind == SIM_EV_REJECTED) {
 		ev->status = fx->value;
 		ev->op = fx->op;
@@ -90,8 +73,10 @@ static void coord_effects(struct sim_world *w)
 		case RC_FX_TASK_STATE:
 		case RC_FX_SANDBOX_AUDIT:
 		case RC_FX_REJECTED:
-		case RC_FX_LOG:
 			effect_record(w, fx);
+			break;
+		case RC_FX_LOG:
+			sim_record_log(w, w->coord, fx->text);
 			break;
 		default:
 			break; /* runner effects never come from the coordinator */
@@ -109,7 +94,7 @@ void sim_coord_start(struct sim_world *w)
 	n->incarnation++;
 	n->state = SIM_NODE_UP;
 	n->restart_at = -1;
-	node_record(w, w->coord, n->incarnation == 1 ? "start" : "restart", n->incarnation, NULL);
+	sim_record_node(w, w->coord, n->incarnation == 1 ? "start" : "restart", NULL);
 	if (n->incarnation > 1) {
 		size_t durable = 0;
 		for (int k = 0; k < 3; k++)
@@ -143,7 +128,7 @@ void sim_coord_crash(struct sim_world *w)
 {
 	size_t lost = sim_storage_crash(&w->store, w->cfg.storage_lossy);
 	coord_down(w, SIM_NODE_CRASHED);
-	node_record(w, w->coord, "crash", coord_node(w)->incarnation, NULL);
+	sim_record_node(w, w->coord, "crash", NULL);
 	if (lost > 0) {
 		struct sim_event *ev = sim_record(w, SIM_EV_STORAGE, w->coord);
 		if (ev) {
@@ -158,7 +143,7 @@ void sim_coord_stop(struct sim_world *w)
 {
 	sim_storage_sync(&w->store);
 	coord_down(w, SIM_NODE_DOWN);
-	node_record(w, w->coord, "stop", coord_node(w)->incarnation, NULL);
+	sim_record_node(w, w->coord, "stop", NULL);
 }
 
 void sim_coord_tick(struct sim_world *w)

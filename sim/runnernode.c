@@ -13,17 +13,6 @@
 
 #include "sim_internal.h"
 
-static void node_record(struct sim_world *w, int node, const char *what, const char *text)
-{
-	struct sim_event *ev = sim_record(w, SIM_EV_NODE, node);
-	if (!ev)
-		return;
-	ev->what = what;
-	ev->value = w->nodes[node].incarnation;
-	ev->text = text;
-	sim_emit(w, ev);
-}
-
 static void state_save_record(struct sim_world *w, int node)
 {
 	struct sim_event *ev = sim_record(w, SIM_EV_STATE_SAVE, node);
@@ -31,15 +20,6 @@ static void state_save_record(struct sim_world *w, int node)
 		return;
 	ev->runner_id = w->nodes[node].saved_id;
 	ev->value = (int64_t)w->nodes[node].saved_session;
-	sim_emit(w, ev);
-}
-
-static void log_record(struct sim_world *w, int node, const char *text)
-{
-	struct sim_event *ev = sim_record(w, SIM_EV_LOG, node);
-	if (!ev)
-		return;
-	ev->text = text;
 	sim_emit(w, ev);
 }
 
@@ -80,14 +60,14 @@ void sim_runner_effects(struct sim_world *w, int node)
 			exit_fx = fx;
 			break;
 		case RC_FX_LOG:
-			log_record(w, node, fx->text);
+			sim_record_log(w, node, fx->text);
 			break;
 		default:
 			break; /* coordinator effects never come from a runner */
 		}
 	}
 	if (exit_fx) {
-		node_record(w, node, "exit", exit_fx->text);
+		sim_record_node(w, node, "exit", exit_fx->text);
 		runner_gone(w, node, SIM_NODE_EXITED);
 	}
 }
@@ -116,7 +96,7 @@ void sim_runner_start(struct sim_world *w, int node)
 	n->state = SIM_NODE_UP;
 	n->stopping = false;
 	n->restart_at = -1;
-	node_record(w, node, n->incarnation == 1 ? "start" : "restart", NULL);
+	sim_record_node(w, node, n->incarnation == 1 ? "start" : "restart", NULL);
 	int64_t now = sim_node_now(w, node);
 	rc_outbox_clear(&w->ob);
 	rc_runner_start(n->runner, now, &w->ob);
@@ -125,7 +105,7 @@ void sim_runner_start(struct sim_world *w, int node)
 
 void sim_runner_crash(struct sim_world *w, int node)
 {
-	node_record(w, node, "crash", NULL);
+	sim_record_node(w, node, "crash", NULL);
 	runner_gone(w, node, SIM_NODE_CRASHED);
 }
 
@@ -133,7 +113,7 @@ void sim_runner_drain(struct sim_world *w, int node)
 {
 	struct sim_node *n = &w->nodes[node];
 	n->stopping = true;
-	node_record(w, node, "stop", NULL);
+	sim_record_node(w, node, "stop", NULL);
 	int64_t now = sim_node_now(w, node);
 	rc_outbox_clear(&w->ob);
 	rc_runner_drain(n->runner, now, &w->ob);

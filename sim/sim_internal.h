@@ -565,10 +565,15 @@ void sim_trace_header(struct sim_world *w);
  * was read back before its stores had landed, and the copy stalled on store
  * forwarding (16% of the heartbeat storm's perf samples). */
 struct sim_event *sim_record(struct sim_world *w, enum sim_ev_kind kind, int node);
-/* Emit a record from sim_record, stamped with the current event and time. */
+/* Emit a record from sim_record, stamped with the current event and time
+ * (sim_record counted it). */
 void sim_emit(struct sim_world *w, struct sim_event *ev);
-/* The record of a node's timer firing at its local time now. */
+/* Records several modules make: a node's timer firing at its local time now;
+ * a node's start, restart, crash, stop, pause or exit (with its incarnation
+ * and an optional text); a core's log line. */
 void sim_record_tick(struct sim_world *w, int node, int64_t now);
+void sim_record_node(struct sim_world *w, int node, const char *what, const char *text);
+void sim_record_log(struct sim_world *w, int node, const char *text);
 /* Record a violation of inv; stops the run unless collect_all. */
 void sim_violate(struct sim_world *w, enum sim_invariant inv, const char *nodes, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

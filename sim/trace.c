@@ -340,10 +340,16 @@ static void name_nodes(const struct sim_world *w, struct sim_event *ev)
 	ev->peer_name = ev->peer >= 0 ? w->nodes[ev->peer].name : NULL;
 }
 
+/* Whether records go further than the history ring: to the hash, a trace
+ * file or an observer, which see them with their nodes named. */
+static bool passed_on(const struct sim_trace *t)
+{
+	return t->hashing || t->file || t->observer;
+}
+
 void sim_emit(struct sim_world *w, struct sim_event *ev)
 {
 	struct sim_trace *t = &w->trace;
-	w->stats.records++; /* (sim_record counted those nobody hears) */
 	ev->seq = w->stats.events;
 	ev->at_ms = w->now;
 	if (!t->header_done)
@@ -352,7 +358,7 @@ void sim_emit(struct sim_world *w, struct sim_event *ev)
 	 * outside its hot fields, and most runs never print their history. */
 	if (t->ring_len)
 		ring_store(t, ev);
-	if (!t->hashing && !t->file && !t->observer)
+	if (!passed_on(t))
 		return;
 	name_nodes(w, ev);
 	if (t->hashing)
@@ -366,15 +372,14 @@ void sim_emit(struct sim_world *w, struct sim_event *ev)
 struct sim_event *sim_record(struct sim_world *w, enum sim_ev_kind kind, int node)
 {
 	struct sim_trace *t = &w->trace;
+	w->stats.records++;
 	struct sim_event *ev;
-	if (t->ring_len) {
+	if (t->ring_len)
 		ev = &t->ring[t->ring_pos].ev;
-	} else if (t->hashing || t->file || t->observer) {
+	else if (passed_on(t))
 		ev = &t->scratch;
-	} else {
-		w->stats.records++;
+	else
 		return NULL;
-	}
 	memset(ev, 0, sizeof *ev);
 	ev->kind = kind;
 	ev->node = node;
@@ -388,6 +393,26 @@ void sim_record_tick(struct sim_world *w, int node, int64_t now)
 	if (!ev)
 		return;
 	ev->value = now;
+	sim_emit(w, ev);
+}
+
+void sim_record_node(struct sim_world *w, int node, const char *what, const char *text)
+{
+	struct sim_event *ev = sim_record(w, SIM_EV_NODE, node);
+	if (!ev)
+		return;
+	ev->what = what;
+	ev->value = w->nodes[node].incarnation;
+	ev->text = text;
+	sim_emit(w, ev);
+}
+
+void sim_record_log(struct sim_world *w, int node, const char *text)
+{
+	struct sim_event *ev = sim_record(w, SIM_EV_LOG, node);
+	if (!ev)
+		return;
+	ev->text = text;
 	sim_emit(w, ev);
 }
 
