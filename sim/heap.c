@@ -132,8 +132,8 @@ static void cal_insert(struct sim_heap *h, const struct sim_ev *ev)
 	if (!h->slots) {
 		/* Only the bitmap is zeroed: a slot whose bit is clear is empty
 		 * whatever it holds, and is cleared below before its first use.
-		 * Zeroing 256 KiB was 2.7% of an explored seed, whose 5 runners
-		 * touch a few hundred slots. */
+		 * Zeroing 256 KiB was 2.7% of an explored seed's instructions (its 5 runners
+		 * touch a few hundred slots), if no measurable share of its time. */
 		h->slots = malloc(SIM_CAL_SLOTS * sizeof *h->slots);
 		h->slot_bits = calloc(BIT_WORDS + SUMMARY_WORDS, sizeof *h->slot_bits);
 		assert(h->slots && h->slot_bits && "event calendar allocation failed");
