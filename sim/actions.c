@@ -446,7 +446,7 @@ void sim_node_pause(struct sim_world *w, int node)
 	struct sim_node *n = &w->nodes[node];
 	if (n->state != SIM_NODE_UP)
 		return;
-	n->state = SIM_NODE_PAUSED;
+	sim_node_set_state(w, node, SIM_NODE_PAUSED);
 	n->disturbed_at = w->now;
 	sim_record_node(w, node, "pause", NULL);
 }

@@ -92,7 +92,7 @@ void sim_coord_start(struct sim_world *w)
 	n->coord = rc_coord_new(&w->cfg.coord, w->store.secret, now);
 	assert(n->coord && "coordinator allocation failed");
 	n->incarnation++;
-	n->state = SIM_NODE_UP;
+	sim_node_set_state(w, w->coord, SIM_NODE_UP);
 	n->restart_at = -1;
 	sim_record_node(w, w->coord, n->incarnation == 1 ? "start" : "restart", NULL);
 	if (n->incarnation > 1) {
@@ -119,7 +119,7 @@ static void coord_down(struct sim_world *w, enum sim_node_state state)
 	struct sim_node *n = coord_node(w);
 	rc_coord_free(n->coord);
 	n->coord = NULL;
-	n->state = state;
+	sim_node_set_state(w, w->coord, state);
 	sim_node_drop_held(w, w->coord);
 	sim_node_rearm(w, w->coord);
 }

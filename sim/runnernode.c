@@ -28,7 +28,8 @@ static void runner_gone(struct sim_world *w, int node, enum sim_node_state state
 	struct sim_node *n = &w->nodes[node];
 	rc_runner_free(n->runner);
 	n->runner = NULL;
-	n->state = state;
+	w->timers[node].core = NULL;
+	sim_node_set_state(w, node, state);
 	n->stopping = false;
 	sim_proc_kill_all(w, node);
 	sim_node_drop_held(w, node);
@@ -93,7 +94,8 @@ void sim_runner_start(struct sim_world *w, int node)
 	rc_rng_split(&r, w->cfg.seed, n->name_hash + 0x9e3779b97f4a7c15ULL * n->incarnation);
 	n->runner = rc_runner_new(&n->rcfg, rc_rng_next(&r));
 	assert(n->runner && "runner core refused a config sim_add_runner accepted");
-	n->state = SIM_NODE_UP;
+	w->timers[node].core = n->runner;
+	sim_node_set_state(w, node, SIM_NODE_UP);
 	n->stopping = false;
 	n->restart_at = -1;
 	sim_record_node(w, node, n->incarnation == 1 ? "start" : "restart", NULL);
