@@ -126,12 +126,7 @@ static uint32_t node_alloc(struct sim_heap *h)
 }
 
 /* Insert ev into its slot, keeping the slot's (tie, seq) order: every event
- * of one slot has the same time (the calendar spans exactly its slots).
- * While no event had a tie, that order is insertion order (events come
- * into the calendar in order from the heap, and later ones have later seq)
- * and ev goes last without reading the slot's last event: in a big run that
- * event was queued seconds ago, and reading it was a cache miss on a third
- * of all insertions. */
+ * of one slot has the same time (the calendar spans exactly its slots). */
 static void cal_insert(struct sim_heap *h, const struct sim_ev *ev)
 {
 	if (!h->slots) {
@@ -150,7 +145,7 @@ static void cal_insert(struct sim_heap *h, const struct sim_ev *ev)
 	if (!(h->slot_bits[slot / 64] & 1ULL << (slot % 64)))
 		*s = (struct sim_cal_slot){ 0, 0 };
 	uint32_t *link = &s->head;
-	if (s->tail && (!h->tied || h->pool[s->tail - 1].ev.order < ev->order))
+	if (s->tail && h->pool[s->tail - 1].ev.order < ev->order)
 		link = &h->pool[s->tail - 1].next; /* after the last: the usual case */
 	else
 		while (*link && h->pool[*link - 1].ev.order < ev->order)
@@ -242,7 +237,6 @@ void sim_heap_push(struct sim_heap *h, int64_t at_ms, uint32_t tie, uint32_t typ
 	assert(type < 16 && a <= SIM_EV_A_MAX && at_ms >= 0);
 	struct sim_ev ev = { .at_ms = at_ms, .order = (uint64_t)tie << 32 | (uint32_t)h->next_seq++,
 			     .type_a = type << SIM_EV_A_BITS | a, .b = b };
-	h->tied |= tie != 0;
 	if (in_calendar_range(h, at_ms))
 		cal_insert(h, &ev);
 	else

@@ -73,7 +73,6 @@ struct sim_heap {
 	size_t pool_len, pool_cap;
 	uint32_t pool_free;      /* free list: pool index + 1 */
 	size_t cal_len;
-	bool tied;               /* some event had a tie != 0 (see cal_insert) */
 };
 
 void sim_heap_init(struct sim_heap *h);
