@@ -122,9 +122,22 @@ void sim_runner_drain(struct sim_world *w, int node)
 	after_call(w, node);
 }
 
+/* A tick usually sends a heartbeat and a claim, which reach the coordinator
+ * and the checkers a few events later: ask for the lines they will need now,
+ * as in a big world they were last touched a heartbeat period ago. */
+static void prefetch_for_requests(const struct sim_world *w, const struct sim_node *n)
+{
+	if (w->coord >= 0 && w->nodes[w->coord].coord)
+		rc_coord_prefetch_runner(w->nodes[w->coord].coord, n->id_key);
+	if (n->shadow)
+		__builtin_prefetch(&w->chk.runners[n->shadow - 1]);
+}
+
 void sim_runner_tick(struct sim_world *w, int node)
 {
 	struct sim_node *n = &w->nodes[node];
+	if (sim_world_is_big(w))
+		prefetch_for_requests(w, n);
 	int64_t now = sim_node_now(w, node);
 	sim_record_tick(w, node, now);
 	rc_outbox_clear(&w->ob);

@@ -441,6 +441,11 @@ uint64_t sim_hash_str(const char *s);
 void sim_push(struct sim_world *w, int64_t at_ms, enum sim_evt type, uint32_t a, uint32_t b);
 /* Re-arm the node's timer from its core's deadline. */
 void sim_node_rearm(struct sim_world *w, int node);
+/* Whether the world is too big for the cache, so prefetching what the coming
+ * events will read pays; in an explored seed's few nodes everything is in
+ * cache already and the work to find what to prefetch (a second search of
+ * the calendar for the next event) made explore 9% slower. */
+static inline bool sim_world_is_big(const struct sim_world *w) { return w->n_nodes >= 1024; }
 /* Every change of a node's state goes through here (the timer keeps a copy). */
 void sim_node_set_state(struct sim_world *w, int node, enum sim_node_state state);
 /* The node's clock value for its core now (recorded: never goes back). */

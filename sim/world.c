@@ -664,16 +664,10 @@ static void dispatch(struct sim_world *w, const struct sim_ev *ev)
 	}
 }
 
-/* Process the next event due at or before limit_ms; superseded timers and
- * events held for a paused node are consumed on the way without counting.
- * Returns false when no event is due by the limit. */
 /* Ask for the lines the next event will read first while this one runs:
  * in a big run every tick starts on a node and a core last touched 20 s of
  * virtual time ago, long gone from the cache. Only a timer that will tick
- * is worth it (the others read no more than their struct sim_timer), and
- * only in a world too big for the cache: in an explored seed's few nodes
- * the peek, a second search of the calendar, was 5% of the time. */
-#define SIM_PREFETCH_MIN_NODES 1024
+ * is worth it (the others read no more than their struct sim_timer). */
 
 static void prefetch_next(const struct sim_world *w)
 {
@@ -692,6 +686,9 @@ static void prefetch_next(const struct sim_world *w)
 			__builtin_prefetch(core + 64 * line);
 }
 
+/* Process the next event due at or before limit_ms; superseded timers and
+ * events held for a paused node are consumed on the way without counting.
+ * Returns false when no event is due by the limit. */
 static bool step_until(struct sim_world *w, int64_t limit_ms)
 {
 	struct sim_ev ev;
@@ -711,7 +708,7 @@ static bool step_until(struct sim_world *w, int64_t limit_ms)
 		if (sim_ev_type(&ev) == EVT_TIMER && !timer_due(w, node))
 			continue;
 		w->stats.events++;
-		if (w->n_nodes >= SIM_PREFETCH_MIN_NODES)
+		if (sim_world_is_big(w))
 			prefetch_next(w);
 		dispatch(w, &ev);
 		return true;

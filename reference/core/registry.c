@@ -59,6 +59,14 @@ struct rc_runner_record *rc_registry_find_key(const struct rc_registry *reg, uin
 	return NULL;
 }
 
+void rc_coord_prefetch_runner(const struct rc_coord *c, uint64_t key)
+{
+	const struct rc_registry *reg = &c->registry;
+	if (!key || reg->index_cap == 0)
+		return;
+	__builtin_prefetch(&reg->index[home_slot(reg, key)]);
+}
+
 struct rc_runner_record *rc_registry_find(const struct rc_registry *reg, const char *id)
 {
 	return rc_registry_find_key(reg, rc_identity_runner_key(id));

@@ -343,6 +343,42 @@ static void test_unheard_records_are_counted_alike(void)
 	CU_ASSERT_EQUAL(memcmp(&heard, &unheard, sizeof heard), 0);
 }
 
+/* From 1,024 nodes on a world prefetches what the coming events will read
+ * (sim_world_is_big). Hints must change nothing: such a world under every
+ * fault, pauses and crashes included, runs clean and repeats its trace. */
+static uint64_t run_big_world(struct sim_stats *st)
+{
+	struct sim_config cfg;
+	sim_config_defaults(&cfg);
+	cfg.seed = 3;
+	cfg.faults.kinds = SIM_FAULT_ALL;
+	cfg.hash_trace = true;
+	struct sim_world *w = sim_world_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	struct sim_workload wl;
+	sim_workload_defaults(&wl);
+	wl.runners = 1100;
+	wl.duration_ms = 4 * 60 * 1000;
+	wl.quiet_ms = 60 * 1000;
+	wl.tasks_per_runner_hour = 0; /* a task can outlast a one-minute quiet tail */
+	CU_ASSERT_EQUAL_FATAL(sim_workload_schedule(w, &wl), 0);
+	sim_run_until(w, wl.duration_ms);
+	sim_stats(w, st);
+	uint64_t hash = sim_trace_hash(w);
+	sim_world_free(w);
+	return hash;
+}
+
+static void test_big_world_runs_clean_and_repeats(void)
+{
+	struct sim_stats a, b;
+	uint64_t first = run_big_world(&a), second = run_big_world(&b);
+	CU_ASSERT_EQUAL(a.violations, 0);
+	CU_ASSERT_TRUE(a.heartbeats > 1100 * 5); /* every runner heartbeat several times */
+	CU_ASSERT_EQUAL(first, second);
+	CU_ASSERT_EQUAL(memcmp(&a, &b, sizeof a), 0);
+}
+
 void rc_test_register_sim_engine(void)
 {
 	static CU_TestInfo tests[] = {
@@ -357,6 +393,7 @@ void rc_test_register_sim_engine(void)
 		{ "world permutes ties by seed", test_world_permutes_ties_by_seed },
 		{ "run until stops at the limit", test_run_until_stops_at_the_limit },
 		{ "unheard records are counted alike", test_unheard_records_are_counted_alike },
+		{ "a big world runs clean and repeats", test_big_world_runs_clean_and_repeats },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("sim_engine", tests);
