@@ -668,7 +668,6 @@ static void dispatch(struct sim_world *w, const struct sim_ev *ev)
  * in a big run every tick starts on a node and a core last touched 20 s of
  * virtual time ago, long gone from the cache. Only a timer that will tick
  * is worth it (the others read no more than their struct sim_timer). */
-
 static void prefetch_next(const struct sim_world *w)
 {
 	const struct sim_ev *next = sim_heap_peek(&w->heap);
