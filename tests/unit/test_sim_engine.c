@@ -308,6 +308,23 @@ static void count_records(void *ctx, const struct sim_event *ev)
 	(*(uint64_t *)ctx)++;
 }
 
+/* Run workload wl in a world made from cfg (observer fn, when not NULL,
+ * hears every record) to its end: its statistics in *st, its trace hash. */
+static uint64_t run_scheduled(const struct sim_config *cfg, const struct sim_workload *wl, sim_observer_fn fn,
+			      void *ctx, struct sim_stats *st)
+{
+	struct sim_world *w = sim_world_new(cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	if (fn)
+		sim_set_observer(w, fn, ctx);
+	CU_ASSERT_EQUAL_FATAL(sim_workload_schedule(w, wl), 0);
+	sim_run_until(w, wl->duration_ms);
+	sim_stats(w, st);
+	uint64_t hash = sim_trace_hash(w);
+	sim_world_free(w);
+	return hash;
+}
+
 static void run_workload(bool listened, struct sim_stats *st, uint64_t *observed)
 {
 	struct sim_config cfg;
@@ -316,19 +333,12 @@ static void run_workload(bool listened, struct sim_stats *st, uint64_t *observed
 	cfg.faults.kinds = SIM_FAULT_ALL;
 	cfg.no_history = !listened;
 	cfg.hash_trace = listened;
-	struct sim_world *w = sim_world_new(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
-	*observed = 0;
-	if (listened)
-		sim_set_observer(w, count_records, observed);
 	struct sim_workload wl;
 	sim_workload_defaults(&wl);
 	wl.runners = 4;
 	wl.duration_ms = 3 * 3600 * 1000;
-	CU_ASSERT_EQUAL_FATAL(sim_workload_schedule(w, &wl), 0);
-	sim_run_until(w, wl.duration_ms);
-	sim_stats(w, st);
-	sim_world_free(w);
+	*observed = 0;
+	run_scheduled(&cfg, &wl, listened ? count_records : NULL, observed, st);
 }
 
 static void test_unheard_records_are_counted_alike(void)
@@ -353,20 +363,13 @@ static uint64_t run_big_world(struct sim_stats *st)
 	cfg.seed = 3;
 	cfg.faults.kinds = SIM_FAULT_ALL;
 	cfg.hash_trace = true;
-	struct sim_world *w = sim_world_new(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 	struct sim_workload wl;
 	sim_workload_defaults(&wl);
 	wl.runners = 1100;
 	wl.duration_ms = 4 * 60 * 1000;
 	wl.quiet_ms = 60 * 1000;
 	wl.tasks_per_runner_hour = 0; /* a task can outlast a one-minute quiet tail */
-	CU_ASSERT_EQUAL_FATAL(sim_workload_schedule(w, &wl), 0);
-	sim_run_until(w, wl.duration_ms);
-	sim_stats(w, st);
-	uint64_t hash = sim_trace_hash(w);
-	sim_world_free(w);
-	return hash;
+	return run_scheduled(&cfg, &wl, NULL, NULL, st);
 }
 
 static void test_big_world_runs_clean_and_repeats(void)
