@@ -18,6 +18,7 @@
 
 struct scn_word {
 	char *text; /* NUL-terminated, points into the text's copy */
+	int len;    /* strlen(text): keywords are compared by length first */
 	int col;
 	bool quoted;
 };
@@ -26,6 +27,8 @@ struct scn_line {
 	int number;
 	struct scn_word *words; /* n words, owned by the scn_lines they came from */
 	int n;
+	const char *src;    /* the line in the parsed text (borrowed, not cut) */
+	bool single_spaced; /* one ' ' between words: the source reads as its words joined */
 	int end_col; /* column just past the last word: where "missing X" points */
 	const char *split_error; /* why the line cannot be split (unterminated quote,
 	                            too many words), or NULL; at split_error_col */
@@ -36,6 +39,7 @@ struct scn_line {
 struct scn_lines {
 	char *buf;              /* copy of the text, cut into words */
 	struct scn_word *words; /* the words of every line, in order */
+	size_t n_words, cap_words;
 	struct scn_line *lines;
 	size_t n;
 };

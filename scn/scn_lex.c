@@ -38,15 +38,34 @@ void *scn_grow(void *items, size_t *cap, size_t len, size_t size)
 	return n;
 }
 
-/* Cut the line at s (len bytes, s[len] is NUL) into words, appended to
- * t->words (n_words used, cap_words allocated); on a malformed line set its
- * split_error. */
-static void split_line(struct scn_lines *t, size_t *n_words, size_t *cap_words, struct scn_line *l, char *s,
-		       size_t len)
+/* isspace() in the C locale the program runs in, without a call per character. */
+static bool is_blank(char c)
 {
-	size_t i = 0;
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* The next word of t, not zeroed (split_line sets every field): growing by
+ * doubling without scn_grow's memset, as the table is most of a text's size. */
+static struct scn_word *new_word(struct scn_lines *t)
+{
+	if (t->n_words == t->cap_words) {
+		t->cap_words = t->cap_words ? 2 * t->cap_words : 64;
+		t->words = realloc(t->words, t->cap_words * sizeof *t->words);
+		if (!t->words)
+			abort();
+	}
+	return &t->words[t->n_words++];
+}
+
+/* Cut the line at s (len bytes, s[len] is NUL; src is the same line in the
+ * original text) into words appended to t->words; on a malformed line set
+ * its split_error. */
+static void split_line(struct scn_lines *t, struct scn_line *l, char *s, const char *src, size_t len)
+{
+	size_t i = 0, prev_end = 0; /* prev_end: just past the previous word */
+	l->single_spaced = true;
 	while (i < len) {
-		if (isspace((unsigned char)s[i])) {
+		if (is_blank(s[i])) {
 			i++;
 			continue;
 		}
@@ -57,81 +76,74 @@ static void split_line(struct scn_lines *t, size_t *n_words, size_t *cap_words, 
 			l->split_error = "too many words on one line";
 			return;
 		}
-		if (*n_words == *cap_words)
-			t->words = scn_grow(t->words, cap_words, *n_words, sizeof *t->words);
-		struct scn_word *w = &t->words[(*n_words)++];
+		struct scn_word *w = new_word(t);
+		if (l->n > 0 && (i != prev_end + 1 || src[prev_end] != ' '))
+			l->single_spaced = false;
 		l->n++;
 		w->col = (int)i + 1;
-		if (s[i] == '"') {
-			size_t close = i + 1;
-			while (close < len && s[close] != '"')
-				close++;
-			if (close >= len) {
+		w->quoted = s[i] == '"';
+		if (w->quoted) {
+			const char *close = memchr(s + i + 1, '"', len - i - 1);
+			if (!close) {
 				l->split_error_col = (int)i + 1;
 				l->split_error = "unterminated quoted text";
 				return;
 			}
 			w->text = s + i + 1;
-			w->quoted = true;
-			s[close] = '\0';
-			i = close + 1;
+			w->len = (int)(close - w->text);
+			s[close - s] = '\0';
+			i = prev_end = (size_t)(close - s) + 1;
 		} else {
 			w->text = s + i;
-			while (i < len && !isspace((unsigned char)s[i]))
+			while (i < len && !is_blank(s[i]))
 				i++;
+			w->len = (int)(s + i - w->text);
+			prev_end = i;
 			if (i < len)
 				s[i++] = '\0';
 		}
-		l->end_col = (int)(w->text - s) + (int)strlen(w->text) + 1 + (w->quoted ? 1 : 0);
+		l->end_col = (int)prev_end + 1;
 	}
 	if (l->n == 0)
 		l->end_col = 1;
 }
 
-/* Where the lines of text are: starts[k] and lens[k] (without the newline
- * and a '\r' before it); returns the count. */
-static size_t find_lines(const char *text, size_t **starts, size_t **lens)
+/* How many lines text (size bytes) has: a last line without a newline
+ * counts, nothing after a last newline does not. */
+static size_t count_lines(const char *text, size_t size)
 {
-	size_t n = 0, cap = 0, cap2 = 0;
-	*starts = NULL;
-	*lens = NULL;
-	for (const char *at = text; *at;) {
-		const char *nl = strchr(at, '\n');
-		size_t full = nl ? (size_t)(nl - at) : strlen(at), len = full;
-		if (len && at[len - 1] == '\r')
-			len--;
-		if (n == cap) {
-			*starts = scn_grow(*starts, &cap, n, sizeof **starts);
-			*lens = scn_grow(*lens, &cap2, n, sizeof **lens);
-		}
-		(*starts)[n] = (size_t)(at - text);
-		(*lens)[n++] = len;
-		at += full + (nl ? 1 : 0);
-	}
-	return n;
+	size_t n = 0;
+	for (const char *at = text; (at = memchr(at, '\n', size - (size_t)(at - text))) != NULL; at++)
+		n++;
+	return n + (size && text[size - 1] != '\n');
 }
 
 void scn_split_text(const char *text, struct scn_lines *t)
 {
 	memset(t, 0, sizeof *t);
-	size_t *starts, *lens;
-	t->n = find_lines(text, &starts, &lens);
-	t->buf = scn_strdup(text);
+	size_t size = strlen(text);
+	t->n = count_lines(text, size);
+	t->buf = malloc(size + 1);
 	t->lines = calloc(t->n ? t->n : 1, sizeof *t->lines);
-	if (!t->lines)
+	if (!t->buf || !t->lines)
 		abort();
-	size_t n_words = 0, cap_words = 0;
+	memcpy(t->buf, text, size + 1);
+	const char *at = text;
 	for (size_t k = 0; k < t->n; k++) {
-		char *s = t->buf + starts[k];
-		s[lens[k]] = '\0'; /* the newline (or '\r') after the line */
+		const char *nl = memchr(at, '\n', size - (size_t)(at - text));
+		size_t full = nl ? (size_t)(nl - at) : size - (size_t)(at - text), len = full;
+		if (len && at[len - 1] == '\r')
+			len--;
+		char *s = t->buf + (at - text);
+		s[len] = '\0'; /* the newline (or '\r') after the line */
 		t->lines[k].number = (int)k + 1;
-		split_line(t, &n_words, &cap_words, &t->lines[k], s, lens[k]);
+		t->lines[k].src = at;
+		split_line(t, &t->lines[k], s, at, len);
+		at += full + 1;
 	}
 	/* the words table has moved while it grew: point each line at its own */
 	for (size_t k = 0, first = 0; k < t->n; first += (size_t)t->lines[k++].n)
 		t->lines[k].words = t->words ? t->words + first : NULL;
-	free(starts);
-	free(lens);
 }
 
 void scn_lines_free(struct scn_lines *t)
@@ -393,24 +405,34 @@ int scn_read_http_status(struct scn_parser *p, int *status)
 
 char *scn_line_text(const struct scn_parser *p, int from)
 {
-	/* by length and memcpy: strcat rescanned the text for every word, and
-	 * every action of every explored seed keeps its line's text */
+	const struct scn_line *l = p->line;
+	if (from < l->n && l->single_spaced) {
+		/* the words joined by spaces are the source itself: copy it in one
+		 * piece (every action of every explored seed keeps its line) */
+		const char *start = l->src + l->words[from].col - 1;
+		size_t len = (size_t)(l->end_col - l->words[from].col);
+		char *out = malloc(len + 1);
+		if (!out)
+			abort();
+		memcpy(out, start, len);
+		out[len] = '\0';
+		return out;
+	}
 	size_t n = 1;
-	for (int i = from; i < p->line->n; i++)
-		n += strlen(p->line->words[i].text) + 3;
+	for (int i = from; i < l->n; i++)
+		n += (size_t)l->words[i].len + 3;
 	char *out = malloc(n);
 	if (!out)
 		abort();
 	char *at = out;
-	for (int i = from; i < p->line->n; i++) {
-		const struct scn_word *w = &p->line->words[i];
-		size_t len = strlen(w->text);
+	for (int i = from; i < l->n; i++) {
+		const struct scn_word *w = &l->words[i];
 		if (i > from)
 			*at++ = ' ';
 		if (w->quoted)
 			*at++ = '"';
-		memcpy(at, w->text, len);
-		at += len;
+		memcpy(at, w->text, (size_t)w->len);
+		at += w->len;
 		if (w->quoted)
 			*at++ = '"';
 	}
