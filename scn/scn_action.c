@@ -163,9 +163,9 @@ static int parse_crashing(struct scn_parser *p, struct scn_task *t)
 	return 0;
 }
 
-static int parse_submit(struct scn_parser *p, int64_t at_ms, int col)
+static int parse_submit(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
 {
-	struct scn_action *a = add(p, SCN_ACT_SUBMIT, at_ms, col);
+	struct scn_action *a = add(p, kind, at_ms, col);
 	scn_accept(p, "task");
 	if (scn_check_definition(p, SCN_TASK, &a->task) != 0)
 		return -1;
@@ -206,9 +206,10 @@ static int parse_and_gets(struct scn_parser *p, struct scn_action *a)
 	return scn_read_http_status(p, &a->expect_status);
 }
 
-static int parse_sandbox_create_delete(struct scn_parser *p, bool create, int64_t at_ms, int col)
+static int parse_sandbox_create_delete(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
 {
-	struct scn_action *a = add(p, create ? SCN_ACT_SANDBOX_CREATE : SCN_ACT_SANDBOX_DELETE, at_ms, col);
+	bool create = kind == SCN_ACT_SANDBOX_CREATE;
+	struct scn_action *a = add(p, kind, at_ms, col);
 	if (scn_require(p, "sandbox", create ? "after 'create'" : "after 'delete'") != 0)
 		return -1;
 	if (create) {
@@ -321,12 +322,52 @@ static int parse_runner_request(struct scn_parser *p, int64_t at_ms, int col)
 	return scn_expected(p, "'reports' or 'registers' after a runner's name");
 }
 
+/* report sandbox S STATUS ... (without a runner's name) */
+static int parse_report_action(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
+{
+	return parse_report(p, add(p, kind, at_ms, col));
+}
+
+/* rotate secret [to S] [updating runners] */
+static int parse_rotate(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
+{
+	struct scn_action *a = add(p, kind, at_ms, col);
+	if (scn_require(p, "secret", "after 'rotate'") != 0)
+		return -1;
+	if (scn_accept(p, "to")) {
+		if (scn_read_text(p, "the new secret", &a->new_secret) != 0)
+			return -1;
+	} else {
+		a->new_secret = scn_strdup("s3cret-rotated");
+	}
+	a->update_runners = scn_accept(p, "updating") && scn_require(p, "runners", "after 'updating'") == 0;
+	return 0;
+}
+
+/* The word each action starts with (runner requests start with a name), its
+ * length kept so one comparison rules out most entries: every timeline line
+ * of every explored seed is looked up here. */
 static const struct {
 	const char *word;
+	int len;
 	enum scn_action_kind kind;
-} node_actions[] = {
-	{ "start", SCN_ACT_START }, { "stop", SCN_ACT_STOP }, { "crash", SCN_ACT_CRASH },
-	{ "restart", SCN_ACT_RESTART }, { "pause", SCN_ACT_PAUSE }, { "resume", SCN_ACT_RESUME },
+	int (*parse)(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col);
+} actions[] = {
+#define ACTION(word, kind, parse) { word, (int)sizeof word - 1, kind, parse }
+	/* node life */
+	ACTION("start", SCN_ACT_START, parse_node_list), ACTION("stop", SCN_ACT_STOP, parse_node_list),
+	ACTION("crash", SCN_ACT_CRASH, parse_node_list), ACTION("restart", SCN_ACT_RESTART, parse_node_list),
+	ACTION("pause", SCN_ACT_PAUSE, parse_node_list), ACTION("resume", SCN_ACT_RESUME, parse_node_list),
+	/* the network and clocks */
+	ACTION("partition", SCN_ACT_PARTITION, parse_partition), ACTION("heal", SCN_ACT_HEAL, parse_partition),
+	ACTION("drop", SCN_ACT_DROP, parse_drop_delay), ACTION("delay", SCN_ACT_DELAY, parse_drop_delay),
+	ACTION("skew", SCN_ACT_SKEW_CLOCK, parse_clock), ACTION("jump", SCN_ACT_JUMP_CLOCK, parse_clock),
+	/* work, sandboxes and the secret */
+	ACTION("submit", SCN_ACT_SUBMIT, parse_submit), ACTION("report", SCN_ACT_SANDBOX_REPORT, parse_report_action),
+	ACTION("create", SCN_ACT_SANDBOX_CREATE, parse_sandbox_create_delete),
+	ACTION("delete", SCN_ACT_SANDBOX_DELETE, parse_sandbox_create_delete),
+	ACTION("rotate", SCN_ACT_ROTATE_SECRET, parse_rotate),
+#undef ACTION
 };
 
 int scn_parse_action(struct scn_parser *p, int64_t at_ms)
@@ -335,41 +376,11 @@ int scn_parse_action(struct scn_parser *p, int64_t at_ms)
 	if (!w)
 		return scn_expected(p, "an action or 'expect' after the time");
 	int col = w->col;
-	for (size_t i = 0; i < sizeof node_actions / sizeof node_actions[0]; i++)
-		if (scn_accept(p, node_actions[i].word))
-			return parse_node_list(p, node_actions[i].kind, at_ms, col);
-	if (scn_accept(p, "partition"))
-		return parse_partition(p, SCN_ACT_PARTITION, at_ms, col);
-	if (scn_accept(p, "heal"))
-		return parse_partition(p, SCN_ACT_HEAL, at_ms, col);
-	if (scn_accept(p, "drop"))
-		return parse_drop_delay(p, SCN_ACT_DROP, at_ms, col);
-	if (scn_accept(p, "delay"))
-		return parse_drop_delay(p, SCN_ACT_DELAY, at_ms, col);
-	if (scn_accept(p, "skew"))
-		return parse_clock(p, SCN_ACT_SKEW_CLOCK, at_ms, col);
-	if (scn_accept(p, "jump"))
-		return parse_clock(p, SCN_ACT_JUMP_CLOCK, at_ms, col);
-	if (scn_accept(p, "submit"))
-		return parse_submit(p, at_ms, col);
-	if (scn_accept(p, "create"))
-		return parse_sandbox_create_delete(p, true, at_ms, col);
-	if (scn_accept(p, "delete"))
-		return parse_sandbox_create_delete(p, false, at_ms, col);
-	if (scn_accept(p, "report"))
-		return parse_report(p, add(p, SCN_ACT_SANDBOX_REPORT, at_ms, col));
-	if (scn_accept(p, "rotate")) {
-		struct scn_action *a = add(p, SCN_ACT_ROTATE_SECRET, at_ms, col);
-		if (scn_require(p, "secret", "after 'rotate'") != 0)
-			return -1;
-		if (scn_accept(p, "to")) {
-			if (scn_read_text(p, "the new secret", &a->new_secret) != 0)
-				return -1;
-		} else {
-			a->new_secret = scn_strdup("s3cret-rotated");
+	for (size_t i = 0; !w->quoted && i < sizeof actions / sizeof actions[0]; i++) {
+		if (w->len == actions[i].len && memcmp(w->text, actions[i].word, (size_t)w->len) == 0) {
+			p->i++;
+			return actions[i].parse(p, actions[i].kind, at_ms, col);
 		}
-		a->update_runners = scn_accept(p, "updating") && scn_require(p, "runners", "after 'updating'") == 0;
-		return 0;
 	}
 	int ignored;
 	if (scn_name_kind_of(p, w->text, &ignored) == SCN_RUNNER)

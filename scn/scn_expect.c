@@ -341,11 +341,10 @@ static bool at_count_word(const struct scn_parser *p)
 	const struct scn_word *w = scn_peek(p);
 	if (!w)
 		return false;
-	if (strcmp(w->text, "exactly") == 0)
+	if (scn_word_is(w, "exactly"))
 		return true;
-	return strcmp(w->text, "at") == 0 && p->i + 1 < p->line->n &&
-	       (strcmp(p->line->words[p->i + 1].text, "least") == 0 ||
-		strcmp(p->line->words[p->i + 1].text, "most") == 0);
+	return scn_word_is(w, "at") && p->i + 1 < p->line->n &&
+	       (scn_word_is(w + 1, "least") || scn_word_is(w + 1, "most"));
 }
 
 /* The rest of an untimed expectation about an event: a window or a count. */
@@ -396,7 +395,7 @@ static int parse_body(struct scn_parser *p, struct scn_expect *e, bool timed, bo
 	}
 	if (timed) {
 		const struct scn_word *w = scn_peek(p);
-		if (w && (strcmp(w->text, "between") == 0 || at_count_word(p)))
+		if (w && (scn_word_is(w, "between") || at_count_word(p)))
 			return scn_error(p, w->col, "'at T expect' checks one instant: drop 'at T' to look at a "
 						    "window or to count");
 		e->kind = SCN_EXP_AT;

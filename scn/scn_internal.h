@@ -10,6 +10,7 @@
 #define SCN_INTERNAL_H
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "scn.h"
 
@@ -88,11 +89,35 @@ int scn_error(struct scn_parser *p, int col, const char *fmt, ...) __attribute__
 /* The error "expected WHAT" at the current word, or at end of line. */
 int scn_expected(struct scn_parser *p, const char *what);
 
-/* Cursor helpers. peek returns NULL at end of line. */
-const struct scn_word *scn_peek(const struct scn_parser *p);
+/* Cursor helpers, inline: the grammar tries keyword after keyword on every
+ * line, and exploration parses a generated scenario per seed. */
+
+/* Whether w reads `word` (quoted or not): lengths first, so most misses cost
+ * one comparison (the length of a literal word is known at compile time). */
+static inline bool scn_word_is(const struct scn_word *w, const char *word)
+{
+	size_t n = strlen(word);
+	return (size_t)w->len == n && memcmp(w->text, word, n) == 0;
+}
+
+/* The next word, NULL at end of line. */
+static inline const struct scn_word *scn_peek(const struct scn_parser *p)
+{
+	return p->i < p->line->n ? &p->line->words[p->i] : NULL;
+}
+
 const struct scn_word *scn_next(struct scn_parser *p);
-/* If the next word is `word`, consume it and return true. */
-bool scn_accept(struct scn_parser *p, const char *word);
+
+/* If the next word is `word` (not quoted), consume it and return true. */
+static inline bool scn_accept(struct scn_parser *p, const char *word)
+{
+	const struct scn_word *w = scn_peek(p);
+	if (w && !w->quoted && scn_word_is(w, word)) {
+		p->i++;
+		return true;
+	}
+	return false;
+}
 /* Consume `word` or report "expected 'word' ...". Returns 0 or -1. */
 int scn_require(struct scn_parser *p, const char *word, const char *after);
 /* Report the first word left on the line, if any. Returns 0 or -1. */

@@ -195,11 +195,6 @@ int scn_error(struct scn_parser *p, int col, const char *fmt, ...)
 	return -1;
 }
 
-const struct scn_word *scn_peek(const struct scn_parser *p)
-{
-	return p->i < p->line->n ? &p->line->words[p->i] : NULL;
-}
-
 const struct scn_word *scn_next(struct scn_parser *p)
 {
 	const struct scn_word *w = scn_peek(p);
@@ -214,17 +209,6 @@ int scn_expected(struct scn_parser *p, const char *what)
 	if (!w)
 		return scn_error(p, 0, "expected %s at the end of the line", what);
 	return scn_error(p, w->col, "expected %s, found '%s'", what, w->text);
-}
-
-bool scn_accept(struct scn_parser *p, const char *word)
-{
-	const struct scn_word *w = scn_peek(p);
-	/* the first letters first: the grammar tries keyword after keyword */
-	if (w && !w->quoted && w->text[0] == word[0] && strcmp(w->text, word) == 0) {
-		p->i++;
-		return true;
-	}
-	return false;
 }
 
 int scn_require(struct scn_parser *p, const char *word, const char *after)

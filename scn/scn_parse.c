@@ -144,16 +144,16 @@ static void define_sandbox(struct scn_parser *p, const char *name, struct scn_po
 static int defining_word(const struct scn_line *l, enum scn_name_kind *kind)
 {
 	const struct scn_word *w = l->words;
-	if (l->n >= 2 && strcmp(w[0].text, "runner") == 0) {
+	if (l->n >= 2 && scn_word_is(&w[0], "runner")) {
 		*kind = SCN_RUNNER;
 		return 1;
 	}
-	if (l->n >= 4 && strcmp(w[0].text, "at") == 0 && strcmp(w[2].text, "submit") == 0) {
+	if (l->n >= 4 && scn_word_is(&w[0], "at") && scn_word_is(&w[2], "submit")) {
 		*kind = SCN_TASK;
-		return (strcmp(w[3].text, "task") == 0 && l->n >= 5) ? 4 : 3;
+		return (scn_word_is(&w[3], "task") && l->n >= 5) ? 4 : 3;
 	}
-	if (l->n >= 5 && strcmp(w[0].text, "at") == 0 && strcmp(w[2].text, "create") == 0 &&
-	    strcmp(w[3].text, "sandbox") == 0) {
+	if (l->n >= 5 && scn_word_is(&w[0], "at") && scn_word_is(&w[2], "create") &&
+	    scn_word_is(&w[3], "sandbox")) {
 		*kind = SCN_SANDBOX;
 		return 4;
 	}
@@ -269,9 +269,9 @@ static int parse_config(struct scn_parser *p)
 	const struct scn_word *key = scn_next(p);
 	if (!key)
 		return scn_expected(p, "a setting name (stale_after, latency, ...)");
-	if (strcmp(key->text, "latency") == 0)
+	if (scn_word_is(key, "latency"))
 		return parse_latency(p, &p->s->config);
-	if (strcmp(key->text, "secret") == 0)
+	if (scn_word_is(key, "secret"))
 		return scn_read_text(p, "the shared secret", &p->s->secret);
 	for (size_t i = 0; i < N_CONFIG_KEYS; i++) {
 		if (strcmp(key->text, config_keys[i].key) != 0)
@@ -315,24 +315,24 @@ static void copy_identity(struct scn_node *to, const struct scn_node *from)
 static int parse_runner_option(struct scn_parser *p, struct scn_node *n)
 {
 	const struct scn_word *w = scn_next(p);
-	if (strcmp(w->text, "hostname") == 0)
+	if (scn_word_is(w, "hostname"))
 		return scn_read_text(p, "a hostname", &n->hostname);
-	if (strcmp(w->text, "project_dir") == 0)
+	if (scn_word_is(w, "project_dir"))
 		return scn_read_text(p, "a project directory", &n->project_dir);
-	if (strcmp(w->text, "executor_type") == 0)
+	if (scn_word_is(w, "executor_type"))
 		return scn_read_text(p, "an executor type", &n->executor_type);
-	if (strcmp(w->text, "token") == 0)
+	if (scn_word_is(w, "token"))
 		return scn_read_text(p, "an instance token", &n->token);
-	if (strcmp(w->text, "heartbeat") == 0)
+	if (scn_word_is(w, "heartbeat"))
 		return scn_read_duration(p, &n->heartbeat_ms);
-	if (strcmp(w->text, "concurrency") == 0) {
+	if (scn_word_is(w, "concurrency")) {
 		int64_t v;
 		if (scn_read_int(p, "a concurrency", 1, RC_MAX_CONCURRENCY, &v) != 0)
 			return -1;
 		n->concurrency = (int)v;
 		return 0;
 	}
-	if (strcmp(w->text, "like") == 0) {
+	if (scn_word_is(w, "like")) {
 		int other;
 		if (scn_read_name(p, 1u << SCN_RUNNER, &other, NULL) < 0)
 			return -1;
@@ -409,34 +409,34 @@ static int parse_at(struct scn_parser *p)
 	return scn_parse_action(p, at_ms);
 }
 
-static bool is_declaration(const char *word)
+static bool is_declaration(const struct scn_word *w)
 {
-	return strcmp(word, "config") == 0 || strcmp(word, "runner") == 0 || strcmp(word, "seeds") == 0 ||
-	       strcmp(word, "@seed") == 0 || strcmp(word, "end") == 0;
+	return scn_word_is(w, "config") || scn_word_is(w, "runner") || scn_word_is(w, "seeds") ||
+	       scn_word_is(w, "@seed") || scn_word_is(w, "end");
 }
 
 static int parse_statement(struct scn_parser *p)
 {
 	const struct scn_word *w = scn_next(p);
-	if (is_declaration(w->text) && p->first_timeline_line)
+	if (is_declaration(w) && p->first_timeline_line)
 		return scn_error(p, w->col, "'%s' must come before the timeline (which starts at line %d)",
 				 w->text, p->first_timeline_line);
-	if (strcmp(w->text, "at") == 0 || strcmp(w->text, "expect") == 0) {
+	if (scn_word_is(w, "at") || scn_word_is(w, "expect")) {
 		if (!p->first_timeline_line)
 			p->first_timeline_line = p->line->number;
 		if (w->text[0] == 'a')
 			return parse_at(p);
 		return scn_parse_expect(p, false, 0, false);
 	}
-	if (strcmp(w->text, "config") == 0)
+	if (scn_word_is(w, "config"))
 		return parse_config(p);
-	if (strcmp(w->text, "runner") == 0)
+	if (scn_word_is(w, "runner"))
 		return parse_runner(p);
-	if (strcmp(w->text, "seeds") == 0)
+	if (scn_word_is(w, "seeds"))
 		return parse_seeds(p, false);
-	if (strcmp(w->text, "@seed") == 0)
+	if (scn_word_is(w, "@seed"))
 		return parse_seeds(p, true);
-	if (strcmp(w->text, "end") == 0) {
+	if (scn_word_is(w, "end")) {
 		p->end_line = p->line->number;
 		if (scn_require(p, "at", "after 'end'") != 0)
 			return -1;
