@@ -38,11 +38,15 @@ void *scn_grow(void *items, size_t *cap, size_t len, size_t size)
 	return n;
 }
 
-/* isspace() in the C locale the program runs in, without a call per character. */
-static bool is_blank(char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
-}
+/* What a byte is to the lexer, by table: one load per character instead of
+ * a call or a chain of tests (every character of every explored scenario).
+ * Blanks are isspace() in the C locale the program runs in; the NUL that
+ * ends each line of the copy stops a scan without a bounds test. */
+enum { CH_WORD, CH_BLANK, CH_END };
+static const unsigned char char_class[256] = {
+	['\0'] = CH_END, ['\t'] = CH_BLANK, ['\n'] = CH_BLANK, ['\v'] = CH_BLANK,
+	['\f'] = CH_BLANK, ['\r'] = CH_BLANK, [' '] = CH_BLANK,
+};
 
 /* The next word of t, not zeroed (split_line sets every field): growing by
  * doubling without scn_grow's memset, as the table is most of a text's size. */
@@ -64,12 +68,10 @@ static void split_line(struct scn_lines *t, struct scn_line *l, char *s, const c
 {
 	size_t i = 0, prev_end = 0; /* prev_end: just past the previous word */
 	l->single_spaced = true;
-	while (i < len) {
-		if (is_blank(s[i])) {
+	for (;;) {
+		while (char_class[(unsigned char)s[i]] == CH_BLANK)
 			i++;
-			continue;
-		}
-		if (s[i] == '#')
+		if (i == len || s[i] == '#')
 			break;
 		if (l->n == SCN_MAX_WORDS) {
 			l->split_error_col = (int)i + 1;
@@ -95,7 +97,7 @@ static void split_line(struct scn_lines *t, struct scn_line *l, char *s, const c
 			i = prev_end = (size_t)(close - s) + 1;
 		} else {
 			w->text = s + i;
-			while (i < len && !is_blank(s[i]))
+			while (char_class[(unsigned char)s[i]] == CH_WORD)
 				i++;
 			w->len = (int)(s + i - w->text);
 			prev_end = i;
@@ -124,7 +126,7 @@ void scn_split_text(const char *text, struct scn_lines *t)
 	size_t size = strlen(text);
 	t->n = count_lines(text, size);
 	t->buf = malloc(size + 1);
-	t->lines = calloc(t->n ? t->n : 1, sizeof *t->lines);
+	t->lines = malloc((t->n ? t->n : 1) * sizeof *t->lines); /* set line by line below */
 	if (!t->buf || !t->lines)
 		abort();
 	memcpy(t->buf, text, size + 1);
@@ -136,8 +138,7 @@ void scn_split_text(const char *text, struct scn_lines *t)
 			len--;
 		char *s = t->buf + (at - text);
 		s[len] = '\0'; /* the newline (or '\r') after the line */
-		t->lines[k].number = (int)k + 1;
-		t->lines[k].src = at;
+		t->lines[k] = (struct scn_line){ .number = (int)k + 1, .src = at };
 		split_line(t, &t->lines[k], s, at, len);
 		at += full + 1;
 	}
