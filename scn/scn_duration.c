@@ -17,14 +17,30 @@
 
 #include "scn.h"
 
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* isalpha() in the C locale the program runs in */
+static bool is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The unit at *p, when no letter follows it: advances *p past it and sets
+ * *mult. By character rather than strncmp per unit: exploration reads every
+ * instant of every generated scenario. */
 static int unit_ms(const char **p, int64_t *mult)
 {
-	static const struct { const char *suffix; int64_t ms; } units[] = {
+	static const struct { char suffix[3]; int64_t ms; } units[] = {
 		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
 	};
+	const char *at = *p;
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-		size_t n = strlen(units[i].suffix);
-		if (strncmp(*p, units[i].suffix, n) == 0 && !isalpha((unsigned char)(*p)[n])) {
+		const char *u = units[i].suffix;
+		size_t n = u[1] ? 2 : 1;
+		if (at[0] == u[0] && (n == 1 || at[1] == u[1]) && !is_letter(at[n])) {
 			*p += n;
 			*mult = units[i].ms;
 			return 0;
@@ -40,18 +56,18 @@ int scn_parse_duration(const char *text, int64_t *out_ms)
 	const char *p = text;
 	int64_t total = 0, last_mult = INT64_MAX;
 	while (*p) {
-		if (!isdigit((unsigned char)*p))
+		if (!is_digit(*p))
 			return -1;
 		int64_t n = 0;
-		while (isdigit((unsigned char)*p)) {
+		while (is_digit(*p)) {
 			if (n > (INT64_MAX / 10) - 10)
 				return -1;
 			n = n * 10 + (*p++ - '0');
 		}
 		int64_t mult = 1;
 		if (*p == '\0') {
-			if (p != text + strspn(text, "0123456789"))
-				return -1; /* "2m30" is ambiguous: refuse */
+			if (last_mult != INT64_MAX)
+				return -1; /* digits after a unit: "2m30" is ambiguous, refuse */
 		} else if (unit_ms(&p, &mult) != 0 || mult >= last_mult) {
 			return -1;
 		}
