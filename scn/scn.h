@@ -207,6 +207,8 @@ struct scn_expect {
 
 /* --- the scenario ------------------------------------------------------------- */
 
+struct scn_strings; /* the parser's store of the scenario's strings */
+
 struct scn_scenario {
 	char *path;
 	char *name;  /* file name without directory and .scn */
@@ -227,6 +229,7 @@ struct scn_scenario {
 	size_t n_actions;
 	struct scn_expect *expects; /* in source order */
 	size_t n_expects;
+	struct scn_strings *strings; /* every string above is kept here */
 };
 
 /* Diagnostics: "file:line:col: message" lines, in source order. */

@@ -338,7 +338,7 @@ static int parse_rotate(struct scn_parser *p, enum scn_action_kind kind, int64_t
 		if (scn_read_text(p, "the new secret", &a->new_secret) != 0)
 			return -1;
 	} else {
-		a->new_secret = scn_strdup("s3cret-rotated");
+		a->new_secret = scn_keep_str(p->s, "s3cret-rotated");
 	}
 	a->update_runners = scn_accept(p, "updating") && scn_require(p, "runners", "after 'updating'") == 0;
 	return 0;

@@ -22,44 +22,57 @@ struct scn_expect *scn_new_expect(struct scn_parser *p)
 	return &s->expects[s->n_expects++];
 }
 
-static void free_node(struct scn_node *n)
+/* A chunk of kept strings; chunks are chained newest first. */
+struct scn_strings {
+	struct scn_strings *older;
+	size_t used, size;
+	char data[];
+};
+
+char *scn_reserve(struct scn_scenario *s, size_t size)
 {
-	free(n->name);
-	free(n->hostname);
-	free(n->project_dir);
-	free(n->executor_type);
-	free(n->token);
+	struct scn_strings *c = s->strings;
+	if (!c || c->size - c->used < size) {
+		size_t chunk = c ? 2 * c->size : 4096;
+		if (chunk < size)
+			chunk = size;
+		struct scn_strings *fresh = malloc(sizeof *fresh + chunk);
+		if (!fresh)
+			abort();
+		*fresh = (struct scn_strings){ .older = c, .size = chunk };
+		s->strings = c = fresh;
+	}
+	char *out = c->data + c->used;
+	c->used += size;
+	return out;
+}
+
+char *scn_keep(struct scn_scenario *s, const char *text, size_t n)
+{
+	char *out = scn_reserve(s, n + 1);
+	memcpy(out, text, n);
+	out[n] = '\0';
+	return out;
+}
+
+char *scn_keep_str(struct scn_scenario *s, const char *text)
+{
+	return scn_keep(s, text, strlen(text));
 }
 
 void scn_free(struct scn_scenario *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n_nodes; i++)
-		free_node(&s->nodes[i]);
-	for (size_t i = 0; i < s->n_tasks; i++) {
-		free(s->tasks[i].name);
-		free(s->tasks[i].kind);
-	}
-	for (size_t i = 0; i < s->n_sandboxes; i++)
-		free(s->sandboxes[i].name);
-	for (size_t i = 0; i < s->n_actions; i++) {
-		free(s->actions[i].text);
-		free(s->actions[i].container);
-		free(s->actions[i].new_secret);
-	}
-	for (size_t i = 0; i < s->n_expects; i++) {
-		free(s->expects[i].text);
-		free(s->expects[i].state.text);
+	for (struct scn_strings *c = s->strings, *older; c; c = older) {
+		older = c->older;
+		free(c);
 	}
 	free(s->nodes);
 	free(s->tasks);
 	free(s->sandboxes);
 	free(s->actions);
 	free(s->expects);
-	free(s->path);
-	free(s->name);
-	free(s->secret);
 	free(s);
 }
 

@@ -127,7 +127,7 @@ int scn_require_end(struct scn_parser *p);
 int scn_read_duration(struct scn_parser *p, int64_t *out_ms);
 int scn_read_signed_duration(struct scn_parser *p, int64_t *out_ms);
 int scn_read_int(struct scn_parser *p, const char *what, int64_t min, int64_t max, int64_t *out);
-int scn_read_text(struct scn_parser *p, const char *what, char **out); /* strdup'd */
+int scn_read_text(struct scn_parser *p, const char *what, char **out); /* kept */
 /* Read a name of one of the kinds in mask (1 << enum scn_name_kind), set
  * *index to its index in its table and return its kind, or -1 (reported).
  * A trailing "'s" is split off into *possessive (when non-NULL; otherwise it
@@ -156,10 +156,17 @@ int scn_parse_state_or_event(struct scn_parser *p, bool *is_event, struct scn_st
 struct scn_action *scn_new_action(struct scn_parser *p);
 struct scn_expect *scn_new_expect(struct scn_parser *p);
 
-/* The text of the current line from word `from` on, as one string (strdup). */
+/* The text of the current line from word `from` on, as one string (kept). */
 char *scn_line_text(const struct scn_parser *p, int from);
 
-char *scn_strdup(const char *s);
+/* Strings of the scenario: copies kept in chunks that s owns, one malloc per
+ * chunk instead of one per string (an explored scenario keeps hundreds of
+ * action texts and names); scn_free releases them all. A string replaced
+ * during parsing is simply left in its chunk. */
+char *scn_keep(struct scn_scenario *s, const char *text, size_t n); /* text[0..n) and a NUL */
+char *scn_keep_str(struct scn_scenario *s, const char *text);
+char *scn_reserve(struct scn_scenario *s, size_t size); /* room the caller fills */
+
 void *scn_grow(void *items, size_t *cap, size_t len, size_t size);
 
 /* Word tables shared by the parser and the executor's messages. */

@@ -15,16 +15,6 @@
 
 #include "scn_internal.h"
 
-char *scn_strdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (!d)
-		abort(); /* out of memory: nothing sensible is left to do */
-	memcpy(d, s, n);
-	return d;
-}
-
 void *scn_grow(void *items, size_t *cap, size_t len, size_t size)
 {
 	if (len < *cap)
@@ -277,8 +267,7 @@ int scn_read_text(struct scn_parser *p, const char *what, char **out)
 	const struct scn_word *w = scn_next(p);
 	if (!w)
 		return scn_expected(p, what);
-	free(*out);
-	*out = scn_strdup(w->text);
+	*out = scn_keep(p->s, w->text, (size_t)w->len);
 	return 0;
 }
 
@@ -395,20 +384,12 @@ char *scn_line_text(const struct scn_parser *p, int from)
 		/* the words joined by spaces are the source itself: copy it in one
 		 * piece (every action of every explored seed keeps its line) */
 		const char *start = l->src + l->words[from].col - 1;
-		size_t len = (size_t)(l->end_col - l->words[from].col);
-		char *out = malloc(len + 1);
-		if (!out)
-			abort();
-		memcpy(out, start, len);
-		out[len] = '\0';
-		return out;
+		return scn_keep(p->s, start, (size_t)(l->end_col - l->words[from].col));
 	}
 	size_t n = 1;
 	for (int i = from; i < l->n; i++)
 		n += (size_t)l->words[i].len + 3;
-	char *out = malloc(n);
-	if (!out)
-		abort();
+	char *out = scn_reserve(p->s, n);
 	char *at = out;
 	for (int i = from; i < l->n; i++) {
 		const struct scn_word *w = &l->words[i];

@@ -98,20 +98,18 @@ static void define_node(struct scn_parser *p, const char *name, struct scn_pos p
 	struct scn_scenario *s = p->s;
 	s->nodes = scn_grow(s->nodes, &p->cap_nodes, s->n_nodes, sizeof *s->nodes);
 	struct scn_node *n = &s->nodes[s->n_nodes++];
-	n->name = scn_strdup(name);
+	n->name = scn_keep_str(s, name);
 	scn_names_add(&p->names, n->name, coord ? SCN_COORDINATOR : SCN_RUNNER, (int)s->n_nodes - 1);
 	n->pos = pos;
 	n->is_coordinator = coord;
 	n->heartbeat_ms = SCN_UNSET;
 	n->concurrency = 1;
 	if (!coord) {
-		n->hostname = scn_strdup(name);
-		n->project_dir = scn_strdup("/work");
-		n->executor_type = scn_strdup("test-executor");
+		n->hostname = scn_keep_str(s, name);
+		n->project_dir = scn_keep_str(s, "/work");
+		n->executor_type = scn_keep_str(s, "test-executor");
 		size_t len = strlen(name) + 8;
-		n->token = malloc(len);
-		if (!n->token)
-			abort();
+		n->token = scn_reserve(s, len);
 		snprintf(n->token, len, "token-%s", name);
 	}
 }
@@ -121,7 +119,7 @@ static void define_task(struct scn_parser *p, const char *name, struct scn_pos p
 	struct scn_scenario *s = p->s;
 	s->tasks = scn_grow(s->tasks, &p->cap_tasks, s->n_tasks, sizeof *s->tasks);
 	struct scn_task *t = &s->tasks[s->n_tasks++];
-	t->name = scn_strdup(name);
+	t->name = scn_keep_str(s, name);
 	scn_names_add(&p->names, t->name, SCN_TASK, (int)s->n_tasks - 1);
 	t->pos = pos;
 	t->duration_ms = 1000;
@@ -133,7 +131,7 @@ static void define_sandbox(struct scn_parser *p, const char *name, struct scn_po
 	struct scn_scenario *s = p->s;
 	s->sandboxes = scn_grow(s->sandboxes, &p->cap_sandboxes, s->n_sandboxes, sizeof *s->sandboxes);
 	struct scn_sandbox *b = &s->sandboxes[s->n_sandboxes++];
-	b->name = scn_strdup(name);
+	b->name = scn_keep_str(s, name);
 	scn_names_add(&p->names, b->name, SCN_SANDBOX, (int)s->n_sandboxes - 1);
 	b->pos = pos;
 	b->task = -1;
@@ -302,12 +300,10 @@ static int parse_config(struct scn_parser *p)
 
 static void copy_identity(struct scn_node *to, const struct scn_node *from)
 {
-	free(to->hostname);
-	free(to->project_dir);
-	free(to->executor_type);
-	to->hostname = scn_strdup(from->hostname);
-	to->project_dir = scn_strdup(from->project_dir);
-	to->executor_type = scn_strdup(from->executor_type);
+	/* both are the scenario's kept strings, never changed in place: share them */
+	to->hostname = from->hostname;
+	to->project_dir = from->project_dir;
+	to->executor_type = from->executor_type;
 	to->heartbeat_ms = from->heartbeat_ms;
 	to->concurrency = from->concurrency;
 }
@@ -521,11 +517,11 @@ static void finish(struct scn_parser *p)
 	}
 }
 
-static char *name_from_path(const char *path)
+static char *name_from_path(struct scn_scenario *s, const char *path)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	char *name = scn_strdup(base);
+	char *name = scn_keep_str(s, base);
 	size_t n = strlen(name);
 	if (n > 4 && strcmp(name + n - 4, ".scn") == 0)
 		name[n - 4] = '\0';
@@ -538,11 +534,11 @@ struct scn_scenario *scn_parse(const char *path, const char *text, struct scn_di
 	struct scn_scenario *s = calloc(1, sizeof *s);
 	if (!s)
 		abort();
-	s->path = scn_strdup(path);
-	s->name = name_from_path(path);
+	s->path = scn_keep_str(s, path);
+	s->name = name_from_path(s, path);
 	s->seed_first = 1;
 	s->seed_last = 100;
-	s->secret = scn_strdup(default_secret);
+	s->secret = scn_keep_str(s, default_secret);
 	config_init(&s->config);
 	struct scn_parser p = { .path = path, .s = s, .diags = diags, .last_at_ms = 0 };
 	define_node(&p, "coordinator", (struct scn_pos){ 0, 0 }, true);
