@@ -12,14 +12,18 @@ struct scn_action *scn_new_action(struct scn_parser *p)
 {
 	struct scn_scenario *s = p->s;
 	s->actions = scn_grow(s->actions, &p->cap_actions, s->n_actions, sizeof *s->actions);
-	return &s->actions[s->n_actions++];
+	struct scn_action *a = &s->actions[s->n_actions++];
+	memset(a, 0, sizeof *a);
+	return a;
 }
 
 struct scn_expect *scn_new_expect(struct scn_parser *p)
 {
 	struct scn_scenario *s = p->s;
 	s->expects = scn_grow(s->expects, &p->cap_expects, s->n_expects, sizeof *s->expects);
-	return &s->expects[s->n_expects++];
+	struct scn_expect *e = &s->expects[s->n_expects++];
+	memset(e, 0, sizeof *e);
+	return e;
 }
 
 /* A chunk of kept strings; chunks are chained newest first. */

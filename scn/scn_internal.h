@@ -167,6 +167,10 @@ char *scn_keep(struct scn_scenario *s, const char *text, size_t n); /* text[0..n
 char *scn_keep_str(struct scn_scenario *s, const char *text);
 char *scn_reserve(struct scn_scenario *s, size_t size); /* room the caller fills */
 
+/* Room for item len of a growable table (cap items allocated): the table,
+ * moved if it had to grow. The new room is not zeroed: whoever adds an item
+ * sets all of it (zeroing the whole new half of a table cost more than
+ * filling it, in a parse per explored seed). */
 void *scn_grow(void *items, size_t *cap, size_t len, size_t size);
 
 /* Word tables shared by the parser and the executor's messages. */

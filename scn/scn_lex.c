@@ -23,7 +23,6 @@ void *scn_grow(void *items, size_t *cap, size_t len, size_t size)
 	void *n = realloc(items, ncap * size);
 	if (!n)
 		abort();
-	memset((char *)n + *cap * size, 0, (ncap - *cap) * size);
 	*cap = ncap;
 	return n;
 }

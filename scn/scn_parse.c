@@ -98,12 +98,9 @@ static void define_node(struct scn_parser *p, const char *name, struct scn_pos p
 	struct scn_scenario *s = p->s;
 	s->nodes = scn_grow(s->nodes, &p->cap_nodes, s->n_nodes, sizeof *s->nodes);
 	struct scn_node *n = &s->nodes[s->n_nodes++];
-	n->name = scn_keep_str(s, name);
+	*n = (struct scn_node){ .name = scn_keep_str(s, name), .pos = pos, .is_coordinator = coord,
+				.heartbeat_ms = SCN_UNSET, .concurrency = 1 };
 	scn_names_add(&p->names, n->name, coord ? SCN_COORDINATOR : SCN_RUNNER, (int)s->n_nodes - 1);
-	n->pos = pos;
-	n->is_coordinator = coord;
-	n->heartbeat_ms = SCN_UNSET;
-	n->concurrency = 1;
 	if (!coord) {
 		n->hostname = scn_keep_str(s, name);
 		n->project_dir = scn_keep_str(s, "/work");
@@ -119,11 +116,9 @@ static void define_task(struct scn_parser *p, const char *name, struct scn_pos p
 	struct scn_scenario *s = p->s;
 	s->tasks = scn_grow(s->tasks, &p->cap_tasks, s->n_tasks, sizeof *s->tasks);
 	struct scn_task *t = &s->tasks[s->n_tasks++];
-	t->name = scn_keep_str(s, name);
+	*t = (struct scn_task){ .name = scn_keep_str(s, name), .pos = pos, .duration_ms = 1000,
+				.crash_after_ms = SCN_UNSET };
 	scn_names_add(&p->names, t->name, SCN_TASK, (int)s->n_tasks - 1);
-	t->pos = pos;
-	t->duration_ms = 1000;
-	t->crash_after_ms = SCN_UNSET;
 }
 
 static void define_sandbox(struct scn_parser *p, const char *name, struct scn_pos pos)
@@ -131,10 +126,8 @@ static void define_sandbox(struct scn_parser *p, const char *name, struct scn_po
 	struct scn_scenario *s = p->s;
 	s->sandboxes = scn_grow(s->sandboxes, &p->cap_sandboxes, s->n_sandboxes, sizeof *s->sandboxes);
 	struct scn_sandbox *b = &s->sandboxes[s->n_sandboxes++];
-	b->name = scn_keep_str(s, name);
+	*b = (struct scn_sandbox){ .name = scn_keep_str(s, name), .pos = pos, .task = -1 };
 	scn_names_add(&p->names, b->name, SCN_SANDBOX, (int)s->n_sandboxes - 1);
-	b->pos = pos;
-	b->task = -1;
 }
 
 /* The word a line defines as a name, if it is a defining line: which word and
