@@ -377,7 +377,8 @@ int scn_parse_action(struct scn_parser *p, int64_t at_ms)
 		return scn_expected(p, "an action or 'expect' after the time");
 	int col = w->col;
 	for (size_t i = 0; !w->quoted && i < sizeof actions / sizeof actions[0]; i++) {
-		if (w->len == actions[i].len && memcmp(w->text, actions[i].word, (size_t)w->len) == 0) {
+		const char *word = actions[i].word; /* by length and first letter before memcmp */
+		if (w->len == actions[i].len && w->text[0] == word[0] && memcmp(w->text, word, (size_t)w->len) == 0) {
 			p->i++;
 			return actions[i].parse(p, actions[i].kind, at_ms, col);
 		}

@@ -118,8 +118,14 @@ static inline bool scn_accept(struct scn_parser *p, const char *word)
 	}
 	return false;
 }
+/* Report "expected 'word' after": the slow half of scn_require. */
+int scn_missing(struct scn_parser *p, const char *word, const char *after);
+
 /* Consume `word` or report "expected 'word' ...". Returns 0 or -1. */
-int scn_require(struct scn_parser *p, const char *word, const char *after);
+static inline int scn_require(struct scn_parser *p, const char *word, const char *after)
+{
+	return scn_accept(p, word) ? 0 : scn_missing(p, word, after);
+}
 /* Report the first word left on the line, if any. Returns 0 or -1. */
 int scn_require_end(struct scn_parser *p);
 

@@ -201,10 +201,8 @@ int scn_expected(struct scn_parser *p, const char *what)
 	return scn_error(p, w->col, "expected %s, found '%s'", what, w->text);
 }
 
-int scn_require(struct scn_parser *p, const char *word, const char *after)
+int scn_missing(struct scn_parser *p, const char *word, const char *after)
 {
-	if (scn_accept(p, word))
-		return 0;
 	char what[128];
 	snprintf(what, sizeof what, "'%s' %s", word, after);
 	return scn_expected(p, what);
