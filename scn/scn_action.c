@@ -384,7 +384,7 @@ int scn_parse_action(struct scn_parser *p, int64_t at_ms)
 		}
 	}
 	int ignored;
-	if (scn_name_kind_of(p, w->text, &ignored) == SCN_RUNNER)
+	if (scn_name_kind_of(p, w->text, (size_t)w->len, &ignored) == SCN_RUNNER)
 		return parse_runner_request(p, at_ms, col);
 	return scn_error(p, col,
 			 "unknown action '%s' (start, stop, crash, restart, pause, resume, partition, heal, drop, "

@@ -16,6 +16,7 @@
 
 #define SCN_MAX_WORDS 64
 #define SCN_MAX_ERRORS 20
+#define SCN_NAME_CUT 255 /* a name word is read up to this many characters */
 
 struct scn_word {
 	char *text; /* NUL-terminated, points into the text's copy */
@@ -52,9 +53,11 @@ void scn_split_text(const char *text, struct scn_lines *out);
 void scn_lines_free(struct scn_lines *t);
 
 /* Defined names -> kind and index in their table (scn_names.c). The names
- * are the scenario's own strings, borrowed. */
+ * are the scenario's own strings, borrowed; they are looked up by the text
+ * and length of a word, in place. */
 struct scn_name_slot {
 	const char *name; /* NULL: empty slot */
+	size_t len;
 	enum scn_name_kind kind;
 	int index;
 };
@@ -63,8 +66,8 @@ struct scn_names {
 	size_t cap, len; /* cap: 0 or a power of two */
 };
 void scn_names_add(struct scn_names *m, const char *name, enum scn_name_kind kind, int index);
-/* The kind of name with *index set, or -1 if it is not there. */
-int scn_names_find(const struct scn_names *m, const char *name, int *index);
+/* The kind of name[0..len) with *index set, or -1 if it is not there. */
+int scn_names_find(const struct scn_names *m, const char *name, size_t len, int *index);
 void scn_names_free(struct scn_names *m);
 
 struct scn_parser {
@@ -143,8 +146,8 @@ int scn_read_name(struct scn_parser *p, unsigned mask, int *index, bool *possess
  * name must be valid and this line must be the one that defined it. Consumes
  * the word and sets *index. Returns 0 or -1. */
 int scn_check_definition(struct scn_parser *p, enum scn_name_kind kind, int *index);
-/* The kind of a defined name (its index in *index), -1 if undefined. */
-int scn_name_kind_of(const struct scn_parser *p, const char *name, int *index);
+/* The kind of a defined name, name[0..len) (its index in *index), -1 if undefined. */
+int scn_name_kind_of(const struct scn_parser *p, const char *name, size_t len, int *index);
 /* An op word: "heartbeat", "heartbeats", "task-complete", ...; "any" and
  * "messages" give RC_OP_NONE when allow_any. */
 int scn_read_op(struct scn_parser *p, bool allow_any, enum rc_op *op);

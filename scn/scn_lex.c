@@ -268,9 +268,9 @@ int scn_read_text(struct scn_parser *p, const char *what, char **out)
 	return 0;
 }
 
-int scn_name_kind_of(const struct scn_parser *p, const char *name, int *index)
+int scn_name_kind_of(const struct scn_parser *p, const char *name, size_t len, int *index)
 {
-	return scn_names_find(&p->names, name, index);
+	return scn_names_find(&p->names, name, len, index);
 }
 
 static void describe_kinds(unsigned mask, char *buf, size_t n)
@@ -290,8 +290,9 @@ static void describe_kinds(unsigned mask, char *buf, size_t n)
 	}
 }
 
-/* The error for a name that is missing (w NULL) or undefined. */
-static int undefined_name(struct scn_parser *p, const struct scn_word *w, unsigned mask, const char *name)
+/* The error for a name (w's first n characters) that is missing (w NULL),
+ * undefined (kind -1) or of a kind not in mask. */
+static int name_error(struct scn_parser *p, const struct scn_word *w, size_t n, unsigned mask, int kind)
 {
 	char kinds[64];
 	describe_kinds(mask, kinds, sizeof kinds);
@@ -300,36 +301,34 @@ static int undefined_name(struct scn_parser *p, const struct scn_word *w, unsign
 		snprintf(what, sizeof what, "the name of a %s", kinds);
 		return scn_expected(p, what);
 	}
-	return scn_error(p, w->col, "undefined %s '%s'", kinds, name);
+	char name[SCN_NAME_CUT + 1];
+	memcpy(name, w->text, n);
+	name[n] = '\0';
+	if (kind < 0)
+		return scn_error(p, w->col, "undefined %s '%s'", kinds, name);
+	return scn_error(p, w->col, "'%s' is a %s, not a %s", name, scn_name_kind_word((enum scn_name_kind)kind),
+			 kinds);
 }
 
 int scn_read_name(struct scn_parser *p, unsigned mask, int *index, bool *possessive)
 {
-	/* Error texts are made only on errors: this runs for nearly every name
-	 * in a timeline, and exploration parses a scenario per seed. */
+	/* The name is looked up in place, and copied only for an error message:
+	 * this runs for nearly every name in a timeline, and exploration parses a
+	 * scenario per seed. */
 	const struct scn_word *w = scn_peek(p);
 	if (!w)
-		return undefined_name(p, NULL, mask, "");
-	char name[256];
-	size_t n = strnlen(w->text, sizeof name - 1); /* as long names were always cut */
-	memcpy(name, w->text, n);
-	name[n] = '\0';
-	bool has_s = n > 2 && strcmp(name + n - 2, "'s") == 0;
+		return name_error(p, NULL, 0, mask, -1);
+	size_t n = (size_t)w->len < SCN_NAME_CUT ? (size_t)w->len : SCN_NAME_CUT; /* long names were always cut */
+	bool has_s = n > 2 && w->text[n - 2] == '\'' && w->text[n - 1] == 's';
 	if (has_s && !possessive)
 		return scn_error(p, w->col, "unexpected possessive '%s'", w->text);
 	if (has_s)
-		name[n - 2] = '\0';
+		n -= 2;
 	if (possessive)
 		*possessive = has_s;
-	int kind = scn_name_kind_of(p, name, index);
-	if (kind < 0)
-		return undefined_name(p, w, mask, name);
-	if (!(mask & (1u << kind))) {
-		char kinds[64];
-		describe_kinds(mask, kinds, sizeof kinds);
-		return scn_error(p, w->col, "'%s' is a %s, not a %s", name,
-				 scn_name_kind_word((enum scn_name_kind)kind), kinds);
-	}
+	int kind = scn_name_kind_of(p, w->text, n, index);
+	if (kind < 0 || !(mask & (1u << kind)))
+		return name_error(p, w, n, mask, kind);
 	p->i++;
 	return kind;
 }

@@ -14,21 +14,23 @@
 
 #include "scn_internal.h"
 
-static uint64_t name_hash(const char *s)
+static uint64_t name_hash(const char *s, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
 	return h;
 }
 
-/* The slot holding name, or the empty slot where it would go. */
-static struct scn_name_slot *slot_of(const struct scn_names *m, const char *name)
+/* The slot holding name[0..len), or the empty slot where it would go. */
+static struct scn_name_slot *slot_of(const struct scn_names *m, const char *name, size_t len)
 {
 	size_t mask = m->cap - 1;
-	for (size_t i = (size_t)name_hash(name) & mask;; i = (i + 1) & mask)
-		if (!m->slots[i].name || strcmp(m->slots[i].name, name) == 0)
+	for (size_t i = (size_t)name_hash(name, len) & mask;; i = (i + 1) & mask) {
+		const struct scn_name_slot *s = &m->slots[i];
+		if (!s->name || (s->len == len && memcmp(s->name, name, len) == 0))
 			return &m->slots[i];
+	}
 }
 
 static void grow(struct scn_names *m)
@@ -39,7 +41,7 @@ static void grow(struct scn_names *m)
 		abort();
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->slots[i].name)
-			*slot_of(&bigger, m->slots[i].name) = m->slots[i];
+			*slot_of(&bigger, m->slots[i].name, m->slots[i].len) = m->slots[i];
 	free(m->slots);
 	*m = bigger;
 }
@@ -48,17 +50,18 @@ void scn_names_add(struct scn_names *m, const char *name, enum scn_name_kind kin
 {
 	if (2 * (m->len + 1) > m->cap) /* at most half full: probes stay short */
 		grow(m);
-	struct scn_name_slot *slot = slot_of(m, name);
+	size_t len = strlen(name);
+	struct scn_name_slot *slot = slot_of(m, name, len);
 	assert(!slot->name && "pass 1 defines a name once");
-	*slot = (struct scn_name_slot){ name, kind, index };
+	*slot = (struct scn_name_slot){ name, len, kind, index };
 	m->len++;
 }
 
-int scn_names_find(const struct scn_names *m, const char *name, int *index)
+int scn_names_find(const struct scn_names *m, const char *name, size_t len, int *index)
 {
 	if (!m->cap)
 		return -1;
-	const struct scn_name_slot *slot = slot_of(m, name);
+	const struct scn_name_slot *slot = slot_of(m, name, len);
 	if (!slot->name)
 		return -1;
 	*index = slot->index;

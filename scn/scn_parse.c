@@ -56,15 +56,16 @@ static bool is_reserved(const char *name)
 	return bsearch(name, reserved, sizeof reserved / sizeof reserved[0], sizeof reserved[0], cmp_word) != NULL;
 }
 
-static bool is_identifier(const char *name)
+static bool is_identifier(const struct scn_word *w)
 {
+	const char *name = w->text;
 	if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') || name[0] == '_'))
 		return false;
-	for (const char *c = name; *c; c++)
+	for (const char *c = name; c < name + w->len; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
 		      *c == '_' || *c == '-' || *c == '.'))
 			return false;
-	return strlen(name) < 64;
+	return w->len < 64;
 }
 
 int scn_find_node(const struct scn_scenario *s, const char *name)
@@ -157,9 +158,10 @@ static void collect_names(struct scn_parser *p, const struct scn_line *l)
 	int wi = defining_word(l, &kind);
 	if (wi < 0)
 		return;
-	const char *name = l->words[wi].text;
+	const struct scn_word *w = &l->words[wi];
+	const char *name = w->text;
 	int ignored;
-	if (!is_identifier(name) || is_reserved(name) || scn_name_kind_of(p, name, &ignored) >= 0)
+	if (!is_identifier(w) || is_reserved(name) || scn_name_kind_of(p, name, (size_t)w->len, &ignored) >= 0)
 		return; /* pass 2 reports it */
 	struct scn_pos pos = { l->number, l->words[wi].col };
 	if (kind == SCN_RUNNER)
@@ -175,12 +177,12 @@ int scn_check_definition(struct scn_parser *p, enum scn_name_kind kind, int *ind
 	const struct scn_word *w = scn_peek(p);
 	if (!w)
 		return scn_expected(p, "a name");
-	if (!is_identifier(w->text))
+	if (!is_identifier(w))
 		return scn_error(p, w->col, "bad name '%s' (letters, digits, '_', '-', '.'; starting with a letter)",
 				 w->text);
 	if (is_reserved(w->text))
 		return scn_error(p, w->col, "'%s' is a keyword and cannot be a name", w->text);
-	int k = scn_name_kind_of(p, w->text, index);
+	int k = scn_name_kind_of(p, w->text, (size_t)w->len, index);
 	const struct scn_pos *pos = NULL;
 	if (k == SCN_RUNNER || k == SCN_COORDINATOR)
 		pos = &p->s->nodes[*index].pos;
