@@ -22,13 +22,23 @@ static uint64_t name_hash(const char *s, size_t len)
 	return h;
 }
 
+/* Whether a[0..len) and b[0..len) are the same. A loop rather than a memcmp
+ * call: names are a few characters long and nearly every probe is a hit. */
+static bool same_text(const char *a, const char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 /* The slot holding name[0..len), or the empty slot where it would go. */
 static struct scn_name_slot *slot_of(const struct scn_names *m, const char *name, size_t len)
 {
 	size_t mask = m->cap - 1;
 	for (size_t i = (size_t)name_hash(name, len) & mask;; i = (i + 1) & mask) {
 		const struct scn_name_slot *s = &m->slots[i];
-		if (!s->name || (s->len == len && memcmp(s->name, name, len) == 0))
+		if (!s->name || (s->len == len && same_text(s->name, name, len)))
 			return &m->slots[i];
 	}
 }
