@@ -83,6 +83,7 @@ struct scn_parser {
 	int first_timeline_line; /* 0 until an `at` or `expect` line */
 	int end_line;            /* the `end at` line, 0 if none */
 	size_t cap_nodes, cap_tasks, cap_sandboxes, cap_actions, cap_expects;
+	size_t timeline_lines; /* pass 1: lines starting with 'at', about an action each */
 	struct scn_names names; /* every name defined so far */
 };
 
@@ -181,6 +182,8 @@ char *scn_reserve(struct scn_scenario *s, size_t size); /* room the caller fills
  * sets all of it (zeroing the whole new half of a table cost more than
  * filling it, in a parse per explored seed). */
 void *scn_grow(void *items, size_t *cap, size_t len, size_t size);
+/* Room for at least want items in all (same rules as scn_grow). */
+void *scn_grow_to(void *items, size_t *cap, size_t want, size_t size);
 
 /* Word tables shared by the parser and the executor's messages. */
 int scn_word_index(const char *const *words, int n, const char *word);

@@ -15,16 +15,22 @@
 
 #include "scn_internal.h"
 
+void *scn_grow_to(void *items, size_t *cap, size_t want, size_t size)
+{
+	if (want <= *cap)
+		return items;
+	void *n = realloc(items, want * size);
+	if (!n)
+		abort();
+	*cap = want;
+	return n;
+}
+
 void *scn_grow(void *items, size_t *cap, size_t len, size_t size)
 {
 	if (len < *cap)
 		return items;
-	size_t ncap = *cap ? *cap * 2 : 8;
-	void *n = realloc(items, ncap * size);
-	if (!n)
-		abort();
-	*cap = ncap;
-	return n;
+	return scn_grow_to(items, cap, *cap ? *cap * 2 : 8, size);
 }
 
 /* What a byte is to the lexer, by table: one load per character instead of
@@ -37,16 +43,10 @@ static const unsigned char char_class[256] = {
 	['\f'] = CH_BLANK, ['\r'] = CH_BLANK, [' '] = CH_BLANK,
 };
 
-/* The next word of t, not zeroed (split_line sets every field): growing by
- * doubling without scn_grow's memset, as the table is most of a text's size. */
+/* The next word of t (split_line sets every field). */
 static struct scn_word *new_word(struct scn_lines *t)
 {
-	if (t->n_words == t->cap_words) {
-		t->cap_words = t->cap_words ? 2 * t->cap_words : 64;
-		t->words = realloc(t->words, t->cap_words * sizeof *t->words);
-		if (!t->words)
-			abort();
-	}
+	t->words = scn_grow(t->words, &t->cap_words, t->n_words, sizeof *t->words);
 	return &t->words[t->n_words++];
 }
 
@@ -119,6 +119,9 @@ void scn_split_text(const char *text, struct scn_lines *t)
 	if (!t->buf || !t->lines)
 		abort();
 	memcpy(t->buf, text, size + 1);
+	/* room for a word per 4 bytes: more than scenarios use (about one per 6),
+	 * so the table is not moved while it fills */
+	t->words = scn_grow_to(NULL, &t->cap_words, size / 4 + 16, sizeof *t->words);
 	const char *at = text;
 	for (size_t k = 0; k < t->n; k++) {
 		const char *nl = memchr(at, '\n', size - (size_t)(at - text));

@@ -470,6 +470,8 @@ static void for_each_line(struct scn_parser *p, struct scn_lines *t, bool report
 
 static void pass_names(struct scn_parser *p, struct scn_line *l)
 {
+	if (l->n > 0 && scn_word_is(&l->words[0], "at"))
+		p->timeline_lines++;
 	collect_names(p, l);
 }
 
@@ -540,6 +542,8 @@ struct scn_scenario *scn_parse(const char *path, const char *text, struct scn_di
 	struct scn_lines lines; /* split once: both passes read every line */
 	scn_split_text(text, &lines);
 	for_each_line(&p, &lines, false, pass_names);
+	/* the actions table is set to its likely size once, not moved as it grows */
+	s->actions = scn_grow_to(s->actions, &p.cap_actions, p.timeline_lines, sizeof *s->actions);
 	for_each_line(&p, &lines, true, parse_line);
 	scn_lines_free(&lines);
 	finish(&p);
