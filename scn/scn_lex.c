@@ -43,10 +43,12 @@ static const unsigned char char_class[256] = {
 	['\f'] = CH_BLANK, ['\r'] = CH_BLANK, [' '] = CH_BLANK,
 };
 
-/* The next word of t (split_line sets every field). */
+/* The next word of t (split_line sets every field). The table is rarely
+ * full (see scn_split_text): test that here rather than in a call per word. */
 static struct scn_word *new_word(struct scn_lines *t)
 {
-	t->words = scn_grow(t->words, &t->cap_words, t->n_words, sizeof *t->words);
+	if (t->n_words == t->cap_words)
+		t->words = scn_grow(t->words, &t->cap_words, t->n_words, sizeof *t->words);
 	return &t->words[t->n_words++];
 }
 
