@@ -17,11 +17,6 @@
 
 #include "scn.h"
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* isalpha() in the C locale the program runs in */
 static bool is_letter(char c)
 {
@@ -62,14 +57,17 @@ int scn_parse_duration(const char *text, int64_t *out_ms)
 	const char *p = text;
 	int64_t total = 0, last_mult = INT64_MAX;
 	while (*p) {
-		if (!is_digit(*p))
+		/* the digit's value, tested once: above 9 for any other character */
+		unsigned digit = (unsigned)(unsigned char)*p - '0';
+		if (digit > 9)
 			return -1;
 		int64_t n = 0;
-		while (is_digit(*p)) {
+		do {
 			if (n > (INT64_MAX / 10) - 10)
 				return -1;
-			n = n * 10 + (*p++ - '0');
-		}
+			n = n * 10 + digit;
+			digit = (unsigned)(unsigned char)*++p - '0';
+		} while (digit <= 9);
 		int64_t mult = 1;
 		if (*p == '\0') {
 			if (last_mult != INT64_MAX)
