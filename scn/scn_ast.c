@@ -33,19 +33,29 @@ struct scn_strings {
 	char data[];
 };
 
+#define CHUNK 4096 /* small strings are packed into chunks of this size */
+
+static struct scn_strings *new_chunk(size_t size, struct scn_strings *older)
+{
+	struct scn_strings *c = malloc(sizeof *c + size);
+	if (!c)
+		abort();
+	*c = (struct scn_strings){ .older = older, .size = size };
+	return c;
+}
+
 char *scn_reserve(struct scn_scenario *s, size_t size)
 {
 	struct scn_strings *c = s->strings;
-	if (!c || c->size - c->used < size) {
-		size_t chunk = c ? 2 * c->size : 4096;
-		if (chunk < size)
-			chunk = size;
-		struct scn_strings *fresh = malloc(sizeof *fresh + chunk);
-		if (!fresh)
-			abort();
-		*fresh = (struct scn_strings){ .older = c, .size = chunk };
-		s->strings = c = fresh;
+	if (c && size > CHUNK / 4) {
+		/* a big string (the kept source) gets a chunk of its own, behind the
+		 * one small strings are filling */
+		c->older = new_chunk(size, c->older);
+		c->older->used = size;
+		return c->older->data;
 	}
+	if (!c || c->size - c->used < size)
+		s->strings = c = new_chunk(size > CHUNK ? size : CHUNK, c);
 	char *out = c->data + c->used;
 	c->used += size;
 	return out;

@@ -29,7 +29,7 @@ struct scn_line {
 	int number;
 	struct scn_word *words; /* n words, owned by the scn_lines they came from */
 	int n;
-	const char *src;    /* the line in the parsed text (borrowed, not cut) */
+	size_t offset;      /* where the line starts in the parsed text */
 	bool single_spaced; /* one ' ' between words: the source reads as its words joined */
 	int end_col; /* column just past the last word: where "missing X" points */
 	const char *split_error; /* why the line cannot be split (unterminated quote,
@@ -85,6 +85,7 @@ struct scn_parser {
 	size_t cap_nodes, cap_tasks, cap_sandboxes, cap_actions, cap_expects;
 	size_t timeline_lines; /* pass 1: lines starting with 'at', about an action each */
 	struct scn_names names; /* every name defined so far */
+	char *source; /* the parsed text, kept in the scenario: statement texts point into it */
 };
 
 /* Report an error at column col of the current line (col 0: end of line).

@@ -132,7 +132,7 @@ void scn_split_text(const char *text, struct scn_lines *t)
 			len--;
 		char *s = t->buf + (at - text);
 		s[len] = '\0'; /* the newline (or '\r') after the line */
-		t->lines[k] = (struct scn_line){ .number = (int)k + 1, .src = at };
+		t->lines[k] = (struct scn_line){ .number = (int)k + 1, .offset = (size_t)(at - text) };
 		split_line(t, &t->lines[k], s, at, len);
 		at += full + 1;
 	}
@@ -382,10 +382,12 @@ char *scn_line_text(const struct scn_parser *p, int from)
 {
 	const struct scn_line *l = p->line;
 	if (from < l->n && l->single_spaced) {
-		/* the words joined by spaces are the source itself: copy it in one
-		 * piece (every action of every explored seed keeps its line) */
-		const char *start = l->src + l->words[from].col - 1;
-		return scn_keep(p->s, start, (size_t)(l->end_col - l->words[from].col));
+		/* The words joined by spaces are the source itself: the text is the
+		 * line in the kept source, ended after its last word (every action
+		 * of every explored seed keeps its line's text). */
+		char *start = p->source + l->offset + l->words[from].col - 1;
+		start[l->end_col - l->words[from].col] = '\0';
+		return start;
 	}
 	size_t n = 1;
 	for (int i = from; i < l->n; i++)

@@ -546,6 +546,7 @@ struct scn_scenario *scn_parse(const char *path, const char *text, struct scn_di
 	s->secret = scn_keep_str(s, default_secret);
 	config_init(&s->config);
 	struct scn_parser p = { .path = path, .s = s, .diags = diags, .last_at_ms = 0 };
+	p.source = scn_keep_str(s, text);
 	define_node(&p, "coordinator", (struct scn_pos){ 0, 0 }, true);
 	struct scn_lines lines; /* split once: both passes read every line */
 	scn_split_text(text, &lines);
