@@ -101,44 +101,36 @@ static void split_line(struct scn_lines *t, struct scn_line *l, char *s, const c
 		l->end_col = 1;
 }
 
-/* How many lines text (size bytes) has: a last line without a newline
- * counts, nothing after a last newline does not. */
-static size_t count_lines(const char *text, size_t size)
-{
-	size_t n = 0;
-	for (const char *at = text; (at = memchr(at, '\n', size - (size_t)(at - text))) != NULL; at++)
-		n++;
-	return n + (size && text[size - 1] != '\n');
-}
-
 void scn_split_text(const char *text, struct scn_lines *t)
 {
 	memset(t, 0, sizeof *t);
-	size_t size = strlen(text);
-	t->n = count_lines(text, size);
+	size_t size = strlen(text), cap_lines = 0;
 	t->buf = malloc(size + 1);
-	t->lines = malloc((t->n ? t->n : 1) * sizeof *t->lines); /* set line by line below */
-	if (!t->buf || !t->lines)
+	if (!t->buf)
 		abort();
 	memcpy(t->buf, text, size + 1);
-	/* room for a word per 4 bytes: more than scenarios use (about one per 6),
-	 * so the table is not moved while it fills */
+	/* Room for a word per 4 bytes and a line per 32: more than scenarios use
+	 * (about one per 6 and one per 38), so the tables are rarely moved. */
 	t->words = scn_grow_to(NULL, &t->cap_words, size / 4 + 16, sizeof *t->words);
-	const char *at = text;
-	for (size_t k = 0; k < t->n; k++) {
-		const char *nl = memchr(at, '\n', size - (size_t)(at - text));
-		size_t full = nl ? (size_t)(nl - at) : size - (size_t)(at - text), len = full;
+	t->lines = scn_grow_to(NULL, &cap_lines, size / 32 + 16, sizeof *t->lines);
+	const char *end = text + size;
+	for (const char *at = text; at < end;) {
+		const char *nl = memchr(at, '\n', (size_t)(end - at));
+		size_t full = nl ? (size_t)(nl - at) : (size_t)(end - at), len = full;
 		if (len && at[len - 1] == '\r')
 			len--;
 		char *s = t->buf + (at - text);
 		s[len] = '\0'; /* the newline (or '\r') after the line */
-		t->lines[k] = (struct scn_line){ .number = (int)k + 1, .offset = (size_t)(at - text) };
-		split_line(t, &t->lines[k], s, at, len);
+		if (t->n == cap_lines)
+			t->lines = scn_grow(t->lines, &cap_lines, t->n, sizeof *t->lines);
+		struct scn_line *l = &t->lines[t->n++];
+		*l = (struct scn_line){ .number = (int)t->n, .offset = (size_t)(at - text) };
+		split_line(t, l, s, at, len);
 		at += full + 1;
 	}
 	/* the words table has moved while it grew: point each line at its own */
 	for (size_t k = 0, first = 0; k < t->n; first += (size_t)t->lines[k++].n)
-		t->lines[k].words = t->words ? t->words + first : NULL;
+		t->lines[k].words = t->words + first;
 }
 
 void scn_lines_free(struct scn_lines *t)
