@@ -344,31 +344,49 @@ static int parse_rotate(struct scn_parser *p, enum scn_action_kind kind, int64_t
 	return 0;
 }
 
-/* The word each action starts with (runner requests start with a name), its
- * length kept so one comparison rules out most entries: every timeline line
- * of every explored seed is looked up here. */
-static const struct {
+typedef int parse_fn(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col);
+
+struct action_word {
 	const char *word;
 	int len;
 	enum scn_action_kind kind;
-	int (*parse)(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col);
-} actions[] = {
+	parse_fn *parse;
+};
+
+/* The words an action starts with, by first letter (runner requests start
+ * with a runner's name): every timeline line of every explored seed is
+ * looked up here, among the few words of its letter. */
+#define PER_LETTER 4 /* the most action words sharing a first letter */
+static const struct action_word action_words['z' - 'a' + 1][PER_LETTER] = {
 #define ACTION(word, kind, parse) { word, (int)sizeof word - 1, kind, parse }
-	/* node life */
-	ACTION("start", SCN_ACT_START, parse_node_list), ACTION("stop", SCN_ACT_STOP, parse_node_list),
-	ACTION("crash", SCN_ACT_CRASH, parse_node_list), ACTION("restart", SCN_ACT_RESTART, parse_node_list),
-	ACTION("pause", SCN_ACT_PAUSE, parse_node_list), ACTION("resume", SCN_ACT_RESUME, parse_node_list),
-	/* the network and clocks */
-	ACTION("partition", SCN_ACT_PARTITION, parse_partition), ACTION("heal", SCN_ACT_HEAL, parse_partition),
-	ACTION("drop", SCN_ACT_DROP, parse_drop_delay), ACTION("delay", SCN_ACT_DELAY, parse_drop_delay),
-	ACTION("skew", SCN_ACT_SKEW_CLOCK, parse_clock), ACTION("jump", SCN_ACT_JUMP_CLOCK, parse_clock),
-	/* work, sandboxes and the secret */
-	ACTION("submit", SCN_ACT_SUBMIT, parse_submit), ACTION("report", SCN_ACT_SANDBOX_REPORT, parse_report_action),
-	ACTION("create", SCN_ACT_SANDBOX_CREATE, parse_sandbox_create_delete),
-	ACTION("delete", SCN_ACT_SANDBOX_DELETE, parse_sandbox_create_delete),
-	ACTION("rotate", SCN_ACT_ROTATE_SECRET, parse_rotate),
+	['c' - 'a'] = { ACTION("crash", SCN_ACT_CRASH, parse_node_list),
+			ACTION("create", SCN_ACT_SANDBOX_CREATE, parse_sandbox_create_delete) },
+	['d' - 'a'] = { ACTION("drop", SCN_ACT_DROP, parse_drop_delay), ACTION("delay", SCN_ACT_DELAY, parse_drop_delay),
+			ACTION("delete", SCN_ACT_SANDBOX_DELETE, parse_sandbox_create_delete) },
+	['h' - 'a'] = { ACTION("heal", SCN_ACT_HEAL, parse_partition) },
+	['j' - 'a'] = { ACTION("jump", SCN_ACT_JUMP_CLOCK, parse_clock) },
+	['p' - 'a'] = { ACTION("pause", SCN_ACT_PAUSE, parse_node_list),
+			ACTION("partition", SCN_ACT_PARTITION, parse_partition) },
+	['r' - 'a'] = { ACTION("restart", SCN_ACT_RESTART, parse_node_list), ACTION("resume", SCN_ACT_RESUME, parse_node_list),
+			ACTION("report", SCN_ACT_SANDBOX_REPORT, parse_report_action),
+			ACTION("rotate", SCN_ACT_ROTATE_SECRET, parse_rotate) },
+	['s' - 'a'] = { ACTION("start", SCN_ACT_START, parse_node_list), ACTION("stop", SCN_ACT_STOP, parse_node_list),
+			ACTION("skew", SCN_ACT_SKEW_CLOCK, parse_clock), ACTION("submit", SCN_ACT_SUBMIT, parse_submit) },
 #undef ACTION
 };
+
+/* The action an unquoted word names, or NULL. */
+static const struct action_word *action_of(const struct scn_word *w)
+{
+	unsigned letter = (unsigned)(unsigned char)w->text[0] - 'a';
+	if (w->quoted || letter >= sizeof action_words / sizeof action_words[0])
+		return NULL;
+	const struct action_word *row = action_words[letter];
+	for (const struct action_word *a = row; a < row + PER_LETTER && a->word; a++)
+		if (w->len == a->len && memcmp(w->text, a->word, (size_t)a->len) == 0)
+			return a;
+	return NULL;
+}
 
 int scn_parse_action(struct scn_parser *p, int64_t at_ms)
 {
@@ -376,12 +394,10 @@ int scn_parse_action(struct scn_parser *p, int64_t at_ms)
 	if (!w)
 		return scn_expected(p, "an action or 'expect' after the time");
 	int col = w->col;
-	for (size_t i = 0; !w->quoted && i < sizeof actions / sizeof actions[0]; i++) {
-		const char *word = actions[i].word; /* by length and first letter before memcmp */
-		if (w->len == actions[i].len && w->text[0] == word[0] && memcmp(w->text, word, (size_t)w->len) == 0) {
-			p->i++;
-			return actions[i].parse(p, actions[i].kind, at_ms, col);
-		}
+	const struct action_word *a = action_of(w);
+	if (a) {
+		p->i++;
+		return a->parse(p, a->kind, at_ms, col);
 	}
 	int ignored;
 	if (scn_name_kind_of(p, w->text, (size_t)w->len, &ignored) == SCN_RUNNER)
