@@ -336,8 +336,9 @@ int scn_read_op(struct scn_parser *p, bool allow_any, enum rc_op *op)
 	if (!w)
 		return scn_expected(p, "a request kind (register, heartbeat, claim, task-status, ...)");
 	char word[64];
-	snprintf(word, sizeof word, "%s", w->text);
-	size_t n = strlen(word);
+	size_t n = (size_t)w->len < sizeof word - 1 ? (size_t)w->len : sizeof word - 1; /* cut as always */
+	memcpy(word, w->text, n);
+	word[n] = '\0';
 	if (allow_any && (strcmp(word, "messages") == 0 || strcmp(word, "message") == 0 ||
 			  strcmp(word, "any") == 0)) {
 		*op = RC_OP_NONE;
