@@ -123,6 +123,7 @@ static inline bool scn_accept(struct scn_parser *p, const char *word)
 	}
 	return false;
 }
+
 /* Report "expected 'word' after": the slow half of scn_require. */
 int scn_missing(struct scn_parser *p, const char *word, const char *after);
 
@@ -167,7 +168,9 @@ int scn_parse_state_or_event(struct scn_parser *p, bool *is_event, struct scn_st
 struct scn_action *scn_new_action(struct scn_parser *p);
 struct scn_expect *scn_new_expect(struct scn_parser *p);
 
-/* The text of the current line from word `from` on, as one string (kept). */
+/* The text of the current line from word `from` on, as one string kept in
+ * the scenario: the line in the kept source when its words are separated by
+ * single spaces (it then reads as the words joined), else the words joined. */
 char *scn_line_text(const struct scn_parser *p, int from);
 
 /* Strings of the scenario: copies kept in chunks that s owns, one malloc per

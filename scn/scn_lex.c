@@ -76,7 +76,7 @@ static void split_line(struct scn_lines *t, struct scn_line *l, char *s, const c
 		w->col = (int)i + 1;
 		w->quoted = s[i] == '"';
 		if (w->quoted) {
-			const char *close = memchr(s + i + 1, '"', len - i - 1);
+			char *close = memchr(s + i + 1, '"', len - i - 1);
 			if (!close) {
 				l->split_error_col = (int)i + 1;
 				l->split_error = "unterminated quoted text";
@@ -84,7 +84,7 @@ static void split_line(struct scn_lines *t, struct scn_line *l, char *s, const c
 			}
 			w->text = s + i + 1;
 			w->len = (int)(close - w->text);
-			s[close - s] = '\0';
+			*close = '\0';
 			i = prev_end = (size_t)(close - s) + 1;
 		} else {
 			w->text = s + i;
