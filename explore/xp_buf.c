@@ -3,7 +3,9 @@
  */
 #include "xp_buf.h"
 
+#include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,15 +71,117 @@ void xp_buf_printf(struct xp_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int need = vsnprintf(NULL, 0, fmt, ap);
+	int need = xp_vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (need <= 0)
 		return;
 	reserve(b, (size_t)need);
 	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)need + 1, fmt, ap);
+	xp_vsnprintf(b->data + b->len, (size_t)need + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)need;
+}
+
+/* --- formatting ------------------------------------------------------------------ */
+
+/* What xp_vsnprintf has written: as with snprintf, text beyond n - 1 bytes
+ * is counted in len but not stored. */
+struct out {
+	char *buf;
+	size_t n, len;
+};
+
+static void put(struct out *o, const char *s, size_t len)
+{
+	if (o->len + 1 < o->n) {
+		size_t room = o->n - 1 - o->len;
+		memcpy(o->buf + o->len, s, len < room ? len : room);
+	}
+	o->len += len;
+}
+
+static void put_unsigned(struct out *o, unsigned long long v)
+{
+	char digits[20];
+	size_t at = sizeof digits;
+	do {
+		digits[--at] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(o, digits + at, sizeof digits - at);
+}
+
+static void put_signed(struct out *o, long long v)
+{
+	if (v < 0) {
+		put(o, "-", 1);
+		put_unsigned(o, 0ULL - (unsigned long long)v);
+	} else {
+		put_unsigned(o, (unsigned long long)v);
+	}
+}
+
+/* The rest of the format from directive pct on, by vsnprintf. */
+static int rest_by_libc(struct out *o, const char *pct, va_list ap)
+{
+	bool room = o->len + 1 < o->n;
+	int n = vsnprintf(room ? o->buf + o->len : NULL, room ? o->n - o->len : 0, pct, ap);
+	if (n < 0)
+		return -1;
+	o->len += (size_t)n;
+	return 0;
+}
+
+/* glibc's printf machinery costs hundreds of instructions a call, and every
+ * statement of every explored seed is printed: the directives that text
+ * uses are written here. */
+int xp_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
+{
+	struct out o = { buf, n, 0 };
+	int rc = 0;
+	for (const char *p = fmt; rc == 0;) {
+		const char *pct = strchr(p, '%');
+		put(&o, p, pct ? (size_t)(pct - p) : strlen(p));
+		if (!pct)
+			break;
+		const char *d = pct + 1;
+		int longs = 0;
+		bool size = *d == 'z';
+		if (size)
+			d++;
+		while (*d == 'l' && longs < 2 && !size) {
+			longs++;
+			d++;
+		}
+		if (*d == 's' && !longs && !size) {
+			const char *str = va_arg(ap, const char *);
+			str = str ? str : "(null)";
+			put(&o, str, strlen(str));
+		} else if (*d == 'd' && !size) {
+			put_signed(&o, longs == 2 ? va_arg(ap, long long) : longs ? va_arg(ap, long) : va_arg(ap, int));
+		} else if (*d == 'u') {
+			put_unsigned(&o, size ? va_arg(ap, size_t) : longs == 2 ? va_arg(ap, unsigned long long)
+							    : longs ? va_arg(ap, unsigned long) : va_arg(ap, unsigned));
+		} else if (*d == '%' && d == pct + 1) {
+			put(&o, "%", 1);
+		} else {
+			rc = rest_by_libc(&o, pct, ap);
+			break;
+		}
+		p = d + 1;
+	}
+	if (n)
+		buf[o.len < n ? o.len : n - 1] = '\0';
+	return rc == 0 && o.len <= INT_MAX ? (int)o.len : -1;
+}
+
+int xp_snprintf(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = xp_vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 const char *xp_buf_str(const struct xp_buf *b)

@@ -9,6 +9,7 @@
 #ifndef XP_BUF_H
 #define XP_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct xp_buf {
@@ -28,6 +29,13 @@ const char *xp_buf_str(const struct xp_buf *b);
 /* Hand the text to the caller (free() it; never NULL) and empty b. */
 char *xp_buf_take(struct xp_buf *b);
 void xp_buf_free(struct xp_buf *b);
+
+/* vsnprintf and snprintf, with their result and return value, for text
+ * printed per explored seed: %s, %d, %u (also with l, ll; %zu) and %% are
+ * written here, and the first other directive (a width, a precision, a
+ * float, ...) hands the rest of the format to vsnprintf. */
+int xp_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+int xp_snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* malloc that aborts on failure, and strdup/strndup on top of it. */
 void *xp_alloc(size_t n);

@@ -38,13 +38,19 @@ void xp_script_copy(struct xp_script *dst, const struct xp_script *src)
 	}
 }
 
-void xp_script_add(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, const char *body)
+/* Append a statement whose body is the len bytes at body. */
+static void add_line(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, const char *body, size_t len)
 {
 	if (s->n == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 32;
 		s->lines = xp_realloc(s->lines, s->cap * sizeof *s->lines);
 	}
-	s->lines[s->n++] = (struct xp_line){ kind, kind == XP_LINE_AT ? at_ms : 0, xp_strdup(body) };
+	s->lines[s->n++] = (struct xp_line){ kind, kind == XP_LINE_AT ? at_ms : 0, xp_strndup(body, len) };
+}
+
+void xp_script_add(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, const char *body)
+{
+	add_line(s, kind, at_ms, body, strlen(body));
 }
 
 void xp_script_addf(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, const char *fmt, ...)
@@ -52,9 +58,9 @@ void xp_script_addf(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, 
 	char line[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	int len = xp_vsnprintf(line, sizeof line, fmt, ap); /* every generated statement */
 	va_end(ap);
-	xp_script_add(s, kind, at_ms, line);
+	add_line(s, kind, at_ms, line, len < 0 ? strlen(line) : (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
 }
 
 void xp_script_remove(struct xp_script *s, size_t i)

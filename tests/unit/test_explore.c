@@ -6,10 +6,14 @@
  * tested end to end by tests/explore/explore.sh; the mutation self-check
  * (ci/mutants.sh) shows that exploration and shrinking catch real bugs.
  */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
+#include "xp_buf.h"
 #include "xp_gen.h"
 #include "xp_run.h"
 #include "xp_script.h"
@@ -305,6 +309,43 @@ static void test_shrink_refuses_a_pass(void)
 	xp_script_free(&in);
 }
 
+/* --- text ---------------------------------------------------------------------- */
+
+/* xp_vsnprintf against vsnprintf for one format, in buffers of every size
+ * from none to roomy: the same text, the same cut, the same return. */
+static void __attribute__((format(printf, 1, 2))) same_as_snprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	for (size_t n = 0; n < 80; n++) {
+		char want[80], got[80];
+		memset(want, '#', sizeof want);
+		memset(got, '#', sizeof got);
+		va_list a1, a2;
+		va_copy(a1, ap);
+		va_copy(a2, ap);
+		int rw = vsnprintf(n ? want : NULL, n, fmt, a1);
+		int rg = xp_vsnprintf(n ? got : NULL, n, fmt, a2);
+		va_end(a1);
+		va_end(a2);
+		CU_ASSERT_EQUAL(rg, rw);
+		CU_ASSERT_EQUAL(memcmp(got, want, sizeof want), 0);
+	}
+	va_end(ap);
+}
+
+static void test_snprintf(void)
+{
+	same_as_snprintf("at %s next %d %s from %s%s", "drop", 3, "claim", "r12", "");
+	same_as_snprintf("%d %d %u %ld %lu %lld %llu %zu %%d", INT_MIN, INT_MAX, UINT_MAX, LONG_MIN, ULONG_MAX,
+			 LLONG_MIN, ULLONG_MAX, (size_t)12345);
+	same_as_snprintf("no directive at all");
+	same_as_snprintf("%s", "");
+	/* the first directive it does not write hands the rest to vsnprintf */
+	same_as_snprintf("%s=%d then %5d|%-4s|%.2f|%x %s %d%%", "k", -7, 42, "ab", 2.5, 255u, "tail", 9);
+	same_as_snprintf("%.*s and %c", 3, "abcdef", 'z');
+}
+
 void rc_test_register_explore(void)
 {
 	static CU_TestInfo tests[] = {
@@ -319,6 +360,7 @@ void rc_test_register_explore(void)
 		{ "a trace renders the same twice", test_trace_render_twice },
 		{ "shrink: smaller, same failure, deterministic", test_shrink },
 		{ "shrink: a passing scenario is refused", test_shrink_refuses_a_pass },
+		{ "xp_snprintf prints as snprintf does", test_snprintf },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("explore", tests);
