@@ -58,13 +58,16 @@ void xp_buf_add(struct xp_buf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 }
 
-void xp_buf_cat(struct xp_buf *b, ...)
+char *xp_buf_room(struct xp_buf *b, size_t n)
 {
-	va_list ap;
-	va_start(ap, b);
-	for (const char *s = va_arg(ap, const char *); s; s = va_arg(ap, const char *))
-		xp_buf_add(b, s, strlen(s));
-	va_end(ap);
+	reserve(b, n);
+	return b->data + b->len;
+}
+
+void xp_buf_grew(struct xp_buf *b, size_t k)
+{
+	b->len += k;
+	b->data[b->len] = '\0';
 }
 
 void xp_buf_printf(struct xp_buf *b, const char *fmt, ...)

@@ -240,6 +240,28 @@ static void add_comment(struct xp_buf *b, const char *comment)
 	}
 }
 
+/* Appends "at TIME body", "at end body" or "body", and a newline. Every
+ * line of every explored seed comes through here: written in place. */
+static void print_line(struct xp_buf *b, const struct xp_line *l)
+{
+	enum { DURATION_ROOM = 32 }; /* scn_format_duration writes at most 27 */
+	size_t len = strlen(l->body);
+	char *start = xp_buf_room(b, sizeof "at end " + DURATION_ROOM + len + 1), *out = start;
+	if (l->kind == XP_LINE_AT) {
+		memcpy(out, "at ", 3);
+		out += 3;
+		out += strlen(scn_format_duration(l->at_ms, out, DURATION_ROOM));
+		*out++ = ' ';
+	} else if (l->kind == XP_LINE_AT_END) {
+		memcpy(out, "at end ", 7);
+		out += 7;
+	}
+	memcpy(out, l->body, len);
+	out += len;
+	*out++ = '\n';
+	xp_buf_grew(b, (size_t)(out - start));
+}
+
 char *xp_script_format(const struct xp_script *s, const char *comment)
 {
 	struct xp_buf b = { 0 };
@@ -258,13 +280,7 @@ char *xp_script_format(const struct xp_script *s, const char *comment)
 			xp_buf_add(&b, "\n", 1);
 			blank_done = true;
 		}
-		/* every line of every explored seed comes through here */
-		if (l->kind == XP_LINE_AT)
-			xp_buf_cat(&b, "at ", scn_format_duration(l->at_ms, d, sizeof d), " ", l->body, "\n", NULL);
-		else if (l->kind == XP_LINE_AT_END)
-			xp_buf_cat(&b, "at end ", l->body, "\n", NULL);
-		else
-			xp_buf_cat(&b, l->body, "\n", NULL);
+		print_line(&b, l);
 	}
 	return xp_buf_take(&b);
 }
