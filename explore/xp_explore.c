@@ -173,7 +173,7 @@ static int explore_seed(const struct xp_explore_cfg *cfg, uint64_t seed, struct 
 	char *text = xp_explore_scenario(cfg, seed, NULL, &bound);
 	struct xp_result r;
 	char path[64];
-	snprintf(path, sizeof path, "seed-%" PRIu64 ".scn", seed);
+	xp_snprintf(path, sizeof path, "seed-%" PRIu64 ".scn", seed);
 	xp_run_text(text, path, seed, NULL, &r);
 	int rc = 0;
 	if (r.status == XP_BAD_INPUT) {
