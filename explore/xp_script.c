@@ -70,41 +70,51 @@ void xp_script_remove(struct xp_script *s, size_t i)
 	s->n--;
 }
 
-/* Sort key: declarations, then time, then untimed, then at end. */
-static int line_rank(const struct xp_line *l)
-{
-	switch (l->kind) {
-	case XP_LINE_DECL: return 0;
-	case XP_LINE_AT: return 1;
-	case XP_LINE_UNTIMED: return 2;
-	case XP_LINE_AT_END: return 3;
-	}
-	return 4;
-}
-
-/* Whether line a goes before line b. */
+/* Whether line a goes before line b: declarations, timed statements by
+ * time, untimed expectations, `at end`, the order the kinds are declared in. */
 static bool line_before(const struct xp_line *a, const struct xp_line *b)
 {
-	int ra = line_rank(a), rb = line_rank(b);
-	return ra < rb || (ra == rb && ra == 1 && a->at_ms < b->at_ms);
+	_Static_assert(XP_LINE_DECL < XP_LINE_AT && XP_LINE_AT < XP_LINE_UNTIMED && XP_LINE_UNTIMED < XP_LINE_AT_END,
+		       "line kinds in print order");
+	return a->kind < b->kind || (a->kind == b->kind && a->kind == XP_LINE_AT && a->at_ms < b->at_ms);
 }
 
-/* Merges the sorted runs l[0, mid) and l[mid, n) through tmp, the left
- * run first on ties (stable). */
+/* Merges the sorted runs l[0, mid) and l[mid, n), the left run first on
+ * ties (stable): the left run's lines that go before all of the right run
+ * stay where they are, the rest of it waits in tmp. */
 static void merge_runs(struct xp_line *l, size_t mid, size_t n, struct xp_line *tmp)
 {
-	size_t i = 0, j = mid, k = 0;
-	while (i < mid && j < n)
-		tmp[k++] = line_before(&l[j], &l[i]) ? l[j++] : l[i++];
-	while (i < mid)
-		tmp[k++] = l[i++];
-	memcpy(l, tmp, k * sizeof *l);
+	size_t k = 0;
+	while (!line_before(&l[mid], &l[k]))
+		k++;
+	size_t left = mid - k, i = 0, j = mid;
+	memcpy(tmp, l + k, left * sizeof *l);
+	while (i < left && j < n)
+		l[k++] = line_before(&l[j], &tmp[i]) ? l[j++] : tmp[i++];
+	memcpy(l + k, tmp + i, (left - i) * sizeof *l);
+}
+
+enum { SORT_RUN = 16 };
+
+/* Stable too; up to SORT_RUN lines it costs less than merging's calls and
+ * copies. */
+static void insertion_sort(struct xp_line *l, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct xp_line x = l[i];
+		size_t j = i;
+		for (; j > 0 && line_before(&x, &l[j - 1]); j--)
+			l[j] = l[j - 1];
+		l[j] = x;
+	}
 }
 
 static void merge_sort(struct xp_line *l, size_t n, struct xp_line *tmp)
 {
-	if (n < 2)
+	if (n <= SORT_RUN) {
+		insertion_sort(l, n);
 		return;
+	}
 	size_t mid = n / 2;
 	merge_sort(l, mid, tmp);
 	merge_sort(l + mid, n - mid, tmp);

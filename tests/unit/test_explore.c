@@ -108,6 +108,32 @@ static void test_script_round_trip(void)
 	xp_script_free(&s);
 }
 
+/* Sorting: kinds in print order, timed lines by time, and lines that tie
+ * in the order they were added (each body is its number), at every size
+ * around the merge sort's cut-overs and with many ties. */
+static void test_script_sort(void)
+{
+	uint64_t draw = 12345;
+	for (size_t n = 0; n < 200; n += n < 40 ? 1 : 13) {
+		struct xp_script s;
+		xp_script_init(&s);
+		for (size_t i = 0; i < n; i++) {
+			draw = draw * 6364136223846793005ULL + 1442695040888963407ULL;
+			enum xp_line_kind kind = (draw >> 33) % 8 < 5 ? XP_LINE_AT : (enum xp_line_kind)((draw >> 40) % 4);
+			xp_script_addf(&s, kind, (int64_t)((draw >> 45) % (n / 3 + 1)), "%zu", i);
+		}
+		xp_script_sort(&s);
+		CU_ASSERT_EQUAL(s.n, n);
+		for (size_t i = 1; i < s.n; i++) {
+			const struct xp_line *a = &s.lines[i - 1], *b = &s.lines[i];
+			bool tie = a->kind == b->kind && (a->kind != XP_LINE_AT || a->at_ms == b->at_ms);
+			CU_ASSERT_TRUE(a->kind < b->kind || (a->kind == b->kind && a->at_ms <= b->at_ms));
+			CU_ASSERT_TRUE(!tie || atoi(a->body) < atoi(b->body));
+		}
+		xp_script_free(&s);
+	}
+}
+
 static void test_script_names(void)
 {
 	struct xp_script s;
@@ -352,6 +378,7 @@ void rc_test_register_explore(void)
 		{ "shard blocks are disjoint and cover the range", test_shard_cover },
 		{ "shard K/N parsing", test_shard_parse },
 		{ "scenario statements round trip", test_script_round_trip },
+		{ "statements sort stably", test_script_sort },
 		{ "names defined and mentioned", test_script_names },
 		{ "clock set-backs stall a node", test_clock_settle },
 		{ "generator: same seed, same scenario", test_gen_deterministic },
