@@ -94,13 +94,21 @@ struct out {
 	size_t n, len;
 };
 
-static void put(struct out *o, const char *s, size_t len)
+/* Byte by byte: the pieces are a few bytes long, too short to pay for
+ * calls to strchr, strlen and memcpy. */
+static void put_char(struct out *o, char c)
 {
-	if (o->len + 1 < o->n) {
-		size_t room = o->n - 1 - o->len;
-		memcpy(o->buf + o->len, s, len < room ? len : room);
-	}
-	o->len += len;
+	if (o->len + 1 < o->n)
+		o->buf[o->len] = c;
+	o->len++;
+}
+
+/* Copies s up to its end or to stop; returns where it stopped. */
+static const char *put_until(struct out *o, const char *s, char stop)
+{
+	for (; *s && *s != stop; s++)
+		put_char(o, *s);
+	return s;
 }
 
 static void put_unsigned(struct out *o, unsigned long long v)
@@ -111,13 +119,14 @@ static void put_unsigned(struct out *o, unsigned long long v)
 		digits[--at] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	put(o, digits + at, sizeof digits - at);
+	while (at < sizeof digits)
+		put_char(o, digits[at++]);
 }
 
 static void put_signed(struct out *o, long long v)
 {
 	if (v < 0) {
-		put(o, "-", 1);
+		put_char(o, '-');
 		put_unsigned(o, 0ULL - (unsigned long long)v);
 	} else {
 		put_unsigned(o, (unsigned long long)v);
@@ -142,11 +151,8 @@ int xp_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 {
 	struct out o = { buf, n, 0 };
 	int rc = 0;
-	for (const char *p = fmt; rc == 0;) {
-		const char *pct = strchr(p, '%');
-		put(&o, p, pct ? (size_t)(pct - p) : strlen(p));
-		if (!pct)
-			break;
+	const char *pct = fmt;
+	while (*(pct = put_until(&o, pct, '%'))) {
 		const char *d = pct + 1;
 		int longs = 0;
 		bool size = *d == 'z';
@@ -158,20 +164,19 @@ int xp_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 		}
 		if (*d == 's' && !longs && !size) {
 			const char *str = va_arg(ap, const char *);
-			str = str ? str : "(null)";
-			put(&o, str, strlen(str));
+			put_until(&o, str ? str : "(null)", '\0');
 		} else if (*d == 'd' && !size) {
 			put_signed(&o, longs == 2 ? va_arg(ap, long long) : longs ? va_arg(ap, long) : va_arg(ap, int));
 		} else if (*d == 'u') {
 			put_unsigned(&o, size ? va_arg(ap, size_t) : longs == 2 ? va_arg(ap, unsigned long long)
 							    : longs ? va_arg(ap, unsigned long) : va_arg(ap, unsigned));
 		} else if (*d == '%' && d == pct + 1) {
-			put(&o, "%", 1);
+			put_char(&o, '%');
 		} else {
 			rc = rest_by_libc(&o, pct, ap);
 			break;
 		}
-		p = d + 1;
+		pct = d + 1;
 	}
 	if (n)
 		buf[o.len < n ? o.len : n - 1] = '\0';
