@@ -13,6 +13,43 @@
 #include "scn.h"
 #include "xp_buf.h"
 
+/* A block of bodies. Lines point into it, so a block never moves: when the
+ * newest is full a bigger one is started. One allocation serves many
+ * statements (a generated scenario has hundreds per seed) and freeing a
+ * script frees a few blocks instead of every body. */
+struct xp_text {
+	struct xp_text *older;
+	size_t used, cap;
+	char bytes[];
+};
+
+enum { TEXT_FIRST = 2048 };
+
+static void text_block(struct xp_script *s, size_t cap)
+{
+	struct xp_text *t = xp_alloc(sizeof *t + cap);
+	t->older = s->text;
+	t->used = 0;
+	t->cap = cap;
+	s->text = t;
+}
+
+/* A copy of the len bytes at body, NUL-terminated, in s's text. */
+static char *text_copy(struct xp_script *s, const char *body, size_t len)
+{
+	struct xp_text *t = s->text;
+	if (!t || t->cap - t->used <= len) {
+		size_t cap = t ? 2 * t->cap : TEXT_FIRST;
+		text_block(s, cap > len ? cap : len + 1);
+		t = s->text;
+	}
+	char *d = t->bytes + t->used;
+	memcpy(d, body, len);
+	d[len] = '\0';
+	t->used += len + 1;
+	return d;
+}
+
 void xp_script_init(struct xp_script *s)
 {
 	memset(s, 0, sizeof *s);
@@ -21,8 +58,10 @@ void xp_script_init(struct xp_script *s)
 
 void xp_script_free(struct xp_script *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		free(s->lines[i].body);
+	for (struct xp_text *t = s->text, *older; t; t = older) {
+		older = t->older;
+		free(t);
+	}
 	free(s->lines);
 	xp_script_init(s);
 }
@@ -32,9 +71,14 @@ void xp_script_copy(struct xp_script *dst, const struct xp_script *src)
 	*dst = *src;
 	dst->cap = src->n;
 	dst->lines = xp_alloc(src->n * sizeof *dst->lines);
+	dst->text = NULL;
+	size_t total = 0;
+	for (size_t i = 0; i < src->n; i++)
+		total += strlen(src->lines[i].body) + 1;
+	text_block(dst, total); /* the shrinker copies its script for every candidate */
 	for (size_t i = 0; i < src->n; i++) {
 		dst->lines[i] = src->lines[i];
-		dst->lines[i].body = xp_strdup(src->lines[i].body);
+		dst->lines[i].body = text_copy(dst, src->lines[i].body, strlen(src->lines[i].body));
 	}
 }
 
@@ -45,7 +89,7 @@ static void add_line(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms,
 		s->cap = s->cap ? 2 * s->cap : 32;
 		s->lines = xp_realloc(s->lines, s->cap * sizeof *s->lines);
 	}
-	s->lines[s->n++] = (struct xp_line){ kind, kind == XP_LINE_AT ? at_ms : 0, xp_strndup(body, len) };
+	s->lines[s->n++] = (struct xp_line){ kind, kind == XP_LINE_AT ? at_ms : 0, text_copy(s, body, len) };
 }
 
 void xp_script_add(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, const char *body)
@@ -63,9 +107,13 @@ void xp_script_addf(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, 
 	add_line(s, kind, at_ms, line, len < 0 ? strlen(line) : (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
 }
 
+void xp_script_set_body(struct xp_script *s, size_t i, const char *body)
+{
+	s->lines[i].body = text_copy(s, body, strlen(body)); /* the old one stays until the script is freed */
+}
+
 void xp_script_remove(struct xp_script *s, size_t i)
 {
-	free(s->lines[i].body);
 	memmove(&s->lines[i], &s->lines[i + 1], (s->n - i - 1) * sizeof *s->lines);
 	s->n--;
 }
