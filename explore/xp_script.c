@@ -298,13 +298,16 @@ static void add_comment(struct xp_buf *b, const char *comment)
 	}
 }
 
-/* Appends "at TIME body", "at end body" or "body", and a newline. Every
- * line of every explored seed comes through here: written in place. */
-static void print_line(struct xp_buf *b, const struct xp_line *l)
+/* A printed line is its body and at most LINE_EXTRA bytes more: "at end "
+ * or "at ", the time (scn_format_duration writes at most 27 bytes, in
+ * place given 32) and a space, and the newline. */
+enum { DURATION_ROOM = 32, LINE_EXTRA = sizeof "at end " + DURATION_ROOM };
+
+/* Writes "at TIME body", "at end body" or "body", and a newline, at out;
+ * returns the end. */
+static char *print_line(char *out, const struct xp_line *l)
 {
-	enum { DURATION_ROOM = 32 }; /* scn_format_duration writes at most 27 */
 	size_t len = strlen(l->body);
-	char *start = xp_buf_room(b, sizeof "at end " + DURATION_ROOM + len + 1), *out = start;
 	if (l->kind == XP_LINE_AT) {
 		memcpy(out, "at ", 3);
 		out += 3;
@@ -317,7 +320,17 @@ static void print_line(struct xp_buf *b, const struct xp_line *l)
 	memcpy(out, l->body, len);
 	out += len;
 	*out++ = '\n';
-	xp_buf_grew(b, (size_t)(out - start));
+	return out;
+}
+
+/* The bytes of s's text blocks: every body is in them, cut short at most,
+ * so they bound the length of the bodies together. */
+static size_t text_bytes(const struct xp_script *s)
+{
+	size_t n = 0;
+	for (const struct xp_text *t = s->text; t; t = t->older)
+		n += t->used;
+	return n;
 }
 
 char *xp_script_format(const struct xp_script *s, const char *comment)
@@ -331,15 +344,18 @@ char *xp_script_format(const struct xp_script *s, const char *comment)
 		xp_buf_printf(&b, "seeds %" PRIu64 "-%" PRIu64 "\n", s->seed_first, s->seed_last);
 	if (s->end_ms >= 0)
 		xp_buf_printf(&b, "end at %s\n", scn_format_duration(s->end_ms, d, sizeof d));
+	/* every line of every explored seed: one reservation, written in place */
+	char *start = xp_buf_room(&b, 1 + s->n * LINE_EXTRA + text_bytes(s)), *out = start;
 	bool blank_done = false;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct xp_line *l = &s->lines[i];
 		if (l->kind != XP_LINE_DECL && !blank_done) {
-			xp_buf_add(&b, "\n", 1);
+			*out++ = '\n';
 			blank_done = true;
 		}
-		print_line(&b, l);
+		out = print_line(out, l);
 	}
+	xp_buf_grew(&b, (size_t)(out - start));
 	return xp_buf_take(&b);
 }
 
