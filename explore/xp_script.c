@@ -142,7 +142,7 @@ static void merge_runs(struct xp_line *l, size_t mid, size_t n, struct xp_line *
 	memcpy(l + k, tmp + i, (left - i) * sizeof *l);
 }
 
-enum { SORT_RUN = 16 };
+enum { SORT_RUN = 24 };
 
 /* Stable too; up to SORT_RUN lines it costs less than merging's calls and
  * copies. */
