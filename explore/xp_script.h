@@ -14,8 +14,9 @@
  * `@seed`, `seeds` and `end at` are kept as fields. Comments are dropped.
  *
  * Memory: a script owns its lines and the blocks of text their bodies are
- * kept in; xp_script_free releases it. A body may be edited in place (cut
- * short) or replaced with xp_script_set_body, never freed on its own.
+ * kept in; xp_script_free releases it. A body may be cut short in place or
+ * replaced with xp_script_set_body; it is never freed on its own nor
+ * pointed elsewhere (printing sizes its buffer from the blocks).
  */
 #ifndef XP_SCRIPT_H
 #define XP_SCRIPT_H
