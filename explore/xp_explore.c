@@ -55,11 +55,28 @@ static int64_t base_end(const struct xp_script *s)
 	return t > 0 ? t : 10 * MIN;
 }
 
-char *xp_explore_scenario(const struct xp_explore_cfg *cfg, uint64_t seed, json_t **params, int64_t *bound_ms)
+/* The parameters seed runs with: the workload's, or its swarm draw. */
+static struct xp_gen seed_gen(const struct xp_explore_cfg *cfg, uint64_t seed)
 {
 	struct xp_gen g = cfg->gen;
 	if (g.swarm)
 		xp_gen_swarm(&g, seed, cfg->keep_runners);
+	return g;
+}
+
+/* Those parameters as JSON (new reference), with the explored scenario's
+ * name when there is one. */
+static json_t *seed_params(const struct xp_explore_cfg *cfg, const struct xp_gen *g, int64_t bound_ms)
+{
+	json_t *params = xp_gen_json(g, bound_ms);
+	if (cfg->base)
+		json_object_set_new(params, "scenario", json_string(cfg->base_name));
+	return params;
+}
+
+char *xp_explore_scenario(const struct xp_explore_cfg *cfg, uint64_t seed, json_t **params, int64_t *bound_ms)
+{
+	struct xp_gen g = seed_gen(cfg, seed);
 	struct xp_script s;
 	xp_script_init(&s);
 	if (cfg->base) {
@@ -77,11 +94,8 @@ char *xp_explore_scenario(const struct xp_explore_cfg *cfg, uint64_t seed, json_
 	s.seed = seed;
 	char *text = xp_script_format(&s, NULL);
 	xp_script_free(&s);
-	if (params) {
-		*params = xp_gen_json(&g, *bound_ms);
-		if (cfg->base)
-			json_object_set_new(*params, "scenario", json_string(cfg->base_name));
-	}
+	if (params)
+		*params = seed_params(cfg, &g, *bound_ms);
 	return text;
 }
 
@@ -154,12 +168,12 @@ struct sink {
 /* Run one seed; returns -1 on bad input (reported), 1 when it failed, 0 passed. */
 static int explore_seed(const struct xp_explore_cfg *cfg, uint64_t seed, struct xp_failure *f)
 {
-	json_t *params = NULL;
 	int64_t bound = 0;
-	char *text = xp_explore_scenario(cfg, seed, &params, &bound);
+	/* the parameters go only into the files of a failure: drawn again then */
+	char *text = xp_explore_scenario(cfg, seed, NULL, &bound);
 	struct xp_result r;
 	char path[64];
-	snprintf(path, sizeof path, "seed-%" PRIu64 ".scn", seed);
+	xp_snprintf(path, sizeof path, "seed-%" PRIu64 ".scn", seed);
 	xp_run_text(text, path, seed, NULL, &r);
 	int rc = 0;
 	if (r.status == XP_BAD_INPUT) {
@@ -171,11 +185,13 @@ static int explore_seed(const struct xp_explore_cfg *cfg, uint64_t seed, struct 
 		snprintf(f->what, sizeof f->what, "%s", r.out.what);
 		snprintf(f->why, sizeof f->why, "%s", r.out.why);
 		f->at_ms = r.out.fail_at_ms;
+		struct xp_gen g = seed_gen(cfg, seed);
+		json_t *params = seed_params(cfg, &g, bound);
 		save_failure(cfg, text, params, bound, f);
+		json_decref(params);
 		rc = 1;
 	}
 	free(text);
-	json_decref(params);
 	return rc;
 }
 

@@ -59,7 +59,8 @@ struct xp_explore_ui {
 int xp_explore_run(const struct xp_explore_cfg *cfg, const struct xp_explore_ui *ui, struct xp_explore_progress *p);
 
 /* The scenario of one seed (text with `@seed` pinned, malloc'd), its
- * parameters as JSON (new reference) and its liveness bound. */
+ * parameters as JSON (new reference; not built when params is NULL) and its
+ * liveness bound. */
 char *xp_explore_scenario(const struct xp_explore_cfg *cfg, uint64_t seed, json_t **params, int64_t *bound_ms);
 
 #endif

@@ -189,7 +189,7 @@ static void partition_one(struct gen *x, int64_t t, const char *r, int dir, int6
 {
 	static const char *const forms[] = { "%s from coordinator", "%s -> coordinator", "coordinator -> %s" };
 	char link[96];
-	snprintf(link, sizeof link, forms[dir], r);
+	xp_snprintf(link, sizeof link, forms[dir], r);
 	AT(x, t, "partition %s", link);
 	if (undo_fits(x, t + lasts))
 		AT(x, t + lasts, "heal %s", link);
@@ -221,8 +221,8 @@ static void fault_net(struct gen *x, int64_t t)
 		char by[48] = "";
 		if (kind >= 4) {
 			char d[32];
-			snprintf(by, sizeof by, " by %s", scn_format_duration(round_s(between(rng, 1 * SEC, 30 * SEC)), d,
-									    sizeof d));
+			xp_snprintf(by, sizeof by, " by %s", scn_format_duration(round_s(between(rng, 1 * SEC, 30 * SEC)), d,
+									       sizeof d));
 		}
 		AT(x, t, "%s next %d %s from %s to %s%s", kind == 3 ? "drop" : "delay", n, op,
 		   up ? r : "coordinator", up ? "coordinator" : r, by);
@@ -337,8 +337,8 @@ static void submit_line(struct gen *x, int k, const struct task_draw *d)
 {
 	char a[32], b[32], crash[96] = "";
 	if (d->crash_times)
-		snprintf(crash, sizeof crash, " crashing %d time%s after %s", d->crash_times, d->crash_times > 1 ? "s" : "",
-			 scn_format_duration(d->crash_after_ms, b, sizeof b));
+		xp_snprintf(crash, sizeof crash, " crashing %d time%s after %s", d->crash_times, d->crash_times > 1 ? "s" : "",
+			    scn_format_duration(d->crash_after_ms, b, sizeof b));
 	AT(x, d->at_ms, "submit task t%d lasting %s%s%s%s", k, scn_format_duration(d->lasts_ms, a, sizeof a), crash,
 	   d->fails ? " failing" : "", d->ignores_term ? " ignoring SIGTERM" : "");
 }
@@ -453,7 +453,7 @@ static void declare_runners(struct gen *x, char ***names, int *capacity)
 	*capacity = 0;
 	for (int i = 0; i < g->runners; i++) {
 		char name[16];
-		snprintf(name, sizeof name, "r%d", i + 1);
+		xp_snprintf(name, sizeof name, "r%d", i + 1);
 		nm[i] = xp_strdup(name);
 		int conc = 1 + (int)rc_rng_below(&x->rng, (uint64_t)g->max_concurrency);
 		*capacity += conc;

@@ -13,6 +13,43 @@
 #include "scn.h"
 #include "xp_buf.h"
 
+/* A block of bodies. Lines point into it, so a block never moves: when the
+ * newest is full a bigger one is started. One allocation serves many
+ * statements (a generated scenario has hundreds per seed) and freeing a
+ * script frees a few blocks instead of every body. */
+struct xp_text {
+	struct xp_text *older;
+	size_t used, cap;
+	char bytes[];
+};
+
+enum { TEXT_FIRST = 2048 };
+
+static void text_block(struct xp_script *s, size_t cap)
+{
+	struct xp_text *t = xp_alloc(sizeof *t + cap);
+	t->older = s->text;
+	t->used = 0;
+	t->cap = cap;
+	s->text = t;
+}
+
+/* A copy of the len bytes at body, NUL-terminated, in s's text. */
+static char *text_copy(struct xp_script *s, const char *body, size_t len)
+{
+	struct xp_text *t = s->text;
+	if (!t || t->cap - t->used <= len) {
+		size_t cap = t ? 2 * t->cap : TEXT_FIRST;
+		text_block(s, cap > len ? cap : len + 1);
+		t = s->text;
+	}
+	char *d = t->bytes + t->used;
+	memcpy(d, body, len);
+	d[len] = '\0';
+	t->used += len + 1;
+	return d;
+}
+
 void xp_script_init(struct xp_script *s)
 {
 	memset(s, 0, sizeof *s);
@@ -21,8 +58,10 @@ void xp_script_init(struct xp_script *s)
 
 void xp_script_free(struct xp_script *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		free(s->lines[i].body);
+	for (struct xp_text *t = s->text, *older; t; t = older) {
+		older = t->older;
+		free(t);
+	}
 	free(s->lines);
 	xp_script_init(s);
 }
@@ -32,19 +71,30 @@ void xp_script_copy(struct xp_script *dst, const struct xp_script *src)
 	*dst = *src;
 	dst->cap = src->n;
 	dst->lines = xp_alloc(src->n * sizeof *dst->lines);
+	dst->text = NULL;
+	size_t total = 0;
+	for (size_t i = 0; i < src->n; i++)
+		total += strlen(src->lines[i].body) + 1;
+	text_block(dst, total); /* the shrinker copies its script for every candidate */
 	for (size_t i = 0; i < src->n; i++) {
 		dst->lines[i] = src->lines[i];
-		dst->lines[i].body = xp_strdup(src->lines[i].body);
+		dst->lines[i].body = text_copy(dst, src->lines[i].body, strlen(src->lines[i].body));
 	}
 }
 
-void xp_script_add(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, const char *body)
+/* Append a statement whose body is the len bytes at body. */
+static void add_line(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, const char *body, size_t len)
 {
 	if (s->n == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 32;
 		s->lines = xp_realloc(s->lines, s->cap * sizeof *s->lines);
 	}
-	s->lines[s->n++] = (struct xp_line){ kind, kind == XP_LINE_AT ? at_ms : 0, xp_strdup(body) };
+	s->lines[s->n++] = (struct xp_line){ kind, kind == XP_LINE_AT ? at_ms : 0, text_copy(s, body, len) };
+}
+
+void xp_script_add(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, const char *body)
+{
+	add_line(s, kind, at_ms, body, strlen(body));
 }
 
 void xp_script_addf(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, const char *fmt, ...)
@@ -52,53 +102,67 @@ void xp_script_addf(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, 
 	char line[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	int len = xp_vsnprintf(line, sizeof line, fmt, ap); /* every generated statement */
 	va_end(ap);
-	xp_script_add(s, kind, at_ms, line);
+	add_line(s, kind, at_ms, line, len < 0 ? strlen(line) : (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
+}
+
+void xp_script_set_body(struct xp_script *s, size_t i, const char *body)
+{
+	s->lines[i].body = text_copy(s, body, strlen(body)); /* the old one stays until the script is freed */
 }
 
 void xp_script_remove(struct xp_script *s, size_t i)
 {
-	free(s->lines[i].body);
 	memmove(&s->lines[i], &s->lines[i + 1], (s->n - i - 1) * sizeof *s->lines);
 	s->n--;
 }
 
-/* Sort key: declarations, then time, then untimed, then at end. */
-static int line_rank(const struct xp_line *l)
-{
-	switch (l->kind) {
-	case XP_LINE_DECL: return 0;
-	case XP_LINE_AT: return 1;
-	case XP_LINE_UNTIMED: return 2;
-	case XP_LINE_AT_END: return 3;
-	}
-	return 4;
-}
-
-/* Whether line a goes before line b. */
+/* Whether line a goes before line b: declarations, timed statements by
+ * time, untimed expectations, `at end`, the order the kinds are declared in. */
 static bool line_before(const struct xp_line *a, const struct xp_line *b)
 {
-	int ra = line_rank(a), rb = line_rank(b);
-	return ra < rb || (ra == rb && ra == 1 && a->at_ms < b->at_ms);
+	_Static_assert(XP_LINE_DECL < XP_LINE_AT && XP_LINE_AT < XP_LINE_UNTIMED && XP_LINE_UNTIMED < XP_LINE_AT_END,
+		       "line kinds in print order");
+	return a->kind < b->kind || (a->kind == b->kind && a->kind == XP_LINE_AT && a->at_ms < b->at_ms);
 }
 
-/* Merges the sorted runs l[0, mid) and l[mid, n) through tmp, the left
- * run first on ties (stable). */
+/* Merges the sorted runs l[0, mid) and l[mid, n), the left run first on
+ * ties (stable): the left run's lines that go before all of the right run
+ * stay where they are, the rest of it waits in tmp. */
 static void merge_runs(struct xp_line *l, size_t mid, size_t n, struct xp_line *tmp)
 {
-	size_t i = 0, j = mid, k = 0;
-	while (i < mid && j < n)
-		tmp[k++] = line_before(&l[j], &l[i]) ? l[j++] : l[i++];
-	while (i < mid)
-		tmp[k++] = l[i++];
-	memcpy(l, tmp, k * sizeof *l);
+	size_t k = 0;
+	while (!line_before(&l[mid], &l[k]))
+		k++;
+	size_t left = mid - k, i = 0, j = mid;
+	memcpy(tmp, l + k, left * sizeof *l);
+	while (i < left && j < n)
+		l[k++] = line_before(&l[j], &tmp[i]) ? l[j++] : tmp[i++];
+	memcpy(l + k, tmp + i, (left - i) * sizeof *l);
+}
+
+enum { SORT_RUN = 24 };
+
+/* Stable too; up to SORT_RUN lines it costs less than merging's calls and
+ * copies. */
+static void insertion_sort(struct xp_line *l, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct xp_line x = l[i];
+		size_t j = i;
+		for (; j > 0 && line_before(&x, &l[j - 1]); j--)
+			l[j] = l[j - 1];
+		l[j] = x;
+	}
 }
 
 static void merge_sort(struct xp_line *l, size_t n, struct xp_line *tmp)
 {
-	if (n < 2)
+	if (n <= SORT_RUN) {
+		insertion_sort(l, n);
 		return;
+	}
 	size_t mid = n / 2;
 	merge_sort(l, mid, tmp);
 	merge_sort(l + mid, n - mid, tmp);
@@ -234,6 +298,41 @@ static void add_comment(struct xp_buf *b, const char *comment)
 	}
 }
 
+/* A printed line is its body and at most LINE_EXTRA bytes more: "at end "
+ * or "at ", the time (scn_format_duration writes at most 27 bytes, in
+ * place given 32) and a space, and the newline. */
+enum { DURATION_ROOM = 32, LINE_EXTRA = sizeof "at end " + DURATION_ROOM };
+
+/* Writes "at TIME body", "at end body" or "body", and a newline, at out;
+ * returns the end. */
+static char *print_line(char *out, const struct xp_line *l)
+{
+	size_t len = strlen(l->body);
+	if (l->kind == XP_LINE_AT) {
+		memcpy(out, "at ", 3);
+		out += 3;
+		out += strlen(scn_format_duration(l->at_ms, out, DURATION_ROOM));
+		*out++ = ' ';
+	} else if (l->kind == XP_LINE_AT_END) {
+		memcpy(out, "at end ", 7);
+		out += 7;
+	}
+	memcpy(out, l->body, len);
+	out += len;
+	*out++ = '\n';
+	return out;
+}
+
+/* The bytes of s's text blocks: every body is in them, cut short at most,
+ * so they bound the length of the bodies together. */
+static size_t text_bytes(const struct xp_script *s)
+{
+	size_t n = 0;
+	for (const struct xp_text *t = s->text; t; t = t->older)
+		n += t->used;
+	return n;
+}
+
 char *xp_script_format(const struct xp_script *s, const char *comment)
 {
 	struct xp_buf b = { 0 };
@@ -245,21 +344,18 @@ char *xp_script_format(const struct xp_script *s, const char *comment)
 		xp_buf_printf(&b, "seeds %" PRIu64 "-%" PRIu64 "\n", s->seed_first, s->seed_last);
 	if (s->end_ms >= 0)
 		xp_buf_printf(&b, "end at %s\n", scn_format_duration(s->end_ms, d, sizeof d));
+	/* every line of every explored seed: one reservation, written in place */
+	char *start = xp_buf_room(&b, 1 + s->n * LINE_EXTRA + text_bytes(s)), *out = start;
 	bool blank_done = false;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct xp_line *l = &s->lines[i];
 		if (l->kind != XP_LINE_DECL && !blank_done) {
-			xp_buf_add(&b, "\n", 1);
+			*out++ = '\n';
 			blank_done = true;
 		}
-		/* every line of every explored seed comes through here */
-		if (l->kind == XP_LINE_AT)
-			xp_buf_cat(&b, "at ", scn_format_duration(l->at_ms, d, sizeof d), " ", l->body, "\n", NULL);
-		else if (l->kind == XP_LINE_AT_END)
-			xp_buf_cat(&b, "at end ", l->body, "\n", NULL);
-		else
-			xp_buf_cat(&b, l->body, "\n", NULL);
+		out = print_line(out, l);
 	}
+	xp_buf_grew(&b, (size_t)(out - start));
 	return xp_buf_take(&b);
 }
 

@@ -13,7 +13,10 @@
  * order: `at TIME body`, untimed `expect ...` lines and `at end expect ...`.
  * `@seed`, `seeds` and `end at` are kept as fields. Comments are dropped.
  *
- * Memory: a script owns its lines and their text; xp_script_free releases it.
+ * Memory: a script owns its lines and the blocks of text their bodies are
+ * kept in; xp_script_free releases it. A body may be cut short in place or
+ * replaced with xp_script_set_body; it is never freed on its own nor
+ * pointed elsewhere (printing sizes its buffer from the blocks).
  */
 #ifndef XP_SCRIPT_H
 #define XP_SCRIPT_H
@@ -29,6 +32,8 @@ enum xp_line_kind {
 	XP_LINE_AT_END,  /* at end body */
 };
 
+struct xp_text; /* blocks holding the bodies (xp_script.c) */
+
 struct xp_line {
 	enum xp_line_kind kind;
 	int64_t at_ms; /* XP_LINE_AT only */
@@ -38,6 +43,7 @@ struct xp_line {
 struct xp_script {
 	struct xp_line *lines;
 	size_t n, cap;
+	struct xp_text *text; /* where the bodies are */
 	bool pinned;        /* `@seed N` */
 	uint64_t seed;
 	bool has_seeds;     /* `seeds A-B` */
@@ -59,6 +65,8 @@ int xp_script_parse(const char *text, struct xp_script *s, char *err, size_t err
 void xp_script_add(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, const char *body);
 void xp_script_addf(struct xp_script *s, enum xp_line_kind kind, int64_t at_ms, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Replace statement i's body by a copy of body. */
+void xp_script_set_body(struct xp_script *s, size_t i, const char *body);
 /* Remove statement i (later ones move up). */
 void xp_script_remove(struct xp_script *s, size_t i);
 /* Order: declarations first (in order), then timed statements by time

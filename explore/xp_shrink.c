@@ -562,8 +562,7 @@ static bool attempt_body(struct shrinker *k, size_t i, const char *body)
 {
 	struct xp_script cand;
 	xp_script_copy(&cand, &k->cur);
-	free(cand.lines[i].body);
-	cand.lines[i].body = xp_strdup(body);
+	xp_script_set_body(&cand, i, body);
 	return attempt(k, &cand);
 }
 

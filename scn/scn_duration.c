@@ -98,15 +98,25 @@ static char *put_decimal(char *out, uint64_t v)
 	return out;
 }
 
+/* Appends v (below 1000) and its unit; returns the end. */
+static char *put_part(char *out, unsigned v, const char *unit)
+{
+	if (v >= 100)
+		*out++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*out++ = (char)('0' + v / 10 % 10);
+	*out++ = (char)('0' + v % 10);
+	while (*unit)
+		*out++ = *unit++;
+	return out;
+}
+
 char *scn_format_duration(int64_t ms, char *buf, size_t n)
 {
-	/* By hand rather than one snprintf per unit: exploration prints every
-	 * instant of every generated scenario, and snprintf was most of that. */
-	static const struct { char suffix[3]; uint64_t ms; } parts[] = {
-		{ "h", 3600000 }, { "m", 60000 }, { "s", 1000 }, { "ms", 1 },
-	};
-	char text[48]; /* "-" and 20 digits per unit cannot overflow it */
-	char *out = text;
+	/* By hand rather than snprintf: exploration prints every instant of
+	 * every generated scenario. Below an hour every part fits 32 bits. */
+	char text[32]; /* at most "-", 13 digits of hours, "h59m59s999ms" */
+	char *start = n >= sizeof text ? buf : text, *out = start;
 	/* INT64_MIN has no positive counterpart; nothing in a run is that far off */
 	uint64_t left = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
 	if (ms < 0)
@@ -115,19 +125,23 @@ char *scn_format_duration(int64_t ms, char *buf, size_t n)
 		*out++ = '0';
 		*out++ = 's';
 	}
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0] && left; i++) {
-		uint64_t q = left / parts[i].ms;
-		if (q == 0)
-			continue;
-		out = put_decimal(out, q);
-		for (const char *u = parts[i].suffix; *u; u++)
-			*out++ = *u;
-		left -= q * parts[i].ms;
+	if (left >= 3600000) {
+		out = put_decimal(out, left / 3600000);
+		*out++ = 'h';
 	}
-	size_t len = (size_t)(out - text);
-	if (len >= n) /* cut as snprintf would */
-		len = n - 1;
-	memcpy(buf, text, len);
+	unsigned rest = (unsigned)(left % 3600000);
+	if (rest >= 60000)
+		out = put_part(out, rest / 60000, "m");
+	if (rest / 1000 % 60)
+		out = put_part(out, rest / 1000 % 60, "s");
+	if (rest % 1000)
+		out = put_part(out, rest % 1000, "ms");
+	size_t len = (size_t)(out - start);
+	if (start == text) { /* copy, cut as snprintf would */
+		if (len >= n)
+			len = n - 1;
+		memcpy(buf, text, len);
+	}
 	buf[len] = '\0';
 	return buf;
 }

@@ -6,10 +6,14 @@
  * tested end to end by tests/explore/explore.sh; the mutation self-check
  * (ci/mutants.sh) shows that exploration and shrinking catch real bugs.
  */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
+#include "xp_buf.h"
 #include "xp_gen.h"
 #include "xp_run.h"
 #include "xp_script.h"
@@ -102,6 +106,32 @@ static void test_script_round_trip(void)
 	free(twice);
 	xp_script_free(&again);
 	xp_script_free(&s);
+}
+
+/* Sorting: kinds in print order, timed lines by time, and lines that tie
+ * in the order they were added (each body is its number), at every size
+ * around the merge sort's cut-overs and with many ties. */
+static void test_script_sort(void)
+{
+	uint64_t draw = 12345;
+	for (size_t n = 0; n < 200; n += n < 40 ? 1 : 13) {
+		struct xp_script s;
+		xp_script_init(&s);
+		for (size_t i = 0; i < n; i++) {
+			draw = draw * 6364136223846793005ULL + 1442695040888963407ULL;
+			enum xp_line_kind kind = (draw >> 33) % 8 < 5 ? XP_LINE_AT : (enum xp_line_kind)((draw >> 40) % 4);
+			xp_script_addf(&s, kind, (int64_t)((draw >> 45) % (n / 3 + 1)), "%zu", i);
+		}
+		xp_script_sort(&s);
+		CU_ASSERT_EQUAL(s.n, n);
+		for (size_t i = 1; i < s.n; i++) {
+			const struct xp_line *a = &s.lines[i - 1], *b = &s.lines[i];
+			bool tie = a->kind == b->kind && (a->kind != XP_LINE_AT || a->at_ms == b->at_ms);
+			CU_ASSERT_TRUE(a->kind < b->kind || (a->kind == b->kind && a->at_ms <= b->at_ms));
+			CU_ASSERT_TRUE(!tie || atoi(a->body) < atoi(b->body));
+		}
+		xp_script_free(&s);
+	}
 }
 
 static void test_script_names(void)
@@ -305,12 +335,50 @@ static void test_shrink_refuses_a_pass(void)
 	xp_script_free(&in);
 }
 
+/* --- text ---------------------------------------------------------------------- */
+
+/* xp_vsnprintf against vsnprintf for one format, in buffers of every size
+ * from none to roomy: the same text, the same cut, the same return. */
+static void __attribute__((format(printf, 1, 2))) same_as_snprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	for (size_t n = 0; n < 80; n++) {
+		char want[80], got[80];
+		memset(want, '#', sizeof want);
+		memset(got, '#', sizeof got);
+		va_list a1, a2;
+		va_copy(a1, ap);
+		va_copy(a2, ap);
+		int rw = vsnprintf(n ? want : NULL, n, fmt, a1);
+		int rg = xp_vsnprintf(n ? got : NULL, n, fmt, a2);
+		va_end(a1);
+		va_end(a2);
+		CU_ASSERT_EQUAL(rg, rw);
+		CU_ASSERT_EQUAL(memcmp(got, want, sizeof want), 0);
+	}
+	va_end(ap);
+}
+
+static void test_snprintf(void)
+{
+	same_as_snprintf("at %s next %d %s from %s%s", "drop", 3, "claim", "r12", "");
+	same_as_snprintf("%d %d %u %ld %lu %lld %llu %zu %%d", INT_MIN, INT_MAX, UINT_MAX, LONG_MIN, ULONG_MAX,
+			 LLONG_MIN, ULLONG_MAX, (size_t)12345);
+	same_as_snprintf("no directive at all");
+	same_as_snprintf("%s", "");
+	/* the first directive it does not write hands the rest to vsnprintf */
+	same_as_snprintf("%s=%d then %5d|%-4s|%.2f|%x %s %d%%", "k", -7, 42, "ab", 2.5, 255u, "tail", 9);
+	same_as_snprintf("%.*s and %c", 3, "abcdef", 'z');
+}
+
 void rc_test_register_explore(void)
 {
 	static CU_TestInfo tests[] = {
 		{ "shard blocks are disjoint and cover the range", test_shard_cover },
 		{ "shard K/N parsing", test_shard_parse },
 		{ "scenario statements round trip", test_script_round_trip },
+		{ "statements sort stably", test_script_sort },
 		{ "names defined and mentioned", test_script_names },
 		{ "clock set-backs stall a node", test_clock_settle },
 		{ "generator: same seed, same scenario", test_gen_deterministic },
@@ -319,6 +387,7 @@ void rc_test_register_explore(void)
 		{ "a trace renders the same twice", test_trace_render_twice },
 		{ "shrink: smaller, same failure, deterministic", test_shrink },
 		{ "shrink: a passing scenario is refused", test_shrink_refuses_a_pass },
+		{ "xp_snprintf prints as snprintf does", test_snprintf },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("explore", tests);
