@@ -258,7 +258,7 @@ int rc_cmd_sim(int argc, char **argv)
 	uint64_t violated = 0, events = 0;
 	double wall = 0;
 	for (uint64_t i = 0; i < o.seeds; i++) {
-		struct run_result r;
+		struct run_result r = { 0 };
 		uint64_t seed = o.seed + i;
 		rc = run_one(&o, seed, trace, o.seeds == 1, &r);
 		if (rc)
