@@ -96,9 +96,11 @@ void sim_coord_start(struct sim_world *w)
 	n->restart_at = -1;
 	sim_record_node(w, w->coord, n->incarnation == 1 ? "start" : "restart", NULL);
 	if (n->incarnation > 1) {
-		size_t durable = 0;
+		size_t count[3], durable = 0;
 		for (int k = 0; k < 3; k++)
-			durable += sim_storage_count(&w->store, (enum sim_store_kind)k);
+			durable += count[k] = sim_storage_count(&w->store, (enum sim_store_kind)k);
+		/* Sized once: growing from empty costs more than the restore's work. */
+		(void)rc_coord_restore_reserve(n->coord, count[STORE_RUNNER], count[STORE_TASK], count[STORE_SANDBOX]);
 		size_t restored = sim_storage_restore(&w->store, n->coord);
 		rc_outbox_clear(&w->ob);
 		rc_coord_restore_done(n->coord, now, &w->ob);

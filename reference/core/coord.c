@@ -64,6 +64,14 @@ struct rc_coord *rc_coord_new(const struct rc_coord_config *cfg, const char *sec
 	return c;
 }
 
+int rc_coord_restore_reserve(struct rc_coord *c, size_t runners, size_t tasks, size_t sandboxes)
+{
+	int rc = rc_registry_reserve_exact(&c->registry, runners);
+	rc |= rc_coord_grow_exact(&c->tasks.items, &c->tasks.cap, tasks, c->tasks.elem_size);
+	rc |= rc_coord_grow_exact(&c->sandboxes.items, &c->sandboxes.cap, sandboxes, c->sandboxes.elem_size);
+	return rc;
+}
+
 void rc_coord_free(struct rc_coord *c)
 {
 	if (!c)

@@ -25,6 +25,8 @@
  * least `need` elements, doubling from 16. Returns 0, or -1 on allocation
  * failure with *items and *cap untouched. */
 int rc_coord_grow(void **items, size_t *cap, size_t need, size_t elem_size);
+/* Room for exactly need items (no rounding up); 0, or -1 (nothing changed). */
+int rc_coord_grow_exact(void **items, size_t *cap, size_t need, size_t elem_size);
 /* Copy of s (NULL taken as ""), or NULL on allocation failure; caller frees. */
 char *rc_coord_strdup(const char *s);
 
@@ -63,6 +65,8 @@ struct rc_registry {
 };
 
 void rc_registry_free(struct rc_registry *reg);
+/* Room for count records in all (never shrinks); 0, or -1 on allocation failure. */
+int rc_registry_reserve_exact(struct rc_registry *reg, size_t count);
 /* The live record with this ID, or NULL (also for NULL/ill-shaped ids). */
 struct rc_runner_record *rc_registry_find(const struct rc_registry *reg, const char *id);
 /* The live record whose ID has this key (0: none), or NULL. */

@@ -26,6 +26,18 @@ int rc_coord_grow(void **items, size_t *cap, size_t need, size_t elem_size)
 	return 0;
 }
 
+int rc_coord_grow_exact(void **items, size_t *cap, size_t need, size_t elem_size)
+{
+	if (need <= *cap)
+		return 0;
+	void *grown = realloc(*items, need * elem_size);
+	if (!grown)
+		return -1;
+	*items = grown;
+	*cap = need;
+	return 0;
+}
+
 char *rc_coord_strdup(const char *s)
 {
 	if (!s)

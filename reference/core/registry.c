@@ -72,25 +72,43 @@ struct rc_runner_record *rc_registry_find(const struct rc_registry *reg, const c
 	return rc_registry_find_key(reg, rc_identity_runner_key(id));
 }
 
-/* Make room for one more record, index included (kept at twice the table so
- * probe sequences stay short). */
+/* Keep the index at least twice the table (a power of two) so probe
+ * sequences stay short. */
+static int index_fit(struct rc_registry *reg)
+{
+	if (reg->index_cap >= 2 * reg->cap)
+		return 0;
+	assert(2 * reg->cap <= INT32_MAX);
+	size_t index_cap = reg->index_cap ? reg->index_cap : 1;
+	while (index_cap < 2 * reg->cap)
+		index_cap *= 2;
+	int32_t *index = malloc(index_cap * sizeof *index);
+	if (!index)
+		return -1;
+	free(reg->index);
+	reg->index = index;
+	reg->index_cap = index_cap;
+	index_rebuild(reg);
+	return 0;
+}
+
+/* Make room for one more record, index included. */
 static int registry_reserve(struct rc_registry *reg)
 {
 	void *runners = reg->runners;
 	if (rc_coord_grow(&runners, &reg->cap, reg->len + 1, sizeof *reg->runners) != 0)
 		return -1;
 	reg->runners = runners;
-	if (reg->index_cap >= 2 * reg->cap)
-		return 0;
-	assert(2 * reg->cap <= INT32_MAX);
-	int32_t *index = malloc(2 * reg->cap * sizeof *index);
-	if (!index)
+	return index_fit(reg);
+}
+
+int rc_registry_reserve_exact(struct rc_registry *reg, size_t count)
+{
+	void *runners = reg->runners;
+	if (rc_coord_grow_exact(&runners, &reg->cap, count, sizeof *reg->runners) != 0)
 		return -1;
-	free(reg->index);
-	reg->index = index;
-	reg->index_cap = 2 * reg->cap;
-	index_rebuild(reg);
-	return 0;
+	reg->runners = runners;
+	return index_fit(reg);
 }
 
 struct rc_runner_record *rc_registry_insert(struct rc_registry *reg, const struct rc_runner_record *r)
