@@ -33,6 +33,31 @@ static EVP_MD *sha256(void)
 	return fetched;
 }
 
+/* Feed "hostname:project_dir:executor_type" to ctx. Usual properties fit a
+ * small buffer and go in one update: each EVP_DigestUpdate call costs more
+ * than copying the bytes (IDs are derived at every registration and for
+ * every runner restored). Longer ones go in piece by piece, uncopied. */
+static int hash_properties(EVP_MD_CTX *ctx, const char *hostname, const char *project_dir,
+			   const char *executor_type)
+{
+	size_t lens[3] = { strlen(hostname), strlen(project_dir), strlen(executor_type) };
+	char buf[256];
+	if (lens[0] + lens[1] + lens[2] + 2 > sizeof buf)
+		return EVP_DigestUpdate(ctx, hostname, lens[0]) && EVP_DigestUpdate(ctx, ":", 1) &&
+		       EVP_DigestUpdate(ctx, project_dir, lens[1]) && EVP_DigestUpdate(ctx, ":", 1) &&
+		       EVP_DigestUpdate(ctx, executor_type, lens[2]);
+	char *p = buf;
+	memcpy(p, hostname, lens[0]);
+	p += lens[0];
+	*p++ = ':';
+	memcpy(p, project_dir, lens[1]);
+	p += lens[1];
+	*p++ = ':';
+	memcpy(p, executor_type, lens[2]);
+	p += lens[2];
+	return EVP_DigestUpdate(ctx, buf, (size_t)(p - buf));
+}
+
 int rc_identity_runner_id(const char *hostname, const char *project_dir, const char *executor_type,
 			  char out[RC_RUNNER_ID_BUF])
 {
@@ -45,9 +70,7 @@ int rc_identity_runner_id(const char *hostname, const char *project_dir, const c
 	EVP_MD *md = sha256();
 	EVP_MD_CTX *ctx = md ? EVP_MD_CTX_new() : NULL;
 	int ok = ctx && EVP_DigestInit_ex(ctx, md, NULL) &&
-		 EVP_DigestUpdate(ctx, hostname, strlen(hostname)) && EVP_DigestUpdate(ctx, ":", 1) &&
-		 EVP_DigestUpdate(ctx, project_dir, strlen(project_dir)) && EVP_DigestUpdate(ctx, ":", 1) &&
-		 EVP_DigestUpdate(ctx, executor_type, strlen(executor_type)) &&
+		 hash_properties(ctx, hostname, project_dir, executor_type) &&
 		 EVP_DigestFinal_ex(ctx, digest, &digest_len);
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
