@@ -80,6 +80,7 @@ void rc_coord_free(struct rc_coord *c)
 	rc_coord_tasks_free(c);
 	rc_coord_sandboxes_free(c);
 	rc_secrets_wipe(&c->secrets);
+	rc_identity_ctx_free(c->id_ctx);
 	free(c);
 }
 

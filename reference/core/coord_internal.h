@@ -154,6 +154,10 @@ struct rc_coord {
 	struct rc_id_table sandboxes; /* struct rc_sandbox */
 	uint64_t next_sandbox_id;
 	struct rc_id_list task_sandboxes; /* ids of sandboxes with a task_id */
+
+	/* Reused to derive runner IDs (registration, restore); NULL until the
+	 * first. See rc_identity_runner_id_ctx. */
+	struct evp_md_ctx_st *id_ctx;
 };
 
 /* Request handlers: return the reply status; on >= 400 reply->error is set

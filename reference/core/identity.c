@@ -61,6 +61,20 @@ static int hash_properties(EVP_MD_CTX *ctx, const char *hostname, const char *pr
 int rc_identity_runner_id(const char *hostname, const char *project_dir, const char *executor_type,
 			  char out[RC_RUNNER_ID_BUF])
 {
+	EVP_MD_CTX *ctx = NULL;
+	int rc = rc_identity_runner_id_ctx(&ctx, hostname, project_dir, executor_type, out);
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+void rc_identity_ctx_free(EVP_MD_CTX *ctx)
+{
+	EVP_MD_CTX_free(ctx);
+}
+
+int rc_identity_runner_id_ctx(EVP_MD_CTX **ctx, const char *hostname, const char *project_dir,
+			      const char *executor_type, char out[RC_RUNNER_ID_BUF])
+{
 	out[0] = '\0';
 	if (!hostname || !*hostname || !project_dir || !*project_dir || !executor_type || !*executor_type)
 		return -1;
@@ -68,11 +82,12 @@ int rc_identity_runner_id(const char *hostname, const char *project_dir, const c
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int digest_len = 0;
 	EVP_MD *md = sha256();
-	EVP_MD_CTX *ctx = md ? EVP_MD_CTX_new() : NULL;
-	int ok = ctx && EVP_DigestInit_ex(ctx, md, NULL) &&
-		 hash_properties(ctx, hostname, project_dir, executor_type) &&
-		 EVP_DigestFinal_ex(ctx, digest, &digest_len);
-	EVP_MD_CTX_free(ctx);
+	if (md && !*ctx)
+		*ctx = EVP_MD_CTX_new();
+	/* Init resets a used context; with the same digest it keeps its buffers. */
+	int ok = md && *ctx && EVP_DigestInit_ex(*ctx, md, NULL) &&
+		 hash_properties(*ctx, hostname, project_dir, executor_type) &&
+		 EVP_DigestFinal_ex(*ctx, digest, &digest_len);
 	if (!ok)
 		return -1;
 

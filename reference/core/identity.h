@@ -20,6 +20,14 @@
 int rc_identity_runner_id(const char *hostname, const char *project_dir, const char *executor_type,
 			  char out[RC_RUNNER_ID_BUF]);
 
+/* The same, hashing with *ctx: an OpenSSL digest context made on first use
+ * and kept for the next call (a caller deriving many IDs skips OpenSSL's
+ * per-digest setup and teardown). Free it with rc_identity_ctx_free. */
+struct evp_md_ctx_st;
+int rc_identity_runner_id_ctx(struct evp_md_ctx_st **ctx, const char *hostname, const char *project_dir,
+			      const char *executor_type, char out[RC_RUNNER_ID_BUF]);
+void rc_identity_ctx_free(struct evp_md_ctx_st *ctx);
+
 /* Whether s has the shape of a runner ID ("lnch_" + 12 lower-case hex). */
 bool rc_identity_is_runner_id(const char *s);
 /* The number an ID's 12 hex digits spell, with bit 48 set so that it is never

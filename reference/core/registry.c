@@ -342,7 +342,7 @@ int rc_coord_op_register(struct rc_coord *c, const struct rc_msg *msg, struct rc
 	if (status)
 		return status;
 	char id[RC_RUNNER_ID_BUF];
-	if (rc_identity_runner_id(msg->hostname, msg->project_dir, msg->executor_type, id) != 0)
+	if (rc_identity_runner_id_ctx(&c->id_ctx, msg->hostname, msg->project_dir, msg->executor_type, id) != 0)
 		return internal_error(reply, "cannot derive the runner id");
 
 	struct rc_runner_record *r = rc_registry_find(&c->registry, id);
@@ -422,7 +422,7 @@ static void record_values(const struct rc_runner_record *r, const char *values[R
 	values[REG_INSTANCE_TOKEN] = r->instance_token;
 }
 
-static bool restored_runner_ok(const struct rc_coord *c, const struct rc_runner_record *r,
+static bool restored_runner_ok(struct rc_coord *c, const struct rc_runner_record *r,
 			       const char *const values[REG_FIELD_COUNT])
 {
 	for (int i = 0; i < REG_FIELD_COUNT; i++)
@@ -430,7 +430,8 @@ static bool restored_runner_ok(const struct rc_coord *c, const struct rc_runner_
 			return false;
 	char id[RC_RUNNER_ID_BUF];
 	/* The ID must be the one its properties give (id-deterministic). */
-	if (rc_identity_runner_id(r->hostname, r->project_dir, r->executor_type, id) != 0 || strcmp(id, r->id) != 0)
+	if (rc_identity_runner_id_ctx(&c->id_ctx, r->hostname, r->project_dir, r->executor_type, id) != 0 ||
+	    strcmp(id, r->id) != 0)
 		return false;
 	return (r->status == RC_RUNNER_ONLINE || r->status == RC_RUNNER_STALE) && r->session >= 1 &&
 	       r->max_concurrency >= 1 && r->max_concurrency <= RC_MAX_CONCURRENCY &&
