@@ -60,13 +60,25 @@ uint32_t sim_msg_alloc(struct sim_world *w)
 	return slot;
 }
 
+/* Free a slot's text and grants. Most messages carry neither (text only
+ * complete and status requests, grants only claim replies), so each is
+ * tested first: free(NULL) is still a library call, several per delivery. */
+static void drop_payload(struct sim_msg *s)
+{
+	if (s->text) {
+		free(s->text);
+		s->text = NULL;
+	}
+	if (s->rep.grants) {
+		free(s->rep.grants);
+		s->rep.grants = NULL;
+	}
+}
+
 void sim_msg_release(struct sim_world *w, uint32_t slot)
 {
 	struct sim_msg *s = &w->msgs[slot];
-	free(s->text);
-	s->text = NULL;
-	free(s->rep.grants);
-	s->rep.grants = NULL;
+	drop_payload(s);
 	s->next_free = w->free_msg;
 	w->free_msg = slot;
 }
@@ -151,10 +163,7 @@ static void fail_at(struct sim_world *w, uint32_t slot, int64_t at_ms, const cha
 {
 	struct sim_msg *s = &w->msgs[slot];
 	int runner = runner_end(w, s);
-	free(s->text);
-	s->text = NULL;
-	free(s->rep.grants);
-	s->rep.grants = NULL;
+	drop_payload(s);
 	s->kind = MSG_FAIL;
 	s->from = w->coord;
 	s->to = runner;
@@ -431,8 +440,7 @@ static void deliver_request(struct sim_world *w, uint32_t slot)
 		sim_msg_release(w, slot);
 		return;
 	}
-	free(s->text);
-	s->text = NULL;
+	drop_payload(s); /* a request has no grants */
 	s->kind = MSG_REPLY;
 	s->from = w->coord;
 	s->to = from;
