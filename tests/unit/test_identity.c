@@ -28,19 +28,24 @@ static void test_fixture_vectors(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	char line[16384];
 	int checked = 0;
+	struct evp_md_ctx_st *ctx = NULL; /* one context for every vector: reuse must not leak state */
 	while (fgets(line, sizeof line, f)) {
 		json_t *v = json_loads(line, 0, &jerr);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-		char id[RC_RUNNER_ID_BUF];
-		int rc = rc_identity_runner_id(json_string_value(json_object_get(v, "hostname")),
-					       json_string_value(json_object_get(v, "project_dir")),
-					       json_string_value(json_object_get(v, "executor_type")), id);
-		CU_ASSERT_EQUAL(rc, 0);
-		CU_ASSERT_STRING_EQUAL(id, json_string_value(json_object_get(v, "id")));
+		const char *host = json_string_value(json_object_get(v, "hostname"));
+		const char *dir = json_string_value(json_object_get(v, "project_dir"));
+		const char *executor = json_string_value(json_object_get(v, "executor_type"));
+		const char *want = json_string_value(json_object_get(v, "id"));
+		char id[RC_RUNNER_ID_BUF], id_ctx[RC_RUNNER_ID_BUF];
+		CU_ASSERT_EQUAL(rc_identity_runner_id(host, dir, executor, id), 0);
+		CU_ASSERT_STRING_EQUAL(id, want);
 		CU_ASSERT_TRUE(rc_identity_is_runner_id(id));
+		CU_ASSERT_EQUAL(rc_identity_runner_id_ctx(&ctx, host, dir, executor, id_ctx), 0);
+		CU_ASSERT_STRING_EQUAL(id_ctx, want);
 		json_decref(v);
 		checked++;
 	}
+	rc_identity_ctx_free(ctx);
 	fclose(f);
 	CU_ASSERT(checked >= 20);
 }
@@ -88,7 +93,7 @@ void rc_test_register_identity(void)
 {
 	static CU_TestInfo tests[] = {
 		{ "known vectors from DESIGN.md", test_known_vectors },
-		{ "fixture vectors match sha256sum", test_fixture_vectors },
+		{ "fixture vectors match sha256sum (also through one reused context)", test_fixture_vectors },
 		{ "missing or empty property is refused", test_missing_property_is_refused },
 		{ "id key", test_id_key },
 		{ "id shape", test_id_shape },
