@@ -30,8 +30,10 @@ HOT_MEMSET := $(shell $(CC) $(MEMSET_LOOP) -x c -c /dev/null -o /dev/null 2>/dev
 # Link-time optimisation lets the simulator inline the cores' small accessors
 # (deadlines, keys, clocks) across files. GCC only (probed with its linker
 # plugin, which Debian's gcc package installs); CFLAGS or OPT given on the
-# command line (coverage, mutants) build without it.
-LTO_FLAGS := -flto=auto -fuse-linker-plugin
+# command line (coverage, conformance mutants) build without it. Objects are
+# fat (machine code too), so ci/mutants.sh links each mutant with LTO=-fno-lto:
+# twelve whole-program links made `make mutants` twice as slow.
+LTO_FLAGS := -flto=auto -fuse-linker-plugin -ffat-lto-objects
 LTO := $(shell echo 'int main(void){return 0;}' | $(CC) -Werror $(LTO_FLAGS) -x c - -o /dev/null 2>/dev/null && echo '$(LTO_FLAGS)')
 OPT     ?= -O2 $(LTO)
 HOT_OPT ?= -O3 $(HOT_MEMSET) $(LTO)

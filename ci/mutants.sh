@@ -111,7 +111,7 @@ run_mutant() { # NAME PATCH EXPECTED SEEDS ARGS...
 		printf '%s\tFAIL\tthe patch does not apply (regenerate it)\n' "$name" >"$row"
 		return
 	fi
-	if ! make -C "$dir" -j1 --no-print-directory BUILD_ID="$build_id" "$build/bin/rollcall" >"$dir/build.log" 2>&1; then
+	if ! make -C "$dir" -j1 --no-print-directory BUILD_ID="$build_id" LTO=-fno-lto "$build/bin/rollcall" >"$dir/build.log" 2>&1; then
 		printf '%s\tFAIL\tdoes not build (%s)\n' "$name" "$(grep -m1 error "$dir/build.log")" >"$row"
 		return
 	fi
