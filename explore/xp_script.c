@@ -129,7 +129,8 @@ static bool line_before(const struct xp_line *a, const struct xp_line *b)
 
 /* Merges the sorted runs l[0, mid) and l[mid, n), the left run first on
  * ties (stable): the left run's lines that go before all of the right run
- * stay where they are, the rest of it waits in tmp. */
+ * stay where they are, the rest of it waits in tmp. Requires l[mid] to go
+ * before l[mid - 1] (merge_sort tests it), which ends the first scan. */
 static void merge_runs(struct xp_line *l, size_t mid, size_t n, struct xp_line *tmp)
 {
 	size_t k = 0;

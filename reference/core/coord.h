@@ -117,14 +117,15 @@ void rc_coord_tick(struct rc_coord *c, int64_t now_ms, struct rc_outbox *ob);
  * cfg->secret_grace_ms more. Returns 0, or -1 if new_secret is empty/too long. */
 int rc_coord_rotate_secret(struct rc_coord *c, int64_t now_ms, const char *new_secret);
 
-/* Restore after a restart: the driver feeds back every persisted record, then
- * calls rc_coord_restore_done(), which gives every runner a full grace period
- * (status online, last heartbeat = now_ms) and restarts the periodic timers
- * from now_ms. Return 0, or -1 on a malformed record (nothing is added). */
 /* Optional, before restoring: size the tables for this many records of each
  * kind, so a restore allocates them once, at their size. Changes nothing
  * else; 0, or -1 on allocation failure (the tables still grow on demand). */
 int rc_coord_restore_reserve(struct rc_coord *c, size_t runners, size_t tasks, size_t sandboxes);
+
+/* Restore after a restart: the driver feeds back every persisted record, then
+ * calls rc_coord_restore_done(), which gives every runner a full grace period
+ * (status online, last heartbeat = now_ms) and restarts the periodic timers
+ * from now_ms. Return 0, or -1 on a malformed record (nothing is added). */
 int rc_coord_restore_runner(struct rc_coord *c, const struct rc_runner_record *r);
 int rc_coord_restore_task(struct rc_coord *c, const struct rc_task *t);
 int rc_coord_restore_sandbox(struct rc_coord *c, const struct rc_sandbox *s);

@@ -18,12 +18,7 @@ int rc_coord_grow(void **items, size_t *cap, size_t need, size_t elem_size)
 	size_t new_cap = *cap ? *cap : 16;
 	while (new_cap < need)
 		new_cap *= 2;
-	void *grown = realloc(*items, new_cap * elem_size);
-	if (!grown)
-		return -1;
-	*items = grown;
-	*cap = new_cap;
-	return 0;
+	return rc_coord_grow_exact(items, cap, new_cap, elem_size);
 }
 
 int rc_coord_grow_exact(void **items, size_t *cap, size_t need, size_t elem_size)
