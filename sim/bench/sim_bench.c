@@ -19,7 +19,9 @@
  * choice.
  *
  * A benchmark, not a test: it prints figures and the targets next to them,
- * and exits 0 whether or not a target is met.
+ * and exits 0 whether or not a target is met. `--storm RUNNERS HOURS` times
+ * one storm of that size and nothing else, for comparing two builds (a
+ * separate probe program would not be inlined the way this one is).
  */
 #define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
 #include <malloc.h>
@@ -190,18 +192,38 @@ static double run_simpy(const char *script, int n, double hours)
 	return pclose(p) == 0 ? eps : -1;
 }
 
+static int usage(void)
+{
+	fprintf(stderr, "usage: sim-bench [--quick] [--no-pin]\n"
+			"       sim-bench --storm RUNNERS HOURS   (one storm, no pinning)\n");
+	return 2;
+}
+
+/* --storm: one storm of the given size, printed on one line. */
+static int storm_only(const char *runners, const char *hours)
+{
+	char *end1, *end2;
+	long n = strtol(runners, &end1, 10);
+	double h = strtod(hours, &end2);
+	if (*end1 || *end2 || n < 1 || n > 1000000 || !(h > 0 && h <= 1000))
+		return usage();
+	struct result r = run_storm((int)n, (int64_t)(h * 3600000.0));
+	print_result("heartbeat storm", &r);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	bool quick = false, pin = true;
+	if (argc == 4 && strcmp(argv[1], "--storm") == 0)
+		return storm_only(argv[2], argv[3]);
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--quick") == 0) {
+		if (strcmp(argv[i], "--quick") == 0)
 			quick = true;
-		} else if (strcmp(argv[i], "--no-pin") == 0) {
+		else if (strcmp(argv[i], "--no-pin") == 0)
 			pin = false;
-		} else {
-			fprintf(stderr, "usage: sim-bench [--quick] [--no-pin]\n");
-			return 2;
-		}
+		else
+			return usage();
 	}
 	const char *script = getenv("SIMPY_BENCH") ? getenv("SIMPY_BENCH") : "sim/bench/heartbeat_simpy.py";
 	int64_t hour = 3600000;
