@@ -234,6 +234,7 @@ void sim_trace_init(struct sim_world *w)
 	memset(t, 0, sizeof *t);
 	t->file = w->cfg.trace;
 	t->hashing = w->cfg.trace != NULL || w->cfg.hash_trace;
+	t->beyond_ring = t->hashing;
 	t->hash = 0xcbf29ce484222325ULL;
 	t->ring_len = w->cfg.no_history ? 0 : (size_t)w->cfg.history_len;
 	if (t->ring_len)
@@ -251,6 +252,7 @@ void sim_set_observer(struct sim_world *w, sim_observer_fn fn, void *ctx)
 {
 	w->trace.observer = fn;
 	w->trace.observer_ctx = ctx;
+	w->trace.beyond_ring = w->trace.hashing || fn;
 }
 
 uint64_t sim_trace_hash(const struct sim_world *w)
@@ -307,10 +309,8 @@ static void hash_event(uint64_t *h, const struct sim_event *ev)
 		mix_str(h, ev->text);
 }
 
-static void ring_store(struct sim_trace *t, const struct sim_event *ev)
+void sim_ring_keep_strings(struct sim_ring_entry *e, const struct sim_event *ev)
 {
-	struct sim_ring_entry *e = &t->ring[t->ring_pos];
-	assert(ev == &e->ev && "a record is made in place by sim_record");
 	e->has_runner = ev->runner_id != NULL;
 	if (e->has_runner)
 		sim_copy_id(e->runner_id, ev->runner_id);
@@ -320,10 +320,6 @@ static void ring_store(struct sim_trace *t, const struct sim_event *ev)
 		memcpy(e->text, ev->text, n);
 		e->text[n] = '\0';
 	}
-	if (++t->ring_pos == t->ring_len) /* not %: a division per record showed in profiles */
-		t->ring_pos = 0;
-	if (t->ring_fill < t->ring_len)
-		t->ring_fill++;
 }
 
 static void write_line(struct sim_trace *t, const struct sim_event *ev)
@@ -340,26 +336,11 @@ static void name_nodes(const struct sim_world *w, struct sim_event *ev)
 	ev->peer_name = ev->peer >= 0 ? w->nodes[ev->peer].name : NULL;
 }
 
-/* Whether records go further than the history ring: to the hash, a trace
- * file or an observer, which see them with their nodes named. */
-static bool passed_on(const struct sim_trace *t)
-{
-	return t->hashing || t->file || t->observer;
-}
-
-void sim_emit(struct sim_world *w, struct sim_event *ev)
+void sim_emit_beyond_ring(struct sim_world *w, struct sim_event *ev)
 {
 	struct sim_trace *t = &w->trace;
-	ev->seq = w->stats.events;
-	ev->at_ms = w->now;
 	if (!t->header_done)
 		sim_trace_header(w);
-	/* The history names nodes when it is printed: a node's name sits
-	 * outside its hot fields, and most runs never print their history. */
-	if (t->ring_len)
-		ring_store(t, ev);
-	if (!passed_on(t))
-		return;
 	name_nodes(w, ev);
 	if (t->hashing)
 		hash_event(&t->hash, ev);
@@ -367,24 +348,6 @@ void sim_emit(struct sim_world *w, struct sim_event *ev)
 		write_line(t, ev);
 	if (t->observer)
 		t->observer(t->observer_ctx, ev);
-}
-
-struct sim_event *sim_record(struct sim_world *w, enum sim_ev_kind kind, int node)
-{
-	struct sim_trace *t = &w->trace;
-	w->stats.records++;
-	struct sim_event *ev;
-	if (t->ring_len)
-		ev = &t->ring[t->ring_pos].ev;
-	else if (passed_on(t))
-		ev = &t->scratch;
-	else
-		return NULL;
-	memset(ev, 0, sizeof *ev);
-	ev->kind = kind;
-	ev->node = node;
-	ev->peer = -1;
-	return ev;
 }
 
 void sim_record_tick(struct sim_world *w, int node, int64_t now)
