@@ -64,7 +64,6 @@ static int add_action(struct sim_world *w, int64_t at_ms, enum sim_act kind, str
 	a->kind = kind;
 	a->node = a->node2 = -1;
 	a->task = -1;
-	a->raw.runner = -1;
 	sim_push(w, at_ms, EVT_ACTION, (uint32_t)idx, 0);
 	*out = a;
 	return idx;
@@ -76,8 +75,11 @@ static void free_action(struct sim_action *a)
 	free(a->s1);
 	free(a->s2);
 	free(a->s3);
-	for (size_t i = 0; i < sizeof a->raw_strings / sizeof a->raw_strings[0]; i++)
-		free(a->raw_strings[i]);
+	if (a->raw) {
+		for (size_t i = 0; i < sizeof a->raw->strings / sizeof a->raw->strings[0]; i++)
+			free(a->raw->strings[i]);
+		free(a->raw);
+	}
 }
 
 void sim_actions_free(struct sim_world *w)
@@ -362,19 +364,23 @@ int sim_at_raw_request(struct sim_world *w, int64_t at_ms, const struct sim_raw_
 	int idx = add_action(w, at_ms, ACT_RAW, &a);
 	if (idx < 0)
 		return -1;
-	a->raw = *req;
-	struct rc_msg *m = &a->raw.msg;
+	struct sim_raw_action *raw = a->raw = sim_xrealloc(NULL, sizeof *raw);
+	raw->req = *req;
+	struct rc_msg *m = &raw->req.msg;
 	const char **fields[] = { &m->secret, &m->runner_id, &m->hostname, &m->project_dir,
 				  &m->executor_type, &m->instance_token, &m->kind, &m->payload,
-				  &m->text, &m->status_word, &m->container_id, &a->raw.label };
+				  &m->text, &m->status_word, &m->container_id, &raw->req.label };
+	_Static_assert(sizeof fields / sizeof fields[0] == sizeof raw->strings / sizeof raw->strings[0],
+		       "one owned copy per string of the request");
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-		a->raw_strings[i] = dup_or_null(*fields[i]);
-		*fields[i] = a->raw_strings[i];
+		raw->strings[i] = dup_or_null(*fields[i]);
+		*fields[i] = raw->strings[i];
 	}
 	a->s1 = dup_or_null(req->task_name);
 	a->s2 = dup_or_null(req->sandbox_name);
-	a->raw.task_name = a->s1;
-	a->raw.sandbox_name = a->s2;
+	raw->req.task_name = a->s1;
+	raw->req.sandbox_name = a->s2;
+	a->api_label = raw->req.label;
 	return idx;
 }
 
@@ -508,10 +514,10 @@ static void api_request(struct sim_world *w, int idx, struct rc_msg *m, const ch
 {
 	struct sim_action *a = &w->actions[idx];
 	m->req_id = (uint64_t)idx + 1;
-	a->raw.msg = *m;
-	if (!a->raw.label)
-		a->raw.label = label;
-	sim_net_api_send(w, idx, &a->raw.msg);
+	a->api_op = m->op;
+	if (!a->api_label)
+		a->api_label = label;
+	sim_net_api_send(w, idx, m);
 }
 
 static void apply_api(struct sim_world *w, int idx)
@@ -545,18 +551,19 @@ static void apply_api(struct sim_world *w, int idx)
 		api_request(w, idx, &m, a->s1);
 		break;
 	case ACT_RAW: {
-		m = a->raw.msg;
-		if (a->raw.task_name)
-			m.task_id = task_id_of(w, a->raw.task_name);
-		if (a->raw.sandbox_name)
-			m.sandbox_id = sandbox_id_of(w, a->raw.sandbox_name);
-		if (a->raw.runner >= 0) {
-			const struct sim_node *r = &w->nodes[a->raw.runner];
+		const struct sim_raw_request *raw = &a->raw->req;
+		m = raw->msg;
+		if (raw->task_name)
+			m.task_id = task_id_of(w, raw->task_name);
+		if (raw->sandbox_name)
+			m.sandbox_id = sandbox_id_of(w, raw->sandbox_name);
+		if (raw->runner >= 0) {
+			const struct sim_node *r = &w->nodes[raw->runner];
 			m.runner_id = r->expected_id;
-			if (a->raw.use_runner_session && r->runner)
+			if (raw->use_runner_session && r->runner)
 				m.session = rc_runner_session(r->runner);
 		}
-		if (a->raw.secret_mode == SIM_SECRET_CURRENT)
+		if (raw->secret_mode == SIM_SECRET_CURRENT)
 			m.secret = w->coord_secret;
 		api_request(w, idx, &m, "raw");
 		break;

@@ -365,9 +365,9 @@ static void api_result(struct sim_world *w, int action, int status)
 	}
 	struct sim_event *ev = sim_record(w, SIM_EV_API, w->coord);
 	if (ev) {
-		ev->op = a->raw.msg.op;
+		ev->op = a->api_op;
 		ev->status = status;
-		ev->what = a->raw.label;
+		ev->what = a->api_label;
 		ev->task_id = res->task_id;
 		ev->sandbox_id = res->sandbox_id;
 		ev->text = status >= 400 ? res->error_code : NULL;

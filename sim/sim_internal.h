@@ -242,6 +242,14 @@ enum sim_act {
 	ACT_COUNT
 };
 
+/* A raw request's template, kept apart from struct sim_action: it is a
+ * message and a dozen strings, and an explored seed has hundreds of other
+ * actions that would each carry (and zero, copy and free) its room. */
+struct sim_raw_action {
+	struct sim_raw_request req; /* its strings point into strings[] */
+	char *strings[12];
+};
+
 struct sim_action {
 	enum sim_act kind;
 	int node, node2;
@@ -255,8 +263,9 @@ struct sim_action {
 	char *s1, *s2, *s3;  /* names, words (owned) */
 	bool flag;
 	int task;            /* ACT_SUBMIT: index into tasks */
-	struct sim_raw_request raw; /* ACT_RAW: strings point into raw_strings */
-	char *raw_strings[12];
+	enum rc_op api_op;   /* API actions: the request sent, for its reply's record */
+	const char *api_label;
+	struct sim_raw_action *raw; /* ACT_RAW only */
 	struct sim_action_result result;
 };
 
