@@ -34,6 +34,12 @@ extern const char *rc_cli_program;
 /* Print "rollcall NAME: message" to stderr and return RC_EXIT_USAGE. */
 int rc_cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Parse option's value, a decimal whole number in min..max (max UINT64_MAX:
+ * no upper bound), into *out. Returns 0, or prints a usage error naming
+ * option and text and returns RC_EXIT_USAGE. */
+int rc_cli_parse_count(const char *command, const char *option, const char *text, uint64_t min, uint64_t max,
+		       uint64_t *out);
+
 /* Parse "--seed N" for command: one seed (not a range). Returns 0, or prints
  * a usage error and returns RC_EXIT_USAGE. */
 int rc_cli_parse_seed(const char *command, const char *text, uint64_t *seed);

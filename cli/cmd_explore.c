@@ -5,7 +5,6 @@
  * progress line, a summary); the engine is explore/xp_explore.c. Exit 0 when
  * no seed failed, 1 when one did, 2 on bad usage or bad input.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <malloc.h>
@@ -74,18 +73,6 @@ struct explore_opts {
 	char *command;
 };
 
-static int parse_count(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-' || v < min || v > max)
-		return rc_cli_usage_error("explore", "%s: '%s' is not a whole number in %" PRIu64 "..%" PRIu64, opt,
-					  text, min, max);
-	*out = v;
-	return 0;
-}
-
 static int parse_time(const char *opt, const char *text, int64_t *out)
 {
 	if (rc_cli_parse_duration(text, out) != 0 || *out <= 0)
@@ -109,7 +96,7 @@ static int parse_option(int c, struct explore_opts *o)
 			return rc_cli_usage_error("explore", "--shard: '%s' is not K/N with 1 <= K <= N", optarg);
 		return 0;
 	case 'j':
-		if (parse_count("--jobs", optarg, 1, 256, &v))
+		if (rc_cli_parse_count("explore", "--jobs", optarg, 1, 256, &v))
 			return RC_EXIT_USAGE;
 		o->cfg.jobs = (int)v;
 		return 0;
@@ -122,7 +109,7 @@ static int parse_option(int c, struct explore_opts *o)
 		return 0;
 	case 'w': o->workload = optarg; return 0;
 	case 'r':
-		if (parse_count("--runners", optarg, 1, 50, &v))
+		if (rc_cli_parse_count("explore", "--runners", optarg, 1, 50, &v))
 			return RC_EXIT_USAGE;
 		o->runners = (int)v;
 		return 0;
@@ -135,14 +122,14 @@ static int parse_option(int c, struct explore_opts *o)
 		o->have_faults = true;
 		return 0;
 	case 'm':
-		if (parse_count("--max-failures", optarg, 0, UINT64_MAX, &o->cfg.max_failures))
+		if (rc_cli_parse_count("explore", "--max-failures", optarg, 0, UINT64_MAX, &o->cfg.max_failures))
 			return RC_EXIT_USAGE;
 		return 0;
 	case 'o': o->cfg.out_dir = optarg; return 0;
 	case 'P': o->progress = false; return 0;
 	case 'W':
 		o->show = true;
-		return parse_count("--show", optarg, 0, UINT64_MAX, &o->show_seed) ? RC_EXIT_USAGE : 0;
+		return rc_cli_parse_count("explore", "--show", optarg, 0, UINT64_MAX, &o->show_seed) ? RC_EXIT_USAGE : 0;
 	default:
 		return RC_EXIT_USAGE;
 	}

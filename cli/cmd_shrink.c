@@ -38,7 +38,7 @@ static const char shrink_usage[] =
 	"                first failing seed of the file's range)\n"
 	"  --reference BIN  keep only scenarios that the rollcall program BIN (a good\n"
 	"                build) passes: the result then tells this build from that one\n"
-	"  --max-runs N  candidate runs at most (default 4000)\n"
+	"  --max-runs N  candidate runs at most, 1 to 10000000 (default 4000)\n"
 	"  --verbose     print the size after each pass\n"
 	"Exit: 0 written, 1 the input does not fail (or fails with --reference too),\n"
 	"2 bad input.\n";
@@ -70,7 +70,13 @@ static int parse_args(int argc, char **argv, struct shrink_opts *o)
 				return RC_EXIT_USAGE;
 			o->have_seed = true;
 			break;
-		case 'm': o->max_runs = atoi(optarg); break;
+		case 'm': {
+			uint64_t v;
+			if (rc_cli_parse_count("shrink", "--max-runs", optarg, 1, 10000000, &v) != 0)
+				return RC_EXIT_USAGE;
+			o->max_runs = (int)v;
+			break;
+		}
 		case 'v': o->verbose = true; break;
 		case 'r': o->reference = optarg; break;
 		case 'h': fputs(shrink_usage, stdout); return -1;
@@ -83,8 +89,6 @@ static int parse_args(int argc, char **argv, struct shrink_opts *o)
 		fputs(shrink_usage, stderr);
 		return rc_cli_usage_error("shrink", "give one FILE and -o OUT");
 	}
-	if (o->max_runs < 0)
-		return rc_cli_usage_error("shrink", "--max-runs must be positive");
 	o->in = argv[optind];
 	return 0;
 }

@@ -42,7 +42,7 @@ static const char sim_usage[] =
 	"  --tasks-per-hour X tasks per runner per hour (default 4)\n"
 	"  --no-churn         runners are not stopped and started again\n"
 	"  --no-sandboxes     no sandboxes\n"
-	"  --history N        events shown before a violation (default 12)\n"
+	"  --history N        events shown before a violation, 0 to 1024 (default 12)\n"
 	"\n"
 	"Exit: 0 no violation, 1 a violation, 2 bad usage.\n";
 
@@ -57,18 +57,6 @@ struct sim_opts {
 	bool collect_all;
 	int history;
 };
-
-static int parse_u64(const char *option, const char *text, uint64_t min, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(text, &end, 0);
-	if (errno || end == text || *end || text[0] == '-' || v < min)
-		return rc_cli_usage_error("sim", "%s: '%s' is not a whole number >= %llu", option, text,
-					  (unsigned long long)min);
-	*out = v;
-	return 0;
-}
 
 static int parse_ms(const char *option, const char *text, int64_t min, int64_t *out)
 {
@@ -98,14 +86,12 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 	while (rc == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			rc = parse_u64("--runners", optarg, 1, &v);
-			if (rc == 0 && v > 1000000)
-				rc = rc_cli_usage_error("sim", "--runners: '%s' is more than 1000000", optarg);
+			rc = rc_cli_parse_count("sim", "--runners", optarg, 1, 1000000, &v);
 			o->wl.runners = (int)v;
 			break;
 		case 'd': rc = parse_ms("--duration", optarg, 1, &o->wl.duration_ms); break;
-		case 's': rc = parse_u64("--seed", optarg, 0, &o->seed); break;
-		case 'k': rc = parse_u64("--seeds", optarg, 1, &o->seeds); break;
+		case 's': rc = rc_cli_parse_count("sim", "--seed", optarg, 0, UINT64_MAX, &o->seed); break;
+		case 'k': rc = rc_cli_parse_count("sim", "--seeds", optarg, 1, UINT64_MAX, &o->seeds); break;
 		case 'f':
 			if (sim_faults_parse(optarg, &o->faults, bad, sizeof bad) != 0)
 				rc = rc_cli_usage_error("sim", "--faults: unknown fault '%s' (net, crash, skew, pause, "
@@ -126,8 +112,8 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		case 'C': o->wl.churn = false; break;
 		case 'S': o->wl.sandboxes = false; break;
 		case 'y':
-			rc = parse_u64("--history", optarg, 0, &v);
-			o->history = (int)(v > 1024 ? 1024 : v);
+			rc = rc_cli_parse_count("sim", "--history", optarg, 0, 1024, &v);
+			o->history = (int)v;
 			break;
 		case 'h': fputs(sim_usage, stdout); return -1;
 		default:

@@ -28,7 +28,7 @@ static const char timeline_usage[] =
 	"  FILE       a trace (.jsonl) or a scenario (.scn, run with its @seed or --seed)\n"
 	"  --from T, --to T   the window (default: the whole run, or the 20 minutes up to\n"
 	"             the violation in a longer run)\n"
-	"  --width PX picture width (default 1600)\n"
+	"  --width PX picture width, 400 to 20000 (default 1600)\n"
 	"Exit: 0 written, 2 bad input.\n";
 
 struct timeline_opts {
@@ -61,7 +61,13 @@ static int parse_args(int argc, char **argv, struct timeline_opts *o)
 				return RC_EXIT_USAGE;
 			o->have_seed = true;
 			break;
-		case 'w': o->tl.width = atoi(optarg); break;
+		case 'w': {
+			uint64_t v;
+			if (rc_cli_parse_count("timeline", "--width", optarg, 400, 20000, &v) != 0)
+				return RC_EXIT_USAGE;
+			o->tl.width = (int)v;
+			break;
+		}
 		case 'h': fputs(timeline_usage, stdout); return -1;
 		default:
 			fputs(timeline_usage, stderr);

@@ -675,7 +675,7 @@ char *xp_timeline_svg(const char *trace, size_t len, const struct xp_script *sce
 		return NULL;
 	}
 	window(&t, o);
-	t.plot_w = (o->width > 400 ? o->width : 1600) - LEFT - 20;
+	t.plot_w = (o->width >= 400 ? o->width : 1600) - LEFT - 20;
 	t.status = calloc(t.n_lanes, sizeof *t.status);
 	t.proc = calloc(t.n_lanes, sizeof *t.proc);
 	t.row_end = calloc(t.n_lanes, sizeof *t.row_end);

@@ -1,0 +1,45 @@
+/*
+ * args.c - the value parsers every subcommand shares: counts, durations, seeds.
+ *
+ * One parser per kind of value, so that "--jobs abc" and "--width abc" are
+ * refused alike (exit 2, naming the option and the text) instead of each
+ * command deciding what atoi's 0 means. Durations and seeds come from
+ * scn/scn_duration.c, so they mean the same on the command line and in a
+ * scenario file.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "scn.h"
+
+int rc_cli_parse_count(const char *command, const char *option, const char *text, uint64_t min, uint64_t max,
+		       uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (!errno && end != text && !*end && text[0] != '-' && v >= min && v <= max) {
+		*out = v;
+		return 0;
+	}
+	if (max == UINT64_MAX)
+		return rc_cli_usage_error(command, "%s: '%s' is not a whole number >= %" PRIu64, option, text, min);
+	return rc_cli_usage_error(command, "%s: '%s' is not a whole number in %" PRIu64 "..%" PRIu64, option, text,
+				  min, max);
+}
+
+int rc_cli_parse_duration(const char *text, int64_t *out_ms)
+{
+	return scn_parse_duration(text, out_ms);
+}
+
+int rc_cli_parse_seed(const char *command, const char *text, uint64_t *seed)
+{
+	uint64_t last;
+	if (scn_parse_seed_range(text, seed, &last) != 0 || last != *seed)
+		return rc_cli_usage_error(command, "--seed: '%s' is not one seed", text);
+	return 0;
+}

@@ -1,0 +1,54 @@
+# test_rollcall_usage.sh - rollcall's command line: every subcommand answers
+# --help (exit 0), refuses an unknown option, and refuses a bad value with
+# exit 2 and a message that names the option and the text, before it runs
+# or writes anything. (The daemons' command lines: test_usage.sh.)
+. "$(dirname "$0")/lib.sh"
+
+RC=$BIN/rollcall
+SCN=$ROOT/explore/examples/reassignment-race.scn
+
+for cmd in id sim check-scenario run explore replay shrink timeline conform report; do
+	"$RC" "$cmd" --help > "$T/help" 2> "$T/err"
+	check_eq "rollcall $cmd --help exits 0" 0 "$?"
+	check "... and prints its usage" grep -q "^usage: rollcall $cmd" "$T/help"
+	"$RC" "$cmd" --bogus > /dev/null 2> "$T/err"
+	check_eq "rollcall $cmd --bogus exits 2" 2 "$?"
+	check "... naming the option" grep -q -- "'--bogus'" "$T/err"
+done
+
+usage_fails() { # EXPECTED_WORDS CMD...: exit 2 and a message naming EXPECTED_WORDS
+	local words=$1; shift
+	"$@" > /dev/null 2> "$T/err"
+	[ $? = 2 ] && grep -q -- "$words" "$T/err"
+}
+check "no command" usage_fails "usage: rollcall COMMAND" "$RC"
+check "an unknown command" usage_fails "unknown command 'nosuch'" "$RC" nosuch
+
+# Whole numbers: one parser for every command (rc_cli_parse_count).
+check "sim --runners abc" usage_fails "--runners: 'abc' is not a whole number in 1..1000000" "$RC" sim --runners abc
+check "sim --runners 1000001" usage_fails "--runners: '1000001'" "$RC" sim --runners 1000001
+check "sim --seed 0x10 (decimal only)" usage_fails "--seed: '0x10'" "$RC" sim --seed 0x10
+check "sim --history 1025" usage_fails "--history: '1025' is not a whole number in 0..1024" "$RC" sim --history 1025
+check "explore --jobs 0" usage_fails "--jobs: '0' is not a whole number in 1..256" "$RC" explore --jobs 0
+check "explore --runners 51" usage_fails "--runners: '51'" "$RC" explore --runners 51
+check "explore --max-failures -1" usage_fails "--max-failures: '-1' is not a whole number >= 0" \
+	"$RC" explore --max-failures -1
+check "shrink --max-runs abc" usage_fails "--max-runs: 'abc'" "$RC" shrink "$SCN" -o "$T/min.scn" --max-runs abc
+check "shrink --max-runs 0" usage_fails "--max-runs: '0'" "$RC" shrink "$SCN" -o "$T/min.scn" --max-runs 0
+check "timeline --width abc" usage_fails "--width: 'abc' is not a whole number in 400..20000" \
+	"$RC" timeline "$SCN" -o "$T/t.svg" --width abc
+check "timeline --width -5" usage_fails "--width: '-5'" "$RC" timeline "$SCN" -o "$T/t.svg" --width -5
+check "timeline --width 399" usage_fails "--width: '399'" "$RC" timeline "$SCN" -o "$T/t.svg" --width 399
+check "... and nothing was written" test ! -e "$T/min.scn" -a ! -e "$T/t.svg"
+"$RC" timeline "$SCN" -o "$T/t.svg" --width 400 > /dev/null 2>&1
+check_eq "timeline --width 400 exits 0" 0 "$?"
+check "... with a 400-pixel picture" grep -q 'width="400"' "$T/t.svg"
+
+# Durations, ranges and files.
+check "sim --duration 5x" usage_fails "--duration: '5x' is not a duration" "$RC" sim --duration 5x
+check "explore --seeds 5-1" usage_fails "--seeds: bad range '5-1'" "$RC" explore --seeds 5-1
+check "explore --shard 3/2" usage_fails "--shard: '3/2'" "$RC" explore --shard 3/2
+check "timeline --from 5x" usage_fails "'5x' is not a time" "$RC" timeline "$SCN" -o "$T/t2.svg" --from 5x
+check "run --seeds x" usage_fails "bad seed range 'x'" "$RC" run --seeds x "$SCN"
+check "replay of a missing file" usage_fails "$T/none.jsonl: No such file" "$RC" replay "$T/none.jsonl"
+finish
