@@ -250,23 +250,33 @@ static void transmit(struct sim_world *w, uint32_t slot)
 
 /* ----------------------------------------------------------- sending */
 
-void sim_net_runner_send(struct sim_world *w, int node, const struct rc_msg *m)
+/* A slot for request m from node `from` (-1: the scenario's API client) to
+ * the coordinator, sent now. The request's strings stay the caller's, but for
+ * the runner ID, copied: it may point into the node table, which can move. */
+static struct sim_msg *request_slot(struct sim_world *w, int from, const struct rc_msg *m, uint32_t *slot)
 {
-	struct sim_node *n = &w->nodes[node];
-	uint32_t slot = sim_msg_alloc(w);
-	struct sim_msg *s = &w->msgs[slot];
+	*slot = sim_msg_alloc(w);
+	struct sim_msg *s = &w->msgs[*slot];
 	s->kind = MSG_REQUEST;
-	s->from = node;
+	s->from = from;
 	s->to = w->coord;
-	s->runner_inc = n->incarnation;
 	s->sent_at = w->now;
-	s->timeout_at = w->now + n->request_timeout_ms;
 	s->op = m->op;
 	s->req_id = m->req_id;
 	s->req = *m;
 	s->runner_id[0] = '\0';
 	if (m->runner_id)
 		sim_copy_id(s->runner_id, m->runner_id);
+	return s;
+}
+
+void sim_net_runner_send(struct sim_world *w, int node, const struct rc_msg *m)
+{
+	struct sim_node *n = &w->nodes[node];
+	uint32_t slot;
+	struct sim_msg *s = request_slot(w, node, m, &slot);
+	s->runner_inc = n->incarnation;
+	s->timeout_at = w->now + n->request_timeout_ms;
 	if (m->text)
 		s->req.text = s->text = sim_xstrdup(m->text);
 	msg_record(w, SIM_EV_SEND, node, w->coord, s, NULL);
@@ -275,24 +285,14 @@ void sim_net_runner_send(struct sim_world *w, int node, const struct rc_msg *m)
 
 static void api_send(struct sim_world *w, int action, int tag, const struct rc_msg *m)
 {
-	uint32_t slot = sim_msg_alloc(w);
-	struct sim_msg *s = &w->msgs[slot];
-	s->kind = MSG_REQUEST;
-	s->from = -1;
-	s->to = w->coord;
+	/* The request's strings belong to actions and tasks, which live as long
+	 * as the world. */
+	uint32_t slot;
+	struct sim_msg *s = request_slot(w, -1, m, &slot);
 	s->runner_inc = 0;
-	s->sent_at = w->now;
 	s->timeout_at = INT64_MAX;
 	s->action = action;
 	s->tag = tag;
-	s->op = m->op;
-	s->req_id = m->req_id;
-	/* Other strings belong to actions and tasks, which live as long as the
-	 * world; a runner ID may point into the node table, which can move. */
-	s->req = *m;
-	s->runner_id[0] = '\0';
-	if (m->runner_id)
-		sim_copy_id(s->runner_id, m->runner_id);
 	sim_push(w, w->now, EVT_DELIVER, slot, 0);
 }
 
