@@ -31,6 +31,15 @@ int rc_cli_parse_count(const char *command, const char *option, const char *text
 				  min, max);
 }
 
+int rc_cli_parse_int(const char *command, const char *option, const char *text, int min, int max, int *out)
+{
+	uint64_t v;
+	int rc = rc_cli_parse_count(command, option, text, (uint64_t)min, (uint64_t)max, &v);
+	if (rc == 0)
+		*out = (int)v;
+	return rc;
+}
+
 int rc_cli_parse_duration(const char *text, int64_t *out_ms)
 {
 	return scn_parse_duration(text, out_ms);

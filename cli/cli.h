@@ -39,6 +39,8 @@ int rc_cli_usage_error(const char *command, const char *fmt, ...) __attribute__(
  * option and text and returns RC_EXIT_USAGE. */
 int rc_cli_parse_count(const char *command, const char *option, const char *text, uint64_t min, uint64_t max,
 		       uint64_t *out);
+/* The same for an int option, 0 <= min <= max <= INT_MAX. */
+int rc_cli_parse_int(const char *command, const char *option, const char *text, int min, int max, int *out);
 
 /* Parse "--seed N" for command: one seed (not a range). Returns 0, or prints
  * a usage error and returns RC_EXIT_USAGE. */

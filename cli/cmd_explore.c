@@ -82,7 +82,6 @@ static int parse_time(const char *opt, const char *text, int64_t *out)
 
 static int parse_option(int c, struct explore_opts *o)
 {
-	uint64_t v;
 	int64_t ms;
 	char bad[64];
 	switch (c) {
@@ -96,10 +95,7 @@ static int parse_option(int c, struct explore_opts *o)
 			return rc_cli_usage_error("explore", "--shard: '%s' is not K/N with 1 <= K <= N", optarg);
 		return 0;
 	case 'j':
-		if (rc_cli_parse_count("explore", "--jobs", optarg, 1, 256, &v))
-			return RC_EXIT_USAGE;
-		o->cfg.jobs = (int)v;
-		return 0;
+		return rc_cli_parse_int("explore", "--jobs", optarg, 1, 256, &o->cfg.jobs);
 	case 'S': o->swarm = true; return 0;
 	case 'L': o->liveness = true; return 0;
 	case 'b':
@@ -109,10 +105,7 @@ static int parse_option(int c, struct explore_opts *o)
 		return 0;
 	case 'w': o->workload = optarg; return 0;
 	case 'r':
-		if (rc_cli_parse_count("explore", "--runners", optarg, 1, 50, &v))
-			return RC_EXIT_USAGE;
-		o->runners = (int)v;
-		return 0;
+		return rc_cli_parse_int("explore", "--runners", optarg, 1, 50, &o->runners);
 	case 'd': return parse_time("--duration", optarg, &o->duration_ms) ? RC_EXIT_USAGE : 0;
 	case 'B': return parse_time("--bound", optarg, &o->bound_ms) ? RC_EXIT_USAGE : 0;
 	case 'f':

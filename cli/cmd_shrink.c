@@ -70,13 +70,10 @@ static int parse_args(int argc, char **argv, struct shrink_opts *o)
 				return RC_EXIT_USAGE;
 			o->have_seed = true;
 			break;
-		case 'm': {
-			uint64_t v;
-			if (rc_cli_parse_count("shrink", "--max-runs", optarg, 1, 10000000, &v) != 0)
+		case 'm':
+			if (rc_cli_parse_int("shrink", "--max-runs", optarg, 1, 10000000, &o->max_runs) != 0)
 				return RC_EXIT_USAGE;
-			o->max_runs = (int)v;
 			break;
-		}
 		case 'v': o->verbose = true; break;
 		case 'r': o->reference = optarg; break;
 		case 'h': fputs(shrink_usage, stdout); return -1;

@@ -79,15 +79,13 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		{ "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 },
 	};
 	int c, rc = 0;
-	uint64_t v;
 	char bad[64];
 	optind = 1;
 	opterr = 0;
 	while (rc == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			rc = rc_cli_parse_count("sim", "--runners", optarg, 1, 1000000, &v);
-			o->wl.runners = (int)v;
+			rc = rc_cli_parse_int("sim", "--runners", optarg, 1, 1000000, &o->wl.runners);
 			break;
 		case 'd': rc = parse_ms("--duration", optarg, 1, &o->wl.duration_ms); break;
 		case 's': rc = rc_cli_parse_count("sim", "--seed", optarg, 0, UINT64_MAX, &o->seed); break;
@@ -112,8 +110,7 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		case 'C': o->wl.churn = false; break;
 		case 'S': o->wl.sandboxes = false; break;
 		case 'y':
-			rc = rc_cli_parse_count("sim", "--history", optarg, 0, 1024, &v);
-			o->history = (int)v;
+			rc = rc_cli_parse_int("sim", "--history", optarg, 0, 1024, &o->history);
 			break;
 		case 'h': fputs(sim_usage, stdout); return -1;
 		default:

@@ -61,13 +61,10 @@ static int parse_args(int argc, char **argv, struct timeline_opts *o)
 				return RC_EXIT_USAGE;
 			o->have_seed = true;
 			break;
-		case 'w': {
-			uint64_t v;
-			if (rc_cli_parse_count("timeline", "--width", optarg, 400, 20000, &v) != 0)
+		case 'w':
+			if (rc_cli_parse_int("timeline", "--width", optarg, 400, 20000, &o->tl.width) != 0)
 				return RC_EXIT_USAGE;
-			o->tl.width = (int)v;
 			break;
-		}
 		case 'h': fputs(timeline_usage, stdout); return -1;
 		default:
 			fputs(timeline_usage, stderr);
