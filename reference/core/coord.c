@@ -61,6 +61,7 @@ struct rc_coord *rc_coord_new(const struct rc_coord_config *cfg, const char *sec
 	c->next_task_id = 1;
 	c->sandboxes.elem_size = sizeof(struct rc_sandbox);
 	c->next_sandbox_id = 1;
+	c->task_sandboxes.elem_size = sizeof(struct rc_task_sandboxes);
 	return c;
 }
 

@@ -82,7 +82,7 @@ void rc_registry_compact(struct rc_registry *reg);
 
 /* Tasks and sandboxes are kept sorted by id (new ids are always the largest,
  * restored records are put in place), so lookups are binary searches and
- * insertion order equals id order. Both record types start with their id. */
+ * insertion order equals id order. Every record type starts with its id. */
 struct rc_id_table {
 	void *items;
 	size_t len, cap;
@@ -137,6 +137,14 @@ void rc_coord_bind_task_sandboxes(struct rc_coord *c, const struct rc_task *t, s
 
 /* --- the coordinator -------------------------------------------------------- */
 
+/* The sandboxes created for one task, in creation (or restore) order: a new
+ * attempt rebinds them without looking at any other sandbox, so starting an
+ * attempt stays O(its sandboxes) however many sandboxes a long run made. */
+struct rc_task_sandboxes {
+	uint64_t task_id; /* first: the rc_id_table key */
+	struct rc_id_list ids;
+};
+
 struct rc_coord {
 	struct rc_coord_config cfg;
 	int64_t now_ms; /* the latest time handed in; never goes backwards */
@@ -153,7 +161,7 @@ struct rc_coord {
 
 	struct rc_id_table sandboxes; /* struct rc_sandbox */
 	uint64_t next_sandbox_id;
-	struct rc_id_list task_sandboxes; /* ids of sandboxes with a task_id */
+	struct rc_id_table task_sandboxes; /* struct rc_task_sandboxes, by task id */
 
 	/* Reused to derive runner IDs (registration, restore); NULL until the
 	 * first. See rc_identity_runner_id_ctx. */

@@ -75,11 +75,24 @@ static void audit_move(struct rc_coord *c, struct rc_sandbox *s, enum rc_sandbox
 	s->status = to;
 }
 
+/* The list of task_id's sandboxes (made if it is the first) with room for
+ * one more, so adding the sandbox cannot fail later. NULL when out of memory;
+ * an empty list left behind is harmless. */
+static struct rc_id_list *task_sandbox_list(struct rc_coord *c, uint64_t task_id)
+{
+	struct rc_task_sandboxes *e = rc_id_table_find(&c->task_sandboxes, task_id);
+	if (!e && !(e = rc_id_table_insert(&c->task_sandboxes, task_id)))
+		return NULL;
+	return rc_id_list_reserve(&e->ids, 1) == 0 ? &e->ids : NULL;
+}
+
 void rc_coord_bind_task_sandboxes(struct rc_coord *c, const struct rc_task *t, struct rc_outbox *ob)
 {
-	for (size_t i = 0; i < c->task_sandboxes.len; i++) {
-		struct rc_sandbox *s = find_sandbox(c, c->task_sandboxes.ids[i]);
-		if (s->task_id != t->id || strcmp(s->runner_id, t->runner_id) == 0)
+	const struct rc_task_sandboxes *e = rc_id_table_find(&c->task_sandboxes, t->id);
+	for (size_t i = 0; e && i < e->ids.len; i++) {
+		struct rc_sandbox *s = find_sandbox(c, e->ids.ids[i]);
+		assert(s && s->task_id == t->id);
+		if (strcmp(s->runner_id, t->runner_id) == 0)
 			continue;
 		memcpy(s->runner_id, t->runner_id, RC_RUNNER_ID_BUF);
 		s->updated_at_ms = c->now_ms;
@@ -96,8 +109,9 @@ int rc_coord_op_sandbox_create(struct rc_coord *c, const struct rc_msg *msg, str
 	if (msg->sandbox_task_id && !(t = rc_id_table_find(&c->tasks, msg->sandbox_task_id)))
 		return rc_error_set(&reply->error, RC_STATUS_NOT_FOUND, "unknown_task", "no task %" PRIu64,
 				    msg->sandbox_task_id);
+	struct rc_id_list *bound = NULL;
 	struct rc_sandbox *s = NULL;
-	if (!t || rc_id_list_reserve(&c->task_sandboxes, 1) == 0)
+	if (!t || (bound = task_sandbox_list(c, t->id)))
 		s = rc_id_table_insert(&c->sandboxes, c->next_sandbox_id);
 	if (!s)
 		return rc_error_set(&reply->error, RC_STATUS_INTERNAL, "internal", "out of memory");
@@ -106,7 +120,7 @@ int rc_coord_op_sandbox_create(struct rc_coord *c, const struct rc_msg *msg, str
 	s->created_at_ms = s->updated_at_ms = c->now_ms;
 	if (t) {
 		s->task_id = t->id;
-		rc_id_list_push(&c->task_sandboxes, s->id);
+		rc_id_list_push(bound, s->id);
 		if (t->state == RC_TASK_RUNNING)
 			memcpy(s->runner_id, t->runner_id, RC_RUNNER_ID_BUF);
 	}
@@ -224,14 +238,15 @@ int rc_coord_restore_sandbox(struct rc_coord *c, const struct rc_sandbox *s)
 {
 	if (!restored_sandbox_ok(c, s))
 		return -1;
-	if (s->task_id && rc_id_list_reserve(&c->task_sandboxes, 1) != 0)
+	struct rc_id_list *bound = NULL;
+	if (s->task_id && !(bound = task_sandbox_list(c, s->task_id)))
 		return -1;
 	struct rc_sandbox *stored = rc_id_table_insert(&c->sandboxes, s->id);
 	if (!stored)
 		return -1;
 	*stored = *s;
-	if (s->task_id)
-		rc_id_list_push(&c->task_sandboxes, s->id);
+	if (bound)
+		rc_id_list_push(bound, s->id);
 	if (s->id >= c->next_sandbox_id)
 		c->next_sandbox_id = s->id + 1;
 	return 0;
@@ -239,8 +254,10 @@ int rc_coord_restore_sandbox(struct rc_coord *c, const struct rc_sandbox *s)
 
 void rc_coord_sandboxes_free(struct rc_coord *c)
 {
+	for (size_t i = 0; i < c->task_sandboxes.len; i++)
+		free(((struct rc_task_sandboxes *)rc_id_table_at(&c->task_sandboxes, i))->ids.ids);
 	free(c->sandboxes.items);
-	free(c->task_sandboxes.ids);
+	free(c->task_sandboxes.items);
 	c->sandboxes.items = NULL;
-	c->task_sandboxes.ids = NULL;
+	c->task_sandboxes.items = NULL;
 }
