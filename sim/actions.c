@@ -233,30 +233,24 @@ void sim_task_spec_defaults(struct sim_task_spec *spec)
 	spec->crash_after_ms = 500;
 }
 
+static const char *task_name_at(const void *tasks, size_t i)
+{
+	return ((const struct sim_task *)tasks)[i].name;
+}
+
+static const char *sandbox_name_at(const void *sandboxes, size_t i)
+{
+	return ((const struct sim_sandbox *)sandboxes)[i].name;
+}
+
 int sim_task_index(const struct sim_world *w, const char *name)
 {
-	if (!name)
-		return -1;
-	uint32_t i = sim_map_get(&w->task_by_name, sim_hash_str(name));
-	if (i != SIM_MAP_NONE && strcmp(w->tasks[i].name, name) == 0)
-		return (int)i;
-	for (size_t j = 0; j < w->n_tasks; j++) /* hash collision: rare, slow path */
-		if (strcmp(w->tasks[j].name, name) == 0)
-			return (int)j;
-	return -1;
+	return sim_find_named(&w->task_by_name, name, w->tasks, w->n_tasks, task_name_at);
 }
 
 int sim_sandbox_index(const struct sim_world *w, const char *name)
 {
-	if (!name)
-		return -1;
-	uint32_t i = sim_map_get(&w->sandbox_by_name, sim_hash_str(name));
-	if (i != SIM_MAP_NONE && strcmp(w->sandboxes[i].name, name) == 0)
-		return (int)i;
-	for (size_t j = 0; j < w->n_sandboxes; j++)
-		if (strcmp(w->sandboxes[j].name, name) == 0)
-			return (int)j;
-	return -1;
+	return sim_find_named(&w->sandbox_by_name, name, w->sandboxes, w->n_sandboxes, sandbox_name_at);
 }
 
 int sim_add_task(struct sim_world *w, const struct sim_task_spec *spec)

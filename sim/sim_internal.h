@@ -395,6 +395,7 @@ struct sim_world {
 	struct sim_timer *timers; /* per node */
 	size_t cap_timers;
 	struct sim_map node_by_name; /* name hash -> node (collisions: linear search) */
+	struct sim_map runner_by_id; /* runner ID key -> the first runner node with that ID */
 	int n_nodes;
 	size_t cap_nodes;
 	int coord;             /* node handle, -1 before sim_add_coordinator */
@@ -448,6 +449,13 @@ void sim_grow(void **items, size_t *cap, size_t need, size_t size);
 const char *sim_intern(struct sim_world *w, const char *s);
 int sim_fail(struct sim_world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t sim_hash_str(const char *s);
+/* The index of the element called name in a table of n, whose i-th name is
+ * name_at(table, i), found through index (name hash -> element; on equal
+ * hashes one of them). -1 if none. A hash the index lacks means no element
+ * has the name, so only a true collision scans the table: adding the n-th
+ * element (which looks its name up first) stays O(1). */
+int sim_find_named(const struct sim_map *index, const char *name, const void *table, size_t n,
+		   const char *(*name_at)(const void *table, size_t i));
 
 /* Push an event at at_ms (>= now). */
 void sim_push(struct sim_world *w, int64_t at_ms, enum sim_evt type, uint32_t a, uint32_t b);

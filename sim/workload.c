@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "identity.h"
 #include "sim_internal.h"
 
 enum { WL_TASK = 1, WL_CHURN, WL_SANDBOX, WL_RESTART };
@@ -147,17 +148,15 @@ static void new_task(struct sim_world *w)
 
 /* ---------------------------------------------------------- sandboxes */
 
-/* The runner node whose ID owns the task now, or -1. */
+/* The runner node whose ID owns the task now (of a clone and its original,
+ * the original), or -1. */
 static int owner_node(const struct sim_world *w, uint64_t task_id)
 {
 	const struct rc_coord *c = sim_coord(w);
 	const struct rc_task *t = c ? rc_coord_find_task(c, task_id) : NULL;
-	if (!t || !t->runner_id[0])
-		return -1;
-	for (int i = 0; i < w->n_nodes; i++)
-		if (w->nodes[i].kind == SIM_NODE_RUNNER && strcmp(w->nodes[i].expected_id, t->runner_id) == 0)
-			return i;
-	return -1;
+	uint64_t key = t ? rc_identity_runner_key(t->runner_id) : 0;
+	uint32_t node = key ? sim_map_get(&w->runner_by_id, key) : SIM_MAP_NONE;
+	return node == SIM_MAP_NONE ? -1 : (int)node;
 }
 
 /* A sandbox's walk: arg = task index << 8 | step. Step 0 creates it; steps

@@ -100,6 +100,22 @@ uint64_t sim_hash_str(const char *s)
 	return h;
 }
 
+int sim_find_named(const struct sim_map *index, const char *name, const void *table, size_t n,
+		   const char *(*name_at)(const void *table, size_t i))
+{
+	if (!name)
+		return -1;
+	uint32_t i = sim_map_get(index, sim_hash_str(name));
+	if (i == SIM_MAP_NONE)
+		return -1; /* every element is indexed under its hash: none has this name */
+	if (strcmp(name_at(table, i), name) == 0)
+		return (int)i;
+	for (size_t k = 0; k < n; k++) /* another name with the same hash: rare */
+		if (strcmp(name_at(table, k), name) == 0)
+			return (int)k;
+	return -1;
+}
+
 /* ------------------------------------------------------------- config */
 
 void sim_config_defaults(struct sim_config *cfg)
@@ -207,6 +223,7 @@ struct sim_world *sim_world_new(const struct sim_config *cfg)
 	sim_heap_init(&w->heap);
 	rc_rng_split(&w->tie_rng, cfg->seed, STREAM_TIES);
 	sim_map_init(&w->node_by_name);
+	sim_map_init(&w->runner_by_id);
 	sim_map_init(&w->task_by_id);
 	sim_map_init(&w->task_by_name);
 	sim_map_init(&w->sandbox_by_name);
@@ -246,6 +263,7 @@ void sim_world_free(struct sim_world *w)
 	free(w->nodes);
 	free(w->timers);
 	sim_map_free(&w->node_by_name);
+	sim_map_free(&w->runner_by_id);
 	sim_net_free(w);
 	for (size_t i = 0; i < w->n_tasks; i++) {
 		free(w->tasks[i].name);
@@ -370,6 +388,8 @@ int sim_add_runner(struct sim_world *w, const struct sim_runner_spec *spec)
 	}
 	memcpy(n->expected_id, id, sizeof id);
 	n->id_key = rc_identity_runner_key(id);
+	if (sim_map_get(&w->runner_by_id, n->id_key) == SIM_MAP_NONE) /* a clone: its original stays */
+		sim_map_put(&w->runner_by_id, n->id_key, (uint32_t)handle);
 	rc_runner_config_init(&n->rcfg, sim_xstrdup(spec->hostname), sim_xstrdup(spec->project_dir),
 			      sim_xstrdup(spec->executor_type), sim_xstrdup(token), w->coord_secret,
 			      spec->max_concurrency);
@@ -388,20 +408,14 @@ int sim_node_count(const struct sim_world *w)
 	return w->n_nodes;
 }
 
+static const char *node_name_at(const void *nodes, size_t i)
+{
+	return ((const struct sim_node *)nodes)[i].name;
+}
+
 int sim_node_find(const struct sim_world *w, const char *name)
 {
-	if (!name)
-		return -1;
-	uint64_t h = sim_hash_str(name);
-	uint32_t i = sim_map_get(&w->node_by_name, h);
-	if (i == SIM_MAP_NONE)
-		return -1;
-	if (strcmp(w->nodes[i].name, name) == 0)
-		return (int)i;
-	for (int k = 0; k < w->n_nodes; k++) /* another name with the same hash: rare */
-		if (strcmp(w->nodes[k].name, name) == 0)
-			return k;
-	return -1;
+	return sim_find_named(&w->node_by_name, name, w->nodes, (size_t)w->n_nodes, node_name_at);
 }
 
 static bool node_ok(const struct sim_world *w, int node)
