@@ -96,7 +96,7 @@ coverage: deps
 .PHONY: scenario-syntax scenario-library scenario-must-fail scenario-junit integration integration-valgrind
 .PHONY: conform conform-mutants
 .PHONY: test-report test-report-html test-report-mutant
-.PHONY: FORCE bench mutants sim-determinism sim-reference run coverage all deps check unit valgrind-unit purity test-purity clang-build clean help
+.PHONY: FORCE bench mutants sim-determinism sim-reference sim-scaling run coverage all deps check unit valgrind-unit purity test-purity clang-build clean help
 .DEFAULT_GOAL := all
 
 all: purity $(PROGRAMS) $(BIN)/unit-tests $(BIN)/it-stream $(BIN)/dialect-adapter
@@ -222,6 +222,11 @@ sim-determinism: $(BIN)/rollcall
 sim-reference: $(BIN)/rollcall
 	@bash tests/sim/reference.sh $(BIN)/rollcall
 
+# A simulated hour costs the same late in a run as early on: a ratio of CPU
+# times, 1 h against 6 h of the random workload (tests/sim/scaling.sh).
+sim-scaling: $(BIN)/rollcall
+	@bash tests/sim/scaling.sh $(BIN)/rollcall
+
 # Figures, not a test: events/s, per-heartbeat cost, memory, SimPy ratio.
 bench: $(BIN)/sim-bench
 	$(BIN)/sim-bench $(BENCH_ARGS)
@@ -331,7 +336,7 @@ CHECK_STEPS := unit valgrind-unit test-purity clang-build
 CHECK_STEPS += scenario-syntax scenario-library scenario-must-fail scenario-junit
 CHECK_STEPS += integration integration-valgrind
 CHECK_STEPS += test-report test-report-html test-report-mutant
-CHECK_STEPS += sim-determinism sim-reference
+CHECK_STEPS += sim-determinism sim-reference sim-scaling
 CHECK_STEPS += conform conform-mutants
 CHECK_STEPS += explore-tests mutants
 
