@@ -57,9 +57,12 @@ static uint64_t id_at(const struct rc_id_table *t, size_t i)
 static size_t lower_bound(const struct rc_id_table *t, uint64_t id)
 {
 	size_t lo = 0, hi = t->len;
-	/* Fast path: ids handed out by the coordinator are 1, 2, 3... */
+	/* Fast paths: ids handed out by the coordinator are 1, 2, 3..., and a
+	 * new one (or one restored in order) is the largest. */
 	if (id >= 1 && id <= t->len && id_at(t, id - 1) == id)
 		return id - 1;
+	if (hi == 0 || id > id_at(t, hi - 1))
+		return hi;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (id_at(t, mid) < id)
