@@ -115,14 +115,12 @@ static int parse_option(int c, struct explore_opts *o)
 		o->have_faults = true;
 		return 0;
 	case 'm':
-		if (rc_cli_parse_count("explore", "--max-failures", optarg, 0, UINT64_MAX, &o->cfg.max_failures))
-			return RC_EXIT_USAGE;
-		return 0;
+		return rc_cli_parse_count("explore", "--max-failures", optarg, 0, UINT64_MAX, &o->cfg.max_failures);
 	case 'o': o->cfg.out_dir = optarg; return 0;
 	case 'P': o->progress = false; return 0;
 	case 'W':
 		o->show = true;
-		return rc_cli_parse_count("explore", "--show", optarg, 0, UINT64_MAX, &o->show_seed) ? RC_EXIT_USAGE : 0;
+		return rc_cli_parse_count("explore", "--show", optarg, 0, UINT64_MAX, &o->show_seed);
 	default:
 		return RC_EXIT_USAGE;
 	}
