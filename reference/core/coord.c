@@ -147,14 +147,16 @@ static int route(struct rc_coord *c, const struct rc_msg *msg, struct rc_reply *
 }
 
 /* The runner a refused request was about, when it can be told: the runner id
- * it carries, or for a registration the id its properties give. */
-static void rejected_runner_id(const struct rc_msg *msg, char out[RC_RUNNER_ID_BUF])
+ * it carries, or for a registration the id its properties give (derived with
+ * the coordinator's digest context: a fresh one costs several allocations,
+ * and a clone refused with 409 tries again at every step of its backoff). */
+static void rejected_runner_id(struct rc_coord *c, const struct rc_msg *msg, char out[RC_RUNNER_ID_BUF])
 {
 	out[0] = '\0';
 	if (rc_identity_is_runner_id(msg->runner_id))
 		memcpy(out, msg->runner_id, RC_RUNNER_ID_BUF);
 	else if (msg->op == RC_OP_REGISTER)
-		rc_identity_runner_id(msg->hostname, msg->project_dir, msg->executor_type, out);
+		rc_identity_runner_id_ctx(&c->id_ctx, msg->hostname, msg->project_dir, msg->executor_type, out);
 }
 
 static void fx_rejected(struct rc_coord *c, const struct rc_msg *msg, const struct rc_reply *reply,
@@ -164,7 +166,7 @@ static void fx_rejected(struct rc_coord *c, const struct rc_msg *msg, const stru
 	fx->op = msg->op;
 	fx->value = reply->status;
 	fx->text = reply->error.code; /* static */
-	rejected_runner_id(msg, fx->runner_id);
+	rejected_runner_id(c, msg, fx->runner_id);
 	fx->task_id = msg->op == RC_OP_SANDBOX_CREATE ? msg->sandbox_task_id : msg->task_id;
 	fx->sandbox_id = msg->sandbox_id;
 	fx->attempt = msg->attempt;

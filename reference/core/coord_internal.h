@@ -29,6 +29,13 @@ int rc_coord_grow(void **items, size_t *cap, size_t need, size_t elem_size);
 int rc_coord_grow_exact(void **items, size_t *cap, size_t need, size_t elem_size);
 /* Copy of s (NULL taken as ""), or NULL on allocation failure; caller frees. */
 char *rc_coord_strdup(const char *s);
+/* Copies of src[0 .. n-1] (NULL taken as "") end to end in one block, each
+ * after the one before's NUL; copies[i] points at src[i]'s copy. Returns the
+ * block (copies[0]; freeing it frees all), or NULL on allocation failure
+ * with copies untouched. One allocation for strings that live and die
+ * together: records are stored at every registration or submission and again
+ * for every record restored at each coordinator start. */
+char *rc_coord_strdup_packed(const char *const *src, size_t n, char **copies);
 
 /* --- secret.c: the shared secret, current and rotated-out ---------------- */
 

@@ -35,13 +35,27 @@ int rc_coord_grow_exact(void **items, size_t *cap, size_t need, size_t elem_size
 
 char *rc_coord_strdup(const char *s)
 {
-	if (!s)
-		s = "";
-	size_t len = strlen(s) + 1;
-	char *copy = malloc(len);
-	if (copy)
-		memcpy(copy, s, len);
-	return copy;
+	char *copy;
+	return rc_coord_strdup_packed(&s, 1, &copy);
+}
+
+char *rc_coord_strdup_packed(const char *const *src, size_t n, char **copies)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += strlen(src[i] ? src[i] : "") + 1;
+	char *block = malloc(total ? total : 1);
+	if (!block)
+		return NULL;
+	char *p = block;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = src[i] ? src[i] : "";
+		size_t size = strlen(s) + 1;
+		memcpy(p, s, size);
+		copies[i] = p;
+		p += size;
+	}
+	return block;
 }
 
 /* --- sorted-by-id table ----------------------------------------------------- */

@@ -125,9 +125,7 @@ struct rc_runner_record *rc_registry_insert(struct rc_registry *reg, const struc
 
 static void record_free_strings(struct rc_runner_record *r)
 {
-	free(r->hostname);
-	free(r->project_dir);
-	free(r->executor_type);
+	free(r->hostname); /* project_dir and executor_type too: see record_dup_strings */
 	free(r->instance_token);
 	r->hostname = r->project_dir = r->executor_type = r->instance_token = NULL;
 }
@@ -199,6 +197,7 @@ void rc_coord_mark_alive(struct rc_coord *c, struct rc_runner_record *r, bool ch
 
 /* --- registration ------------------------------------------------------------- */
 
+/* The three properties first: record_dup_strings packs values[0 .. 2]. */
 enum { REG_HOSTNAME, REG_PROJECT_DIR, REG_EXECUTOR_TYPE, REG_INSTANCE_TOKEN, REG_FIELD_COUNT };
 
 static const char *const register_field_names[REG_FIELD_COUNT] = {
@@ -253,16 +252,21 @@ static int check_max_concurrency(const struct rc_coord *c, int requested, int *o
 	return RC_STATUS_UNPROCESSABLE;
 }
 
-/* Set r's four strings to copies of values. Returns 0, or -1 on allocation
- * failure with none of them kept. */
+/* Set r's four strings to copies of values. The three properties never
+ * change (they are the ID), so they share one block that hostname points
+ * at; the instance token, replaced when another install reconnects, has its
+ * own. Returns 0, or -1 on allocation failure with none of them kept. */
 static int record_dup_strings(struct rc_runner_record *r, const char *const values[REG_FIELD_COUNT])
 {
-	r->hostname = rc_coord_strdup(values[REG_HOSTNAME]);
-	r->project_dir = rc_coord_strdup(values[REG_PROJECT_DIR]);
-	r->executor_type = rc_coord_strdup(values[REG_EXECUTOR_TYPE]);
+	char *props[3];
+	r->hostname = r->project_dir = r->executor_type = NULL;
 	r->instance_token = rc_coord_strdup(values[REG_INSTANCE_TOKEN]);
-	if (r->hostname && r->project_dir && r->executor_type && r->instance_token)
+	if (r->instance_token && rc_coord_strdup_packed(values, 3, props)) {
+		r->hostname = props[REG_HOSTNAME];
+		r->project_dir = props[REG_PROJECT_DIR];
+		r->executor_type = props[REG_EXECUTOR_TYPE];
 		return 0;
+	}
 	record_free_strings(r);
 	return -1;
 }

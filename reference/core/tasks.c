@@ -192,20 +192,14 @@ static int check_task_fields(const struct rc_msg *msg, struct rc_error *err)
 }
 
 /* Copies of kind and payload (NULL -> "") in one block, payload right after
- * kind's NUL; freeing kind frees both. One allocation instead of two: a task
- * is stored at every submission and again at every restart, where the
- * allocations were a large part of the restore. NULL on allocation failure. */
+ * kind's NUL; freeing kind frees both. NULL on allocation failure. */
 static char *copy_kind_payload(const char *kind, const char *payload, char **payload_copy)
 {
-	kind = kind ? kind : "";
-	payload = payload ? payload : "";
-	size_t kind_size = strlen(kind) + 1, payload_size = strlen(payload) + 1;
-	char *block = malloc(kind_size + payload_size);
-	if (!block)
-		return NULL;
-	memcpy(block, kind, kind_size);
-	memcpy(block + kind_size, payload, payload_size);
-	*payload_copy = block + kind_size;
+	const char *src[2] = { kind, payload };
+	char *copies[2];
+	char *block = rc_coord_strdup_packed(src, 2, copies);
+	if (block)
+		*payload_copy = copies[1];
 	return block;
 }
 
