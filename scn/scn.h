@@ -23,6 +23,7 @@
 
 #include "msg.h"
 #include "outbox.h"
+#include "strpool.h"
 
 #define SCN_UNSET (-1) /* a config value the scenario did not give */
 #define SCN_END_OF_RUN INT64_MAX
@@ -207,8 +208,6 @@ struct scn_expect {
 
 /* --- the scenario ------------------------------------------------------------- */
 
-struct scn_strings; /* the parser's store of the scenario's strings */
-
 struct scn_scenario {
 	char *path;
 	char *name;  /* file name without directory and .scn */
@@ -229,7 +228,7 @@ struct scn_scenario {
 	size_t n_actions;
 	struct scn_expect *expects; /* in source order */
 	size_t n_expects;
-	struct scn_strings *strings; /* every string above is kept here */
+	struct sim_strpool strings; /* every string above is kept here */
 };
 
 /* Diagnostics: "file:line:col: message" lines, in source order. */

@@ -26,62 +26,26 @@ struct scn_expect *scn_new_expect(struct scn_parser *p)
 	return e;
 }
 
-/* A chunk of kept strings; chunks are chained newest first. */
-struct scn_strings {
-	struct scn_strings *older;
-	size_t used, size;
-	char data[];
-};
-
-#define CHUNK 4096 /* small strings are packed into chunks of this size */
-
-static struct scn_strings *new_chunk(size_t size, struct scn_strings *older)
-{
-	struct scn_strings *c = malloc(sizeof *c + size);
-	if (!c)
-		abort();
-	*c = (struct scn_strings){ .older = older, .size = size };
-	return c;
-}
-
 char *scn_reserve(struct scn_scenario *s, size_t size)
 {
-	struct scn_strings *c = s->strings;
-	if (c && size > CHUNK / 4) {
-		/* a big string (the kept source) gets a chunk of its own, behind the
-		 * one small strings are filling */
-		c->older = new_chunk(size, c->older);
-		c->older->used = size;
-		return c->older->data;
-	}
-	if (!c || c->size - c->used < size)
-		s->strings = c = new_chunk(size > CHUNK ? size : CHUNK, c);
-	char *out = c->data + c->used;
-	c->used += size;
-	return out;
+	return sim_strpool_reserve(&s->strings, size);
 }
 
 char *scn_keep(struct scn_scenario *s, const char *text, size_t n)
 {
-	char *out = scn_reserve(s, n + 1);
-	memcpy(out, text, n);
-	out[n] = '\0';
-	return out;
+	return sim_strpool_keep(&s->strings, text, n);
 }
 
 char *scn_keep_str(struct scn_scenario *s, const char *text)
 {
-	return scn_keep(s, text, strlen(text));
+	return sim_strpool_keep(&s->strings, text, strlen(text));
 }
 
 void scn_free(struct scn_scenario *s)
 {
 	if (!s)
 		return;
-	for (struct scn_strings *c = s->strings, *older; c; c = older) {
-		older = c->older;
-		free(c);
-	}
+	sim_strpool_free(&s->strings);
 	free(s->nodes);
 	free(s->tasks);
 	free(s->sandboxes);

@@ -1,7 +1,8 @@
 /*
  * actions.c - scripted actions: sim_at_* schedule them, apply carries them out.
  *
- * An action is stored with its own copies of every string it needs and
+ * An action is stored with copies of every string it needs (in the world's
+ * string pool, released with the world) and
  * applied when its virtual time comes, as one event. API actions (tasks,
  * sandboxes, raw requests) become a request to the coordinator delivered at
  * that instant; their reply lands in the action's result. Node life
@@ -25,11 +26,6 @@ static const char *const act_names[ACT_COUNT] = {
 };
 
 /* ------------------------------------------------------------ helpers */
-
-static char *dup_or_null(const char *s)
-{
-	return s ? sim_xstrdup(s) : NULL;
-}
 
 static bool node_ok(struct sim_world *w, int node)
 {
@@ -69,17 +65,11 @@ static int add_action(struct sim_world *w, int64_t at_ms, enum sim_act kind, str
 	return idx;
 }
 
+/* An action's strings are in the world's pool. */
 static void free_action(struct sim_action *a)
 {
 	free(a->nodes);
-	free(a->s1);
-	free(a->s2);
-	free(a->s3);
-	if (a->raw) {
-		for (size_t i = 0; i < sizeof a->raw->strings / sizeof a->raw->strings[0]; i++)
-			free(a->raw->strings[i]);
-		free(a->raw);
-	}
+	free(a->raw);
 }
 
 void sim_actions_free(struct sim_world *w)
@@ -264,9 +254,9 @@ int sim_add_task(struct sim_world *w, const struct sim_task_spec *spec)
 	SIM_GROW(w->tasks, w->cap_tasks, w->n_tasks + 1);
 	struct sim_task *t = &w->tasks[w->n_tasks];
 	memset(t, 0, sizeof *t);
-	t->name = sim_xstrdup(spec->name);
-	t->kind = sim_xstrdup(spec->kind ? spec->kind : "work");
-	t->payload = sim_xstrdup(spec->payload ? spec->payload : "");
+	t->name = sim_strpool_dup(&w->pool, spec->name);
+	t->kind = sim_strpool_dup(&w->pool, spec->kind ? spec->kind : "work");
+	t->payload = sim_strpool_dup(&w->pool, spec->payload ? spec->payload : "");
 	t->spec = *spec;
 	t->spec.name = t->name;
 	t->spec.kind = t->kind;
@@ -293,7 +283,7 @@ static int add_sandbox(struct sim_world *w, const char *name)
 {
 	SIM_GROW(w->sandboxes, w->cap_sandboxes, w->n_sandboxes + 1);
 	struct sim_sandbox *s = &w->sandboxes[w->n_sandboxes];
-	s->name = sim_xstrdup(name);
+	s->name = sim_strpool_dup(&w->pool, name);
 	s->id = 0;
 	sim_map_put(&w->sandbox_by_name, sim_hash_str(name), (uint32_t)w->n_sandboxes);
 	return (int)w->n_sandboxes++;
@@ -309,8 +299,8 @@ int sim_at_sandbox_create(struct sim_world *w, int64_t at_ms, const char *name, 
 	int idx = add_action(w, at_ms, ACT_SANDBOX_CREATE, &a);
 	if (idx >= 0) {
 		add_sandbox(w, name);
-		a->s1 = sim_xstrdup(name);
-		a->s2 = dup_or_null(task_name);
+		a->s1 = sim_strpool_dup(&w->pool, name);
+		a->s2 = sim_strpool_dup(&w->pool, task_name);
 	}
 	return idx;
 }
@@ -320,7 +310,7 @@ int sim_at_sandbox_delete(struct sim_world *w, int64_t at_ms, const char *name)
 	struct sim_action *a;
 	int idx = add_action(w, at_ms, ACT_SANDBOX_DELETE, &a);
 	if (idx >= 0)
-		a->s1 = dup_or_null(name);
+		a->s1 = sim_strpool_dup(&w->pool, name);
 	return idx;
 }
 
@@ -332,10 +322,10 @@ int sim_at_sandbox_report(struct sim_world *w, int64_t at_ms, const char *name, 
 	struct sim_action *a;
 	int idx = add_action(w, at_ms, ACT_SANDBOX_REPORT, &a);
 	if (idx >= 0) {
-		a->s1 = dup_or_null(name);
+		a->s1 = sim_strpool_dup(&w->pool, name);
 		a->node = runner;
-		a->s2 = dup_or_null(status_word);
-		a->s3 = dup_or_null(container_id);
+		a->s2 = sim_strpool_dup(&w->pool, status_word);
+		a->s3 = sim_strpool_dup(&w->pool, container_id);
 	}
 	return idx;
 }
@@ -367,11 +357,11 @@ int sim_at_raw_request(struct sim_world *w, int64_t at_ms, const struct sim_raw_
 	_Static_assert(sizeof fields / sizeof fields[0] == sizeof raw->strings / sizeof raw->strings[0],
 		       "one owned copy per string of the request");
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-		raw->strings[i] = dup_or_null(*fields[i]);
+		raw->strings[i] = sim_strpool_dup(&w->pool, *fields[i]);
 		*fields[i] = raw->strings[i];
 	}
-	a->s1 = dup_or_null(req->task_name);
-	a->s2 = dup_or_null(req->sandbox_name);
+	a->s1 = sim_strpool_dup(&w->pool, req->task_name);
+	a->s2 = sim_strpool_dup(&w->pool, req->sandbox_name);
 	raw->req.task_name = a->s1;
 	raw->req.sandbox_name = a->s2;
 	a->api_label = raw->req.label;
@@ -385,7 +375,7 @@ int sim_at_rotate_secret(struct sim_world *w, int64_t at_ms, const char *new_sec
 	struct sim_action *a;
 	int idx = add_action(w, at_ms, ACT_ROTATE_SECRET, &a);
 	if (idx >= 0) {
-		a->s1 = sim_xstrdup(new_secret);
+		a->s1 = sim_strpool_dup(&w->pool, new_secret);
 		a->flag = update_runners;
 	}
 	return idx;

@@ -21,6 +21,7 @@
 #include "map.h"
 #include "rng.h"
 #include "sim.h"
+#include "strpool.h"
 
 /* ------------------------------------------------------------ events */
 
@@ -247,7 +248,7 @@ enum sim_act {
  * actions that would each carry (and zero, copy and free) its room. */
 struct sim_raw_action {
 	struct sim_raw_request req; /* its strings point into strings[] */
-	char *strings[12];
+	char *strings[12];          /* in the world's pool */
 };
 
 struct sim_action {
@@ -260,7 +261,7 @@ struct sim_action {
 	int *nodes;
 	size_t n_nodes;
 	enum sim_partition_dir dir;
-	char *s1, *s2, *s3;  /* names, words (owned) */
+	char *s1, *s2, *s3;  /* names, words (in the world's pool) */
 	bool flag;
 	int task;            /* ACT_SUBMIT: index into tasks */
 	enum rc_op api_op;   /* API actions: the request sent, for its reply's record */
@@ -422,6 +423,10 @@ struct sim_world {
 
 	char **strings;        /* interned strings that messages may point to */
 	size_t n_strings, cap_strings;
+	/* Strings that live as long as the world: node names, runner
+	 * properties, task names, kinds and payloads, the words of actions,
+	 * the interned strings. */
+	struct sim_strpool pool;
 
 	struct sim_storage store;
 	struct sim_checker chk;

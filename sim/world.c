@@ -72,7 +72,7 @@ const char *sim_intern(struct sim_world *w, const char *s)
 		if (strcmp(w->strings[i], s) == 0)
 			return w->strings[i];
 	SIM_GROW(w->strings, w->cap_strings, w->n_strings + 1);
-	w->strings[w->n_strings] = sim_xstrdup(s);
+	w->strings[w->n_strings] = sim_strpool_dup(&w->pool, s);
 	return w->strings[w->n_strings++];
 }
 
@@ -244,12 +244,7 @@ static void node_free(struct sim_node *n)
 		rc_runner_free(n->runner);
 	if (n->coord)
 		rc_coord_free(n->coord);
-	free(n->name);
-	/* a runner's strings belong to its config (the secret is interned) */
-	free((char *)n->rcfg.hostname);
-	free((char *)n->rcfg.project_dir);
-	free((char *)n->rcfg.executor_type);
-	free((char *)n->rcfg.instance_token);
+	/* its name and its runner's strings are in the world's pool */
 	free(n->procs);
 	free(n->held);
 }
@@ -265,14 +260,7 @@ void sim_world_free(struct sim_world *w)
 	sim_map_free(&w->node_by_name);
 	sim_map_free(&w->runner_by_id);
 	sim_net_free(w);
-	for (size_t i = 0; i < w->n_tasks; i++) {
-		free(w->tasks[i].name);
-		free(w->tasks[i].kind);
-		free(w->tasks[i].payload);
-	}
 	free(w->tasks);
-	for (size_t i = 0; i < w->n_sandboxes; i++)
-		free(w->sandboxes[i].name);
 	free(w->sandboxes);
 	sim_map_free(&w->task_by_id);
 	sim_map_free(&w->task_by_name);
@@ -286,9 +274,8 @@ void sim_world_free(struct sim_world *w)
 	sim_violations_free(w);
 	rc_outbox_free(&w->ob);
 	sim_heap_free(&w->heap);
-	for (size_t i = 0; i < w->n_strings; i++)
-		free(w->strings[i]);
 	free(w->strings);
+	sim_strpool_free(&w->pool); /* last: the frees above may name nodes */
 	free(w);
 }
 
@@ -313,7 +300,7 @@ static struct sim_node *node_new(struct sim_world *w, const char *name, enum sim
 	w->timers[w->n_nodes] = (struct sim_timer){ .at = INT64_MAX, .want_at = INT64_MAX };
 	struct sim_node *n = &w->nodes[w->n_nodes++];
 	memset(n, 0, sizeof *n);
-	n->name = sim_xstrdup(name);
+	n->name = sim_strpool_dup(&w->pool, name);
 	n->name_hash = sim_hash_str(name);
 	if (sim_map_get(&w->node_by_name, n->name_hash) == SIM_MAP_NONE)
 		sim_map_put(&w->node_by_name, n->name_hash, (uint32_t)(w->n_nodes - 1));
@@ -390,8 +377,9 @@ int sim_add_runner(struct sim_world *w, const struct sim_runner_spec *spec)
 	n->id_key = rc_identity_runner_key(id);
 	if (sim_map_get(&w->runner_by_id, n->id_key) == SIM_MAP_NONE) /* a clone: its original stays */
 		sim_map_put(&w->runner_by_id, n->id_key, (uint32_t)handle);
-	rc_runner_config_init(&n->rcfg, sim_xstrdup(spec->hostname), sim_xstrdup(spec->project_dir),
-			      sim_xstrdup(spec->executor_type), sim_xstrdup(token), w->coord_secret,
+	rc_runner_config_init(&n->rcfg, sim_strpool_dup(&w->pool, spec->hostname),
+			      sim_strpool_dup(&w->pool, spec->project_dir), sim_strpool_dup(&w->pool, spec->executor_type),
+			      sim_strpool_dup(&w->pool, token), w->coord_secret,
 			      spec->max_concurrency);
 	n->rcfg.heartbeat_interval_ms = spec->heartbeat_interval_ms;
 	n->rcfg.request_timeout_ms = spec->request_timeout_ms;
