@@ -269,8 +269,8 @@ static void check_count(struct sim_world *w)
 	size_t have = rc_coord_runner_count(c);
 	if (have == k->existing)
 		return;
-	for (size_t i = 0; i < have; i++) {
-		const struct rc_runner_record *r = rc_coord_runner_at(c, i);
+	size_t pos = 0;
+	for (const struct rc_runner_record *r; (r = rc_coord_runner_next(c, &pos));) {
 		struct sim_shadow_runner *s = srunner(k, r->id, true);
 		if (!s->exists) {
 			sim_violate(w, SIM_INV_SINGLE_RECORD, r->id,
@@ -821,10 +821,9 @@ static void scan_runners(struct sim_world *w, int64_t now)
 	struct sim_checker *k = &w->chk;
 	const struct rc_coord *c = coord_of(w);
 	const struct rc_coord_config *cfg = &w->cfg.coord;
-	size_t n = rc_coord_runner_count(c);
-	for (size_t i = 0; i < n; i++) {
-		const struct rc_runner_record *r = rc_coord_runner_at(c, i);
-		struct sim_shadow_runner *s = scanned_shadow(k, i, r);
+	size_t pos = 0;
+	for (const struct rc_runner_record *r; (r = rc_coord_runner_next(c, &pos));) {
+		struct sim_shadow_runner *s = scanned_shadow(k, pos - 1, r);
 		CHECK(w);
 		if (!s || !s->exists) {
 			check_count(w);
@@ -888,8 +887,8 @@ void sim_check_restored(struct sim_world *w, int64_t now)
 	const struct rc_coord *c = coord_of(w);
 	for (size_t i = 0; i < k->n_runners; i++)
 		set_exists(k, &k->runners[i], false);
-	for (size_t i = 0; i < rc_coord_runner_count(c); i++) {
-		const struct rc_runner_record *r = rc_coord_runner_at(c, i);
+	size_t pos = 0;
+	for (const struct rc_runner_record *r; (r = rc_coord_runner_next(c, &pos));) {
 		struct sim_shadow_runner *s = srunner(k, r->id, true);
 		CHECK(w);
 		if (r->status != RC_RUNNER_ONLINE || r->last_heartbeat_ms != now)

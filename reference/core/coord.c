@@ -223,7 +223,8 @@ void rc_coord_restore_done(struct rc_coord *c, int64_t now_ms, struct rc_outbox 
 {
 	advance(c, now_ms);
 	for (size_t i = 0; i < c->registry.len; i++)
-		rc_coord_mark_alive(c, &c->registry.runners[i], false, ob);
+		if (c->registry.runners[i].status != RC_RUNNER_REMOVED)
+			rc_coord_mark_alive(c, &c->registry.runners[i], false, ob);
 	rc_coord_recount_running(c);
 	rc_coord_grace_unconfirmed(c);
 	c->next_sweep_ms = now_ms + c->cfg.sweep_interval_ms;
@@ -234,12 +235,18 @@ void rc_coord_restore_done(struct rc_coord *c, int64_t now_ms, struct rc_outbox 
 
 size_t rc_coord_runner_count(const struct rc_coord *c)
 {
-	return c->registry.len;
+	return c->registry.len - c->registry.tombstones;
 }
 
-const struct rc_runner_record *rc_coord_runner_at(const struct rc_coord *c, size_t i)
+const struct rc_runner_record *rc_coord_runner_next(const struct rc_coord *c, size_t *pos)
 {
-	return i < c->registry.len ? &c->registry.runners[i] : NULL;
+	const struct rc_registry *reg = &c->registry;
+	while (*pos < reg->len) {
+		const struct rc_runner_record *r = &reg->runners[(*pos)++];
+		if (r->status != RC_RUNNER_REMOVED)
+			return r;
+	}
+	return NULL;
 }
 
 const struct rc_runner_record *rc_coord_find_runner(const struct rc_coord *c, const char *id)

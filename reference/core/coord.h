@@ -131,9 +131,14 @@ int rc_coord_restore_task(struct rc_coord *c, const struct rc_task *t);
 int rc_coord_restore_sandbox(struct rc_coord *c, const struct rc_sandbox *s);
 void rc_coord_restore_done(struct rc_coord *c, int64_t now_ms, struct rc_outbox *ob);
 
-/* Read access, in insertion order (stable, address independent). */
+/* Read access. Runners are walked in insertion order (stable, address
+ * independent) from a position: start with *pos = 0; each call returns the
+ * next runner and moves *pos past it, NULL at the end. A position is an
+ * index into a table that may hold removed runners' slots (see registry.c),
+ * so it counts slots, not runners, and holds until the next call that
+ * changes the registry. */
 size_t rc_coord_runner_count(const struct rc_coord *c);
-const struct rc_runner_record *rc_coord_runner_at(const struct rc_coord *c, size_t i);
+const struct rc_runner_record *rc_coord_runner_next(const struct rc_coord *c, size_t *pos);
 const struct rc_runner_record *rc_coord_find_runner(const struct rc_coord *c, const char *id);
 /* The same by the ID's key (rc_identity_runner_key), for drivers that hold it. */
 const struct rc_runner_record *rc_coord_find_runner_key(const struct rc_coord *c, uint64_t key);

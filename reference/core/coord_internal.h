@@ -59,10 +59,13 @@ void rc_secrets_wipe(struct rc_secrets *s);
 /* --- registry.c: the runner table and its index on the ID ---------------- */
 
 /* Runners in insertion order. A removed runner is marked RC_RUNNER_REMOVED
- * (a tombstone, invisible to lookups) until rc_registry_compact() closes the
- * gaps; every entry point compacts before returning, so the accessors see a
- * dense array. The index is open addressing (linear probing) over the ID's
- * key (rc_identity_runner_key), holding positions in `runners`, -1 for an empty slot. */
+ * (a tombstone, invisible to lookups and skipped by every walk) until
+ * rc_registry_compact() closes the gaps, which it does once tombstones are
+ * half the table: closing them at every removal copied the whole table and
+ * rebuilt its index, O(runners) per deregistration (37 % of a simulated
+ * 100,000-runner fleet's time). The index is open addressing (linear
+ * probing) over the ID's key (rc_identity_runner_key), holding positions in
+ * `runners`, -1 for an empty slot. */
 struct rc_registry {
 	struct rc_runner_record *runners;
 	size_t len, cap;
@@ -82,7 +85,8 @@ struct rc_runner_record *rc_registry_find_key(const struct rc_registry *reg, uin
  * its ID). Returns the stored record, or NULL on allocation failure (nothing
  * changed, strings not taken). */
 struct rc_runner_record *rc_registry_insert(struct rc_registry *reg, const struct rc_runner_record *r);
-/* Drop tombstones, keep the order of the rest, rebuild the index. */
+/* Once tombstones are half the table or more: drop them, keep the order of
+ * the rest, rebuild the index (amortised O(1) per removal). */
 void rc_registry_compact(struct rc_registry *reg);
 
 /* --- tasks.c --------------------------------------------------------------- */

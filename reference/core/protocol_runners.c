@@ -48,9 +48,9 @@ json_t *rc_proto_runners_json(const struct rc_coord *c, long long now_ms)
 	assert(c);
 	json_t *list = json_array();
 	int failed = 0;
-	size_t n = rc_coord_runner_count(c);
-	for (size_t i = 0; i < n; i++)
-		failed |= json_array_append_new(list, rc_proto_runner_json(rc_coord_runner_at(c, i), now_ms));
+	size_t pos = 0;
+	for (const struct rc_runner_record *r; (r = rc_coord_runner_next(c, &pos));)
+		failed |= json_array_append_new(list, rc_proto_runner_json(r, now_ms));
 	json_t *obj = json_object();
 	failed |= rc_proto_set(obj, "runners", rc_proto_built(list, failed));
 	return rc_proto_built(obj, failed);

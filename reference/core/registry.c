@@ -132,7 +132,7 @@ static void record_free_strings(struct rc_runner_record *r)
 
 void rc_registry_compact(struct rc_registry *reg)
 {
-	if (reg->tombstones == 0)
+	if (reg->tombstones == 0 || reg->tombstones * 2 < reg->len)
 		return;
 	size_t kept = 0;
 	for (size_t i = 0; i < reg->len; i++)

@@ -222,8 +222,8 @@ char *cf_state(const struct rc_coord *c)
 	FILE *out = open_memstream(&text, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	fprintf(out, "deadline %" PRId64 "\n", rc_coord_deadline(c));
-	for (size_t i = 0; i < rc_coord_runner_count(c); i++) {
-		const struct rc_runner_record *r = rc_coord_runner_at(c, i);
+	size_t pos = 0;
+	for (const struct rc_runner_record *r; (r = rc_coord_runner_next(c, &pos));) {
 		fprintf(out, "runner %s %s %s %s %s %d reg=%" PRId64 " hb=%" PRId64 " s=%" PRIu64 " max=%d run=%d\n",
 			r->id, r->hostname, r->project_dir, r->executor_type, r->instance_token, (int)r->status,
 			r->registered_at_ms, r->last_heartbeat_ms, r->session, r->max_concurrency, r->running);

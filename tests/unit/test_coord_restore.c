@@ -144,10 +144,12 @@ static void test_restore_gives_full_grace(void)
 	rc_coord_restore_done(f.c, T0, &f.ob);
 	/* Only b's status moved; a's fresh heartbeat time is not worth a write. */
 	CU_ASSERT_STRING_EQUAL(cf_effects(&f), "runner-status b stale>online; runner-saved b");
-	for (size_t i = 0; i < 2; i++) {
-		CU_ASSERT_EQUAL(rc_coord_runner_at(f.c, i)->status, RC_RUNNER_ONLINE);
-		CU_ASSERT_EQUAL(rc_coord_runner_at(f.c, i)->last_heartbeat_ms, T0);
+	size_t pos = 0, seen = 0;
+	for (const struct rc_runner_record *r; (r = rc_coord_runner_next(f.c, &pos)); seen++) {
+		CU_ASSERT_EQUAL(r->status, RC_RUNNER_ONLINE);
+		CU_ASSERT_EQUAL(r->last_heartbeat_ms, T0);
 	}
+	CU_ASSERT_EQUAL(seen, 2);
 	CU_ASSERT_EQUAL(rc_coord_deadline(f.c), T0 + 10000); /* timers restart from now */
 
 	CU_ASSERT_EQUAL(cf_heartbeat(&f, T0 + 1, &f.names[0]), RC_STATUS_OK); /* a keeps its session */
