@@ -279,7 +279,7 @@ int sim_at_submit_task(struct sim_world *w, int64_t at_ms, const struct sim_task
 	return idx;
 }
 
-static int add_sandbox(struct sim_world *w, const char *name)
+int sim_add_sandbox(struct sim_world *w, const char *name)
 {
 	SIM_GROW(w->sandboxes, w->cap_sandboxes, w->n_sandboxes + 1);
 	struct sim_sandbox *s = &w->sandboxes[w->n_sandboxes];
@@ -298,7 +298,7 @@ int sim_at_sandbox_create(struct sim_world *w, int64_t at_ms, const char *name, 
 	struct sim_action *a;
 	int idx = add_action(w, at_ms, ACT_SANDBOX_CREATE, &a);
 	if (idx >= 0) {
-		add_sandbox(w, name);
+		sim_add_sandbox(w, name);
 		a->s1 = sim_strpool_dup(&w->pool, name);
 		a->s2 = sim_strpool_dup(&w->pool, task_name);
 	}

@@ -571,6 +571,8 @@ void sim_node_stop(struct sim_world *w, int node);
 void sim_node_pause(struct sim_world *w, int node);
 void sim_node_resume(struct sim_world *w, int node);
 int sim_add_task(struct sim_world *w, const struct sim_task_spec *spec);
+/* A new sandbox name (not yet created at the coordinator); returns its index. */
+int sim_add_sandbox(struct sim_world *w, const char *name);
 
 /* --------------------------------------------------------- check.c */
 

@@ -180,10 +180,7 @@ static void sandbox_step(struct sim_world *w, uint32_t arg)
 			return; /* the submission was refused or lost */
 		m.op = RC_OP_SANDBOX_CREATE;
 		m.sandbox_task_id = t->id;
-		SIM_GROW(w->sandboxes, w->cap_sandboxes, w->n_sandboxes + 1);
-		w->sandboxes[w->n_sandboxes] = (struct sim_sandbox){ sim_xstrdup(name), 0 };
-		sim_map_put(&w->sandbox_by_name, sim_hash_str(name), (uint32_t)w->n_sandboxes);
-		sim_net_api_send_task(w, -2 - (int)w->n_sandboxes++, &m);
+		sim_net_api_send_task(w, -2 - sim_add_sandbox(w, name), &m);
 	} else {
 		if (sbx < 0 || w->sandboxes[sbx].id == 0)
 			return;
