@@ -5,7 +5,9 @@
  * sim.h, with the chosen faults, every invariant checked after every event.
  * Prints a summary (events, simulated and wall time, events/s, checks,
  * violations) and, on a violation, what was broken, where and the events
- * that led there. Exit 1 when any invariant was violated, 2 on bad usage.
+ * that led there; on a terminal, a progress line while it runs (a large
+ * world takes minutes). Exit 1 when any invariant was violated, 2 on bad
+ * usage.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "sim.h"
@@ -163,6 +166,47 @@ static void print_violations(const struct sim_world *w, const struct sim_opts *o
 	}
 }
 
+/* The progress line of a run on a terminal (stderr), redrawn at most twice
+ * a second: simulated time so far, events/s and the time left. */
+struct progress {
+	bool on;
+	uint64_t seed;
+	double t0, shown_at;
+};
+
+static void show_progress(struct progress *p, const struct sim_world *w, int64_t end_ms)
+{
+	double now = wall_seconds(), spent = now - p->t0;
+	if (!p->on || now - p->shown_at < 0.5)
+		return;
+	p->shown_at = now;
+	struct sim_stats st;
+	sim_stats(w, &st);
+	char done[32], total[32];
+	fmt_duration(st.now_ms, done, sizeof done);
+	fmt_duration(end_ms, total, sizeof total);
+	double left = st.now_ms > 0 ? spent * (double)(end_ms - st.now_ms) / (double)st.now_ms : 0;
+	fprintf(stderr, "\r\033[Krollcall sim: seed %" PRIu64 ": %s of %s simulated, %.1f M events/s, %.0f s left",
+		p->seed, done, total, spent > 0 ? (double)st.events / spent / 1e6 : 0.0, left);
+}
+
+/* Run w to end_ms a simulated minute at a time, for the progress line.
+ * Stopping at each minute changes nothing: events up to an instant are
+ * processed in the same order however the run is cut (scenario runs stop
+ * at every checkpoint the same way). */
+static void run_in_steps(struct sim_world *w, int64_t end_ms, struct progress *p)
+{
+	enum { STEP_MS = 60000 };
+	for (int64_t at = STEP_MS; at < end_ms; at += STEP_MS) {
+		if (sim_run_until(w, at) == SIM_RUN_VIOLATION)
+			break;
+		show_progress(p, w, end_ms);
+	}
+	sim_run_until(w, end_ms);
+	if (p->on && p->shown_at > 0)
+		fputs("\r\033[K", stderr);
+}
+
 struct run_result {
 	struct sim_stats st;
 	uint64_t hash;
@@ -192,7 +236,8 @@ static int run_one(const struct sim_opts *o, uint64_t seed, FILE *trace, bool ve
 		return rc;
 	}
 	double t0 = wall_seconds();
-	sim_run_until(w, o->wl.duration_ms);
+	struct progress p = { .on = isatty(STDERR_FILENO) == 1, .seed = seed, .t0 = t0 };
+	run_in_steps(w, o->wl.duration_ms, &p);
 	out->wall = wall_seconds() - t0;
 	sim_stats(w, &out->st);
 	out->hash = sim_trace_hash(w);

@@ -1,7 +1,8 @@
 # test_rollcall_usage.sh - rollcall's command line: every subcommand answers
 # --help (exit 0), refuses an unknown option, and refuses a bad value with
 # exit 2 and a message that names the option and the text, before it runs
-# or writes anything. (The daemons' command lines: test_usage.sh.)
+# or writes anything; a long command shows progress on a terminal only.
+# (The daemons' command lines: test_usage.sh.)
 . "$(dirname "$0")/lib.sh"
 
 RC=$BIN/rollcall
@@ -51,4 +52,15 @@ check "explore --shard 3/2" usage_fails "--shard: '3/2'" "$RC" explore --shard 3
 check "timeline --from 5x" usage_fails "'5x' is not a time" "$RC" timeline "$SCN" -o "$T/t2.svg" --from 5x
 check "run --seeds x" usage_fails "bad seed range 'x'" "$RC" run --seeds x "$SCN"
 check "replay of a missing file" usage_fails "$T/none.jsonl: No such file" "$RC" replay "$T/none.jsonl"
+
+# Progress: `rollcall sim` draws a line on a terminal (here script(1)'s pseudo-terminal),
+# from the first simulated minute on, and writes nothing to stderr otherwise.
+"$RC" sim --runners 5 --duration 40m > "$T/sim.out" 2> "$T/sim.err"
+check_eq "sim without a terminal exits 0" 0 "$?"
+check "... and writes nothing to stderr" test ! -s "$T/sim.err"
+check "... but its summary" grep -q "^rollcall sim: seed 1, 5 runners, 40m simulated" "$T/sim.out"
+script -qec "$RC sim --runners 5 --duration 40m" /dev/null > "$T/tty.out" 2>&1
+check_eq "sim on a terminal exits 0" 0 "$?"
+check "... with a progress line" grep -q "rollcall sim: seed 1: 1m of 40m simulated, .* M events/s" "$T/tty.out"
+check "... and the same summary" grep -q "rollcall sim: seed 1, 5 runners, 40m simulated" "$T/tty.out"
 finish
