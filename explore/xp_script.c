@@ -13,41 +13,12 @@
 #include "scn.h"
 #include "xp_buf.h"
 
-/* A block of bodies. Lines point into it, so a block never moves: when the
- * newest is full a bigger one is started. One allocation serves many
- * statements (a generated scenario has hundreds per seed) and freeing a
- * script frees a few blocks instead of every body. */
-struct xp_text {
-	struct xp_text *older;
-	size_t used, cap;
-	char bytes[];
-};
-
-enum { TEXT_FIRST = 2048 };
-
-static void text_block(struct xp_script *s, size_t cap)
-{
-	struct xp_text *t = xp_alloc(sizeof *t + cap);
-	t->older = s->text;
-	t->used = 0;
-	t->cap = cap;
-	s->text = t;
-}
-
-/* A copy of the len bytes at body, NUL-terminated, in s's text. */
+/* A copy of the len bytes at body, NUL-terminated, in s's text pool: one
+ * allocation serves many statements (a generated scenario has hundreds per
+ * seed) and freeing a script frees a few chunks instead of every body. */
 static char *text_copy(struct xp_script *s, const char *body, size_t len)
 {
-	struct xp_text *t = s->text;
-	if (!t || t->cap - t->used <= len) {
-		size_t cap = t ? 2 * t->cap : TEXT_FIRST;
-		text_block(s, cap > len ? cap : len + 1);
-		t = s->text;
-	}
-	char *d = t->bytes + t->used;
-	memcpy(d, body, len);
-	d[len] = '\0';
-	t->used += len + 1;
-	return d;
+	return sim_strpool_keep(&s->text, body, len);
 }
 
 void xp_script_init(struct xp_script *s)
@@ -58,10 +29,7 @@ void xp_script_init(struct xp_script *s)
 
 void xp_script_free(struct xp_script *s)
 {
-	for (struct xp_text *t = s->text, *older; t; t = older) {
-		older = t->older;
-		free(t);
-	}
+	sim_strpool_free(&s->text);
 	free(s->lines);
 	xp_script_init(s);
 }
@@ -71,11 +39,7 @@ void xp_script_copy(struct xp_script *dst, const struct xp_script *src)
 	*dst = *src;
 	dst->cap = src->n;
 	dst->lines = xp_alloc(src->n * sizeof *dst->lines);
-	dst->text = NULL;
-	size_t total = 0;
-	for (size_t i = 0; i < src->n; i++)
-		total += strlen(src->lines[i].body) + 1;
-	text_block(dst, total); /* the shrinker copies its script for every candidate */
+	dst->text = (struct sim_strpool){ 0 };
 	for (size_t i = 0; i < src->n; i++) {
 		dst->lines[i] = src->lines[i];
 		dst->lines[i].body = text_copy(dst, src->lines[i].body, strlen(src->lines[i].body));
@@ -324,16 +288,6 @@ static char *print_line(char *out, const struct xp_line *l)
 	return out;
 }
 
-/* The bytes of s's text blocks: every body is in them, cut short at most,
- * so they bound the length of the bodies together. */
-static size_t text_bytes(const struct xp_script *s)
-{
-	size_t n = 0;
-	for (const struct xp_text *t = s->text; t; t = t->older)
-		n += t->used;
-	return n;
-}
-
 char *xp_script_format(const struct xp_script *s, const char *comment)
 {
 	struct xp_buf b = { 0 };
@@ -346,7 +300,7 @@ char *xp_script_format(const struct xp_script *s, const char *comment)
 	if (s->end_ms >= 0)
 		xp_buf_printf(&b, "end at %s\n", scn_format_duration(s->end_ms, d, sizeof d));
 	/* every line of every explored seed: one reservation, written in place */
-	char *start = xp_buf_room(&b, 1 + s->n * LINE_EXTRA + text_bytes(s)), *out = start;
+	char *start = xp_buf_room(&b, 1 + s->n * LINE_EXTRA + sim_strpool_bytes(&s->text)), *out = start;
 	bool blank_done = false;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct xp_line *l = &s->lines[i];

@@ -13,10 +13,10 @@
  * order: `at TIME body`, untimed `expect ...` lines and `at end expect ...`.
  * `@seed`, `seeds` and `end at` are kept as fields. Comments are dropped.
  *
- * Memory: a script owns its lines and the blocks of text their bodies are
- * kept in; xp_script_free releases it. A body may be cut short in place or
- * replaced with xp_script_set_body; it is never freed on its own nor
- * pointed elsewhere (printing sizes its buffer from the blocks).
+ * Memory: a script owns its lines and the string pool (sim/strpool.h) their
+ * bodies are kept in; xp_script_free releases it. A body may be cut short in
+ * place or replaced with xp_script_set_body; it is never freed on its own
+ * nor pointed elsewhere (printing sizes its buffer from the pool's bytes).
  */
 #ifndef XP_SCRIPT_H
 #define XP_SCRIPT_H
@@ -25,14 +25,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strpool.h"
+
 enum xp_line_kind {
 	XP_LINE_DECL,    /* config, runner (before the timeline) */
 	XP_LINE_AT,      /* at TIME body */
 	XP_LINE_UNTIMED, /* expect ... (a window, a count, never, eventually) */
 	XP_LINE_AT_END,  /* at end body */
 };
-
-struct xp_text; /* blocks holding the bodies (xp_script.c) */
 
 struct xp_line {
 	enum xp_line_kind kind;
@@ -43,7 +43,7 @@ struct xp_line {
 struct xp_script {
 	struct xp_line *lines;
 	size_t n, cap;
-	struct xp_text *text; /* where the bodies are */
+	struct sim_strpool text; /* where the bodies are */
 	bool pinned;        /* `@seed N` */
 	uint64_t seed;
 	bool has_seeds;     /* `seeds A-B` */

@@ -55,6 +55,14 @@ char *sim_strpool_dup(struct sim_strpool *p, const char *s)
 	return s ? sim_strpool_keep(p, s, strlen(s)) : NULL;
 }
 
+size_t sim_strpool_bytes(const struct sim_strpool *p)
+{
+	size_t n = 0;
+	for (const struct sim_strchunk *c = p->newest; c; c = c->older)
+		n += c->used;
+	return n;
+}
+
 void sim_strpool_free(struct sim_strpool *p)
 {
 	for (struct sim_strchunk *c = p->newest, *older; c; c = older) {
