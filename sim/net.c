@@ -190,7 +190,10 @@ static uint32_t copy_slot(struct sim_world *w, uint32_t slot)
 	uint32_t next = d->next_free;
 	*d = *s;
 	d->next_free = next;
-	d->text = s->text ? sim_xstrdup(s->text) : NULL;
+	if (s->text) {
+		d->text = sim_xstrdup(s->text);
+		d->req.text = d->text; /* not the original's, which may be freed first */
+	}
 	if (s->rep.n_grants > 0) {
 		size_t bytes = (size_t)s->rep.n_grants * sizeof *s->rep.grants;
 		d->rep.grants = sim_xrealloc(NULL, bytes);

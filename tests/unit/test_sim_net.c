@@ -156,6 +156,30 @@ static void test_duplication(void)
 	sf_free(&f);
 }
 
+/* Duplicated completions carry the result text: each copy owns its own, so
+ * whichever copy is handled second still reads a live string (valgrind-unit
+ * saw the second copy read the first one's freed text), and the coordinator
+ * keeps the one result both copies carry. */
+static void test_duplicated_text_outlives_its_original(void)
+{
+	struct sim_config cfg = quiet_config();
+	cfg.net.duplicate = 1.0;
+	struct sf f;
+	sf_init(&f, &cfg, 1);
+	struct sim_task_spec t;
+	sim_task_spec_defaults(&t);
+	t.name = "t1";
+	CU_ASSERT_TRUE(sim_at_submit_task(f.w, 2000, &t) >= 0);
+	sim_run_until(f.w, 120000);
+	CU_ASSERT_TRUE(sf_count(&f, SIM_EV_DUP, "r0", NULL, RC_OP_TASK_COMPLETE) >= 1);
+	const struct rc_task *task = rc_coord_find_task(sim_coord(f.w), sim_task_id(f.w, "t1"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(task);
+	CU_ASSERT_EQUAL(task->state, RC_TASK_COMPLETED);
+	CU_ASSERT_STRING_EQUAL(task->result, "ok");
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
 void rc_test_register_sim_net(void)
 {
 	static CU_TestInfo tests[] = {
@@ -166,6 +190,7 @@ void rc_test_register_sim_net(void)
 		{ "delay the next reply", test_delay_next_reply },
 		{ "total loss", test_total_loss },
 		{ "duplication", test_duplication },
+		{ "a duplicated text outlives its original", test_duplicated_text_outlives_its_original },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("sim_net", tests);
