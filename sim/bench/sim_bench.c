@@ -113,9 +113,10 @@ static struct result run_storm(int n, int64_t sim_ms)
 
 static void print_result(const char *what, const struct result *r)
 {
-	printf("%-20s %6d runners %5.2f h sim %10llu events %7.2f s wall (%7.2f s cpu) %5.2f M events/s "
-	       "(%5.2f per cpu s) %5.0f ns/heartbeat\n",
-	       what, r->runners, (double)r->sim_ms / 3600000.0, (unsigned long long)r->st.events, r->wall, r->cpu,
+	printf("%-20s %6d runners %5.2f h sim %10llu events %9llu heartbeats %7.2f s wall (%7.2f s cpu) "
+	       "%5.2f M events/s (%5.2f per cpu s) %5.0f ns/heartbeat\n",
+	       what, r->runners, (double)r->sim_ms / 3600000.0, (unsigned long long)r->st.events,
+	       (unsigned long long)r->st.heartbeats, r->wall, r->cpu,
 	       (double)r->st.events / r->wall / 1e6, (double)r->st.events / r->cpu / 1e6,
 	       r->cpu * 1e9 / (double)r->st.heartbeats);
 }
