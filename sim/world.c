@@ -611,15 +611,20 @@ void sim_node_resume(struct sim_world *w, int node)
 	sim_node_rearm(w, node);
 }
 
-/* Drop the held events of a node that goes away (crash): messages are
- * released, process exits forgotten. */
+/* The held events of a node that goes away (crash, stop, power loss):
+ * deliveries are re-issued now and find the node down, as a connection reset
+ * would (a request to the coordinator is refused, or answered with status 0
+ * for the scenario's API; a reply to a runner is dropped as stale); process
+ * exits are forgotten. Releasing the held requests instead once left an API
+ * action without any outcome and a runner's request without a record. */
 void sim_node_drop_held(struct sim_world *w, int node)
 {
 	struct sim_node *n = &w->nodes[node];
 	for (size_t i = 0; i < n->n_held; i++) {
-		count_popped(w, &n->held[i]);
-		if (sim_ev_type(&n->held[i]) == EVT_DELIVER)
-			sim_msg_release(w, sim_ev_a(&n->held[i]));
+		const struct sim_ev *ev = &n->held[i];
+		count_popped(w, ev); /* sim_push counts a re-issued one again */
+		if (sim_ev_type(ev) == EVT_DELIVER)
+			sim_push(w, w->now, EVT_DELIVER, sim_ev_a(ev), ev->b);
 	}
 	n->n_held = 0;
 }

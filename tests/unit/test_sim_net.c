@@ -180,6 +180,34 @@ static void test_duplicated_text_outlives_its_original(void)
 	sf_free(&f);
 }
 
+/* Requests that reach a paused coordinator wait for it; if it crashes
+ * instead of resuming, they meet a coordinator that is down, as a reset
+ * connection would: the scenario's submission gets status 0 and the runner's
+ * request is refused (a transport failure it sees). They used to vanish: the
+ * action never got an outcome and the runner's request left no record. */
+static void test_requests_held_by_a_paused_coordinator_fail_at_its_crash(void)
+{
+	struct sim_config cfg = quiet_config();
+	struct sf f;
+	sf_init(&f, &cfg, 1);
+	sim_at_pause(f.w, 6000, f.coord);
+	struct sim_task_spec t;
+	sim_task_spec_defaults(&t);
+	t.name = "t1";
+	int submit = sim_at_submit_task(f.w, 7000, &t);
+	sim_at_crash(f.w, 40000, f.coord, 1000);
+	sim_run_until(f.w, 39999);
+	CU_ASSERT_FALSE(sim_action_result(f.w, submit)->applied); /* held */
+	size_t before = f.n_recs;
+	sim_run_until(f.w, 40100);
+	CU_ASSERT_TRUE(sim_action_result(f.w, submit)->applied);
+	CU_ASSERT_EQUAL(sim_action_result(f.w, submit)->status, 0);
+	CU_ASSERT_TRUE(sf_find(&f, before, SIM_EV_DROP, "r0", "down", RC_OP_HEARTBEAT) >= 0);
+	CU_ASSERT_TRUE(sf_find(&f, before, SIM_EV_TRANSPORT_FAIL, "r0", "refused", RC_OP_HEARTBEAT) >= 0);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
 void rc_test_register_sim_net(void)
 {
 	static CU_TestInfo tests[] = {
@@ -191,6 +219,8 @@ void rc_test_register_sim_net(void)
 		{ "total loss", test_total_loss },
 		{ "duplication", test_duplication },
 		{ "a duplicated text outlives its original", test_duplicated_text_outlives_its_original },
+		{ "requests held by a paused coordinator fail at its crash",
+		  test_requests_held_by_a_paused_coordinator_fail_at_its_crash },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("sim_net", tests);
