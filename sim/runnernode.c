@@ -34,6 +34,10 @@ static void runner_gone(struct sim_world *w, int node, enum sim_node_state state
 	sim_proc_kill_all(w, node);
 	sim_node_drop_held(w, node);
 	sim_node_rearm(w, node);
+	if (n->start_pending) { /* a start asked for while it was stopping */
+		n->start_pending = false;
+		sim_at_start(w, w->now, node);
+	}
 }
 
 void sim_runner_effects(struct sim_world *w, int node)

@@ -159,6 +159,7 @@ struct sim_node {
 	size_t n_held;
 	bool block_out, block_in; /* partitions: node->coord / coord->node lost */
 	bool stopping;          /* a graceful stop is under way */
+	bool start_pending;     /* started while stopping: starts again once gone */
 	char expected_id[RC_RUNNER_ID_BUF];
 
 	char *name;

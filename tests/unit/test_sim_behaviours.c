@@ -165,6 +165,34 @@ static void test_drain_term_then_kill(void)
 	sf_free(&f);
 }
 
+/* A start while the runner is still draining (its task ignores SIGTERM, so
+ * the drain lasts the 5 s grace period) is kept and carried out once the
+ * runner has exited. It used to be dropped: the runner stayed down. */
+static void test_start_during_a_drain_waits_for_the_exit(void)
+{
+	struct sf f;
+	sf_init(&f, NULL, 1);
+	struct sim_task_spec t;
+	sim_task_spec_defaults(&t);
+	t.name = "stubborn";
+	t.duration_ms = 600000;
+	t.ignore_term = true;
+	sim_at_submit_task(f.w, 25000, &t);
+	sim_at_stop(f.w, 100000, f.r[0]);
+	sim_at_start(f.w, 101000, f.r[0]);
+	sim_run_until(f.w, 102000);
+	CU_ASSERT_EQUAL(sim_node_state(f.w, f.r[0]), SIM_NODE_UP); /* still draining */
+	sim_run_until(f.w, 200000);
+	long exit = sf_find(&f, 0, SIM_EV_NODE, "r0", "exit", RC_OP_NONE);
+	CU_ASSERT_TRUE_FATAL(exit >= 0);
+	long restart = sf_find(&f, (size_t)exit, SIM_EV_NODE, "r0", "restart", RC_OP_NONE);
+	CU_ASSERT_TRUE_FATAL(restart >= 0);
+	CU_ASSERT_EQUAL(f.recs[restart].ev.at_ms, f.recs[exit].ev.at_ms);
+	CU_ASSERT_EQUAL(sim_node_state(f.w, f.r[0]), SIM_NODE_UP);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
 static int raw(struct sf *f, int64_t at, enum rc_op op, const char *secret_or_null, bool current_secret,
 	       const char *host)
 {
@@ -308,6 +336,7 @@ void rc_test_register_sim_behaviours(void)
 		{ "timeout reassignment", test_timeout_reassignment },
 		{ "restart schedule of a failing process", test_restart_schedule_of_a_failing_process },
 		{ "drain: SIGTERM then SIGKILL", test_drain_term_then_kill },
+		{ "a start during a drain waits for the exit", test_start_during_a_drain_waits_for_the_exit },
 		{ "scripted requests get their statuses", test_scripted_requests_get_their_statuses },
 		{ "liveness fails while partitioned", test_liveness_fails_while_partitioned },
 		CU_TEST_INFO_NULL,
