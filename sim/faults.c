@@ -41,6 +41,7 @@ static void schedule_next(struct sim_world *w)
 void sim_faults_init(struct sim_world *w)
 {
 	memset(&w->inj, 0, sizeof w->inj);
+	sim_map_init(&w->inj.last_undo);
 	rc_rng_split(&w->inj.rng, w->cfg.seed, STREAM_FAULTS);
 	w->inj.next_partition = -2;
 	if (!w->cfg.faults.kinds)
@@ -54,6 +55,7 @@ void sim_faults_init(struct sim_world *w)
 void sim_faults_free(struct sim_world *w)
 {
 	free(w->inj.undo);
+	sim_map_free(&w->inj.last_undo);
 }
 
 void sim_faults_set_until(struct sim_world *w, int64_t until_ms)
@@ -77,9 +79,22 @@ static void fault_record(struct sim_world *w, const char *what, int node, int pe
 	w->stats.faults++;
 }
 
+/* Schedule the undo of a fault just made. A pending undo of the same kind
+ * on the same node (a resume, drift-off, restart or net-restore) belonged to
+ * an earlier fault, which has ended or been replaced: it is cancelled, or it
+ * would cut the new fault short (a pause that outlived a crash and restart
+ * used to resume the next pause of that node early). Partitions have their
+ * own handles and are never confused. */
 static void add_undo(struct sim_world *w, int64_t at_ms, enum sim_act kind, int node, int partition)
 {
 	struct sim_injector *in = &w->inj;
+	if (kind != ACT_PARTITION) {
+		uint64_t key = (uint64_t)kind << 32 | (uint32_t)(node + 1);
+		uint32_t earlier = sim_map_get(&in->last_undo, key);
+		if (earlier != SIM_MAP_NONE)
+			in->undo[earlier].done = true;
+		sim_map_put(&in->last_undo, key, (uint32_t)in->n_undo);
+	}
 	SIM_GROW(in->undo, in->cap_undo, in->n_undo + 1);
 	struct sim_undo *u = &in->undo[in->n_undo];
 	u->at_ms = at_ms;

@@ -362,6 +362,7 @@ struct sim_injector {
 	bool net_degraded;
 	struct sim_undo *undo;
 	size_t n_undo, cap_undo;
+	struct sim_map last_undo; /* (kind, node) -> index of its latest undo */
 	int next_partition;  /* negative handles for injected partitions */
 };
 
