@@ -255,7 +255,9 @@ static void transmit(struct sim_world *w, uint32_t slot)
 
 /* A slot for request m from node `from` (-1: the scenario's API client) to
  * the coordinator, sent now. The request's strings stay the caller's, but for
- * the runner ID, copied: it may point into the node table, which can move. */
+ * the runner ID, copied: it may point into the node table, which can move.
+ * An ID too long to be one (only a raw request's, kept in the world's pool)
+ * stays as it is: cut to an ID's length it could be taken for a valid one. */
 static struct sim_msg *request_slot(struct sim_world *w, int from, const struct rc_msg *m, uint32_t *slot)
 {
 	*slot = sim_msg_alloc(w);
@@ -268,7 +270,8 @@ static struct sim_msg *request_slot(struct sim_world *w, int from, const struct 
 	s->req_id = m->req_id;
 	s->req = *m;
 	s->runner_id[0] = '\0';
-	if (m->runner_id)
+	s->id_copied = m->runner_id && strnlen(m->runner_id, RC_RUNNER_ID_LEN + 1) <= RC_RUNNER_ID_LEN;
+	if (s->id_copied)
 		sim_copy_id(s->runner_id, m->runner_id);
 	return s;
 }
@@ -425,7 +428,7 @@ static void deliver_request(struct sim_world *w, uint32_t slot)
 	if (from >= 0)
 		msg_record(w, SIM_EV_DELIVER, w->coord, from, s, NULL);
 	struct rc_msg msg = s->req;
-	if (msg.runner_id)
+	if (s->id_copied)
 		msg.runner_id = s->runner_id;
 	/* Handling a request never sends a message, so the slot array stays
 	 * where it is and msg may point into the slot. */

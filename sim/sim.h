@@ -309,7 +309,9 @@ struct sim_action_result {
 	char runner_id[RC_RUNNER_ID_BUF]; /* raw register: the ID given back */
 };
 /* Returns the result of action `handle`, or NULL for an unknown handle. Owned
- * by the world, valid until it is freed. */
+ * by the world and valid until the world runs again or an action is added
+ * (a crash schedules its restart as an action, and the table may move): ask
+ * again after sim_run_until rather than keep the pointer. */
 const struct sim_action_result *sim_action_result(const struct sim_world *w, int handle);
 
 /* ---------------------------------------------------------------- running */
@@ -468,7 +470,8 @@ struct sim_violation {
 };
 /* Violations kept (the first 1000; sim_stats().violations counts all). */
 size_t sim_violation_count(const struct sim_world *w);
-/* Owned by the world, valid until it is freed. */
+/* Owned by the world and valid until it runs again (a new violation may move
+ * the table). */
 const struct sim_violation *sim_violation_at(const struct sim_world *w, size_t i);
 
 /* -------------------------------------------------------------- workload */

@@ -79,6 +79,7 @@ struct sim_msg {
 	int64_t sent_at;           /* when the request was sent */
 	int64_t timeout_at;        /* the runner gives up waiting then */
 	bool client_gone;          /* the request outlived its timeout: reply is discarded */
+	bool id_copied;            /* runner_id holds req.runner_id (see request_slot) */
 	int action;                /* API requests: the action handle, else -1 */
 	int tag;                   /* workload API requests (sim_net_api_send_task) */
 	enum rc_op op;

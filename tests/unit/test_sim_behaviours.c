@@ -251,6 +251,34 @@ static void test_scripted_requests_get_their_statuses(void)
 	sf_free(&f);
 }
 
+/* A raw request's runner ID reaches the coordinator as written: one longer
+ * than an ID (a real ID and three more characters) is unknown, as it is
+ * to the core called directly. It used to be cut to an ID's length on the
+ * way, and the heartbeat was accepted. */
+static void test_an_over_long_runner_id_is_not_cut(void)
+{
+	struct sf f;
+	sf_init(&f, NULL, 1);
+	sim_run_until(f.w, 5000);
+	char longer[RC_RUNNER_ID_BUF + 8];
+	snprintf(longer, sizeof longer, "%sXYZ", sim_runner_node_id(f.w, f.r[0]));
+	struct sim_raw_request req;
+	sim_raw_request_defaults(&req);
+	req.msg.op = RC_OP_HEARTBEAT;
+	req.msg.runner_id = longer;
+	req.msg.session = rc_runner_session(sim_runner_core(f.w, f.r[0]));
+	req.secret_mode = SIM_SECRET_CURRENT;
+	int longer_id = sim_at_raw_request(f.w, 6000, &req);
+	req.msg.runner_id = sim_runner_node_id(f.w, f.r[0]);
+	int exact_id = sim_at_raw_request(f.w, 6000, &req);
+	sim_run_until(f.w, 7000);
+	CU_ASSERT_EQUAL(sim_action_result(f.w, longer_id)->status, 404);
+	CU_ASSERT_STRING_EQUAL(sim_action_result(f.w, longer_id)->error_code, "unknown_runner");
+	CU_ASSERT_EQUAL(sim_action_result(f.w, exact_id)->status, 200);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
 /* The liveness check can fail: a runner still cut off when it runs. */
 static void test_liveness_fails_while_partitioned(void)
 {
@@ -338,6 +366,7 @@ void rc_test_register_sim_behaviours(void)
 		{ "drain: SIGTERM then SIGKILL", test_drain_term_then_kill },
 		{ "a start during a drain waits for the exit", test_start_during_a_drain_waits_for_the_exit },
 		{ "scripted requests get their statuses", test_scripted_requests_get_their_statuses },
+		{ "an over-long runner ID is not cut", test_an_over_long_runner_id_is_not_cut },
 		{ "liveness fails while partitioned", test_liveness_fails_while_partitioned },
 		CU_TEST_INFO_NULL,
 	};
