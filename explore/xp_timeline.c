@@ -442,8 +442,6 @@ static void on_rejected(struct tl *t, const struct rec *r)
 static void on_action(struct tl *t, const struct rec *r)
 {
 	int lane = r->node[0] ? lane_of(t, r->node) : 0;
-	if (lane >= 0 && strcmp(r->what, "resume") == 0 && strcmp(t->proc[lane].cls, "paused") == 0)
-		close_band(t, &t->proc[lane], lane, 20, 8, r->t, "up"); /* no node record for a resume */
 	if (!visible(t, r->t, r->t) || lane < 0)
 		return;
 	double x = x_of(t, r->t);

@@ -599,6 +599,7 @@ void sim_node_resume(struct sim_world *w, int node)
 	if (n->state != SIM_NODE_PAUSED)
 		return;
 	sim_node_set_state(w, node, SIM_NODE_UP);
+	sim_record_node(w, node, "resume", NULL);
 	n->disturbed_at = w->now;
 	for (size_t i = 0; i < n->n_held; i++) {
 		struct sim_ev ev = n->held[i];
