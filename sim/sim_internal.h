@@ -167,7 +167,7 @@ struct sim_node {
 	uint64_t name_hash;
 	int64_t disturbed_at;   /* last pause, resume or clock change (virtual) */
 	int64_t restart_at;     /* pending restart of a crash, -1 none */
-	/* events held while paused, re-issued in order at resume */
+	/* events held while paused, re-issued at the instant it resumes */
 	struct sim_ev *held;
 	size_t cap_held;
 

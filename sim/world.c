@@ -5,8 +5,10 @@
  * dispatches it. After anything happened at a node, its timer is re-armed
  * from its core's deadline (converted from the node's clock to virtual time);
  * a superseded timer stays in the heap but carries an old generation and is
- * skipped. Events for a paused node are held and re-issued, in order, when
- * it resumes: the node stops processing while its clock runs on.
+ * skipped. Events for a paused node are held and re-issued at the instant
+ * it resumes (in the order they came, or in a drawn order when ties are
+ * permuted, as for any events of one instant): the node stops processing
+ * while its clock runs on.
  */
 #include <assert.h>
 #include <stdio.h>
