@@ -139,19 +139,26 @@ static void test_restart_schedule_of_a_failing_process(void)
 	sf_free(&f);
 }
 
-/* Draining a runner whose task ignores SIGTERM: SIGTERM, SIGKILL 5 s later,
- * then deregistration; the task goes back to the queue. */
-static void test_drain_term_then_kill(void)
+/* One runner, a task "stubborn" that ignores SIGTERM, and a graceful stop of
+ * the runner at 100 s while the task runs. */
+static void stop_during_a_stubborn_task(struct sf *f)
 {
-	struct sf f;
-	sf_init(&f, NULL, 1);
+	sf_init(f, NULL, 1);
 	struct sim_task_spec t;
 	sim_task_spec_defaults(&t);
 	t.name = "stubborn";
 	t.duration_ms = 600000;
 	t.ignore_term = true;
-	sim_at_submit_task(f.w, 25000, &t);
-	sim_at_stop(f.w, 100000, f.r[0]);
+	sim_at_submit_task(f->w, 25000, &t);
+	sim_at_stop(f->w, 100000, f->r[0]);
+}
+
+/* Draining a runner whose task ignores SIGTERM: SIGTERM, SIGKILL 5 s later,
+ * then deregistration; the task goes back to the queue. */
+static void test_drain_term_then_kill(void)
+{
+	struct sf f;
+	stop_during_a_stubborn_task(&f);
 	sim_run_until(f.w, 200000);
 	long term = sf_find(&f, 0, SIM_EV_PROC_SIGNAL, "r0", "term", RC_OP_NONE);
 	long kill = sf_find(&f, 0, SIM_EV_PROC_SIGNAL, "r0", "kill", RC_OP_NONE);
@@ -171,14 +178,7 @@ static void test_drain_term_then_kill(void)
 static void test_start_during_a_drain_waits_for_the_exit(void)
 {
 	struct sf f;
-	sf_init(&f, NULL, 1);
-	struct sim_task_spec t;
-	sim_task_spec_defaults(&t);
-	t.name = "stubborn";
-	t.duration_ms = 600000;
-	t.ignore_term = true;
-	sim_at_submit_task(f.w, 25000, &t);
-	sim_at_stop(f.w, 100000, f.r[0]);
+	stop_during_a_stubborn_task(&f);
 	sim_at_start(f.w, 101000, f.r[0]);
 	sim_run_until(f.w, 102000);
 	CU_ASSERT_EQUAL(sim_node_state(f.w, f.r[0]), SIM_NODE_UP); /* still draining */
