@@ -106,6 +106,11 @@ int rc_coord_check_length(struct rc_error *err, const char *field, const char *s
 	return RC_STATUS_UNPROCESSABLE;
 }
 
+int rc_coord_ids_exhausted(struct rc_error *err, const char *what)
+{
+	return rc_error_set(err, RC_STATUS_UNAVAILABLE, "ids_exhausted", "no %s id is left", what);
+}
+
 /* --- dispatch ------------------------------------------------------------------------- */
 
 static bool needs_secret(enum rc_op op)

@@ -227,6 +227,16 @@ void rc_coord_mark_alive(struct rc_coord *c, struct rc_runner_record *r, bool ch
 /* The sweep: stale marking and removal by heartbeat age. */
 void rc_coord_sweep(struct rc_coord *c, struct rc_outbox *ob);
 
+/* An id or session the wire can carry (1..RC_MAX_ID). */
+static inline bool rc_coord_id_ok(uint64_t id)
+{
+	return id >= 1 && id <= RC_MAX_ID;
+}
+/* 503 ids_exhausted: the next id of what would not fit on the wire. Only a
+ * restored record near RC_MAX_ID gets there, and refusing the create keeps
+ * every id the core hands out encodable. */
+int rc_coord_ids_exhausted(struct rc_error *err, const char *what);
+
 /* 422 field_too_long naming field when s is longer than max; 0 when it fits
  * (NULL fits). */
 int rc_coord_check_length(struct rc_error *err, const char *field, const char *s, size_t max);

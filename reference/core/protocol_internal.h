@@ -24,7 +24,7 @@
 
 /* Ids on the wire (task, sandbox, session) are JSON integers, which jansson
  * holds as signed 64-bit: 1..INT64_MAX for ids. */
-#define RC_PROTO_MAX_ID INT64_MAX
+#define RC_PROTO_MAX_ID RC_MAX_ID
 
 /* --- arena (protocol_arena.c) -------------------------------------------- */
 

@@ -8,6 +8,13 @@
 #ifndef RC_LIMITS_H
 #define RC_LIMITS_H
 
+#include <stdint.h>
+
+/* Task and sandbox ids and runner sessions are 1..RC_MAX_ID: the wire holds
+ * them as signed 64-bit JSON integers, so the core never issues or restores
+ * one above this. */
+#define RC_MAX_ID INT64_MAX
+
 #define RC_RUNNER_ID_LEN 17 /* "lnch_" + 12 hex digits */
 #define RC_RUNNER_ID_BUF (RC_RUNNER_ID_LEN + 1)
 

@@ -343,6 +343,8 @@ int rc_coord_op_register(struct rc_coord *c, const struct rc_msg *msg, struct rc
 	int status = check_register_fields(values, &reply->error);
 	if (!status)
 		status = check_max_concurrency(c, msg->max_concurrency, &max_concurrency, &reply->error);
+	if (!status && c->last_session >= RC_MAX_ID)
+		status = rc_coord_ids_exhausted(&reply->error, "session");
 	if (status)
 		return status;
 	char id[RC_RUNNER_ID_BUF];
@@ -437,7 +439,7 @@ static bool restored_runner_ok(struct rc_coord *c, const struct rc_runner_record
 	if (rc_identity_runner_id_ctx(&c->id_ctx, r->hostname, r->project_dir, r->executor_type, id) != 0 ||
 	    strcmp(id, r->id) != 0)
 		return false;
-	return (r->status == RC_RUNNER_ONLINE || r->status == RC_RUNNER_STALE) && r->session >= 1 &&
+	return (r->status == RC_RUNNER_ONLINE || r->status == RC_RUNNER_STALE) && rc_coord_id_ok(r->session) &&
 	       r->max_concurrency >= 1 && r->max_concurrency <= RC_MAX_CONCURRENCY &&
 	       !rc_registry_find(&c->registry, r->id);
 }

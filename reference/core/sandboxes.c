@@ -109,6 +109,8 @@ int rc_coord_op_sandbox_create(struct rc_coord *c, const struct rc_msg *msg, str
 	if (msg->sandbox_task_id && !(t = rc_id_table_find(&c->tasks, msg->sandbox_task_id)))
 		return rc_error_set(&reply->error, RC_STATUS_NOT_FOUND, "unknown_task", "no task %" PRIu64,
 				    msg->sandbox_task_id);
+	if (c->next_sandbox_id > RC_MAX_ID)
+		return rc_coord_ids_exhausted(&reply->error, "sandbox");
 	struct rc_id_list *bound = NULL;
 	struct rc_sandbox *s = NULL;
 	if (!t || (bound = task_sandbox_list(c, t->id)))
@@ -229,7 +231,8 @@ int rc_coord_op_sandbox_report(struct rc_coord *c, const struct rc_msg *msg, str
 
 static bool restored_sandbox_ok(const struct rc_coord *c, const struct rc_sandbox *s)
 {
-	return s->id != 0 && !find_sandbox(c, s->id) && (unsigned)s->status < RC_SANDBOX_STATUS_COUNT &&
+	return rc_coord_id_ok(s->id) && (s->task_id == 0 || rc_coord_id_ok(s->task_id)) && !find_sandbox(c, s->id) &&
+	       (unsigned)s->status < RC_SANDBOX_STATUS_COUNT &&
 	       (s->runner_id[0] == '\0' || rc_identity_is_runner_id(s->runner_id)) &&
 	       memchr(s->container_id, '\0', sizeof s->container_id) != NULL;
 }

@@ -229,6 +229,8 @@ int rc_coord_op_task_submit(struct rc_coord *c, const struct rc_msg *msg, struct
 	int status = check_task_fields(msg, &reply->error);
 	if (status)
 		return status;
+	if (c->next_task_id > RC_MAX_ID)
+		return rc_coord_ids_exhausted(&reply->error, "task");
 	struct rc_task *t = store_task(c, c->next_task_id, msg->kind, msg->payload);
 	if (!t)
 		return rc_error_set(&reply->error, RC_STATUS_INTERNAL, "internal", "out of memory");
@@ -397,7 +399,7 @@ int rc_coord_op_task_complete(struct rc_coord *c, const struct rc_msg *msg, stru
 
 static bool restored_task_ok(const struct rc_coord *c, const struct rc_task *t)
 {
-	if (t->id == 0 || find_task(c, t->id) || !t->kind || !t->kind[0] ||
+	if (!rc_coord_id_ok(t->id) || find_task(c, t->id) || !t->kind || !t->kind[0] ||
 	    strnlen(t->kind, RC_MAX_TASK_KIND_LEN + 1) > RC_MAX_TASK_KIND_LEN ||
 	    (t->payload && strnlen(t->payload, RC_MAX_PAYLOAD_LEN + 1) > RC_MAX_PAYLOAD_LEN) ||
 	    (t->result && strnlen(t->result, RC_MAX_TEXT_LEN + 1) > RC_MAX_TEXT_LEN) || t->attempt < 0)

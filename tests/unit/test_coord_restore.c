@@ -90,6 +90,49 @@ static void test_malformed_records_are_refused(void)
 	cf_free(&f);
 }
 
+/* Ids and sessions are 1..RC_MAX_ID (signed 64-bit JSON integers on the
+ * wire): a larger one, or a sandbox bound to one, is refused at restore. */
+static void test_ids_beyond_the_wire_are_refused(void)
+{
+	struct cf f;
+	cf_init(&f, NULL);
+	const uint64_t over = (uint64_t)RC_MAX_ID + 1;
+	struct rc_task t = task_rec(over, RC_TASK_QUEUED, NULL, 0);
+	CU_ASSERT_EQUAL(rc_coord_restore_task(f.c, &t), -1);
+	struct rc_sandbox bad_s[2] = { { .id = over }, { .id = 1, .task_id = over } };
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL(rc_coord_restore_sandbox(f.c, &bad_s[i]), -1);
+	struct rc_runner_record r = runner_rec("a", RC_RUNNER_ONLINE, 0);
+	r.session = over;
+	CU_ASSERT_EQUAL(rc_coord_restore_runner(f.c, &r), -1);
+	CU_ASSERT_EQUAL(rc_coord_task_count(f.c) + rc_coord_sandbox_count(f.c) + rc_coord_runner_count(f.c), 0);
+	cf_free(&f);
+}
+
+/* Restored at the top of the range, the next create has no id left: it is
+ * refused with 503 instead of handing out an id the wire cannot carry. */
+static void test_exhausted_ids_refuse_the_create(void)
+{
+	struct cf f;
+	cf_init(&f, NULL);
+	struct rc_task t = task_rec(RC_MAX_ID, RC_TASK_QUEUED, NULL, 0);
+	CU_ASSERT_EQUAL(rc_coord_restore_task(f.c, &t), 0);
+	struct rc_sandbox s = { .id = RC_MAX_ID, .status = RC_SANDBOX_PENDING };
+	CU_ASSERT_EQUAL(rc_coord_restore_sandbox(f.c, &s), 0);
+	struct rc_runner_record r = runner_rec("a", RC_RUNNER_ONLINE, 0);
+	r.session = RC_MAX_ID;
+	CU_ASSERT_EQUAL(rc_coord_restore_runner(f.c, &r), 0);
+	rc_coord_restore_done(f.c, T0, &f.ob);
+
+	struct rc_msg submit = { .op = RC_OP_TASK_SUBMIT, .kind = "build" };
+	CF_EXPECT_REFUSED(&f, T0, &submit, RC_STATUS_UNAVAILABLE, "ids_exhausted");
+	struct rc_msg create = { .op = RC_OP_SANDBOX_CREATE };
+	CF_EXPECT_REFUSED(&f, T0, &create, RC_STATUS_UNAVAILABLE, "ids_exhausted");
+	struct rc_msg reg = cf_register_msg("b", "tok");
+	CF_EXPECT_REFUSED(&f, T0, &reg, RC_STATUS_UNAVAILABLE, "ids_exhausted");
+	cf_free(&f);
+}
+
 static void test_records_come_back_as_they_were(void)
 {
 	struct cf f;
@@ -203,6 +246,8 @@ static void test_running_tasks_after_restore(void)
 void rc_test_register_coord_restore(void)
 {
 	static CU_TestInfo tests[] = {
+		{ "ids beyond the wire are refused", test_ids_beyond_the_wire_are_refused },
+		{ "exhausted ids refuse the create", test_exhausted_ids_refuse_the_create },
 		{ "malformed records refused, nothing added", test_malformed_records_are_refused },
 		{ "records come back as they were; ids continue", test_records_come_back_as_they_were },
 		{ "restore gives every runner a full grace period", test_restore_gives_full_grace },

@@ -196,11 +196,89 @@ static void test_malformed_row_stops_the_load(void)
 	st = rcd_store_open(db_path, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	CU_ASSERT_EQUAL(rcd_store_load(st, c, err, sizeof err), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "task row 1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "table tasks, rowid 1) is malformed: bad state"));
 	rcd_store_close(st);
 	rc_coord_free(c);
 	cf_free(&f);
 	remove_db();
+}
+
+/* A closed file with a runner, a running and a queued task and a sandbox
+ * bound to the running task. */
+static void write_sample_db(void)
+{
+	struct cf f;
+	cf_init(&f, NULL);
+	struct rcd_store *st = fresh_store();
+	struct cf_runner a = cf_register(&f, 1000, "alpha");
+	persist(st, &f);
+	uint64_t t1 = cf_submit(&f, 2000);
+	persist(st, &f);
+	cf_submit(&f, 2100);
+	persist(st, &f);
+	cf_sandbox(&f, 2200, t1);
+	persist(st, &f);
+	CU_ASSERT_EQUAL(cf_claim(&f, 3000, &a, 1), RC_STATUS_OK);
+	persist(st, &f);
+	rcd_store_close(st);
+	cf_free(&f);
+}
+
+/* The whole file (malloc'd), to see that a refused load wrote nothing. */
+static unsigned char *file_bytes(size_t *len)
+{
+	FILE *fp = fopen(db_path, "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fseek(fp, 0, SEEK_END);
+	*len = (size_t)ftell(fp);
+	rewind(fp);
+	unsigned char *b = malloc(*len ? *len : 1);
+	CU_ASSERT_EQUAL(fread(b, 1, *len, fp), *len);
+	fclose(fp);
+	return b;
+}
+
+/* Damage the sample file with sql: the load must stop with an error holding
+ * want, and the file must keep its bytes. */
+static void expect_load_refused(const char *sql, const char *want)
+{
+	write_sample_db();
+	sqlite3 *db;
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	size_t len_before, len_after;
+	unsigned char *before = file_bytes(&len_before);
+
+	char err[256] = "";
+	struct rc_coord_config cfg;
+	rc_coord_config_defaults(&cfg);
+	struct rc_coord *c = rc_coord_new(&cfg, CF_SECRET, 5000);
+	struct rcd_store *st = rcd_store_open(db_path, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(rcd_store_load(st, c, err, sizeof err), -1);
+	rcd_store_close(st);
+	rc_coord_free(c);
+	if (!strstr(err, want))
+		fprintf(stderr, "\n%s: got error \"%s\", want \"%s\"\n", sql, err, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+
+	unsigned char *after = file_bytes(&len_after);
+	CU_ASSERT_TRUE(len_after == len_before && memcmp(before, after, len_before) == 0);
+	free(before);
+	free(after);
+	remove_db();
+}
+
+/* A negative id, session or reference is refused, not wrapped to a huge
+ * unsigned one that coordd would later fail to encode (an assertion). */
+static void test_negative_numbers_are_refused(void)
+{
+	expect_load_refused("UPDATE runners SET session = -5", "table runners, rowid 1) is malformed: bad session");
+	expect_load_refused("UPDATE tasks SET id = -1 WHERE id = 2", "table tasks, rowid -1) is malformed: bad id");
+	expect_load_refused("UPDATE sandboxes SET task_id = -3 WHERE id = 1", "table sandboxes, rowid 1) is malformed: bad task_id");
+	expect_load_refused("UPDATE tasks SET attempt = 4294967297 WHERE id = 1", "bad attempt");
+	expect_load_refused("UPDATE runners SET max_concurrency = -4294967295", "bad max_concurrency");
 }
 
 static void test_second_open_refused(void)
@@ -224,6 +302,7 @@ void rc_test_register_coordd_store(void)
 		{ "a refused request writes nothing", test_refused_request_writes_nothing },
 		{ "a malformed row stops the load", test_malformed_row_stops_the_load },
 		{ "one process per database", test_second_open_refused },
+		{ "negative numbers are refused at load", test_negative_numbers_are_refused },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("coordd_store", tests);

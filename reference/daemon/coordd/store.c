@@ -9,6 +9,7 @@
  */
 #include "store.h"
 
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,10 +340,44 @@ int rcd_store_apply(struct rcd_store *st, const struct rc_coord *c, const struct
 
 /* --- loading ------------------------------------------------------------ */
 
-static char *column_text(sqlite3_stmt *s, int i)
+/* One stored row being read. A value the core could not take as it is (a
+ * negative id, a number out of range) is not converted: the first such
+ * column is noted and the row refused, so a damaged file stops the load with
+ * its table, row and column named instead of crashing coordd later. */
+struct row {
+	sqlite3_stmt *s;
+	int bad; /* first refused column, -1 while none */
+};
+
+static void row_refuse(struct row *r, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	if (r->bad < 0)
+		r->bad = i;
+}
+
+static char *column_text(struct row *r, int i)
+{
+	const unsigned char *t = sqlite3_column_text(r->s, i);
 	return (char *)(t ? t : (const unsigned char *)"");
+}
+
+/* An id or session: never wrapped from a negative value (the core bounds
+ * the rest, as it does for every driver). */
+static uint64_t column_u64(struct row *r, int i)
+{
+	sqlite3_int64 v = sqlite3_column_int64(r->s, i);
+	if (v < 0)
+		row_refuse(r, i);
+	return v < 0 ? 0 : (uint64_t)v;
+}
+
+/* sqlite3_column_int would keep the low 32 bits of a larger value. */
+static int column_int(struct row *r, int i)
+{
+	sqlite3_int64 v = sqlite3_column_int64(r->s, i);
+	if (v < INT_MIN || v > INT_MAX)
+		row_refuse(r, i);
+	return v < INT_MIN || v > INT_MAX ? 0 : (int)v;
 }
 
 static int parse_runner_status(const char *word, enum rc_runner_status *out)
@@ -367,82 +402,95 @@ static int parse_task_state(const char *word, enum rc_task_state *out)
 	return -1;
 }
 
-static int load_runner_row(sqlite3_stmt *s, struct rc_coord *c)
+static int load_runner_row(struct row *rw, struct rc_coord *c)
 {
 	struct rc_runner_record r;
 	memset(&r, 0, sizeof r);
-	snprintf(r.id, sizeof r.id, "%s", column_text(s, 0));
-	r.hostname = column_text(s, 1);
-	r.project_dir = column_text(s, 2);
-	r.executor_type = column_text(s, 3);
-	r.instance_token = column_text(s, 4);
-	if (parse_runner_status(column_text(s, 5), &r.status) != 0)
-		return -1;
-	r.registered_at_ms = sqlite3_column_int64(s, 6);
-	r.last_heartbeat_ms = sqlite3_column_int64(s, 7);
-	r.session = (uint64_t)sqlite3_column_int64(s, 8);
-	r.max_concurrency = sqlite3_column_int(s, 9);
-	r.running = sqlite3_column_int(s, 10);
-	return rc_coord_restore_runner(c, &r);
+	snprintf(r.id, sizeof r.id, "%s", column_text(rw, 0));
+	r.hostname = column_text(rw, 1);
+	r.project_dir = column_text(rw, 2);
+	r.executor_type = column_text(rw, 3);
+	r.instance_token = column_text(rw, 4);
+	if (parse_runner_status(column_text(rw, 5), &r.status) != 0)
+		row_refuse(rw, 5);
+	r.registered_at_ms = sqlite3_column_int64(rw->s, 6);
+	r.last_heartbeat_ms = sqlite3_column_int64(rw->s, 7);
+	r.session = column_u64(rw, 8);
+	r.max_concurrency = column_int(rw, 9);
+	r.running = column_int(rw, 10);
+	return rw->bad < 0 ? rc_coord_restore_runner(c, &r) : -1;
 }
 
-static int load_task_row(sqlite3_stmt *s, struct rc_coord *c)
+static int load_task_row(struct row *rw, struct rc_coord *c)
 {
 	struct rc_task t;
 	memset(&t, 0, sizeof t);
-	t.id = (uint64_t)sqlite3_column_int64(s, 0);
-	t.kind = column_text(s, 1);
-	t.payload = column_text(s, 2);
-	t.result = sqlite3_column_type(s, 3) == SQLITE_NULL ? NULL : column_text(s, 3);
-	if (parse_task_state(column_text(s, 4), &t.state) != 0)
-		return -1;
-	t.attempt = sqlite3_column_int(s, 5);
-	snprintf(t.runner_id, sizeof t.runner_id, "%s", column_text(s, 6));
-	t.submitted_at_ms = sqlite3_column_int64(s, 7);
-	t.claimed_at_ms = sqlite3_column_int64(s, 8);
-	t.finished_at_ms = sqlite3_column_int64(s, 9);
-	t.confirmed = sqlite3_column_int(s, 10) != 0;
-	return rc_coord_restore_task(c, &t);
+	t.id = column_u64(rw, 0);
+	t.kind = column_text(rw, 1);
+	t.payload = column_text(rw, 2);
+	t.result = sqlite3_column_type(rw->s, 3) == SQLITE_NULL ? NULL : column_text(rw, 3);
+	if (parse_task_state(column_text(rw, 4), &t.state) != 0)
+		row_refuse(rw, 4);
+	t.attempt = column_int(rw, 5);
+	snprintf(t.runner_id, sizeof t.runner_id, "%s", column_text(rw, 6));
+	t.submitted_at_ms = sqlite3_column_int64(rw->s, 7);
+	t.claimed_at_ms = sqlite3_column_int64(rw->s, 8);
+	t.finished_at_ms = sqlite3_column_int64(rw->s, 9);
+	t.confirmed = sqlite3_column_int64(rw->s, 10) != 0;
+	return rw->bad < 0 ? rc_coord_restore_task(c, &t) : -1;
 }
 
-static int load_sandbox_row(sqlite3_stmt *s, struct rc_coord *c)
+static int load_sandbox_row(struct row *rw, struct rc_coord *c)
 {
 	struct rc_sandbox sb;
 	memset(&sb, 0, sizeof sb);
-	sb.id = (uint64_t)sqlite3_column_int64(s, 0);
-	int status = rc_sandbox_status_parse(column_text(s, 1));
+	sb.id = column_u64(rw, 0);
+	int status = rc_sandbox_status_parse(column_text(rw, 1));
 	if (status < 0)
-		return -1;
-	sb.status = (enum rc_sandbox_status)status;
-	snprintf(sb.runner_id, sizeof sb.runner_id, "%s", column_text(s, 2));
-	sb.task_id = (uint64_t)sqlite3_column_int64(s, 3);
-	snprintf(sb.container_id, sizeof sb.container_id, "%s", column_text(s, 4));
-	sb.created_at_ms = sqlite3_column_int64(s, 5);
-	sb.updated_at_ms = sqlite3_column_int64(s, 6);
-	sb.deleted_by_api = sqlite3_column_int(s, 7) != 0;
-	return rc_coord_restore_sandbox(c, &sb);
+		row_refuse(rw, 1);
+	sb.status = status < 0 ? RC_SANDBOX_PENDING : (enum rc_sandbox_status)status;
+	snprintf(sb.runner_id, sizeof sb.runner_id, "%s", column_text(rw, 2));
+	sb.task_id = column_u64(rw, 3);
+	snprintf(sb.container_id, sizeof sb.container_id, "%s", column_text(rw, 4));
+	sb.created_at_ms = sqlite3_column_int64(rw->s, 5);
+	sb.updated_at_ms = sqlite3_column_int64(rw->s, 6);
+	sb.deleted_by_api = sqlite3_column_int64(rw->s, 7) != 0;
+	return rw->bad < 0 ? rc_coord_restore_sandbox(c, &sb) : -1;
 }
 
 struct loader {
 	const char *what;
-	const char *sql;
-	int (*load_row)(sqlite3_stmt *s, struct rc_coord *c);
+	const char *table;
+	const char *sql; /* the row's rowid last, to name it in an error */
+	int (*load_row)(struct row *r, struct rc_coord *c);
 };
 
 static const struct loader loaders[] = {
-	{ "runner",
+	{ "runner", "runners",
 	  "SELECT id, hostname, project_dir, executor_type, instance_token, status, registered_at_ms,"
-	  " last_heartbeat_ms, session, max_concurrency, running FROM runners ORDER BY seq",
+	  " last_heartbeat_ms, session, max_concurrency, running, rowid FROM runners ORDER BY seq",
 	  load_runner_row },
-	{ "task",
+	{ "task", "tasks",
 	  "SELECT id, kind, payload, result, state, attempt, runner_id, submitted_at_ms, claimed_at_ms,"
-	  " finished_at_ms, confirmed FROM tasks ORDER BY id",
+	  " finished_at_ms, confirmed, rowid FROM tasks ORDER BY id",
 	  load_task_row },
-	{ "sandbox",
-	  "SELECT id, status, runner_id, task_id, container_id, created_at_ms, updated_at_ms, deleted_by_api"
-	  " FROM sandboxes ORDER BY id",
+	{ "sandbox", "sandboxes",
+	  "SELECT id, status, runner_id, task_id, container_id, created_at_ms, updated_at_ms, deleted_by_api,"
+	  " rowid FROM sandboxes ORDER BY id",
 	  load_sandbox_row },
 };
+
+/* Name the table, the row and (when the store refused it) the column. */
+static void row_error(const struct loader *l, struct row *r, char *err, size_t err_cap)
+{
+	long long rowid = sqlite3_column_int64(r->s, sqlite3_column_count(r->s) - 1);
+	if (r->bad >= 0)
+		snprintf(err, err_cap, "stored %s row (table %s, rowid %lld) is malformed: bad %s", l->what,
+			 l->table, rowid, sqlite3_column_name(r->s, r->bad));
+	else
+		snprintf(err, err_cap, "stored %s row (table %s, rowid %lld) is refused by the coordinator", l->what,
+			 l->table, rowid);
+}
 
 long rcd_store_load(struct rcd_store *st, struct rc_coord *c, char *err, size_t err_cap)
 {
@@ -455,9 +503,9 @@ long rcd_store_load(struct rcd_store *st, struct rc_coord *c, char *err, size_t 
 		}
 		int rc;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			if (loaders[i].load_row(s, c) != 0) {
-				snprintf(err, err_cap, "stored %s row %ld is malformed or refused by the coordinator",
-					 loaders[i].what, total + 1);
+			struct row r = { s, -1 };
+			if (loaders[i].load_row(&r, c) != 0) {
+				row_error(&loaders[i], &r, err, err_cap);
 				sqlite3_finalize(s);
 				return -1;
 			}
