@@ -402,11 +402,15 @@ static bool restored_task_ok(const struct rc_coord *c, const struct rc_task *t)
 	if (!rc_coord_id_ok(t->id) || find_task(c, t->id) || !t->kind || !t->kind[0] ||
 	    strnlen(t->kind, RC_MAX_TASK_KIND_LEN + 1) > RC_MAX_TASK_KIND_LEN ||
 	    (t->payload && strnlen(t->payload, RC_MAX_PAYLOAD_LEN + 1) > RC_MAX_PAYLOAD_LEN) ||
-	    (t->result && strnlen(t->result, RC_MAX_TEXT_LEN + 1) > RC_MAX_TEXT_LEN) || t->attempt < 0)
+	    (t->result && strnlen(t->result, RC_MAX_TEXT_LEN + 1) > RC_MAX_TEXT_LEN) || t->attempt < 0 ||
+	    t->attempt > c->cfg.max_attempts)
 		return false;
 	switch (t->state) {
 	case RC_TASK_QUEUED:
-		return true;
+		/* A task is requeued only while it has attempts left, and the
+		 * next claim adds one: a larger count would break the bound (or
+		 * overflow the int near INT_MAX). */
+		return t->attempt < c->cfg.max_attempts;
 	case RC_TASK_RUNNING:
 		return t->attempt >= 1 && rc_identity_is_runner_id(t->runner_id);
 	case RC_TASK_COMPLETED:

@@ -6,6 +6,7 @@
  * adding anything, and rc_coord_restore_done() must give every runner a full
  * grace period: no mass stale, removal or reassignment right after a restart.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,15 @@ static void test_malformed_records_are_refused(void)
 	t = task_rec(7, RC_TASK_QUEUED, NULL, 0);
 	t.kind = "";
 	CU_ASSERT_EQUAL(rc_coord_restore_task(f.c, &t), -1);
+	/* Attempts beyond max_attempts (3 by default): a claim would add one
+	 * more, and near INT_MAX overflow. */
+	struct rc_task over[3] = {
+		task_rec(8, RC_TASK_QUEUED, NULL, 3),
+		task_rec(9, RC_TASK_RUNNING, good.id, 4),
+		task_rec(10, RC_TASK_QUEUED, NULL, INT_MAX),
+	};
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(rc_coord_restore_task(f.c, &over[i]), -1);
 	CU_ASSERT_EQUAL(rc_coord_task_count(f.c), 1);
 
 	struct rc_sandbox s = { .id = 2, .status = RC_SANDBOX_RUNNING };
