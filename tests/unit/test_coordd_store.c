@@ -281,6 +281,18 @@ static void test_negative_numbers_are_refused(void)
 	expect_load_refused("UPDATE runners SET max_concurrency = -4294967295", "bad max_concurrency");
 }
 
+/* A text that does not fit its buffer, or holds a NUL, is refused rather
+ * than loaded cut short as another value. */
+static void test_texts_that_do_not_fit_are_refused(void)
+{
+	expect_load_refused("UPDATE runners SET id = id || 'junk'", "table runners, rowid 1) is malformed: bad id");
+	expect_load_refused("UPDATE tasks SET runner_id = runner_id || 'x' WHERE id = 1", "bad runner_id");
+	expect_load_refused("UPDATE sandboxes SET runner_id = 'lnch_0123456789abc'", "bad runner_id");
+	expect_load_refused("UPDATE sandboxes SET container_id = printf('%.129c', 'c')", "bad container_id");
+	expect_load_refused("UPDATE tasks SET payload = CAST(X'6563686f0078' AS TEXT) WHERE id = 2", "bad payload");
+	expect_load_refused("UPDATE runners SET hostname = CAST(X'616c7068610062' AS TEXT)", "bad hostname");
+}
+
 static void test_second_open_refused(void)
 {
 	struct rcd_store *st = fresh_store();
@@ -303,6 +315,7 @@ void rc_test_register_coordd_store(void)
 		{ "a malformed row stops the load", test_malformed_row_stops_the_load },
 		{ "one process per database", test_second_open_refused },
 		{ "negative numbers are refused at load", test_negative_numbers_are_refused },
+		{ "texts that do not fit are refused at load", test_texts_that_do_not_fit_are_refused },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("coordd_store", tests);

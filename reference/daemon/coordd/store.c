@@ -355,10 +355,31 @@ static void row_refuse(struct row *r, int i)
 		r->bad = i;
 }
 
+/* A text as stored. One holding a NUL would be read cut short, as another
+ * value, so it refuses the row. */
 static char *column_text(struct row *r, int i)
 {
 	const unsigned char *t = sqlite3_column_text(r->s, i);
-	return (char *)(t ? t : (const unsigned char *)"");
+	if (!t)
+		return "";
+	if ((size_t)sqlite3_column_bytes(r->s, i) != strlen((const char *)t))
+		row_refuse(r, i);
+	return (char *)t;
+}
+
+/* A text into a fixed buffer (a runner or container id). Truncated, it
+ * would load under another id and be written twice on the next save; so
+ * one that does not fit refuses the row. */
+static void column_copy(struct row *r, int i, char *buf, size_t cap)
+{
+	const char *t = column_text(r, i);
+	size_t n = strlen(t);
+	if (n >= cap) {
+		row_refuse(r, i);
+		n = 0;
+	}
+	memcpy(buf, t, n);
+	buf[n] = '\0';
 }
 
 /* An id or session: never wrapped from a negative value (the core bounds
@@ -406,7 +427,7 @@ static int load_runner_row(struct row *rw, struct rc_coord *c)
 {
 	struct rc_runner_record r;
 	memset(&r, 0, sizeof r);
-	snprintf(r.id, sizeof r.id, "%s", column_text(rw, 0));
+	column_copy(rw, 0, r.id, sizeof r.id);
 	r.hostname = column_text(rw, 1);
 	r.project_dir = column_text(rw, 2);
 	r.executor_type = column_text(rw, 3);
@@ -432,7 +453,7 @@ static int load_task_row(struct row *rw, struct rc_coord *c)
 	if (parse_task_state(column_text(rw, 4), &t.state) != 0)
 		row_refuse(rw, 4);
 	t.attempt = column_int(rw, 5);
-	snprintf(t.runner_id, sizeof t.runner_id, "%s", column_text(rw, 6));
+	column_copy(rw, 6, t.runner_id, sizeof t.runner_id);
 	t.submitted_at_ms = sqlite3_column_int64(rw->s, 7);
 	t.claimed_at_ms = sqlite3_column_int64(rw->s, 8);
 	t.finished_at_ms = sqlite3_column_int64(rw->s, 9);
@@ -449,9 +470,9 @@ static int load_sandbox_row(struct row *rw, struct rc_coord *c)
 	if (status < 0)
 		row_refuse(rw, 1);
 	sb.status = status < 0 ? RC_SANDBOX_PENDING : (enum rc_sandbox_status)status;
-	snprintf(sb.runner_id, sizeof sb.runner_id, "%s", column_text(rw, 2));
+	column_copy(rw, 2, sb.runner_id, sizeof sb.runner_id);
 	sb.task_id = column_u64(rw, 3);
-	snprintf(sb.container_id, sizeof sb.container_id, "%s", column_text(rw, 4));
+	column_copy(rw, 4, sb.container_id, sizeof sb.container_id);
 	sb.created_at_ms = sqlite3_column_int64(rw->s, 5);
 	sb.updated_at_ms = sqlite3_column_int64(rw->s, 6);
 	sb.deleted_by_api = sqlite3_column_int64(rw->s, 7) != 0;
