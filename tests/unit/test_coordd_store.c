@@ -293,6 +293,16 @@ static void test_texts_that_do_not_fit_are_refused(void)
 	expect_load_refused("UPDATE runners SET hostname = CAST(X'616c7068610062' AS TEXT)", "bad hostname");
 }
 
+/* A text that is not UTF-8 cannot go into a reply: refused at load, not
+ * found by the first claim or list that answers 500 after its commit. */
+static void test_texts_not_utf8_are_refused(void)
+{
+	expect_load_refused("UPDATE tasks SET payload = CAST(X'6563686f20ff' AS TEXT) WHERE id = 2", "bad payload");
+	expect_load_refused("UPDATE tasks SET kind = CAST(X'6275696c64c3' AS TEXT) WHERE id = 2", "bad kind");
+	expect_load_refused("UPDATE runners SET hostname = CAST(X'616c706861ed' AS TEXT)", "bad hostname");
+	expect_load_refused("UPDATE sandboxes SET container_id = CAST(X'63c0af' AS TEXT)", "bad container_id");
+}
+
 static void test_second_open_refused(void)
 {
 	struct rcd_store *st = fresh_store();
@@ -316,6 +326,7 @@ void rc_test_register_coordd_store(void)
 		{ "one process per database", test_second_open_refused },
 		{ "negative numbers are refused at load", test_negative_numbers_are_refused },
 		{ "texts that do not fit are refused at load", test_texts_that_do_not_fit_are_refused },
+		{ "texts not UTF-8 are refused at load", test_texts_not_utf8_are_refused },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("coordd_store", tests);

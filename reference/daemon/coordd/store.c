@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 enum stmt_id {
 	ST_BEGIN,
 	ST_COMMIT,
@@ -356,13 +358,15 @@ static void row_refuse(struct row *r, int i)
 }
 
 /* A text as stored. One holding a NUL would be read cut short, as another
- * value, so it refuses the row. */
+ * value; one that is not UTF-8 could never be put in a reply (the claim
+ * granting the task would fail after its commit). Either refuses the row. */
 static char *column_text(struct row *r, int i)
 {
 	const unsigned char *t = sqlite3_column_text(r->s, i);
 	if (!t)
 		return "";
-	if ((size_t)sqlite3_column_bytes(r->s, i) != strlen((const char *)t))
+	size_t len = (size_t)sqlite3_column_bytes(r->s, i);
+	if (len != strlen((const char *)t) || !rc_utf8_valid((const char *)t, len))
 		row_refuse(r, i);
 	return (char *)t;
 }

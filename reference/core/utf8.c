@@ -1,0 +1,47 @@
+/*
+ * utf8.c - UTF-8 checks (see utf8.h). The rules are jansson's, so a text
+ * that passes here is one json_string accepts.
+ */
+#include "utf8.h"
+
+#include <stdint.h>
+
+/* The length of the sequence that lead byte b starts, 0 when b cannot start one. */
+static size_t sequence_length(unsigned char b)
+{
+	if (b < 0x80)
+		return 1;
+	if (b >= 0xC2 && b <= 0xDF)
+		return 2;
+	if (b >= 0xE0 && b <= 0xEF)
+		return 3;
+	if (b >= 0xF0 && b <= 0xF4)
+		return 4;
+	return 0; /* a continuation byte, an overlong 2-byte lead, or past U+10FFFF */
+}
+
+/* Whether the n-byte sequence at s (lead byte already checked) is well formed. */
+static bool sequence_ok(const unsigned char *s, size_t n)
+{
+	uint32_t cp = s[0] & (0x7F >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return false;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
+		return false; /* overlong */
+	return !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF;
+}
+
+bool rc_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		size_t n = sequence_length(p[i]);
+		if (n == 0 || n > len - i || (n > 1 && !sequence_ok(p + i, n)))
+			return false;
+		i += n;
+	}
+	return true;
+}

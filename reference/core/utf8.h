@@ -1,0 +1,18 @@
+/*
+ * utf8.h - UTF-8 checks for text that ends up in a JSON body.
+ *
+ * jansson refuses a string that is not valid UTF-8, so a text that reaches a
+ * reply (a stored payload, a hostname, a quoted message) must be checked
+ * where it enters, or cut only between characters, or the reply is lost.
+ */
+#ifndef RC_UTF8_H
+#define RC_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Whether the len bytes of s are valid UTF-8 as JSON needs it: no overlong
+ * form, no surrogate, nothing above U+10FFFF. */
+bool rc_utf8_valid(const char *s, size_t len);
+
+#endif
