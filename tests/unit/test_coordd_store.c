@@ -203,6 +203,16 @@ static void test_malformed_row_stops_the_load(void)
 	remove_db();
 }
 
+/* Run sql on db_path with a plain sqlite3 connection (damage, or a file of
+ * another program). */
+static void run_sql(const char *sql)
+{
+	sqlite3 *db;
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 /* A closed file with a runner, a running and a queued task and a sandbox
  * bound to the running task. */
 static void write_sample_db(void)
@@ -243,10 +253,7 @@ static unsigned char *file_bytes(size_t *len)
 static void expect_load_refused(const char *sql, const char *want)
 {
 	write_sample_db();
-	sqlite3 *db;
-	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
-	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	run_sql(sql);
 	size_t len_before, len_after;
 	unsigned char *before = file_bytes(&len_before);
 
@@ -303,6 +310,68 @@ static void test_texts_not_utf8_are_refused(void)
 	expect_load_refused("UPDATE sandboxes SET container_id = CAST(X'63c0af' AS TEXT)", "bad container_id");
 }
 
+/* Create db_path with sql run by a plain sqlite3 connection. */
+static void write_file_with(const char *sql)
+{
+	snprintf(db_path, sizeof db_path, "/tmp/rc-unit-store-%d.db", (int)getpid());
+	remove_db();
+	run_sql(sql);
+}
+
+/* Open must refuse the file with an error holding want, before it changes
+ * a byte of it (no WAL switch, no tables added, no -wal file left). */
+static void expect_open_refused(const char *want)
+{
+	size_t len_before, len_after;
+	unsigned char *before = file_bytes(&len_before);
+	char err[256] = "";
+	struct rcd_store *st = rcd_store_open(db_path, err, sizeof err);
+	CU_ASSERT_PTR_NULL(st);
+	rcd_store_close(st);
+	if (!strstr(err, want))
+		fprintf(stderr, "\ngot error \"%s\", want \"%s\"\n", err, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	unsigned char *after = file_bytes(&len_after);
+	CU_ASSERT_TRUE(len_after == len_before && memcmp(before, after, len_before) == 0);
+	char wal[96];
+	snprintf(wal, sizeof wal, "%s-wal", db_path);
+	CU_ASSERT_NOT_EQUAL(access(wal, F_OK), 0);
+	free(before);
+	free(after);
+	remove_db();
+}
+
+static void test_foreign_file_refused_unchanged(void)
+{
+	write_file_with("CREATE TABLE runners(name TEXT, rank INTEGER); INSERT INTO runners VALUES('bolt', 1);");
+	expect_open_refused("not a rollcall-coordd database");
+	/* Our seven table names, but not our columns. */
+	write_file_with("CREATE TABLE runners(x); CREATE TABLE sessions(x); CREATE TABLE tasks(x);"
+			" CREATE TABLE attempts(x); CREATE TABLE task_events(x); CREATE TABLE sandboxes(x);"
+			" CREATE TABLE audit(x);");
+	expect_open_refused("its tables are not those of this coordd");
+	/* Another program's application id on a file with our tables. */
+	write_sample_db();
+	run_sql("PRAGMA application_id = 42");
+	expect_open_refused("not a rollcall-coordd database");
+}
+
+/* A file written before the application id was set (tables exactly ours)
+ * still loads. */
+static void test_file_without_application_id_loads(void)
+{
+	write_sample_db();
+	run_sql("PRAGMA application_id = 0");
+	CU_ASSERT_EQUAL(count_rows("PRAGMA application_id"), 0);
+	struct rc_outbox ob;
+	rc_outbox_init(&ob);
+	struct rc_coord *c = reload(9000, &ob);
+	CU_ASSERT_EQUAL(rc_coord_task_count(c), 2);
+	rc_coord_free(c);
+	rc_outbox_free(&ob);
+	remove_db();
+}
+
 static void test_second_open_refused(void)
 {
 	struct rcd_store *st = fresh_store();
@@ -327,6 +396,8 @@ void rc_test_register_coordd_store(void)
 		{ "negative numbers are refused at load", test_negative_numbers_are_refused },
 		{ "texts that do not fit are refused at load", test_texts_that_do_not_fit_are_refused },
 		{ "texts not UTF-8 are refused at load", test_texts_not_utf8_are_refused },
+		{ "a foreign file is refused unchanged", test_foreign_file_refused_unchanged },
+		{ "a file without application id loads", test_file_without_application_id_loads },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("coordd_store", tests);

@@ -95,6 +95,9 @@ static const char schema_sql[] =
 	" seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, sandbox_id INTEGER NOT NULL,"
 	" runner_id TEXT NOT NULL, from_status TEXT NOT NULL, to_status TEXT NOT NULL);";
 
+#define RC_STR_(x) #x
+#define RC_STR(x) RC_STR_(x)
+
 struct rcd_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST_COUNT];
@@ -115,6 +118,80 @@ void rcd_store_close(struct rcd_store *st)
 	free(st);
 }
 
+/* "rcco" in the file header: marks a file this store created, so a file of
+ * another program (or of a stranger schema) is refused before anything is
+ * written to it. */
+#define STORE_APPLICATION_ID 1919181679 /* 0x7263636f */
+
+/* The tables of schema_sql: a file written before the application id was
+ * set is ours when it holds exactly these. */
+#define OUR_TABLES "'runners', 'sessions', 'tasks', 'attempts', 'task_events', 'sandboxes', 'audit'"
+#define OUR_TABLE_COUNT 7
+
+enum file_kind { FILE_EMPTY, FILE_OURS, FILE_FOREIGN };
+
+static int query_int(sqlite3 *db, const char *sql, long long *out)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* What the file holds, judged by reading only. */
+static int classify(sqlite3 *db, enum file_kind *kind)
+{
+	long long app_id, tables, ours;
+	if (query_int(db, "PRAGMA application_id", &app_id) != 0 ||
+	    query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+		      &tables) != 0 ||
+	    query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (" OUR_TABLES ")",
+		      &ours) != 0)
+		return -1;
+	if (app_id == 0 && tables == 0)
+		*kind = FILE_EMPTY;
+	else if (app_id == STORE_APPLICATION_ID || (app_id == 0 && tables == OUR_TABLE_COUNT && ours == tables))
+		*kind = FILE_OURS;
+	else
+		*kind = FILE_FOREIGN;
+	return 0;
+}
+
+static int prepare_all(struct rcd_store *st)
+{
+	for (int i = 0; i < ST_COUNT; i++)
+		if (sqlite3_prepare_v2(st->db, stmt_sql[i], -1, &st->stmt[i], NULL) != SQLITE_OK)
+			return -1;
+	return 0;
+}
+
+/* Refuse a file that is not ours while it is still as it was: only reads
+ * happen before this (a foreign file was switched to WAL and given our six
+ * tables). An existing file of ours must also have our columns, which
+ * preparing every statement checks. */
+static int check_file(struct rcd_store *st, const char *path, bool *fresh, char *err, size_t err_cap)
+{
+	enum file_kind kind;
+	if (sqlite3_exec(st->db, "PRAGMA locking_mode = EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK ||
+	    classify(st->db, &kind) != 0) {
+		snprintf(err, err_cap, "cannot use database %s: %s", path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (kind == FILE_FOREIGN) {
+		snprintf(err, err_cap, "cannot use database %s: not a rollcall-coordd database (left unchanged)", path);
+		return -1;
+	}
+	if (kind == FILE_OURS && prepare_all(st) != 0) {
+		snprintf(err, err_cap, "cannot use database %s: its tables are not those of this coordd (%s)", path,
+			 sqlite3_errmsg(st->db));
+		return -1;
+	}
+	*fresh = kind == FILE_EMPTY;
+	return 0;
+}
+
 struct rcd_store *rcd_store_open(const char *path, char *err, size_t err_cap)
 {
 	struct rcd_store *st = calloc(1, sizeof *st);
@@ -128,26 +205,31 @@ struct rcd_store *rcd_store_open(const char *path, char *err, size_t err_cap)
 		rcd_store_close(st);
 		return NULL;
 	}
+	bool fresh;
+	if (check_file(st, path, &fresh, err, err_cap) != 0) {
+		rcd_store_close(st);
+		return NULL;
+	}
 	/* WAL + FULL: a commit is on disk before COMMIT returns, so a kill -9
 	 * (or a power cut) after a reply can lose nothing that was acknowledged.
-	 * EXCLUSIVE keeps a second coordd off the same file. */
+	 * EXCLUSIVE (set by check_file) keeps a second coordd off the same file. */
 	char *msg = NULL;
 	if (sqlite3_exec(st->db,
-			 "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+			 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 			 "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE; COMMIT;",
 			 NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(st->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+	    (fresh && (sqlite3_exec(st->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
+		       sqlite3_exec(st->db, "PRAGMA application_id = " RC_STR(STORE_APPLICATION_ID), NULL, NULL,
+				    &msg) != SQLITE_OK))) {
 		snprintf(err, err_cap, "cannot use database %s: %s", path, msg ? msg : sqlite3_errmsg(st->db));
 		sqlite3_free(msg);
 		rcd_store_close(st);
 		return NULL;
 	}
-	for (int i = 0; i < ST_COUNT; i++) {
-		if (sqlite3_prepare_v2(st->db, stmt_sql[i], -1, &st->stmt[i], NULL) != SQLITE_OK) {
-			db_error(st, "cannot prepare a statement", err, err_cap);
-			rcd_store_close(st);
-			return NULL;
-		}
+	if (fresh && prepare_all(st) != 0) {
+		db_error(st, "cannot prepare a statement", err, err_cap);
+		rcd_store_close(st);
+		return NULL;
 	}
 	return st;
 }
