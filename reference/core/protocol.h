@@ -51,6 +51,12 @@ struct rc_proto_headers {
 	const char *runner_id;     /* X-Runner-Id */
 };
 
+/* The body_len of a body the driver did not read because it is over
+ * RC_MAX_BODY_BYTES (declared or counted so); body is then NULL. The codec
+ * still routes first, so a wrong path or method stays 404/405, and a GET or
+ * DELETE, whose body is ignored, goes through. */
+#define RC_PROTO_BODY_UNREAD SIZE_MAX
+
 /* Decode an HTTP request into msg. Returns 0 on success, or an HTTP status
  * (400 malformed JSON or wrong type, 404 unknown route, 405 wrong method,
  * 413 body too large, 422 missing/invalid field) with err filled, naming the

@@ -63,7 +63,7 @@ int rc_proto_decode_request(const char *method, const char *path, const struct r
 			    struct rc_proto_arena *arena, struct rc_error *err)
 {
 	assert(method && path && msg && arena);
-	assert(body || body_len == 0);
+	assert(body || body_len == 0 || body_len == RC_PROTO_BODY_UNREAD);
 	memset(msg, 0, sizeof *msg);
 	if (err)
 		rc_error_clear(err);
@@ -74,9 +74,9 @@ int rc_proto_decode_request(const char *method, const char *path, const struct r
 	if (status != 0)
 		return status;
 	msg->op = route->op;
-	if (body_len > RC_MAX_BODY_BYTES)
-		return rc_error_set(err, RC_STATUS_TOO_LARGE, RC_PROTO_E_BODY_TOO_LARGE, "body is %zu bytes, the limit is %d",
-				    body_len, RC_MAX_BODY_BYTES);
+	if (route->has_body && body_len > RC_MAX_BODY_BYTES)
+		return rc_error_set(err, RC_STATUS_TOO_LARGE, RC_PROTO_E_BODY_TOO_LARGE, "body is over %d bytes",
+				    RC_MAX_BODY_BYTES);
 	status = take_path_params(&params, msg, arena, err);
 	if (status == 0)
 		status = take_headers(hdrs, msg, err);

@@ -58,6 +58,15 @@ check "... with a JSON error" [ -n "$(error_code)" ]
 STATUS=$(curl -s -o "$T/response" -w '%{http_code}' -H 'Transfer-Encoding: chunked' -H 'Content-Type: application/json' \
 	--data-binary "@$T/big.json" "$BASE/tasks"); BODY=$(cat "$T/response")
 check_eq "chunked body over 64 KiB" 413 "$STATUS"
+# The route is judged before the size; GET and DELETE bodies are ignored.
+big() { STATUS=$(curl -s -o "$T/response" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
+	--data-binary "@$T/big.json" "$BASE$2"); BODY=$(cat "$T/response"); }
+big PUT /runners
+check_eq "wrong method with a body over 64 KiB" 405 "$STATUS"
+big POST /no/such/route
+check_eq "unknown route with a body over 64 KiB" 404 "$STATUS"
+big GET /runners
+check_eq "GET with a body over 64 KiB" 200 "$STATUS"
 
 # --- routes ------------------------------------------------------------------
 http GET /no/such/route

@@ -251,11 +251,33 @@ static void test_body_size_limit(void)
 	decode_h(&d, "PUT", "/runners/" RID "/heartbeat", NULL, body, RC_MAX_BODY_BYTES + 1);
 	CU_ASSERT_EQUAL(d.status, 405);
 	done(&d);
-	/* bodiless requests too: the daemon must not buffer more than the limit */
+	/* GET and DELETE bodies are ignored, whatever their size */
 	decode_h(&d, "GET", "/health", NULL, body, RC_MAX_BODY_BYTES + 1);
-	CU_ASSERT_EQUAL(d.status, 413);
+	CU_ASSERT_EQUAL(d.status, 0);
 	done(&d);
 	free(body);
+}
+
+/* A body the daemon did not read (over the limit): the route is still judged
+ * first, as PROTOCOL.md orders the checks. */
+static void test_unread_body(void)
+{
+	static const struct {
+		const char *method, *path;
+		int status;
+	} cases[] = {
+		{ "PUT", "/runners", 405 },
+		{ "POST", "/no/such/route", 404 },
+		{ "GET", "/runners", 0 },
+		{ "DELETE", "/api/v1/sandboxes/1", 0 },
+		{ "POST", "/tasks", 413 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct decoded d;
+		decode_h(&d, cases[i].method, cases[i].path, NULL, NULL, RC_PROTO_BODY_UNREAD);
+		CU_ASSERT_EQUAL(d.status, cases[i].status);
+		done(&d);
+	}
 }
 
 static void test_malformed_bodies(void)
@@ -881,6 +903,7 @@ void rc_test_register_protocol(void)
 		{ "path ids at their limits", test_path_ids_at_their_limits },
 		{ "query string ignored", test_query_string_ignored },
 		{ "body size limit: 64 KiB ok, +1 is 413", test_body_size_limit },
+		{ "an unread body: route first, then 413", test_unread_body },
 		{ "malformed bodies: 400", test_malformed_bodies },
 		{ "bodiless and optional bodies", test_bodiless_and_optional_bodies },
 		{ "string limits at the boundary", test_string_limits_at_the_boundary },

@@ -121,13 +121,11 @@ void coordd_handle_http(void *cls, const struct rcd_http_request *req, struct rc
 	rc_proto_arena_init(&arena);
 	int64_t now_ms = rcd_now_ms();
 
-	int status;
-	if (req->body_too_large)
-		status = rc_error_set(&err, RC_STATUS_TOO_LARGE, "body_too_large", "request body is over %d bytes",
-				      RC_MAX_BODY_BYTES);
-	else
-		status = rc_proto_decode_request(req->method, req->path, &hdrs, req->body, req->body_len, &msg,
-						 &arena, &err);
+	/* An unread body still goes to the codec: the route is checked before
+	 * the size (PROTOCOL.md "Order of checks"). */
+	int status = rc_proto_decode_request(req->method, req->path, &hdrs, req->body_too_large ? NULL : req->body,
+					     req->body_too_large ? RC_PROTO_BODY_UNREAD : req->body_len, &msg, &arena,
+					     &err);
 	if (status != 0) {
 		refuse(&reply, &msg, status, &err);
 	} else {
