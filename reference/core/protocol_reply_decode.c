@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "protocol_internal.h"
+#include "utf8.h"
 
 /* Reads members of one object; the first failure is kept in err and every
  * later read is a no-op, so decoders read straight through and check once. */
@@ -143,7 +144,9 @@ static void read_error(struct reader *rd, struct rc_error *e)
 {
 	e->code = read_text(rd, "error", false);
 	const char *message = read_text(rd, "message", true);
-	snprintf(e->message, sizeof e->message, "%s", message ? message : "");
+	/* Cut between characters: a half character would make the message
+	 * impossible to put in JSON again (runnerd's /status showed it). */
+	rc_utf8_copy(e->message, sizeof e->message, message ? message : "");
 	json_t *fields = member(rd, "fields", true);
 	if (fields && !json_is_array(fields))
 		fail(rd, "fields", "is not an array");

@@ -5,6 +5,7 @@
 #include "utf8.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* The length of the sequence that lead byte b starts, 0 when b cannot start one. */
 static size_t sequence_length(unsigned char b)
@@ -44,4 +45,25 @@ bool rc_utf8_valid(const char *s, size_t len)
 		i += n;
 	}
 	return true;
+}
+
+static bool continues(char c)
+{
+	return ((unsigned char)c & 0xC0) == 0x80;
+}
+
+void rc_utf8_copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+	/* The cut is before src[n]. When that byte continues a character, the
+	 * cut is inside it: move back to its lead byte (a character has at most
+	 * three continuation bytes) so the whole character is left out. */
+	if (n > 0 && continues(src[n])) {
+		size_t lead = n - 1;
+		while (lead > 0 && n - lead < 3 && continues(src[lead]))
+			lead--;
+		n = lead;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }

@@ -15,4 +15,8 @@
  * form, no surrogate, nothing above U+10FFFF. */
 bool rc_utf8_valid(const char *s, size_t len);
 
+/* Copy src into dst (cap bytes, cap >= 1), cut if it must be between two
+ * characters, never inside one, so valid UTF-8 stays valid. */
+void rc_utf8_copy(char *dst, size_t cap, const char *src);
+
 #endif

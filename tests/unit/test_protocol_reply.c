@@ -69,6 +69,25 @@ static void done(struct decoded_reply *d)
 	rc_proto_arena_free(&d->arena);
 }
 
+/* An error message longer than rc_error.message, all two-byte characters
+ * behind two ASCII bytes: kept as far as it fits, cut between characters, so
+ * it can be put in JSON again (runnerd's /status does). */
+static void test_long_message_cut_between_characters(void)
+{
+	char body[600] = "{\"error\":\"conflict\",\"message\":\"xx";
+	for (int i = 0; i < 200; i++)
+		strcat(body, "\xc3\xa9");
+	strcat(body, "\"}");
+	struct decoded_reply d;
+	CU_ASSERT_EQUAL(decode_text(RC_OP_HEARTBEAT, 409, body, &d), 0);
+	size_t len = strlen(d.reply.error.message);
+	CU_ASSERT_EQUAL(len, sizeof d.reply.error.message - 2); /* 159 would end inside a character */
+	json_t *again = json_string(d.reply.error.message);
+	CU_ASSERT_PTR_NOT_NULL(again);
+	json_decref(again);
+	done(&d);
+}
+
 static bool same_str(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -506,6 +525,7 @@ void rc_test_register_protocol_reply(void)
 		{ "one runner record of GET /runners", test_runner_record_json },
 		{ "seconds_since_heartbeat is a floor", test_seconds_since_is_floor },
 		{ "decode keeps req_id, clears the rest", test_decode_keeps_req_id_clears_rest },
+		{ "a long message is cut between characters", test_long_message_cut_between_characters },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("protocol_reply", tests);

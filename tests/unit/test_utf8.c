@@ -44,10 +44,27 @@ static void test_valid_and_invalid(void)
 		expect_valid(cases[i].s, strlen(cases[i].s), cases[i].valid);
 }
 
+/* Each cut of "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" (a, U+00E9, U+20AC,
+ * U+1F600) falls between characters and stays valid UTF-8. */
+static void test_copy_cuts_between_characters(void)
+{
+	static const char src[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+	static const size_t want_len[] = { 0, 0, 1, 1, 3, 3, 3, 6, 6, 6, 6, 10, 10 };
+	for (size_t cap = 1; cap <= 12; cap++) {
+		char dst[16];
+		memset(dst, 'z', sizeof dst);
+		rc_utf8_copy(dst, cap, src);
+		CU_ASSERT_EQUAL(strlen(dst), want_len[cap]);
+		CU_ASSERT_EQUAL(memcmp(dst, src, strlen(dst)), 0);
+		CU_ASSERT_TRUE(rc_utf8_valid(dst, strlen(dst)));
+	}
+}
+
 void rc_test_register_utf8(void)
 {
 	static CU_TestInfo tests[] = {
 		{ "valid and invalid sequences, as jansson judges them", test_valid_and_invalid },
+		{ "a copy is cut between characters", test_copy_cuts_between_characters },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("utf8", tests);

@@ -18,6 +18,7 @@
 #include "rcd_clock.h"
 #include "rcd_log.h"
 #include "runnerd.h"
+#include "utf8.h"
 
 static void defer(struct runnerd *d, const struct runnerd_deferred *item)
 {
@@ -39,9 +40,8 @@ static void note_error(struct runnerd *d, enum rc_op op, int status, const char 
 	d->last_error.at_ms = rcd_now_ms();
 	d->last_error.op = rc_op_name(op);
 	d->last_error.status = status;
-	size_t n = message ? strnlen(message, sizeof d->last_error.message - 1) : 0;
-	memcpy(d->last_error.message, message ? message : "", n);
-	d->last_error.message[n] = '\0';
+	/* /status puts the message in JSON: cut it between characters. */
+	rc_utf8_copy(d->last_error.message, sizeof d->last_error.message, message ? message : "");
 }
 
 static const struct runnerd_task_cmd *find_cmd(const struct runnerd *d, uint64_t task_id)
