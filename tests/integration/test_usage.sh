@@ -24,6 +24,8 @@ check "coordd with an empty secret file" usage_fails "empty" "$BIN/rollcall-coor
 rd=("$BIN/rollcall-runnerd" --coordinator http://127.0.0.1:9 --state-dir "$T/s" --hostname h --project-dir /p)
 check "runnerd without --executor-type" usage_fails "--executor-type is required" "${rd[@]}"
 check "runnerd with an empty hostname" usage_fails "--hostname is required" "${rd[@]}" --executor-type e --hostname ""
+check "runnerd with a --hostname not UTF-8" usage_fails "--hostname is not valid UTF-8" "${rd[@]}" --executor-type e --hostname $'h\xff'
+check "runnerd with a --project-dir not UTF-8" usage_fails "--project-dir is not valid UTF-8" "${rd[@]}" --executor-type e --project-dir $'/p\xc3'
 check "runnerd with --max-concurrency 65" usage_fails "1..64" "${rd[@]}" --executor-type e --max-concurrency 65
 check "runnerd without any secret" usage_fails "no secret" env -u ROLLCALL_RUNNER_SECRET "${rd[@]}" --executor-type e
 # The default text log: one line per request, key=value.

@@ -22,6 +22,7 @@
 #include "rcd_log.h"
 #include "rcd_signal.h"
 #include "runnerd.h"
+#include "utf8.h"
 
 #define POLL_CAP_MS 25
 #define SECRET_ENV "ROLLCALL_RUNNER_SECRET"
@@ -71,6 +72,17 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 	return 0;
 }
 
+/* The registration's properties (opts[2..4]) go into a JSON body, which
+ * cannot hold text that is not UTF-8: refused here, or runnerd would retry a
+ * request it can never encode. The name of the first such option, or NULL. */
+static const char *non_utf8_property(const struct rcd_option *opts)
+{
+	for (size_t k = 2; k <= 4; k++)
+		if (!rc_utf8_valid(*opts[k].value, strlen(*opts[k].value)))
+			return opts[k].name;
+	return NULL;
+}
+
 /* Returns RCD_ARGS_OK, RCD_ARGS_HELP or RCD_ARGS_BAD (message printed). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
@@ -95,6 +107,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	const char *missing = rcd_missing_option(opts, 5);
 	if (missing)
 		return rcd_usage_error(PROG, "%s is required and must not be empty", missing);
+	const char *not_utf8 = non_utf8_property(opts);
+	if (not_utf8)
+		return rcd_usage_error(PROG, "%s is not valid UTF-8", not_utf8);
 	if (parse_int(max_concurrency, 1, RC_MAX_CONCURRENCY, &o->max_concurrency) != 0)
 		return rcd_usage_error(PROG, "--max-concurrency must be 1..%d, not '%s'", RC_MAX_CONCURRENCY,
 				       max_concurrency);
