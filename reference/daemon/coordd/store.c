@@ -121,7 +121,7 @@ void rcd_store_close(struct rcd_store *st)
 /* "rcco" in the file header: marks a file this store created, so a file of
  * another program (or of a stranger schema) is refused before anything is
  * written to it. */
-#define STORE_APPLICATION_ID 1919181679 /* 0x7263636f */
+#define STORE_APPLICATION_ID 1919116143 /* 0x7263636f, "rcco" */
 
 /* The tables of schema_sql: a file written before the application id was
  * set is ours when it holds exactly these. */
