@@ -34,6 +34,16 @@ http GET /health
 "$BIN/rollcall-coordd" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$T/c.db" > /dev/null 2> "$T/err"
 check_eq "a second coordd on the same database exits 1" 1 "$?"
 check "... saying it is locked" grep -q "database is locked" "$T/err"
+# A database coordd must refuse is bad input: exit 2, the file left as it was.
+refused_db() { # NAME WORDS: coordd on $T/NAME exits 2 naming WORDS, the file unchanged
+	cp "$T/$1" "$T/$1.orig"
+	"$BIN/rollcall-coordd" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$T/$1" > /dev/null 2> "$T/err"
+	[ $? = 2 ] && grep -q "$2" "$T/err" && cmp -s "$T/$1" "$T/$1.orig"
+}
+head -c 4096 /dev/urandom > "$T/junk.db"
+check "coordd on a file that is not a database exits 2" refused_db junk.db "not a database"
+/usr/bin/python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("CREATE TABLE runners(name TEXT)"); c.commit()' "$T/other.db"
+check "coordd on another program's database exits 2" refused_db other.db "not a rollcall-coordd database"
 stop_daemon "$c_PID" TERM
 check_eq "coordd with text logs stops cleanly" 0 "$EXIT_CODE"
 check "a text request line" grep -Eq '^[0-9T:.-]+Z info coordd request method=GET path=/health op=health status=200 ' "$T/c.log"

@@ -36,7 +36,7 @@ static struct rcd_store *fresh_store(void)
 	snprintf(db_path, sizeof db_path, "/tmp/rc-unit-store-%d.db", (int)getpid());
 	remove_db();
 	char err[256];
-	struct rcd_store *st = rcd_store_open(db_path, err, sizeof err);
+	struct rcd_store *st = rcd_store_open(db_path, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	return st;
 }
@@ -68,7 +68,7 @@ static struct rc_coord *reload(int64_t now_ms, struct rc_outbox *ob)
 	struct rc_coord_config cfg;
 	rc_coord_config_defaults(&cfg);
 	struct rc_coord *c = rc_coord_new(&cfg, CF_SECRET, now_ms);
-	struct rcd_store *st = rcd_store_open(db_path, err, sizeof err);
+	struct rcd_store *st = rcd_store_open(db_path, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	CU_ASSERT_TRUE(rcd_store_load(st, c, err, sizeof err) > 0);
 	rc_coord_restore_done(c, now_ms, ob);
@@ -193,9 +193,9 @@ static void test_malformed_row_stops_the_load(void)
 	struct rc_coord_config cfg;
 	rc_coord_config_defaults(&cfg);
 	struct rc_coord *c = rc_coord_new(&cfg, CF_SECRET, 5000);
-	st = rcd_store_open(db_path, err, sizeof err);
+	st = rcd_store_open(db_path, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL(rcd_store_load(st, c, err, sizeof err), -1);
+	CU_ASSERT_EQUAL(rcd_store_load(st, c, err, sizeof err), RCD_STORE_REFUSED);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "table tasks, rowid 1) is malformed: bad state"));
 	rcd_store_close(st);
 	rc_coord_free(c);
@@ -261,9 +261,9 @@ static void expect_load_refused(const char *sql, const char *want)
 	struct rc_coord_config cfg;
 	rc_coord_config_defaults(&cfg);
 	struct rc_coord *c = rc_coord_new(&cfg, CF_SECRET, 5000);
-	struct rcd_store *st = rcd_store_open(db_path, err, sizeof err);
+	struct rcd_store *st = rcd_store_open(db_path, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL(rcd_store_load(st, c, err, sizeof err), -1);
+	CU_ASSERT_EQUAL(rcd_store_load(st, c, err, sizeof err), RCD_STORE_REFUSED);
 	rcd_store_close(st);
 	rc_coord_free(c);
 	if (!strstr(err, want))
@@ -325,8 +325,10 @@ static void expect_open_refused(const char *want)
 	size_t len_before, len_after;
 	unsigned char *before = file_bytes(&len_before);
 	char err[256] = "";
-	struct rcd_store *st = rcd_store_open(db_path, err, sizeof err);
+	enum rcd_store_failure why = RCD_STORE_UNUSABLE;
+	struct rcd_store *st = rcd_store_open(db_path, &why, err, sizeof err);
 	CU_ASSERT_PTR_NULL(st);
+	CU_ASSERT_EQUAL(why, RCD_STORE_REFUSED); /* bad input: coordd exits 2 */
 	rcd_store_close(st);
 	if (!strstr(err, want))
 		fprintf(stderr, "\ngot error \"%s\", want \"%s\"\n", err, want);
@@ -376,13 +378,15 @@ static void test_second_open_refused(void)
 {
 	struct rcd_store *st = fresh_store();
 	char err[256] = "";
-	struct rcd_store *again = rcd_store_open(db_path, err, sizeof err);
+	enum rcd_store_failure why = RCD_STORE_REFUSED;
+	struct rcd_store *again = rcd_store_open(db_path, &why, err, sizeof err);
 	CU_ASSERT_PTR_NULL(again);
+	CU_ASSERT_EQUAL(why, RCD_STORE_UNUSABLE); /* not bad input: coordd exits 1 */
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "locked"));
 	rcd_store_close(again);
 	rcd_store_close(st);
 	remove_db();
-	CU_ASSERT_EQUAL(rcd_store_open("/nonexistent-dir/x.db", err, sizeof err), NULL);
+	CU_ASSERT_EQUAL(rcd_store_open("/nonexistent-dir/x.db", NULL, err, sizeof err), NULL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent-dir/x.db"));
 }
 

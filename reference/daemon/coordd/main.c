@@ -48,7 +48,8 @@ static void usage(FILE *out)
 		"                      SIGHUP re-reads it and rotates (the old one stays valid 1 h).\n"
 		"  --db FILE           SQLite database (default " DEFAULT_DB ")\n"
 		"  --log-format FMT    text (default) or json, one line per request and state change\n"
-		"SIGTERM or SIGINT stops it cleanly. Exit status: 0 stopped, 1 runtime failure, 2 bad usage.\n");
+		"SIGTERM or SIGINT stops it cleanly. Exit status: 0 stopped, 1 runtime failure, 2 bad usage\n"
+		"or a database it must refuse (another program's, or damaged: named table, row, column).\n");
 }
 
 #define PROG "rollcall-coordd"
@@ -88,14 +89,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 }
 
 /* Open the database, creating the default data directory when it is used. */
-static struct rcd_store *open_store(const char *db, char *err, size_t err_cap)
+static struct rcd_store *open_store(const char *db, enum rcd_store_failure *why, char *err, size_t err_cap)
 {
 	if (!db) {
 		if (rcd_ensure_dir(DEFAULT_DATA_DIR, err, err_cap) != 0)
 			return NULL;
 		db = DEFAULT_DB;
 	}
-	return rcd_store_open(db, err, err_cap);
+	return rcd_store_open(db, why, err, err_cap);
 }
 
 /* Build the core from the database: restore every record, then give every
@@ -104,7 +105,7 @@ static int restore(struct coordd *d, int64_t now_ms, char *err, size_t err_cap)
 {
 	long n = rcd_store_load(d->store, d->coord, err, err_cap);
 	if (n < 0)
-		return -1;
+		return (int)n; /* an rcd_store_failure */
 	rc_outbox_clear(&d->ob);
 	rc_coord_restore_done(d->coord, now_ms, &d->ob);
 	coordd_after_call(d);
@@ -192,11 +193,14 @@ int main(int argc, char **argv)
 		teardown(&d);
 		return 1;
 	}
-	d.store = open_store(o.db, err, sizeof err);
-	if (!d.store || restore(&d, now_ms, err, sizeof err) != 0) {
+	enum rcd_store_failure why = RCD_STORE_UNUSABLE;
+	d.store = open_store(o.db, &why, err, sizeof err);
+	if (d.store)
+		why = (enum rcd_store_failure)restore(&d, now_ms, err, sizeof err);
+	if (!d.store || why != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		teardown(&d);
-		return 1;
+		return why == RCD_STORE_REFUSED ? 2 : 1; /* a damaged or foreign file is bad input */
 	}
 	d.http = rcd_http_start(o.listen, RC_MAX_BODY_BYTES, coordd_handle_http, &d, err, sizeof err);
 	if (!d.http) {

@@ -171,29 +171,39 @@ static int prepare_all(struct rcd_store *st)
  * happen before this (a foreign file was switched to WAL and given our six
  * tables). An existing file of ours must also have our columns, which
  * preparing every statement checks. */
-static int check_file(struct rcd_store *st, const char *path, bool *fresh, char *err, size_t err_cap)
+static int check_file(struct rcd_store *st, const char *path, bool *fresh, enum rcd_store_failure *why, char *err,
+		      size_t err_cap)
 {
 	enum file_kind kind;
 	if (sqlite3_exec(st->db, "PRAGMA locking_mode = EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK ||
 	    classify(st->db, &kind) != 0) {
+		int code = sqlite3_errcode(st->db);
 		snprintf(err, err_cap, "cannot use database %s: %s", path, sqlite3_errmsg(st->db));
+		if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) /* not a database, or a broken one */
+			*why = RCD_STORE_REFUSED;
 		return -1;
 	}
 	if (kind == FILE_FOREIGN) {
 		snprintf(err, err_cap, "cannot use database %s: not a rollcall-coordd database (left unchanged)", path);
+		*why = RCD_STORE_REFUSED;
 		return -1;
 	}
 	if (kind == FILE_OURS && prepare_all(st) != 0) {
 		snprintf(err, err_cap, "cannot use database %s: its tables are not those of this coordd (%s)", path,
 			 sqlite3_errmsg(st->db));
+		*why = RCD_STORE_REFUSED;
 		return -1;
 	}
 	*fresh = kind == FILE_EMPTY;
 	return 0;
 }
 
-struct rcd_store *rcd_store_open(const char *path, char *err, size_t err_cap)
+struct rcd_store *rcd_store_open(const char *path, enum rcd_store_failure *why, char *err, size_t err_cap)
 {
+	enum rcd_store_failure unused;
+	if (!why)
+		why = &unused;
+	*why = RCD_STORE_UNUSABLE;
 	struct rcd_store *st = calloc(1, sizeof *st);
 	if (!st) {
 		snprintf(err, err_cap, "out of memory");
@@ -206,7 +216,7 @@ struct rcd_store *rcd_store_open(const char *path, char *err, size_t err_cap)
 		return NULL;
 	}
 	bool fresh;
-	if (check_file(st, path, &fresh, err, err_cap) != 0) {
+	if (check_file(st, path, &fresh, why, err, err_cap) != 0) {
 		rcd_store_close(st);
 		return NULL;
 	}
@@ -606,7 +616,7 @@ long rcd_store_load(struct rcd_store *st, struct rc_coord *c, char *err, size_t 
 		sqlite3_stmt *s;
 		if (sqlite3_prepare_v2(st->db, loaders[i].sql, -1, &s, NULL) != SQLITE_OK) {
 			db_error(st, "cannot read the database", err, err_cap);
-			return -1;
+			return RCD_STORE_UNUSABLE;
 		}
 		int rc;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -614,14 +624,14 @@ long rcd_store_load(struct rcd_store *st, struct rc_coord *c, char *err, size_t 
 			if (loaders[i].load_row(&r, c) != 0) {
 				row_error(&loaders[i], &r, err, err_cap);
 				sqlite3_finalize(s);
-				return -1;
+				return RCD_STORE_REFUSED;
 			}
 			total++;
 		}
 		sqlite3_finalize(s);
 		if (rc != SQLITE_DONE) {
 			db_error(st, "cannot read the database", err, err_cap);
-			return -1;
+			return RCD_STORE_UNUSABLE;
 		}
 	}
 	return total;

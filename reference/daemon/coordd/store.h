@@ -23,9 +23,15 @@
 
 struct rcd_store;
 
+/* Why opening or loading failed: a file that cannot be opened, read or
+ * locked, or one that is there but is not what coordd can use as it is (bad
+ * input: coordd exits 2 for it, as runnerd does for a damaged state dir). */
+enum rcd_store_failure { RCD_STORE_UNUSABLE = -1, RCD_STORE_REFUSED = -2 };
+
 /* Open (creating if needed) the database at path and its schema. Returns the
- * store, or NULL with err filled. */
-struct rcd_store *rcd_store_open(const char *path, char *err, size_t err_cap);
+ * store, or NULL with err filled and *why (when why is not NULL) set:
+ * RCD_STORE_REFUSED for a file of another program or of other tables. */
+struct rcd_store *rcd_store_open(const char *path, enum rcd_store_failure *why, char *err, size_t err_cap);
 void rcd_store_close(struct rcd_store *st);
 
 /* Whether ob holds anything to persist (so read-only calls skip the
@@ -39,8 +45,9 @@ int rcd_store_apply(struct rcd_store *st, const struct rc_coord *c, const struct
 		    size_t err_cap);
 
 /* Restore every stored runner, task and sandbox into c (not yet calling
- * rc_coord_restore_done). Returns the number of records restored, or -1 with
- * err filled when a row cannot be read or the core refuses it. */
+ * rc_coord_restore_done). Returns the number of records restored, or with
+ * err filled RCD_STORE_REFUSED when a row is malformed or the core refuses
+ * it, RCD_STORE_UNUSABLE when the file cannot be read. */
 long rcd_store_load(struct rcd_store *st, struct rc_coord *c, char *err, size_t err_cap);
 
 #endif
