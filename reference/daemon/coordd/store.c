@@ -167,6 +167,14 @@ static int prepare_all(struct rcd_store *st)
 	return 0;
 }
 
+/* Why the last SQLite call on db failed: a file that is not a database or a
+ * damaged one is bad input (refused); anything else (I/O, a lock) is not. */
+static enum rcd_store_failure failure_of(sqlite3 *db)
+{
+	int code = sqlite3_errcode(db);
+	return code == SQLITE_NOTADB || code == SQLITE_CORRUPT ? RCD_STORE_REFUSED : RCD_STORE_UNUSABLE;
+}
+
 /* Refuse a file that is not ours while it is still as it was: only reads
  * happen before this (a foreign file was switched to WAL and given our six
  * tables). An existing file of ours must also have our columns, which
@@ -177,10 +185,8 @@ static int check_file(struct rcd_store *st, const char *path, bool *fresh, enum 
 	enum file_kind kind;
 	if (sqlite3_exec(st->db, "PRAGMA locking_mode = EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK ||
 	    classify(st->db, &kind) != 0) {
-		int code = sqlite3_errcode(st->db);
+		*why = failure_of(st->db);
 		snprintf(err, err_cap, "cannot use database %s: %s", path, sqlite3_errmsg(st->db));
-		if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) /* not a database, or a broken one */
-			*why = RCD_STORE_REFUSED;
 		return -1;
 	}
 	if (kind == FILE_FOREIGN) {
@@ -616,7 +622,7 @@ long rcd_store_load(struct rcd_store *st, struct rc_coord *c, char *err, size_t 
 		sqlite3_stmt *s;
 		if (sqlite3_prepare_v2(st->db, loaders[i].sql, -1, &s, NULL) != SQLITE_OK) {
 			db_error(st, "cannot read the database", err, err_cap);
-			return RCD_STORE_UNUSABLE;
+			return failure_of(st->db);
 		}
 		int rc;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -631,7 +637,7 @@ long rcd_store_load(struct rcd_store *st, struct rc_coord *c, char *err, size_t 
 		sqlite3_finalize(s);
 		if (rc != SQLITE_DONE) {
 			db_error(st, "cannot read the database", err, err_cap);
-			return RCD_STORE_UNUSABLE;
+			return failure_of(st->db);
 		}
 	}
 	return total;
