@@ -258,7 +258,8 @@ $(OBJ)/tests/fuzz/state_fuzz.o: EXTRA_CFLAGS += -Ireference/daemon/runnerd
 .PHONY: fuzz
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CFLAGS="$(FUZZ_CFLAGS)" \
-		$(FUZZ_BUILD)/bin/rollcall $(FUZZ_BUILD)/bin/protocol-fuzz $(FUZZ_BUILD)/bin/state-fuzz > $(BUILD)/fuzz-build.log 2>&1 \
+		$(FUZZ_BUILD)/bin/rollcall $(FUZZ_BUILD)/bin/rollcall-coordd $(FUZZ_BUILD)/bin/protocol-fuzz \
+		$(FUZZ_BUILD)/bin/state-fuzz > $(BUILD)/fuzz-build.log 2>&1 \
 		|| { tail -30 $(BUILD)/fuzz-build.log; exit 1; }
 	@bash tests/fuzz/run.sh $(FUZZ_BUILD)/bin
 

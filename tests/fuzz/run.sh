@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# run.sh - `make fuzz`: the three fuzzers against a build with AddressSanitizer
+# run.sh - `make fuzz`: the four fuzzers against a build with AddressSanitizer
 # and UBSan (BIN), two at a time on the machine's two cores.
 #
 #   protocol-fuzz   mutated HTTP requests -> codec -> coordinator core -> reply codec
 #   state-fuzz      damaged runnerd state directories (nothing lost on refusal)
 #   input_fuzz      mutated scenarios, traces and profiles -> rollcall run,
 #                   explore, timeline, replay, conform
+#   store_fuzz      damaged coordd databases -> rollcall-coordd (refused
+#                   unchanged with exit 2, or served and stopped cleanly)
 #
 # Environment: FUZZ_SECONDS (60: the input fuzzer's time per worker),
 # FUZZ_ITERATIONS (1000000 protocol requests; a tenth as many state
@@ -28,8 +30,9 @@ proto=$!
 scen1=$!
 wait $proto || status=1
 "$BIN/state-fuzz" $((iterations / 10)) "$seed" > "$out/state.log" 2>&1 || status=1
+/usr/bin/python3 tests/fuzz/store_fuzz.py "$BIN/rollcall-coordd" "$seconds" "$seed" "$out" > "$out/store.log" 2>&1 || status=1
 /usr/bin/python3 tests/fuzz/input_fuzz.py "$BIN/rollcall" "$seconds" $((seed + 1000)) "$out" > "$out/input2.log" 2>&1 || status=1
 wait $scen1 || status=1
-tail -n 3 "$out/protocol.log" "$out/state.log" "$out/input1.log" "$out/input2.log" | grep -v '^$'
+tail -n 3 "$out/protocol.log" "$out/state.log" "$out/store.log" "$out/input1.log" "$out/input2.log" | grep -v '^$'
 [ $status -eq 0 ] && echo "fuzz: nothing found" || echo "fuzz: FINDINGS (inputs under $out)"
 exit $status
