@@ -595,6 +595,19 @@ static void hold(struct sim_world *w, int node, const struct sim_ev *ev)
 		w->pending_procs++;
 }
 
+/* Re-issue node's held events now (only its deliveries when keep_all is
+ * false: the rest are forgotten) and empty the hold. */
+static void reissue_held(struct sim_world *w, struct sim_node *n, bool keep_all)
+{
+	for (size_t i = 0; i < n->n_held; i++) {
+		const struct sim_ev *ev = &n->held[i];
+		count_popped(w, ev); /* sim_push counts a re-issued one again */
+		if (keep_all || sim_ev_type(ev) == EVT_DELIVER)
+			sim_push(w, w->now, (enum sim_evt)sim_ev_type(ev), sim_ev_a(ev), ev->b);
+	}
+	n->n_held = 0;
+}
+
 void sim_node_resume(struct sim_world *w, int node)
 {
 	struct sim_node *n = &w->nodes[node];
@@ -603,12 +616,7 @@ void sim_node_resume(struct sim_world *w, int node)
 	sim_node_set_state(w, node, SIM_NODE_UP);
 	sim_record_node(w, node, "resume", NULL);
 	n->disturbed_at = w->now;
-	for (size_t i = 0; i < n->n_held; i++) {
-		struct sim_ev ev = n->held[i];
-		count_popped(w, &ev); /* sim_push counts it again */
-		sim_push(w, w->now, (enum sim_evt)sim_ev_type(&ev), sim_ev_a(&ev), ev.b);
-	}
-	n->n_held = 0;
+	reissue_held(w, n, true);
 	w->timers[node].at = INT64_MAX;
 	w->timers[node].gen++;
 	sim_node_rearm(w, node);
@@ -622,14 +630,7 @@ void sim_node_resume(struct sim_world *w, int node)
  * action without any outcome and a runner's request without a record. */
 void sim_node_drop_held(struct sim_world *w, int node)
 {
-	struct sim_node *n = &w->nodes[node];
-	for (size_t i = 0; i < n->n_held; i++) {
-		const struct sim_ev *ev = &n->held[i];
-		count_popped(w, ev); /* sim_push counts a re-issued one again */
-		if (sim_ev_type(ev) == EVT_DELIVER)
-			sim_push(w, w->now, EVT_DELIVER, sim_ev_a(ev), ev->b);
-	}
-	n->n_held = 0;
+	reissue_held(w, &w->nodes[node], false);
 }
 
 static void node_timer(struct sim_world *w, int node)

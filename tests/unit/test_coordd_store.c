@@ -248,13 +248,23 @@ static unsigned char *file_bytes(size_t *len)
 	return b;
 }
 
+/* The file's bytes are still `before` (len bytes); frees before. */
+static void assert_file_unchanged(unsigned char *before, size_t len)
+{
+	size_t len_after;
+	unsigned char *after = file_bytes(&len_after);
+	CU_ASSERT_TRUE(len_after == len && memcmp(before, after, len) == 0);
+	free(before);
+	free(after);
+}
+
 /* Damage the sample file with sql: the load must stop with an error holding
  * want, as bad input, and the file must keep its bytes. */
 static void expect_load_refused(const char *sql, const char *want)
 {
 	write_sample_db();
 	run_sql(sql);
-	size_t len_before, len_after;
+	size_t len_before;
 	unsigned char *before = file_bytes(&len_before);
 
 	char err[256] = "";
@@ -270,10 +280,7 @@ static void expect_load_refused(const char *sql, const char *want)
 		fprintf(stderr, "\n%s: got error \"%s\", want \"%s\"\n", sql, err, want);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
 
-	unsigned char *after = file_bytes(&len_after);
-	CU_ASSERT_TRUE(len_after == len_before && memcmp(before, after, len_before) == 0);
-	free(before);
-	free(after);
+	assert_file_unchanged(before, len_before);
 	remove_db();
 }
 
@@ -323,7 +330,7 @@ static void write_file_with(const char *sql)
  * a byte of it (no WAL switch, no tables added, no -wal file left). */
 static void expect_open_refused(const char *want)
 {
-	size_t len_before, len_after;
+	size_t len_before;
 	unsigned char *before = file_bytes(&len_before);
 	char err[256] = "";
 	enum rcd_store_failure why = RCD_STORE_UNUSABLE;
@@ -334,13 +341,10 @@ static void expect_open_refused(const char *want)
 	if (!strstr(err, want))
 		fprintf(stderr, "\ngot error \"%s\", want \"%s\"\n", err, want);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
-	unsigned char *after = file_bytes(&len_after);
-	CU_ASSERT_TRUE(len_after == len_before && memcmp(before, after, len_before) == 0);
+	assert_file_unchanged(before, len_before);
 	char wal[96];
 	snprintf(wal, sizeof wal, "%s-wal", db_path);
 	CU_ASSERT_NOT_EQUAL(access(wal, F_OK), 0);
-	free(before);
-	free(after);
 	remove_db();
 }
 
