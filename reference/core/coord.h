@@ -122,10 +122,12 @@ int rc_coord_rotate_secret(struct rc_coord *c, int64_t now_ms, const char *new_s
  * else; 0, or -1 on allocation failure (the tables still grow on demand). */
 int rc_coord_restore_reserve(struct rc_coord *c, size_t runners, size_t tasks, size_t sandboxes);
 
-/* Restore after a restart: the driver feeds back every persisted record, then
- * calls rc_coord_restore_done(), which gives every runner a full grace period
- * (status online, last heartbeat = now_ms) and restarts the periodic timers
- * from now_ms. Return 0, or -1 on a malformed record (nothing is added). */
+/* Restore after a restart: the driver feeds back every persisted record,
+ * tasks before sandboxes (a sandbox whose task is not there is refused),
+ * then calls rc_coord_restore_done(), which gives every runner a full grace
+ * period (status online, last heartbeat = now_ms) and restarts the periodic
+ * timers from now_ms. Return 0, or -1 on a malformed record (nothing is
+ * added). */
 int rc_coord_restore_runner(struct rc_coord *c, const struct rc_runner_record *r);
 int rc_coord_restore_task(struct rc_coord *c, const struct rc_task *t);
 int rc_coord_restore_sandbox(struct rc_coord *c, const struct rc_sandbox *s);

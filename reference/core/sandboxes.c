@@ -229,9 +229,13 @@ int rc_coord_op_sandbox_report(struct rc_coord *c, const struct rc_msg *msg, str
 
 /* --- restore and free --------------------------------------------------------------------- */
 
+/* A sandbox's task must have been restored already (tasks come first, see
+ * coord.h): an orphan would be handed to whichever task is next given its
+ * id, and follow that task's runner. */
 static bool restored_sandbox_ok(const struct rc_coord *c, const struct rc_sandbox *s)
 {
-	return rc_coord_id_ok(s->id) && (s->task_id == 0 || rc_coord_id_ok(s->task_id)) && !find_sandbox(c, s->id) &&
+	return rc_coord_id_ok(s->id) && (s->task_id == 0 || rc_coord_find_task(c, s->task_id)) &&
+	       !find_sandbox(c, s->id) &&
 	       (unsigned)s->status < RC_SANDBOX_STATUS_COUNT &&
 	       (s->runner_id[0] == '\0' || rc_identity_is_runner_id(s->runner_id)) &&
 	       memchr(s->container_id, '\0', sizeof s->container_id) != NULL;

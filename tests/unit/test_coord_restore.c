@@ -100,6 +100,27 @@ static void test_malformed_records_are_refused(void)
 	cf_free(&f);
 }
 
+/* A sandbox bound to a task the store does not hold (a damaged store) is
+ * refused: kept, it would be handed to whatever task is next given that id,
+ * and follow that task's runner. */
+static void test_sandbox_of_a_missing_task_is_refused(void)
+{
+	struct cf f;
+	cf_init(&f, NULL);
+	struct rc_task t = task_rec(1, RC_TASK_QUEUED, NULL, 0);
+	CU_ASSERT_EQUAL(rc_coord_restore_task(f.c, &t), 0);
+	struct rc_sandbox bound = { .id = 1, .status = RC_SANDBOX_PENDING, .task_id = 1 };
+	struct rc_sandbox orphan = { .id = 2, .status = RC_SANDBOX_PENDING, .task_id = 2 };
+	CU_ASSERT_EQUAL(rc_coord_restore_sandbox(f.c, &bound), 0);
+	CU_ASSERT_EQUAL(rc_coord_restore_sandbox(f.c, &orphan), -1);
+	CU_ASSERT_EQUAL(rc_coord_sandbox_count(f.c), 1);
+	CU_ASSERT_PTR_NULL(rc_coord_find_sandbox(f.c, 2));
+	rc_coord_restore_done(f.c, T0, &f.ob);
+	CU_ASSERT_EQUAL(cf_submit(&f, T0), 2); /* the id the orphan named */
+	CU_ASSERT_EQUAL(cf_sandbox(&f, T0, 2), 2);
+	cf_free(&f);
+}
+
 /* Ids and sessions are 1..RC_MAX_ID (signed 64-bit JSON integers on the
  * wire): a larger one, or a sandbox bound to one, is refused at restore. */
 static void test_ids_beyond_the_wire_are_refused(void)
@@ -259,6 +280,7 @@ void rc_test_register_coord_restore(void)
 		{ "ids beyond the wire are refused", test_ids_beyond_the_wire_are_refused },
 		{ "exhausted ids refuse the create", test_exhausted_ids_refuse_the_create },
 		{ "malformed records refused, nothing added", test_malformed_records_are_refused },
+		{ "a sandbox of a missing task is refused", test_sandbox_of_a_missing_task_is_refused },
 		{ "records come back as they were; ids continue", test_records_come_back_as_they_were },
 		{ "restore gives every runner a full grace period", test_restore_gives_full_grace },
 		{ "running tasks and counts after restore", test_running_tasks_after_restore },

@@ -295,6 +295,14 @@ static void test_negative_numbers_are_refused(void)
 	expect_load_refused("UPDATE runners SET max_concurrency = -4294967295", "bad max_concurrency");
 }
 
+/* A sandbox bound to a task the file does not hold would be handed to the
+ * next task created with that id. */
+static void test_sandbox_of_a_missing_task_is_refused(void)
+{
+	expect_load_refused("UPDATE sandboxes SET task_id = 77 WHERE id = 1",
+			    "table sandboxes, rowid 1) is refused by the coordinator");
+}
+
 /* A text that does not fit its buffer, or holds a NUL, is refused rather
  * than loaded cut short as another value. */
 static void test_texts_that_do_not_fit_are_refused(void)
@@ -422,6 +430,7 @@ void rc_test_register_coordd_store(void)
 		{ "a malformed row stops the load", test_malformed_row_stops_the_load },
 		{ "one process per database", test_second_open_refused },
 		{ "negative numbers are refused at load", test_negative_numbers_are_refused },
+		{ "a sandbox of a missing task is refused at load", test_sandbox_of_a_missing_task_is_refused },
 		{ "texts that do not fit are refused at load", test_texts_that_do_not_fit_are_refused },
 		{ "texts not UTF-8 are refused at load", test_texts_not_utf8_are_refused },
 		{ "a foreign file is refused unchanged", test_foreign_file_refused_unchanged },
