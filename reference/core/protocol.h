@@ -12,6 +12,7 @@
 #ifndef RC_PROTOCOL_H
 #define RC_PROTOCOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "coord.h"
@@ -25,6 +26,7 @@
 #define RC_PROTO_E_MALFORMED_JSON "malformed_json"         /* 400 not JSON, not an object */
 #define RC_PROTO_E_INVALID_TYPE "invalid_type"             /* 400 field of the wrong JSON type */
 #define RC_PROTO_E_INVALID_STRING "invalid_string"         /* 400 string holding a NUL byte */
+#define RC_PROTO_E_DUPLICATE_HEADER "duplicate_header"     /* 400 a header the codec reads, sent twice */
 #define RC_PROTO_E_FIELD_TOO_LONG "field_too_long"         /* 422 string over its limit */
 #define RC_PROTO_E_MISSING_FIELDS "missing_fields"         /* 422 required number absent */
 #define RC_PROTO_E_INVALID_VALUE "invalid_value"           /* 422 number out of its range */
@@ -45,10 +47,15 @@ struct rc_proto_arena {
 void rc_proto_arena_init(struct rc_proto_arena *a);
 void rc_proto_arena_free(struct rc_proto_arena *a);
 
-/* Headers the codec cares about, as received (NULL when absent). */
+/* Headers the codec cares about, as received (NULL when absent), and
+ * whether the request carried each more than once. Such a request is
+ * refused rather than read by its first copy: a proxy that checks or adds
+ * one copy and a server that reads another would disagree on who called. */
 struct rc_proto_headers {
 	const char *runner_secret; /* X-Runner-Secret */
 	const char *runner_id;     /* X-Runner-Id */
+	bool runner_secret_repeated;
+	bool runner_id_repeated;
 };
 
 /* The body_len of a body the driver did not read because it is over

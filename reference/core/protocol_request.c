@@ -4,7 +4,7 @@
  * The order of the checks is part of the contract, so every implementation
  * refuses the same bad request with the same status: an unknown path is 404
  * and a wrong method 405 whatever the body; then an oversized body is 413;
- * then over-long headers; then the body's own errors (protocol_fields.c).
+ * then repeated and over-long headers; then the body's own errors (protocol_fields.c).
  */
 #include <assert.h>
 #include <string.h>
@@ -19,17 +19,28 @@ static int header_too_long(struct rc_error *err, const char *header, size_t len,
 	return RC_STATUS_UNPROCESSABLE;
 }
 
+static int header_repeated(struct rc_error *err, const char *header)
+{
+	rc_error_set(err, RC_STATUS_BAD_REQUEST, RC_PROTO_E_DUPLICATE_HEADER, "header %s is sent more than once", header);
+	rc_error_add_field(err, header);
+	return RC_STATUS_BAD_REQUEST;
+}
+
 /* The secret goes to every op (the coordinator decides which need it); the
  * X-Runner-Id header only names the reporter of a sandbox status. */
 static int take_headers(const struct rc_proto_headers *hdrs, struct rc_msg *msg, struct rc_error *err)
 {
 	if (!hdrs)
 		return 0;
+	if (hdrs->runner_secret_repeated)
+		return header_repeated(err, "X-Runner-Secret");
 	if (hdrs->runner_secret && strlen(hdrs->runner_secret) > RC_MAX_SECRET_LEN)
 		return header_too_long(err, "X-Runner-Secret", strlen(hdrs->runner_secret), RC_MAX_SECRET_LEN);
 	msg->secret = hdrs->runner_secret;
 	if (msg->op != RC_OP_SANDBOX_REPORT)
 		return 0;
+	if (hdrs->runner_id_repeated)
+		return header_repeated(err, "X-Runner-Id");
 	if (hdrs->runner_id && strlen(hdrs->runner_id) > RC_PROTO_MAX_RUNNER_ID_TEXT)
 		return header_too_long(err, "X-Runner-Id", strlen(hdrs->runner_id), RC_PROTO_MAX_RUNNER_ID_TEXT);
 	msg->runner_id = hdrs->runner_id;

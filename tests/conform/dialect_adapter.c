@@ -236,9 +236,12 @@ static int to_coordd(const struct route *rt, const struct rcd_http_request *req,
 	}
 	static const char *const headers[][2] = { { "X-Fleet-Token", "X-Runner-Secret" },
 						  { "X-Worker-Id", "X-Runner-Id" } };
+	/* A repeated header goes on twice, so coordd refuses it as it would
+	 * without the adapter in between. */
 	for (size_t i = 0; i < 2; i++) {
-		const char *v = rcd_http_header(req, headers[i][0]);
-		if (v) {
+		bool repeated;
+		const char *v = rcd_http_header(req, headers[i][0], &repeated);
+		for (int copy = 0; v && copy < 1 + repeated; copy++) {
 			w->headers[w->n_headers].name = headers[i][1];
 			snprintf(w->headers[w->n_headers].value, sizeof w->headers[w->n_headers].value, "%s", v);
 			w->n_headers++;

@@ -656,7 +656,7 @@ static void test_headers(void)
 	char secret[RC_MAX_SECRET_LEN + 2];
 	memset(secret, 's', sizeof secret - 1);
 	secret[RC_MAX_SECRET_LEN] = '\0';
-	struct rc_proto_headers h = { secret, RID };
+	struct rc_proto_headers h = { .runner_secret = secret, .runner_id = RID };
 	struct decoded d;
 	const char *body = "{\"status\":\"running\",\"containerId\":\"c1\",\"message\":\"up\"}";
 	CU_ASSERT_EQUAL(decode_h(&d, "POST", "/api/v1/sandboxes/4/runner-status", &h, body, strlen(body)), 0);
@@ -687,7 +687,7 @@ static void test_headers(void)
 	char long_id[RC_PROTO_MAX_RUNNER_ID_TEXT + 2];
 	memset(long_id, 'r', sizeof long_id - 1);
 	long_id[RC_PROTO_MAX_RUNNER_ID_TEXT] = '\0';
-	struct rc_proto_headers h2 = { NULL, long_id };
+	struct rc_proto_headers h2 = { .runner_secret = NULL, .runner_id = long_id };
 	CU_ASSERT_EQUAL(decode_h(&d, "POST", "/api/v1/sandboxes/4/runner-status", &h2, body, strlen(body)), 0);
 	CU_ASSERT_EQUAL(strlen(d.msg.runner_id), RC_PROTO_MAX_RUNNER_ID_TEXT);
 	done(&d);
@@ -695,6 +695,30 @@ static void test_headers(void)
 	long_id[RC_PROTO_MAX_RUNNER_ID_TEXT + 1] = '\0';
 	decode_h(&d, "POST", "/api/v1/sandboxes/4/runner-status", &h2, body, strlen(body));
 	expect_error(&d, 422, RC_PROTO_E_FIELD_TOO_LONG, "X-Runner-Id");
+	done(&d);
+}
+
+/* A header the codec reads, sent twice, is refused whichever copy is good;
+ * X-Runner-Id only where it is read (a sandbox report). */
+static void test_repeated_headers(void)
+{
+	const char *body = "{\"status\":\"running\",\"containerId\":\"c1\"}";
+	struct rc_proto_headers h = { .runner_secret = "s3cret", .runner_id = RID, .runner_secret_repeated = true };
+	struct decoded d;
+	decode_h(&d, "POST", "/runners/" RID "/heartbeat", &h, "{\"session\":1}", 13);
+	expect_error(&d, 400, RC_PROTO_E_DUPLICATE_HEADER, "X-Runner-Secret");
+	done(&d);
+	h.runner_secret_repeated = false;
+	h.runner_id_repeated = true;
+	CU_ASSERT_EQUAL(decode_h(&d, "POST", "/runners/" RID "/heartbeat", &h, "{\"session\":1}", 13), 0);
+	done(&d);
+	decode_h(&d, "POST", "/api/v1/sandboxes/4/runner-status", &h, body, strlen(body));
+	expect_error(&d, 400, RC_PROTO_E_DUPLICATE_HEADER, "X-Runner-Id");
+	done(&d);
+	/* The route still comes first. */
+	h.runner_secret_repeated = true;
+	decode_h(&d, "POST", "/nowhere", &h, "{}", 2);
+	expect_error(&d, 404, RC_PROTO_E_NOT_FOUND, NULL);
 	done(&d);
 }
 
@@ -756,7 +780,7 @@ static void round_trip(const struct rc_msg *msg)
 	char path[256];
 	char *body;
 	CU_ASSERT_EQUAL_FATAL(rc_proto_encode_request(msg, &method, path, sizeof path, &body), 0);
-	struct rc_proto_headers h = { msg->secret, msg->op == RC_OP_SANDBOX_REPORT ? msg->runner_id : NULL };
+	struct rc_proto_headers h = { .runner_secret = msg->secret, .runner_id = msg->op == RC_OP_SANDBOX_REPORT ? msg->runner_id : NULL };
 	struct decoded d;
 	CU_ASSERT_EQUAL(decode_h(&d, method, path, &h, body, body ? strlen(body) : 0), 0);
 	assert_same_msg(msg, &d.msg);
@@ -916,6 +940,7 @@ void rc_test_register_protocol(void)
 		{ "payload: any JSON value", test_payload_any_json_value },
 		{ "task status and complete bodies", test_task_bodies },
 		{ "headers: secret and X-Runner-Id", test_headers },
+		{ "headers: a repeated one is refused", test_repeated_headers },
 		{ "failed decode leaves msg clean", test_failed_decode_leaves_msg_clean },
 		{ "request round trips, every op", test_request_round_trips },
 		{ "encoded requests, exact bytes", test_encoded_requests_exact },

@@ -56,7 +56,7 @@ static int exchange(struct server *s, int64_t now_ms, const char *method, const 
 		    char **reply_body)
 {
 	struct rc_proto_arena arena;
-	struct rc_proto_headers h = { SECRET, NULL };
+	struct rc_proto_headers h = { .runner_secret = SECRET, .runner_id = NULL };
 	struct rc_msg msg;
 	struct rc_error err;
 	struct rc_reply reply;
@@ -230,7 +230,7 @@ static void test_sandbox_life_through_the_codec(void)
 
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/sandboxes/%llu/runner-status", (unsigned long long)id);
-	struct rc_proto_headers h = { NULL, RID_A };
+	struct rc_proto_headers h = { .runner_secret = NULL, .runner_id = RID_A };
 	struct rc_msg msg;
 	struct rc_error err;
 	const char *body = "{\"status\":\"creating\",\"containerId\":\"c0ffee\"}";

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rcd_clock.h"
 
@@ -80,9 +81,28 @@ int rcd_parse_listen(const char *spec, char *host, size_t host_cap, int *port, c
 	return 0;
 }
 
-const char *rcd_http_header(const struct rcd_http_request *req, const char *name)
+struct header_count {
+	const char *name;
+	int copies;
+};
+
+static enum MHD_Result count_copies(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-	return MHD_lookup_connection_value((struct MHD_Connection *)req->conn, MHD_HEADER_KIND, name);
+	(void)kind;
+	(void)value;
+	struct header_count *hc = cls;
+	if (strcasecmp(key, hc->name) == 0)
+		hc->copies++;
+	return MHD_YES;
+}
+
+const char *rcd_http_header(const struct rcd_http_request *req, const char *name, bool *repeated)
+{
+	struct MHD_Connection *conn = req->conn;
+	struct header_count hc = { name, 0 };
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_copies, &hc);
+	*repeated = hc.copies > 1;
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
 /* Append an upload chunk, or only count it once over the limit. */

@@ -53,8 +53,9 @@ struct rcd_http_response {
 };
 
 /* Value of a request header (case-insensitive name), or NULL. Valid during the
- * handler call. */
-const char *rcd_http_header(const struct rcd_http_request *req, const char *name);
+ * handler call. *repeated says whether the request carried the header more
+ * than once (the value is then the first copy's). */
+const char *rcd_http_header(const struct rcd_http_request *req, const char *name, bool *repeated);
 
 /* Fill resp with the request. resp->status is preset to 500. */
 typedef void (*rcd_http_handler)(void *cls, const struct rcd_http_request *req, struct rcd_http_response *resp);

@@ -108,10 +108,9 @@ static char *fallback_body(void)
 void coordd_handle_http(void *cls, const struct rcd_http_request *req, struct rcd_http_response *resp)
 {
 	struct coordd *d = cls;
-	struct rc_proto_headers hdrs = {
-		.runner_secret = rcd_http_header(req, "X-Runner-Secret"),
-		.runner_id = rcd_http_header(req, "X-Runner-Id"),
-	};
+	struct rc_proto_headers hdrs;
+	hdrs.runner_secret = rcd_http_header(req, "X-Runner-Secret", &hdrs.runner_secret_repeated);
+	hdrs.runner_id = rcd_http_header(req, "X-Runner-Id", &hdrs.runner_id_repeated);
 	struct rc_msg msg;
 	struct rc_reply reply;
 	struct rc_error err;
