@@ -148,6 +148,8 @@ int main(int argc, char **argv)
 		struct rc_proto_headers headers = {
 			.runner_secret = below(8) ? "s3cret" : "not-the-secret",
 			.runner_id = below(2) ? "lnch_0123456789ab" : NULL,
+			.runner_secret_repeated = below(32) == 0,
+			.runner_id_repeated = below(32) == 0,
 		};
 		struct rc_msg msg;
 		struct rc_proto_arena arena;
