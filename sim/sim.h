@@ -209,6 +209,10 @@ int sim_at_stop(struct sim_world *w, int64_t at_ms, int node);
  * much later; -1 leaves it down. Coordinator: unsynced writes are lost when
  * storage_lossy is on. */
 int sim_at_crash(struct sim_world *w, int64_t at_ms, int node, int64_t restart_after_ms);
+/* Pause: the node's process stops (a GC pause, SIGSTOP) while its clock
+ * runs on. What reaches it meanwhile (messages, a secret rotation for the
+ * coordinator) waits for the resume; if it goes away instead, messages find
+ * it down and a rotation applies to the secret its restart reads. */
 int sim_at_pause(struct sim_world *w, int64_t at_ms, int node);
 int sim_at_resume(struct sim_world *w, int64_t at_ms, int node);
 

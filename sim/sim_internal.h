@@ -478,8 +478,8 @@ static inline bool sim_world_is_big(const struct sim_world *w) { return w->n_nod
 void sim_node_set_state(struct sim_world *w, int node, enum sim_node_state state);
 /* The node's clock value for its core now (recorded: never goes back). */
 int64_t sim_node_now(struct sim_world *w, int node);
-/* A paused node goes away: its held deliveries are re-issued now (they find
- * it down), its held process exits forgotten. */
+/* A paused node goes away: its held deliveries and rotation are re-issued
+ * now (they find it down), its held process exits forgotten. */
 void sim_node_drop_held(struct sim_world *w, int node);
 static inline struct sim_node *sim_node_at(struct sim_world *w, int node) { return &w->nodes[node]; }
 

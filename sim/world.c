@@ -544,7 +544,9 @@ void sim_node_set_state(struct sim_world *w, int node, enum sim_node_state state
 
 /* ---------------------------------------------------------- the loop */
 
-/* The node an event happens at, or -1 for world events. */
+/* The node an event happens at, or -1 for world events. A secret rotation
+ * happens at the coordinator: it reaches the process itself, as a signal
+ * would, so a paused coordinator takes it when it resumes. */
 static int event_node(const struct sim_world *w, const struct sim_ev *ev)
 {
 	switch (sim_ev_type(ev)) {
@@ -553,6 +555,8 @@ static int event_node(const struct sim_world *w, const struct sim_ev *ev)
 		return (int)sim_ev_a(ev);
 	case EVT_DELIVER:
 		return w->msgs[sim_ev_a(ev)].to;
+	case EVT_ACTION:
+		return w->actions[sim_ev_a(ev)].kind == ACT_ROTATE_SECRET ? w->coord : -1;
 	default:
 		return -1;
 	}
@@ -591,18 +595,20 @@ static void hold(struct sim_world *w, int node, const struct sim_ev *ev)
 	n->held[n->n_held++] = *ev;
 	if (type == EVT_DELIVER)
 		w->pending_msgs++;
+	else if (type == EVT_ACTION)
+		w->pending_actions++;
 	else if (type == EVT_PROC_EXIT)
 		w->pending_procs++;
 }
 
-/* Re-issue node's held events now (only its deliveries when keep_all is
- * false: the rest are forgotten) and empty the hold. */
+/* Re-issue node's held events now (only its deliveries and actions when
+ * keep_all is false: process exits are forgotten) and empty the hold. */
 static void reissue_held(struct sim_world *w, struct sim_node *n, bool keep_all)
 {
 	for (size_t i = 0; i < n->n_held; i++) {
 		const struct sim_ev *ev = &n->held[i];
 		count_popped(w, ev); /* sim_push counts a re-issued one again */
-		if (keep_all || sim_ev_type(ev) == EVT_DELIVER)
+		if (keep_all || sim_ev_type(ev) != EVT_PROC_EXIT)
 			sim_push(w, w->now, (enum sim_evt)sim_ev_type(ev), sim_ev_a(ev), ev->b);
 	}
 	n->n_held = 0;
@@ -625,7 +631,8 @@ void sim_node_resume(struct sim_world *w, int node)
 /* The held events of a node that goes away (crash, stop, power loss):
  * deliveries are re-issued now and find the node down, as a connection reset
  * would (a request to the coordinator is refused, or answered with status 0
- * for the scenario's API; a reply to a runner is dropped as stale); process
+ * for the scenario's API; a reply to a runner is dropped as stale); a secret
+ * rotation applies to the durable secret the restart will read; process
  * exits are forgotten. Releasing the held requests instead once left an API
  * action without any outcome and a runner's request without a record. */
 void sim_node_drop_held(struct sim_world *w, int node)

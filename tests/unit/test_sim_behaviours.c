@@ -193,6 +193,53 @@ static void test_start_during_a_drain_waits_for_the_exit(void)
 	sf_free(&f);
 }
 
+/* A secret rotation reaches the coordinator process itself, as a signal
+ * would, not through its request queue: a paused coordinator takes it when
+ * it resumes, so the old secret's grace runs from then (it used to run from
+ * the rotation, while the coordinator could not even answer). r0 stays on
+ * the old secret: its first 401 comes a grace after the resume. */
+static void test_a_paused_coordinator_rotates_at_its_resume(void)
+{
+	struct sim_config cfg;
+	sim_config_defaults(&cfg);
+	cfg.coord.secret_grace_ms = 60000;
+	struct sf f;
+	sf_init(&f, &cfg, 1);
+	sim_at_pause(f.w, 6000, f.coord);
+	int rotate = sim_at_rotate_secret(f.w, 7000, "s3cret-2", false);
+	sim_at_resume(f.w, 30000, f.coord);
+	sim_run_until(f.w, 29999);
+	CU_ASSERT_FALSE(sim_action_result(f.w, rotate)->applied);
+	sim_run_until(f.w, 200000);
+	CU_ASSERT_EQUAL(sim_action_result(f.w, rotate)->at_ms, 30000);
+	long refused = sf_find(&f, 0, SIM_EV_REJECTED, NULL, NULL, RC_OP_HEARTBEAT);
+	CU_ASSERT_TRUE_FATAL(refused >= 0);
+	CU_ASSERT_EQUAL(f.recs[refused].ev.status, 401);
+	CU_ASSERT_TRUE(f.recs[refused].ev.at_ms >= 90000);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+/* A rotation held by a paused coordinator that crashes instead is not lost:
+ * it applies at the crash, and the restarted coordinator has the new secret
+ * (a runner updated by the rotation registers with it). */
+static void test_a_rotation_held_at_a_crash_applies(void)
+{
+	struct sf f;
+	sf_init(&f, NULL, 1);
+	sim_at_pause(f.w, 6000, f.coord);
+	int rotate = sim_at_rotate_secret(f.w, 7000, "s3cret-2", true);
+	sim_at_crash(f.w, 10000, f.coord, 1000);
+	sim_at_crash(f.w, 12000, f.r[0], 1000);
+	sim_run_until(f.w, 60000);
+	CU_ASSERT_TRUE(sim_action_result(f.w, rotate)->applied);
+	CU_ASSERT_EQUAL(sim_action_result(f.w, rotate)->at_ms, 10000);
+	CU_ASSERT_EQUAL(sf_count(&f, SIM_EV_REJECTED, NULL, NULL, RC_OP_NONE), 0);
+	CU_ASSERT_EQUAL(rc_coord_runner_count(sim_coord(f.w)), 1);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
 static int raw(struct sf *f, int64_t at, enum rc_op op, const char *secret_or_null, bool current_secret,
 	       const char *host)
 {
@@ -368,6 +415,8 @@ void rc_test_register_sim_behaviours(void)
 		{ "scripted requests get their statuses", test_scripted_requests_get_their_statuses },
 		{ "an over-long runner ID is not cut", test_an_over_long_runner_id_is_not_cut },
 		{ "liveness fails while partitioned", test_liveness_fails_while_partitioned },
+		{ "a paused coordinator rotates at its resume", test_a_paused_coordinator_rotates_at_its_resume },
+		{ "a rotation held at a crash applies", test_a_rotation_held_at_a_crash_applies },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("sim_behaviours", tests);
