@@ -340,7 +340,9 @@ enum sim_run_status sim_run_until_quiet(struct sim_world *w, int64_t limit_ms);
 bool sim_step(struct sim_world *w);
 int64_t sim_now(const struct sim_world *w);
 /* Run every full-scan checker now (registry windows, tasks, sandboxes). Done
- * automatically after each coordinator tick; useful at the end of a run. */
+ * automatically after each coordinator tick; useful at the end of a run.
+ * Nothing to judge while the coordinator is down or paused: the windows are
+ * promises of its running sweep. */
 void sim_check_now(struct sim_world *w);
 
 /* ------------------------------------------------------------- observing */

@@ -767,6 +767,6 @@ enum sim_run_status sim_run_until_quiet(struct sim_world *w, int64_t limit_ms)
 
 void sim_check_now(struct sim_world *w)
 {
-	if (w->coord >= 0 && w->nodes[w->coord].coord)
+	if (w->coord >= 0 && w->nodes[w->coord].coord && w->nodes[w->coord].state != SIM_NODE_PAUSED)
 		sim_check_full(w, sim_node_now(w, w->coord));
 }

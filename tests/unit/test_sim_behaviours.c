@@ -240,6 +240,25 @@ static void test_a_rotation_held_at_a_crash_applies(void)
 	sf_free(&f);
 }
 
+/* The liveness windows are promises of a running coordinator's sweep: an
+ * explicit check while it is paused has nothing to judge (it used to report
+ * r0 still online long after its last heartbeat). After the resume the sweep
+ * catches up and the check holds again. */
+static void test_an_explicit_check_skips_a_paused_coordinator(void)
+{
+	struct sf f;
+	sf_init(&f, NULL, 1);
+	sim_at_pause(f.w, 6000, f.coord);
+	sim_run_until(f.w, 400000);
+	sim_check_now(f.w);
+	assert_no_violation(&f);
+	sim_at_resume(f.w, 400001, f.coord);
+	sim_run_until(f.w, 400100);
+	sim_check_now(f.w);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
 static int raw(struct sf *f, int64_t at, enum rc_op op, const char *secret_or_null, bool current_secret,
 	       const char *host)
 {
@@ -417,6 +436,7 @@ void rc_test_register_sim_behaviours(void)
 		{ "liveness fails while partitioned", test_liveness_fails_while_partitioned },
 		{ "a paused coordinator rotates at its resume", test_a_paused_coordinator_rotates_at_its_resume },
 		{ "a rotation held at a crash applies", test_a_rotation_held_at_a_crash_applies },
+		{ "an explicit check skips a paused coordinator", test_an_explicit_check_skips_a_paused_coordinator },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("sim_behaviours", tests);
