@@ -253,6 +253,53 @@ static void test_runner_ops_need_the_secret_first(void)
 	cf_free(&f);
 }
 
+/* The unit-test binary is linked with --wrap=CRYPTO_memcmp (Makefile), so
+ * every constant-time comparison the core makes passes through here and is
+ * recorded before OpenSSL's own runs. */
+int __real_CRYPTO_memcmp(const void *a, const void *b, size_t len);
+int __wrap_CRYPTO_memcmp(const void *a, const void *b, size_t len);
+
+static struct {
+	size_t calls;
+	size_t lens[8];
+} memcmp_log;
+
+int __wrap_CRYPTO_memcmp(const void *a, const void *b, size_t len)
+{
+	if (memcmp_log.calls < sizeof memcmp_log.lens / sizeof memcmp_log.lens[0])
+		memcmp_log.lens[memcmp_log.calls] = len;
+	memcmp_log.calls++;
+	return __real_CRYPTO_memcmp(a, b, len);
+}
+
+/* The check of a presented secret of the stored length is the same work
+ * whatever it gets right: one CRYPTO_memcmp over the whole secret per stored
+ * secret (current, and the rotated-out one during its grace), whether the
+ * guess is wrong in its first byte, its last, or right. A timer therefore
+ * learns nothing from our code about how much of a guess matched; what
+ * CRYPTO_memcmp itself leaks is OpenSSL's to answer for. */
+static void test_secret_compare_does_the_same_work_for_every_guess(void)
+{
+	struct cf f;
+	cf_init(&f, NULL); /* the secret is "s3cret" */
+	struct cf_runner a = cf_register(&f, 0, "a");
+	const char *guesses[] = { "x3cret", "s3cXet", "s3creT", CF_SECRET };
+	for (int rotated = 0; rotated < 2; rotated++) {
+		if (rotated)
+			CU_ASSERT_EQUAL_FATAL(rc_coord_rotate_secret(f.c, 2000, "n3wsec"), 0);
+		for (size_t i = 0; i < sizeof guesses / sizeof guesses[0]; i++) {
+			struct rc_msg m = cf_runner_msg(RC_OP_HEARTBEAT, &a);
+			m.secret = guesses[i];
+			memset(&memcmp_log, 0, sizeof memcmp_log);
+			cf_send(&f, 2000, &m);
+			CU_ASSERT_EQUAL(memcmp_log.calls, (size_t)(1 + rotated));
+			for (size_t c = 0; c < memcmp_log.calls; c++)
+				CU_ASSERT_EQUAL(memcmp_log.lens[c], strlen(CF_SECRET));
+		}
+	}
+	cf_free(&f);
+}
+
 static void test_secret_rotation_grace_boundary(void)
 {
 	struct cf f;
@@ -600,6 +647,8 @@ void rc_test_register_registry(void)
 		{ "another install takes over a stale record", test_takeover_of_stale_record },
 		{ "sessions never repeat", test_sessions_never_repeat },
 		{ "401 before anything else on runner ops", test_runner_ops_need_the_secret_first },
+		{ "secret compare does the same work for every guess",
+		  test_secret_compare_does_the_same_work_for_every_guess },
 		{ "rotated secret valid until grace end", test_secret_rotation_grace_boundary },
 		{ "a second rotation ends the older grace", test_second_rotation_ends_older_grace },
 		{ "heartbeat 404 and 409 change nothing", test_heartbeat_refusals },
