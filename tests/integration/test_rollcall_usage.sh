@@ -53,6 +53,19 @@ check "timeline --from 5x" usage_fails "'5x' is not a time" "$RC" timeline "$SCN
 check "run --seeds x" usage_fails "bad seed range 'x'" "$RC" run --seeds x "$SCN"
 check "replay of a missing file" usage_fails "$T/none.jsonl: No such file" "$RC" replay "$T/none.jsonl"
 
+# Settings the core refuses are refused by the simulator with a reason (exit 2),
+# never by an assertion when the coordinator or a runner starts.
+config_refused() { # SETTING WORDS: `rollcall run` of a scenario with SETTING exits 2 naming WORDS
+	printf 'config %s\nrunner r1\nat 0s start r1\n' "$1" > "$T/config.scn"
+	"$RC" run --seeds 1 "$T/config.scn" > "$T/out" 2>&1
+	[ $? = 2 ] && grep -q -- "$2" "$T/out"
+}
+check "config stale_after above remove_after" config_refused "stale_after 11m" "remove_after must be at least stale_after"
+check "config heartbeat_interval 0" config_refused "heartbeat_interval 0" "heartbeat_interval must be at least 1s"
+check "config restart_delay 0" config_refused "restart_delay 0" "restart_delay and stable_after must be > 0"
+check "config restart_max_delay below restart_delay" config_refused "restart_max_delay 0" "restart_max_delay at least"
+check "config stable_after 0" config_refused "stable_after 0" "restart_delay and stable_after must be > 0"
+
 # Progress: `rollcall sim` draws a line on a terminal (here script(1)'s pseudo-terminal),
 # from the first simulated minute on, and writes nothing to stderr otherwise.
 "$RC" sim --runners 5 --duration 40m > "$T/sim.out" 2> "$T/sim.err"
