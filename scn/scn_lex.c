@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "scn_internal.h"
+#include "utf8.h"
 
 void *scn_grow_to(void *items, size_t *cap, size_t want, size_t size)
 {
@@ -94,6 +95,12 @@ static void split_line(struct scn_lines *t, struct scn_line *l, char *s, const c
 			prev_end = i;
 			if (i < len)
 				s[i++] = '\0';
+		}
+		/* words become JSON (traces, requests), which holds only UTF-8 */
+		if (!rc_utf8_valid(w->text, (size_t)w->len)) {
+			l->split_error_col = w->col;
+			l->split_error = "not UTF-8 text (a scenario file is UTF-8)";
+			return;
 		}
 		l->end_col = (int)prev_end + 1;
 	}

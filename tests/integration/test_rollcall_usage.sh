@@ -66,6 +66,11 @@ check "config restart_delay 0" config_refused "restart_delay 0" "restart_delay a
 check "config restart_max_delay below restart_delay" config_refused "restart_max_delay 0" "restart_max_delay at least"
 check "config stable_after 0" config_refused "stable_after 0" "restart_delay and stable_after must be > 0"
 
+# A scenario is UTF-8 text: its words end up in JSON (traces, requests).
+printf 'runner r1 hostname h\351st\nat 0s start r1\n' > "$T/latin1.scn"
+check "check-scenario of a Latin-1 hostname" usage_fails "latin1.scn:1:20: not UTF-8 text" \
+	"$RC" check-scenario "$T/latin1.scn"
+
 # Progress: `rollcall sim` draws a line on a terminal (here script(1)'s pseudo-terminal),
 # from the first simulated minute on, and writes nothing to stderr otherwise.
 "$RC" sim --runners 5 --duration 40m > "$T/sim.out" 2> "$T/sim.err"

@@ -260,6 +260,8 @@ static void test_errors(void)
 		{ "runner r1\nat 1m start r1 now\n", "t.scn:2:16: undefined node 'now'" },
 		{ "runner r1\nat 1m expect r1 is stale soon\n", "t.scn:2:26: unexpected 'soon' after the end of the statement" },
 		{ "runner r1\nat 1m \"oops\n", "t.scn:2:7: unterminated quoted text" },
+		{ "runner r1 hostname h\xe9st\n", "t.scn:1:20: not UTF-8 text (a scenario file is UTF-8)" },
+		{ "runner r1 hostname \"caf\xc3\"\n", "t.scn:1:20: not UTF-8 text (a scenario file is UTF-8)" },
 		{ "seeds 10-1\nrunner r1\n", "t.scn:1:7: bad seed range '10-1'" },
 		{ "end at 1m\nrunner r1\nat 2m start r1\n", "t.scn:1:1: the run ends at 1m but the file looks at 2m" },
 		{ "config stale_after 1m\n", "t.scn:1:1: no runner declared (add e.g. 'runner r1')" },
