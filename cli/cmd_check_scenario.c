@@ -57,6 +57,20 @@ void rc_loaded_free(struct rc_loaded *l)
 	l->len = 0;
 }
 
+int rc_check_scenario_file(const char *path, const char *command)
+{
+	struct scn_diags d;
+	scn_diags_init(&d);
+	struct scn_scenario *s = scn_parse_file(path, &d);
+	for (size_t k = 0; k < d.len; k++)
+		fprintf(stderr, "%s\n", d.items[k]);
+	scn_diags_free(&d);
+	if (!s)
+		return rc_cli_usage_error(command, "%s does not parse; nothing was run", path);
+	scn_free(s);
+	return RC_EXIT_OK;
+}
+
 static const char check_usage[] = "usage: rollcall check-scenario PATH...\n"
 				  "Parses scenario files (folders: every *.scn under them) and prints each\n"
 				  "error as file:line:col: message. Exit 0 all valid, 2 otherwise.\n";

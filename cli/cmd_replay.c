@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "scenario_load.h"
 #include "scn.h"
 #include "xp_buf.h"
 #include "xp_run.h"
@@ -137,6 +138,8 @@ static char *sibling_trace(const char *path)
 
 static int replay_scenario(const char *path, bool have_seed, uint64_t seed)
 {
+	if (rc_check_scenario_file(path, "replay") != RC_EXIT_OK)
+		return RC_EXIT_USAGE;
 	size_t len;
 	char *text = xp_read_file(path, &len);
 	if (!text)

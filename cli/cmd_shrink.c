@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "scenario_load.h"
 #include "scn.h"
 #include "xp_buf.h"
 #include "xp_run.h"
@@ -108,6 +109,8 @@ static int load_input(const struct shrink_opts *o, struct xp_script *s, uint64_t
 		xp_recipe_free(&rc);
 	} else {
 		size_t len;
+		if (rc_check_scenario_file(o->in, "shrink") != RC_EXIT_OK)
+			return RC_EXIT_USAGE;
 		if (!(text = xp_read_file(o->in, &len)))
 			return rc_cli_usage_error("shrink", "%s: %s", o->in, strerror(errno));
 	}

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "scenario_load.h"
 #include "scn.h"
 #include "xp_buf.h"
 #include "xp_run.h"
@@ -84,6 +85,8 @@ static char *trace_of_scenario(const struct timeline_opts *o, struct xp_script *
 {
 	size_t n;
 	char err[200];
+	if (rc_check_scenario_file(o->in, "timeline") != RC_EXIT_OK)
+		return NULL;
 	char *text = xp_read_file(o->in, &n);
 	if (!text) {
 		rc_cli_usage_error("timeline", "%s: %s", o->in, strerror(errno));

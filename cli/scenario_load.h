@@ -20,4 +20,10 @@ struct rc_loaded {
 int rc_load_scenarios(char **args, int n, const char *command, struct rc_loaded *out);
 void rc_loaded_free(struct rc_loaded *l);
 
+/* Parse the scenario file at path, printing each error to stderr as
+ * file:line:col. The commands that run a canonical copy of a file (replay,
+ * timeline, shrink) call it first, so that an error names the user's own
+ * file and line, not the copy's. Returns RC_EXIT_OK or RC_EXIT_USAGE. */
+int rc_check_scenario_file(const char *path, const char *command);
+
 #endif

@@ -71,6 +71,19 @@ printf 'runner r1 hostname h\351st\nat 0s start r1\n' > "$T/latin1.scn"
 check "check-scenario of a Latin-1 hostname" usage_fails "latin1.scn:1:20: not UTF-8 text" \
 	"$RC" check-scenario "$T/latin1.scn"
 
+# replay, timeline and shrink run a canonical copy of a scenario file; an error
+# still names the file's own line (comments and blank lines counted), exit 2.
+printf '# a comment\n\nrunner r1\nat 0s start r1\nat 1m expect r9 is online\n' > "$T/undef.scn"
+check "replay of a scenario with an error" usage_fails "undef.scn:5:14: undefined" "$RC" replay "$T/undef.scn"
+check "timeline of a scenario with an error" usage_fails "undef.scn:5:14: undefined" \
+	"$RC" timeline "$T/undef.scn" -o "$T/undef.svg"
+check "shrink of a scenario with an error" usage_fails "undef.scn:5:14: undefined" \
+	"$RC" shrink "$T/undef.scn" -o "$T/undef.min.scn"
+check "replay of a Latin-1 scenario (no abort)" usage_fails "latin1.scn:1:20: not UTF-8 text" \
+	"$RC" replay "$T/latin1.scn"
+check "timeline of a Latin-1 scenario (no abort)" usage_fails "latin1.scn:1:20: not UTF-8 text" \
+	"$RC" timeline "$T/latin1.scn" -o "$T/latin1.svg"
+
 # Progress: `rollcall sim` draws a line on a terminal (here script(1)'s pseudo-terminal),
 # from the first simulated minute on, and writes nothing to stderr otherwise.
 "$RC" sim --runners 5 --duration 40m > "$T/sim.out" 2> "$T/sim.err"
