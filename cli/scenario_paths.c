@@ -63,7 +63,8 @@ static int add_dir(struct rc_paths *ps, const char *dir, char *err, size_t err_l
 			push(ps, path);
 	}
 	closedir(d);
-	qsort(ps->items + first, ps->len - first, sizeof *ps->items, cmp_str);
+	if (ps->len > first) /* an empty folder: items may still be NULL, which qsort must not get */
+		qsort(ps->items + first, ps->len - first, sizeof *ps->items, cmp_str);
 	return rc;
 }
 

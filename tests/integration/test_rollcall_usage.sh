@@ -84,6 +84,13 @@ check "replay of a Latin-1 scenario (no abort)" usage_fails "latin1.scn:1:20: no
 check "timeline of a Latin-1 scenario (no abort)" usage_fails "latin1.scn:1:20: not UTF-8 text" \
 	"$RC" timeline "$T/latin1.scn" -o "$T/latin1.svg"
 
+# A folder without scenarios is refused with one line (no sanitizer report
+# from sorting an empty list: run this file against the `make fuzz` build).
+mkdir -p "$T/noscn/sub"
+check "check-scenario of a folder without scenarios" usage_fails "noscn: no .scn files in this folder" \
+	"$RC" check-scenario "$T/noscn"
+check_eq "... and nothing else on stderr" 1 "$(wc -l < "$T/err")"
+
 # Progress: `rollcall sim` draws a line on a terminal (here script(1)'s pseudo-terminal),
 # from the first simulated minute on, and writes nothing to stderr otherwise.
 "$RC" sim --runners 5 --duration 40m > "$T/sim.out" 2> "$T/sim.err"
