@@ -21,7 +21,8 @@ int rc_cli_parse_count(const char *command, const char *option, const char *text
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(text, &end, 10);
-	if (!errno && end != text && !*end && text[0] != '-' && v >= min && v <= max) {
+	/* digits only: strtoull also takes blanks, '+' and a '-' after blanks (" -1" is 2^64 - 1) */
+	if (!errno && text[0] >= '0' && text[0] <= '9' && !*end && v >= min && v <= max) {
 		*out = v;
 		return 0;
 	}

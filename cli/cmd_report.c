@@ -431,7 +431,7 @@ static int parse_percent(const char *text, double *out)
 {
 	char *end;
 	double v = strtod(text, &end);
-	if (end == text || *end || v < 0 || v > 100)
+	if (end == text || *end || !(v >= 0 && v <= 100)) /* written so that NaN is refused too */
 		return rc_cli_usage_error("report", "'%s' is not a percentage (0 to 100)", text);
 	*out = v;
 	return 0;

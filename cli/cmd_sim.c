@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +107,9 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		case 'x': {
 			char *end;
 			o->wl.tasks_per_runner_hour = strtod(optarg, &end);
-			if (end == optarg || *end || o->wl.tasks_per_runner_hour < 0)
+			/* not "nan" or "inf": no rate of tasks, and the trace header cannot hold them */
+			if (end == optarg || *end || !isfinite(o->wl.tasks_per_runner_hour) ||
+			    o->wl.tasks_per_runner_hour < 0)
 				rc = rc_cli_usage_error("sim", "--tasks-per-hour: '%s' is not a number >= 0", optarg);
 			break;
 		}
@@ -125,6 +128,9 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		return rc;
 	if (optind < argc)
 		return rc_cli_usage_error("sim", "unexpected argument '%s'", argv[optind]);
+	if (o->seeds - 1 > UINT64_MAX - o->seed) /* the seeds would wrap round to 0 */
+		return rc_cli_usage_error("sim", "--seeds: %" PRIu64 " seeds from %" PRIu64 " go past the last seed, %" PRIu64,
+					  o->seeds, o->seed, UINT64_MAX);
 	if (o->trace && o->seeds > 1)
 		return rc_cli_usage_error("sim", "--trace: only with a single seed (drop --seeds)");
 	if (o->wl.duration_ms <= o->wl.quiet_ms)

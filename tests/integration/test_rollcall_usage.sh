@@ -44,6 +44,18 @@ check "... and nothing was written" test ! -e "$T/min.scn" -a ! -e "$T/t.svg"
 "$RC" timeline "$SCN" -o "$T/t.svg" --width 400 > /dev/null 2>&1
 check_eq "timeline --width 400 exits 0" 0 "$?"
 check "... with a 400-pixel picture" grep -q 'width="400"' "$T/t.svg"
+check "sim --seed ' -1' (blanks, then a sign)" usage_fails "--seed: ' -1'" "$RC" sim --seed " -1"
+check "sim --seeds ' -1' (not 2^64 - 1 seeds)" usage_fails "--seeds: ' -1'" "$RC" sim --seeds " -1"
+check "sim --seeds +2" usage_fails "--seeds: '+2'" "$RC" sim --seeds +2
+check "sim --seed 2^64-1 --seeds 2 (no wrap to seed 0)" usage_fails "--seeds: 2 seeds from 18446744073709551615" \
+	"$RC" sim --seed 18446744073709551615 --seeds 2
+check "sim --tasks-per-hour nan" usage_fails "--tasks-per-hour: 'nan' is not a number >= 0" \
+	"$RC" sim --tasks-per-hour nan
+check "sim --tasks-per-hour inf" usage_fails "--tasks-per-hour: 'inf'" "$RC" sim --tasks-per-hour inf
+check "report index --line-threshold nan" usage_fails "'nan' is not a percentage" \
+	"$RC" report index --line-threshold nan
+check "report index --branch-threshold -nan" usage_fails "'-nan' is not a percentage" \
+	"$RC" report index --branch-threshold -nan
 
 # Durations, ranges and files.
 check "sim --duration 5x" usage_fails "--duration: '5x' is not a duration" "$RC" sim --duration 5x
