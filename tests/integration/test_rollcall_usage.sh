@@ -103,6 +103,18 @@ check "check-scenario of a folder without scenarios" usage_fails "noscn: no .scn
 	"$RC" check-scenario "$T/noscn"
 check_eq "... and nothing else on stderr" 1 "$(wc -l < "$T/err")"
 
+# A write that fails (here: over the file size limit) leaves the user's file as it was.
+seq 1 3000 > "$T/keep.svg"
+cp "$T/keep.svg" "$T/keep.orig"
+(trap '' XFSZ; ulimit -f 4; "$RC" timeline "$SCN" -o "$T/keep.svg" > /dev/null 2> "$T/err")
+check_eq "timeline -o over the file size limit exits 2" 2 "$?"
+check "... naming the file" grep -q "cannot write $T/keep.svg: File too large" "$T/err"
+check "... and the old file is untouched" cmp -s "$T/keep.svg" "$T/keep.orig"
+check "... with no temporary file left" bash -c "! ls '$T'/keep.svg.* 2> /dev/null"
+"$RC" timeline "$SCN" -o "$T/keep.svg" > /dev/null 2>&1
+check "timeline -o replaces the file when it can" grep -q "^<svg" "$T/keep.svg"
+check_eq "... with the mode fopen gives" "$(printf '%o' $((0666 & ~$(umask))))" "$(stat -c %a "$T/keep.svg")"
+
 # Progress: `rollcall sim` draws a line on a terminal (here script(1)'s pseudo-terminal),
 # from the first simulated minute on, and writes nothing to stderr otherwise.
 "$RC" sim --runners 5 --duration 40m > "$T/sim.out" 2> "$T/sim.err"
