@@ -163,18 +163,14 @@ int sim_config_validate(const struct sim_config *cfg, char *err, size_t err_len)
 		bad = "term_exit_ms: must be >= 0";
 	else if (cfg->expected_runners < 0 || cfg->expected_runners > 10000000)
 		bad = "expected_runners: must be 0..10000000";
-	else if (cfg->coord.stale_after_ms <= 0 || cfg->coord.remove_after_ms <= 0 ||
-		 cfg->coord.sweep_interval_ms <= 0 || cfg->coord.task_timeout_ms <= 0 ||
-		 cfg->coord.monitor_interval_ms <= 0 || cfg->coord.max_attempts < 1)
-		bad = "coord: intervals must be > 0 and max_attempts >= 1";
-	/* the rest of what rc_coord_new refuses: refused here, with a reason,
-	 * rather than by an assertion when the coordinator starts */
-	else if (cfg->coord.remove_after_ms < cfg->coord.stale_after_ms)
-		bad = "coord: remove_after must be at least stale_after";
-	else if (cfg->coord.heartbeat_interval_s < 1)
-		bad = "coord: heartbeat_interval must be at least 1s";
 	if (bad) {
 		snprintf(err, err_len, "%s", bad);
+		return -1;
+	}
+	/* What rc_coord_new refuses is refused here, with the core's reason,
+	 * rather than by an assertion when the coordinator starts. */
+	if ((bad = rc_coord_config_problem(&cfg->coord))) {
+		snprintf(err, err_len, "coord: %s", bad);
 		return -1;
 	}
 	return 0;
@@ -370,9 +366,7 @@ int sim_add_runner(struct sim_world *w, const struct sim_runner_spec *spec)
 		return sim_fail(w, "runner %s: heartbeat interval and request timeout must be > 0", spec->name);
 	/* what rc_runner_new refuses of the restart policy: refused here, with
 	 * a reason, rather than by an assertion when the runner starts */
-	const struct rc_sup_policy *sup = &spec->sup;
-	if (sup->initial_delay_ms <= 0 || sup->max_delay_ms < sup->initial_delay_ms || sup->max_restarts < 0 ||
-	    sup->stable_after_ms <= 0 || sup->stop_grace_ms < 0)
+	if (!rc_sup_policy_valid(&spec->sup))
 		return sim_fail(w, "runner %s: restart_delay and stable_after must be > 0, restart_max_delay at "
 				"least restart_delay, max_restarts and stop_grace >= 0", spec->name);
 	if (spec->start_at_ms >= 0 && spec->start_at_ms < w->now)

@@ -31,20 +31,27 @@ void rc_coord_config_defaults(struct rc_coord_config *cfg)
 	};
 }
 
-/* A configuration the coordinator can run on. */
-static bool config_ok(const struct rc_coord_config *cfg)
+const char *rc_coord_config_problem(const struct rc_coord_config *cfg)
 {
-	return cfg->stale_after_ms > 0 && cfg->remove_after_ms >= cfg->stale_after_ms && cfg->sweep_interval_ms > 0 &&
-	       cfg->task_timeout_ms > 0 && cfg->monitor_interval_ms > 0 && cfg->max_attempts >= 1 &&
-	       cfg->heartbeat_interval_s >= 1 && cfg->default_max_concurrency >= 1 &&
-	       cfg->default_max_concurrency <= RC_MAX_CONCURRENCY && cfg->secret_grace_ms >= 0;
+	if (cfg->stale_after_ms <= 0 || cfg->remove_after_ms <= 0 || cfg->sweep_interval_ms <= 0 ||
+	    cfg->task_timeout_ms <= 0 || cfg->monitor_interval_ms <= 0 || cfg->max_attempts < 1)
+		return "intervals must be > 0 and max_attempts >= 1";
+	if (cfg->remove_after_ms < cfg->stale_after_ms)
+		return "remove_after must be at least stale_after";
+	if (cfg->heartbeat_interval_s < 1)
+		return "heartbeat_interval must be at least 1s";
+	if (cfg->default_max_concurrency < 1 || cfg->default_max_concurrency > RC_MAX_CONCURRENCY)
+		return "default_max_concurrency must be 1..64";
+	if (cfg->secret_grace_ms < 0)
+		return "secret_grace must be >= 0";
+	return NULL;
 }
 
 /* Secret and config come from the operator, so bad ones are refused (NULL),
  * not asserted. */
 struct rc_coord *rc_coord_new(const struct rc_coord_config *cfg, const char *secret, int64_t now_ms)
 {
-	if (!config_ok(cfg))
+	if (rc_coord_config_problem(cfg))
 		return NULL;
 	struct rc_coord *c = calloc(1, sizeof *c);
 	if (!c)

@@ -93,6 +93,10 @@ struct rc_coord;
  * remove_after_ms < stale_after_ms, max_attempts < 1, default_max_concurrency
  * outside 1..RC_MAX_CONCURRENCY). The caller frees it with rc_coord_free(). */
 struct rc_coord *rc_coord_new(const struct rc_coord_config *cfg, const char *secret, int64_t now_ms);
+/* Why rc_coord_new would refuse cfg (a static string), or NULL when it is a
+ * configuration the coordinator can run on. For hosts that check a
+ * configuration before starting one (the simulator, at scenario load). */
+const char *rc_coord_config_problem(const struct rc_coord_config *cfg);
 void rc_coord_free(struct rc_coord *c);
 const struct rc_coord_config *rc_coord_config(const struct rc_coord *c);
 

@@ -140,19 +140,13 @@ static bool nonempty(const char *s)
 	return s && s[0];
 }
 
-static bool policy_valid(const struct rc_sup_policy *p)
-{
-	return p->initial_delay_ms > 0 && p->max_delay_ms >= p->initial_delay_ms &&
-	       p->max_restarts >= 0 && p->stable_after_ms > 0 && p->stop_grace_ms >= 0;
-}
-
 static bool config_valid(const struct rc_runner_config *c)
 {
 	return nonempty(c->hostname) && nonempty(c->project_dir) && nonempty(c->executor_type) &&
 	       c->max_concurrency >= 1 && c->max_concurrency <= RC_MAX_CONCURRENCY &&
 	       c->heartbeat_interval_ms > 0 && c->backoff_initial_ms > 0 &&
 	       c->backoff_max_ms >= c->backoff_initial_ms && c->request_timeout_ms > 0 &&
-	       policy_valid(&c->sup);
+	       rc_sup_policy_valid(&c->sup);
 }
 
 const char *rc_runner_phase_name(enum rc_runner_phase p)

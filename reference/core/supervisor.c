@@ -21,6 +21,12 @@ void rc_sup_policy_defaults(struct rc_sup_policy *p)
 	p->stop_grace_ms = 5000;
 }
 
+bool rc_sup_policy_valid(const struct rc_sup_policy *p)
+{
+	return p->initial_delay_ms > 0 && p->max_delay_ms >= p->initial_delay_ms && p->max_restarts >= 0 &&
+	       p->stable_after_ms > 0 && p->stop_grace_ms >= 0;
+}
+
 const char *rc_sup_state_name(enum rc_sup_state s)
 {
 	switch (s) {

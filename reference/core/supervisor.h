@@ -27,6 +27,9 @@ struct rc_sup_policy {
 };
 
 void rc_sup_policy_defaults(struct rc_sup_policy *p);
+/* Whether p is a policy rc_runner_new accepts: delays and stable_after > 0,
+ * max_delay >= initial_delay, max_restarts and stop_grace >= 0. */
+bool rc_sup_policy_valid(const struct rc_sup_policy *p);
 
 enum rc_sup_state {
 	RC_SUP_IDLE = 0,  /* never started */

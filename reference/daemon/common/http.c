@@ -81,28 +81,27 @@ int rcd_parse_listen(const char *spec, char *host, size_t host_cap, int *port, c
 	return 0;
 }
 
-struct header_count {
+struct header_copies {
 	const char *name;
-	int copies;
+	const char *first; /* the first copy's value, NULL while none */
+	int count;
 };
 
-static enum MHD_Result count_copies(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result count_copy(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	(void)kind;
-	(void)value;
-	struct header_count *hc = cls;
-	if (strcasecmp(key, hc->name) == 0)
-		hc->copies++;
+	struct header_copies *hc = cls;
+	if (strcasecmp(key, hc->name) == 0 && hc->count++ == 0)
+		hc->first = value;
 	return MHD_YES;
 }
 
 const char *rcd_http_header(const struct rcd_http_request *req, const char *name, bool *repeated)
 {
-	struct MHD_Connection *conn = req->conn;
-	struct header_count hc = { name, 0 };
-	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_copies, &hc);
-	*repeated = hc.copies > 1;
-	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+	struct header_copies hc = { name, NULL, 0 };
+	MHD_get_connection_values((struct MHD_Connection *)req->conn, MHD_HEADER_KIND, count_copy, &hc);
+	*repeated = hc.count > 1;
+	return hc.first;
 }
 
 /* Append an upload chunk, or only count it once over the limit. */
