@@ -41,9 +41,24 @@ int rc_cli_parse_int(const char *command, const char *option, const char *text, 
 	return rc;
 }
 
-int rc_cli_parse_duration(const char *text, int64_t *out_ms)
+int rc_cli_parse_duration(const char *command, const char *option, const char *text, int64_t min_ms,
+			  int64_t *out_ms)
 {
-	return scn_parse_duration(text, out_ms);
+	int64_t ms;
+	int rc = scn_parse_duration(text, &ms);
+	if (rc == -2)
+		return rc_cli_usage_error(command, "%s: '%s' is longer than " SCN_DURATION_MAX_TEXT
+					  ", the longest duration rollcall takes", option, text);
+	if (rc != 0)
+		return rc_cli_usage_error(command, "%s: '%s' is not a duration (e.g. 1500ms, 90s, 2m30s, 1h)", option,
+					  text);
+	if (ms < min_ms) {
+		char least[32];
+		return rc_cli_usage_error(command, "%s: '%s' is shorter than %s", option, text,
+					  scn_format_duration(min_ms, least, sizeof least));
+	}
+	*out_ms = ms;
+	return 0;
 }
 
 int rc_cli_parse_seed(const char *command, const char *text, uint64_t *seed)

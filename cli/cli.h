@@ -47,7 +47,10 @@ int rc_cli_parse_int(const char *command, const char *option, const char *text, 
 int rc_cli_parse_seed(const char *command, const char *text, uint64_t *seed);
 
 /* Parse a duration such as "1500ms", "30s", "2m", "24h", "2m30s" or a bare
- * number of milliseconds into *out_ms. Returns 0, or -1 if malformed. */
-int rc_cli_parse_duration(const char *text, int64_t *out_ms);
+ * number of milliseconds into *out_ms, at least min_ms and at most a year and
+ * a day (SCN_DURATION_MAX_MS). Returns 0, or prints a usage error naming the
+ * option and returns RC_EXIT_USAGE. */
+int rc_cli_parse_duration(const char *command, const char *option, const char *text, int64_t min_ms,
+			  int64_t *out_ms);
 
 #endif

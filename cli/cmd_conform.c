@@ -76,13 +76,6 @@ static const char *default_work_dir(void)
 	return tmp && tmp[0] ? tmp : "/tmp";
 }
 
-static int duration_opt(const char *name, const char *text, int64_t *out)
-{
-	if (rc_cli_parse_duration(text, out) != 0 || *out <= 0)
-		return rc_cli_usage_error("conform", "%s: bad duration '%s' (write e.g. 2s or 500ms)", name, text);
-	return RC_EXIT_OK;
-}
-
 /* The options that a replay command must repeat. */
 static void remember(struct cli_opts *o, const char *flag, const char *value)
 {
@@ -135,8 +128,8 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o, int *first_path
 		case 'S': o->c.secret_file = optarg; remember(o, "--secret-file", optarg); break;
 		case 'j': o->junit = optarg; break;
 		case 'C': o->compare_sim = true; break;
-		case 'T': rc = duration_opt("--timeout", optarg, &o->c.timeout_ms); break;
-		case 'L': rc = duration_opt("--launch-timeout", optarg, &o->c.launch_timeout_ms); break;
+		case 'T': rc = rc_cli_parse_duration("conform", "--timeout", optarg, 1, &o->c.timeout_ms); break;
+		case 'L': rc = rc_cli_parse_duration("conform", "--launch-timeout", optarg, 1, &o->c.launch_timeout_ms); break;
 		case 'F': o->c.faketime_lib = optarg; break;
 		case 'w': o->c.work_dir = optarg; break;
 		case 'k': o->c.keep = true; break;

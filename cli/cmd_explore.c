@@ -73,13 +73,6 @@ struct explore_opts {
 	char *command;
 };
 
-static int parse_time(const char *opt, const char *text, int64_t *out)
-{
-	if (rc_cli_parse_duration(text, out) != 0 || *out <= 0)
-		return rc_cli_usage_error("explore", "%s: '%s' is not a duration (e.g. 90s, 10m, 1h)", opt, text);
-	return 0;
-}
-
 static int parse_option(int c, struct explore_opts *o)
 {
 	int64_t ms;
@@ -99,15 +92,15 @@ static int parse_option(int c, struct explore_opts *o)
 	case 'S': o->swarm = true; return 0;
 	case 'L': o->liveness = true; return 0;
 	case 'b':
-		if (parse_time("--budget", optarg, &ms))
+		if (rc_cli_parse_duration("explore", "--budget", optarg, 1, &ms))
 			return RC_EXIT_USAGE;
 		o->cfg.budget_s = (double)ms / 1000.0;
 		return 0;
 	case 'w': o->workload = optarg; return 0;
 	case 'r':
 		return rc_cli_parse_int("explore", "--runners", optarg, 1, 50, &o->runners);
-	case 'd': return parse_time("--duration", optarg, &o->duration_ms) ? RC_EXIT_USAGE : 0;
-	case 'B': return parse_time("--bound", optarg, &o->bound_ms) ? RC_EXIT_USAGE : 0;
+	case 'd': return rc_cli_parse_duration("explore", "--duration", optarg, 1, &o->duration_ms);
+	case 'B': return rc_cli_parse_duration("explore", "--bound", optarg, 1, &o->bound_ms);
 	case 'f':
 		if (sim_faults_parse(optarg, &o->faults, bad, sizeof bad) != 0)
 			return rc_cli_usage_error("explore", "--faults: unknown fault '%s' (net, crash, skew, pause, "

@@ -62,14 +62,6 @@ struct sim_opts {
 	int history;
 };
 
-static int parse_ms(const char *option, const char *text, int64_t min, int64_t *out)
-{
-	if (rc_cli_parse_duration(text, out) != 0 || *out < min)
-		return rc_cli_usage_error("sim", "%s: '%s' is not a duration (e.g. 90s, 2m30s, 24h) of at least %lld ms",
-					  option, text, (long long)min);
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct sim_opts *o)
 {
 	static const struct option opts[] = {
@@ -91,7 +83,7 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		case 'r':
 			rc = rc_cli_parse_int("sim", "--runners", optarg, 1, 1000000, &o->wl.runners);
 			break;
-		case 'd': rc = parse_ms("--duration", optarg, 1, &o->wl.duration_ms); break;
+		case 'd': rc = rc_cli_parse_duration("sim", "--duration", optarg, 1, &o->wl.duration_ms); break;
 		case 's': rc = rc_cli_parse_count("sim", "--seed", optarg, 0, UINT64_MAX, &o->seed); break;
 		case 'k': rc = rc_cli_parse_count("sim", "--seeds", optarg, 1, UINT64_MAX, &o->seeds); break;
 		case 'f':
@@ -103,7 +95,7 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		case 't': o->trace = optarg; break;
 		case 'H': o->hash = true; break;
 		case 'c': o->collect_all = true; break;
-		case 'q': rc = parse_ms("--quiet", optarg, 0, &o->wl.quiet_ms); break;
+		case 'q': rc = rc_cli_parse_duration("sim", "--quiet", optarg, 0, &o->wl.quiet_ms); break;
 		case 'x': {
 			char *end;
 			o->wl.tasks_per_runner_hour = strtod(optarg, &end);

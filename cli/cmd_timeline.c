@@ -54,8 +54,9 @@ static int parse_args(int argc, char **argv, struct timeline_opts *o)
 		case 'o': o->out = optarg; break;
 		case 'f':
 		case 't':
-			if (rc_cli_parse_duration(optarg, c == 'f' ? &o->tl.from_ms : &o->tl.to_ms) != 0)
-				return rc_cli_usage_error("timeline", "'%s' is not a time (e.g. 90s, 2m30s)", optarg);
+			if (rc_cli_parse_duration("timeline", c == 'f' ? "--from" : "--to", optarg, 0,
+						  c == 'f' ? &o->tl.from_ms : &o->tl.to_ms) != 0)
+				return RC_EXIT_USAGE;
 			break;
 		case 's':
 			if (rc_cli_parse_seed("timeline", optarg, &o->seed) != 0)

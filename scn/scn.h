@@ -256,11 +256,18 @@ int scn_find_task(const struct scn_scenario *s, const char *name);
 int scn_find_sandbox(const struct scn_scenario *s, const char *name);
 
 /* Durations: "90s", "2m30s", "1500ms", "0"; units chained largest first; a
- * bare number is ms. Returns 0 and sets *out_ms, or -1 when malformed. */
+ * bare number is ms. Returns 0 and sets *out_ms, -1 when malformed, or -2
+ * when well formed but longer than SCN_DURATION_MAX_MS. */
 int scn_parse_duration(const char *text, int64_t *out_ms);
 /* Write a duration the way a scenario would ("2m30s", "1s500ms", "0s") into
  * buf (size n); returns buf. Negative values get a leading '-'. */
 char *scn_format_duration(int64_t ms, char *buf, size_t n);
+/* The longest duration or instant anything takes: a year and a day. Beyond
+ * it a run would not end in any useful time, and sums of times could
+ * overflow; a value that long is a typo. */
+#define SCN_DURATION_MAX_MS ((int64_t)366 * 86400000)
+#define SCN_DURATION_MAX_TEXT "366d"
+
 
 /* "1-100" or "7" -> [first, last]. Returns 0, or -1 when malformed/reversed. */
 int scn_parse_seed_range(const char *text, uint64_t *first, uint64_t *last);

@@ -2,7 +2,8 @@
  * scn_duration.c - durations and seed ranges as scenarios and the CLI write them.
  *
  * "90s", "2m30s", "1h", "1500ms", "0"; a bare number is milliseconds. Units
- * may be chained largest first. Anything else is an error, never a guess.
+ * may be chained largest first, up to a year and a day. Anything else is an
+ * error, never a guess.
  * Formatting is the inverse, so a time printed in a failure message can be
  * pasted back into a scenario file.
  */
@@ -55,6 +56,10 @@ int scn_parse_duration(const char *text, int64_t *out_ms)
 	if (!text || !*text)
 		return -1;
 	const char *p = text;
+	/* Past the limit the sum only has to stay past it: each number and the
+	 * total saturate just above it, so no length of digits overflows, and
+	 * the rest of the text is still checked for form. */
+	const int64_t past = SCN_DURATION_MAX_MS + 1;
 	int64_t total = 0, last_mult = INT64_MAX;
 	while (*p) {
 		/* the digit's value, tested once: above 9 for any other character */
@@ -63,9 +68,7 @@ int scn_parse_duration(const char *text, int64_t *out_ms)
 			return -1;
 		int64_t n = 0;
 		do {
-			if (n > (INT64_MAX / 10) - 10)
-				return -1;
-			n = n * 10 + digit;
+			n = n >= past ? past : n * 10 + digit;
 			digit = (unsigned)(unsigned char)*++p - '0';
 		} while (digit <= 9);
 		int64_t mult = 1;
@@ -75,11 +78,13 @@ int scn_parse_duration(const char *text, int64_t *out_ms)
 		} else if (unit_ms(&p, &mult) != 0 || mult >= last_mult) {
 			return -1;
 		}
-		if (n > INT64_MAX / mult || total > INT64_MAX - n * mult)
-			return -1;
-		total += n * mult;
+		total = n >= past / mult + 1 ? past : total + n * mult;
+		if (total > past)
+			total = past;
 		last_mult = mult;
 	}
+	if (total > SCN_DURATION_MAX_MS)
+		return -2;
 	*out_ms = total;
 	return 0;
 }

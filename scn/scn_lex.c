@@ -220,12 +220,21 @@ int scn_require_end(struct scn_parser *p)
 	return scn_error(p, w->col, "unexpected '%s' after the end of the statement", w->text);
 }
 
+static int too_long(struct scn_parser *p, const struct scn_word *w)
+{
+	return scn_error(p, w->col, "duration '%s' is longer than " SCN_DURATION_MAX_TEXT ", the longest rollcall takes",
+			 w->text);
+}
+
 int scn_read_duration(struct scn_parser *p, int64_t *out_ms)
 {
 	const struct scn_word *w = scn_peek(p);
 	if (!w)
 		return scn_expected(p, "a duration (e.g. 90s, 2m30s, 1500ms)");
-	if (scn_parse_duration(w->text, out_ms) != 0)
+	int rc = scn_parse_duration(w->text, out_ms);
+	if (rc == -2)
+		return too_long(p, w);
+	if (rc != 0)
 		return scn_error(p, w->col, "bad duration '%s' (write e.g. 90s, 2m30s, 1500ms)", w->text);
 	p->i++;
 	return 0;
@@ -238,7 +247,10 @@ int scn_read_signed_duration(struct scn_parser *p, int64_t *out_ms)
 		return scn_expected(p, "a signed duration (e.g. +1h, -30s)");
 	int sign = w->text[0] == '-' ? -1 : 1;
 	const char *digits = (w->text[0] == '+' || w->text[0] == '-') ? w->text + 1 : w->text;
-	if (scn_parse_duration(digits, out_ms) != 0)
+	int rc = scn_parse_duration(digits, out_ms);
+	if (rc == -2)
+		return too_long(p, w);
+	if (rc != 0)
 		return scn_error(p, w->col, "bad duration '%s' (write e.g. +1h, -30s)", w->text);
 	*out_ms *= sign;
 	p->i++;

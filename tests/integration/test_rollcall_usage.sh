@@ -61,9 +61,23 @@ check "report index --branch-threshold -nan" usage_fails "'-nan' is not a percen
 check "sim --duration 5x" usage_fails "--duration: '5x' is not a duration" "$RC" sim --duration 5x
 check "explore --seeds 5-1" usage_fails "--seeds: bad range '5-1'" "$RC" explore --seeds 5-1
 check "explore --shard 3/2" usage_fails "--shard: '3/2'" "$RC" explore --shard 3/2
-check "timeline --from 5x" usage_fails "'5x' is not a time" "$RC" timeline "$SCN" -o "$T/t2.svg" --from 5x
+check "timeline --from 5x" usage_fails "--from: '5x' is not a duration" "$RC" timeline "$SCN" -o "$T/t2.svg" --from 5x
 check "run --seeds x" usage_fails "bad seed range 'x'" "$RC" run --seeds x "$SCN"
 check "replay of a missing file" usage_fails "$T/none.jsonl: No such file" "$RC" replay "$T/none.jsonl"
+
+# Durations end at a year and a day: beyond it a run never ends and sums of
+# times overflow (timeline's axis, explore's phases); one parser says so.
+check "sim --duration 367d" usage_fails "--duration: '367d' is longer than 366d" "$RC" sim --duration 367d
+check "sim --duration 0" usage_fails "--duration: '0' is shorter than 1ms" "$RC" sim --duration 0
+check "explore --bound near 2^63 ms" usage_fails "--bound: '2562047788015h' is longer than 366d" \
+	"$RC" explore --liveness --bound 2562047788015h
+check "conform --timeout of 23 digits" usage_fails "--timeout: '99999999999999999999999h' is longer" \
+	"$RC" conform --timeout 99999999999999999999999h --target http://127.0.0.1:9 "$SCN"
+check "timeline --to 2562047788015h" usage_fails "--to: '2562047788015h' is longer than 366d" \
+	"$RC" timeline "$SCN" -o "$T/t2.svg" --to 2562047788015h
+printf 'runner r1\nat 0s start r1\nat 367d expect r1 is online\n' > "$T/long.scn"
+check "a scenario's instant past 366d" usage_fails "long.scn:3:4: duration '367d' is longer than 366d" \
+	"$RC" run "$T/long.scn"
 
 # Settings the core refuses are refused by the simulator with a reason (exit 2),
 # never by an assertion when the coordinator or a runner starts.

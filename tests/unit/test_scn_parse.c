@@ -213,6 +213,9 @@ static void test_errors(void)
 		  "t.scn:2:1: unknown keyword 'frobnicate' (a line starts with config, runner, seeds, @seed, end, at or expect)" },
 		{ "runner r1\nat 2x start r1\n", "t.scn:2:4: bad duration '2x' (write e.g. 90s, 2m30s, 1500ms)" },
 		{ "runner r1\nat 2m30 start r1\n", "t.scn:2:4: bad duration '2m30' (write e.g. 90s, 2m30s, 1500ms)" },
+		{ "runner r1\nat 367d start r1\n", "t.scn:2:4: duration '367d' is longer than 366d, the longest rollcall takes" },
+		{ "runner r1\nat 0s jump r1 clock by -367d\n",
+		  "t.scn:2:24: duration '-367d' is longer than 366d, the longest rollcall takes" },
 		{ "runner r1\nat 1m start r9\n", "t.scn:2:13: undefined node 'r9'" },
 		{ "runner r1\nat 1m start r1\nat 30s stop r1\n", "t.scn:3:4: time goes backwards: 30s is before 1m (line 2)" },
 		{ "runner r1\nexpect r1 becomes stale between 2m\n",
@@ -307,10 +310,23 @@ static void test_durations(void)
 		CU_ASSERT_EQUAL(scn_parse_duration(good[i].text, &ms), 0);
 		CU_ASSERT_EQUAL(ms, good[i].ms);
 	}
-	static const char *const bad[] = { "", "s", "2x", "2m30", "30s2m", "1.5s", "-1s", "2 m" };
+	static const char *const bad[] = { "", "s", "2x", "2m30", "30s2m", "1.5s", "-1s", "2 m",
+					   "99999999999999999999999x", "99999999999999999999999d1" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int64_t ms;
 		CU_ASSERT_EQUAL(scn_parse_duration(bad[i], &ms), -1);
+	}
+	/* a year and a day at most; longer, however many digits, is -2 */
+	int64_t longest = -1;
+	CU_ASSERT_EQUAL(scn_parse_duration("366d", &longest), 0);
+	CU_ASSERT_EQUAL(longest, SCN_DURATION_MAX_MS);
+	CU_ASSERT_EQUAL(scn_parse_duration("8784h", &longest), 0);
+	static const char *const too_long[] = { "366d1ms", "367d", "8785h", "31622400001", "2562047788015h",
+						"9223372036854775807", "99999999999999999999999h", "1d9999999999999h" };
+	for (size_t i = 0; i < sizeof too_long / sizeof too_long[0]; i++) {
+		int64_t ms = -1;
+		CU_ASSERT_EQUAL(scn_parse_duration(too_long[i], &ms), -2);
+		CU_ASSERT_EQUAL(ms, -1);
 	}
 	char buf[32];
 	CU_ASSERT_STRING_EQUAL(scn_format_duration(0, buf, sizeof buf), "0s");
