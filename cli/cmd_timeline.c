@@ -77,6 +77,12 @@ static int parse_args(int argc, char **argv, struct timeline_opts *o)
 		fputs(timeline_usage, stderr);
 		return rc_cli_usage_error("timeline", "give one FILE and -o OUT.svg");
 	}
+	if (o->tl.from_ms >= 0 && o->tl.to_ms >= 0 && o->tl.to_ms <= o->tl.from_ms) {
+		char from[32], to[32]; /* an empty window: nothing to draw */
+		return rc_cli_usage_error("timeline", "--to %s is not after --from %s",
+					  scn_format_duration(o->tl.to_ms, to, sizeof to),
+					  scn_format_duration(o->tl.from_ms, from, sizeof from));
+	}
 	o->in = argv[optind];
 	return 0;
 }
@@ -147,7 +153,7 @@ int rc_cmd_timeline(int argc, char **argv)
 		return RC_EXIT_USAGE;
 	}
 	char title[600], err[200];
-	snprintf(title, sizeof title, "%s%s", o.in, seed ? "" : "");
+	snprintf(title, sizeof title, "%s", o.in);
 	if (seed)
 		snprintf(title + strlen(title), sizeof title - strlen(title), " (seed %" PRIu64 ")", seed);
 	o.tl.title = title;

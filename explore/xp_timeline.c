@@ -507,14 +507,18 @@ static void shade_partitions(struct tl *t, const struct xp_script *s)
 
 /* --- assembling ----------------------------------------------------------------------------- */
 
+/* The grid's step: a round time that puts at most 14 lines in the span. */
 static int64_t tick_step(int64_t span)
 {
 	static const int64_t steps[] = { 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 30000, MIN, 2 * MIN, 5 * MIN,
-					 10 * MIN, 15 * MIN, 30 * MIN, 60 * MIN, 120 * MIN, 360 * MIN };
+					 10 * MIN, 15 * MIN, 30 * MIN, 60 * MIN, 120 * MIN, 360 * MIN, 720 * MIN };
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
 		if (span / steps[i] <= 14)
 			return steps[i];
-	return 720 * MIN;
+	int64_t step = 1440 * MIN; /* then whole days, doubling */
+	while (span / step > 14)
+		step *= 2;
+	return step;
 }
 
 static void axis(struct xp_buf *b, const struct tl *t, int height)
@@ -623,11 +627,11 @@ static char *assemble(struct tl *t, const struct xp_timeline_opts *o)
 	xp_buf_printf(&b, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>\n", width, height);
 	xp_buf_printf(&b, "<text class=\"title\" x=\"10\" y=\"20\">");
 	esc(&b, o->title ? o->title : "rollcall timeline");
-	char a[32], z[32];
+	char a[32], z[32], end[32];
 	xp_buf_printf(&b, "</text>\n<text class=\"sub\" x=\"10\" y=\"38\">window %s .. %s of %s; bands: coordinator's view "
 			  "of each runner (top) and the node's process (below)</text>\n",
 		      scn_format_duration(t->from, a, sizeof a), scn_format_duration(t->to, z, sizeof z),
-		      scn_format_duration(t->end, z, sizeof z));
+		      scn_format_duration(t->end, end, sizeof end));
 	if (t->violated) {
 		xp_buf_printf(&b, "<text class=\"violl\" x=\"10\" y=\"54\">");
 		esc(&b, t->violation);
@@ -669,6 +673,13 @@ char *xp_timeline_svg(const char *trace, size_t len, const struct xp_script *sce
 	/* the coordinator starts first, so it gets lane 0 */
 	if (each_record(trace, len, &t, survey) == 0 || t.n_lanes == 0) {
 		snprintf(err, err_len, "no simulator records (is this a rollcall trace?)");
+		release(&t);
+		return NULL;
+	}
+	if (o->from_ms > t.end) {
+		char from[32], end[32];
+		snprintf(err, err_len, "--from %s is after the run's end, %s", scn_format_duration(o->from_ms, from, sizeof from),
+			 scn_format_duration(t.end, end, sizeof end));
 		release(&t);
 		return NULL;
 	}

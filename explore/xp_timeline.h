@@ -28,7 +28,8 @@ struct xp_timeline_opts {
 
 /* Draw a JSONL trace (an explore recipe line first is fine; scenario, when
  * given, adds the partitions it declares). Returns malloc'd SVG text, or
- * NULL with a reason in err (no simulator records, bad JSON). */
+ * NULL with a reason in err (no simulator records, bad JSON, a window that
+ * starts after the run's end). */
 char *xp_timeline_svg(const char *trace, size_t len, const struct xp_script *scenario,
 		      const struct xp_timeline_opts *o, char *err, size_t err_len);
 

@@ -79,6 +79,19 @@ printf 'runner r1\nat 0s start r1\nat 367d expect r1 is online\n' > "$T/long.scn
 check "a scenario's instant past 366d" usage_fails "long.scn:3:4: duration '367d' is longer than 366d" \
 	"$RC" run "$T/long.scn"
 
+# timeline's window: refused when empty, its heading names the run's end.
+check "timeline --from 5m --to 1m" usage_fails "--to 1m is not after --from 5m" \
+	"$RC" timeline "$SCN" -o "$T/t2.svg" --from 5m --to 1m
+check "timeline --from after the run's end" usage_fails "--from 8784h is after the run's end, 6m" \
+	"$RC" timeline "$SCN" -o "$T/t2.svg" --from 366d
+check "... and nothing was written" test ! -e "$T/t2.svg"
+"$RC" timeline "$SCN" -o "$T/whole.svg" > /dev/null 2>&1
+end=$(grep -o 'window [^;]*' "$T/whole.svg" | sed 's/.* of //')
+"$RC" timeline "$SCN" -o "$T/t2.svg" --from 1m --to 2m > /dev/null 2>&1
+check "timeline --from 1m --to 2m: the heading ends with the run's end ($end), not the window's" \
+	grep -q "window 1m .. 2m of $end;" "$T/t2.svg"
+check "... which is not 2m" test "$end" != 2m
+
 # Settings the core refuses are refused by the simulator with a reason (exit 2),
 # never by an assertion when the coordinator or a runner starts.
 config_refused() { # SETTING WORDS: `rollcall run` of a scenario with SETTING exits 2 naming WORDS
