@@ -142,7 +142,7 @@ static int load_base(struct explore_opts *o)
 	snprintf(name, sizeof name, "%s", s->name);
 	scn_free(s);
 	size_t len;
-	char *text = xp_read_file(o->scenario, &len);
+	char *text = scn_read_file(o->scenario, &len);
 	char err[200];
 	int rc = text ? xp_script_parse(text, &o->base, err, sizeof err) : -1;
 	free(text);

@@ -104,7 +104,7 @@ static int replay_trace(const char *path)
 	if (xp_recipe_read(path, &rc, err, sizeof err) != 0)
 		return rc_cli_usage_error("replay", "%s", err);
 	size_t saved_len, now_len;
-	char *saved = xp_read_file(path, &saved_len);
+	char *saved = scn_read_file(path, &saved_len);
 	struct xp_result r;
 	char *now = xp_trace_render(rc.scenario, rc.seed, rc.params, &r, &now_len);
 	int code = RC_EXIT_USAGE;
@@ -141,7 +141,7 @@ static int replay_scenario(const char *path, bool have_seed, uint64_t seed)
 	if (rc_check_scenario_file(path, "replay") != RC_EXIT_OK)
 		return RC_EXIT_USAGE;
 	size_t len;
-	char *text = xp_read_file(path, &len);
+	char *text = scn_read_file(path, &len);
 	if (!text)
 		return rc_cli_usage_error("replay", "%s: %s", path, strerror(errno));
 	char err[200];
@@ -168,7 +168,7 @@ static int replay_scenario(const char *path, bool have_seed, uint64_t seed)
 	} else if (trace) {
 		if (strcmp(rec.scenario, canon) != 0 || rec.seed != seed)
 			printf("replay: note: %s was not made from this scenario and seed as they are now\n", trace);
-		char *saved = xp_read_file(trace, &l2);
+		char *saved = scn_read_file(trace, &l2);
 		code = saved ? report(trace, saved, l2, now, l1, &r1) : rc_cli_usage_error("replay", "%s: %s", trace,
 												strerror(errno));
 		free(saved);

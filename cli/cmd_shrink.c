@@ -111,7 +111,7 @@ static int load_input(const struct shrink_opts *o, struct xp_script *s, uint64_t
 		size_t len;
 		if (rc_check_scenario_file(o->in, "shrink") != RC_EXIT_OK)
 			return RC_EXIT_USAGE;
-		if (!(text = xp_read_file(o->in, &len)))
+		if (!(text = scn_read_file(o->in, &len)))
 			return rc_cli_usage_error("shrink", "%s: %s", o->in, strerror(errno));
 	}
 	int rc = xp_script_parse(text, s, err, sizeof err);

@@ -94,7 +94,7 @@ static char *trace_of_scenario(const struct timeline_opts *o, struct xp_script *
 	char err[200];
 	if (rc_check_scenario_file(o->in, "timeline") != RC_EXIT_OK)
 		return NULL;
-	char *text = xp_read_file(o->in, &n);
+	char *text = scn_read_file(o->in, &n);
 	if (!text) {
 		rc_cli_usage_error("timeline", "%s: %s", o->in, strerror(errno));
 		return NULL;
@@ -121,7 +121,7 @@ static char *trace_of_scenario(const struct timeline_opts *o, struct xp_script *
 /* A trace, and its scenario when it carries one. */
 static char *read_trace(const struct timeline_opts *o, struct xp_script *s, size_t *len, uint64_t *seed)
 {
-	char *trace = xp_read_file(o->in, len);
+	char *trace = scn_read_file(o->in, len);
 	if (!trace) {
 		rc_cli_usage_error("timeline", "%s: %s", o->in, strerror(errno));
 		return NULL;

@@ -147,27 +147,6 @@ int xp_trace_write(const char *path, const char *scenario_text, uint64_t seed, j
 	return rc;
 }
 
-char *xp_read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct xp_buf b = { 0 };
-	char chunk[65536];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		xp_buf_add(&b, chunk, got);
-	bool failed = ferror(f) != 0;
-	fclose(f);
-	if (failed) {
-		xp_buf_free(&b);
-		errno = EIO;
-		return NULL;
-	}
-	*len = b.len;
-	return xp_buf_take(&b);
-}
-
 bool xp_is_trace_path(const char *path)
 {
 	size_t n = strlen(path);
@@ -177,7 +156,7 @@ bool xp_is_trace_path(const char *path)
 int xp_recipe_read(const char *path, struct xp_recipe *rc, char *err, size_t err_len)
 {
 	memset(rc, 0, sizeof *rc);
-	FILE *f = fopen(path, "r");
+	FILE *f = scn_open_file(path);
 	if (!f) {
 		snprintf(err, err_len, "%s: %s", path, strerror(errno));
 		return -1;

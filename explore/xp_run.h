@@ -62,9 +62,6 @@ struct xp_recipe {
 int xp_recipe_read(const char *path, struct xp_recipe *rc, char *err, size_t err_len);
 void xp_recipe_free(struct xp_recipe *rc);
 
-/* Read a whole file. Returns malloc'd text (NUL-terminated, *len bytes), or
- * NULL with errno set. */
-char *xp_read_file(const char *path, size_t *len);
 /* Write len bytes of text to path (created, or replaced whole: a write that
  * fails leaves an existing file as it was). Returns 0, or -1 with errno set. */
 int xp_write_file(const char *path, const char *text, size_t len);

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "msg.h"
 #include "outbox.h"
@@ -247,6 +248,11 @@ struct scn_scenario *scn_parse(const char *path, const char *text, struct scn_di
 
 /* Read and parse a file. Unreadable files give one diagnostic "path: reason". */
 struct scn_scenario *scn_parse_file(const char *path, struct scn_diags *diags);
+/* fopen(path, "rb") for reading, refusing a directory (errno EISDIR). */
+FILE *scn_open_file(const char *path);
+/* A whole file (not a directory), NUL-terminated, in malloc'd memory; its
+ * length in *len. NULL with errno set when it cannot be read. */
+char *scn_read_file(const char *path, size_t *len);
 
 void scn_free(struct scn_scenario *s);
 
@@ -255,6 +261,12 @@ int scn_find_node(const struct scn_scenario *s, const char *name);
 int scn_find_task(const struct scn_scenario *s, const char *name);
 int scn_find_sandbox(const struct scn_scenario *s, const char *name);
 
+/* The longest duration or instant anything takes: a year and a day. Beyond
+ * it a run would not end in any useful time, and sums of times could
+ * overflow; a value that long is a typo. */
+#define SCN_DURATION_MAX_MS ((int64_t)366 * 86400000)
+#define SCN_DURATION_MAX_TEXT "366d"
+
 /* Durations: "90s", "2m30s", "1500ms", "0"; units chained largest first; a
  * bare number is ms. Returns 0 and sets *out_ms, -1 when malformed, or -2
  * when well formed but longer than SCN_DURATION_MAX_MS. */
@@ -262,12 +274,6 @@ int scn_parse_duration(const char *text, int64_t *out_ms);
 /* Write a duration the way a scenario would ("2m30s", "1s500ms", "0s") into
  * buf (size n); returns buf. Negative values get a leading '-'. */
 char *scn_format_duration(int64_t ms, char *buf, size_t n);
-/* The longest duration or instant anything takes: a year and a day. Beyond
- * it a run would not end in any useful time, and sums of times could
- * overflow; a value that long is a typo. */
-#define SCN_DURATION_MAX_MS ((int64_t)366 * 86400000)
-#define SCN_DURATION_MAX_TEXT "366d"
-
 
 /* "1-100" or "7" -> [first, last]. Returns 0, or -1 when malformed/reversed. */
 int scn_parse_seed_range(const char *text, uint64_t *first, uint64_t *last);

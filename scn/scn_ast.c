@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "scn_internal.h"
 
@@ -65,34 +66,60 @@ static void diag_io(struct scn_diags *d, const char *path, const char *reason)
 	d->items[d->len++] = msg;
 }
 
-struct scn_scenario *scn_parse_file(const char *path, struct scn_diags *diags)
+FILE *scn_open_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
-	if (!f) {
-		diag_io(diags, path, strerror(errno));
+	struct stat st;
+	if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f); /* fopen takes a directory; only its first read fails */
+		errno = EISDIR;
 		return NULL;
 	}
-	size_t cap = 4096, len = 0;
+	return f;
+}
+
+char *scn_read_file(const char *path, size_t *len)
+{
+	FILE *f = scn_open_file(path);
+	if (!f)
+		return NULL;
+	size_t cap = 4096, used = 0;
 	char *text = malloc(cap);
 	if (!text)
 		abort();
 	size_t got;
-	while ((got = fread(text + len, 1, cap - len - 1, f)) > 0) {
-		len += got;
-		if (len + 1 == cap) {
+	errno = 0;
+	while ((got = fread(text + used, 1, cap - used - 1, f)) > 0) {
+		used += got;
+		if (used + 1 == cap) {
 			cap *= 2;
 			text = realloc(text, cap);
 			if (!text)
 				abort();
 		}
 	}
-	bool failed = ferror(f) != 0;
+	int read_errno = ferror(f) ? (errno ? errno : EIO) : 0;
 	fclose(f);
-	text[len] = '\0';
+	if (read_errno) {
+		free(text);
+		errno = read_errno;
+		return NULL;
+	}
+	text[used] = '\0';
+	*len = used;
+	return text;
+}
+
+struct scn_scenario *scn_parse_file(const char *path, struct scn_diags *diags)
+{
+	size_t len;
+	char *text = scn_read_file(path, &len);
+	if (!text) {
+		diag_io(diags, path, strerror(errno));
+		return NULL;
+	}
 	struct scn_scenario *s = NULL;
-	if (failed)
-		diag_io(diags, path, "read error");
-	else if (strlen(text) != len)
+	if (strlen(text) != len)
 		diag_io(diags, path, "contains a NUL byte (not a scenario text file)");
 	else
 		s = scn_parse(path, text, diags);
