@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,6 +52,19 @@ struct shrink_opts {
 	uint64_t seed;
 	int max_runs;
 };
+
+/* --reference must name a program we can run: otherwise every candidate
+ * "fails on the reference too", and the user hears that nothing tells the
+ * two builds apart instead of hearing about the path. */
+static int check_reference(const char *bin)
+{
+	struct stat st;
+	if (stat(bin, &st) != 0)
+		return rc_cli_usage_error("shrink", "--reference %s: %s", bin, strerror(errno));
+	if (!S_ISREG(st.st_mode) || access(bin, X_OK) != 0)
+		return rc_cli_usage_error("shrink", "--reference %s: not an executable program", bin);
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct shrink_opts *o)
 {
@@ -88,7 +102,7 @@ static int parse_args(int argc, char **argv, struct shrink_opts *o)
 		return rc_cli_usage_error("shrink", "give one FILE and -o OUT");
 	}
 	o->in = argv[optind];
-	return 0;
+	return o->reference ? check_reference(o->reference) : 0;
 }
 
 /* The script and seed of the input. Returns 0 or an exit code. */

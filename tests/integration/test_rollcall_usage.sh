@@ -92,10 +92,15 @@ check "timeline --from 1m --to 2m: the heading ends with the run's end ($end), n
 	grep -q "window 1m .. 2m of $end;" "$T/t2.svg"
 check "... which is not 2m" test "$end" != 2m
 
-# A folder given as a file.
+# A folder given as a file, and a program that is not there.
 mkdir -p "$T/adir.jsonl"
 check "replay of a folder" usage_fails "$T/adir.jsonl: Is a directory" "$RC" replay "$T/adir.jsonl"
 check "timeline of a folder" usage_fails "$T/adir.jsonl: Is a directory" "$RC" timeline "$T/adir.jsonl" -o "$T/a.svg"
+check "shrink --reference of a missing program" usage_fails "--reference $T/none: No such file" \
+	"$RC" shrink "$SCN" -o "$T/min.scn" --reference "$T/none"
+check "shrink --reference of a folder" usage_fails "--reference $T/adir.jsonl: not an executable program" \
+	"$RC" shrink "$SCN" -o "$T/min.scn" --reference "$T/adir.jsonl"
+
 # Settings the core refuses are refused by the simulator with a reason (exit 2),
 # never by an assertion when the coordinator or a runner starts.
 config_refused() { # SETTING WORDS: `rollcall run` of a scenario with SETTING exits 2 naming WORDS
