@@ -139,6 +139,19 @@ check "check-scenario of a folder without scenarios" usage_fails "noscn: no .scn
 	"$RC" check-scenario "$T/noscn"
 check_eq "... and nothing else on stderr" 1 "$(wc -l < "$T/err")"
 
+# Links are followed, each folder read once: a link back up, or two links to
+# one folder, list each scenario once (by the first name in byte order).
+mkdir -p "$T/loop/sub"
+cp "$SCN" "$T/loop/sub/one.scn"
+ln -s .. "$T/loop/sub/up"
+ln -s ../sub "$T/loop/sub/again"
+ln -s sub "$T/loop/alias"
+"$RC" check-scenario "$T/loop" > "$T/out" 2>&1
+check_eq "check-scenario of a folder with link loops exits 0" 0 "$?"
+check "... and lists its one scenario once, as alias/one.scn" \
+	grep -qx "ok   $T/loop/alias/one.scn (.*)" "$T/out"
+check_eq "... and nothing else" 1 "$(grep -c 'one.scn' "$T/out")"
+
 # A write that fails (here: over the file size limit) leaves the user's file as it was.
 seq 1 3000 > "$T/keep.svg"
 cp "$T/keep.svg" "$T/keep.orig"
