@@ -407,8 +407,8 @@ static int run_items(int argc, char **argv)
 /* --- report index ----------------------------------------------------------------- */
 
 /* Load a JSON file if it exists: *out stays NULL when absent; a file that
- * exists but does not parse is an error. */
-static int optional_json(const char *path, json_t **out)
+ * exists but does not parse, or has not the shape `check` wants, is an error. */
+static int optional_json(const char *path, int (*check)(json_t *, char *, size_t), json_t **out)
 {
 	*out = NULL;
 	if (!exists(path))
@@ -417,6 +417,9 @@ static int optional_json(const char *path, json_t **out)
 	*out = json_load_file(path, 0, &jerr);
 	if (!*out)
 		return rc_cli_usage_error("report", "%s:%d: %s", path, jerr.line, jerr.text);
+	char err[512];
+	if (check(*out, err, sizeof err) != 0)
+		return rc_cli_usage_error("report", "%s: %s", path, err);
 	return 0;
 }
 
@@ -490,9 +493,9 @@ static int write_index(const struct index_opts *o, const struct rpt_results *res
 		.branch_threshold = o->branch_threshold,
 		.timelines_dir = is_dir(timelines) ? timelines : NULL,
 	};
-	int rc = optional_json(summary, &in.checklists);
+	int rc = optional_json(summary, rpt_index_check_checklists, &in.checklists);
 	if (rc == 0)
-		rc = optional_json(cov_json, &in.coverage);
+		rc = optional_json(cov_json, rpt_index_check_coverage, &in.coverage);
 	FILE *f = rc == 0 ? open_output(out_path) : NULL;
 	if (f) {
 		int verdict = rpt_write_index(f, &in);

@@ -8,6 +8,7 @@
 #include "index.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -80,6 +81,91 @@ static bool coverage_ok(const struct rpt_index_input *in)
 		return true;
 	return summary_percent(in->coverage, "line_percent") >= in->line_threshold &&
 	       summary_percent(in->coverage, "branch_percent") >= in->branch_threshold;
+}
+
+/* --- checking the inputs ------------------------------------------------------------ */
+
+/* Check o against a json_unpack format, types only (JSON_VALIDATE_ONLY: the
+ * arguments are just the keys); on a mismatch err says where and what. */
+static int check_shape(json_t *o, const char *where, char *err, size_t err_len, const char *fmt, ...)
+{
+	json_error_t e;
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = json_vunpack_ex(o, &e, JSON_VALIDATE_ONLY, fmt, ap);
+	va_end(ap);
+	if (rc != 0)
+		snprintf(err, err_len, "%s%s%s", where, *where ? ": " : "", e.text);
+	return rc;
+}
+
+static int check_item(json_t *item, const char *where, char *err, size_t err_len)
+{
+	if (check_shape(item, where, err, err_len, "{s:I, s:s, s:s, s:[], s?s}", "line", "text", "status", "refs",
+			"gap_reason") != 0)
+		return -1;
+	size_t r;
+	json_t *ref;
+	json_array_foreach(json_object_get(item, "refs"), r, ref) {
+		char at[96];
+		snprintf(at, sizeof at, "%s.refs[%zu]", where, r);
+		if (check_shape(ref, at, err, err_len, "{s:s, s:s, s:s}", "ref", "verdict", "replay") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int check_checklist(json_t *c, size_t i, char *err, size_t err_len)
+{
+	char at[64];
+	snprintf(at, sizeof at, "checklists[%zu]", i);
+	if (check_shape(c, at, err, err_len, "{s:s, s:s, s?s, s?s, s:I, s:I, s:I, s:[]}", "name", "title", "html",
+			"markdown", "verified", "failing", "gaps", "items") != 0)
+		return -1;
+	size_t k;
+	json_t *item;
+	json_array_foreach(json_object_get(c, "items"), k, item) {
+		snprintf(at, sizeof at, "checklists[%zu].items[%zu]", i, k);
+		if (check_item(item, at, err, err_len) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rpt_index_check_checklists(json_t *summary, char *err, size_t err_len)
+{
+	char why[256];
+	int rc = check_shape(summary, "", why, sizeof why, "{s:[], s:I, s:I, s:I, s:I}", "checklists", "verified",
+			     "failing", "gaps", "items");
+	size_t i;
+	json_t *c;
+	json_array_foreach(rc == 0 ? json_object_get(summary, "checklists") : NULL, i, c) {
+		if ((rc = check_checklist(c, i, why, sizeof why)) != 0)
+			break;
+	}
+	if (rc != 0)
+		snprintf(err, err_len, "not a summary of `rollcall report checklists` (%s)", why);
+	return rc;
+}
+
+int rpt_index_check_coverage(json_t *summary, char *err, size_t err_len)
+{
+	char why[256];
+	int rc = check_shape(summary, "", why, sizeof why, "{s:[], s:I, s:I, s:F, s:I, s:I, s:F}", "files",
+			     "line_total", "line_covered", "line_percent", "branch_total", "branch_covered",
+			     "branch_percent");
+	size_t i;
+	json_t *f;
+	json_array_foreach(rc == 0 ? json_object_get(summary, "files") : NULL, i, f) {
+		char at[32];
+		snprintf(at, sizeof at, "files[%zu]", i);
+		if ((rc = check_shape(f, at, why, sizeof why, "{s:s, s:I, s:I}", "filename", "line_covered",
+				      "line_total")) != 0)
+			break;
+	}
+	if (rc != 0)
+		snprintf(err, err_len, "not a gcovr JSON summary (%s)", why);
+	return rc;
 }
 
 /* --- the overview --------------------------------------------------------------- */

@@ -30,6 +30,13 @@ struct rpt_index_input {
 	const char *timelines_dir;       /* where `rollcall timeline` pictures are, or NULL */
 };
 
+/* Whether a parsed checklist summary (summary.json of `report checklists`)
+ * or gcovr JSON summary has every field the page reads, with its type.
+ * Returns 0, or -1 with where and what is wrong in err ("checklists[0].items[2]:
+ * Object item not found: status"). The page is written only from checked input. */
+int rpt_index_check_checklists(json_t *summary, char *err, size_t err_len);
+int rpt_index_check_coverage(json_t *summary, char *err, size_t err_len);
+
 /* Write the page. Returns the overall verdict: 0 every scenario passed, no
  * checklist item is failing and coverage (if given) meets the thresholds;
  * 1 otherwise. */

@@ -149,6 +149,21 @@ cp $fx/gate-pass.xml "$scratch/site/junit.xml"
 check "a passing gate over thresholds gives exit 0" test $? = 0
 "$rollcall" report index --reports "$scratch/site" --results "$scratch/site/junit.xml" --line-threshold 95 > /dev/null
 check "coverage under a threshold gives exit 1" test $? = 1
+# A summary that is not what `report checklists` or gcovr write: exit 2 naming it, no page.
+mkdir -p "$scratch/odd/checklists" "$scratch/odd/coverage"
+cp $fx/gate-pass.xml "$scratch/odd/junit.xml"
+printf '{"checklists":[{"name":"a","title":"A","verified":0,"failing":1,"gaps":0,"items":[{"line":1,"text":"x","refs":[]}]}],"verified":0,"failing":1,"gaps":0,"items":1}\n' \
+	> "$scratch/odd/checklists/summary.json"
+"$rollcall" report index --reports "$scratch/odd" > /dev/null 2> "$scratch/err"
+check "a checklist summary item without a status exits 2" test $? = 2
+check "... naming the file and the field" \
+	grep -q "odd/checklists/summary.json: not a summary of .* (checklists\[0\].items\[0\]: .*status)" "$scratch/err"
+check "... and writes no page" test ! -e "$scratch/odd/index.html"
+rm "$scratch/odd/checklists/summary.json"
+printf '{"files":[]}\n' > "$scratch/odd/coverage/summary.json"
+"$rollcall" report index --reports "$scratch/odd" > /dev/null 2> "$scratch/err"
+check "a coverage summary without totals exits 2 naming it" \
+	grep -q "odd/coverage/summary.json: not a gcovr JSON summary" "$scratch/err"
 
 echo "under valgrind (memory errors and leaks):"
 vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@" > /dev/null 2>&1; }
