@@ -96,6 +96,11 @@ check_junit() {
 	[ "$(xmllint --xpath 'count(//testcase/failure)' "$xml")" -eq 1 ] || fail "junit: want exactly one <failure>"
 	xmllint --xpath 'string(//testcase[@name="stale-too-early"]/failure/@message)' "$xml" |
 		grep -q "stale-too-early.scn:[0-9]*: " || fail "junit: the failure message does not name file:line"
+	# Names come from file names, which need not be UTF-8: still well-formed, UTF-8 kept.
+	cp fixtures/scenarios-failing/stale-too-early.scn "$tmp/caf"$'\xc3\xa9-\xff\x01'".scn"
+	capture "$RC" run --seeds 1 --junit "$xml" "$tmp/caf"$'\xc3\xa9-\xff\x01'".scn"
+	xmllint --noout "$xml" || fail "junit output for a file name that is not UTF-8 is not well-formed XML"
+	grep -q "name=\"caf"$'\xc3\xa9'"-??\"" "$xml" || fail "junit: a name not UTF-8 is not written with '?'"
 	echo "junit: well-formed, schema-valid, $cases testcases, the failing one reported"
 }
 

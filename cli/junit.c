@@ -12,24 +12,40 @@
 #include <string.h>
 
 #include "run_report.h"
+#include "utf8.h"
 
+/* The length of the character at s (1 to 4 bytes) when XML 1.0 allows it,
+ * else 0: a control character, a byte that is not UTF-8 (a file name, a
+ * live target's reply), U+FFFE or U+FFFF. */
+static size_t xml_char_length(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	if (c < 0x80)
+		return c >= 0x20 || c == '\n' || c == '\t' ? 1 : 0;
+	for (size_t n = 2; n <= 4; n++)
+		if (strnlen(s, n) == n && rc_utf8_valid(s, n))
+			return n == 3 && memcmp(s, "\xef\xbf", 2) == 0 && (unsigned char)s[2] >= 0xbe ? 0 : n;
+	return 0;
+}
+
+/* s escaped, with every character XML 1.0 does not allow written as '?'. */
 static void xml_escaped(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		switch (c) {
+	while (*s) {
+		size_t n = xml_char_length(s);
+		switch (*s) {
 		case '&': fputs("&amp;", f); break;
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '"': fputs("&quot;", f); break;
 		case '\'': fputs("&apos;", f); break;
 		default:
-			/* control characters are not allowed in XML 1.0 */
-			if (c < 0x20 && c != '\n' && c != '\t')
-				fputc('?', f);
+			if (n)
+				fwrite(s, 1, n, f);
 			else
-				fputc(c, f);
+				fputc('?', f);
 		}
+		s += n ? n : 1;
 	}
 }
 
