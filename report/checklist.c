@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "util.h"
 
 /* --- parse state ---------------------------------------------------------- */
@@ -329,9 +330,27 @@ static bool in_code_block(struct parser *ps, const char *line)
 	return fence;
 }
 
+/* The offset of the first byte of s that starts no valid UTF-8 character,
+ * or strlen(s). */
+static size_t utf8_prefix(const char *s)
+{
+	size_t i = 0, n = strlen(s);
+	while (i < n) {
+		size_t k = 1;
+		while (k <= 4 && (k > n - i || !rc_utf8_valid(s + i, k)))
+			k++;
+		if (k > 4)
+			return i;
+		i += k;
+	}
+	return n;
+}
+
 static int parse_line(struct parser *ps, struct rpt_line *l)
 {
-	size_t box, text_at;
+	size_t box, text_at, bad = utf8_prefix(l->text);
+	if (l->text[bad]) /* the text goes into summary.json, which holds only UTF-8 */
+		return fail_at(ps, bad, "not UTF-8 text (a checklist is UTF-8)", NULL);
 	if (in_code_block(ps, l->text)) {
 		close_item(ps);
 		return 0;

@@ -151,6 +151,10 @@ static void test_errors_name_line_and_column(void)
 			       "x.md:1:27: empty unit suite name");
 	CU_ASSERT_STRING_EQUAL(parse_error("- [ ] x <!-- verify: integration -->\n"),
 			       "x.md:1:34: expected an integration test name");
+	CU_ASSERT_STRING_EQUAL(parse_error("# T\n- [ ] caf\xc3\xa9 \xe9t\xe9\n"), /* Latin-1 after UTF-8 */
+			       "x.md:2:13: not UTF-8 text (a checklist is UTF-8)");
+	CU_ASSERT_STRING_EQUAL(parse_error("# T\xed\xa0\x80\n"), /* a surrogate */
+			       "x.md:1:4: not UTF-8 text (a checklist is UTF-8)");
 }
 
 static void test_ref_describe(void)
