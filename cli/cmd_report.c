@@ -8,9 +8,13 @@
  *   rollcall report index [--results FILE]... [--reports DIR] [--out FILE]
  *
  * The logic lives in report/ (plain data, unit-tested); this file only reads
- * arguments and files and writes the outputs.
+ * arguments and files and writes the outputs. Every input is read and checked
+ * before the first output is written, and each output is written whole or not
+ * at all (rendered in memory, then xp_write_file), so bad input or a full disk
+ * never leaves a page cut short.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +30,7 @@
 #include "render.h"
 #include "report_junit.h"
 #include "util.h"
+#include "xp_run.h"
 
 static const char report_usage[] =
 	"usage: rollcall report checklists [--results FILE]... [--coverage-dir DIR] [--out DIR] [FILE|DIR]...\n"
@@ -208,38 +213,53 @@ static int attach_coverage(const char *dir, struct rpt_judged *j)
 	return 0;
 }
 
-static FILE *open_output(const char *path)
+/* An output being rendered in memory. */
+struct output {
+	FILE *f;
+	char *text;
+	size_t len;
+};
+
+static FILE *output_open(struct output *o)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
-		fprintf(stderr, "rollcall report: cannot write %s\n", path);
-	return f;
+	*o = (struct output){ 0 };
+	o->f = open_memstream(&o->text, &o->len);
+	if (!o->f) {
+		fprintf(stderr, "rollcall: out of memory\n");
+		exit(RC_EXIT_USAGE);
+	}
+	return o->f;
 }
 
-static int close_output(FILE *f, const char *path)
+/* Write text to path whole or not at all; 0, or RC_EXIT_USAGE after a message. */
+static int write_whole(const char *path, const char *text, size_t len)
 {
-	if (fclose(f) != 0) {
-		fprintf(stderr, "rollcall report: error writing %s\n", path);
-		return -1;
-	}
+	if (xp_write_file(path, text, len) != 0)
+		return rc_cli_usage_error("report", "cannot write %s: %s", path, strerror(errno));
 	return 0;
+}
+
+/* Write what was rendered into o to path; 0 or RC_EXIT_USAGE. */
+static int output_close(struct output *o, const char *path)
+{
+	int rc = fclose(o->f) == 0 ? write_whole(path, o->text, o->len)
+				   : rc_cli_usage_error("report", "cannot render %s", path);
+	free(o->text);
+	return rc;
 }
 
 /* Write NAME.md and NAME.html; returns 0 or RC_EXIT_USAGE. */
 static int write_checklist(const struct rpt_judged *j, const char *out_dir, const char *sources, json_t *summary)
 {
 	struct rpt_buf md = { 0 }, html = { 0 };
+	struct output o;
 	rpt_buf_printf(&md, "%s/%s.md", out_dir, j->checklist->name);
 	rpt_buf_printf(&html, "%s/%s.html", out_dir, j->checklist->name);
-	int rc = RC_EXIT_USAGE;
-	FILE *f = open_output(md.s);
-	if (f) {
-		rpt_write_checklist_md(f, j, sources);
-		if (close_output(f, md.s) == 0 && (f = open_output(html.s))) {
-			rpt_write_checklist_html(f, j, sources);
-			if (close_output(f, html.s) == 0)
-				rc = 0;
-		}
+	rpt_write_checklist_md(output_open(&o), j, sources);
+	int rc = output_close(&o, md.s);
+	if (rc == 0) {
+		rpt_write_checklist_html(output_open(&o), j, sources);
+		rc = output_close(&o, html.s);
 	}
 	json_array_append_new(json_object_get(summary, "checklists"), rpt_judged_json(j, md.s, html.s));
 	rpt_buf_free(&md);
@@ -277,44 +297,69 @@ static void add_totals(json_t *summary, size_t verified, size_t failing, size_t 
 	json_object_set_new(summary, "items", json_integer((json_int_t)items));
 }
 
-static int judge_and_write(struct rpt_checklist *lists, size_t n, const struct rpt_results *r,
-			   const struct checklists_opts *o)
+static int write_summary(json_t *summary, const char *out_dir)
+{
+	struct rpt_buf path = { 0 };
+	rpt_buf_printf(&path, "%s/summary.json", out_dir);
+	char *text = json_dumps(summary, JSON_INDENT(1) | JSON_SORT_KEYS);
+	int rc = text ? write_whole(path.s, text, strlen(text))
+		      : rc_cli_usage_error("report", "cannot render %s", path.s);
+	free(text);
+	rpt_buf_free(&path);
+	return rc;
+}
+
+/* Write every judged checklist and summary.json, printing each one's counts. */
+static int write_all(const struct rpt_judged *judged, size_t n, const struct checklists_opts *o, size_t *failing)
 {
 	char *sources = joined(&o->results, ", ");
 	json_t *summary = json_pack("{s:[], s:o}", "checklists", "results", json_array());
 	for (size_t i = 0; i < o->results.n; i++)
 		json_array_append_new(json_object_get(summary, "results"), json_string(o->results.v[i]));
-	size_t verified = 0, failing = 0, gaps = 0, items = 0;
+	size_t verified = 0, gaps = 0, items = 0;
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct rpt_judged j;
-		rpt_judge(&lists[i], r, &j);
-		if (o->coverage_dir)
-			rc = attach_coverage(o->coverage_dir, &j);
-		if (rc == 0)
-			rc = write_checklist(&j, o->out_dir, sources, summary);
-		printf("%-28s %2zu verified, %zu failing, %zu gap%s -> %s/%s.md\n", lists[i].name, j.verified, j.failing,
-		       j.gaps, j.gaps == 1 ? "" : "s", o->out_dir, lists[i].name);
-		print_failing(&j);
-		verified += j.verified;
-		failing += j.failing;
-		gaps += j.gaps;
-		items += lists[i].n_items;
-		rpt_judged_free(&j);
+		const struct rpt_judged *j = &judged[i];
+		const char *name = j->checklist->name;
+		if ((rc = write_checklist(j, o->out_dir, sources, summary)) != 0)
+			break;
+		printf("%-28s %2zu verified, %zu failing, %zu gap%s -> %s/%s.md\n", name, j->verified, j->failing,
+		       j->gaps, j->gaps == 1 ? "" : "s", o->out_dir, name);
+		print_failing(j);
+		verified += j->verified;
+		*failing += j->failing;
+		gaps += j->gaps;
+		items += j->checklist->n_items;
 	}
-	add_totals(summary, verified, failing, gaps, items);
-	struct rpt_buf path = { 0 };
-	rpt_buf_printf(&path, "%s/summary.json", o->out_dir);
-	if (rc == 0 && json_dump_file(summary, path.s, JSON_INDENT(1) | JSON_SORT_KEYS) != 0) {
-		fprintf(stderr, "rollcall report: cannot write %s\n", path.s);
-		rc = RC_EXIT_USAGE;
-	}
+	add_totals(summary, verified, *failing, gaps, items);
+	if (rc == 0)
+		rc = write_summary(summary, o->out_dir);
 	if (rc == 0)
 		printf("checklists: %zu verified, %zu failing, %zu gap%s (never ticked) of %zu items\n", verified,
-		       failing, gaps, gaps == 1 ? "" : "s", items);
-	rpt_buf_free(&path);
+		       *failing, gaps, gaps == 1 ? "" : "s", items);
 	json_decref(summary);
 	free(sources);
+	return rc;
+}
+
+/* Judge every checklist and read its per-item coverage, then write: bad
+ * coverage input stops the command before any output is written. */
+static int judge_and_write(struct rpt_checklist *lists, size_t n, const struct rpt_results *r,
+			   const struct checklists_opts *o)
+{
+	struct rpt_judged *judged = rpt_xcalloc(n, sizeof *judged);
+	int rc = 0;
+	size_t failing = 0;
+	for (size_t i = 0; i < n; i++) {
+		rpt_judge(&lists[i], r, &judged[i]);
+		if (rc == 0 && o->coverage_dir)
+			rc = attach_coverage(o->coverage_dir, &judged[i]);
+	}
+	if (rc == 0)
+		rc = write_all(judged, n, o, &failing);
+	for (size_t i = 0; i < n; i++)
+		rpt_judged_free(&judged[i]);
+	free(judged);
 	return rc ? rc : failing ? RC_EXIT_FAIL : RC_EXIT_OK;
 }
 
@@ -348,13 +393,14 @@ static int run_checklists(int argc, char **argv)
 		rc = results_paths(&o.results, DEFAULT_REPORTS);
 	if (rc == 0)
 		rc = load_results(&o.results, &results);
-	if (rc == 0 && rpt_mkdirs(o.out_dir, err, sizeof err) != 0)
-		rc = rc_cli_usage_error("report", "%s", err);
 	if (rc == 0) {
 		lists = rpt_xcalloc(paths.n, sizeof *lists);
 		rc = load_checklists(&paths, lists);
 		if (rc == 0) {
-			rc = judge_and_write(lists, paths.n, &results, &o);
+			if (rpt_mkdirs(o.out_dir, err, sizeof err) != 0)
+				rc = rc_cli_usage_error("report", "%s", err);
+			else
+				rc = judge_and_write(lists, paths.n, &results, &o);
 			for (size_t i = 0; i < paths.n; i++)
 				rpt_checklist_free(&lists[i]);
 		}
@@ -496,13 +542,14 @@ static int write_index(const struct index_opts *o, const struct rpt_results *res
 	int rc = optional_json(summary, rpt_index_check_checklists, &in.checklists);
 	if (rc == 0)
 		rc = optional_json(cov_json, rpt_index_check_coverage, &in.coverage);
-	FILE *f = rc == 0 ? open_output(out_path) : NULL;
-	if (f) {
-		int verdict = rpt_write_index(f, &in);
-		rc = close_output(f, out_path) != 0 ? RC_EXIT_USAGE : verdict ? RC_EXIT_FAIL : RC_EXIT_OK;
-		printf("report: %s (%s)\n", out_path, verdict ? "FAIL" : "PASS");
-	} else if (rc == 0) {
-		rc = RC_EXIT_USAGE;
+	if (rc == 0) {
+		struct output page;
+		int verdict = rpt_write_index(output_open(&page), &in);
+		rc = output_close(&page, out_path);
+		if (rc == 0) {
+			rc = verdict ? RC_EXIT_FAIL : RC_EXIT_OK;
+			printf("report: %s (%s)\n", out_path, verdict ? "FAIL" : "PASS");
+		}
 	}
 	json_decref(in.checklists);
 	json_decref(in.coverage);

@@ -165,6 +165,31 @@ printf '{"files":[]}\n' > "$scratch/odd/coverage/summary.json"
 check "a coverage summary without totals exits 2 naming it" \
 	grep -q "odd/coverage/summary.json: not a gcovr JSON summary" "$scratch/err"
 
+echo "outputs whole or not at all:"
+# Bad coverage input for the second checklist: nothing is written, not even the first's pages.
+mkdir -p "$scratch/badcov/runner-identity" "$scratch/whole"
+printf '{"files": [' > "$scratch/badcov/runner-identity/1.json"
+"$rollcall" report checklists --out "$scratch/whole/c" --results $fx/gate-pass.xml --results $fx/unit.xml \
+	--coverage-dir "$scratch/badcov" fixtures/checklists/process-supervision.md fixtures/checklists/runner-identity.md \
+	> "$scratch/out" 2> "$scratch/err"
+check "truncated gcovr JSON exits 2" test $? = 2
+check "... naming the file and line" grep -q "badcov/runner-identity/1.json:1: " "$scratch/err"
+check "... before any page is written" test -z "$(ls -A "$scratch/whole/c" 2> /dev/null)"
+# A write that fails (over the file size limit) leaves the old pages as they were.
+"$rollcall" report checklists --out "$scratch/whole/c" --results $fx/gate-pass.xml --results $fx/unit.xml \
+	fixtures/checklists > /dev/null
+cp -r "$scratch/whole/c" "$scratch/whole/orig"
+(trap '' XFSZ; ulimit -f 8; "$rollcall" report checklists --out "$scratch/whole/c" --results $fx/gate-pass.xml \
+	--results $fx/unit.xml fixtures/checklists > /dev/null 2> "$scratch/err")
+check "a checklist page over the file size limit exits 2" test $? = 2
+check "... naming the file" grep -q "cannot write $scratch/whole/c/.*: File too large" "$scratch/err"
+check "... and every old page and summary.json are untouched" diff -r "$scratch/whole/orig" "$scratch/whole/c"
+cp "$scratch/site/index.html" "$scratch/whole/index.orig"
+(trap '' XFSZ; ulimit -f 4; "$rollcall" report index --reports "$scratch/site" > /dev/null 2> "$scratch/err")
+check "index.html over the file size limit exits 2" test $? = 2
+check "... and the old page is untouched" cmp -s "$scratch/site/index.html" "$scratch/whole/index.orig"
+check "... with no temporary file left" test -z "$(ls "$scratch/site" | grep 'index.html.')"
+
 echo "under valgrind (memory errors and leaks):"
 vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@" > /dev/null 2>&1; }
 mkdir -p "$scratch/cov/mini"
