@@ -14,7 +14,12 @@ set -u
 out=${1:?usage: integration-junit.sh FILE}
 names=() times=() verdicts=() details=()
 
-xml() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g'; }
+# Escaped for XML 1.0: control characters (colour codes, \r in a test's output) become
+# '?' and bytes that are not UTF-8 are left out, as XML does not allow them.
+xml() {
+	LC_ALL=C tr '\001-\010\013-\037' '[?*]' | { iconv -f UTF-8 -t UTF-8 -c 2> /dev/null || true; } |
+		sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g'
+}
 
 while IFS= read -r line; do
 	printf '%s\n' "$line"

@@ -104,6 +104,12 @@ if report 1 "$scratch/it" --results "$scratch/it.xml" "$scratch/it.md"; then
 		grep -q 'integration `test_refusals`: \*\*FAIL: exit 1; log: x.log\*\*. Replay: `RC_BIN=$PWD/build/bin bash tests/integration/run.sh test_refusals`' "$scratch/it/it.md"
 fi
 
+# A failing test's output with colour codes and bytes that are not UTF-8 still gives well-formed XML.
+printf 'FAIL test_refusals (0.80 s, exit 1)\n    FAIL: got \033[31m500\033[0m body \xff\xfe caf\xc3\xa9\r\n' |
+	bash ci/integration-junit.sh "$scratch/it-odd.xml" > /dev/null
+check "integration JUnit with control characters and non-UTF-8 bytes is well-formed" xmllint --noout "$scratch/it-odd.xml"
+check "... keeping the UTF-8 text" grep -q "got ?\[31m500?\[0m body  caf"$'\xc3\xa9'"?" "$scratch/it-odd.xml"
+
 # report items: one tab-separated line per reference.
 "$rollcall" report items $fx/mini.md > "$scratch/items"
 check "report items lists every reference" test "$(wc -l < "$scratch/items")" = 5
