@@ -75,12 +75,25 @@ static double summary_percent(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : -1.0;
 }
 
+/* A total's percentage ("line" or "branch") as gcovr's --fail-under-line and
+ * --fail-under-branch judge it: with nothing to cover, branches count as 100 %
+ * and lines as 0 % (its JSON summary writes 0.0 for both). */
+static double total_percent(json_t *o, const char *kind)
+{
+	char key[32];
+	snprintf(key, sizeof key, "%s_total", kind);
+	if (summary_int(o, key) == 0)
+		return strcmp(kind, "branch") == 0 ? 100.0 : 0.0;
+	snprintf(key, sizeof key, "%s_percent", kind);
+	return summary_percent(o, key);
+}
+
 static bool coverage_ok(const struct rpt_index_input *in)
 {
 	if (!in->coverage)
 		return true;
-	return summary_percent(in->coverage, "line_percent") >= in->line_threshold &&
-	       summary_percent(in->coverage, "branch_percent") >= in->branch_threshold;
+	return total_percent(in->coverage, "line") >= in->line_threshold &&
+	       total_percent(in->coverage, "branch") >= in->branch_threshold;
 }
 
 /* --- checking the inputs ------------------------------------------------------------ */
@@ -208,8 +221,8 @@ static void overview(FILE *out, const struct rpt_index_input *in, int verdict)
 		card(out, "gap", big, "gaps: no verifying scenario");
 	}
 	if (in->coverage) {
-		snprintf(big, sizeof big, "%.1f%% / %.1f%%", summary_percent(in->coverage, "line_percent"),
-			 summary_percent(in->coverage, "branch_percent"));
+		snprintf(big, sizeof big, "%.1f%% / %.1f%%", total_percent(in->coverage, "line"),
+			 total_percent(in->coverage, "branch"));
 		card(out, coverage_ok(in) ? "pass" : "fail", big, "lines / branches of reference/ covered");
 	}
 	fputs("</div>\n", out);
@@ -504,8 +517,13 @@ static void coverage_row(FILE *out, const struct rpt_index_input *in, json_t *f,
 	rpt_html_text(out, name ? name : "total");
 	fputs(in->coverage_html && name ? "</code></a></td>" : "</code></td>", out);
 	fprintf(out, "<td class=\"num\">%lld / %lld</td>", summary_int(f, "line_covered"), summary_int(f, "line_total"));
-	percent_cell(out, summary_percent(f, "line_percent"), name ? 0 : in->line_threshold);
-	percent_cell(out, summary_percent(f, "branch_percent"), name ? 0 : in->branch_threshold);
+	if (name) {
+		percent_cell(out, summary_percent(f, "line_percent"), 0);
+		percent_cell(out, summary_percent(f, "branch_percent"), 0);
+	} else {
+		percent_cell(out, total_percent(f, "line"), in->line_threshold);
+		percent_cell(out, total_percent(f, "branch"), in->branch_threshold);
+	}
 	percent_cell(out, summary_percent(f, "function_percent"), 0);
 	fputs("</tr>\n", out);
 }

@@ -155,6 +155,18 @@ cp $fx/gate-pass.xml "$scratch/site/junit.xml"
 check "a passing gate over thresholds gives exit 0" test $? = 0
 "$rollcall" report index --reports "$scratch/site" --results "$scratch/site/junit.xml" --line-threshold 95 > /dev/null
 check "coverage under a threshold gives exit 1" test $? = 1
+# Code without branches: gcovr's summary says "branch_percent": 0.0 but its --fail-under-branch
+# counts no branches as 100 %; the page judges the same way.
+cp -r "$scratch/site" "$scratch/nobranch"
+printf '{"files":[],"line_covered":19,"line_total":20,"line_percent":95.0,"branch_covered":0,"branch_total":0,"branch_percent":0.0,"function_covered":1,"function_total":1,"function_percent":100.0}\n' \
+	> "$scratch/nobranch/coverage/summary.json"
+"$rollcall" report index --reports "$scratch/nobranch" --results "$scratch/site/junit.xml" > /dev/null
+check "coverage with no branches meets the branch threshold, as for gcovr" test $? = 0
+check "... and shows 100% of branches" grep -q '<b>95.0% / 100.0%</b>' "$scratch/nobranch/index.html"
+sed -i 's/"line_covered":19,"line_total":20,"line_percent":95.0/"line_covered":0,"line_total":0,"line_percent":0.0/' \
+	"$scratch/nobranch/coverage/summary.json"
+"$rollcall" report index --reports "$scratch/nobranch" --results "$scratch/site/junit.xml" > /dev/null
+check "coverage with no lines at all fails, as for gcovr" test $? = 1
 # A summary that is not what `report checklists` or gcovr write: exit 2 naming it, no page.
 mkdir -p "$scratch/odd/checklists" "$scratch/odd/coverage"
 cp $fx/gate-pass.xml "$scratch/odd/junit.xml"
