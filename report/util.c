@@ -244,13 +244,33 @@ char *rpt_dirname(const char *path)
 	return rpt_xstrndup(path, (size_t)(slash - path));
 }
 
+/* Appends path as a URL path: every byte but letters, digits, "-._~/" as
+ * %XX, so that '#', '?' or '%' in a file name do not cut the link short and
+ * a ':' cannot make "javascript:..." a scheme. */
+static void add_url_path(struct rpt_buf *b, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const char *p = path; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (isalnum(c) || strchr("-._~/", c)) {
+			rpt_buf_add(b, p, 1);
+		} else {
+			char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+			rpt_buf_add(b, esc, 3);
+		}
+	}
+}
+
 char *rpt_relative_link(const char *from_dir, const char *to)
 {
 	char *from = realpath(from_dir, NULL), *target = realpath(to, NULL);
+	struct rpt_buf b = { 0 };
+	rpt_buf_adds(&b, "");
 	if (!from || !target) {
 		free(from);
 		free(target);
-		return rpt_xstrdup(to);
+		add_url_path(&b, to);
+		return b.s;
 	}
 	/* the longest common prefix that ends at a directory boundary */
 	size_t common = 0;
@@ -260,12 +280,10 @@ char *rpt_relative_link(const char *from_dir, const char *to)
 	size_t from_len = strlen(from);
 	if (strncmp(from, target, from_len) == 0 && (target[from_len] == '/' || from_len == 1))
 		common = from_len == 1 ? 0 : from_len;
-	struct rpt_buf b = { 0 };
-	rpt_buf_adds(&b, "");
 	for (const char *p = from + common; *p && from_len > 1; p++)
 		if (*p == '/')
 			rpt_buf_adds(&b, "../");
-	rpt_buf_adds(&b, target + common + (target[common] == '/'));
+	add_url_path(&b, target + common + (target[common] == '/'));
 	free(from);
 	free(target);
 	return b.s;

@@ -61,7 +61,8 @@ int rpt_mkdirs(const char *path, char *err, size_t err_len);
 
 /* A link from directory from_dir to the existing file `to`: relative
  * ("coverage/index.html", "../build/x.xml") when both resolve, else `to` as
- * given. Caller frees. */
+ * given; either way percent-encoded as a URL path ("a%20b.svg", never a
+ * scheme). Caller frees. */
 char *rpt_relative_link(const char *from_dir, const char *to);
 
 /* The directory part of path ("." if none). Caller frees. */

@@ -284,6 +284,13 @@ static void test_relative_links(void)
 	link = rpt_relative_link("fixtures", "no/such/file");
 	CU_ASSERT_STRING_EQUAL(link, "no/such/file");
 	free(link);
+	/* a URL path: nothing in a file name ends the link or makes it a scheme */
+	link = rpt_relative_link("fixtures", "javascript:alert(1)");
+	CU_ASSERT_STRING_EQUAL(link, "javascript%3Aalert%281%29");
+	free(link);
+	link = rpt_relative_link("fixtures", "a b/c#d?e%f\"\xc3\xa9.svg");
+	CU_ASSERT_STRING_EQUAL(link, "a%20b/c%23d%3Fe%25f%22%C3%A9.svg");
+	free(link);
 }
 
 void rc_test_register_report_evidence(void)
