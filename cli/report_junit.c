@@ -10,6 +10,7 @@
  */
 #include "report_junit.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,17 @@ static void read_outcome(xmlNode *n, struct rpt_case *c)
 	rpt_case_scan_lines(c, detail);
 }
 
+/* A testcase's time="..." in seconds, or -1 (unknown) unless it is all a
+ * finite number >= 0: "1.5abc", "inf" and "1e999" are not times. */
+static double wall_seconds(const char *time)
+{
+	if (!time || !*time)
+		return -1.0;
+	char *end;
+	double s = strtod(time, &end);
+	return *end == '\0' && isfinite(s) && s >= 0 ? s : -1.0;
+}
+
 static void read_case(xmlNode *tc, const struct rpt_case *suite_defaults, struct rpt_results *r)
 {
 	struct rpt_case c = *suite_defaults;
@@ -102,10 +114,7 @@ static void read_case(xmlNode *tc, const struct rpt_case *suite_defaults, struct
 	c.file = attr(tc, "file");
 	c.message = c.detail = c.replay = c.timeline = c.seed = NULL;
 	c.verdict = RPT_PASS;
-	char *end;
-	c.wall_s = time ? strtod(time, &end) : -1.0;
-	if (time && (end == time || c.wall_s < 0))
-		c.wall_s = -1.0;
+	c.wall_s = wall_seconds(time);
 	free(time);
 	for (xmlNode *n = tc->children; n; n = n->next) {
 		if (is(n, "properties")) {

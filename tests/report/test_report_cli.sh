@@ -155,6 +155,13 @@ cp $fx/gate-pass.xml "$scratch/site/junit.xml"
 check "a passing gate over thresholds gives exit 0" test $? = 0
 "$rollcall" report index --reports "$scratch/site" --results "$scratch/site/junit.xml" --line-threshold 95 > /dev/null
 check "coverage under a threshold gives exit 1" test $? = 1
+# A testcase time that is not all a finite number is unknown, not "inf s" or a guess.
+sed -e 's/time="0.031"/time="1e999"/' -e 's/time="0.040"/time="0.040abc"/' $fx/gate-pass.xml > "$scratch/odd-time.xml"
+"$rollcall" report index --reports "$scratch/site" --results "$scratch/odd-time.xml" > /dev/null
+check "time=\"1e999\" and time=\"0.040abc\" are shown as unknown" \
+	bash -c "! grep -q -e 'inf s' -e '0.040 s' '$scratch/site/index.html'"
+"$rollcall" report index --reports "$scratch/site" --results $fx/gate-pass.xml > /dev/null
+check "... where time=\"0.040\" is shown" grep -q '0.040 s' "$scratch/site/index.html"
 # Code without branches: gcovr's summary says "branch_percent": 0.0 but its --fail-under-branch
 # counts no branches as 100 %; the page judges the same way.
 cp -r "$scratch/site" "$scratch/nobranch"
