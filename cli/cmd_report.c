@@ -459,11 +459,10 @@ static int optional_json(const char *path, int (*check)(json_t *, char *, size_t
 	*out = NULL;
 	if (!exists(path))
 		return 0;
-	json_error_t jerr;
-	*out = json_load_file(path, 0, &jerr);
-	if (!*out)
-		return rc_cli_usage_error("report", "%s:%d: %s", path, jerr.line, jerr.text);
 	char err[512];
+	*out = rpt_json_load(path, err, sizeof err);
+	if (!*out)
+		return rc_cli_usage_error("report", "%s", err);
 	if (check(*out, err, sizeof err) != 0)
 		return rc_cli_usage_error("report", "%s: %s", path, err);
 	return 0;

@@ -159,8 +159,14 @@ static int read_suite(xmlNode *suite, const char *source, struct rpt_results *r)
 
 int rc_cli_junit_load(const char *path, struct rpt_results *r, char *err, size_t err_len)
 {
+	/* read here, not by libxml2, which prints its own I/O errors */
+	char *text = rpt_read_file(path, err, err_len);
+	if (!text)
+		return -1;
 	xmlResetLastError();
-	xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlDoc *doc = xmlReadMemory(text, (int)strlen(text), path, NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	free(text);
 	if (!doc) {
 		const xmlError *e = xmlGetLastError();
 		snprintf(err, err_len, "%s:%d: %s", path, e ? e->line : 0,

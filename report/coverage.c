@@ -66,16 +66,26 @@ static int by_path(const void *a, const void *b)
 	return strcmp(((const struct rpt_cov_file *)a)->path, ((const struct rpt_cov_file *)b)->path);
 }
 
+json_t *rpt_json_load(const char *path, char *err, size_t err_len)
+{
+	char *text = rpt_read_file(path, err, err_len);
+	if (!text)
+		return NULL;
+	json_error_t jerr;
+	json_t *root = json_loads(text, 0, &jerr);
+	free(text);
+	if (!root)
+		snprintf(err, err_len, "%s:%d: %s", path, jerr.line, jerr.text);
+	return root;
+}
+
 int rpt_coverage_load(const char *path, const char *prefix, struct rpt_coverage *out, char *err,
 		      size_t err_len)
 {
 	*out = (struct rpt_coverage){ 0 };
-	json_error_t jerr;
-	json_t *root = json_load_file(path, 0, &jerr);
-	if (!root) {
-		snprintf(err, err_len, "%s:%d: %s", path, jerr.line, jerr.text);
+	json_t *root = rpt_json_load(path, err, err_len);
+	if (!root)
 		return -1;
-	}
 	json_t *files = json_object_get(root, "files");
 	if (!json_is_array(files)) {
 		snprintf(err, err_len, "%s: not a gcovr JSON report (no \"files\" array)", path);

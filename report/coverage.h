@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct rpt_cov_function {
 	char *name;
 	int line;              /* where it starts */
@@ -31,6 +33,10 @@ struct rpt_coverage {
 	size_t n_files;
 	int lines_hit;         /* over those files */
 };
+
+/* A JSON file, parsed (caller decrefs). NULL with "PATH: reason" or
+ * "PATH:LINE: reason" in err when it cannot be read or does not parse. */
+json_t *rpt_json_load(const char *path, char *err, size_t err_len);
 
 /* Load a gcovr JSON report, keeping only files whose path starts with
  * `prefix` (e.g. "reference/"; NULL keeps all). Returns 0 with out->measured

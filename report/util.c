@@ -104,6 +104,12 @@ void rpt_buf_free(struct rpt_buf *b)
 char *rpt_read_file(const char *path, char *err, size_t err_len)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat st;
+	if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f); /* fopen takes a folder; only its first read fails */
+		f = NULL;
+		errno = EISDIR;
+	}
 	if (!f) {
 		snprintf(err, err_len, "%s: %s", path, strerror(errno));
 		return NULL;
@@ -112,12 +118,13 @@ char *rpt_read_file(const char *path, char *err, size_t err_len)
 	char chunk[8192];
 	size_t n;
 	rpt_buf_add(&b, "", 0);
+	errno = 0;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		rpt_buf_add(&b, chunk, n);
-	int failed = ferror(f);
+	int failed = ferror(f) ? (errno ? errno : EIO) : 0;
 	fclose(f);
 	if (failed) {
-		snprintf(err, err_len, "%s: read error", path);
+		snprintf(err, err_len, "%s: %s", path, strerror(failed));
 		rpt_buf_free(&b);
 		return NULL;
 	}

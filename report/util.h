@@ -37,7 +37,8 @@ void rpt_buf_printf(struct rpt_buf *b, const char *fmt, ...) __attribute__((form
 void rpt_buf_free(struct rpt_buf *b);
 
 /* Read a whole file into a NUL-terminated string the caller frees. Returns
- * NULL with a message in err if it cannot be read. */
+ * NULL with "PATH: reason" in err if it cannot be read (missing, a folder,
+ * holds NUL bytes). */
 char *rpt_read_file(const char *path, char *err, size_t err_len);
 
 /* A copy of s[0..n) without leading and trailing white space (caller frees). */

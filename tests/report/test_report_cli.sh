@@ -155,6 +155,16 @@ cp $fx/gate-pass.xml "$scratch/site/junit.xml"
 check "a passing gate over thresholds gives exit 0" test $? = 0
 "$rollcall" report index --reports "$scratch/site" --results "$scratch/site/junit.xml" --line-threshold 95 > /dev/null
 check "coverage under a threshold gives exit 1" test $? = 1
+# Inputs that are folders or missing: one line naming the path and why (not libxml2's own
+# "I/O error" line, nor jansson's line -1).
+"$rollcall" report index --reports "$scratch/site" --results "$scratch" > /dev/null 2> "$scratch/err"
+check "--results of a folder exits 2" test $? = 2
+check "... with one line saying so" test "$(cat "$scratch/err")" = "rollcall report: $scratch: Is a directory"
+mkdir -p "$scratch/dirsum/coverage/summary.json"
+cp $fx/gate-pass.xml "$scratch/dirsum/junit.xml"
+"$rollcall" report index --reports "$scratch/dirsum" > /dev/null 2> "$scratch/err"
+check "a coverage summary that is a folder exits 2, saying so" \
+	grep -qx "rollcall report: $scratch/dirsum/coverage/summary.json: Is a directory" "$scratch/err"
 # A testcase time that is not all a finite number is unknown, not "inf s" or a guess.
 sed -e 's/time="0.031"/time="1e999"/' -e 's/time="0.040"/time="0.040abc"/' $fx/gate-pass.xml > "$scratch/odd-time.xml"
 "$rollcall" report index --reports "$scratch/site" --results "$scratch/odd-time.xml" > /dev/null
