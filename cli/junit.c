@@ -14,25 +14,26 @@
 #include "run_report.h"
 #include "utf8.h"
 
-/* The length of the character at s (1 to 4 bytes) when XML 1.0 allows it,
- * else 0: a control character, a byte that is not UTF-8 (a file name, a
- * live target's reply), U+FFFE or U+FFFF. */
-static size_t xml_char_length(const char *s)
+/* The length of the character at s (left bytes remain) when XML 1.0 allows
+ * it, else 0: a control character, a byte that does not start valid UTF-8
+ * (a file name, a live target's reply), U+FFFE or U+FFFF. */
+static size_t xml_char_length(const char *s, size_t left)
 {
 	unsigned char c = (unsigned char)*s;
-	if (c < 0x80)
-		return c >= 0x20 || c == '\n' || c == '\t' ? 1 : 0;
-	for (size_t n = 2; n <= 4; n++)
-		if (strnlen(s, n) == n && rc_utf8_valid(s, n))
-			return n == 3 && memcmp(s, "\xef\xbf", 2) == 0 && (unsigned char)s[2] >= 0xbe ? 0 : n;
-	return 0;
+	if (c < 0x20)
+		return c == '\n' || c == '\t' ? 1 : 0;
+	size_t n = rc_utf8_char_len(s, left);
+	if (n == 3 && memcmp(s, "\xef\xbf", 2) == 0 && (unsigned char)s[2] >= 0xbe)
+		return 0;
+	return n;
 }
 
 /* s escaped, with every character XML 1.0 does not allow written as '?'. */
 static void xml_escaped(FILE *f, const char *s)
 {
-	while (*s) {
-		size_t n = xml_char_length(s);
+	size_t left = strlen(s);
+	while (left > 0) {
+		size_t n = xml_char_length(s, left);
 		switch (*s) {
 		case '&': fputs("&amp;", f); break;
 		case '<': fputs("&lt;", f); break;
@@ -45,7 +46,9 @@ static void xml_escaped(FILE *f, const char *s)
 			else
 				fputc('?', f);
 		}
-		s += n ? n : 1;
+		n = n ? n : 1;
+		s += n;
+		left -= n;
 	}
 }
 

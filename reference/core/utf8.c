@@ -35,12 +35,20 @@ static bool sequence_ok(const unsigned char *s, size_t n)
 	return !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF;
 }
 
-bool rc_utf8_valid(const char *s, size_t len)
+size_t rc_utf8_char_len(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t n = len ? sequence_length(p[0]) : 0;
+	if (n == 0 || n > len || (n > 1 && !sequence_ok(p, n)))
+		return 0;
+	return n;
+}
+
+bool rc_utf8_valid(const char *s, size_t len)
+{
 	for (size_t i = 0; i < len;) {
-		size_t n = sequence_length(p[i]);
-		if (n == 0 || n > len - i || (n > 1 && !sequence_ok(p + i, n)))
+		size_t n = rc_utf8_char_len(s + i, len - i);
+		if (n == 0)
 			return false;
 		i += n;
 	}

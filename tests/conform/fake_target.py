@@ -10,6 +10,8 @@ MODE:
            other request gets 200 and a body that is not JSON
   stall    the health check and the runner list answer like coordd; every
            other request is read and never answered
+  bytes    like half, but the other bodies are bytes that are not UTF-8 text
+           (stray bytes, a control character, markup)
 """
 import socket
 import sys
@@ -25,7 +27,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def answer(self, status, body, kind):
-        data = body.encode()
+        data = body if isinstance(body, bytes) else body.encode()
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
@@ -36,13 +38,15 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
-        like_coordd = self.mode in ("half", "stall")
+        like_coordd = self.mode in ("half", "stall", "bytes")
         if like_coordd and self.path == "/health":
             self.answer(200, '{"status":"ok"}', "application/json")
         elif like_coordd and self.path == "/runners":
             self.answer(200, '{"runners":[]}', "application/json")
         elif self.mode == "stall":
             time.sleep(3600)
+        elif self.mode == "bytes":
+            self.answer(200, b"\xff\xfe caf\xc3 <x> & \x01 \xef\xbf\xbf end", "text/plain")
         else:
             self.answer(200, "<html>hello, this is not JSON</html>", "text/html")
 

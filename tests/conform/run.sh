@@ -188,6 +188,11 @@ check_errors() {
 	run half2 "$RC" conform --target "$URL" scenarios/sandbox-unknown-404.scn scenarios/register-bad-secret-401.scn
 	expect_error half2 2 3000 "^ERROR register-bad-secret-401 "
 	grep -q "not run: an earlier error" "$T/half2.out" || fail "half2: the scenario after the garbage was not stopped"
+	start_listening bytes $PY tests/conform/fake_target.py bytes || return
+	run bytes "$RC" conform --junit "$T/bytes.xml" --target "$URL" scenarios/sandbox-unknown-404.scn
+	expect_error bytes 1 3000 "is off-protocol: reply body is not a JSON object"
+	xmllint --noout "$T/bytes.xml" 2>"$T/bytes.xmllint" && ok "bytes: the JUnit file is well-formed" ||
+		{ cat "$T/bytes.xmllint"; fail "bytes: a reply that is not UTF-8 makes the JUnit file malformed"; }
 	start_listening hang $PY tests/conform/fake_target.py hang || return
 	run hang "$RC" conform --timeout 500ms --target "$URL" scenarios/stale-after-2-min.scn
 	expect_error hang 2 3000 "no answer within the request timeout"

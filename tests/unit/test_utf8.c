@@ -44,6 +44,20 @@ static void test_valid_and_invalid(void)
 		expect_valid(cases[i].s, strlen(cases[i].s), cases[i].valid);
 }
 
+/* rc_utf8_char_len steps over one character at a time, 0 at a bad byte. */
+static void test_char_len(void)
+{
+	CU_ASSERT_EQUAL(rc_utf8_char_len("a\xc3\xa9", 3), 1);
+	CU_ASSERT_EQUAL(rc_utf8_char_len("\xc3\xa9x", 3), 2);
+	CU_ASSERT_EQUAL(rc_utf8_char_len("\xe2\x82\xac", 3), 3);
+	CU_ASSERT_EQUAL(rc_utf8_char_len("\xf0\x9f\x98\x80", 4), 4);
+	CU_ASSERT_EQUAL(rc_utf8_char_len("\xe2\x82\xac", 2), 0); /* cut short by len */
+	CU_ASSERT_EQUAL(rc_utf8_char_len("\xff", 1), 0);
+	CU_ASSERT_EQUAL(rc_utf8_char_len("\x80", 1), 0);
+	CU_ASSERT_EQUAL(rc_utf8_char_len("\xed\xa0\x80", 3), 0);
+	CU_ASSERT_EQUAL(rc_utf8_char_len("", 0), 0);
+}
+
 /* Each cut of "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" (a, U+00E9, U+20AC,
  * U+1F600) falls between characters and stays valid UTF-8. */
 static void test_copy_cuts_between_characters(void)
@@ -65,6 +79,7 @@ void rc_test_register_utf8(void)
 	static CU_TestInfo tests[] = {
 		{ "valid and invalid sequences, as jansson judges them", test_valid_and_invalid },
 		{ "a copy is cut between characters", test_copy_cuts_between_characters },
+		{ "one character's length", test_char_len },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("utf8", tests);
