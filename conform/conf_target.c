@@ -44,27 +44,70 @@ struct conf_target {
 
 /* The process group of the launched target, for the signal handler: a
  * target in its own group does not get the terminal's Ctrl-C, so conform
- * takes it down itself when it is interrupted or dies of a fault (its
- * scratch folder is then left behind). */
+ * takes it down itself when it is interrupted, its output pipe closes
+ * (SIGPIPE) or it dies of a fault, and removes the session's scratch folder
+ * (unless --keep). Starting a target blocks these signals until its group is
+ * recorded, so none can come between the fork and the record. */
 static volatile sig_atomic_t running_group;
+static char scratch_root[3000]; /* "" with --keep */
+static const int caught_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGABRT, SIGSEGV, SIGBUS, SIGFPE };
+#define N_CAUGHT (sizeof caught_signals / sizeof caught_signals[0])
+
+/* rm -rf the scratch folder; only async-signal-safe calls. */
+static void remove_scratch_now(void)
+{
+	if (!scratch_root[0])
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl("/bin/rm", "rm", "-rf", "--", scratch_root, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+}
 
 static void on_interrupt(int sig)
 {
-	if (running_group > 0)
-		kill(-(pid_t)running_group, SIGKILL);
+	pid_t group = (pid_t)running_group;
+	if (group > 0) {
+		kill(-group, SIGKILL);
+		while (waitpid(group, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	remove_scratch_now();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
-static void catch_interrupts(void)
+static void caught_set(sigset_t *set)
 {
+	sigemptyset(set);
+	for (size_t i = 0; i < N_CAUGHT; i++)
+		sigaddset(set, caught_signals[i]);
+}
+
+static void catch_interrupts(const char *root, bool keep)
+{
+	snprintf(scratch_root, sizeof scratch_root, "%s", keep ? "" : root);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_interrupt;
-	sigemptyset(&sa.sa_mask);
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE };
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, NULL);
+	caught_set(&sa.sa_mask);
+	for (size_t i = 0; i < N_CAUGHT; i++)
+		sigaction(caught_signals[i], &sa, NULL);
+}
+
+/* In a child about to exec: conform's handlers and blocked signals are not
+ * the target's. */
+static void default_signals(void)
+{
+	sigset_t none;
+	for (size_t i = 0; i < N_CAUGHT; i++)
+		signal(caught_signals[i], SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static int64_t mono_ms(void)
@@ -218,7 +261,7 @@ struct conf_target *conf_target_new(const struct conf_target_options *o, char *e
 		}
 		snprintf(t->clock_path, sizeof t->clock_path, "%s/clock", t->root);
 		conf_parse_clock(BASE_CLOCK, &t->clock_ms);
-		catch_interrupts();
+		catch_interrupts(t->root, o->keep);
 	} else if (o->clock_file) {
 		t->mode = CONF_TARGET_CLOCK_FILE;
 		snprintf(t->clock_path, sizeof t->clock_path, "%s", o->clock_file);
@@ -251,8 +294,10 @@ void conf_target_free(struct conf_target *t)
 	if (!t)
 		return;
 	conf_target_stop(t);
-	if (t->mode == CONF_TARGET_LAUNCHED && !t->o.keep)
+	if (t->mode == CONF_TARGET_LAUNCHED && !t->o.keep) {
 		remove_tree(t->root);
+		scratch_root[0] = '\0';
+	}
 	free(t);
 }
 
@@ -479,7 +524,7 @@ static void child_exec(struct conf_target *t, char **argv)
 	setenv("FAKETIME_NO_CACHE", "1", 1);
 	setenv("TZ", "UTC", 1);
 	unsetenv("FAKETIME"); /* it would override the file */
-	signal(SIGPIPE, SIG_DFL);
+	default_signals();
 	execvp(argv[0], argv);
 	fprintf(stderr, "rollcall conform: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -561,17 +606,24 @@ int conf_target_start(struct conf_target *t, int64_t clock_ms, conf_ready_fn rea
 	snprintf(out, sizeof out, "%s/stdout.log", t->dir);
 	unlink(out); /* a "listening on" line of an earlier run must not be read */
 	fflush(NULL);
+	sigset_t caught, old;
+	caught_set(&caught);
+	sigprocmask(SIG_BLOCK, &caught, &old);
 	pid_t pid = fork();
 	if (pid == 0)
 		child_exec(t, b->argv);
+	if (pid > 0) {
+		setpgid(pid, pid);
+		t->pid = pid;
+		running_group = pid;
+	}
+	int fork_errno = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
-		snprintf(err, err_cap, "cannot fork: %s", strerror(errno));
+		snprintf(err, err_cap, "cannot fork: %s", strerror(fork_errno));
 		free(b);
 		return -1;
 	}
-	setpgid(pid, pid);
-	t->pid = pid;
-	running_group = pid;
 	int64_t deadline = mono_ms() + t->o.launch_timeout_ms;
 	char why[96], tail[600];
 	for (;;) {

@@ -16,6 +16,8 @@
 #   errors    a target that is down, answers garbage, hangs, exits at once or never
 #             says where it listens: a clear message, exit 2 (or 1 for garbage in
 #             the middle of a scenario), and bounded time
+#   interrupts conform stopped by SIGTERM, SIGINT or a closed output pipe while
+#             its target runs: the target stopped, the scratch folder removed
 #
 # run.sh [CHECK...] (default: all). Every process a check starts is stopped
 # by its PID when the check ends.
@@ -210,8 +212,48 @@ check_errors() {
 	expect_error usage 2 2000 "give --target URL"
 }
 
+# left_behind NAME DIR: no process mentions DIR and DIR holds nothing; a
+# process left behind is reported and killed by its PID.
+left_behind() {
+	local p pids
+	pids=$(pgrep -f -- "$2/")
+	if [ -n "$pids" ]; then
+		fail "$1: a launched target was left running: $(ps -o args= -p "${pids%%$'\n'*}")"
+		for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+	fi
+	if [ -n "$(ls -A "$2")" ]; then fail "$1: scratch folders left behind: $(ls "$2")"; fi
+}
+
+# conform with one coordd for endless seeds, stopped by signal $2 once the
+# target is up.
+interrupt_with() {
+	local name=$1 sig=$2 work=$T/work-$1 pid i
+	mkdir -p "$work"
+	"$RC" conform --launch "$COORDD" --reuse --work-dir "$work" --seeds 1-1000000 scenarios/stale-after-2-min.scn \
+		> "$T/$name.out" 2>&1 &
+	pid=$!
+	for i in $(seq 1 250); do
+		ls "$work"/rollcall-conform-*/*/stdout.log > /dev/null 2>&1 && break
+		sleep 0.02
+	done
+	kill "-$sig" "$pid"
+	wait "$pid"
+	left_behind "$name" "$work"
+}
+
+check_interrupts() {
+	local work=$T/work-pipe
+	interrupt_with sigterm TERM
+	interrupt_with sigint INT
+	mkdir -p "$work"
+	# head leaves after the first line: conform's next line meets a closed pipe
+	"$RC" conform --launch "$COORDD" --reuse --work-dir "$work" scenarios/ | head -1 > /dev/null
+	left_behind sigpipe "$work"
+	ok "SIGTERM, SIGINT and a closed output pipe: no target left running, no scratch folder left"
+}
+
 checks=("$@")
-[ ${#checks[@]} -gt 0 ] || checks=(library valgrind dialect modes errors)
+[ ${#checks[@]} -gt 0 ] || checks=(library valgrind dialect modes errors interrupts)
 for c in "${checks[@]}"; do
 	echo "conform: $c"
 	t0=$(now_ms)
