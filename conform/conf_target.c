@@ -554,6 +554,24 @@ static bool read_listening(struct conf_target *t)
 	return found;
 }
 
+/* The dynamic loader's complaint, in the target's stderr, that it could not
+ * preload libfaketime (not a library, wrong architecture): the target then
+ * runs on the real clock, and every verdict on its timers would be wrong. */
+static bool preload_refused(const struct conf_target *t, char *line, size_t cap)
+{
+	char path[4400];
+	snprintf(path, sizeof path, "%s/stderr.log", t->dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	bool found = false;
+	while (!found && fgets(line, (int)cap, f))
+		found = strstr(line, "LD_PRELOAD cannot be preloaded") != NULL;
+	fclose(f);
+	line[found ? strcspn(line, "\n") : 0] = '\0';
+	return found;
+}
+
 static void describe_status(int status, char *why, size_t n)
 {
 	if (WIFEXITED(status))
@@ -635,6 +653,12 @@ int conf_target_start(struct conf_target *t, int64_t clock_ms, conf_ready_fn rea
 		}
 		char answer[600];
 		int state = t->url[0] || read_listening(t) ? ready(ctx, t->url, answer, sizeof answer) : 0;
+		if (state > 0 && preload_refused(t, answer, sizeof answer)) {
+			snprintf(err, err_cap, "the target runs without libfaketime (--faketime-lib %s), so its clock "
+				 "cannot be moved: %s", t->o.faketime_lib, answer);
+			conf_target_crash(t);
+			break;
+		}
 		if (state > 0) {
 			free(b);
 			return 0;

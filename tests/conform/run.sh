@@ -208,6 +208,9 @@ check_errors() {
 	if pgrep -f 'sleep 37.25' >/dev/null; then fail "mute: the launched target was left running"; fi
 	run nolib "$RC" conform --faketime-lib /nonexistent.so --launch "$COORDD" scenarios/stale-after-2-min.scn
 	expect_error nolib 2 2000 "libfaketime not found"
+	printf 'not a library\n' > "$T/not-a-lib.so"
+	run notlib "$RC" conform --faketime-lib "$T/not-a-lib.so" --launch "$COORDD" scenarios/stale-after-2-min.scn
+	expect_error notlib 2 2000 "the target runs without libfaketime"
 	run usage "$RC" conform scenarios/stale-after-2-min.scn
 	expect_error usage 2 2000 "give --target URL"
 }
