@@ -621,6 +621,13 @@ int conf_target_start(struct conf_target *t, int64_t clock_ms, conf_ready_fn rea
 		return -1;
 	}
 	char out[4400];
+	if (t->url[0] && ready(ctx, t->url, out, sizeof out) != 0) {
+		/* it would fail to listen, and conform would judge whatever answers there */
+		snprintf(err, err_cap, "something already answers at %s before the target starts: is its port in use?",
+			 t->url);
+		free(b);
+		return -1;
+	}
 	snprintf(out, sizeof out, "%s/stdout.log", t->dir);
 	unlink(out); /* a "listening on" line of an earlier run must not be read */
 	fflush(NULL);

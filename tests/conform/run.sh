@@ -206,6 +206,10 @@ check_errors() {
 	run mute "$RC" conform --launch-timeout 1s --launch "sh -c 'sleep 37.25' sh {db}" scenarios/stale-after-2-min.scn
 	expect_error mute 2 4000 'never printed "listening on HOST:PORT"'
 	if pgrep -f 'sleep 37.25' >/dev/null; then fail "mute: the launched target was left running"; fi
+	start_listening busy $PY tests/conform/fake_target.py half || return
+	run busy "$RC" conform --target "$URL" --launch "$COORDD --listen ${URL#http://} --secret-file {secret_file} --db {db}" \
+		scenarios/sandbox-unknown-404.scn
+	expect_error busy 2 3000 "something already answers at $URL before the target starts"
 	run nolib "$RC" conform --faketime-lib /nonexistent.so --launch "$COORDD" scenarios/stale-after-2-min.scn
 	expect_error nolib 2 2000 "libfaketime not found"
 	printf 'not a library\n' > "$T/not-a-lib.so"
