@@ -203,6 +203,12 @@ check_errors() {
 	expect_error stall 2 3000 "no answer from the target to POST /api/v1/sandboxes: no answer within the request timeout"
 	run exits "$RC" conform --launch false scenarios/stale-after-2-min.scn scenarios/sandbox-happy-path.scn
 	expect_error exits 2 3000 "exited with status 1 before it was ready"
+	# the replay line, pasted into a shell, runs the same thing
+	run quoted "$RC" conform --launch-timeout 1s --launch "sh -c 'echo it is out >&2; exit 3'" scenarios/stale-after-2-min.scn
+	expect_error quoted 2 3000 "exited with status 3"
+	run replayed bash -c "$(sed -n 's/^ *replay: //p' "$T/quoted.out")"
+	expect_error replayed 2 3000 "exited with status 3 before it was ready (sh); its last words:"
+	grep -q 'it is out' "$T/replayed.out" || fail "replayed: not the same command"
 	run mute "$RC" conform --launch-timeout 1s --launch "sh -c 'sleep 37.25' sh {db}" scenarios/stale-after-2-min.scn
 	expect_error mute 2 4000 'never printed "listening on HOST:PORT"'
 	if pgrep -f 'sleep 37.25' >/dev/null; then fail "mute: the launched target was left running"; fi
