@@ -16,9 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rcd_file.h"
 #include "scn.h"
 
 #define MAX_STATUS_MAP 16
+#define PROFILE_MAX_BYTES (1024 * 1024) /* a profile is a page of JSON */
 
 enum word_kind { WORDS_RUNNER = 0, WORDS_TASK, WORDS_SANDBOX, WORDS_COUNT };
 static const int word_counts[WORDS_COUNT] = { 2, 4, RC_SANDBOX_STATUS_COUNT };
@@ -491,8 +493,13 @@ static int load_root(struct loader *l, json_t *root)
 
 struct conf_profile *conf_profile_load(const char *path, char *err, size_t err_cap)
 {
+	char *text;
+	size_t len;
+	if (rcd_read_file(path, PROFILE_MAX_BYTES, &text, &len, err, err_cap) != 0)
+		return NULL; /* "cannot open FILE: ...", "cannot read FILE: Is a directory" */
 	json_error_t jerr;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(text);
 	if (!root) {
 		snprintf(err, err_cap, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
 		return NULL;

@@ -99,17 +99,22 @@ struct conf_session *conf_session_open(const struct conf_options *o, char *err, 
 	struct conf_session *cs = calloc(1, sizeof *cs);
 	if (!cs)
 		abort();
+	char why[1500];
 	cs->o = *o;
-	cs->profile = o->profile ? conf_profile_load(o->profile, err, err_cap) : conf_profile_default();
-	if (!cs->profile)
+	cs->profile = o->profile ? conf_profile_load(o->profile, why, sizeof why) : conf_profile_default();
+	if (!cs->profile) {
+		snprintf(err, err_cap, "--profile: %s", why);
 		goto fail;
+	}
 	cs->http = conf_http_new(o->timeout_ms);
 	if (!cs->http) {
 		snprintf(err, err_cap, "libcurl cannot be initialised");
 		goto fail;
 	}
-	if (o->secret_file && rcd_read_secret_file(o->secret_file, cs->secret, sizeof cs->secret, err, err_cap) != 0)
+	if (o->secret_file && rcd_read_secret_file(o->secret_file, cs->secret, sizeof cs->secret, why, sizeof why) != 0) {
+		snprintf(err, err_cap, "--secret-file: %s", why);
 		goto fail;
+	}
 	struct conf_target_options to = {
 		.url = o->target_url, .launch = o->launch, .clock_file = o->clock_file,
 		.faketime_lib = o->faketime_lib, .work_dir = o->work_dir,

@@ -144,6 +144,12 @@ check_dialect() {
 	[ "$STATUS" -eq 2 ] && grep -q 'unknown key "opz"' "$T/badprofile.out" ||
 		{ cat "$T/badprofile.out"; fail "a profile with a typo: exit $STATUS"; }
 	ok "a profile with an unknown key is refused, naming it"
+	run noprofile "$RC" conform --profile "$T/no-such.json" --launch "$COORDD" scenarios/stale-after-2-min.scn
+	expect_error noprofile 2 2000 "^rollcall conform: --profile: cannot open $T/no-such.json: No such file"
+	run dirprofile "$RC" conform --profile "$T" --launch "$COORDD" scenarios/stale-after-2-min.scn
+	expect_error dirprofile 2 2000 "^rollcall conform: --profile: cannot read $T: Is a directory"
+	run nosecret "$RC" conform --secret-file "$T/no-such-secret" --launch "$COORDD" scenarios/stale-after-2-min.scn
+	expect_error nosecret 2 2000 "^rollcall conform: --secret-file: cannot open $T/no-such-secret"
 }
 
 check_modes() {
