@@ -1,5 +1,6 @@
 /*
- * args.c - the value parsers every subcommand shares: counts, durations, seeds.
+ * args.c - the value parsers every subcommand shares: counts, durations, seeds,
+ * and the check of an output file named on the command line.
  *
  * One parser per kind of value, so that "--jobs abc" and "--width abc" are
  * refused alike (exit 2, naming the option and the text) instead of each
@@ -11,7 +12,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "scn.h"
 
@@ -67,4 +72,25 @@ int rc_cli_parse_seed(const char *command, const char *text, uint64_t *seed)
 	if (scn_parse_seed_range(text, seed, &last) != 0 || last != *seed)
 		return rc_cli_usage_error(command, "--seed: '%s' is not one seed", text);
 	return 0;
+}
+
+int rc_cli_check_output_file(const char *command, const char *option, const char *path)
+{
+	struct stat st;
+	if (!path[0])
+		return rc_cli_usage_error(command, "%s: an empty file name", option);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return rc_cli_usage_error(command, "%s %s: is a folder, not a file", option, path);
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0)
+		return rc_cli_usage_error(command, "%s %s: cannot write there: %s", option, path,
+					  stat(dir, &st) != 0 ? strerror(errno)
+					  : !S_ISDIR(st.st_mode) ? "not in a folder"
+								 : strerror(EACCES));
+	return RC_EXIT_OK;
 }

@@ -46,6 +46,12 @@ int rc_cli_parse_int(const char *command, const char *option, const char *text, 
  * a usage error and returns RC_EXIT_USAGE. */
 int rc_cli_parse_seed(const char *command, const char *text, uint64_t *seed);
 
+/* Check, before anything runs, that option's output file path can be
+ * written at the end: its folder exists and is writable, and path is not a
+ * folder. Creates nothing. Returns 0, or prints a usage error naming option
+ * and path and returns RC_EXIT_USAGE. */
+int rc_cli_check_output_file(const char *command, const char *option, const char *path);
+
 /* Parse a duration such as "1500ms", "30s", "2m", "24h", "2m30s" or a bare
  * number of milliseconds into *out_ms, at least min_ms and at most a year and
  * a day (SCN_DURATION_MAX_MS). Returns 0, or prints a usage error naming the

@@ -115,6 +115,8 @@ static int check_combination(const struct cli_opts *o)
 		return rc_cli_usage_error("conform", "--clock-file is for a running target; --launch makes its own clock");
 	if (c->target_url && strncmp(c->target_url, "http://", 7) != 0 && strncmp(c->target_url, "https://", 8) != 0)
 		return rc_cli_usage_error("conform", "--target must be an http:// or https:// URL, not '%s'", c->target_url);
+	if (o->junit)
+		return rc_cli_check_output_file("conform", "--junit", o->junit);
 	return RC_EXIT_OK;
 }
 

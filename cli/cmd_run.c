@@ -78,7 +78,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o, int *first_path
 		return rc_cli_usage_error("run", "no scenario given");
 	}
 	*first_path = optind;
-	return RC_EXIT_OK;
+	return o->junit ? rc_cli_check_output_file("run", "--junit", o->junit) : RC_EXIT_OK;
 }
 
 static void seed_range(const struct scn_scenario *s, const struct run_opts *o, uint64_t *a, uint64_t *b)

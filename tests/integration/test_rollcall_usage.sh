@@ -64,6 +64,15 @@ check "explore --shard 3/2" usage_fails "--shard: '3/2'" "$RC" explore --shard 3
 check "timeline --from 5x" usage_fails "--from: '5x' is not a duration" "$RC" timeline "$SCN" -o "$T/t2.svg" --from 5x
 check "run --seeds x" usage_fails "bad seed range 'x'" "$RC" run --seeds x "$SCN"
 check "replay of a missing file" usage_fails "$T/none.jsonl: No such file" "$RC" replay "$T/none.jsonl"
+# --junit is written at the end: a path that cannot be written is refused before anything runs.
+junit_refused() { # CMD...: exit 2 naming --junit, and no scenario ran
+	"$@" > "$T/out" 2> "$T/err"
+	[ $? = 2 ] && grep -q -- "--junit $T/none/j.xml: cannot write there" "$T/err" && [ ! -s "$T/out" ]
+}
+check "run --junit in a missing folder" junit_refused "$RC" run --junit "$T/none/j.xml" "$SCN"
+check "conform --junit in a missing folder" junit_refused \
+	"$RC" conform --launch "$BIN/rollcall-coordd" --junit "$T/none/j.xml" "$SCN"
+check "run --junit naming a folder" usage_fails "--junit $T: is a folder" "$RC" run --junit "$T" "$SCN"
 
 # Durations end at a year and a day: beyond it a run never ends and sums of
 # times overflow (timeline's axis, explore's phases); one parser says so.
