@@ -264,7 +264,11 @@ struct conf_target *conf_target_new(const struct conf_target_options *o, char *e
 		catch_interrupts(t->root, o->keep);
 	} else if (o->clock_file) {
 		t->mode = CONF_TARGET_CLOCK_FILE;
-		snprintf(t->clock_path, sizeof t->clock_path, "%s", o->clock_file);
+		/* a symbolic link is followed: the rename of each write replaces
+		 * the file the target reads, not the link */
+		char *real = realpath(o->clock_file, NULL);
+		snprintf(t->clock_path, sizeof t->clock_path, "%s", real ? real : o->clock_file);
+		free(real);
 		if (read_clock_file(t, err, err_cap) != 0) {
 			free(t);
 			return NULL;

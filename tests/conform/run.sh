@@ -164,6 +164,12 @@ check_modes() {
 		fail "--clock-file: unexpected skips"
 	fi
 	ok "a running coordd with its clock file: $(grep -c '^PASS' "$T/clockfile.out") passed, $(grep -c '^SKIP' "$T/clockfile.out") skipped (coordinator crashes need --launch)"
+	ln -s "$T/clock" "$T/clock-link"
+	run clocklink "$RC" conform --target "$URL" --clock-file "$T/clock-link" --secret-file "$T/secret" \
+		scenarios/stale-after-2-min.scn
+	[ "$STATUS" -eq 0 ] && [ -L "$T/clock-link" ] ||
+		{ cat "$T/clocklink.out"; fail "--clock-file through a symbolic link: exit $STATUS"; }
+	ok "--clock-file through a symbolic link moves the target's clock and leaves the link a link"
 	start_listening realclock "$COORDD" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$T/real.db" || return
 	run noclock "$RC" conform --target "$URL" --secret-file "$T/secret" scenarios/
 	[ "$STATUS" -eq 0 ] || { cat "$T/noclock.out"; fail "no clock: exit $STATUS"; }
