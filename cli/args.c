@@ -87,10 +87,14 @@ int rc_cli_check_output_file(const char *command, const char *option, const char
 		snprintf(dir, sizeof dir, ".");
 	else
 		snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0)
-		return rc_cli_usage_error(command, "%s %s: cannot write there: %s", option, path,
-					  stat(dir, &st) != 0 ? strerror(errno)
-					  : !S_ISDIR(st.st_mode) ? "not in a folder"
-								 : strerror(EACCES));
+	const char *why = NULL;
+	if (stat(dir, &st) != 0)
+		why = strerror(errno);
+	else if (!S_ISDIR(st.st_mode))
+		why = "not in a folder";
+	else if (access(dir, W_OK | X_OK) != 0)
+		why = strerror(errno);
+	if (why)
+		return rc_cli_usage_error(command, "%s %s: cannot write there: %s", option, path, why);
 	return RC_EXIT_OK;
 }
