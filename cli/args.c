@@ -98,3 +98,19 @@ int rc_cli_check_output_file(const char *command, const char *option, const char
 		return rc_cli_usage_error(command, "%s %s: cannot write there: %s", option, path, why);
 	return RC_EXIT_OK;
 }
+
+void rc_cli_append_shell_word(char *buf, size_t cap, const char *text, bool always)
+{
+	size_t used = strlen(buf);
+	bool plain = !always && text[0] && text[strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						     "0123456789_./:=@%+,-")] == '\0';
+	if (plain) {
+		snprintf(buf + used, cap - used, "%s", text);
+		return;
+	}
+	used += (size_t)snprintf(buf + used, cap - used, "'");
+	for (const char *c = text; *c && used < cap; c++)
+		used += (size_t)snprintf(buf + used, cap - used, *c == '\'' ? "'\\''" : "%c", *c);
+	if (used < cap)
+		snprintf(buf + used, cap - used, "'");
+}

@@ -7,6 +7,7 @@
 #define RC_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum { RC_EXIT_OK = 0, RC_EXIT_FAIL = 1, RC_EXIT_USAGE = 2 };
@@ -45,6 +46,12 @@ int rc_cli_parse_int(const char *command, const char *option, const char *text, 
 /* Parse "--seed N" for command: one seed (not a range). Returns 0, or prints
  * a usage error and returns RC_EXIT_USAGE. */
 int rc_cli_parse_seed(const char *command, const char *text, uint64_t *seed);
+
+/* text as one shell word, appended to buf (cap bytes; cut when full): in
+ * single quotes ('\'' for a quote inside) when always or when it holds
+ * anything but letters, digits and _./:=@%+,-, so that a printed replay
+ * command runs as printed. */
+void rc_cli_append_shell_word(char *buf, size_t cap, const char *text, bool always);
 
 /* Check, before anything runs, that option's output file path can be
  * written at the end: its folder exists and is writable, and path is not a

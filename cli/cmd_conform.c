@@ -76,32 +76,13 @@ static const char *default_work_dir(void)
 	return tmp && tmp[0] ? tmp : "/tmp";
 }
 
-/* text as one shell word, appended to buf (cap bytes): in single quotes
- * ('\'' for a quote inside) when always or when it holds anything but
- * letters, digits and _./:=@%+,- */
-static void append_shell_word(char *buf, size_t cap, const char *text, bool always)
-{
-	size_t used = strlen(buf);
-	bool plain = !always && text[0] && text[strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-						     "0123456789_./:=@%+,-")] == '\0';
-	if (plain) {
-		snprintf(buf + used, cap - used, "%s", text);
-		return;
-	}
-	used += (size_t)snprintf(buf + used, cap - used, "'");
-	for (const char *c = text; *c && used < cap; c++)
-		used += (size_t)snprintf(buf + used, cap - used, *c == '\'' ? "'\\''" : "%c", *c);
-	if (used < cap)
-		snprintf(buf + used, cap - used, "'");
-}
-
 /* The options that a replay command must repeat. */
 static void remember(struct cli_opts *o, const char *flag, const char *value)
 {
 	size_t used = strlen(o->replay_prefix);
 	snprintf(o->replay_prefix + used, sizeof o->replay_prefix - used, " %s%s", flag, value ? " " : "");
 	if (value)
-		append_shell_word(o->replay_prefix, sizeof o->replay_prefix, value, true);
+		rc_cli_append_shell_word(o->replay_prefix, sizeof o->replay_prefix, value, true);
 }
 
 static int check_combination(const struct cli_opts *o)
@@ -237,7 +218,7 @@ static void run_live(struct conf_session *cs, const struct scn_scenario *s, cons
 	r->detail = sr->live.evidence;
 	snprintf(sr->replay, sizeof sr->replay, "%s conform%s --seeds %" PRIu64 " ", rc_cli_program, o->replay_prefix,
 		 r->fail_seed);
-	append_shell_word(sr->replay, sizeof sr->replay, s->path, false);
+	rc_cli_append_shell_word(sr->replay, sizeof sr->replay, s->path, false);
 	r->replay = sr->replay;
 	sr->ran = r->verdict == RC_VERDICT_PASS || r->verdict == RC_VERDICT_FAIL;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "run_report.h"
 #include "utf8.h"
 
@@ -54,10 +55,15 @@ static void xml_escaped(FILE *f, const char *s)
 
 void rc_replay_command(const char *program, const struct rc_scenario_result *r, char *buf, size_t n)
 {
-	if (r->replay)
+	if (r->replay) {
 		snprintf(buf, n, "%s", r->replay);
-	else
-		snprintf(buf, n, "%s run --seeds %" PRIu64 " %s", program, r->fail_seed, r->s->path);
+		return;
+	}
+	buf[0] = '\0';
+	rc_cli_append_shell_word(buf, n, program, false);
+	size_t used = strlen(buf);
+	snprintf(buf + used, n - used, " run --seeds %" PRIu64 " ", r->fail_seed);
+	rc_cli_append_shell_word(buf, n, r->s->path, false);
 }
 
 /* "path:line: the expectation as written", escaped */

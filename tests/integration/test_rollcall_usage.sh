@@ -110,6 +110,16 @@ check "shrink --reference of a missing program" usage_fails "--reference $T/none
 check "shrink --reference of a folder" usage_fails "--reference $T/adir.jsonl: not an executable program" \
 	"$RC" shrink "$SCN" -o "$T/min.scn" --reference "$T/adir.jsonl"
 
+# The replay line of `run` is a command a shell runs as printed, whatever the path.
+mkdir -p "$T/sp ace"
+printf 'runner r1\nat 0s start r1\nat 1m expect r1 is stale\n' > "$T/sp ace/it's.scn"
+"$RC" run --seeds 3 "$T/sp ace/it's.scn" > "$T/out" 2>&1
+replay=$(sed -n 's/^ *replay: //p' "$T/out")
+check "run's replay line quotes a path with a blank and a quote" \
+	test "$replay" = "$RC run --seeds 3 '$T/sp ace/it'\\''s.scn'"
+check "... and runs that scenario with that seed" \
+	bash -c "$replay | grep -q '^FAIL  it.s  *seed 3 '"
+
 # Settings the core refuses are refused by the simulator with a reason (exit 2),
 # never by an assertion when the coordinator or a runner starts.
 config_refused() { # SETTING WORDS: `rollcall run` of a scenario with SETTING exits 2 naming WORDS
