@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "run_report.h"
 #include "scenario_load.h"
+#include "utf8.h"
 
 #define DEFAULT_FAKETIME_LIB "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 
@@ -239,14 +240,37 @@ static void run_sim(struct scenario_run *sr)
 	}
 }
 
+/* len bytes of text on stdout, each control character (but tab), C1 control
+ * or byte that is not UTF-8 as '?': a target's replies reach the terminal
+ * through the failure report, and must not move its cursor or retitle it. */
+static void put_visible(const char *text, size_t len)
+{
+	while (len > 0) {
+		size_t n = rc_utf8_char_len(text, len);
+		unsigned char c = (unsigned char)text[0], next = n > 1 ? (unsigned char)text[1] : 0;
+		bool c0 = n == 1 && ((c < 0x20 && c != '\t') || c == 0x7f);
+		bool c1 = n == 2 && c == 0xc2 && next < 0xa0; /* U+0080..U+009F */
+		if (n && !c0 && !c1)
+			fwrite(text, 1, n, stdout);
+		else
+			putchar('?');
+		n = n ? n : 1;
+		text += n;
+		len -= n;
+	}
+}
+
+/* text line by line, the first line after label, all indented. */
 static void print_block(const char *label, const char *text)
 {
 	const char *line = text;
 	bool first = true;
 	while (line && *line) {
 		const char *nl = strchr(line, '\n');
-		int len = nl ? (int)(nl - line) : (int)strlen(line);
-		printf("      %-9s %.*s\n", first ? label : "", len, line);
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		printf("      %-9s ", first ? label : "");
+		put_visible(line, len);
+		putchar('\n');
 		first = false;
 		line = nl ? nl + 1 : NULL;
 	}
@@ -281,8 +305,10 @@ static void print_result(const struct scenario_run *sr)
 			printf("      %s:%d: %s\n", r->s->path, c->out.pos.line, c->out.what);
 		else
 			printf("      %s: %s\n", r->s->path, c->out.what);
-		printf("      seed %" PRIu64 ", at %s: %s\n", r->fail_seed,
-		       scn_format_duration(c->out.fail_at_ms, when, sizeof when), c->out.why);
+		printf("      seed %" PRIu64 ", at %s: ", r->fail_seed,
+		       scn_format_duration(c->out.fail_at_ms, when, sizeof when));
+		put_visible(c->out.why, strlen(c->out.why));
+		putchar('\n');
 		if (c->reason[0])
 			print_block("then:", c->reason);
 	}

@@ -11,7 +11,7 @@ MODE:
   stall    the health check and the runner list answer like coordd; every
            other request is read and never answered
   bytes    like half, but the other bodies are bytes that are not UTF-8 text
-           (stray bytes, a control character, markup)
+           (stray bytes, control characters, terminal escapes, markup)
 """
 import socket
 import sys
@@ -46,7 +46,8 @@ class Handler(BaseHTTPRequestHandler):
         elif self.mode == "stall":
             time.sleep(3600)
         elif self.mode == "bytes":
-            self.answer(200, b"\xff\xfe caf\xc3 <x> & \x01 \xef\xbf\xbf end", "text/plain")
+            self.answer(200, b"\xff\xfe caf\xc3 <x> & \x01 \xef\xbf\xbf \x1b]0;title\x07 \xc2\x9b2J end",
+                        "text/plain")
         else:
             self.answer(200, "<html>hello, this is not JSON</html>", "text/html")
 

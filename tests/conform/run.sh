@@ -207,6 +207,11 @@ check_errors() {
 	expect_error bytes 1 3000 "is off-protocol: reply body is not a JSON object"
 	xmllint --noout "$T/bytes.xml" 2>"$T/bytes.xmllint" && ok "bytes: the JUnit file is well-formed" ||
 		{ cat "$T/bytes.xmllint"; fail "bytes: a reply that is not UTF-8 makes the JUnit file malformed"; }
+	if LC_ALL=C grep -q $'[\x01\x07\x1b\x9b]' "$T/bytes.out"; then
+		fail "bytes: the reply's control characters reached the terminal"
+	else
+		ok "bytes: the reply's control characters and escapes are shown as '?'"
+	fi
 	start_listening hang $PY tests/conform/fake_target.py hang || return
 	run hang "$RC" conform --timeout 500ms --target "$URL" scenarios/stale-after-2-min.scn
 	expect_error hang 2 3000 "no answer within the request timeout"
