@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -39,6 +40,7 @@ struct conf_target {
 	int n_dirs;
 	char secret[300];
 	pid_t pid;        /* 0: not running */
+	pid_t parent;     /* conform, as the target saw it at its start */
 	int status;       /* its wait status once it exited by itself */
 };
 
@@ -514,6 +516,11 @@ static void child_exec(struct conf_target *t, char **argv)
 	snprintf(out, sizeof out, "%s/stdout.log", t->dir);
 	snprintf(log, sizeof log, "%s/stderr.log", t->dir);
 	setpgid(0, 0);
+	/* conform killed outright (SIGKILL, the OOM killer) runs no handler:
+	 * the kernel then stops the target. If conform died before this line,
+	 * the target has been re-parented already; it must not start. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != t->parent)
+		_exit(125);
 	int in = open("/dev/null", O_RDONLY);
 	int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	int e = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -638,6 +645,7 @@ int conf_target_start(struct conf_target *t, int64_t clock_ms, conf_ready_fn rea
 	sigset_t caught, old;
 	caught_set(&caught);
 	sigprocmask(SIG_BLOCK, &caught, &old);
+	t->parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0)
 		child_exec(t, b->argv);

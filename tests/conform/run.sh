@@ -243,15 +243,18 @@ check_errors() {
 }
 
 # left_behind NAME DIR: no process mentions DIR and DIR holds nothing; a
-# process left behind is reported and killed by its PID.
+# process left behind is reported and killed by its PID. Status 1 after a
+# failure.
 left_behind() {
-	local p pids
+	local p pids status=0
 	pids=$(pgrep -f -- "$2/")
 	if [ -n "$pids" ]; then
 		fail "$1: a launched target was left running: $(ps -o args= -p "${pids%%$'\n'*}")"
 		for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+		status=1
 	fi
-	if [ -n "$(ls -A "$2")" ]; then fail "$1: scratch folders left behind: $(ls "$2")"; fi
+	if [ -n "$(ls -A "$2")" ]; then fail "$1: scratch folders left behind: $(ls "$2")"; status=1; fi
+	return $status
 }
 
 # conform with one coordd for endless seeds, stopped by signal $2 once the
@@ -272,14 +275,33 @@ interrupt_with() {
 }
 
 check_interrupts() {
-	local work=$T/work-pipe
-	interrupt_with sigterm TERM
-	interrupt_with sigint INT
+	local work=$T/work-pipe clean=yes
+	interrupt_with sigterm TERM || clean=no
+	interrupt_with sigint INT || clean=no
 	mkdir -p "$work"
 	# head leaves after the first line: conform's next line meets a closed pipe
 	"$RC" conform --launch "$COORDD" --reuse --work-dir "$work" scenarios/ | head -1 > /dev/null
-	left_behind sigpipe "$work"
-	ok "SIGTERM, SIGINT and a closed output pipe: no target left running, no scratch folder left"
+	left_behind sigpipe "$work" || clean=no
+	[ $clean = yes ] && ok "SIGTERM, SIGINT and a closed output pipe: no target left running, no scratch folder left"
+	# SIGKILL runs no handler: the kernel stops the target (its parent-death
+	# signal); the scratch folder stays, as nothing can remove it.
+	work=$T/work-kill
+	mkdir -p "$work"
+	"$RC" conform --launch "$COORDD" --reuse --work-dir "$work" --seeds 1-1000000 scenarios/stale-after-2-min.scn \
+		> "$T/sigkill.out" 2>&1 &
+	local pid=$! i
+	for i in $(seq 1 250); do
+		ls "$work"/rollcall-conform-*/*/stdout.log > /dev/null 2>&1 && break
+		sleep 0.02
+	done
+	kill -KILL "$pid"
+	{ wait "$pid"; } 2> /dev/null # not bash's "Killed" line
+	for i in $(seq 1 250); do
+		pgrep -f -- "$work/" > /dev/null || break
+		sleep 0.02
+	done
+	rm -rf "$work"/rollcall-conform-*
+	left_behind sigkill "$work" && ok "SIGKILL: no target left running"
 }
 
 checks=("$@")
