@@ -240,6 +240,8 @@ static void set_url(struct conf_target *t, const char *url)
 		t->url[--n] = '\0';
 }
 
+static int split_command(const char *cmd, char *store, size_t cap, char **words, char *err, size_t err_cap);
+
 struct conf_target *conf_target_new(const struct conf_target_options *o, char *err, size_t err_cap)
 {
 	struct conf_target *t = calloc(1, sizeof *t);
@@ -250,6 +252,11 @@ struct conf_target *conf_target_new(const struct conf_target_options *o, char *e
 		set_url(t, o->url);
 	if (o->launch) {
 		t->mode = CONF_TARGET_LAUNCHED;
+		char store[8192], *words[MAX_ARGS + 8];
+		if (split_command(o->launch, store, sizeof store, words, err, err_cap) <= 0) {
+			free(t); /* bad usage, said before any scenario starts */
+			return NULL;
+		}
 		if (access(o->faketime_lib, R_OK) != 0) {
 			snprintf(err, err_cap, "libfaketime not found at %s (Debian package libfaketime)", o->faketime_lib);
 			free(t);
@@ -426,6 +433,17 @@ static int split_words(const char *cmd, char *store, size_t cap, char **words, i
 	}
 }
 
+/* split_words with the message the user sees: the count, or 0 or -1 with
+ * err filled. */
+static int split_command(const char *cmd, char *store, size_t cap, char **words, char *err, size_t err_cap)
+{
+	int n = split_words(cmd, store, cap, words, MAX_ARGS);
+	if (n <= 0)
+		snprintf(err, err_cap, "--launch: cannot split the command (empty, unbalanced quotes or over %d words)",
+			 MAX_ARGS);
+	return n;
+}
+
 /* Replace every {name} of the table in word (into out). */
 static void substitute(const char *word, const char *const names[][2], int n_names, char *out, size_t cap)
 {
@@ -473,12 +491,9 @@ struct argv_buf {
 static int build_argv(struct conf_target *t, struct argv_buf *b, char *err, size_t err_cap)
 {
 	char *words[MAX_ARGS + 8];
-	int n = split_words(t->o.launch, b->words_store, sizeof b->words_store, words, MAX_ARGS);
-	if (n <= 0) {
-		snprintf(err, err_cap, "--launch: cannot split the command (empty, unbalanced quotes or over %d words)",
-			 MAX_ARGS);
+	int n = split_command(t->o.launch, b->words_store, sizeof b->words_store, words, err, err_cap);
+	if (n <= 0)
 		return -1;
-	}
 	bool any = strstr(t->o.launch, "{port}") || strstr(t->o.launch, "{secret_file}") || strstr(t->o.launch, "{db}");
 	if (!any) {
 		static char *defaults[] = { "--listen", "127.0.0.1:0", "--secret-file", "{secret_file}", "--db", "{db}" };

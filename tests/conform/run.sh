@@ -240,6 +240,9 @@ check_errors() {
 	expect_error notlib 2 2000 "the target runs without libfaketime"
 	run usage "$RC" conform scenarios/stale-after-2-min.scn
 	expect_error usage 2 2000 "give --target URL"
+	# a command that cannot be split is bad usage, said before any scenario starts
+	run unsplit "$RC" conform --launch "$COORDD 'x" scenarios/stale-after-2-min.scn
+	expect_error unsplit 2 2000 "^rollcall conform: --launch: cannot split the command"
 }
 
 # left_behind NAME DIR: no process mentions DIR and DIR holds nothing; a
