@@ -55,7 +55,7 @@ void rc_cli_append_shell_word(char *buf, size_t cap, const char *text, bool alwa
 
 /* Check, before anything runs, that option's output file path can be
  * written at the end: its folder exists and is writable, and path is not a
- * folder. Creates nothing. Returns 0, or prints a usage error naming option
+ * folder (a device or pipe such as /dev/stdout need only be writable). Creates nothing. Returns 0, or prints a usage error naming option
  * and path and returns RC_EXIT_USAGE. */
 int rc_cli_check_output_file(const char *command, const char *option, const char *path);
 

@@ -206,6 +206,8 @@ int rc_cmd_replay(int argc, char **argv)
 		}
 		if (c == 'S') {
 			save_path = optarg;
+			if (rc_cli_check_output_file("replay", "--save", save_path) != RC_EXIT_OK)
+				return RC_EXIT_USAGE;
 			continue;
 		}
 		if (c != 's') {

@@ -102,6 +102,8 @@ static int parse_args(int argc, char **argv, struct shrink_opts *o)
 		return rc_cli_usage_error("shrink", "give one FILE and -o OUT");
 	}
 	o->in = argv[optind];
+	if (rc_cli_check_output_file("shrink", "-o", o->out) != RC_EXIT_OK)
+		return RC_EXIT_USAGE; /* before minutes of shrinking, not after */
 	return o->reference ? check_reference(o->reference) : 0;
 }
 

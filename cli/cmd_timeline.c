@@ -84,7 +84,7 @@ static int parse_args(int argc, char **argv, struct timeline_opts *o)
 					  scn_format_duration(o->tl.from_ms, from, sizeof from));
 	}
 	o->in = argv[optind];
-	return 0;
+	return rc_cli_check_output_file("timeline", "-o", o->out);
 }
 
 /* A scenario: run it and keep the trace. Returns the trace text or NULL. */

@@ -73,6 +73,14 @@ check "run --junit in a missing folder" junit_refused "$RC" run --junit "$T/none
 check "conform --junit in a missing folder" junit_refused \
 	"$RC" conform --launch "$BIN/rollcall-coordd" --junit "$T/none/j.xml" "$SCN"
 check "run --junit naming a folder" usage_fails "--junit $T: is a folder" "$RC" run --junit "$T" "$SCN"
+# So are shrink -o, timeline -o and replay --save (shrinking takes up to half a minute).
+check "shrink -o in a missing folder" usage_fails "-o $T/none/min.scn: cannot write there" \
+	"$RC" shrink "$SCN" -o "$T/none/min.scn"
+check "timeline -o naming a folder" usage_fails "-o $T: is a folder" "$RC" timeline "$SCN" -o "$T"
+check "replay --save in a missing folder" usage_fails "--save $T/none/t.jsonl: cannot write there" \
+	"$RC" replay --save "$T/none/t.jsonl" "$SCN"
+"$RC" timeline "$SCN" -o /dev/null > /dev/null 2>&1
+check_eq "timeline -o /dev/null (a device: written in place) exits 0" 0 "$?"
 
 # Durations end at a year and a day: beyond it a run never ends and sums of
 # times overflow (timeline's axis, explore's phases); one parser says so.
