@@ -120,8 +120,11 @@ void scn_split_text(const char *text, struct scn_lines *t)
 	 * (about one per 6 and one per 38), so the tables are rarely moved. */
 	t->words = scn_grow_to(NULL, &t->cap_words, size / 4 + 16, sizeof *t->words);
 	t->lines = scn_grow_to(NULL, &cap_lines, size / 32 + 16, sizeof *t->lines);
-	const char *end = text + size;
-	for (const char *at = text; at < end;) {
+	const char *end = text + size, *at = text;
+	/* a byte order mark some editors write: not part of the first word */
+	if (size >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		at += 3;
+	while (at < end) {
 		const char *nl = memchr(at, '\n', (size_t)(end - at));
 		size_t full = nl ? (size_t)(nl - at) : (size_t)(end - at), len = full;
 		if (len && at[len - 1] == '\r')

@@ -376,6 +376,21 @@ static void test_crlf_line_ends(void)
 	expect_error("runner r1\r\nat 1s start r1\r\nat 2s stop r2\r", "t.scn:3:12: undefined node 'r2'");
 }
 
+/* A UTF-8 byte order mark (some editors write one) is not part of the first
+ * word: the file used to be refused with "unknown keyword 'runner'". Columns
+ * count from after it, as an editor shows them. */
+static void test_byte_order_mark(void)
+{
+	struct scn_scenario *s = parse_ok("\xef\xbb\xbfrunner r1\nat 1s start r1\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->n_nodes, 2);
+	CU_ASSERT_EQUAL(s->n_actions, 1);
+	scn_free(s);
+	expect_error("\xef\xbb\xbfrunner 9lives\n",
+		     "t.scn:1:8: bad name '9lives' (letters, digits, '_', '-', '.'; starting with a letter)");
+	expect_error("\xef\xbb\xbf", "t.scn:1:1: no runner declared (add e.g. 'runner r1')");
+}
+
 void rc_test_register_scn_parse(void)
 {
 	static CU_TestInfo tests[] = {
@@ -389,6 +404,7 @@ void rc_test_register_scn_parse(void)
 		{ "durations parse and print back", test_durations },
 		{ "seed ranges", test_seed_ranges },
 		{ "CRLF line ends", test_crlf_line_ends },
+		{ "byte order mark", test_byte_order_mark },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("scn_parse", tests);
