@@ -335,6 +335,12 @@ static int parse_runner_option(struct scn_parser *p, struct scn_node *n)
 		int other;
 		if (scn_read_name(p, 1u << SCN_RUNNER, &other, NULL) < 0)
 			return -1;
+		/* a runner declared later (or this one) has no properties yet */
+		if (p->s->nodes[other].pos.line >= p->line->number)
+			return scn_error(p, p->line->words[p->i - 1].col,
+					 "'like %s': %s is declared at line %d; 'like' copies a runner declared "
+					 "on an earlier line", p->s->nodes[other].name, p->s->nodes[other].name,
+					 p->s->nodes[other].pos.line);
 		copy_identity(n, &p->s->nodes[other]);
 		return 0;
 	}

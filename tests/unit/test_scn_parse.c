@@ -245,6 +245,12 @@ static void test_errors(void)
 		{ "runner at\n", "t.scn:1:8: 'at' is a keyword and cannot be a name" },
 		{ "runner 9lives\n", "t.scn:1:8: bad name '9lives' (letters, digits, '_', '-', '.'; starting with a letter)" },
 		{ "runner r1\nrunner r1\n", "t.scn:2:8: 'r1' is already defined as a runner at line 1" },
+		/* a clone of a runner declared later silently got that runner's
+		 * default properties, not the ones its own line gives */
+		{ "runner r1 like r2\nrunner r2 hostname h2\n",
+		  "t.scn:1:16: 'like r2': r2 is declared at line 2; 'like' copies a runner declared on an earlier line" },
+		{ "runner r1 like r1\n",
+		  "t.scn:1:16: 'like r1': r1 is declared at line 1; 'like' copies a runner declared on an earlier line" },
 		{ "runner r1\nat 1m heal r1 from coordinator\n",
 		  "t.scn:2:7: nothing to heal: no earlier 'partition r1 from coordinator' is still in place" },
 		{ "runner r1\nrunner r2\nat 1m partition r1 from r2\n",
