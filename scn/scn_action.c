@@ -87,6 +87,16 @@ static bool partition_healed(const struct scn_scenario *s, size_t partition, siz
 	return false;
 }
 
+/* Whether heal h names the link of partition o: the same direction for a
+ * one-way link, either order for both ways ("r1 from coordinator" is
+ * "coordinator from r1"). */
+static bool same_link(const struct scn_action *o, const struct scn_action *h)
+{
+	if (o->one_way != h->one_way)
+		return false;
+	return (o->from == h->from && o->to == h->to) || (!o->one_way && o->from == h->to && o->to == h->from);
+}
+
 static int parse_partition(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
 {
 	if (kind == SCN_ACT_HEAL && scn_accept(p, "all")) {
@@ -105,8 +115,7 @@ static int parse_partition(struct scn_parser *p, enum scn_action_kind kind, int6
 		const struct scn_action *o = &p->s->actions[i];
 		if (o->kind == SCN_ACT_HEAL_ALL)
 			break;
-		if (o->kind == SCN_ACT_PARTITION && o->from == a->from && o->to == a->to &&
-		    o->one_way == a->one_way && !partition_healed(p->s, i, self)) {
+		if (o->kind == SCN_ACT_PARTITION && same_link(o, a) && !partition_healed(p->s, i, self)) {
 			a->partition = (int)i;
 			return 0;
 		}

@@ -195,6 +195,25 @@ static void test_expectations(void)
 	scn_free(s);
 }
 
+/* A both-ways partition is one link whichever end is named first: healing
+ * it in the other order was refused with "nothing to heal". One-way links
+ * keep their direction. */
+static void test_heal_either_order(void)
+{
+	struct scn_scenario *s = parse_ok("runner r1\n"
+					  "at 1m partition coordinator from r1\n"
+					  "at 2m heal r1 from coordinator\n"
+					  "at 3m partition r1 from coordinator\n"
+					  "at 4m heal coordinator from r1\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(s->n_actions, 4);
+	CU_ASSERT_EQUAL(s->actions[1].partition, 0);
+	CU_ASSERT_EQUAL(s->actions[3].partition, 2);
+	scn_free(s);
+	expect_error("runner r1\nat 1m partition r1 -> coordinator\nat 2m heal coordinator -> r1\n",
+		     "t.scn:3:7: nothing to heal: no earlier 'partition coordinator -> r1' is still in place");
+}
+
 static void test_seed_pin_and_end(void)
 {
 	struct scn_scenario *s = parse_ok("@seed 7\nseeds 1-100\nend at 20m\nrunner r1\nat 1m start r1\n");
@@ -403,6 +422,7 @@ void rc_test_register_scn_parse(void)
 		{ "declarations", test_declarations },
 		{ "actions", test_actions },
 		{ "expectations", test_expectations },
+		{ "heal names a link in either order", test_heal_either_order },
 		{ "seed pin and end", test_seed_pin_and_end },
 		{ "every error has its line and column", test_errors },
 		{ "errors are all reported", test_errors_are_all_reported },
