@@ -60,16 +60,24 @@ static bool is_reserved(const char *name)
 	return bsearch(name, reserved, sizeof reserved / sizeof reserved[0], sizeof reserved[0], cmp_word) != NULL;
 }
 
-static bool is_identifier(const struct scn_word *w)
+#define NAME_MAX_LEN 63
+
+/* Letters, digits, '_', '-', '.', starting with a letter (any length). */
+static bool has_name_chars(const struct scn_word *w)
 {
 	const char *name = w->text;
-	if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') || name[0] == '_'))
+	if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
 		return false;
 	for (const char *c = name; c < name + w->len; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
 		      *c == '_' || *c == '-' || *c == '.'))
 			return false;
-	return w->len < 64;
+	return true;
+}
+
+static bool is_identifier(const struct scn_word *w)
+{
+	return has_name_chars(w) && w->len <= NAME_MAX_LEN;
 }
 
 int scn_find_node(const struct scn_scenario *s, const char *name)
@@ -197,9 +205,12 @@ int scn_check_definition(struct scn_parser *p, enum scn_name_kind kind, int *ind
 		p->i++;
 		return 0;
 	}
-	if (!is_identifier(w))
+	if (!has_name_chars(w))
 		return scn_error(p, w->col, "bad name '%s' (letters, digits, '_', '-', '.'; starting with a letter)",
 				 w->text);
+	if (w->len > NAME_MAX_LEN)
+		return scn_error(p, w->col, "name '%.*s...' is %d characters long, more than %d", 16, w->text, w->len,
+				 NAME_MAX_LEN);
 	if (is_reserved(w->text))
 		return scn_error(p, w->col, "'%s' is a keyword and cannot be a name", w->text);
 	if (pos && pos->line > 0)

@@ -263,6 +263,11 @@ static void test_errors(void)
 		  "concurrency, like)" },
 		{ "runner at\n", "t.scn:1:8: 'at' is a keyword and cannot be a name" },
 		{ "runner 9lives\n", "t.scn:1:8: bad name '9lives' (letters, digits, '_', '-', '.'; starting with a letter)" },
+		/* README: names start with a letter; '_r1' was taken */
+		{ "runner _r1\n", "t.scn:1:8: bad name '_r1' (letters, digits, '_', '-', '.'; starting with a letter)" },
+		/* a long name of letters was called "bad" for its characters */
+		{ "runner rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr\n",
+		  "t.scn:1:8: name 'rrrrrrrrrrrrrrrr...' is 64 characters long, more than 63" },
 		{ "runner r1\nrunner r1\n", "t.scn:2:8: 'r1' is already defined as a runner at line 1" },
 		/* a clone of a runner declared later silently got that runner's
 		 * default properties, not the ones its own line gives */
