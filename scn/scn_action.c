@@ -349,7 +349,11 @@ static int parse_rotate(struct scn_parser *p, enum scn_action_kind kind, int64_t
 	} else {
 		a->new_secret = scn_keep_str(p->s, "s3cret-rotated");
 	}
-	a->update_runners = scn_accept(p, "updating") && scn_require(p, "runners", "after 'updating'") == 0;
+	if (scn_accept(p, "updating")) {
+		if (scn_require(p, "runners", "after 'updating'") != 0)
+			return -1;
+		a->update_runners = true;
+	}
 	return 0;
 }
 

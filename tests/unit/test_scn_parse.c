@@ -319,6 +319,18 @@ static void test_errors_are_all_reported(void)
 	scn_diags_free(&d);
 }
 
+/* One mistake, one message: a bad word after 'updating' was reported twice
+ * (as not 'runners', then as a word after the end of the statement). */
+static void test_one_mistake_one_message(void)
+{
+	struct scn_diags d;
+	scn_diags_init(&d);
+	CU_ASSERT_PTR_NULL(scn_parse("t.scn", "runner r1\nat 1s rotate secret updating foo\n", &d));
+	CU_ASSERT_EQUAL_FATAL(d.len, 1);
+	CU_ASSERT_STRING_EQUAL(d.items[0], "t.scn:2:30: expected 'runners' after 'updating', found 'foo'");
+	scn_diags_free(&d);
+}
+
 static void test_missing_file(void)
 {
 	struct scn_diags d;
@@ -431,6 +443,7 @@ void rc_test_register_scn_parse(void)
 		{ "seed pin and end", test_seed_pin_and_end },
 		{ "every error has its line and column", test_errors },
 		{ "errors are all reported", test_errors_are_all_reported },
+		{ "one mistake, one message", test_one_mistake_one_message },
 		{ "missing file", test_missing_file },
 		{ "durations parse and print back", test_durations },
 		{ "seed ranges", test_seed_ranges },
