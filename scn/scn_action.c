@@ -298,9 +298,13 @@ static int parse_register(struct scn_parser *p, struct scn_action *a)
 		if (!named)
 			return scn_expected(p, "what to leave out (properties, hostname, project_dir, "
 					       "executor_type, secret)");
-	} else if (scn_accept(p, "with")) {
+	}
+	if (scn_accept(p, "with")) {
 		if (scn_require(p, "wrong", "after 'with'") != 0 || scn_require(p, "secret", "after 'wrong'") != 0)
 			return -1;
+		if (a->reg_flags & SCN_REG_NO_SECRET)
+			return scn_error(p, p->line->words[p->i - 1].col,
+					 "a registration without a secret cannot have a wrong one");
 		a->reg_flags |= SCN_REG_WRONG_SECRET;
 	}
 	return parse_and_gets(p, a);

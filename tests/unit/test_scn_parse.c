@@ -86,12 +86,13 @@ static void test_actions(void)
 		"at 7s create sandbox s1 for t1 and gets 201\n"
 		"at 8s r1 reports sandbox s1 creating container c-1 and gets 200\n"
 		"at 9s r1 registers without hostname executor_type and gets 422\n"
+		"at 9s r1 registers without project_dir with wrong secret and gets 401\n"
 		"at 10s report sandbox s1 running without runner id and gets 400\n"
 		"at 11s rotate secret to new-one updating runners\n"
 		"at 12s restart coordinator\n"
 		"at 13s expect liveness\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL_FATAL(s->n_actions, 13);
+	CU_ASSERT_EQUAL_FATAL(s->n_actions, 14);
 	const struct scn_action *a = s->actions;
 	CU_ASSERT_EQUAL(a[0].kind, SCN_ACT_PARTITION);
 	CU_ASSERT_TRUE(a[0].one_way);
@@ -120,13 +121,17 @@ static void test_actions(void)
 	CU_ASSERT_EQUAL(a[8].kind, SCN_ACT_REGISTER);
 	CU_ASSERT_EQUAL(a[8].reg_flags, SCN_REG_NO_HOSTNAME | SCN_REG_NO_EXECUTOR_TYPE);
 	CU_ASSERT_EQUAL(a[8].expect_status, 422);
-	CU_ASSERT_TRUE(a[9].no_runner_id);
-	CU_ASSERT_EQUAL(a[9].node, -1);
-	CU_ASSERT_STRING_EQUAL(a[10].new_secret, "new-one");
-	CU_ASSERT_TRUE(a[10].update_runners);
-	CU_ASSERT_EQUAL(a[11].kind, SCN_ACT_RESTART);
-	CU_ASSERT_EQUAL(a[11].node, 0);
-	CU_ASSERT_EQUAL(a[12].kind, SCN_ACT_CHECK_LIVENESS);
+	/* README: [without ...] [with wrong secret]; together they were refused */
+	CU_ASSERT_EQUAL(a[9].kind, SCN_ACT_REGISTER);
+	CU_ASSERT_EQUAL(a[9].reg_flags, SCN_REG_NO_PROJECT_DIR | SCN_REG_WRONG_SECRET);
+	CU_ASSERT_EQUAL(a[9].expect_status, 401);
+	CU_ASSERT_TRUE(a[10].no_runner_id);
+	CU_ASSERT_EQUAL(a[10].node, -1);
+	CU_ASSERT_STRING_EQUAL(a[11].new_secret, "new-one");
+	CU_ASSERT_TRUE(a[11].update_runners);
+	CU_ASSERT_EQUAL(a[12].kind, SCN_ACT_RESTART);
+	CU_ASSERT_EQUAL(a[12].node, 0);
+	CU_ASSERT_EQUAL(a[13].kind, SCN_ACT_CHECK_LIVENESS);
 	CU_ASSERT_EQUAL(s->end_ms, 13000);
 	scn_free(s);
 }
@@ -286,6 +291,8 @@ static void test_errors(void)
 		{ "runner r1\nat 1m create sandbox s1\nat 2m r1 reports sandbox s1 runing\n",
 		  "t.scn:3:29: unknown sandbox status 'runing' (pending, creating, starting, running, deleting, deleted, "
 		  "failed)" },
+		{ "runner r1\nat 1m r1 registers without secret with wrong secret\n",
+		  "t.scn:2:46: a registration without a secret cannot have a wrong one" },
 		{ "runner r1\nat 1m r1 reports sandbox\n",
 		  "t.scn:2:25: expected the name of a sandbox at the end of the line" },
 		{ "runner r1\nexpect r1 gets 4033\n",
