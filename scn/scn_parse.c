@@ -416,6 +416,9 @@ static int parse_at(struct scn_parser *p)
 	}
 	if (scn_accept(p, "expect")) {
 		const struct scn_word *lw = scn_peek(p);
+		if (lw && scn_word_is(lw, "liveness") && !lw->quoted && at_end)
+			return scn_error(p, lw->col, "'expect liveness' is checked at a time: write 'at T expect "
+						     "liveness' (T at most the end of the run)");
 		if (lw && !at_end && scn_accept(p, "liveness"))
 			return scn_add_liveness_check(p, at_ms, lw->col);
 		return scn_parse_expect(p, true, at_ms, at_end);

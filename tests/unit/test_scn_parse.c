@@ -293,6 +293,10 @@ static void test_errors(void)
 		  "failed)" },
 		{ "runner r1\nat 1m r1 registers without secret with wrong secret\n",
 		  "t.scn:2:46: a registration without a secret cannot have a wrong one" },
+		/* was "undefined runner or task or sandbox 'liveness'" */
+		{ "runner r1\nat end expect liveness\n",
+		  "t.scn:2:15: 'expect liveness' is checked at a time: write 'at T expect liveness' (T at most the end "
+		  "of the run)" },
 		{ "runner r1\nat 1m r1 reports sandbox\n",
 		  "t.scn:2:25: expected the name of a sandbox at the end of the line" },
 		{ "runner r1\nexpect r1 gets 4033\n",
