@@ -379,6 +379,10 @@ static int parse_body(struct scn_parser *p, struct scn_expect *e, bool timed, bo
 		if (!timed)
 			e->from_ms = 0;
 		e->to_ms = SCN_END_OF_RUN;
+		const struct scn_word *w = scn_peek(p);
+		if (timed && w && scn_word_is(w, "between"))
+			return scn_error(p, w->col, "'at T expect never' looks from T to the end of the run: drop "
+						    "'at T' to look between A and B");
 		if (!timed && scn_accept(p, "between"))
 			return parse_window(p, &e->from_ms, &e->to_ms);
 		return 0;

@@ -260,6 +260,9 @@ static void test_errors(void)
 		  "or 'at T expect ...'" },
 		{ "runner r1\nat 2m expect r1 becomes stale between 1m and 2m\n",
 		  "t.scn:2:31: 'at T expect' checks one instant: drop 'at T' to look at a window or to count" },
+		/* was "unexpected 'between' after the end of the statement" */
+		{ "runner r1\nat 1m expect never r1 is stale between 1m and 2m\n",
+		  "t.scn:2:32: 'at T expect never' looks from T to the end of the run: drop 'at T' to look between A and B" },
 		{ "runner r1\nconfig stale_afterr 2m\n", "t.scn:2:8: unknown setting 'stale_afterr'" },
 		{ "runner r1\nconfig heartbeat_interval 1500ms\n",
 		  "t.scn:2:27: heartbeat_interval is told to runners in whole seconds" },
