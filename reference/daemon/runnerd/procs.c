@@ -153,22 +153,49 @@ int runnerd_procs_signal(struct runnerd_procs *p, uint64_t task_id, int attempt,
 	return kill(-p->items[i].pid, sig) == 0 || errno == ESRCH ? 0 : -1;
 }
 
+static int index_of_pid(const struct runnerd_procs *p, pid_t pid)
+{
+	for (int i = 0; i < p->len; i++)
+		if (p->items[i].pid == pid)
+			return i;
+	return -1;
+}
+
+/* The next exited child, left unreaped (a zombie still holding its pid, so
+ * its process group id cannot be reused yet); 0 when none. */
+static pid_t peek_exited(void)
+{
+	siginfo_t info;
+	memset(&info, 0, sizeof info);
+	if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+		return 0;
+	return info.si_pid;
+}
+
 int runnerd_procs_reap(struct runnerd_procs *p, runnerd_proc_exit on_exit, void *cls)
 {
 	int reaped = 0, status;
 	pid_t pid;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+	while ((pid = peek_exited()) > 0) {
+		int i = index_of_pid(p, pid);
+		/* A task's main process is gone: what it left running in its
+		 * group (background children) goes with it, before its pid (the
+		 * group's id) is released. */
+		if (i >= 0)
+			kill(-pid, SIGKILL);
+		if (waitpid(pid, &status, 0) != pid)
+			break;
 		reaped++;
-		int i;
-		for (i = 0; i < p->len && p->items[i].pid != pid; i++)
-			;
-		if (i == p->len) {
+		if (i < 0) {
 			rcd_logf("info", "reaped", "pid %d (not a task's main process, e.g. an orphaned grandchild)",
 				 (int)pid);
 			continue;
 		}
 		struct runnerd_proc proc = p->items[i];
 		p->items[i] = p->items[--p->len];
+		if (kill(-pid, 0) == 0) /* members left: they are ours to reap, so still there */
+			rcd_logf("warn", "leftovers", "task %llu attempt %d left processes running in its group %d: killed",
+				 (unsigned long long)proc.task_id, proc.attempt, (int)pid);
 		bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 		if (on_exit)
 			on_exit(cls, proc.task_id, proc.attempt, clean, status);

@@ -6,7 +6,10 @@
  * COMMAND` in its own process group (so a signal reaches everything the task
  * started), with stdin from /dev/null and stdout/stderr appended to a log file
  * in the state directory. runnerd is a child subreaper, so a task's orphaned
- * grandchildren are reaped here too and never linger as zombies.
+ * grandchildren are reaped here too and never linger as zombies. When a task's
+ * main process exits, whatever it left running in its process group (a
+ * background child) is killed with it: the task is over, and its leftovers
+ * would otherwise outlive runnerd itself.
  */
 #ifndef RUNNERD_PROCS_H
 #define RUNNERD_PROCS_H
@@ -48,7 +51,8 @@ int runnerd_procs_signal(struct runnerd_procs *p, uint64_t task_id, int attempt,
 /* The running process of (task_id, attempt), or NULL. */
 const struct runnerd_proc *runnerd_procs_find(const struct runnerd_procs *p, uint64_t task_id, int attempt);
 /* Reap every exited child (waitpid WNOHANG); call on_exit for task
- * processes. Returns how many children were reaped. */
+ * processes, after SIGKILL to what is left of their process group. Returns
+ * how many children were reaped. */
 int runnerd_procs_reap(struct runnerd_procs *p, runnerd_proc_exit on_exit, void *cls);
 /* At exit: SIGKILL every process group still running and wait for all
  * children, so nothing is left behind. Returns how many groups were killed. */
