@@ -21,6 +21,8 @@ check "coordd with a bad --log-format" usage_fails "text or json" "$BIN/rollcall
 check "coordd with a bad --listen" usage_fails "not an IPv4" "$BIN/rollcall-coordd" --secret-file "$T/secret" --listen host:1 --db "$T/db"
 printf '' > "$T/empty"
 check "coordd with an empty secret file" usage_fails "empty" "$BIN/rollcall-coordd" --secret-file "$T/empty"
+printf ' s3cret\n' > "$T/spaced"
+check "coordd with a secret that begins with a space" usage_fails "spaced begins or ends with a space" "$BIN/rollcall-coordd" --secret-file "$T/spaced"
 rd=("$BIN/rollcall-runnerd" --coordinator http://127.0.0.1:9 --state-dir "$T/s" --hostname h --project-dir /p)
 check "runnerd without --executor-type" usage_fails "--executor-type is required" "${rd[@]}"
 check "runnerd with an empty hostname" usage_fails "--hostname is required" "${rd[@]}" --executor-type e --hostname ""

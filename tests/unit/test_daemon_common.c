@@ -160,6 +160,16 @@ static void test_secret_file_forms(void)
 	put(path, "0123456789012345678901234567890123456789", 40);
 	CU_ASSERT_EQUAL(rcd_read_secret_file(path, secret, sizeof secret, err, sizeof err), -1);
 	CU_ASSERT_PTR_NULL(strstr(err, "0123"));
+	/* A space at either end never reaches the coordinator as sent. */
+	put(path, " s3cret\n", 8);
+	CU_ASSERT_EQUAL(rcd_read_secret_file(path, secret, sizeof secret, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "begins or ends with a space"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+	put(path, "s3cret \n", 8);
+	CU_ASSERT_EQUAL(rcd_read_secret_file(path, secret, sizeof secret, err, sizeof err), -1);
+	put(path, "s3 cret\n", 8);
+	CU_ASSERT_EQUAL(rcd_read_secret_file(path, secret, sizeof secret, err, sizeof err), 0);
+	CU_ASSERT_STRING_EQUAL(secret, "s3 cret");
 	cleanup(dir, (const char *const[]){ "secret", NULL });
 	CU_ASSERT_EQUAL(rcd_read_secret_file(path, secret, sizeof secret, err, sizeof err), -1);
 }

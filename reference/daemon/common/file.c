@@ -57,9 +57,38 @@ int rcd_read_file(const char *path, size_t max_bytes, char **data, size_t *len, 
 	return -1;
 }
 
+/* A space at either end is not part of an HTTP header's value (RFC 9110
+ * strips it: libmicrohttpd drops a leading one), so such a secret could never
+ * be presented: every runner would get 401. */
+static const char *secret_problem(const char *secret, size_t len, size_t cap)
+{
+	if (len == 0)
+		return "is empty";
+	if (len >= cap)
+		return "is too long";
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)secret[i] < 0x20 || secret[i] == 0x7f)
+			return "holds a control character";
+	if (secret[0] == ' ' || secret[len - 1] == ' ')
+		return "begins or ends with a space, which an HTTP header cannot carry";
+	return NULL;
+}
+
+int rcd_check_secret(const char *secret, size_t len, size_t cap, const char *source, char *err, size_t err_cap)
+{
+	const char *problem = secret_problem(secret, len, cap);
+	if (!problem)
+		return 0;
+	if (len >= cap)
+		snprintf(err, err_cap, "secret %s is longer than %zu bytes", source, cap - 1);
+	else
+		snprintf(err, err_cap, "secret %s %s", source, problem);
+	return -1;
+}
+
 int rcd_read_secret_file(const char *path, char *out, size_t cap, char *err, size_t err_cap)
 {
-	char *data;
+	char *data, source[4200];
 	size_t len;
 	if (rcd_read_file(path, cap + 2, &data, &len, err, err_cap) != 0)
 		return -1;
@@ -67,24 +96,11 @@ int rcd_read_secret_file(const char *path, char *out, size_t cap, char *err, siz
 		len--;
 	if (len > 0 && data[len - 1] == '\r')
 		len--;
-	int rc = -1;
-	if (len == 0) {
-		snprintf(err, err_cap, "secret file %s is empty", path);
-	} else if (len >= cap) {
-		snprintf(err, err_cap, "secret in %s is longer than %zu bytes", path, cap - 1);
-	} else {
-		rc = 0;
-		for (size_t i = 0; i < len; i++) {
-			if ((unsigned char)data[i] < 0x20 || data[i] == 0x7f) {
-				snprintf(err, err_cap, "secret file %s holds a control character", path);
-				rc = -1;
-				break;
-			}
-		}
-		if (rc == 0) {
-			memcpy(out, data, len);
-			out[len] = '\0';
-		}
+	snprintf(source, sizeof source, "file %s", path);
+	int rc = rcd_check_secret(data, len, cap, source, err, err_cap);
+	if (rc == 0) {
+		memcpy(out, data, len);
+		out[len] = '\0';
 	}
 	memset(data, 0, len);
 	free(data);

@@ -17,10 +17,15 @@
  * max_bytes is a failure. */
 int rcd_read_file(const char *path, size_t max_bytes, char **data, size_t *len, char *err, size_t err_cap);
 
+/* Check a secret of len bytes that must fit in cap bytes with its NUL:
+ * returns 0, or -1 with err filled ("secret SOURCE is empty", ...) when it is
+ * empty, too long, holds a NUL or control character, or begins or ends with a
+ * space (an HTTP header cannot carry that). The secret never appears in err. */
+int rcd_check_secret(const char *secret, size_t len, size_t cap, const char *source, char *err, size_t err_cap);
+
 /* Read a secret: the file's content with one trailing "\n" or "\r\n"
  * removed, copied into out (cap bytes). Returns 0, or -1 with err filled when
- * the file cannot be read, is empty, holds a NUL or control character, or
- * does not fit. The secret itself never appears in err. */
+ * the file cannot be read or rcd_check_secret() refuses its content. */
 int rcd_read_secret_file(const char *path, char *out, size_t cap, char *err, size_t err_cap);
 
 /* Replace path with data atomically: write path.tmp, fsync it, rename it over
