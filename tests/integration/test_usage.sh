@@ -30,6 +30,10 @@ check "runnerd with a --hostname not UTF-8" usage_fails "--hostname is not valid
 check "runnerd with a --project-dir not UTF-8" usage_fails "--project-dir is not valid UTF-8" "${rd[@]}" --executor-type e --project-dir $'/p\xc3'
 check "runnerd with --max-concurrency 65" usage_fails "1..64" "${rd[@]}" --executor-type e --max-concurrency 65
 check "runnerd without any secret" usage_fails "no secret" env -u ROLLCALL_RUNNER_SECRET "${rd[@]}" --executor-type e
+check "runnerd with a line break in ROLLCALL_RUNNER_SECRET" usage_fails "in ROLLCALL_RUNNER_SECRET holds a control character" \
+	timeout -s KILL 3 env ROLLCALL_RUNNER_SECRET=$'s3cret\r\nX-Other: 1' "${rd[@]}" --executor-type e
+check "runnerd with a space ending ROLLCALL_RUNNER_SECRET" usage_fails "ends with a space" \
+	timeout -s KILL 3 env ROLLCALL_RUNNER_SECRET='s3cret ' "${rd[@]}" --executor-type e
 # The default text log: one line per request, key=value.
 start_coordd c --log-format text || finish
 http GET /health

@@ -135,9 +135,13 @@ static int load_secret(const struct options *o, char *out, size_t cap)
 		return -1;
 	}
 	const char *env = getenv(SECRET_ENV);
-	if (!env || !*env || strlen(env) >= cap) {
-		fprintf(stderr, PROG ": no secret: give --secret-file or set %s (at most %zu bytes)\n",
-			SECRET_ENV, cap - 1);
+	if (!env || !*env) {
+		fprintf(stderr, PROG ": no secret: give --secret-file or set %s\n", SECRET_ENV);
+		return -1;
+	}
+	/* The file's rules: a line break would be sent as a second header. */
+	if (rcd_check_secret(env, strlen(env), cap, "in " SECRET_ENV, err, sizeof err) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
 		return -1;
 	}
 	snprintf(out, cap, "%s", env);
