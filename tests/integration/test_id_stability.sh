@@ -36,9 +36,13 @@ check_eq "registered_at kept (a reconnection)" "$registered_at" "$(jbody '.runne
 check_eq "online" online "$(jbody '.runners[0].status')"
 
 # A second install with the same properties while the first is online: 409.
-start_runnerd r2 "$c_PORT" "$T/sb" || finish
+# Its state dir's name is not UTF-8 (a Latin-1 e-acute), which /status shows.
+start_runnerd r2 "$c_PORT" "$T/sb"$'\xe9' || finish
 refused() { [ "$(log_count "$T/r2.log" '.event == "request" and .op == "register" and .status == 409')" -ge 1 ]; }
 check "clone's registration refused with 409" wait_until 3 refused
+code=$(curl -s -o "$T/status2.json" -w '%{http_code}' "$r2_STATUS")
+check_eq "/status answers though the state dir's name is not UTF-8" 200 "$code"
+check_eq "... showing that byte as U+FFFD" "$T/sb"$'\xef\xbf\xbd' "$(jq -r .config.state_dir "$T/status2.json")"
 http GET /runners
 check_eq "the clone created no record" 1 "$(jbody '.runners | length')"
 stop_daemon "$r2_PID" TERM

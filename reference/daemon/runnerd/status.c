@@ -6,10 +6,41 @@
  * and process ids. Read-only: it never calls into the core's mutating API.
  */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rcd_clock.h"
 #include "runnerd.h"
+#include "utf8.h"
+
+/* A text as a JSON string. Paths and the URL come from the command line and
+ * may hold bytes that are not UTF-8, which jansson refuses (and /status would
+ * answer 500): each such byte is shown as U+FFFD instead. */
+static json_t *text_json(const char *s)
+{
+	size_t len = strlen(s);
+	if (rc_utf8_valid(s, len))
+		return json_string(s);
+	char *shown = malloc(3 * len + 1), *out = shown;
+	if (!shown)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t n = rc_utf8_char_len(s + i, len - i);
+		if (n == 0) {
+			memcpy(out, "\xef\xbf\xbd", 3);
+			out += 3;
+			i++;
+		} else {
+			memcpy(out, s + i, n);
+			out += n;
+			i += n;
+		}
+	}
+	*out = '\0';
+	json_t *j = json_string(shown);
+	free(shown);
+	return j;
+}
 
 static json_t *time_or_null(int64_t ms)
 {
@@ -36,21 +67,21 @@ static json_t *last_error_json(const struct runnerd *d)
 {
 	if (!d->last_error.at_ms)
 		return json_null();
-	return json_pack("{s:I, s:s, s:i, s:s}", "at_ms", (json_int_t)d->last_error.at_ms, "op", d->last_error.op,
-			 "status", d->last_error.status, "message", d->last_error.message);
+	return json_pack("{s:I, s:s, s:i, s:o}", "at_ms", (json_int_t)d->last_error.at_ms, "op", d->last_error.op,
+			 "status", d->last_error.status, "message", text_json(d->last_error.message));
 }
 
 static json_t *status_json(const struct runnerd *d)
 {
 	int64_t now_ms = rcd_now_ms();
 	const char *id = rc_runner_id(d->runner);
-	return json_pack("{s:o, s:s, s:I, s:{s:s, s:s, s:s, s:i, s:s, s:s}, s:I, s:I, s:o, s:o, s:o, s:i, s:o}",
+	return json_pack("{s:o, s:s, s:I, s:{s:s, s:s, s:s, s:i, s:o, s:o}, s:I, s:I, s:o, s:o, s:o, s:i, s:o}",
 			 "runner_id", id[0] ? json_string(id) : json_null(),
 			 "phase", rc_runner_phase_name(rc_runner_phase(d->runner)),
 			 "session", (json_int_t)rc_runner_session(d->runner),
 			 "config", "hostname", d->cfg.hostname, "project_dir", d->cfg.project_dir,
 			 "executor_type", d->cfg.executor_type, "max_concurrency", d->cfg.max_concurrency,
-			 "coordinator", d->coordinator_url, "state_dir", d->state.dir,
+			 "coordinator", text_json(d->coordinator_url), "state_dir", text_json(d->state.dir),
 			 "now_ms", (json_int_t)now_ms,
 			 "started_at_ms", (json_int_t)d->started_at_ms,
 			 "registered_at_ms", time_or_null(d->state.registered ? d->state.saved_at_ms : 0),
