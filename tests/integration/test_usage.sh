@@ -40,6 +40,15 @@ http GET /health
 "$BIN/rollcall-coordd" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$T/c.db" > /dev/null 2> "$T/err"
 check_eq "a second coordd on the same database exits 1" 1 "$?"
 check "... saying it is locked" grep -q "database is locked" "$T/err"
+# A port in use is never shared: two coordinators on one port would split
+# the requests between their databases.
+timeout -s KILL 3 "$BIN/rollcall-coordd" --listen "127.0.0.1:$c_PORT" --secret-file "$T/secret" --db "$T/second.db" \
+	> /dev/null 2> "$T/err"
+check_eq "a second coordd on the same port (its own database) exits 1" 1 "$?"
+check "... saying the address is in use" grep -q "cannot listen on 127.0.0.1:$c_PORT: Address already in use" "$T/err"
+timeout -s KILL 3 "${rd[@]}" --executor-type e --secret-file "$T/secret" --status-listen "127.0.0.1:$c_PORT" \
+	> /dev/null 2> "$T/err"
+check_eq "runnerd with --status-listen on a port in use exits 1" 1 "$?"
 # A database coordd must refuse is bad input: exit 2, the file left as it was.
 refused_db() { # NAME WORDS: coordd on $T/NAME exits 2 naming WORDS, the file unchanged
 	cp "$T/$1" "$T/$1.orig"

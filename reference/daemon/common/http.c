@@ -266,7 +266,6 @@ struct rcd_http_server *rcd_http_start(const char *spec, size_t max_body, rcd_ht
 	s->mhd = MHD_start_daemon(MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, on_access, s,
 				  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
