@@ -29,6 +29,12 @@ check "runnerd with an empty hostname" usage_fails "--hostname is required" "${r
 check "runnerd with a --hostname not UTF-8" usage_fails "--hostname is not valid UTF-8" "${rd[@]}" --executor-type e --hostname $'h\xff'
 check "runnerd with a --project-dir not UTF-8" usage_fails "--project-dir is not valid UTF-8" "${rd[@]}" --executor-type e --project-dir $'/p\xc3'
 check "runnerd with --max-concurrency 65" usage_fails "1..64" "${rd[@]}" --executor-type e --max-concurrency 65
+# A coordinator URL that can never be reached is bad usage, not a retry loop.
+bad_url() { timeout -s KILL 3 "$BIN/rollcall-runnerd" --coordinator "$1" --state-dir "$T/s" --hostname h \
+	--project-dir /p --executor-type e --secret-file "$T/secret"; }
+check "runnerd with an ftp:// --coordinator" usage_fails "--coordinator: 'ftp://127.0.0.1:21' is not an http:// or https:// URL" bad_url ftp://127.0.0.1:21
+check "runnerd with a --coordinator without host" usage_fails "--coordinator: 'http://' is not a URL" bad_url http://
+check "runnerd with a --coordinator port out of range" usage_fails "--coordinator: 'http://127.0.0.1:99999' is not a URL" bad_url http://127.0.0.1:99999
 check "runnerd without any secret" usage_fails "no secret" env -u ROLLCALL_RUNNER_SECRET "${rd[@]}" --executor-type e
 check "runnerd with a line break in ROLLCALL_RUNNER_SECRET" usage_fails "in ROLLCALL_RUNNER_SECRET holds a control character" \
 	timeout -s KILL 3 env ROLLCALL_RUNNER_SECRET=$'s3cret\r\nX-Other: 1' "${rd[@]}" --executor-type e

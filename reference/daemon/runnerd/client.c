@@ -33,6 +33,27 @@ struct runnerd_client {
 	struct transfer *list;
 };
 
+int runnerd_client_check_url(const char *url, char *err, size_t err_cap)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	CURLUcode uc = u ? curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME) : CURLUE_OUT_OF_MEMORY;
+	int rc = -1;
+	if (uc != CURLUE_OK)
+		snprintf(err, err_cap, "'%s' is not a URL (%s)", url, curl_url_strerror(uc));
+	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+		 (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
+		snprintf(err, err_cap, "'%s' is not an http:// or https:// URL", url);
+	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host)
+		snprintf(err, err_cap, "'%s' names no host", url);
+	else
+		rc = 0;
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 struct runnerd_client *runnerd_client_new(const char *base_url, int64_t timeout_ms)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

@@ -22,6 +22,11 @@ struct runnerd_client;
 typedef void (*runnerd_client_done)(void *cls, enum rc_op op, uint64_t req_id, int http_status, const char *body,
 				    size_t body_len, const char *transport_error);
 
+/* Whether url can reach a coordinator: an http:// or https:// URL (a bare
+ * HOST:PORT is taken as http://) with a host and a valid port. Returns 0, or
+ * -1 with err filled: such a URL would only fail every request, forever. */
+int runnerd_client_check_url(const char *url, char *err, size_t err_cap);
+
 /* base_url is the coordinator's, e.g. "http://127.0.0.1:8080" (copied).
  * Returns NULL on allocation or libcurl initialisation failure. */
 struct runnerd_client *runnerd_client_new(const char *base_url, int64_t timeout_ms);

@@ -49,6 +49,7 @@ static void usage(FILE *out)
 		"tasks of kind \"shell\" and runs each payload as `/bin/sh -c PAYLOAD` in its own\n"
 		"process group (output in DIR/tasks/); what a task leaves running in that group\n"
 		"when it exits is killed with SIGKILL.\n"
+		"  --coordinator URL     http:// or https:// (a bare HOST:PORT is http://)\n"
 		"  --state-dir DIR       instance token and last registration (created if missing;\n"
 		"                        a corrupt file is an error, never a new identity)\n"
 		"  --max-concurrency N   tasks at once, 1..64 (default 1)\n"
@@ -108,6 +109,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	const char *missing = rcd_missing_option(opts, 5);
 	if (missing)
 		return rcd_usage_error(PROG, "%s is required and must not be empty", missing);
+	char err[512];
+	if (runnerd_client_check_url(o->coordinator, err, sizeof err) != 0)
+		return rcd_usage_error(PROG, "--coordinator: %s", err);
 	const char *not_utf8 = non_utf8_property(opts);
 	if (not_utf8)
 		return rcd_usage_error(PROG, "%s is not valid UTF-8", not_utf8);
@@ -116,7 +120,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 				       max_concurrency);
 	if (rcd_log_parse_format(log_format, &o->log_format) != 0)
 		return rcd_usage_error(PROG, "--log-format must be text or json, not '%s'", log_format);
-	char host[64], err[256];
+	char host[64];
 	int port;
 	if (o->status_listen && rcd_parse_listen(o->status_listen, host, sizeof host, &port, err, sizeof err) != 0)
 		return rcd_usage_error(PROG, "--status-listen: %s", err);
