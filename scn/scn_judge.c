@@ -18,12 +18,14 @@
 
 /* --- failures ------------------------------------------------------------------ */
 
-static void vfail(struct scn_judge *j, int64_t at_ms, struct scn_pos pos, const char *what, const char *fmt,
+/* Records a failure when it is the first so far (earliest time, then
+ * earliest line); returns whether it did. */
+static bool vfail(struct scn_judge *j, int64_t at_ms, struct scn_pos pos, const char *what, const char *fmt,
 		  va_list ap)
 {
 	struct scn_outcome *o = j->out;
 	if (j->failed && (o->fail_at_ms < at_ms || (o->fail_at_ms == at_ms && o->pos.line <= pos.line)))
-		return;
+		return false;
 	j->failed = true;
 	o->passed = false;
 	o->fail_at_ms = at_ms;
@@ -32,23 +34,23 @@ static void vfail(struct scn_judge *j, int64_t at_ms, struct scn_pos pos, const 
 	o->fail_action = -1;
 	snprintf(o->what, sizeof o->what, "%s", what);
 	vsnprintf(o->why, sizeof o->why, fmt, ap);
+	return true;
 }
 
-void scn_judge_fail(struct scn_judge *j, int64_t at_ms, struct scn_pos pos, const char *what, const char *fmt, ...)
+bool scn_judge_fail(struct scn_judge *j, int64_t at_ms, struct scn_pos pos, const char *what, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vfail(j, at_ms, pos, what, fmt, ap);
+	bool taken = vfail(j, at_ms, pos, what, fmt, ap);
 	va_end(ap);
+	return taken;
 }
 
 static void fail_expect(struct scn_judge *j, size_t i, int64_t at_ms, const char *why)
 {
 	const struct scn_expect *e = &j->s->expects[i];
 	j->rt[i].judged = true;
-	bool first = !j->failed || at_ms < j->out->fail_at_ms;
-	scn_judge_fail(j, at_ms, e->pos, e->text, "%s", why);
-	if (first && j->out->fail_at_ms == at_ms && j->out->pos.line == e->pos.line)
+	if (scn_judge_fail(j, at_ms, e->pos, e->text, "%s", why))
 		j->out->fail_expect = (int)i;
 }
 
@@ -305,12 +307,11 @@ static void fail_action(struct scn_judge *j, size_t i, const char *fmt, ...) __a
 static void fail_action(struct scn_judge *j, size_t i, const char *fmt, ...)
 {
 	const struct scn_action *a = &j->s->actions[i];
-	bool first = !j->failed || a->at_ms < j->out->fail_at_ms;
 	va_list ap;
 	va_start(ap, fmt);
-	vfail(j, a->at_ms, a->pos, a->text, fmt, ap);
+	bool taken = vfail(j, a->at_ms, a->pos, a->text, fmt, ap);
 	va_end(ap);
-	if (first && j->out->fail_at_ms == a->at_ms && j->out->pos.line == a->pos.line)
+	if (taken)
 		j->out->fail_action = (int)i;
 }
 

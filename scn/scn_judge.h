@@ -122,8 +122,10 @@ void scn_judge_poll(struct scn_judge *j, int64_t t);
 void scn_judge_checkpoint(struct scn_judge *j, int64_t c);
 
 /* Record a failure found by the driver itself (a broken invariant, a refused
- * setting) unless an earlier one is already there. pos.line 0: no line. */
-void scn_judge_fail(struct scn_judge *j, int64_t at_ms, struct scn_pos pos, const char *what, const char *fmt, ...)
+ * setting) unless an earlier one is already there (earlier time, or the same
+ * time and an earlier line); returns whether it was recorded. pos.line 0: no
+ * line. */
+bool scn_judge_fail(struct scn_judge *j, int64_t at_ms, struct scn_pos pos, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "scn.h"
+#include "scn_run.h"
 #include "unit.h"
 
 static struct scn_scenario *parse_ok(const char *text)
@@ -217,6 +218,28 @@ static void test_heal_either_order(void)
 	scn_free(s);
 	expect_error("runner r1\nat 1m partition r1 -> coordinator\nat 2m heal coordinator -> r1\n",
 		     "t.scn:3:7: nothing to heal: no earlier 'partition coordinator -> r1' is still in place");
+}
+
+/* Two expectations broken at one instant: the earlier line is reported, and
+ * the outcome names that expectation (conform shows its request and reply
+ * from it), whichever of the two the judge met first. */
+static void test_same_instant_failures_name_the_reported_line(void)
+{
+	static const char *const texts[] = {
+		"runner r1\nat 0s start r1\nat 30s pause r1\nat 2m30s expect r1 is online\nexpect never r1 is stale\n",
+		"runner r1\nat 0s start r1\nat 30s pause r1\nexpect never r1 is stale\nat 2m30s expect r1 is online\n",
+	};
+	for (size_t k = 0; k < 2; k++) {
+		struct scn_scenario *s = parse_ok(texts[k]);
+		struct scn_outcome o;
+		CU_ASSERT_EQUAL_FATAL(scn_run(s, 1, NULL, &o), 0);
+		CU_ASSERT_FALSE(o.passed);
+		CU_ASSERT_EQUAL(o.fail_at_ms, 150000);
+		CU_ASSERT_EQUAL(o.pos.line, 4);
+		CU_ASSERT_EQUAL_FATAL(o.fail_expect >= 0, true);
+		CU_ASSERT_EQUAL(s->expects[o.fail_expect].pos.line, 4);
+		scn_free(s);
+	}
 }
 
 static void test_seed_pin_and_end(void)
@@ -454,6 +477,7 @@ void rc_test_register_scn_parse(void)
 		{ "actions", test_actions },
 		{ "expectations", test_expectations },
 		{ "heal names a link in either order", test_heal_either_order },
+		{ "two failures at one instant: the reported line names its expectation", test_same_instant_failures_name_the_reported_line },
 		{ "seed pin and end", test_seed_pin_and_end },
 		{ "every error has its line and column", test_errors },
 		{ "errors are all reported", test_errors_are_all_reported },
