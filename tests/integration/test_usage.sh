@@ -69,4 +69,17 @@ stop_daemon "$c_PID" TERM
 check_eq "coordd with text logs stops cleanly" 0 "$EXIT_CODE"
 check "a text request line" grep -Eq '^[0-9T:.-]+Z info coordd request method=GET path=/health op=health status=200 ' "$T/c.log"
 check "a text state line" grep -Eq '^[0-9T:.-]+Z info coordd stopped message="clean shutdown"$' "$T/c.log"
+
+# Started without stdin and stdout (`<&- >&-`), a daemon puts /dev/null there:
+# otherwise its signal pipe took fds 0 and 1 and its "listening on" line went
+# into that pipe.
+"$BIN/rollcall-coordd" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$T/closed.db" --log-format json \
+	<&- >&- 2> "$T/closed.log" &
+closed_pid=$!
+PIDS+=("$closed_pid")
+wait_until 5 grep -q '"event":"started"' "$T/closed.log"
+check_eq "coordd started without fds 0 and 1 has /dev/null as fd 0" /dev/null "$(readlink "/proc/$closed_pid/fd/0")"
+check_eq "... and as fd 1" /dev/null "$(readlink "/proc/$closed_pid/fd/1")"
+stop_daemon "$closed_pid" TERM
+check_eq "... and stops cleanly" 0 "$EXIT_CODE"
 finish

@@ -8,6 +8,8 @@
  */
 #include "rcd_log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,8 +34,17 @@ int rcd_log_parse_format(const char *word, enum rcd_log_format *out)
 	return 0;
 }
 
+/* Fds 0, 1 and 2 open, on /dev/null where they were closed. */
+static void open_standard_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY); /* the lowest free number: fd */
+}
+
 void rcd_log_init(const char *program, enum rcd_log_format format)
 {
+	open_standard_fds();
 	log_program = program;
 	log_format = format;
 }

@@ -17,7 +17,10 @@ enum rcd_log_format { RCD_LOG_TEXT = 0, RCD_LOG_JSON };
 
 /* Parse "text" or "json". Returns 0, or -1 for any other word. */
 int rcd_log_parse_format(const char *word, enum rcd_log_format *out);
-/* Set the process-wide format and program name (a static string). */
+/* Set the process-wide format and program name (a static string). Also
+ * opens /dev/null on any of fds 0, 1 and 2 the daemon was started without
+ * (`<&- >&-`): otherwise the next file, pipe or socket it opens takes that
+ * number, and its log lines or "listening on" line go there. Call it first. */
 void rcd_log_init(const char *program, enum rcd_log_format format);
 
 /* A line under construction. Fields keep their insertion order. */
