@@ -275,22 +275,19 @@ static void test_durations(void)
 
 static void test_relative_links(void)
 {
-	char *link = rpt_relative_link("fixtures/reports", "fixtures/checklists/README.md");
-	CU_ASSERT_STRING_EQUAL(link, "../checklists/README.md");
-	free(link);
-	link = rpt_relative_link("fixtures", "fixtures/reports/mini.md");
-	CU_ASSERT_STRING_EQUAL(link, "reports/mini.md");
-	free(link);
-	link = rpt_relative_link("fixtures", "no/such/file");
-	CU_ASSERT_STRING_EQUAL(link, "no/such/file");
-	free(link);
-	/* a URL path: nothing in a file name ends the link or makes it a scheme */
-	link = rpt_relative_link("fixtures", "javascript:alert(1)");
-	CU_ASSERT_STRING_EQUAL(link, "javascript%3Aalert%281%29");
-	free(link);
-	link = rpt_relative_link("fixtures", "a b/c#d?e%f\"\xc3\xa9.svg");
-	CU_ASSERT_STRING_EQUAL(link, "a%20b/c%23d%3Fe%25f%22%C3%A9.svg");
-	free(link);
+	static const struct { const char *from, *to, *link; } cases[] = {
+		{ "fixtures/reports", "fixtures/checklists/README.md", "../checklists/README.md" },
+		{ "fixtures", "fixtures/reports/mini.md", "reports/mini.md" },
+		{ "fixtures", "no/such/file", "no/such/file" },
+		/* a URL path: nothing in a file name ends the link or makes it a scheme */
+		{ "fixtures", "javascript:alert(1)", "javascript%3Aalert%281%29" },
+		{ "fixtures", "a b/c#d?e%f\"\xc3\xa9.svg", "a%20b/c%23d%3Fe%25f%22%C3%A9.svg" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *link = rpt_relative_link(cases[i].from, cases[i].to);
+		CU_ASSERT_STRING_EQUAL(link, cases[i].link);
+		free(link);
+	}
 }
 
 void rc_test_register_report_evidence(void)
