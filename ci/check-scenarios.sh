@@ -78,6 +78,8 @@ check_must_fail() {
 		[ "$status" -eq 1 ] || { cat "$tmp/out"; fail "$f: exit $status, want 1 (it must fail)"; }
 		grep -q "^ *$f:$line: " "$tmp/out" || { cat "$tmp/out"; fail "$f: the failure does not name line $line"; }
 		grep -q "replay: .* run --seeds [0-9]* $f" "$tmp/out" || fail "$f: no replay command"
+		! grep -Eq "^ *seed [0-9]+, at ([0-9a-z]+): at \1: " "$tmp/out" ||
+			{ cat "$tmp/out"; fail "$f: the failure line says its time twice"; }
 		n=$((n + 1))
 	done
 	[ "$n" -ge 3 ] || fail "expected at least 3 must-fail fixtures, found $n"

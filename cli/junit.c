@@ -123,7 +123,10 @@ static void write_case(FILE *f, const char *suite, const struct rc_scenario_resu
 	fprintf(f, ">\n      <%s type=\"%s\" message=\"", tag,
 		r->verdict == RC_VERDICT_FAIL ? "expectation" : "scenario");
 	write_location(f, r, where);
-	fputs(" -- ", f);
+	if (!r->note)
+		fprintf(f, " -- at %s: ", scn_format_duration(r->fail.fail_at_ms, when, sizeof when));
+	else
+		fputs(" -- ", f);
 	xml_escaped(f, r->note ? r->note : r->fail.why);
 	fputs("\">", f);
 	fprintf(f, "%d of %d seeds failed; first: seed %" PRIu64 ", at %s\n", r->failed_runs, r->runs,

@@ -230,17 +230,22 @@ static bool fair(const struct shrinker *k, const struct xp_script *s)
 
 /* --- candidates ------------------------------------------------------------------------ */
 
-/* What must stay the same: the broken invariant, or the broken expectation
- * and what happened instead (an expectation line is kept as written, so its
- * message is comparable; without it, starving the run - a runner never
- * started - would pass for the same failure). For liveness also what did not
+/* What must stay the same: the broken invariant, or the broken expectation,
+ * when it broke and what happened instead (an expectation line is kept as
+ * written, so its message is comparable; without it, starving the run - a
+ * runner never started - would pass for the same failure). For liveness also what did not
  * converge (a task running, a task queued, a runner not online, the
  * coordinator down), for the same reason. */
 static void signature(const struct xp_result *r, char *buf, size_t n)
 {
 	static const char inv[] = "invariant ";
 	if (strncmp(r->out.what, inv, sizeof inv - 1) != 0) {
-		snprintf(buf, n, "%s | %s", r->out.what, r->out.why);
+		char at[32];
+		if (r->out.fail_expect >= 0)
+			snprintf(buf, n, "%s | at %s | %s", r->out.what,
+				 scn_format_duration(r->out.fail_at_ms, at, sizeof at), r->out.why);
+		else
+			snprintf(buf, n, "%s | %s", r->out.what, r->out.why);
 		return;
 	}
 	const char *first = strstr(r->out.why, "first: ");
