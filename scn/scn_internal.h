@@ -82,6 +82,7 @@ struct scn_parser {
 	int last_at_line;
 	int first_timeline_line; /* 0 until an `at` or `expect` line */
 	int end_line;            /* the `end at` line, 0 if none */
+	bool secret_set;         /* a `config secret` line was read */
 	size_t cap_nodes, cap_tasks, cap_sandboxes, cap_actions, cap_expects;
 	size_t timeline_lines; /* pass 1: lines starting with 'at', about an action each */
 	struct scn_names names; /* every name defined so far */

@@ -276,19 +276,32 @@ static int parse_latency(struct scn_parser *p, struct scn_config *c)
 	return 0;
 }
 
+/* A setting given twice: the second would silently win, and a reader of the
+ * first would be misled. */
+static int set_twice(struct scn_parser *p, const struct scn_word *key)
+{
+	return scn_error(p, key->col, "'%s' is set on an earlier line already", key->text);
+}
+
 static int parse_config(struct scn_parser *p)
 {
 	const struct scn_word *key = scn_next(p);
 	if (!key)
 		return scn_expected(p, "a setting name (stale_after, latency, ...)");
 	if (scn_word_is(key, "latency"))
-		return parse_latency(p, &p->s->config);
-	if (scn_word_is(key, "secret"))
+		return p->s->config.latency_min_ms != SCN_UNSET ? set_twice(p, key) : parse_latency(p, &p->s->config);
+	if (scn_word_is(key, "secret")) {
+		if (p->secret_set)
+			return set_twice(p, key);
+		p->secret_set = true;
 		return scn_read_text(p, "the shared secret", &p->s->secret);
+	}
 	for (size_t i = 0; i < N_CONFIG_KEYS; i++) {
 		if (strcmp(key->text, config_keys[i].key) != 0)
 			continue;
 		int64_t *field = (int64_t *)((char *)&p->s->config + config_keys[i].offset);
+		if (*field != SCN_UNSET)
+			return set_twice(p, key);
 		switch (config_keys[i].type) {
 		case CFG_DURATION:
 			if (scn_read_duration(p, field) != 0)
