@@ -70,6 +70,21 @@ check_eq "coordd with text logs stops cleanly" 0 "$EXIT_CODE"
 check "a text request line" grep -Eq '^[0-9T:.-]+Z info coordd request method=GET path=/health op=health status=200 ' "$T/c.log"
 check "a text state line" grep -Eq '^[0-9T:.-]+Z info coordd stopped message="clean shutdown"$' "$T/c.log"
 
+# A database file coordd may not write: said so (SQLite opens it read-only without
+# a word, and the first lock failed as "database is locked"). As root, the check
+# runs as nobody, for whom a root-owned 0444 file is read-only.
+ro=$(mktemp -d)
+chmod 755 "$ro"
+cp "$T/secret" "$ro/secret" && chmod 644 "$ro/secret"
+cp "$T/c.db" "$ro/ro.db" && chmod 444 "$ro/ro.db"
+as_user=()
+[ "$(id -u)" = 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+"${as_user[@]}" "$BIN/rollcall-coordd" --listen 127.0.0.1:0 --secret-file "$ro/secret" --db "$ro/ro.db" \
+	> /dev/null 2> "$T/err"
+check_eq "coordd on a read-only database exits 1" 1 "$?"
+check "... saying the file is read-only" grep -q "cannot use database $ro/ro.db: the file is read-only" "$T/err"
+rm -rf "$ro"
+
 # Started without stdin and stdout (`<&- >&-`), a daemon puts /dev/null there:
 # otherwise its signal pipe took fds 0 and 1 and its "listening on" line went
 # into that pipe.

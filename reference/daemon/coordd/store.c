@@ -248,6 +248,15 @@ struct rcd_store *rcd_store_open(const char *path, enum rcd_store_failure *why, 
 		rcd_store_close(st);
 		return NULL;
 	}
+	/* SQLite opens a file it may not write read-only, without a word; the
+	 * first lock then fails as "database is locked", which sends the
+	 * operator looking for a second coordd. */
+	if (sqlite3_db_readonly(st->db, "main") == 1) {
+		snprintf(err, err_cap, "cannot use database %s: the file is read-only to this user (coordd writes "
+			 "every change)", path);
+		rcd_store_close(st);
+		return NULL;
+	}
 	bool fresh;
 	if (check_file(st, path, &fresh, why, err, err_cap) != 0) {
 		rcd_store_close(st);
