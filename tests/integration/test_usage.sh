@@ -52,6 +52,7 @@ timeout -s KILL 3 "$BIN/rollcall-coordd" --listen "127.0.0.1:$c_PORT" --secret-f
 	> /dev/null 2> "$T/err"
 check_eq "a second coordd on the same port (its own database) exits 1" 1 "$?"
 check "... saying the address is in use" grep -q "cannot listen on 127.0.0.1:$c_PORT: Address already in use" "$T/err"
+check "... before it created its database" test ! -e "$T/second.db"
 timeout -s KILL 3 "${rd[@]}" --executor-type e --secret-file "$T/secret" --status-listen "127.0.0.1:$c_PORT" \
 	> /dev/null 2> "$T/err"
 check_eq "runnerd with --status-listen on a port in use exits 1" 1 "$?"

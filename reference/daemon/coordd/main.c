@@ -193,6 +193,14 @@ int main(int argc, char **argv)
 		teardown(&d);
 		return 1;
 	}
+	/* The port first: a coordd that cannot listen must not have created or
+	 * changed its database. Nothing is served before run(). */
+	d.http = rcd_http_start(o.listen, RC_MAX_BODY_BYTES, coordd_handle_http, &d, err, sizeof err);
+	if (!d.http) {
+		fprintf(stderr, PROG ": %s\n", err);
+		teardown(&d);
+		return 1;
+	}
 	enum rcd_store_failure why = RCD_STORE_UNUSABLE;
 	d.store = open_store(o.db, &why, err, sizeof err);
 	if (d.store)
@@ -201,12 +209,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", err);
 		teardown(&d);
 		return why == RCD_STORE_REFUSED ? 2 : 1; /* a damaged or foreign file is bad input */
-	}
-	d.http = rcd_http_start(o.listen, RC_MAX_BODY_BYTES, coordd_handle_http, &d, err, sizeof err);
-	if (!d.http) {
-		fprintf(stderr, PROG ": %s\n", err);
-		teardown(&d);
-		return 1;
 	}
 	char host[64];
 	int port;
