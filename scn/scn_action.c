@@ -335,10 +335,17 @@ static int parse_runner_request(struct scn_parser *p, int64_t at_ms, int col)
 	return scn_expected(p, "'reports' or 'registers' after a runner's name");
 }
 
-/* report sandbox S STATUS ... (without a runner's name) */
+/* report sandbox S STATUS ... without runner id (no runner's name: the
+ * words say what the line does, rather than a missing name implying it) */
 static int parse_report_action(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
 {
-	return parse_report(p, add(p, kind, at_ms, col));
+	struct scn_action *a = add(p, kind, at_ms, col);
+	if (parse_report(p, a) != 0)
+		return -1;
+	if (!a->no_runner_id)
+		return scn_error(p, col, "a report from no runner says so: 'report sandbox S STATUS without runner id' "
+				 "(or name the runner: 'R reports sandbox ...')");
+	return 0;
 }
 
 /* rotate secret [to S] [updating runners] */

@@ -291,6 +291,9 @@ static void test_errors(void)
 		{ "config latency 5ms\nconfig latency between 1ms and 2ms\n",
 		  "t.scn:2:8: 'latency' is set on an earlier line already" },
 		{ "config secret a\nconfig secret b\n", "t.scn:2:8: 'secret' is set on an earlier line already" },
+		{ "at 5s create sandbox s1\nat 10s report sandbox s1 running and gets 400\n",
+		  "t.scn:2:8: a report from no runner says so: 'report sandbox S STATUS without runner id' "
+		  "(or name the runner: 'R reports sandbox ...')" },
 		{ "runner r1\nconfig heartbeat_interval 1500ms\n",
 		  "t.scn:2:27: heartbeat_interval is told to runners in whole seconds" },
 		{ "runner r1 colour blue\n",
