@@ -17,14 +17,16 @@
 static const char default_secret[] = "s3cret";
 
 /* Words that cannot be names: a name equal to a keyword would make lines
- * ambiguous to readers even where the parser could cope. Sorted, for
+ * ambiguous to readers even where the parser could cope, and a runner named
+ * after an action ("report") could not start its own request lines. Sorted, for
  * bsearch: every defining word is checked, in every explored scenario. */
 static const char *const reserved[] = {
-	"all", "and", "at", "becomes", "between", "by", "clock", "config", "coordinator", "end",
-	"eventually", "exactly", "expect", "for", "forever", "from", "gets", "got", "has", "is", "lasting",
-	"least", "like", "liveness", "most", "never", "next", "not", "on", "once", "process", "runner",
-	"sandbox", "secret", "seeds", "sends", "sent", "task", "times", "to", "twice", "unknown", "with",
-	"within", "without",
+	"all", "and", "at", "becomes", "between", "by", "clock", "config", "coordinator", "crash",
+	"create", "delay", "delete", "drop", "end", "eventually", "exactly", "expect", "for", "forever",
+	"from", "gets", "got", "has", "heal", "is", "jump", "lasting", "least", "like", "liveness",
+	"most", "never", "next", "not", "on", "once", "partition", "pause", "process", "report",
+	"restart", "resume", "rotate", "runner", "sandbox", "secret", "seeds", "sends", "sent", "skew",
+	"start", "stop", "submit", "task", "times", "to", "twice", "unknown", "with", "within", "without",
 };
 
 const char *scn_name_kind_word(enum scn_name_kind k)

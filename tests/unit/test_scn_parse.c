@@ -291,6 +291,8 @@ static void test_errors(void)
 		{ "config latency 5ms\nconfig latency between 1ms and 2ms\n",
 		  "t.scn:2:8: 'latency' is set on an earlier line already" },
 		{ "config secret a\nconfig secret b\n", "t.scn:2:8: 'secret' is set on an earlier line already" },
+		{ "runner report\n", "t.scn:1:8: 'report' is a keyword and cannot be a name" },
+		{ "runner r1\nat 1s submit task start\n", "t.scn:2:19: 'start' is a keyword and cannot be a name" },
 		{ "at 5s create sandbox s1\nat 10s report sandbox s1 running and gets 400\n",
 		  "t.scn:2:8: a report from no runner says so: 'report sandbox S STATUS without runner id' "
 		  "(or name the runner: 'R reports sandbox ...')" },
