@@ -334,16 +334,10 @@ static bool in_code_block(struct parser *ps, const char *line)
  * or strlen(s). */
 static size_t utf8_prefix(const char *s)
 {
-	size_t i = 0, n = strlen(s);
-	while (i < n) {
-		size_t k = 1;
-		while (k <= 4 && (k > n - i || !rc_utf8_valid(s + i, k)))
-			k++;
-		if (k > 4)
-			return i;
+	size_t i = 0, n = strlen(s), k;
+	while (i < n && (k = rc_utf8_char_len(s + i, n - i)) > 0)
 		i += k;
-	}
-	return n;
+	return i;
 }
 
 static int parse_line(struct parser *ps, struct rpt_line *l)
@@ -379,6 +373,11 @@ int rpt_checklist_parse(const char *path, const char *text, struct rpt_checklist
 			size_t err_len)
 {
 	*out = (struct rpt_checklist){ .path = rpt_xstrdup(path), .name = rpt_basename_without(path, ".md") };
+	if (out->name[utf8_prefix(out->name)]) { /* it names the pages and the entry in summary.json */
+		snprintf(err, err_len, "%s: the file name is not UTF-8 (it names the checklist in the reports)", path);
+		rpt_checklist_free(out);
+		return -1;
+	}
 	struct parser ps = { .path = path, .c = out, .open_item = -1, .err = err, .err_len = err_len };
 	const char *p = text;
 	int rc = 0;

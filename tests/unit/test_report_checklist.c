@@ -155,6 +155,11 @@ static void test_errors_name_line_and_column(void)
 			       "x.md:2:13: not UTF-8 text (a checklist is UTF-8)");
 	CU_ASSERT_STRING_EQUAL(parse_error("# T\xed\xa0\x80\n"), /* a surrogate */
 			       "x.md:1:4: not UTF-8 text (a checklist is UTF-8)");
+	/* the file name names the pages and the summary.json entry: UTF-8 too */
+	struct rpt_checklist c;
+	char err[256];
+	CU_ASSERT_EQUAL(rpt_checklist_parse("dir/caf\xe9.md", "# T\n", &c, err, sizeof err), -1);
+	CU_ASSERT_STRING_EQUAL(err, "dir/caf\xe9.md: the file name is not UTF-8 (it names the checklist in the reports)");
 }
 
 static void test_ref_describe(void)
