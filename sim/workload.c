@@ -101,11 +101,16 @@ int sim_workload_schedule(struct sim_world *w, const struct sim_workload *wl)
 	st->wl = *wl;
 	rc_rng_split(&st->rng, w->cfg.seed, STREAM_WORKLOAD);
 	st->end_at = wl->duration_ms - wl->quiet_ms;
+	/* Set before the coordinator's start, the first record: the trace
+	 * header is written then and must show when the faults stop. */
+	bool ends_faults = w->cfg.faults.kinds && w->cfg.faults.until_ms == 0;
+	if (ends_faults)
+		w->cfg.faults.until_ms = st->end_at;
 	if (sim_add_coordinator(w, "coord") < 0 || add_runners(w, wl) < 0)
 		return -1;
 	st->first_runner = 1;
 	st->n_runner_nodes = wl->runners;
-	if (w->cfg.faults.kinds && w->cfg.faults.until_ms == 0)
+	if (ends_faults)
 		sim_faults_set_until(w, st->end_at);
 	if (wl->tasks_per_runner_hour > 0)
 		push_work(w, exp_draw(&st->rng, 3600000.0 / (wl->tasks_per_runner_hour * wl->runners)), WL_TASK, 0);

@@ -410,6 +410,36 @@ static void test_fault_undo_ends_its_own_fault(void)
 	CU_ASSERT_EQUAL(u.early, 0);
 }
 
+/* The trace header shows when the workload's faults stop: it is written at
+ * the first record, the coordinator's start, and once showed "until_ms":0
+ * there while the faults of `rollcall sim` stopped at duration - quiet. */
+static void test_workload_header_shows_the_end_of_faults(void)
+{
+	char *trace = NULL;
+	size_t trace_len = 0;
+	FILE *sink = open_memstream(&trace, &trace_len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sink);
+	struct sim_config cfg;
+	sim_config_defaults(&cfg);
+	cfg.faults.kinds = SIM_FAULT_NET;
+	cfg.trace = sink;
+	struct sim_workload wl;
+	sim_workload_defaults(&wl);
+	wl.runners = 2;
+	wl.duration_ms = 2 * 3600 * 1000;
+	struct sim_world *w = sim_world_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL_FATAL(sim_workload_schedule(w, &wl), 0);
+	sim_run_until(w, 1000);
+	sim_world_free(w);
+	fclose(sink);
+	char *eol = strchr(trace, '\n');
+	CU_ASSERT_PTR_NOT_NULL_FATAL(eol);
+	*eol = '\0';
+	CU_ASSERT_PTR_NOT_NULL(strstr(trace, "\"until_ms\":5400000")); /* 2h - 30m of quiet */
+	free(trace);
+}
+
 /* From 1,024 nodes on a world prefetches what the coming events will read
  * (sim_world_is_big). Hints must change nothing: such a world under every
  * fault, pauses and crashes included, runs clean and repeats its trace. */
@@ -455,6 +485,7 @@ void rc_test_register_sim_engine(void)
 		{ "run until stops at the limit", test_run_until_stops_at_the_limit },
 		{ "unheard records are counted alike", test_unheard_records_are_counted_alike },
 		{ "a big world runs clean and repeats", test_big_world_runs_clean_and_repeats },
+		{ "workload header shows the end of faults", test_workload_header_shows_the_end_of_faults },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("sim_engine", tests);
