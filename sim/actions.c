@@ -617,6 +617,18 @@ void sim_scheduled_start(struct sim_world *w, int node)
 	sim_node_start(w, node);
 }
 
+/* A scripted crash. With a restart (`restart N`) a node that is not running
+ * has nothing to lose, but its start stands: the node used to stay crashed,
+ * exited or down. (The fault injector crashes only running nodes.) */
+static void crash_action(struct sim_world *w, int node, int64_t restart_after_ms)
+{
+	enum sim_node_state state = w->nodes[node].state;
+	if (state == SIM_NODE_UP || state == SIM_NODE_PAUSED || restart_after_ms < 0)
+		sim_node_crash(w, node, restart_after_ms);
+	else
+		sim_at_start(w, w->now + restart_after_ms, node);
+}
+
 void sim_action_apply(struct sim_world *w, int idx)
 {
 	struct sim_action *a = &w->actions[idx];
@@ -632,7 +644,7 @@ void sim_action_apply(struct sim_world *w, int idx)
 		sim_node_stop(w, a->node);
 		break;
 	case ACT_CRASH:
-		sim_node_crash(w, a->node, a->ms);
+		crash_action(w, a->node, a->ms);
 		break;
 	case ACT_PAUSE:
 		sim_node_pause(w, a->node);

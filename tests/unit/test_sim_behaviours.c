@@ -193,6 +193,31 @@ static void test_start_during_a_drain_waits_for_the_exit(void)
 	sf_free(&f);
 }
 
+/* A crash with a restart (`restart r0`) of a node that is not running has
+ * nothing to kill, but its start stands: a crashed, an exited and a
+ * never-started runner are all up after it (each was left as it was). */
+static void test_a_restart_starts_a_node_that_was_not_running(void)
+{
+	struct sf f;
+	sf_init(&f, NULL, 3);
+	sim_at_crash(f.w, 10000, f.r[0], -1);
+	sim_at_crash(f.w, 20000, f.r[0], 0);
+	sim_at_stop(f.w, 10000, f.r[1]);
+	sim_at_crash(f.w, 30000, f.r[1], 0);
+	sim_at_crash(f.w, 500, f.r[2], 1000); /* before its own start at 2 s */
+	sim_run_until(f.w, 1600);
+	CU_ASSERT_EQUAL(sim_node_state(f.w, f.r[2]), SIM_NODE_UP);
+	sim_run_until(f.w, 40000);
+	CU_ASSERT_EQUAL(sim_node_state(f.w, f.r[0]), SIM_NODE_UP);
+	CU_ASSERT_EQUAL(sim_node_state(f.w, f.r[1]), SIM_NODE_UP);
+	CU_ASSERT_EQUAL(sim_node_state(f.w, f.r[2]), SIM_NODE_UP);
+	long restart = sf_find(&f, 0, SIM_EV_NODE, "r0", "restart", RC_OP_NONE);
+	CU_ASSERT_TRUE_FATAL(restart >= 0);
+	CU_ASSERT_EQUAL(f.recs[restart].ev.at_ms, 20000);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
 /* A secret rotation reaches the coordinator process itself, as a signal
  * would, not through its request queue: a paused coordinator takes it when
  * it resumes, so the old secret's grace runs from then (it used to run from
@@ -431,6 +456,7 @@ void rc_test_register_sim_behaviours(void)
 		{ "restart schedule of a failing process", test_restart_schedule_of_a_failing_process },
 		{ "drain: SIGTERM then SIGKILL", test_drain_term_then_kill },
 		{ "a start during a drain waits for the exit", test_start_during_a_drain_waits_for_the_exit },
+		{ "a restart starts a node that was not running", test_a_restart_starts_a_node_that_was_not_running },
 		{ "scripted requests get their statuses", test_scripted_requests_get_their_statuses },
 		{ "an over-long runner ID is not cut", test_an_over_long_runner_id_is_not_cut },
 		{ "liveness fails while partitioned", test_liveness_fails_while_partitioned },
