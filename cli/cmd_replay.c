@@ -90,6 +90,9 @@ static int report(const char *label, const char *saved, size_t saved_len, const 
 		       d.expected, d.actual);
 		if (d.line == 2 && strstr(d.expected, "\"build\""))
 			printf("  (line 2 is the simulator's header: the trace may come from another build)\n");
+		if (d.line_ends)
+			printf("  (only the line end differs: the file was saved with CRLF line ends or without "
+			       "its final newline)\n");
 		rc = RC_EXIT_FAIL;
 	}
 	print_outcome(r);

@@ -191,15 +191,28 @@ void xp_recipe_free(struct xp_recipe *rc)
 
 /* --- comparing traces --------------------------------------------------------------- */
 
-static char *line_at(const char *text, size_t len, size_t *pos)
+/* The line at *pos (without its '\n'; "" past the end), *ended when a
+ * '\n' closed it. */
+static char *line_at(const char *text, size_t len, size_t *pos, bool *ended)
 {
+	*ended = false;
 	if (*pos >= len)
 		return xp_strdup("");
 	const char *start = text + *pos;
 	const char *nl = memchr(start, '\n', len - *pos);
 	size_t n = nl ? (size_t)(nl - start) : len - *pos;
 	*pos += n + (nl ? 1 : 0);
+	*ended = nl != NULL;
 	return xp_strndup(start, n);
+}
+
+/* Whether a and b are the same once a '\r' at the end of either is dropped. */
+static bool same_but_cr(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	la -= la && a[la - 1] == '\r';
+	lb -= lb && b[lb - 1] == '\r';
+	return la == lb && memcmp(a, b, la) == 0;
 }
 
 void xp_diff_texts(const char *a, size_t alen, const char *b, size_t blen, struct xp_diff *d)
@@ -208,19 +221,19 @@ void xp_diff_texts(const char *a, size_t alen, const char *b, size_t blen, struc
 	d->identical = alen == blen && memcmp(a, b, alen) == 0;
 	size_t pa = 0, pb = 0;
 	for (size_t line = 1; pa < alen || pb < blen; line++) {
-		char *la = line_at(a, alen, &pa), *lb = line_at(b, blen, &pb);
-		if (strcmp(la, lb) != 0 && !d->line) {
+		bool ea, eb;
+		char *la = line_at(a, alen, &pa, &ea), *lb = line_at(b, blen, &pb, &eb);
+		if ((strcmp(la, lb) != 0 || ea != eb) && !d->line) {
 			d->line = line;
 			d->expected = la;
 			d->actual = lb;
+			d->line_ends = same_but_cr(la, lb);
 		} else {
 			free(la);
 			free(lb);
 		}
 		d->lines = line;
 	}
-	if (!d->identical && !d->line) /* same lines, different line ends */
-		d->line = d->lines;
 }
 
 void xp_diff_free(struct xp_diff *d)

@@ -77,6 +77,7 @@ struct xp_diff {
 	char *expected;     /* that line in a (malloc'd, "" past the end) */
 	char *actual;       /* that line in b */
 	size_t lines;       /* lines compared (of a) */
+	bool line_ends;     /* that line differs only in its end: a '\r' or the final '\n' */
 };
 /* Compare two texts line by line. Free with xp_diff_free. */
 void xp_diff_texts(const char *a, size_t alen, const char *b, size_t blen, struct xp_diff *d);

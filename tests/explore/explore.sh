@@ -75,7 +75,20 @@ status=$?
 set -e
 [ "$status" -eq 1 ] || fail "a changed trace gave exit $status, want 1"
 grep -q 'DIVERGED from .* at line 120 (event ' "$tmp/out" || { cat "$tmp/out"; fail "replay did not name line 120"; }
-echo "explore-tests: a saved trace replays byte for byte; a changed record is found at its line"
+# only line ends changed (an editor dropped the final newline, or saved CRLF):
+# a divergence at the right line that says so
+head -c -1 "$tmp/race.jsonl" >"$tmp/nonl.jsonl"
+sed 's/$/\r/' "$tmp/race.jsonl" >"$tmp/crlf.jsonl"
+for f in nonl:413 crlf:1; do
+	set +e
+	"$RC" replay "$tmp/${f%:*}.jsonl" >"$tmp/out" 2>&1
+	status=$?
+	set -e
+	[ "$status" -eq 1 ] && grep -q "DIVERGED from .* at line ${f#*:}\b" "$tmp/out" &&
+		grep -q 'only the line end differs' "$tmp/out" ||
+		{ cat "$tmp/out"; fail "${f%:*}.jsonl: exit $status, want 1 and line ${f#*:} named as a line end"; }
+done
+echo "explore-tests: a saved trace replays byte for byte; a changed record or line end is found at its line"
 
 # --- shrink: a scenario that fails on purpose ----------------------------------------
 src=fixtures/scenarios-failing/stale-too-early.scn

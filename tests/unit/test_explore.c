@@ -276,6 +276,19 @@ static void test_diff(void)
 	xp_diff_free(&d);
 	xp_diff_texts(a, strlen(a), a, strlen(a) - 1, &d); /* a missing final newline */
 	CU_ASSERT_FALSE(d.identical);
+	CU_ASSERT_EQUAL(d.line, 3);
+	CU_ASSERT_TRUE(d.line_ends);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d.expected); /* replay prints them */
+	CU_ASSERT_STRING_EQUAL(d.expected, "three");
+	CU_ASSERT_STRING_EQUAL(d.actual, "three");
+	xp_diff_free(&d);
+	const char crlf[] = "one\r\ntwo\r\nthree\r\n";
+	xp_diff_texts(crlf, strlen(crlf), a, strlen(a), &d);
+	CU_ASSERT_EQUAL(d.line, 1);
+	CU_ASSERT_TRUE(d.line_ends);
+	xp_diff_free(&d);
+	xp_diff_texts(a, strlen(a), c, strlen(c), &d);
+	CU_ASSERT_FALSE(d.line_ends); /* a changed line is not a line end */
 	xp_diff_free(&d);
 }
 
