@@ -200,7 +200,6 @@ static int explore_range(const struct xp_explore_cfg *cfg, uint64_t start, uint6
 			 const struct sink *out)
 {
 	uint64_t done = 0, failures = 0;
-	double last_report = t0;
 	int rc = 0;
 	for (uint64_t seed = start; seed <= cfg->last;) {
 		struct xp_failure f;
@@ -217,10 +216,7 @@ static int explore_range(const struct xp_explore_cfg *cfg, uint64_t start, uint6
 			out->failure(out->ctx, &f);
 			failures++;
 		}
-		if (now - last_report >= 0.1) {
-			out->done(out->ctx, done, false);
-			last_report = now;
-		}
+		out->done(out->ctx, done, false); /* the parent knows which seed a worker is on */
 		if ((cfg->max_failures && failures >= cfg->max_failures) || (cfg->budget_s > 0 && now - t0 >= cfg->budget_s))
 			break;
 		if (cfg->last - seed < step)
@@ -363,6 +359,29 @@ static void stop_workers(struct worker *ws, int n)
 			kill(ws[i].pid, SIGTERM);
 }
 
+/* Wait for worker k; -1 when it died instead of exiting (a crash, a signal,
+ * a resource limit), with the seed it was running named on stderr: its
+ * share of the seeds after that one was never explored. */
+static int reap_worker(const struct xp_explore_cfg *cfg, const struct worker *w, int k, bool stopped)
+{
+	int status;
+	if (waitpid(w->pid, &status, 0) != w->pid)
+		return -1;
+	if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 2))
+		return 0; /* 2: it reported its error itself */
+	if (stopped && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)
+		return 0;
+	uint64_t seed = cfg->first + (uint64_t)k + w->done * (uint64_t)cfg->jobs;
+	char how[64];
+	if (WIFSIGNALED(status))
+		snprintf(how, sizeof how, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(how, sizeof how, "exit %d", WEXITSTATUS(status));
+	fprintf(stderr, "rollcall explore: worker %d died (%s) while running seed %" PRIu64 "; its seeds from there on "
+		"were not explored (run that seed alone: --seeds %" PRIu64 " --jobs 1)\n", k + 1, how, seed, seed);
+	return -1;
+}
+
 static int run_workers(const struct xp_explore_cfg *cfg, struct local *l)
 {
 	int n = cfg->jobs;
@@ -403,8 +422,8 @@ static int run_workers(const struct xp_explore_cfg *cfg, struct local *l)
 	for (int k = 0; k < n; k++) {
 		if (ws[k].fd >= 0)
 			close(ws[k].fd);
-		if (ws[k].pid > 0)
-			waitpid(ws[k].pid, NULL, 0);
+		if (ws[k].pid > 0 && reap_worker(cfg, &ws[k], k, stopped) != 0)
+			errors++;
 	}
 	free(ws);
 	free(pf);

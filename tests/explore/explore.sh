@@ -53,6 +53,16 @@ grep -q ': 40 seeds in .*2 jobs), 40 failing' <<<"$two" || fail "--jobs 2 did no
 	fail "--jobs 2 did not save 40 scenarios and 40 traces"
 echo "explore-tests: --jobs 2 ran the 40 seeds, found and saved the same 40 failing seeds as one job"
 
+# workers that die (here: killed at a CPU-time limit of 1 s, which the parent,
+# waiting on pipes, does not reach) are an error naming the seed, not a pass
+set +e
+(ulimit -t 1 && exec "$RC" explore --seeds 1-100000000 --jobs 2 --no-progress --out "$tmp/crash") >"$tmp/out" 2>&1
+status=$?
+set -e
+[ "$status" -eq 2 ] && [ "$(grep -c 'worker [12] died (killed by signal .*) while running seed [0-9]*;' "$tmp/out")" -eq 2 ] &&
+	! grep -q ' 0 failing' "$tmp/out" || { cat "$tmp/out"; fail "dead workers: exit $status, want 2 and each named"; }
+echo "explore-tests: workers that die are an error (exit 2) naming the seed each was running"
+
 # --- replay ----------------------------------------------------------------------
 # failures explore saved (by a worker) replay byte for byte, as trace and as scenario
 for seed in 1 17 40; do
