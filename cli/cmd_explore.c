@@ -283,7 +283,7 @@ static void on_failure(void *ctx, const struct xp_failure *f)
 	       scn_format_duration(f->at_ms, when, sizeof when), f->path, f->why);
 	fflush(stdout);
 	count_kind(u, f->what);
-	if (!u->have_first || f->wall_s < u->first.wall_s) {
+	if (!u->have_first) { /* failures come lowest seed first */
 		u->first = *f;
 		u->have_first = true;
 	}
@@ -347,7 +347,7 @@ static void print_summary(const struct explore_opts *o, const struct ui_state *u
 		printf("  %-40s %" PRIu64 " seed%s\n", u->kinds[i], u->kind_count[i], u->kind_count[i] == 1 ? "" : "s");
 	if (u->have_first)
 		printf("first failure: seed %" PRIu64 " (%s) after %" PRIu64 " seeds in %.2f s: %s\n", u->first.seed,
-		       u->first.what, u->first.seeds_before * (uint64_t)c->jobs, u->first.wall_s, u->first.path);
+		       u->first.what, u->first.seeds_before, u->first.wall_s, u->first.path);
 }
 
 int rc_cmd_explore(int argc, char **argv)

@@ -6,10 +6,10 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -163,6 +163,7 @@ struct sink {
 	void *ctx;
 	void (*failure)(void *ctx, const struct xp_failure *f);
 	void (*done)(void *ctx, uint64_t done, bool final);
+	const uint64_t *cutoff; /* workers: no seed above it (set by the parent), or NULL */
 };
 
 /* Run one seed; returns -1 on bad input (reported), 1 when it failed, 0 passed. */
@@ -202,6 +203,8 @@ static int explore_range(const struct xp_explore_cfg *cfg, uint64_t start, uint6
 	uint64_t done = 0, failures = 0;
 	int rc = 0;
 	for (uint64_t seed = start; seed <= cfg->last;) {
+		if (out->cutoff && seed > __atomic_load_n(out->cutoff, __ATOMIC_RELAXED))
+			break;
 		struct xp_failure f;
 		int r = explore_seed(cfg, seed, &f);
 		if (r < 0) {
@@ -211,7 +214,7 @@ static int explore_range(const struct xp_explore_cfg *cfg, uint64_t start, uint6
 		done++;
 		double now = now_s();
 		if (r > 0) {
-			f.seeds_before = done;
+			f.seeds_before = seed - cfg->first + 1;
 			f.wall_s = now - t0;
 			out->failure(out->ctx, &f);
 			failures++;
@@ -298,7 +301,8 @@ struct worker {
 	size_t have;
 };
 
-static void start_worker(const struct xp_explore_cfg *cfg, struct worker *w, int k, double t0)
+static void start_worker(const struct xp_explore_cfg *cfg, struct worker *w, int k, double t0,
+			 const uint64_t *cutoff)
 {
 	int fds[2];
 	memset(w, 0, sizeof *w);
@@ -315,7 +319,7 @@ static void start_worker(const struct xp_explore_cfg *cfg, struct worker *w, int
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		struct sink out = { &fds[1], pipe_failure, pipe_done };
+		struct sink out = { &fds[1], pipe_failure, pipe_done, cutoff };
 		int rc = explore_range(cfg, cfg->first + (uint64_t)k, (uint64_t)cfg->jobs, t0, &out);
 		if (rc != 0) {
 			struct msg m = { .kind = MSG_ERROR };
@@ -328,49 +332,107 @@ static void start_worker(const struct xp_explore_cfg *cfg, struct worker *w, int
 	w->fd = fds[0];
 }
 
-/* Read what a worker sent; returns -1 on a worker error. */
-static int drain_worker(struct worker *w, struct local *l, int *errors)
+/* Failures workers found, held back until every seed below them is done:
+ * they are reported in seed order, and with --max-failures N exactly the N
+ * lowest failing seeds are, as one job reports them. */
+struct pending {
+	struct xp_failure *f; /* sorted by seed */
+	size_t n, cap;
+	uint64_t *cutoff;     /* shared with the workers: no seed above it */
+};
+
+static void pending_add(struct pending *q, const struct xp_failure *f)
+{
+	if (q->n == q->cap) {
+		q->cap = q->cap ? 2 * q->cap : 16;
+		q->f = xp_realloc(q->f, q->cap * sizeof *q->f);
+	}
+	size_t i = q->n++;
+	for (; i > 0 && q->f[i - 1].seed > f->seed; i--)
+		q->f[i] = q->f[i - 1];
+	q->f[i] = *f;
+}
+
+/* A failure past the N lowest: its files go, as one job never writes them. */
+static void discard(const struct xp_failure *f)
+{
+	unlink(f->path);
+	char trace[sizeof f->path + 8];
+	size_t n = strlen(f->path);
+	snprintf(trace, sizeof trace, "%.*s.jsonl", (int)(n > 4 ? n - 4 : n), f->path);
+	unlink(trace);
+}
+
+/* Report the held failures below seed `below` (every worker is past them),
+ * lowest first; once N failures are known, no worker goes past the N-th. */
+static void release(struct pending *q, struct local *l, uint64_t max, uint64_t below)
+{
+	size_t i = 0;
+	for (; i < q->n && q->f[i].seed < below; i++) {
+		if (max && l->p->failures >= max) {
+			discard(&q->f[i]);
+			continue;
+		}
+		local_failure(l, &q->f[i]);
+		if (l->p->failures == max)
+				__atomic_store_n(q->cutoff, q->f[i].seed, __ATOMIC_RELAXED);
+	}
+	if (i) {
+		q->n -= i;
+		memmove(q->f, q->f + i, q->n * sizeof *q->f);
+	}
+	if (max && l->p->failures < max && l->p->failures + q->n >= max) {
+		uint64_t nth = q->f[max - l->p->failures - 1].seed;
+		if (nth < *q->cutoff)
+			__atomic_store_n(q->cutoff, nth, __ATOMIC_RELAXED);
+	}
+}
+
+/* Read what a worker sent. */
+static void drain_worker(struct worker *w, struct pending *q, int *errors)
 {
 	ssize_t n = read(w->fd, (char *)&w->m + w->have, sizeof w->m - w->have);
 	if (n < 0 && errno == EINTR)
-		return 0;
+		return;
 	if (n <= 0) {
 		w->finished = true;
-		return 0;
+		return;
 	}
 	w->have += (size_t)n;
 	if (w->have < sizeof w->m)
-		return 0;
+		return;
 	w->have = 0;
 	switch (w->m.kind) {
-	case MSG_FAILURE: local_failure(l, &w->m.f); break;
+	case MSG_FAILURE: pending_add(q, &w->m.f); break;
 	case MSG_DONE: w->done = w->m.done; break;
 	case MSG_FINAL: w->done = w->m.done; break;
 	case MSG_ERROR: (*errors)++; break;
 	default: break;
 	}
-	return 0;
 }
 
-static void stop_workers(struct worker *ws, int n)
+/* The lowest seed a live worker has not finished (UINT64_MAX: none). */
+static uint64_t lowest_open(const struct xp_explore_cfg *cfg, const struct worker *ws)
 {
-	for (int i = 0; i < n; i++)
-		if (ws[i].pid > 0 && !ws[i].finished)
-			kill(ws[i].pid, SIGTERM);
+	uint64_t low = UINT64_MAX;
+	for (int k = 0; k < cfg->jobs; k++) {
+		uint64_t next = cfg->first + (uint64_t)k + ws[k].done * (uint64_t)cfg->jobs;
+		if (!ws[k].finished && next < low)
+			low = next;
+	}
+	return low;
 }
 
 /* Wait for worker k; -1 when it died instead of exiting (a crash, a signal,
  * a resource limit), with the seed it was running named on stderr: its
  * share of the seeds after that one was never explored. */
-static int reap_worker(const struct xp_explore_cfg *cfg, const struct worker *w, int k, bool stopped)
+static int reap_worker(const struct xp_explore_cfg *cfg, const struct worker *w, int k)
 {
 	int status;
 	if (waitpid(w->pid, &status, 0) != w->pid)
 		return -1;
 	if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 2))
 		return 0; /* 2: it reported its error itself */
-	if (stopped && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)
-		return 0;
 	uint64_t seed = cfg->first + (uint64_t)k + w->done * (uint64_t)cfg->jobs;
 	char how[64];
 	if (WIFSIGNALED(status))
@@ -387,14 +449,18 @@ static int run_workers(const struct xp_explore_cfg *cfg, struct local *l)
 	int n = cfg->jobs;
 	struct worker *ws = xp_alloc((size_t)n * sizeof *ws);
 	struct pollfd *pf = xp_alloc((size_t)n * sizeof *pf);
+	struct pending q = { 0 };
+	q.cutoff = mmap(NULL, sizeof *q.cutoff, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (q.cutoff == MAP_FAILED)
+		abort();
+	*q.cutoff = UINT64_MAX;
 	int errors = 0, started = 0;
 	for (int k = 0; k < n; k++) {
-		start_worker(cfg, &ws[k], k, l->t0);
+		start_worker(cfg, &ws[k], k, l->t0, q.cutoff);
 		started += ws[k].pid > 0;
 		if (ws[k].pid <= 0)
 			ws[k].finished = true;
 	}
-	bool stopped = false;
 	for (;;) {
 		int live = 0;
 		for (int k = 0; k < n; k++) {
@@ -409,22 +475,22 @@ static int run_workers(const struct xp_explore_cfg *cfg, struct local *l)
 			break;
 		for (int k = 0; k < n; k++)
 			if (pf[k].revents)
-				drain_worker(&ws[k], l, &errors);
+				drain_worker(&ws[k], &q, &errors);
+		release(&q, l, cfg->max_failures, lowest_open(cfg, ws));
 		uint64_t done = 0;
 		for (int k = 0; k < n; k++)
 			done += ws[k].done;
 		local_done(l, done, false);
-		if (!stopped && cfg->max_failures && l->p->failures >= cfg->max_failures) {
-			stop_workers(ws, n);
-			stopped = true;
-		}
 	}
+	release(&q, l, cfg->max_failures, UINT64_MAX);
 	for (int k = 0; k < n; k++) {
 		if (ws[k].fd >= 0)
 			close(ws[k].fd);
-		if (ws[k].pid > 0 && reap_worker(cfg, &ws[k], k, stopped) != 0)
+		if (ws[k].pid > 0 && reap_worker(cfg, &ws[k], k) != 0)
 			errors++;
 	}
+	free(q.f);
+	munmap(q.cutoff, sizeof *q.cutoff);
 	free(ws);
 	free(pf);
 	if (started < n) {
@@ -461,7 +527,7 @@ int xp_explore_run(const struct xp_explore_cfg *cfg, const struct xp_explore_ui 
 	struct local l = { ui, p, now_s() };
 	int rc;
 	if (cfg->jobs <= 1) {
-		struct sink out = { &l, local_failure, local_done };
+		struct sink out = { &l, local_failure, local_done, NULL };
 		rc = explore_range(cfg, cfg->first, 1, l.t0, &out);
 	} else {
 		rc = run_workers(cfg, &l);

@@ -6,8 +6,9 @@
  * checked, and save each failure as a scenario file that replays it plus its
  * explore trace. The seed range is cut into a shard (--shard K/N) and then
  * spread over local worker processes (--jobs N, each taking every N-th
- * seed); workers report to the parent through pipes, and the parent prints
- * progress and failures through the callbacks below.
+ * seed); workers report to the parent through pipes after every seed, and
+ * the parent passes on progress and failures (in seed order, the lowest
+ * max_failures of them) through the callbacks below.
  */
 #ifndef XP_EXPLORE_H
 #define XP_EXPLORE_H
@@ -33,7 +34,7 @@ struct xp_explore_cfg {
 
 struct xp_failure {
 	uint64_t seed;
-	uint64_t seeds_before;    /* seeds this worker had run when it found it */
+	uint64_t seeds_before;    /* seeds of the range up to it (seed - first + 1) */
 	double wall_s;            /* since the start */
 	char what[320];           /* "invariant one-owner" or the expectation */
 	char why[640];

@@ -53,6 +53,27 @@ grep -q ': 40 seeds in .*2 jobs), 40 failing' <<<"$two" || fail "--jobs 2 did no
 	fail "--jobs 2 did not save 40 scenarios and 40 traces"
 echo "explore-tests: --jobs 2 ran the 40 seeds, found and saved the same 40 failing seeds as one job"
 
+# --max-failures with workers: the same lowest failing seeds as one job, only
+# their files saved, and the seeds run counted. A 3-minute task within a
+# 2-minute bound fails only on seeds whose faults delay it (13, 22, 33, ...).
+sed 's/lasting 1h/lasting 3m/' "$tmp/slow.scn" >"$tmp/some.scn"
+for jobs in 1 2 3; do
+	set +e
+	"$RC" explore "$tmp/some.scn" --liveness --bound 2m --seeds 1-400 --max-failures 5 --no-progress --jobs "$jobs" \
+		--out "$tmp/m$jobs" | sed "s|$tmp/m$jobs/||" >"$tmp/m$jobs.out"
+	set -e
+	ls "$tmp/m$jobs" >>"$tmp/m$jobs.out"
+done
+grep -c '^FAIL seed' "$tmp/m1.out" | grep -qx 5 || { cat "$tmp/m1.out"; fail "one job did not stop at 5 failures"; }
+for jobs in 2 3; do
+	diff <(grep -v ' seeds in ' "$tmp/m1.out") <(grep -v ' seeds in ' "$tmp/m$jobs.out") ||
+		fail "--max-failures 5 --jobs $jobs reported or saved other failures than one job"
+	ran=$(sed -n 's/.*: \([0-9]*\) seeds in .*/\1/p' "$tmp/m$jobs.out")
+	last=$(grep '^FAIL seed' "$tmp/m1.out" | tail -1 | sed 's/FAIL seed \([0-9]*\):.*/\1/')
+	[ "$ran" -ge "$last" ] || fail "--jobs $jobs counted $ran seeds, but ran at least $last"
+done
+echo "explore-tests: --max-failures 5 with 2 and 3 jobs reports and saves the 5 lowest failing seeds, as one job"
+
 # workers that die (here: killed at a CPU-time limit of 1 s, which the parent,
 # waiting on pipes, does not reach) are an error naming the seed, not a pass
 set +e
