@@ -427,11 +427,8 @@ static void test_workload_header_shows_the_end_of_faults(void)
 	sim_workload_defaults(&wl);
 	wl.runners = 2;
 	wl.duration_ms = 2 * 3600 * 1000;
-	struct sim_world *w = sim_world_new(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
-	CU_ASSERT_EQUAL_FATAL(sim_workload_schedule(w, &wl), 0);
-	sim_run_until(w, 1000);
-	sim_world_free(w);
+	struct sim_stats st;
+	run_scheduled(&cfg, &wl, NULL, NULL, &st);
 	fclose(sink);
 	char *eol = strchr(trace, '\n');
 	CU_ASSERT_PTR_NOT_NULL_FATAL(eol);
