@@ -79,9 +79,10 @@ int rc_cli_check_output_file(const char *command, const char *option, const char
 	struct stat st;
 	if (!path[0])
 		return rc_cli_usage_error(command, "%s: an empty file name", option);
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+	bool exists = stat(path, &st) == 0;
+	if (exists && S_ISDIR(st.st_mode))
 		return rc_cli_usage_error(command, "%s %s: is a folder, not a file", option, path);
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) { /* /dev/stdout, a pipe: written in place */
+	if (exists && !S_ISREG(st.st_mode)) { /* /dev/stdout, a pipe: written in place */
 		if (access(path, W_OK) != 0)
 			return rc_cli_usage_error(command, "%s %s: cannot write it: %s", option, path, strerror(errno));
 		return RC_EXIT_OK;
