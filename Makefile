@@ -10,6 +10,8 @@
 #
 # Layers, each a static library, each only depending on the ones above it:
 #   reference/core   pure state machines (checked: no clock, no I/O)
+#   common/          whole-file reads and atomic replacement (rc_file_), for
+#                    every layer below the core and the daemons
 #   sim/             the discrete-event simulator
 #   scn/             the scenario language: parser and executor
 #   report/          checklists, results, coverage and HTML reports (rpt_ prefix)
@@ -40,7 +42,7 @@ HOT_OPT ?= -O3 $(HOT_MEMSET) $(LTO)
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-INCS    := -Ireference/core -Isim -Iscn -Ireport -Iexplore -Icli -Iconform -Ireference/daemon/common
+INCS    := -Ireference/core -Icommon -Isim -Iscn -Ireport -Iexplore -Icli -Iconform -Ireference/daemon/common
 ALL_CFLAGS = $(WARN) $(DEFS) $(INCS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CORE := -ljansson -lcrypto -lm
 
@@ -48,6 +50,7 @@ BIN := $(BUILD)/bin
 OBJ := $(BUILD)/obj
 
 CORE_SRC    := $(wildcard reference/core/*.c)
+COMMON_SRC  := $(wildcard common/*.c)
 SIM_SRC     := $(wildcard sim/*.c)
 REPORT_SRC  := $(wildcard report/*.c)
 SCN_SRC     := $(wildcard scn/*.c)
@@ -66,6 +69,7 @@ UNIT_SUITES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 LIB_CORE    := $(BUILD)/lib/librc_core.a
+LIB_COMMON  := $(BUILD)/lib/librc_common.a
 LIB_SIM     := $(BUILD)/lib/librc_sim.a
 LIB_REPORT  := $(BUILD)/lib/librc_report.a
 LIB_SCN     := $(BUILD)/lib/librc_scn.a
@@ -117,6 +121,7 @@ $(OBJ)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB_CORE): $(call objs,$(CORE_SRC))
+$(LIB_COMMON): $(call objs,$(COMMON_SRC))
 $(LIB_SIM): $(call objs,$(SIM_SRC))
 $(LIB_REPORT): $(call objs,$(REPORT_SRC))
 $(LIB_SCN): $(call objs,$(SCN_SRC))
@@ -136,15 +141,15 @@ XML2_LIBS   := $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
 $(OBJ)/cli/report_junit.o: EXTRA_CFLAGS += $(subst -I,-isystem ,$(XML2_CFLAGS))
 LDFLAGS_CLI += $(XML2_LIBS)
 
-$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_XP) $(LIB_REPORT) $(LIB_CONF) $(LIB_DCOMMON) $(LIB_SCN) $(LIB_SIM) $(LIB_CORE)
+$(BIN)/rollcall: $(call objs,$(CLI_SRC)) $(LIB_XP) $(LIB_REPORT) $(LIB_CONF) $(LIB_DCOMMON) $(LIB_SCN) $(LIB_SIM) $(LIB_COMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) -lcurl $(LDFLAGS_CLI)
 
-$(BIN)/rollcall-coordd: $(call objs,$(COORDD_SRC)) $(LIB_DCOMMON) $(LIB_CORE)
+$(BIN)/rollcall-coordd: $(call objs,$(COORDD_SRC)) $(LIB_DCOMMON) $(LIB_COMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lmicrohttpd -lsqlite3 $(LDLIBS_CORE)
 
-$(BIN)/rollcall-runnerd: $(call objs,$(RUNNERD_SRC)) $(LIB_DCOMMON) $(LIB_CORE)
+$(BIN)/rollcall-runnerd: $(call objs,$(RUNNERD_SRC)) $(LIB_DCOMMON) $(LIB_COMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcurl -lmicrohttpd $(LDLIBS_CORE)
 
@@ -182,7 +187,7 @@ UNIT_DAEMON_OBJS := $(call objs,reference/daemon/coordd/store.c)
 $(OBJ)/tests/unit/test_coordd_store.o: EXTRA_CFLAGS += -Ireference/daemon/coordd
 
 # --wrap lets test_registry.c see every constant-time comparison the core makes.
-$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(LIB_XP) $(LIB_REPORT) $(LIB_CONF) $(LIB_SCN) $(LIB_SIM) $(LIB_DCOMMON) $(LIB_CORE)
+$(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(LIB_XP) $(LIB_REPORT) $(LIB_CONF) $(LIB_SCN) $(LIB_SIM) $(LIB_DCOMMON) $(LIB_COMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -Wl,--wrap=CRYPTO_memcmp -o $@ $^ -lcunit -lmicrohttpd -lsqlite3 $(LDLIBS_CORE)
 
@@ -250,7 +255,7 @@ $(BIN)/protocol-fuzz: $(call objs,tests/fuzz/protocol_fuzz.c) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE)
 
-$(BIN)/state-fuzz: $(call objs,tests/fuzz/state_fuzz.c reference/daemon/runnerd/state.c) $(LIB_DCOMMON) $(LIB_CORE)
+$(BIN)/state-fuzz: $(call objs,tests/fuzz/state_fuzz.c reference/daemon/runnerd/state.c) $(LIB_DCOMMON) $(LIB_COMMON) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE)
 
@@ -289,7 +294,7 @@ INTEGRATION_VALGRIND_TESTS := test_bad_input test_refusals test_id_stability tes
 INTEGRATION_BINS := $(BIN)/rollcall $(BIN)/rollcall-coordd $(BIN)/rollcall-runnerd $(BIN)/it-stream
 
 # A test target speaking another dialect in front of coordd (tests/conform/).
-$(BIN)/dialect-adapter: $(OBJ)/tests/conform/dialect_adapter.o $(LIB_CONF) $(LIB_DCOMMON)
+$(BIN)/dialect-adapter: $(OBJ)/tests/conform/dialect_adapter.o $(LIB_CONF) $(LIB_DCOMMON) $(LIB_COMMON)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lcurl -lmicrohttpd -ljansson
 

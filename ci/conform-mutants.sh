@@ -28,7 +28,7 @@ while read -r patch scenario; do
 	name=$(basename "$patch" .patch)
 	tree="$scratch/$name"
 	mkdir -p "$tree"
-	cp -r Makefile reference "$tree/"
+	cp -r Makefile common reference "$tree/"
 	if ! patch -s -p1 -d "$tree" < "$DIR/$patch"; then fail "$patch does not apply"; continue; fi
 	if ! make -s -C "$tree" -j2 OPT=-O0 build/bin/rollcall-coordd > "$scratch/$name.build" 2>&1; then
 		tail -20 "$scratch/$name.build"; fail "$name does not build"; continue

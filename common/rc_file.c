@@ -1,0 +1,227 @@
+/*
+ * rc_file.c - whole-file reads and atomic replacement (contract in rc_file.h).
+ *
+ * Plain open/read/write on descriptors rather than stdio: fstat() tells a
+ * folder apart before anything is read, errno is exactly what the kernel
+ * said, and fsync() needs the descriptor anyway.
+ */
+#include "rc_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* --- reading --------------------------------------------------------------------- */
+
+/* Record a failure: errno = e, "PATH: reason" in err; returns status. */
+static int read_failed(int status, int e, const char *path, const char *reason, char *err, size_t err_cap)
+{
+	if (err && err_cap > 0)
+		snprintf(err, err_cap, "%s: %s", path, reason ? reason : strerror(e));
+	errno = e;
+	return status;
+}
+
+/* Move buf to a block of new_cap bytes, wiping the old one: what was read
+ * (perhaps a secret) is never left behind in freed memory. */
+static char *grow(char *buf, size_t used, size_t new_cap)
+{
+	char *bigger = malloc(new_cap);
+	if (bigger) {
+		memcpy(bigger, buf, used);
+		memset(buf, 0, used);
+		free(buf);
+	}
+	return bigger;
+}
+
+/* Read fd to its end into a malloc'd, NUL-terminated block. room is the
+ * first guess of the size (the file's size, for a regular file). Returns
+ * the block, or NULL with errno; *used > max_bytes then says the file was
+ * too long. */
+static char *read_to_end(int fd, size_t room, size_t max_bytes, size_t *used)
+{
+	size_t cap = room + 1; /* + 1: the read that returns 0 needs room to be asked */
+	char *buf = malloc(cap + 1);
+	*used = 0;
+	while (buf) {
+		if (*used == cap) {
+			char *bigger = grow(buf, *used, 2 * cap + 1);
+			if (!bigger)
+				break;
+			buf = bigger;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + *used, cap - *used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0) {
+				buf[*used] = '\0';
+				return buf;
+			}
+			break;
+		}
+		*used += (size_t)n;
+		if (max_bytes && *used > max_bytes)
+			break;
+	}
+	int e = buf ? errno : ENOMEM;
+	if (buf) {
+		memset(buf, 0, *used);
+		free(buf);
+	}
+	errno = e;
+	return NULL;
+}
+
+int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data, size_t *len, char *err,
+		 size_t err_cap)
+{
+	*data = NULL;
+	if (len)
+		*len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return read_failed(RC_FILE_OPEN, errno, path, NULL, err, err_cap);
+	struct stat st;
+	bool stat_ok = fstat(fd, &st) == 0;
+	if (!stat_ok || S_ISDIR(st.st_mode)) {
+		int e = stat_ok ? EISDIR : errno; /* a folder opens; only its reads fail */
+		close(fd);
+		return read_failed(RC_FILE_READ, e, path, NULL, err, err_cap);
+	}
+	size_t room = S_ISREG(st.st_mode) ? (size_t)st.st_size : 4096;
+	if (max_bytes && room > max_bytes)
+		room = max_bytes;
+	size_t used;
+	char *text = read_to_end(fd, room, max_bytes, &used);
+	int e = errno;
+	close(fd);
+	if (!text && max_bytes && used > max_bytes) {
+		char reason[64];
+		snprintf(reason, sizeof reason, "larger than %zu bytes", max_bytes);
+		return read_failed(RC_FILE_TOO_BIG, EFBIG, path, reason, err, err_cap);
+	}
+	if (!text)
+		return read_failed(RC_FILE_READ, e, path, NULL, err, err_cap);
+	if ((flags & RC_FILE_TEXT) && memchr(text, '\0', used)) {
+		free(text);
+		return read_failed(RC_FILE_HAS_NUL, EILSEQ, path, "not a text file (contains NUL bytes)", err,
+				   err_cap);
+	}
+	*data = text;
+	if (len)
+		*len = used;
+	return RC_FILE_OK;
+}
+
+/* --- replacing ------------------------------------------------------------------- */
+
+/* errno = e, "cannot WHAT PATH: reason" in err; returns -1. */
+static int write_failed(int e, const char *what, const char *path, char *err, size_t err_cap)
+{
+	if (err && err_cap > 0)
+		snprintf(err, err_cap, "cannot %s %s: %s", what, path, strerror(e));
+	errno = e;
+	return -1;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Write len bytes to fd, fsync unless told not to, close: 0, or -1 with
+ * errno. The descriptor is closed either way. */
+static int fill_and_close(int fd, const void *data, size_t len, bool sync)
+{
+	int rc = write_all(fd, data, len) == 0 && (!sync || fsync(fd) == 0) ? 0 : -1;
+	int e = errno;
+	if (close(fd) != 0 && rc == 0)
+		return -1;
+	errno = e;
+	return rc;
+}
+
+/* fsync the folder holding path, so a rename in it is durable. */
+static int sync_folder_of(const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return -1;
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+/* A new, empty temporary file next to path: "PATH.PID-N.tmp", created
+ * exclusively (a leftover of a crashed writer is never reused, and two
+ * processes replacing one file never share a temporary). Returns its
+ * descriptor and *tmp (malloc'd), or -1 with errno. */
+static int create_temp(const char *path, mode_t mode, char **tmp)
+{
+	static atomic_uint next;
+	size_t n = strlen(path) + 48;
+	*tmp = malloc(n);
+	if (!*tmp) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (int attempt = 0; attempt < 100; attempt++) {
+		snprintf(*tmp, n, "%s.%ld-%u.tmp", path, (long)getpid(), atomic_fetch_add(&next, 1));
+		int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1; /* errno EEXIST */
+}
+
+int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, char *err,
+		    size_t err_cap)
+{
+	bool sync = !(flags & RC_FILE_NO_SYNC);
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		if (fd < 0 || fill_and_close(fd, data, len, false) != 0)
+			return write_failed(errno, "write", path, err, err_cap);
+		return 0;
+	}
+	char *tmp;
+	int fd = create_temp(path, mode, &tmp);
+	int rc = fd >= 0 ? fill_and_close(fd, data, len, sync) : -1;
+	if (rc == 0)
+		rc = rename(tmp, path);
+	int e = errno;
+	if (rc != 0 && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	if (rc != 0)
+		return write_failed(e, "write", path, err, err_cap);
+	if (sync && sync_folder_of(path) != 0)
+		return write_failed(errno, "sync the folder of", path, err, err_cap);
+	return 0;
+}

@@ -1,0 +1,83 @@
+/*
+ * rc_file.h - whole files: read one into memory, replace one atomically.
+ *
+ * Why this library exists: the scenario language, the reports, exploration,
+ * conformance and the daemons all read whole input files and replace whole
+ * output files. Each layer used to carry its own loop with its own idea of a
+ * folder, a read error or a half-written file; this is the one place those
+ * rules live (build/lib/librc_common.a, below every layer but the pure core,
+ * which never touches files). Layers keep thin wrappers for their own error
+ * conventions (scn_read_file: errno; rpt_read_file: "PATH: reason" in a
+ * buffer; rcd_read_file: the daemons' "cannot open/read PATH: reason").
+ *
+ * Contract, for both calls:
+ *   - On failure errno holds the real reason (a read error keeps the errno
+ *     read(2) gave; a folder is EISDIR), and when err is not NULL a one-line
+ *     message is written into it (err_cap bytes, always NUL-terminated).
+ *   - Nothing is fatal: out of memory is a failure with ENOMEM.
+ *   - No global state but a counter for temporary names; safe after fork().
+ */
+#ifndef RC_FILE_H
+#define RC_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Why rc_file_read() failed; RC_FILE_OK (0) on success, so callers that only
+ * care about success test `!= 0`. */
+enum rc_file_status {
+	RC_FILE_OK = 0,
+	RC_FILE_OPEN,	 /* open(2) failed (missing, no permission, ...) */
+	RC_FILE_READ,	 /* it opened but cannot be read: a folder, an I/O error, no memory */
+	RC_FILE_TOO_BIG, /* longer than max_bytes (errno EFBIG) */
+	RC_FILE_HAS_NUL, /* holds a NUL byte and RC_FILE_TEXT was asked (errno EILSEQ) */
+};
+
+/* rc_file_read() flags. */
+#define RC_FILE_TEXT 1u /* refuse content holding a NUL byte: "not a text file" */
+
+/* Read the whole file at path.
+ *
+ * On success returns RC_FILE_OK, sets *data to the content in malloc'd
+ * memory with a NUL after the last byte (the caller frees it) and *len (when
+ * len is not NULL) to the number of bytes, NULs inside included. A regular
+ * file that does not grow while it is read lands in one allocation, never
+ * copied, so a caller holding a secret can wipe it before free().
+ *
+ * max_bytes: 0 for no limit; otherwise a file longer than max_bytes fails
+ * with RC_FILE_TOO_BIG (a file of exactly max_bytes is read).
+ *
+ * A folder is refused (RC_FILE_READ, EISDIR) rather than read as empty;
+ * devices and pipes are read to their end like files.
+ *
+ * On failure *data is NULL, *len 0, and err says "PATH: reason", where reason
+ * is strerror(errno), "larger than N bytes" or "not a text file (contains
+ * NUL bytes)". */
+int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data, size_t *len, char *err,
+		 size_t err_cap);
+
+/* rc_file_replace() flags. */
+#define RC_FILE_NO_SYNC 1u /* skip both fsyncs: a scratch file nobody needs after a crash */
+
+/* Replace the file at path with len bytes of data, whole or not at all.
+ *
+ * The data goes into a new temporary file in the same folder (created with
+ * mode, less the umask, as open(2) would), which is fsync'ed, renamed over
+ * path, and then the folder is fsync'ed so the rename itself survives a
+ * crash (RC_FILE_NO_SYNC skips both fsyncs). A reader therefore sees the old
+ * file or the new one, never a mix or a truncated file.
+ *
+ * Returns 0, or -1 with errno and err ("cannot write PATH: reason"). When
+ * the failure came before the rename (no space, a file size limit, a folder
+ * that cannot be written, path being a folder), path is untouched and the
+ * temporary file is removed. If only the final fsync of the folder fails,
+ * err says "cannot sync the folder of PATH: reason": the new content is in
+ * place but might not survive a power loss.
+ *
+ * Something at path that is neither a regular file nor a folder (/dev/stdout,
+ * a FIFO) is written in place, without a temporary file or fsync: renaming
+ * over it would replace the device with a file. */
+int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, char *err,
+		    size_t err_cap);
+
+#endif

@@ -1,0 +1,328 @@
+/*
+ * test_common_file.c - common/rc_file: the one whole-file reader and the one
+ * atomic writer every layer uses.
+ *
+ * The contract pinned down here is what the layers' messages and exit codes
+ * rest on: a folder is refused with EISDIR, errno is the kernel's own, the
+ * cap is exact, and a replacement that fails leaves the old file and no
+ * temporary file behind. (Tests run as root here, so an unwritable folder
+ * is simulated with a file size limit, which root obeys too.)
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rc_file.h"
+#include "unit.h"
+
+static char dir[64];
+static char path[128];
+
+/* A fresh scratch folder; path is DIR/f. */
+static void scratch(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/rc-unit-file-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/f", dir);
+}
+
+static void put(const char *p, const char *data, size_t len)
+{
+	FILE *f = fopen(p, "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+/* How many entries the scratch folder holds: what a failed write must not
+ * add to (a temporary file left behind would show here). */
+static int entries(void)
+{
+	DIR *d = opendir(dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+static void remove_scratch(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* The content of path, which must be readable. */
+static char *content(const char *p)
+{
+	char *data;
+	CU_ASSERT_EQUAL_FATAL(rc_file_read(p, 0, 0, &data, NULL, NULL, 0), RC_FILE_OK);
+	return data;
+}
+
+static void expect_content(const char *p, const char *want)
+{
+	char *got = content(p);
+	CU_ASSERT_STRING_EQUAL(got, want);
+	free(got);
+}
+
+static void expect_mode(const char *p, mode_t mode)
+{
+	struct stat st;
+	CU_ASSERT_EQUAL_FATAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, mode);
+}
+
+/* --- reading ---------------------------------------------------------------------- */
+
+static void test_read_whole_file(void)
+{
+	scratch();
+	put(path, "two\nlines\n", 10);
+	char *data, err[256] = "";
+	size_t len;
+	CU_ASSERT_EQUAL(rc_file_read(path, 0, 0, &data, &len, err, sizeof err), RC_FILE_OK);
+	CU_ASSERT_EQUAL(len, 10);
+	CU_ASSERT_STRING_EQUAL(data, "two\nlines\n");
+	CU_ASSERT_STRING_EQUAL(err, ""); /* untouched on success */
+	free(data);
+	remove_scratch();
+}
+
+static void test_read_empty_file(void)
+{
+	scratch();
+	put(path, "", 0);
+	char *data;
+	size_t len = 99;
+	CU_ASSERT_EQUAL(rc_file_read(path, 5, 0, &data, &len, NULL, 0), RC_FILE_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data); /* "" rather than NULL: empty is not an error */
+	CU_ASSERT_EQUAL(len, 0);
+	CU_ASSERT_EQUAL(data[0], '\0');
+	free(data);
+	remove_scratch();
+}
+
+static void test_read_refuses_folder(void)
+{
+	scratch();
+	char *data = (char *)1, err[256];
+	size_t len = 99;
+	errno = 0;
+	CU_ASSERT_EQUAL(rc_file_read(dir, 0, 0, &data, &len, err, sizeof err), RC_FILE_READ);
+	CU_ASSERT_EQUAL(errno, EISDIR);
+	CU_ASSERT_PTR_NULL(data);
+	CU_ASSERT_EQUAL(len, 0);
+	char want[256];
+	snprintf(want, sizeof want, "%s: %s", dir, strerror(EISDIR));
+	CU_ASSERT_STRING_EQUAL(err, want);
+	remove_scratch();
+}
+
+static void test_read_missing_file(void)
+{
+	scratch();
+	char *data, err[256];
+	errno = 0;
+	CU_ASSERT_EQUAL(rc_file_read(path, 0, 0, &data, NULL, err, sizeof err), RC_FILE_OPEN);
+	CU_ASSERT_EQUAL(errno, ENOENT);
+	CU_ASSERT_PTR_NULL(data);
+	char want[256];
+	snprintf(want, sizeof want, "%s: %s", path, strerror(ENOENT));
+	CU_ASSERT_STRING_EQUAL(err, want);
+	remove_scratch();
+}
+
+/* A read that fails keeps read(2)'s errno: /proc/self/mem opens, but
+ * reading address 0 of this process is EIO. */
+static void test_read_error_keeps_errno(void)
+{
+	char *data, err[256];
+	errno = 0;
+	CU_ASSERT_EQUAL(rc_file_read("/proc/self/mem", 0, 0, &data, NULL, err, sizeof err), RC_FILE_READ);
+	CU_ASSERT_EQUAL(errno, EIO);
+	CU_ASSERT_PTR_NULL(data);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/proc/self/mem: "));
+}
+
+static void test_read_cap_is_exact(void)
+{
+	scratch();
+	put(path, "0123456789", 10);
+	char *data, err[256];
+	size_t len;
+	errno = 0;
+	CU_ASSERT_EQUAL(rc_file_read(path, 9, 0, &data, &len, err, sizeof err), RC_FILE_TOO_BIG);
+	CU_ASSERT_EQUAL(errno, EFBIG);
+	CU_ASSERT_PTR_NULL(data);
+	char want[256];
+	snprintf(want, sizeof want, "%s: larger than 9 bytes", path);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT_EQUAL(rc_file_read(path, 10, 0, &data, &len, err, sizeof err), RC_FILE_OK);
+	CU_ASSERT_EQUAL(len, 10);
+	free(data);
+	remove_scratch();
+}
+
+/* A file whose size fstat() does not know (/proc reports 0) is read to its
+ * end all the same, growing the buffer, and the cap still holds. */
+static void test_read_unknown_size(void)
+{
+	char *data;
+	size_t len;
+	CU_ASSERT_EQUAL_FATAL(rc_file_read("/proc/self/status", 0, 0, &data, &len, NULL, 0), RC_FILE_OK);
+	CU_ASSERT(len > 100);
+	CU_ASSERT_EQUAL(strlen(data), len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(data, "\nPid:"));
+	free(data);
+	CU_ASSERT_EQUAL(rc_file_read("/proc/self/status", 100, 0, &data, &len, NULL, 0), RC_FILE_TOO_BIG);
+}
+
+static void test_read_text_refuses_nul(void)
+{
+	scratch();
+	put(path, "a\0b", 3);
+	char *data, err[256];
+	size_t len;
+	CU_ASSERT_EQUAL(rc_file_read(path, 0, 0, &data, &len, err, sizeof err), RC_FILE_OK);
+	CU_ASSERT_EQUAL(len, 3); /* without RC_FILE_TEXT the bytes are the caller's business */
+	CU_ASSERT_EQUAL(data[2], 'b');
+	free(data);
+	errno = 0;
+	CU_ASSERT_EQUAL(rc_file_read(path, 0, RC_FILE_TEXT, &data, &len, err, sizeof err), RC_FILE_HAS_NUL);
+	CU_ASSERT_EQUAL(errno, EILSEQ);
+	CU_ASSERT_PTR_NULL(data);
+	char want[256];
+	snprintf(want, sizeof want, "%s: not a text file (contains NUL bytes)", path);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	remove_scratch();
+}
+
+/* --- replacing -------------------------------------------------------------------- */
+
+static void test_replace_creates_and_replaces(void)
+{
+	scratch();
+	char err[256] = "";
+	CU_ASSERT_EQUAL(rc_file_replace(path, "first version\n", 14, 0600, 0, err, sizeof err), 0);
+	expect_content(path, "first version\n");
+	CU_ASSERT_EQUAL(rc_file_replace(path, "v2", 2, 0600, 0, err, sizeof err), 0);
+	expect_content(path, "v2");
+	CU_ASSERT_EQUAL(rc_file_replace(path, "", 0, 0600, RC_FILE_NO_SYNC, err, sizeof err), 0);
+	expect_content(path, "");
+	CU_ASSERT_STRING_EQUAL(err, "");
+	CU_ASSERT_EQUAL(entries(), 1); /* no temporary file left behind */
+	expect_mode(path, 0600);
+	remove_scratch();
+}
+
+/* The mode is what open(2) would give a new file: less the umask. */
+static void test_replace_mode_follows_umask(void)
+{
+	scratch();
+	mode_t old = umask(027);
+	CU_ASSERT_EQUAL(rc_file_replace(path, "x", 1, 0666, 0, NULL, 0), 0);
+	umask(old);
+	expect_mode(path, 0640);
+	remove_scratch();
+}
+
+/* A write cut short (here by a file size limit of 4 bytes, as a full disk
+ * would) leaves the old file whole and removes the temporary file. */
+static void test_replace_failure_keeps_old_file(void)
+{
+	scratch();
+	put(path, "old content\n", 12);
+	struct rlimit was, small;
+	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &was), 0);
+	small = was;
+	small.rlim_cur = 4;
+	void (*xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
+	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &small), 0);
+	char err[256];
+	errno = 0;
+	int rc = rc_file_replace(path, "new content, longer\n", 20, 0644, 0, err, sizeof err);
+	int e = errno;
+	setrlimit(RLIMIT_FSIZE, &was);
+	signal(SIGXFSZ, xfsz);
+	CU_ASSERT_EQUAL(rc, -1);
+	CU_ASSERT_EQUAL(e, EFBIG);
+	char want[256];
+	snprintf(want, sizeof want, "cannot write %s: %s", path, strerror(EFBIG));
+	CU_ASSERT_STRING_EQUAL(err, want);
+	expect_content(path, "old content\n");
+	CU_ASSERT_EQUAL(entries(), 1); /* the temporary file is gone */
+	remove_scratch();
+}
+
+/* A folder in the way is neither replaced nor entered. */
+static void test_replace_refuses_folder(void)
+{
+	scratch();
+	char kept[160], err[256];
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+	snprintf(kept, sizeof kept, "%s/kept", path);
+	put(kept, "x", 1);
+	errno = 0;
+	CU_ASSERT_EQUAL(rc_file_replace(path, "new", 3, 0600, 0, err, sizeof err), -1);
+	CU_ASSERT_EQUAL(errno, EISDIR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+	expect_content(kept, "x");
+	CU_ASSERT_EQUAL(entries(), 1); /* the folder, and no temporary file beside it */
+	remove_scratch();
+}
+
+static void test_replace_in_missing_folder(void)
+{
+	scratch();
+	char deep[160], err[256];
+	snprintf(deep, sizeof deep, "%s/no/such", dir);
+	errno = 0;
+	CU_ASSERT_EQUAL(rc_file_replace(deep, "a", 1, 0600, 0, err, sizeof err), -1);
+	CU_ASSERT_EQUAL(errno, ENOENT);
+	char want[256];
+	snprintf(want, sizeof want, "cannot write %s: %s", deep, strerror(ENOENT));
+	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT_EQUAL(entries(), 0);
+	remove_scratch();
+}
+
+/* A device is written in place: renaming over /dev/null would replace it. */
+static void test_replace_writes_device_in_place(void)
+{
+	CU_ASSERT_EQUAL(rc_file_replace("/dev/null", "gone", 4, 0666, 0, NULL, 0), 0);
+	struct stat st;
+	CU_ASSERT_EQUAL(stat("/dev/null", &st), 0);
+	CU_ASSERT(S_ISCHR(st.st_mode));
+}
+
+void rc_test_register_common_file(void)
+{
+	static CU_TestInfo tests[] = {
+		{ "read: a whole file", test_read_whole_file },
+		{ "read: an empty file is \"\"", test_read_empty_file },
+		{ "read: a folder is refused (EISDIR)", test_read_refuses_folder },
+		{ "read: a missing file (ENOENT, PATH: reason)", test_read_missing_file },
+		{ "read: a read error keeps its errno", test_read_error_keeps_errno },
+		{ "read: the size cap is exact", test_read_cap_is_exact },
+		{ "read: a file of unknown size", test_read_unknown_size },
+		{ "read: RC_FILE_TEXT refuses NUL bytes", test_read_text_refuses_nul },
+		{ "replace: creates, replaces, no temp left", test_replace_creates_and_replaces },
+		{ "replace: mode less the umask", test_replace_mode_follows_umask },
+		{ "replace: a failed write keeps the old file", test_replace_failure_keeps_old_file },
+		{ "replace: a folder in the way", test_replace_refuses_folder },
+		{ "replace: a missing folder", test_replace_in_missing_folder },
+		{ "replace: a device is written in place", test_replace_writes_device_in_place },
+		CU_TEST_INFO_NULL,
+	};
+	rc_unit_add_suite("common_file", tests);
+}
