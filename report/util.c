@@ -4,6 +4,8 @@
  */
 #include "util.h"
 
+#include "rc_file.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -103,37 +105,8 @@ void rpt_buf_free(struct rpt_buf *b)
 
 char *rpt_read_file(const char *path, char *err, size_t err_len)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f); /* fopen takes a folder; only its first read fails */
-		f = NULL;
-		errno = EISDIR;
-	}
-	if (!f) {
-		snprintf(err, err_len, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	struct rpt_buf b = { 0 };
-	char chunk[8192];
-	size_t n;
-	rpt_buf_add(&b, "", 0);
-	errno = 0;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		rpt_buf_add(&b, chunk, n);
-	int failed = ferror(f) ? (errno ? errno : EIO) : 0;
-	fclose(f);
-	if (failed) {
-		snprintf(err, err_len, "%s: %s", path, strerror(failed));
-		rpt_buf_free(&b);
-		return NULL;
-	}
-	if (memchr(b.s, '\0', b.len)) {
-		snprintf(err, err_len, "%s: not a text file (contains NUL bytes)", path);
-		rpt_buf_free(&b);
-		return NULL;
-	}
-	return b.s;
+	char *text;
+	return rc_file_read(path, 0, RC_FILE_TEXT, &text, NULL, err, err_len) == RC_FILE_OK ? text : NULL;
 }
 
 char *rpt_trimmed_copy(const char *s, size_t n)

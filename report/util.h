@@ -38,7 +38,7 @@ void rpt_buf_free(struct rpt_buf *b);
 
 /* Read a whole file into a NUL-terminated string the caller frees. Returns
  * NULL with "PATH: reason" in err if it cannot be read (missing, a folder,
- * holds NUL bytes). */
+ * holds NUL bytes). rc_file_read() with RC_FILE_TEXT, no size cap. */
 char *rpt_read_file(const char *path, char *err, size_t err_len);
 
 /* A copy of s[0..n) without leading and trailing white space (caller frees). */
