@@ -251,7 +251,8 @@ struct scn_scenario *scn_parse_file(const char *path, struct scn_diags *diags);
 /* fopen(path, "rb") for reading, refusing a directory (errno EISDIR). */
 FILE *scn_open_file(const char *path);
 /* A whole file (not a directory), NUL-terminated, in malloc'd memory; its
- * length in *len. NULL with errno set when it cannot be read. */
+ * length in *len. NULL with errno set when it cannot be read (rc_file_read,
+ * no size cap: NUL bytes are the caller's to refuse). */
 char *scn_read_file(const char *path, size_t *len);
 
 void scn_free(struct scn_scenario *s);

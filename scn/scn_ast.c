@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "rc_file.h"
 #include "scn_internal.h"
 
 struct scn_action *scn_new_action(struct scn_parser *p)
@@ -80,34 +81,8 @@ FILE *scn_open_file(const char *path)
 
 char *scn_read_file(const char *path, size_t *len)
 {
-	FILE *f = scn_open_file(path);
-	if (!f)
-		return NULL;
-	size_t cap = 4096, used = 0;
-	char *text = malloc(cap);
-	if (!text)
-		abort();
-	size_t got;
-	errno = 0;
-	while ((got = fread(text + used, 1, cap - used - 1, f)) > 0) {
-		used += got;
-		if (used + 1 == cap) {
-			cap *= 2;
-			text = realloc(text, cap);
-			if (!text)
-				abort();
-		}
-	}
-	int read_errno = ferror(f) ? (errno ? errno : EIO) : 0;
-	fclose(f);
-	if (read_errno) {
-		free(text);
-		errno = read_errno;
-		return NULL;
-	}
-	text[used] = '\0';
-	*len = used;
-	return text;
+	char *text;
+	return rc_file_read(path, 0, 0, &text, len, NULL, 0) == RC_FILE_OK ? text : NULL;
 }
 
 struct scn_scenario *scn_parse_file(const char *path, struct scn_diags *diags)
