@@ -3,13 +3,11 @@
  */
 #include "xp_run.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "rc_file.h"
 #include "scn.h"
 #include "xp_buf.h"
 #include "xp_script.h"
@@ -86,55 +84,11 @@ char *xp_trace_render(const char *scenario_text, uint64_t seed, json_t *params, 
 	return buf;
 }
 
-/* Write text to f and close it; 0 or -1 with errno set. */
-static int write_and_close(FILE *f, const char *text, size_t len)
-{
-	size_t wrote = fwrite(text, 1, len, f);
-	int e = wrote == len ? 0 : errno;
-	if (fclose(f) != 0 && !e)
-		e = errno;
-	errno = e;
-	return e ? -1 : 0;
-}
-
-/* Into a temporary file next to path, renamed over it once complete: a write
- * that fails (disk full, a file size limit) leaves the user's old file as it
- * was, never cut short. What is not a regular file (/dev/stdout, a pipe, a
- * folder for its error) is opened as it is: renaming over it would replace it. */
+/* Every output of explore, shrink, replay, timeline and report goes through
+ * here: rc_file_replace, durable, with the mode fopen(3) would give. */
 int xp_write_file(const char *path, const char *text, size_t len)
 {
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		FILE *f = fopen(path, "w");
-		return f ? write_and_close(f, text, len) : -1;
-	}
-	size_t n = strlen(path) + sizeof ".XXXXXX";
-	char *tmp = xp_alloc(n);
-	snprintf(tmp, n, "%s.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
-		int e = errno;
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
-		errno = e;
-		return -1;
-	}
-	mode_t mask = umask(0); /* mkstemp makes 0600; give what fopen would */
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	int rc = write_and_close(f, text, len);
-	if (rc == 0)
-		rc = rename(tmp, path);
-	int e = errno;
-	if (rc != 0)
-		unlink(tmp);
-	free(tmp);
-	errno = e;
-	return rc;
+	return rc_file_replace(path, text, len, 0666, 0, NULL, 0);
 }
 
 int xp_trace_write(const char *path, const char *scenario_text, uint64_t seed, json_t *params,
@@ -156,14 +110,13 @@ bool xp_is_trace_path(const char *path)
 int xp_recipe_read(const char *path, struct xp_recipe *rc, char *err, size_t err_len)
 {
 	memset(rc, 0, sizeof *rc);
-	FILE *f = scn_open_file(path);
-	if (!f) {
-		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+	char *trace;
+	size_t len;
+	if (rc_file_read(path, 0, 0, &trace, &len, err, err_len) != RC_FILE_OK)
 		return -1;
-	}
 	json_error_t je;
-	json_t *h = json_loadf(f, JSON_DISABLE_EOF_CHECK, &je);
-	fclose(f);
+	json_t *h = json_loadb(trace, len, JSON_DISABLE_EOF_CHECK, &je);
+	free(trace);
 	const char *kind = NULL, *text = NULL;
 	json_int_t seed = 0;
 	json_t *params = NULL;

@@ -62,8 +62,9 @@ struct xp_recipe {
 int xp_recipe_read(const char *path, struct xp_recipe *rc, char *err, size_t err_len);
 void xp_recipe_free(struct xp_recipe *rc);
 
-/* Write len bytes of text to path (created, or replaced whole: a write that
- * fails leaves an existing file as it was). Returns 0, or -1 with errno set. */
+/* Write len bytes of text to path (created, or replaced whole and durably:
+ * a write that fails leaves an existing file as it was; rc_file_replace).
+ * Returns 0, or -1 with errno set. */
 int xp_write_file(const char *path, const char *text, size_t len);
 /* Whether path names a trace (.jsonl / .json) rather than a scenario. */
 bool xp_is_trace_path(const char *path);
