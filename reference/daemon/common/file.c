@@ -1,60 +1,30 @@
 /*
- * file.c - whole-file reads, secret files and atomic replacement.
+ * file.c - the daemons' file reads (their wording over common/rc_file),
+ * secret files and their state directories.
  *
  * Errors are reported, never fatal: the daemons decide what an unreadable
  * file means (usually a clear message and exit status 2).
  */
 #include "rcd_file.h"
 
+#include "rc_file.h"
+
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+/* rc_file_read's "PATH: reason" with the daemons' verb in front: "cannot
+ * open" (missing, no permission) or "cannot read" (a folder, an I/O error,
+ * too large), which their users and tests/conform/run.sh see. */
 int rcd_read_file(const char *path, size_t max_bytes, char **data, size_t *len, char *err, size_t err_cap)
 {
-	*data = NULL;
-	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, err_cap, "cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	size_t cap = max_bytes + 1, used = 0;
-	char *buf = malloc(cap + 1);
-	if (!buf) {
-		close(fd);
-		snprintf(err, err_cap, "out of memory reading %s", path);
-		return -1;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + used, cap - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, err_cap, "cannot read %s: %s", path, strerror(errno));
-			break;
-		}
-		if (n == 0) {
-			close(fd);
-			buf[used] = '\0';
-			*data = buf;
-			*len = used;
-			return 0;
-		}
-		used += (size_t)n;
-		if (used > max_bytes) {
-			snprintf(err, err_cap, "%s is larger than %zu bytes", path, max_bytes);
-			break;
-		}
-	}
-	close(fd);
-	free(buf);
-	return -1;
+	char why[4400];
+	int status = rc_file_read(path, max_bytes, 0, data, len, why, sizeof why);
+	if (status != RC_FILE_OK)
+		snprintf(err, err_cap, "cannot %s %s", status == RC_FILE_OPEN ? "open" : "read", why);
+	return status == RC_FILE_OK ? 0 : -1;
 }
 
 /* A space at either end is not part of an HTTP header's value (RFC 9110
@@ -105,65 +75,6 @@ int rcd_read_secret_file(const char *path, char *out, size_t cap, char *err, siz
 	memset(data, 0, len);
 	free(data);
 	return rc;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* fsync the directory holding path, so the rename itself is durable. */
-static int sync_parent_dir(const char *path)
-{
-	char *copy = strdup(path);
-	if (!copy)
-		return -1;
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(copy);
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-int rcd_atomic_write(const char *path, const void *data, size_t len, char *err, size_t err_cap)
-{
-	char tmp[4096];
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
-		snprintf(err, err_cap, "path too long: %s", path);
-		return -1;
-	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(err, err_cap, "cannot create %s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		snprintf(err, err_cap, "cannot write %s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		snprintf(err, err_cap, "cannot replace %s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	if (sync_parent_dir(path) != 0) {
-		snprintf(err, err_cap, "cannot sync the directory of %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 int rcd_ensure_dir(const char *path, char *err, size_t err_cap)

@@ -2,19 +2,21 @@
  * rcd_file.h - small, careful file operations for the daemons.
  *
  * Durable state that is not in SQLite (runnerd's state directory) is written
- * with rcd_atomic_write(): a reader sees either the old file or the new one,
- * never a mix, even after a crash or power loss. Secrets are read from files
- * only, so they never appear on a command line or in `ps`.
+ * with rc_file_replace() (common/rc_file.h): a reader sees either the old
+ * file or the new one, never a mix, even after a crash or power loss.
+ * Secrets are read from files only, so they never appear on a command line
+ * or in `ps`.
  */
 #ifndef RCD_FILE_H
 #define RCD_FILE_H
 
 #include <stddef.h>
 
-/* Read a whole file of at most max_bytes. On success returns 0 and sets *data
- * (malloc'd, NUL-terminated, caller frees) and *len. On failure returns -1 and
- * writes a reason naming the path into err (err_cap bytes); a file longer than
- * max_bytes is a failure. */
+/* Read a whole file of at most max_bytes (rc_file_read). On success returns
+ * 0 and sets *data (malloc'd, NUL-terminated, caller frees) and *len. On
+ * failure returns -1 and writes "cannot open PATH: reason" or "cannot read
+ * PATH: reason" into err (err_cap bytes); a folder, or a file longer than
+ * max_bytes, cannot be read. */
 int rcd_read_file(const char *path, size_t max_bytes, char **data, size_t *len, char *err, size_t err_cap);
 
 /* Check a secret of len bytes that must fit in cap bytes with its NUL:
@@ -27,11 +29,6 @@ int rcd_check_secret(const char *secret, size_t len, size_t cap, const char *sou
  * removed, copied into out (cap bytes). Returns 0, or -1 with err filled when
  * the file cannot be read or rcd_check_secret() refuses its content. */
 int rcd_read_secret_file(const char *path, char *out, size_t cap, char *err, size_t err_cap);
-
-/* Replace path with data atomically: write path.tmp, fsync it, rename it over
- * path, fsync the directory. Returns 0, or -1 with err filled (path is then
- * untouched; the temp file is removed). */
-int rcd_atomic_write(const char *path, const void *data, size_t len, char *err, size_t err_cap);
 
 /* Create directory path (one level) with mode 0700 if it does not exist.
  * Returns 0 when it exists afterwards, -1 with err filled otherwise. */

@@ -1,7 +1,7 @@
 /*
  * state.h - runnerd's state directory: who this install is.
  *
- * Two files, each replaced atomically (rcd_atomic_write):
+ * Two files, each replaced atomically and durably (rc_file_replace):
  *   instance-token     32 lower-case hex digits from /dev/urandom, made on
  *                      the first start and never changed: it is what lets the
  *                      coordinator tell a restart of this install (same token,
