@@ -9,6 +9,8 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "conf_target.h"
 
+#include "rc_file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -171,20 +173,17 @@ void conf_format_clock(int64_t ms, char *buf, size_t n)
 	snprintf(buf, n, "%s.%03d", date, (int)(ms % 1000));
 }
 
+/* The clock file is replaced whole while the target runs (libfaketime reads
+ * it at any moment, so it must never see it half-written); a scratch file,
+ * so not fsync'ed. */
 static int write_clock(struct conf_target *t, int64_t ms, char *err, size_t err_cap)
 {
-	char text[64], tmp[4200];
+	char text[64];
 	conf_format_clock(ms, text, sizeof text);
 	size_t len = strlen(text);
 	text[len++] = '\n';
-	snprintf(tmp, sizeof tmp, "%s.conform-tmp", t->clock_path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	bool ok = fd >= 0 && write(fd, text, len) == (ssize_t)len;
-	if (fd >= 0 && close(fd) != 0)
-		ok = false;
-	if (!ok || rename(tmp, t->clock_path) != 0) {
+	if (rc_file_replace(t->clock_path, text, len, 0644, RC_FILE_NO_SYNC, NULL, 0) != 0) {
 		snprintf(err, err_cap, "cannot write the clock file %s: %s", t->clock_path, strerror(errno));
-		unlink(tmp);
 		return -1;
 	}
 	t->clock_ms = ms;
@@ -329,23 +328,14 @@ const char *conf_target_secret(const struct conf_target *t)
 	return t->secret;
 }
 
-static int write_file(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -1;
-	size_t n = strlen(text);
-	bool ok = write(fd, text, n) == (ssize_t)n;
-	return close(fd) == 0 && ok ? 0 : -1;
-}
-
-/* The scratch folder's secret file ({secret_file}) now holds secret. */
+/* The scratch folder's secret file ({secret_file}) now holds secret:
+ * replaced whole, as a target told to rotate its secret may read it at once. */
 static int write_secret(struct conf_target *t, const char *secret)
 {
 	char path[4400], text[320];
 	snprintf(path, sizeof path, "%s/secret", t->dir);
 	snprintf(text, sizeof text, "%s\n", secret);
-	if (write_file(path, text, 0600) != 0)
+	if (rc_file_replace(path, text, strlen(text), 0600, RC_FILE_NO_SYNC, NULL, 0) != 0)
 		return -1;
 	snprintf(t->secret, sizeof t->secret, "%s", secret);
 	return 0;
