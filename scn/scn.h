@@ -248,8 +248,6 @@ struct scn_scenario *scn_parse(const char *path, const char *text, struct scn_di
 
 /* Read and parse a file. Unreadable files give one diagnostic "path: reason". */
 struct scn_scenario *scn_parse_file(const char *path, struct scn_diags *diags);
-/* fopen(path, "rb") for reading, refusing a directory (errno EISDIR). */
-FILE *scn_open_file(const char *path);
 /* A whole file (not a directory), NUL-terminated, in malloc'd memory; its
  * length in *len. NULL with errno set when it cannot be read (rc_file_read,
  * no size cap: NUL bytes are the caller's to refuse). */

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "rc_file.h"
 #include "scn_internal.h"
@@ -65,18 +64,6 @@ static void diag_io(struct scn_diags *d, const char *path, const char *reason)
 	snprintf(msg, n, "%s: %s", path, reason);
 	d->items = scn_grow(d->items, &d->cap, d->len, sizeof *d->items);
 	d->items[d->len++] = msg;
-}
-
-FILE *scn_open_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f); /* fopen takes a directory; only its first read fails */
-		errno = EISDIR;
-		return NULL;
-	}
-	return f;
 }
 
 char *scn_read_file(const char *path, size_t *len)
