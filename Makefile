@@ -6,7 +6,7 @@
 #   make bench   benchmarks that print their figures
 #   make fuzz    sanitizer build + mutated requests, state files, input files
 #   make run     the main job: ci/gate over 100 seeds, checklists, coverage, reports/index.html
-#   make coverage  gcovr over reference/ (build/coverage), thresholds 90/75
+#   make coverage  gcovr over reference/ and common/ (build/coverage), thresholds 90/75
 #
 # Layers, each a static library, each only depending on the ones above it:
 #   reference/core   pure state machines (checked: no clock, no I/O)
