@@ -41,7 +41,8 @@ static const char sim_usage[] =
 	"  --permute-ties     shuffle events that fall on the same instant (by the seed)\n"
 	"  --trace FILE       write the JSONL trace (one seed only)\n"
 	"  --hash             print the trace hash (same seed + binary = same hash)\n"
-	"  --collect-all      keep running after a violation and report them all\n"
+	"  --collect-all      keep running after a violation: the first 20 are printed,\n"
+	"                     then how many more were found\n"
 	"  --quiet D          fault-free tail before the liveness check (default 30m)\n"
 	"  --tasks-per-hour X tasks per runner per hour (default 4)\n"
 	"  --no-churn         runners are not stopped and started again\n"
@@ -151,19 +152,6 @@ static void fmt_duration(int64_t ms, char *buf, size_t len)
 		snprintf(buf, len, "%llds", (long long)s);
 }
 
-static void print_violations(const struct sim_world *w, const struct sim_opts *o)
-{
-	size_t n = sim_violation_count(w);
-	for (size_t i = 0; i < n && i < 20; i++) {
-		const struct sim_violation *v = sim_violation_at(w, i);
-		printf("VIOLATION %s at %lld ms (event %" PRIu64 ") [%s]: %s\n", v->name, (long long)v->at_ms, v->seq,
-		       v->nodes, v->message);
-		size_t from = v->n_history > (size_t)o->history ? v->n_history - (size_t)o->history : 0;
-		for (size_t j = from; j < v->n_history; j++)
-			printf("    %s\n", v->history[j]);
-	}
-}
-
 /* The progress line of a run on a terminal (stderr), redrawn at most twice
  * a second: simulated time so far, events/s and the time left. */
 struct progress {
@@ -241,7 +229,7 @@ static int run_one(const struct sim_opts *o, uint64_t seed, FILE *trace, bool ve
 	out->hash = sim_trace_hash(w);
 	out->first = sim_violation_count(w) ? sim_violation_at(w, 0)->name : NULL;
 	if (verbose)
-		print_violations(w, o);
+		sim_violations_print(stdout, w, 20, (size_t)o->history);
 	sim_world_free(w);
 	return 0;
 }

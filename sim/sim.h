@@ -479,6 +479,11 @@ size_t sim_violation_count(const struct sim_world *w);
 /* Owned by the world and valid until it runs again (a new violation may move
  * the table). */
 const struct sim_violation *sim_violation_at(const struct sim_world *w, size_t i);
+/* Print the first max_shown violations to out ("VIOLATION name at T ms ...",
+ * then the last `history` events before each), and, when there were more, a
+ * line saying how many were not printed: a run with --collect-all may find
+ * thousands, and a list that just stops reads as if it were all. */
+void sim_violations_print(FILE *out, const struct sim_world *w, size_t max_shown, size_t history);
 
 /* -------------------------------------------------------------- workload */
 

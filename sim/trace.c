@@ -9,6 +9,7 @@
  * the build id and the configuration.
  */
 #include <assert.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -502,4 +503,20 @@ size_t sim_violation_count(const struct sim_world *w)
 const struct sim_violation *sim_violation_at(const struct sim_world *w, size_t i)
 {
 	return i < w->n_violations ? &w->violations[i] : NULL;
+}
+
+void sim_violations_print(FILE *out, const struct sim_world *w, size_t max_shown, size_t history)
+{
+	size_t shown = w->n_violations < max_shown ? w->n_violations : max_shown;
+	for (size_t i = 0; i < shown; i++) {
+		const struct sim_violation *v = &w->violations[i];
+		fprintf(out, "VIOLATION %s at %lld ms (event %" PRIu64 ") [%s]: %s\n", v->name, (long long)v->at_ms,
+			v->seq, v->nodes, v->message);
+		size_t from = v->n_history > history ? v->n_history - history : 0;
+		for (size_t j = from; j < v->n_history; j++)
+			fprintf(out, "    %s\n", v->history[j]);
+	}
+	/* stats count every violation, the table keeps the first 1000 */
+	if (w->stats.violations > shown)
+		fprintf(out, "... and %" PRIu64 " more violation(s) not printed\n", w->stats.violations - shown);
 }

@@ -4,7 +4,7 @@
  * after 10 min, an ID stable across restarts, timeout reassignment, the
  * restart schedule of a crashing process, SIGTERM then SIGKILL on a drain,
  * the error statuses of scripted requests, and a liveness check that fails
- * when it should.
+ * when it should (and the violations it finds, printed).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -370,18 +370,25 @@ static void test_an_over_long_runner_id_is_not_cut(void)
 	sf_free(&f);
 }
 
-/* The liveness check can fail: a runner still cut off when it runs. */
-static void test_liveness_fails_while_partitioned(void)
+/* Two runners, r1 cut off both ways from 60 s, liveness checked at each of
+ * at_ms[0..n), every violation kept; run to 500 s. */
+static void cut_off_with_checks(struct sf *f, const int64_t *at_ms, size_t n)
 {
 	struct sim_config cfg;
 	sim_config_defaults(&cfg);
 	cfg.collect_all = true;
+	sf_init(f, &cfg, 2);
+	sim_at_partition(f->w, 60000, &f->r[1], 1, SIM_PART_BOTH);
+	for (size_t i = 0; i < n; i++)
+		sim_at_expect_liveness(f->w, at_ms[i]);
+	sim_run_until(f->w, 500000);
+}
+
+/* The liveness check can fail: a runner still cut off when it runs. */
+static void test_liveness_fails_while_partitioned(void)
+{
 	struct sf f;
-	sf_init(&f, &cfg, 2);
-	sim_at_partition(f.w, 60000, &f.r[1], 1, SIM_PART_BOTH);
-	sim_at_expect_liveness(f.w, 50000);
-	sim_at_expect_liveness(f.w, 400000);
-	sim_run_until(f.w, 500000);
+	cut_off_with_checks(&f, (const int64_t[]){ 50000, 400000 }, 2);
 	CU_ASSERT_EQUAL_FATAL(sim_violation_count(f.w), 1);
 	const struct sim_violation *v = sim_violation_at(f.w, 0);
 	CU_ASSERT_STRING_EQUAL(v->name, "liveness");
@@ -393,6 +400,46 @@ static void test_liveness_fails_while_partitioned(void)
 		named |= strstr(v->history[i], "\"node\":\"coord\"") || strstr(v->history[i], "\"node\":\"r");
 	CU_ASSERT_TRUE(named);
 	CU_ASSERT_PTR_NOT_NULL(strstr(v->message, "1 live runner(s) not online"));
+	sf_free(&f);
+}
+
+/* Counts lines of text starting with prefix. */
+static size_t count_lines_starting(const char *text, const char *prefix)
+{
+	size_t n = 0;
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		n += strncmp(p, prefix, strlen(prefix)) == 0;
+	return n;
+}
+
+/* 25 failing liveness checks, 20 printed: the list says 5 more were found
+ * (it once just stopped at 20, while the summary counted 25). */
+static void test_violations_beyond_the_printed_ones_are_counted(void)
+{
+	int64_t checks[25];
+	for (int i = 0; i < 25; i++)
+		checks[i] = 400000 + 1000 * i;
+	struct sf f;
+	cut_off_with_checks(&f, checks, 25);
+	CU_ASSERT_EQUAL_FATAL(sim_violation_count(f.w), 25);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	sim_violations_print(out, f.w, 20, 1);
+	fclose(out);
+	CU_ASSERT_EQUAL(count_lines_starting(text, "VIOLATION liveness at "), 20);
+	CU_ASSERT_EQUAL(count_lines_starting(text, "    {"), 20); /* one history line each */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n... and 5 more violation(s) not printed\n"));
+	free(text);
+	/* all shown: no such line */
+	out = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	sim_violations_print(out, f.w, 25, 0);
+	fclose(out);
+	CU_ASSERT_EQUAL(count_lines_starting(text, "VIOLATION "), 25);
+	CU_ASSERT_PTR_NULL(strstr(text, "more violation(s)"));
+	free(text);
 	sf_free(&f);
 }
 
@@ -460,6 +507,7 @@ void rc_test_register_sim_behaviours(void)
 		{ "scripted requests get their statuses", test_scripted_requests_get_their_statuses },
 		{ "an over-long runner ID is not cut", test_an_over_long_runner_id_is_not_cut },
 		{ "liveness fails while partitioned", test_liveness_fails_while_partitioned },
+		{ "violations beyond the printed ones are counted", test_violations_beyond_the_printed_ones_are_counted },
 		{ "a paused coordinator rotates at its resume", test_a_paused_coordinator_rotates_at_its_resume },
 		{ "a rotation held at a crash applies", test_a_rotation_held_at_a_crash_applies },
 		{ "an explicit check skips a paused coordinator", test_an_explicit_check_skips_a_paused_coordinator },
