@@ -100,6 +100,15 @@ static void msg_record(struct sim_world *w, enum sim_ev_kind kind, int node, int
 	sim_emit(w, ev);
 }
 
+/* A message lost, whatever the reason: counted here and only here, so the
+ * summary's "dropped" is the number of drop records in the trace (it once
+ * left out late replies, replies to a client gone and stale deliveries). */
+static void drop_record(struct sim_world *w, int node, int peer, const struct sim_msg *s, const char *why)
+{
+	w->stats.dropped++;
+	msg_record(w, SIM_EV_DROP, node, peer, s, why);
+}
+
 /* A runner's request failed in transport (s->why: timeout, refused). */
 static void transport_fail_record(struct sim_world *w, int node, const struct sim_msg *s)
 {
@@ -174,8 +183,7 @@ static void fail_at(struct sim_world *w, uint32_t slot, int64_t at_ms, const cha
 static void drop(struct sim_world *w, uint32_t slot, const char *why)
 {
 	struct sim_msg *s = &w->msgs[slot];
-	w->stats.dropped++;
-	msg_record(w, SIM_EV_DROP, s->from, s->to, s, why);
+	drop_record(w, s->from, s->to, s, why);
 	if (s->client_gone || s->from < 0) {
 		sim_msg_release(w, slot);
 		return;
@@ -233,7 +241,7 @@ static void transmit(struct sim_world *w, uint32_t slot)
 		uint32_t f = copy_slot(w, slot);
 		fail_at(w, f, w->msgs[f].timeout_at, "timeout");
 	} else if (s->kind == MSG_REPLY && at > s->timeout_at) {
-		msg_record(w, SIM_EV_DROP, s->from, s->to, s, "late");
+		drop_record(w, s->from, s->to, s, "late");
 		fail_at(w, slot, s->timeout_at, "timeout");
 		slot = SIM_MAP_NONE;
 	}
@@ -408,8 +416,7 @@ static void deliver_request(struct sim_world *w, uint32_t slot)
 	const struct sim_node *c = &w->nodes[w->coord];
 	int from = s->from;
 	if (c->state != SIM_NODE_UP) {
-		w->stats.dropped++;
-		msg_record(w, SIM_EV_DROP, s->from, s->to, s, "down");
+		drop_record(w, s->from, s->to, s, "down");
 		if (from < 0) {
 			w->reply.status = 0;
 			api_reply(w, s, 0);
@@ -442,7 +449,7 @@ static void deliver_request(struct sim_world *w, uint32_t slot)
 		return;
 	}
 	if (s->client_gone) {
-		msg_record(w, SIM_EV_DROP, w->coord, from, s, "client-gone");
+		drop_record(w, w->coord, from, s, "client-gone");
 		sim_msg_release(w, slot);
 		return;
 	}
@@ -461,7 +468,7 @@ static void deliver_to_runner(struct sim_world *w, uint32_t slot)
 	int node = s->to;
 	struct sim_node *n = &w->nodes[node];
 	if (n->state != SIM_NODE_UP || !n->runner || n->incarnation != s->runner_inc) {
-		msg_record(w, SIM_EV_DROP, s->from, node, s, "stale");
+		drop_record(w, s->from, node, s, "stale");
 		sim_msg_release(w, slot);
 		return;
 	}

@@ -355,7 +355,7 @@ enum sim_ev_kind {
 	SIM_EV_TICK,          /* a node's deadline came: its core's tick ran */
 	SIM_EV_SEND,          /* message sent: node -> peer, op, req_id (status for replies) */
 	SIM_EV_DELIVER,       /* message arrived at node from peer */
-	SIM_EV_DROP,          /* message lost: what = loss, partition, down, rule, stale */
+	SIM_EV_DROP,          /* message lost: what = loss, partition, down, rule, stale, late, client-gone */
 	SIM_EV_DUP,           /* message duplicated by the network */
 	SIM_EV_REPLY,         /* the coordinator answered: op, req_id, status, text = error code */
 	SIM_EV_TRANSPORT_FAIL,/* a runner's request failed (status 0): what = timeout, refused */
@@ -430,7 +430,7 @@ struct sim_stats {
 	uint64_t checks;        /* individual invariant checks evaluated */
 	uint64_t violations;
 	uint64_t messages;      /* messages sent (requests and replies) */
-	uint64_t dropped;       /* messages lost, any reason */
+	uint64_t dropped;       /* messages lost, any reason: the trace's drop records */
 	uint64_t faults;        /* random faults applied */
 	uint64_t heartbeats;    /* heartbeats handled by the coordinator */
 };

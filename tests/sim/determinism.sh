@@ -5,7 +5,8 @@
 # summary line and trace hash; different seeds give different hashes; two
 # JSONL traces of one seed (ties in order, and ties permuted) are identical
 # files; and a trace of `--faults all` shows every kind of fault the issue
-# lists. Kept small (4 runners, 40 min simulated) so `make check` stays fast.
+# lists, its summary counting every message dropped in it. Kept small (4
+# runners, 40 min simulated) so `make check` stays fast.
 set -euo pipefail
 bin=${1:-build/bin/rollcall}
 tmp=$(mktemp -d)
@@ -47,7 +48,7 @@ done | sort -u >"$tmp/same"
 head -1 "$tmp/t1" | grep -q '"seed":8,"build":"' || fail "trace header lacks seed/build"
 
 # Every fault kind shows up in a longer --faults all trace.
-"$bin" sim --runners 8 --duration 6h --faults all --seed 3 --trace "$tmp/all" >/dev/null || [ $? -eq 1 ] ||
+"$bin" sim --runners 8 --duration 6h --faults all --seed 3 --trace "$tmp/all" >"$tmp/all.out" || [ $? -eq 1 ] ||
 	fail "fault-kind run failed"
 for what in partition partition-set isolate-coordinator drop-next delay-next net-degrade crash stop \
 	coordinator-crash clock-jump clock-drift clock-skew pause power-loss heal resume restart faults-end; do
@@ -57,6 +58,14 @@ grep -q '"kind":"drop","what":"loss"' "$tmp/all" || fail "no message lost to the
 grep -q '"kind":"dup"' "$tmp/all" || fail "no duplicated message"
 grep -q '"kind":"drop","what":"partition"' "$tmp/all" || fail "no message lost to a partition"
 grep -q '"kind":"proc-exit","what":"crash"' "$tmp/all" || fail "no crashing task process"
+# The summary's "dropped" counts every drop record, late ones too (it once
+# left out late replies, replies to a client gone and stale deliveries).
+for what in late client-gone stale down rule; do
+	grep -q "\"kind\":\"drop\",\"what\":\"$what\"" "$tmp/all" || fail "no message dropped as '$what'"
+done
+dropped=$(sed -n 's/.* dropped \([0-9]*\),.*/\1/p' "$tmp/all.out")
+records=$(grep -c '"kind":"drop"' "$tmp/all")
+[ "$dropped" = "$records" ] || fail "the summary says dropped ${dropped:-?}, the trace has $records drop records"
 grep -q '"kind":"storage","what":"lost"' "$tmp/all" || fail "no unsynced write lost"
 # The four named behaviours show in the same trace (the unit suites
 # sim_behaviours check their timing windows).
