@@ -270,8 +270,11 @@ int rc_cmd_shrink(int argc, char **argv)
 	free(note);
 	if (rc == 0) {
 		char when[32];
-		printf("shrink: %zu -> %zu statements in %d runs, %.1f s; still fails: %s at %s\n", st.statements_before,
-		       st.statements_after, st.runs, wall, final.out.what,
+		/* a result cut short by the cap may shrink further: say so where
+		 * it is read, not only in the file's comment */
+		printf("shrink: %zu -> %zu statements in %d runs%s, %.1f s; still fails: %s at %s\n",
+		       st.statements_before, st.statements_after, st.runs,
+		       st.hit_limit ? " (stopped at --max-runs)" : "", wall, final.out.what,
 		       scn_format_duration(final.out.fail_at_ms, when, sizeof when));
 		printf("shrink: wrote %s\n", o.out);
 	}

@@ -6,7 +6,7 @@
 #   replay     a saved trace replays byte for byte; a changed record is found
 #              and named by line and event; a scenario replays like itself
 #   shrink     a failing scenario shrinks to the same output twice, and the
-#              result fails the same way
+#              result fails the same way; one cut short by --max-runs says so
 #   timeline   the SVG of a reassignment race is well-formed XML and shows the
 #              old runner's refused completion
 #   examples   explore/examples/ (a bug exploration found, shrunk; a race)
@@ -136,6 +136,12 @@ set +e
 status=$?
 set -e
 [ "$status" -eq 1 ] && grep -qF "$want" "$tmp/out" || { cat "$tmp/out"; fail "the shrunk scenario does not fail as $src does ($want)"; }
+# A shrink cut short by --max-runs says so on the terminal too, not only in
+# the file's comment (its summary once read like a finished one).
+"$RC" shrink "$src" -o "$tmp/c.scn" --max-runs 3 >"$tmp/s3" || { cat "$tmp/s3"; fail "shrink --max-runs 3 failed"; }
+grep -q '^shrink: .* in 3 runs (stopped at --max-runs), ' "$tmp/s3" ||
+	{ cat "$tmp/s3"; fail "shrink --max-runs 3 does not say it stopped at the limit"; }
+! grep -q 'stopped at --max-runs' "$tmp/s1" || fail "a shrink that finished says it stopped at --max-runs"
 echo "explore-tests: $src shrinks from $before to $after statements, the same way twice, and still fails so"
 
 # --- timeline -------------------------------------------------------------------------
