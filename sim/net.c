@@ -9,7 +9,9 @@
  * the reply, or a transport failure (status 0) when the coordinator is down
  * (refused, after one latency) or nothing came back by its request timeout.
  * A request that arrives after its caller gave up is still handled (the
- * server cannot know) but its reply is discarded. API requests from the
+ * server cannot know) but its reply is discarded; so is one that a paused
+ * coordinator holds past its caller's timeout, whose caller sees the failure
+ * at that timeout, not at the resume. API requests from the
  * scenario reach the coordinator directly, with no network faults.
  */
 #include <assert.h>
@@ -55,6 +57,7 @@ uint32_t sim_msg_alloc(struct sim_world *w)
 	s->rep.grants = NULL;
 	s->rep.n_grants = 0;
 	s->client_gone = false;
+	s->link = SIM_MAP_NONE;
 	s->action = -1;
 	s->why = NULL;
 	return slot;
@@ -410,11 +413,48 @@ static void api_reply(struct sim_world *w, const struct sim_msg *meta, int statu
 	workload_result(w, meta->tag, status);
 }
 
+void sim_net_request_held(struct sim_world *w, uint32_t slot)
+{
+	struct sim_msg *s = &w->msgs[slot];
+	if (s->kind != MSG_REQUEST || s->from < 0 || s->client_gone || s->link != SIM_MAP_NONE)
+		return;
+	/* Its caller gives up at its timeout whatever the coordinator does, so
+	 * the failure is scheduled now for then (it was once seen, and traced,
+	 * only at the resume). Handling the request first voids the failure;
+	 * the failure coming first leaves the request to be answered into the
+	 * void, as one that arrives after its timeout is. */
+	uint32_t f = copy_slot(w, slot);
+	w->msgs[slot].link = f;
+	w->msgs[f].link = slot;
+	fail_at(w, f, w->msgs[f].timeout_at, "timeout");
+}
+
+/* The coordinator takes request s: a failure still pending for it (it was
+ * held, and is answered in time after all) is not to happen. */
+static void void_pending_failure(struct sim_world *w, struct sim_msg *s)
+{
+	if (s->link == SIM_MAP_NONE)
+		return;
+	w->msgs[s->link].kind = MSG_VOID;
+	s->link = SIM_MAP_NONE;
+}
+
+/* The timeout failure of a held request reaches its runner: the request,
+ * still held, now has no one to answer. */
+static void caller_gave_up(struct sim_world *w, struct sim_msg *fail)
+{
+	struct sim_msg *req = &w->msgs[fail->link];
+	req->client_gone = true;
+	req->link = SIM_MAP_NONE;
+	fail->link = SIM_MAP_NONE;
+}
+
 static void deliver_request(struct sim_world *w, uint32_t slot)
 {
 	struct sim_msg *s = &w->msgs[slot];
 	const struct sim_node *c = &w->nodes[w->coord];
 	int from = s->from;
+	void_pending_failure(w, s);
 	if (c->state != SIM_NODE_UP) {
 		drop_record(w, s->from, s->to, s, "down");
 		if (from < 0) {
@@ -467,6 +507,8 @@ static void deliver_to_runner(struct sim_world *w, uint32_t slot)
 	struct sim_msg *s = &w->msgs[slot];
 	int node = s->to;
 	struct sim_node *n = &w->nodes[node];
+	if (s->link != SIM_MAP_NONE)
+		caller_gave_up(w, s);
 	if (n->state != SIM_NODE_UP || !n->runner || n->incarnation != s->runner_inc) {
 		drop_record(w, s->from, node, s, "stale");
 		sim_msg_release(w, slot);

@@ -50,7 +50,9 @@ enum {
 
 /* ----------------------------------------------------------- messages */
 
-enum sim_msg_kind { MSG_REQUEST = 1, MSG_REPLY, MSG_FAIL };
+/* MSG_VOID: a failure scheduled for a held request that was answered in
+ * time after all (see sim_net_request_held); skipped when its time comes. */
+enum sim_msg_kind { MSG_REQUEST = 1, MSG_REPLY, MSG_FAIL, MSG_VOID };
 
 struct sim_grant {
 	uint64_t task_id;
@@ -80,6 +82,9 @@ struct sim_msg {
 	int64_t timeout_at;        /* the runner gives up waiting then */
 	bool client_gone;          /* the request outlived its timeout: reply is discarded */
 	bool id_copied;            /* runner_id holds req.runner_id (see request_slot) */
+	uint32_t link;             /* a request held at a paused coordinator: its pending
+	                              timeout failure, and that failure: the request;
+	                              SIM_MAP_NONE otherwise */
 	int action;                /* API requests: the action handle, else -1 */
 	int tag;                   /* workload API requests (sim_net_api_send_task) */
 	enum rc_op op;
@@ -498,6 +503,9 @@ void sim_net_api_send(struct sim_world *w, int action, const struct rc_msg *m);
  * submission, <= -2 names sandbox -2 - tag being created, -1 nothing. */
 void sim_net_api_send_task(struct sim_world *w, int tag, const struct rc_msg *m);
 void sim_net_deliver(struct sim_world *w, uint32_t slot);
+/* The coordinator is paused and holds the delivery of slot: a runner's
+ * request still times out for its caller at its timeout (see net.c). */
+void sim_net_request_held(struct sim_world *w, uint32_t slot);
 void sim_net_partition(struct sim_world *w, int handle, const int *nodes, size_t n, enum sim_partition_dir dir);
 void sim_net_heal(struct sim_world *w, int handle);
 void sim_net_add_rule(struct sim_world *w, const struct sim_link_rule *rule);

@@ -587,7 +587,7 @@ static bool stale(const struct sim_world *w, const struct sim_ev *ev)
 		return w->timers[sim_ev_a(ev)].gen != ev->b;
 	if (type == EVT_PROC_EXIT)
 		return sim_proc_exit_stale(w, (int)sim_ev_a(ev), ev->b);
-	return false;
+	return type == EVT_DELIVER && w->msgs[sim_ev_a(ev)].kind == MSG_VOID;
 }
 
 static void hold(struct sim_world *w, int node, const struct sim_ev *ev)
@@ -600,6 +600,8 @@ static void hold(struct sim_world *w, int node, const struct sim_ev *ev)
 	}
 	SIM_GROW(n->held, n->cap_held, n->n_held + 1);
 	n->held[n->n_held++] = *ev;
+	if (type == EVT_DELIVER && node == w->coord)
+		sim_net_request_held(w, sim_ev_a(ev));
 	if (type == EVT_DELIVER)
 		w->pending_msgs++;
 	else if (type == EVT_ACTION)
@@ -721,8 +723,11 @@ static bool step_until(struct sim_world *w, int64_t limit_ms)
 			return false;
 		assert(ev.at_ms >= w->now && "virtual time went backwards");
 		count_popped(w, &ev);
-		if (stale(w, &ev))
+		if (stale(w, &ev)) {
+			if (sim_ev_type(&ev) == EVT_DELIVER) /* a voided failure */
+				sim_msg_release(w, sim_ev_a(&ev));
 			continue;
+		}
 		w->now = ev.at_ms;
 		int node = event_node(w, &ev);
 		if (node >= 0 && w->timers[node].paused) {

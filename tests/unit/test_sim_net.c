@@ -1,7 +1,8 @@
 /*
  * test_sim_net.c - the simulated network with the real cores on it:
  * partitions (both ways and one-way), drop/delay of the next messages,
- * loss and duplication rates, as the trace and the registry show them.
+ * loss and duplication rates, requests held by a paused coordinator, as the
+ * trace and the registry show them.
  */
 #include <string.h>
 
@@ -208,6 +209,83 @@ static void test_requests_held_by_a_paused_coordinator_fail_at_its_crash(void)
 	sf_free(&f);
 }
 
+#define REQUEST_TIMEOUT_MS 10000 /* sim_runner_spec_defaults()'s, the fixture's runners' */
+
+/* The first record of a kind (and sub-kind, NULL: any) about request req,
+ * or NULL. */
+static const struct sim_event *find_req(const struct sf *f, enum sim_ev_kind kind, const char *what, uint64_t req)
+{
+	for (size_t i = 0; i < f->n_recs; i++) {
+		const struct sf_record *r = &f->recs[i];
+		if (r->ev.kind == kind && r->ev.req_id == req && (!what || strcmp(r->what, what) == 0))
+			return &r->ev;
+	}
+	return NULL;
+}
+
+/* The first heartbeat r0 sends at or after at_ms (a record of the fixture). */
+static const struct sim_event *heartbeat_sent_after(const struct sf *f, int64_t at_ms)
+{
+	for (long i = sf_find(f, 0, SIM_EV_SEND, "r0", NULL, RC_OP_HEARTBEAT); i >= 0;
+	     i = sf_find(f, (size_t)i + 1, SIM_EV_SEND, "r0", NULL, RC_OP_HEARTBEAT))
+		if (f->recs[i].ev.at_ms >= at_ms)
+			return &f->recs[i].ev;
+	return NULL;
+}
+
+/* A heartbeat held by a coordinator paused for a minute: its runner gives
+ * up on it at its timeout, and the trace says so then, not at the resume
+ * (where it once did, with the reply dropped as late); at the resume the
+ * coordinator still handles it, and its reply goes nowhere. */
+static void test_a_request_held_by_a_paused_coordinator_times_out_when_due(void)
+{
+	struct sim_config cfg = quiet_config();
+	struct sf f;
+	sf_init(&f, &cfg, 1);
+	sim_at_pause(f.w, 15000, f.coord);
+	sim_at_resume(f.w, 75000, f.coord);
+	sim_run_until(f.w, 120000);
+	const struct sim_event *sent = heartbeat_sent_after(&f, 15000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sent);
+	CU_ASSERT_TRUE(sent->at_ms < 75000 - REQUEST_TIMEOUT_MS);
+	const struct sim_event *fail = find_req(&f, SIM_EV_TRANSPORT_FAIL, "timeout", sent->req_id);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fail);
+	CU_ASSERT_EQUAL(fail->at_ms, sent->at_ms + REQUEST_TIMEOUT_MS);
+	const struct sim_event *gone = find_req(&f, SIM_EV_DROP, "client-gone", sent->req_id);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(gone);
+	CU_ASSERT_EQUAL(gone->at_ms, 75000);
+	CU_ASSERT_PTR_NULL(find_req(&f, SIM_EV_DROP, "late", sent->req_id));
+	CU_ASSERT_EQUAL(sf_status_change(&f, 0, f.r[0], RC_RUNNER_STALE), -1);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
+/* Paused for less than a request timeout: the held heartbeat is answered
+ * in time, and the timeout failure scheduled for it never happens. */
+static void test_a_request_held_briefly_gets_its_reply(void)
+{
+	struct sim_config cfg = quiet_config();
+	struct sf f;
+	sf_init(&f, &cfg, 1);
+	sim_at_pause(f.w, 15000, f.coord);
+	sim_at_resume(f.w, 27000, f.coord);
+	sim_run_until(f.w, 60000);
+	const struct sim_event *sent = heartbeat_sent_after(&f, 15000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sent);
+	CU_ASSERT_TRUE(sent->at_ms < 27000 && sent->at_ms + REQUEST_TIMEOUT_MS > 27010);
+	const struct sim_event *got = find_req(&f, SIM_EV_DELIVER, NULL, sent->req_id);
+	CU_ASSERT_PTR_NOT_NULL(got); /* at the coordinator, at its resume */
+	CU_ASSERT_EQUAL(sf_count(&f, SIM_EV_TRANSPORT_FAIL, NULL, NULL, RC_OP_NONE), 0);
+	CU_ASSERT_EQUAL(sf_count(&f, SIM_EV_DROP, NULL, NULL, RC_OP_NONE), 0);
+	size_t replies = 0;
+	for (size_t i = 0; i < f.n_recs; i++)
+		replies += f.recs[i].ev.kind == SIM_EV_DELIVER && f.recs[i].ev.req_id == sent->req_id &&
+			   strcmp(f.recs[i].node, "r0") == 0 && f.recs[i].ev.status == 200;
+	CU_ASSERT_EQUAL(replies, 1);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
 void rc_test_register_sim_net(void)
 {
 	static CU_TestInfo tests[] = {
@@ -221,6 +299,9 @@ void rc_test_register_sim_net(void)
 		{ "a duplicated text outlives its original", test_duplicated_text_outlives_its_original },
 		{ "requests held by a paused coordinator fail at its crash",
 		  test_requests_held_by_a_paused_coordinator_fail_at_its_crash },
+		{ "a request held by a paused coordinator times out when due",
+		  test_a_request_held_by_a_paused_coordinator_times_out_when_due },
+		{ "a request held briefly gets its reply", test_a_request_held_briefly_gets_its_reply },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("sim_net", tests);
