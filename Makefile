@@ -319,10 +319,15 @@ scenario-syntax scenario-library scenario-must-fail scenario-junit: $(BIN)/rollc
 # explore-tests: explore/replay/shrink/timeline end to end (tests/explore).
 # mutants: every broken core of fixtures/mutants/ caught by the gate or by
 # exploration, its failure replayed and shrunk (ci/mutants.sh says how).
+# timeline-work: drawing a trace costs work in proportion to its length,
+# counted under valgrind (tests/explore/timeline-work.sh).
 # bench-explore: seeds/s and shrink figures (part of make bench).
-.PHONY: explore-tests mutants bench bench-explore
+.PHONY: explore-tests timeline-work mutants bench bench-explore
 explore-tests: $(BIN)/rollcall
 	@bash tests/explore/explore.sh
+
+timeline-work: $(BIN)/rollcall
+	@bash tests/explore/timeline-work.sh $(BIN)/rollcall
 
 mutants: $(BIN)/rollcall
 	@bash ci/mutants.sh --shrink
@@ -351,7 +356,7 @@ CHECK_STEPS += integration integration-valgrind
 CHECK_STEPS += test-report test-report-html test-report-mutant
 CHECK_STEPS += sim-determinism sim-reference sim-scaling sim-heartbeat-work
 CHECK_STEPS += conform conform-mutants
-CHECK_STEPS += explore-tests mutants
+CHECK_STEPS += explore-tests timeline-work mutants
 
 check: deps
 	@$(MAKE) --no-print-directory all

@@ -12,6 +12,7 @@
 
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,10 @@ struct rec {
 	int64_t value;
 };
 
-struct save { int64_t t; char id[32]; int lane; };
-struct task_name { uint64_t id; char name[48]; };
+/* seq: the position in the trace, which breaks ties once sorted by ID;
+ * tmax: the latest time of this ID's saves up to this one (see lane_for_id) */
+struct save { int64_t t, tmax; char id[32]; int lane; size_t seq; };
+struct task_name { uint64_t id; char name[48]; size_t seq; };
 struct pending { int from, to; char op[24]; uint64_t req; bool reply; int64_t t; };
 struct open_band { int64_t since; char cls[16]; };
 
@@ -100,24 +103,164 @@ static void rec_from(json_t *o, struct rec *r)
 	r->value = num(o, "value");
 }
 
+/* --- the simulator's own lines, read without jansson --------------------------------- */
+
+/* Building a jansson tree for every line, twice, was nearly all the time
+ * of drawing a long trace (30 s for 20 days of five runners). The records
+ * the simulator writes are flat objects of plain ASCII strings, whole
+ * numbers and literals, without spaces or escapes: those are read here, in
+ * place, into the record. Anything else (the header lines, an edited or
+ * damaged trace) is left to jansson, which decides as it always has; this
+ * reader accepts only text jansson reads the same way (the last of a
+ * repeated key wins, a value of the wrong type reads as "" or 0). */
+
+/* A plain string at *p (after its opening quote): NUL-terminated in place.
+ * Returns false for anything needing jansson (escapes, control bytes, non-ASCII). */
+static bool flat_string(char **p, const char **out)
+{
+	char *s = *p;
+	for (; *s != '"'; s++)
+		if (*s == '\\' || (unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	*s = '\0';
+	*out = *p;
+	*p = s + 1;
+	return true;
+}
+
+/* A whole number of at most 18 digits without a leading zero (jansson
+ * refuses those, and longer ones may overflow), or a literal. */
+static bool flat_scalar(char **p, bool *is_int, int64_t *v)
+{
+	static const char *const literals[] = { "null", "true", "false" };
+	char *s = *p;
+	for (size_t i = 0; i < sizeof literals / sizeof literals[0]; i++) {
+		size_t n = strlen(literals[i]);
+		if (s[0] == literals[i][0] && strncmp(s, literals[i], n) == 0) {
+			*p = s + n;
+			*is_int = false;
+			return true;
+		}
+	}
+	bool neg = *s == '-';
+	s += neg;
+	int digits = 0;
+	int64_t n = 0;
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		n = n * 10 + (*s - '0');
+	if (digits == 0 || digits > 18 || (digits > 1 && s[-digits] == '0'))
+		return false;
+	*v = neg ? -n : n;
+	*is_int = true;
+	*p = s;
+	return true;
+}
+
+/* The record's fields by key: the ones rec_from reads. */
+enum field_type { F_STR, F_I64, F_U64, F_INT, F_EV };
+static const struct {
+	const char *key;
+	enum field_type type;
+	size_t off;
+} rec_fields[] = {
+	{ "ev", F_EV, 0 },
+	{ "t", F_I64, offsetof(struct rec, t) },
+	{ "node", F_STR, offsetof(struct rec, node) },
+	{ "kind", F_STR, offsetof(struct rec, kind) },
+	{ "what", F_STR, offsetof(struct rec, what) },
+	{ "peer", F_STR, offsetof(struct rec, peer) },
+	{ "op", F_STR, offsetof(struct rec, op) },
+	{ "from", F_STR, offsetof(struct rec, from) },
+	{ "to", F_STR, offsetof(struct rec, to) },
+	{ "runner", F_STR, offsetof(struct rec, runner) },
+	{ "text", F_STR, offsetof(struct rec, text) },
+	{ "req", F_U64, offsetof(struct rec, req) },
+	{ "task", F_U64, offsetof(struct rec, task) },
+	{ "status", F_INT, offsetof(struct rec, status) },
+	{ "attempt", F_INT, offsetof(struct rec, attempt) },
+	{ "value", F_I64, offsetof(struct rec, value) },
+};
+
+/* One pair's value into the record field its key names (s NULL: not a
+ * string; v counts only when is_int). */
+static void flat_field(struct rec *r, const char *key, const char *s, bool is_int, int64_t v, bool *has_ev)
+{
+	int64_t n = is_int ? v : 0;
+	for (size_t i = 0; i < sizeof rec_fields / sizeof rec_fields[0]; i++) {
+		if (key[0] != rec_fields[i].key[0] || strcmp(key, rec_fields[i].key) != 0)
+			continue;
+		char *at = (char *)r + rec_fields[i].off;
+		switch (rec_fields[i].type) {
+		case F_EV: *has_ev = true; break;
+		case F_STR: *(const char **)(void *)at = s ? s : ""; break;
+		case F_I64: *(int64_t *)(void *)at = n; break;
+		case F_U64: *(uint64_t *)(void *)at = (uint64_t)n; break;
+		case F_INT: *(int *)(void *)at = (int)n; break;
+		}
+		return;
+	}
+}
+
+/* Reads line (NUL-terminated, changed in place) into r. Returns 1 for a
+ * record, 0 for a flat object without "ev", -1 when jansson must read it. */
+static int flat_record(char *line, struct rec *r)
+{
+	static const struct rec none = { .node = "", .kind = "", .what = "", .peer = "", .op = "", .from = "",
+					 .to = "", .runner = "", .text = "" };
+	*r = none;
+	bool has_ev = false;
+	char *p = line;
+	if (*p++ != '{')
+		return -1;
+	if (*p == '}')
+		return p[1] ? -1 : 0;
+	for (;;) {
+		const char *key, *s = NULL;
+		bool is_int = false;
+		int64_t v = 0;
+		if (*p++ != '"' || !flat_string(&p, &key) || *p++ != ':')
+			return -1;
+		if (*p == '"') {
+			p++;
+			if (!flat_string(&p, &s))
+				return -1;
+		} else if (!flat_scalar(&p, &is_int, &v)) {
+			return -1;
+		}
+		flat_field(r, key, s, is_int, v, &has_ev);
+		if (*p == '}')
+			return p[1] ? -1 : has_ev;
+		if (*p++ != ',')
+			return -1;
+	}
+}
+
 /* Calls fn for every record line (lines without "ev" are headers). */
 static int each_record(const char *trace, size_t len, struct tl *t, void (*fn)(struct tl *, const struct rec *))
 {
 	size_t pos = 0;
 	int records = 0;
+	struct xp_buf line = { 0 };
 	while (pos < len) {
 		const char *nl = memchr(trace + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (trace + pos)) : len - pos;
-		json_t *o = n ? json_loadb(trace + pos, n, 0, NULL) : NULL;
+		struct rec r;
+		line.len = 0;
+		xp_buf_add(&line, trace + pos, n);
+		int flat = memchr(line.data, '\0', n) ? -1 : flat_record(line.data, &r);
+		json_t *o = flat < 0 && n ? json_loadb(trace + pos, n, 0, NULL) : NULL;
 		if (o && json_object_get(o, "ev")) {
-			struct rec r;
 			rec_from(o, &r);
+			flat = 1;
+		}
+		if (flat == 1) {
 			fn(t, &r);
 			records++;
 		}
 		json_decref(o);
 		pos += n + 1;
 	}
+	xp_buf_free(&line);
 	return records;
 }
 
@@ -149,11 +292,13 @@ static void survey(struct tl *t, const struct rec *r)
 		GROW(t->saves, t->n_saves, t->cap_saves);
 		struct save *s = &t->saves[t->n_saves++];
 		s->t = r->t;
+		s->seq = t->n_saves - 1;
 		snprintf(s->id, sizeof s->id, "%s", r->runner);
 		s->lane = lane_of(t, r->node);
 	} else if (strcmp(r->kind, "api") == 0 && strcmp(r->op, "task-submit") == 0 && r->task) {
 		GROW(t->tasks, t->n_tasks, t->cap_tasks);
 		t->tasks[t->n_tasks].id = r->task;
+		t->tasks[t->n_tasks].seq = t->n_tasks;
 		snprintf(t->tasks[t->n_tasks++].name, sizeof t->tasks[0].name, "%s", r->what);
 	} else if (strcmp(r->kind, "violation") == 0 && !t->violated) {
 		t->violated = true;
@@ -163,31 +308,97 @@ static void survey(struct tl *t, const struct rec *r)
 	}
 }
 
-/* The lane of the node that holds runner ID id at time at (the latest save
- * before it, else the first after). */
+/* --- lookups by runner ID and task ID ---------------------------------------------------------- */
+
+/* Every runner-status, task-state and refusal record looks up a runner ID
+ * and every task label a task ID: scanning all saves and tasks for each
+ * made drawing a long run quadratic in its length. After the survey both
+ * lists are sorted by ID (ties in trace order) and searched in halves. */
+
+static int save_cmp(const void *a, const void *b)
+{
+	const struct save *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int task_cmp(const void *a, const void *b)
+{
+	const struct task_name *x = a, *y = b;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void index_ids(struct tl *t)
+{
+	if (t->n_saves)
+		qsort(t->saves, t->n_saves, sizeof *t->saves, save_cmp);
+	if (t->n_tasks)
+		qsort(t->tasks, t->n_tasks, sizeof *t->tasks, task_cmp);
+	for (size_t i = 0; i < t->n_saves; i++) {
+		struct save *s = &t->saves[i];
+		bool same = i > 0 && strcmp(s[-1].id, s->id) == 0;
+		s->tmax = same && s[-1].tmax > s->t ? s[-1].tmax : s->t;
+	}
+}
+
+/* The first i in [lo, hi) that is not below key, for a predicate below
+ * that holds on a prefix of the range. */
+static size_t search(const struct tl *t, size_t lo, size_t hi, bool (*below)(const struct tl *, size_t, const void *),
+		     const void *key)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (below(t, mid, key))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool save_id_before(const struct tl *t, size_t i, const void *id)
+{
+	return strcmp(t->saves[i].id, id) < 0;
+}
+
+static bool save_id_up_to(const struct tl *t, size_t i, const void *id)
+{
+	return strcmp(t->saves[i].id, id) <= 0;
+}
+
+static bool save_by(const struct tl *t, size_t i, const void *at)
+{
+	return t->saves[i].tmax <= *(const int64_t *)at;
+}
+
+static bool task_before(const struct tl *t, size_t i, const void *id)
+{
+	return t->tasks[i].id < *(const uint64_t *)id;
+}
+
+/* The lane of the node that holds runner ID id at time at: in trace order,
+ * the save before the first one later than at, else the first. The first
+ * save later than at is the first whose running maximum passes at, which
+ * a search in halves finds even if a damaged trace's times go back. */
 static int lane_for_id(const struct tl *t, const char *id, int64_t at)
 {
-	int best = -1;
-	for (size_t i = 0; i < t->n_saves; i++) {
-		if (strcmp(t->saves[i].id, id) != 0)
-			continue;
-		if (t->saves[i].t <= at || best < 0)
-			best = t->saves[i].lane;
-		if (t->saves[i].t > at)
-			break;
-	}
-	return best;
+	size_t first = search(t, 0, t->n_saves, save_id_before, id);
+	size_t end = search(t, first, t->n_saves, save_id_up_to, id);
+	if (first == end)
+		return -1;
+	size_t later = search(t, first, end, save_by, &at);
+	return t->saves[later > first ? later - 1 : first].lane;
 }
 
 static void task_label(const struct tl *t, uint64_t id, int attempt, char *buf, size_t n)
 {
-	for (size_t i = 0; i < t->n_tasks; i++) {
-		if (t->tasks[i].id == id) {
-			snprintf(buf, n, attempt ? "%s#%d" : "%s", t->tasks[i].name, attempt);
-			return;
-		}
-	}
-	snprintf(buf, n, attempt ? "task %" PRIu64 "#%d" : "task %" PRIu64, id, attempt);
+	size_t i = search(t, 0, t->n_tasks, task_before, &id);
+	if (i < t->n_tasks && t->tasks[i].id == id)
+		snprintf(buf, n, attempt ? "%s#%d" : "%s", t->tasks[i].name, attempt);
+	else
+		snprintf(buf, n, attempt ? "task %" PRIu64 "#%d" : "task %" PRIu64, id, attempt);
 }
 
 /* --- geometry and primitives ------------------------------------------------------------ */
@@ -683,6 +894,7 @@ char *xp_timeline_svg(const char *trace, size_t len, const struct xp_script *sce
 		release(&t);
 		return NULL;
 	}
+	index_ids(&t);
 	window(&t, o);
 	t.plot_w = (o->width >= 400 ? o->width : 1600) - LEFT - 20;
 	t.status = calloc(t.n_lanes, sizeof *t.status);
