@@ -1,8 +1,8 @@
 /*
  * xp_timeline.c - trace records to an SVG swimlane picture.
  *
- * Two passes over the records: the first finds the lanes (nodes in order of
- * appearance, the coordinator first), which node holds which runner ID
+ * Two passes over the records: the first finds the lanes (the coordinator
+ * first, then the other nodes in name order), which node holds which runner ID
  * (state-save records), task names (API records), the end and the first
  * violation, and so the time window; the second draws. Drawing goes into
  * layers (bands, shading, arrows, marks, labels) concatenated at the end so
@@ -10,6 +10,7 @@
  */
 #include "xp_timeline.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -306,6 +307,72 @@ static void survey(struct tl *t, const struct rec *r)
 		snprintf(t->violation, sizeof t->violation, "%s", r->what);
 		snprintf(t->violation_text, sizeof t->violation_text, "%s", r->text);
 	}
+}
+
+/* --- lane order ---------------------------------------------------------------------------- */
+
+/* Names in the order a reader counts them: runs of digits compare as
+ * numbers (r2 before r10), everything else byte by byte; names that tie
+ * that way (r01, r1) fall back to strcmp, so the order is total. */
+static int natural_cmp(const char *a, const char *b)
+{
+	const char *x = a, *y = b;
+	while (*x && *y) {
+		if (isdigit((unsigned char)*x) && isdigit((unsigned char)*y)) {
+			while (*x == '0')
+				x++;
+			while (*y == '0')
+				y++;
+			size_t nx = strspn(x, "0123456789"), ny = strspn(y, "0123456789");
+			int c = nx != ny ? (nx < ny ? -1 : 1) : strncmp(x, y, nx);
+			if (c)
+				return c;
+			x += nx;
+			y += ny;
+		} else if (*x != *y) {
+			return (unsigned char)*x < (unsigned char)*y ? -1 : 1;
+		} else {
+			x++;
+			y++;
+		}
+	}
+	if (*x || *y)
+		return *x ? 1 : -1;
+	return strcmp(a, b);
+}
+
+struct lane_sort { char name[64]; int old; };
+
+static int lane_sort_cmp(const void *a, const void *b)
+{
+	return natural_cmp(((const struct lane_sort *)a)->name, ((const struct lane_sort *)b)->name);
+}
+
+/* Lanes in the order of appearance are the order of whatever started first
+ * (r1 and r10 at 0 s, r2 at 1 s): the coordinator, which starts first,
+ * stays on top and the others go in name order. The saves' lanes follow. */
+static void order_lanes(struct tl *t)
+{
+	if (t->n_lanes < 3)
+		return;
+	size_t n = t->n_lanes - 1;
+	struct lane_sort *v = xp_alloc(n * sizeof *v);
+	int *moved = xp_alloc(t->n_lanes * sizeof *moved);
+	for (size_t i = 0; i < n; i++) {
+		memcpy(v[i].name, t->lanes[i + 1], sizeof v[i].name);
+		v[i].old = (int)i + 1;
+	}
+	qsort(v, n, sizeof *v, lane_sort_cmp);
+	moved[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(t->lanes[i + 1], v[i].name, sizeof v[i].name);
+		moved[v[i].old] = (int)i + 1;
+	}
+	for (size_t i = 0; i < t->n_saves; i++)
+		if (t->saves[i].lane >= 0)
+			t->saves[i].lane = moved[t->saves[i].lane];
+	free(v);
+	free(moved);
 }
 
 /* --- lookups by runner ID and task ID ---------------------------------------------------------- */
@@ -894,6 +961,7 @@ char *xp_timeline_svg(const char *trace, size_t len, const struct xp_script *sce
 		release(&t);
 		return NULL;
 	}
+	order_lanes(&t);
 	index_ids(&t);
 	window(&t, o);
 	t.plot_w = (o->width >= 400 ? o->width : 1600) - LEFT - 20;

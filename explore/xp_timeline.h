@@ -1,7 +1,8 @@
 /*
  * xp_timeline.h - a run drawn as swimlanes (SVG).
  *
- * One lane per node (the coordinator on top), virtual time left to right.
+ * One lane per node (the coordinator on top, then the other nodes in name
+ * order, digits as numbers: r2 before r10), virtual time left to right.
  * Each runner lane shows the coordinator's view of that runner as a band
  * (online green, stale orange, removed grey) and the node's own process state
  * under it (up, paused, crashed, down); messages are arrows from the sender's

@@ -1,6 +1,7 @@
 /*
  * test_explore.c - the pieces of explore/: shards, scenario statements, the
- * generator, trace comparison, clock set-backs and the shrinker.
+ * generator, trace comparison, clock set-backs, the shrinker and the order
+ * of a timeline's lanes.
  *
  * The command-line behaviour (workers, replays of saved files, timelines) is
  * tested end to end by tests/explore/explore.sh; the mutation self-check
@@ -19,6 +20,7 @@
 #include "xp_script.h"
 #include "xp_shard.h"
 #include "xp_shrink.h"
+#include "xp_timeline.h"
 
 /* --- shards ------------------------------------------------------------------------ */
 
@@ -407,6 +409,55 @@ static void test_snprintf(void)
 	same_as_snprintf("%.*s and %c", 3, "abcdef", 'z');
 }
 
+/* --- timeline lanes ------------------------------------------------------------------- */
+
+/* Where lane name appears in svg (its label), or NULL. */
+static const char *lane_label(const char *svg, const char *name)
+{
+	char want[80];
+	snprintf(want, sizeof want, "class=\"lanename\" x=\"8\" y=\"");
+	for (const char *p = strstr(svg, want); p; p = strstr(p + 1, want)) {
+		const char *gt = strchr(p, '>');
+		size_t n = strlen(name);
+		if (gt && strncmp(gt + 1, name, n) == 0 && strncmp(gt + 1 + n, "</text>", 7) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* Nodes start in an order that is not their names' (r10 and a clone before
+ * r2 and r1): the lanes are the coordinator, then the names in order with
+ * digits as numbers, and a runner's band stays on the lane of the node
+ * that saved its ID. */
+static void test_timeline_lane_order(void)
+{
+	static const char trace[] =
+		"{\"ev\":0,\"t\":0,\"node\":\"coordinator\",\"kind\":\"node\",\"what\":\"start\",\"value\":1}\n"
+		"{\"ev\":1,\"t\":0,\"node\":\"r10\",\"kind\":\"node\",\"what\":\"start\",\"value\":1}\n"
+		"{\"ev\":2,\"t\":0,\"node\":\"clone-r1\",\"kind\":\"node\",\"what\":\"start\",\"value\":1}\n"
+		"{\"ev\":3,\"t\":1000,\"node\":\"r2\",\"kind\":\"node\",\"what\":\"start\",\"value\":1}\n"
+		"{\"ev\":4,\"t\":1000,\"node\":\"r1\",\"kind\":\"node\",\"what\":\"start\",\"value\":1}\n"
+		"{\"ev\":5,\"t\":2000,\"node\":\"r10\",\"kind\":\"state-save\",\"runner\":\"lnch_a\",\"value\":2000}\n"
+		"{\"ev\":6,\"t\":3000,\"node\":\"coordinator\",\"kind\":\"runner-status\",\"from\":\"removed\","
+		"\"to\":\"online\",\"runner\":\"lnch_a\"}\n"
+		"{\"ev\":7,\"t\":60000,\"node\":\"coordinator\",\"kind\":\"tick\",\"value\":60000}\n";
+	struct xp_timeline_opts o = { .from_ms = -1, .to_ms = -1, .width = 1600 };
+	char err[200];
+	char *svg = xp_timeline_svg(trace, sizeof trace - 1, NULL, &o, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	static const char *const order[] = { "coordinator", "clone-r1", "r1", "r2", "r10" };
+	const char *prev = svg;
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+		const char *at = lane_label(svg, order[i]);
+		CU_ASSERT_PTR_NOT_NULL(at);
+		CU_ASSERT_TRUE(at > prev); /* below the one before */
+		prev = at ? at : prev;
+	}
+	/* lane 4 (r10) is at y 78 + 4 * 84; its online band 6 px below the top */
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "y=\"420\" width=\"1387.0\" height=\"12\"><title>r10 online from 3s to 1m<"));
+	free(svg);
+}
+
 void rc_test_register_explore(void)
 {
 	static CU_TestInfo tests[] = {
@@ -424,6 +475,7 @@ void rc_test_register_explore(void)
 		{ "shrink: smaller, same failure, deterministic", test_shrink },
 		{ "shrink: a passing scenario is refused", test_shrink_refuses_a_pass },
 		{ "xp_snprintf prints as snprintf does", test_snprintf },
+		{ "timeline: the coordinator, then the nodes in name order", test_timeline_lane_order },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("explore", tests);
