@@ -162,23 +162,147 @@ bool conf_profile_has(const struct conf_profile *p, enum rc_op op)
 	return op > RC_OP_NONE && op < RC_OP_COUNT && p->ops[op].present;
 }
 
+/* --- where a member is in the text ------------------------------------------------------ */
+
+/* jansson keeps no positions, so a mistake found in the tree is located by
+ * walking the text again (it has already parsed, so the walk can be
+ * simple) to the member at a dotted path such as "ops.claim.fields": its
+ * key's line and column, or those of the deepest member of the path that
+ * is there (a required key left out is reported where its object begins). */
+
+struct cursor {
+	const char *s, *end, *line_start;
+	int line;
+};
+
+static bool at_end(const struct cursor *c)
+{
+	return c->s >= c->end;
+}
+
+static void skip_space(struct cursor *c)
+{
+	for (; !at_end(c) && (*c->s == ' ' || *c->s == '\t' || *c->s == '\r' || *c->s == '\n'); c->s++)
+		if (*c->s == '\n') {
+			c->line++;
+			c->line_start = c->s + 1;
+		}
+}
+
+/* The string at c (its opening quote) into key (NULL: skip it). A key with
+ * escapes other than \" \\ \/ reads as "\x01", which names no member. */
+static void read_string(struct cursor *c, char *key, size_t cap)
+{
+	size_t n = 0;
+	bool odd = false;
+	for (c->s++; !at_end(c) && *c->s != '"'; c->s++) {
+		char ch = *c->s;
+		if (ch == '\\' && c->s + 1 < c->end) {
+			ch = *++c->s;
+			odd = odd || (ch != '"' && ch != '\\' && ch != '/');
+		}
+		if (key && n + 1 < cap)
+			key[n++] = ch;
+	}
+	c->s += !at_end(c);
+	if (key)
+		snprintf(key + n, cap - n, "%s", "");
+	if (key && odd)
+		snprintf(key, cap, "\x01");
+}
+
+static void skip_value(struct cursor *c)
+{
+	int depth = 0;
+	do {
+		skip_space(c);
+		if (at_end(c))
+			return;
+		char ch = *c->s;
+		if (ch == '"') {
+			read_string(c, NULL, 0);
+			continue;
+		}
+		if (ch == '{' || ch == '[')
+			depth++;
+		else if (ch == '}' || ch == ']')
+			depth--;
+		else if (depth == 0) { /* a number or a literal */
+			while (!at_end(c) && !strchr(",}] \t\r\n", *c->s))
+				c->s++;
+			return;
+		}
+		c->s++;
+	} while (depth > 0);
+}
+
+/* Into the object at c, to the member at path; line and col follow each
+ * member of the path found. */
+static void find_member(struct cursor *c, const char *path, int *line, int *col)
+{
+	size_t seg = strcspn(path, ".");
+	skip_space(c);
+	if (at_end(c) || *c->s != '{')
+		return;
+	c->s++;
+	for (;;) {
+		skip_space(c);
+		if (at_end(c) || *c->s != '"')
+			return;
+		int key_line = c->line, key_col = (int)(c->s - c->line_start) + 1;
+		char key[128];
+		read_string(c, key, sizeof key);
+		skip_space(c);
+		c->s += !at_end(c) && *c->s == ':';
+		if (strlen(key) == seg && strncmp(key, path, seg) == 0) {
+			*line = key_line;
+			*col = key_col;
+			if (path[seg] == '.')
+				find_member(c, path + seg + 1, line, col);
+			return;
+		}
+		skip_value(c);
+		skip_space(c);
+		if (at_end(c) || *c->s != ',')
+			return;
+		c->s++;
+	}
+}
+
+/* The line and column of the member at path ("": the profile itself). */
+static void locate(const char *text, size_t len, const char *path, int *line, int *col)
+{
+	struct cursor c = { text, text + len, text, 1 };
+	skip_space(&c);
+	*line = c.line;
+	*col = (int)(c.s - c.line_start) + 1;
+	if (path[0])
+		find_member(&c, path, line, col);
+}
+
 /* --- loading ------------------------------------------------------------------------ */
 
 struct loader {
 	struct conf_profile *p;
 	const char *path;
+	const char *text; /* the file, to say where a mistake is */
+	size_t len;
 	char *err;
 	size_t err_cap;
 	bool failed;
 };
 
-static int load_error(struct loader *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int load_error(struct loader *l, const char *fmt, ...)
+/* Every mistake says FILE:LINE:COL: what, like a scenario's, at the member
+ * at (a dotted path) or as near to it as the file has. */
+static int load_error(struct loader *l, const char *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int load_error(struct loader *l, const char *at, const char *fmt, ...)
 {
 	if (l->failed)
 		return -1;
 	l->failed = true;
-	int n = snprintf(l->err, l->err_cap, "%s: ", l->path);
+	int line, col;
+	locate(l->text, l->len, at, &line, &col);
+	int n = snprintf(l->err, l->err_cap, "%s:%d:%d: ", l->path, line, col);
 	va_list ap;
 	va_start(ap, fmt);
 	if (n >= 0 && (size_t)n < l->err_cap)
@@ -187,8 +311,27 @@ static int load_error(struct loader *l, const char *fmt, ...)
 	return -1;
 }
 
-/* Every key of obj must be one of allowed (NULL-terminated). */
-static int check_keys(struct loader *l, json_t *obj, const char *where, const char *const *allowed)
+/* Paths name members as they are written: "ops.claim.fields"; "" is the
+ * profile itself. */
+static const char *member(char *buf, size_t n, const char *at, const char *key)
+{
+	/* a path too long for buf is cut, and found only as far as it goes */
+	const char *parts[] = { at, at[0] ? "." : "", key };
+	size_t len = 0;
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		for (const char *c = parts[i]; *c && len + 1 < n; c++)
+			buf[len++] = *c;
+	buf[len] = '\0';
+	return buf;
+}
+
+static const char *shown(const char *at)
+{
+	return at[0] ? at : "the profile";
+}
+
+/* Every key of the object at at must be one of allowed (NULL-terminated). */
+static int check_keys(struct loader *l, json_t *obj, const char *at, const char *const *allowed)
 {
 	const char *key;
 	json_t *v;
@@ -196,27 +339,30 @@ static int check_keys(struct loader *l, json_t *obj, const char *where, const ch
 		bool ok = false;
 		for (int i = 0; allowed[i] && !ok; i++)
 			ok = strcmp(key, allowed[i]) == 0;
+		char m[200];
 		if (!ok)
-			return load_error(l, "unknown key \"%s\" in %s", key, where);
+			return load_error(l, member(m, sizeof m, at, key), "unknown key \"%s\" in %s", key, shown(at));
 	}
 	return 0;
 }
 
-static json_t *object_member(struct loader *l, json_t *obj, const char *key, const char *where)
+static json_t *object_member(struct loader *l, json_t *obj, const char *key, const char *at)
 {
 	json_t *v = json_object_get(obj, key);
+	char m[200];
 	if (v && !json_is_object(v)) {
-		load_error(l, "%s.%s must be an object", where, key);
+		load_error(l, member(m, sizeof m, at, key), "%s must be an object", m);
 		return NULL;
 	}
 	return v;
 }
 
-static const char *string_member(struct loader *l, json_t *obj, const char *key, const char *where)
+static const char *string_member(struct loader *l, json_t *obj, const char *key, const char *at)
 {
 	json_t *v = json_object_get(obj, key);
+	char m[200];
 	if (v && !json_is_string(v)) {
-		load_error(l, "%s.%s must be a string", where, key);
+		load_error(l, member(m, sizeof m, at, key), "%s must be a string", m);
 		return NULL;
 	}
 	return v ? json_string_value(v) : NULL;
@@ -239,50 +385,56 @@ static bool known_placeholder(const char *name, size_t len)
 	return false;
 }
 
-static int check_path(struct loader *l, const char *op, const char *path)
+static int check_path(struct loader *l, const char *op, const char *at, const char *path)
 {
+	char m[200];
+	member(m, sizeof m, at, "path");
 	if (path[0] != '/')
-		return load_error(l, "ops.%s.path must start with '/'", op);
-	for (const char *at = strchr(path, '{'); at; at = strchr(at + 1, '{')) {
-		const char *end = strchr(at, '}');
-		if (!end || !known_placeholder(at + 1, (size_t)(end - at - 1)))
-			return load_error(l, "ops.%s.path: unknown placeholder at \"%s\" (use {runner_id}, {task_id}, "
-					  "{sandbox_id})", op, at);
+		return load_error(l, m, "ops.%s.path must start with '/'", op);
+	for (const char *p = strchr(path, '{'); p; p = strchr(p + 1, '{')) {
+		const char *end = strchr(p, '}');
+		if (!end || !known_placeholder(p + 1, (size_t)(end - p - 1)))
+			return load_error(l, m, "ops.%s.path: unknown placeholder at \"%s\" (use {runner_id}, {task_id}, "
+					  "{sandbox_id})", op, p);
 	}
 	return 0;
 }
 
-static int check_method(struct loader *l, const char *op, const char *m)
+static int check_method(struct loader *l, const char *op, const char *at, const char *method)
 {
 	static const char *const methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE" };
 	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
-		if (strcmp(m, methods[i]) == 0)
+		if (strcmp(method, methods[i]) == 0)
 			return 0;
-	return load_error(l, "ops.%s.method \"%s\" is not GET, POST, PUT, PATCH or DELETE", op, m);
+	char m[200];
+	return load_error(l, member(m, sizeof m, at, "method"),
+			  "ops.%s.method \"%s\" is not GET, POST, PUT, PATCH or DELETE", op, method);
 }
 
-/* "fields": {"canonical": "theirs", ...} merged into dst (a new reference). */
-static int load_fields(struct loader *l, json_t *src, json_t *dst, const char *where)
+/* "fields": {"canonical": "theirs", ...} (the object at at) merged into dst. */
+static int load_fields(struct loader *l, json_t *src, json_t *dst, const char *at)
 {
 	const char *key;
 	json_t *v;
 	json_object_foreach(src, key, v) {
+		char m[200];
 		if (!json_is_string(v) || json_string_length(v) == 0)
-			return load_error(l, "%s.%s must be a non-empty string", where, key);
+			return load_error(l, member(m, sizeof m, at, key), "%s must be a non-empty string", m);
 		json_object_set(dst, key, v);
 	}
 	return 0;
 }
 
-/* The reverse of a field map; two canonical names for one of theirs is an error. */
-static json_t *reverse_fields(struct loader *l, json_t *fields, const char *op)
+/* The reverse of a field map; two canonical names for one of theirs is an
+ * error, reported at the map at at (the op's own fields, else the global ones). */
+static json_t *reverse_fields(struct loader *l, json_t *fields, const char *op, const char *at)
 {
 	json_t *r = json_object();
 	const char *key;
 	json_t *v;
 	json_object_foreach(fields, key, v) {
 		if (json_object_get(r, json_string_value(v))) {
-			load_error(l, "ops.%s: two fields are renamed to \"%s\"", op, json_string_value(v));
+			load_error(l, at, "ops.%s: two fields are renamed to \"%s\"", op, json_string_value(v));
 			break;
 		}
 		json_object_set_new(r, json_string_value(v), json_string(key));
@@ -290,18 +442,19 @@ static json_t *reverse_fields(struct loader *l, json_t *fields, const char *op)
 	return r;
 }
 
-static int load_statuses(struct loader *l, json_t *src, struct status_map *m, const char *where)
+static int load_statuses(struct loader *l, json_t *src, struct status_map *m, const char *at)
 {
 	const char *key;
 	json_t *v;
 	json_object_foreach(src, key, v) {
-		char *end;
+		char *end, where[200];
 		long from = strtol(key, &end, 10);
+		member(where, sizeof where, at, key);
 		if (*end || from < 100 || from > 599 || !json_is_integer(v) || json_integer_value(v) < 100 ||
 		    json_integer_value(v) > 599)
-			return load_error(l, "%s: \"%s\" must map an HTTP status to an HTTP status", where, key);
+			return load_error(l, where, "%s: \"%s\" must map an HTTP status to an HTTP status", at, key);
 		if (m->n == MAX_STATUS_MAP)
-			return load_error(l, "%s: more than %d statuses", where, MAX_STATUS_MAP);
+			return load_error(l, where, "%s: more than %d statuses", at, MAX_STATUS_MAP);
 		m->from[m->n] = (int)from;
 		m->to[m->n++] = (int)json_integer_value(v);
 	}
@@ -313,36 +466,38 @@ static int load_op(struct loader *l, const char *name, json_t *spec, json_t *glo
 {
 	static const char *const keys[] = { "method", "path", "fields", "request_fields", "statuses", "absent", NULL };
 	enum rc_op op = op_by_name(name);
+	char at[200], m[200];
+	member(at, sizeof at, "ops", name);
 	if (op == RC_OP_NONE)
-		return load_error(l, "unknown operation \"%s\" in ops", name);
+		return load_error(l, at, "unknown operation \"%s\" in ops", name);
 	if (!json_is_object(spec))
-		return load_error(l, "ops.%s must be an object", name);
-	if (check_keys(l, spec, name, keys) != 0)
+		return load_error(l, at, "ops.%s must be an object", name);
+	if (check_keys(l, spec, at, keys) != 0)
 		return -1;
-	struct op_map *m = &l->p->ops[op];
+	struct op_map *om = &l->p->ops[op];
 	if (json_is_true(json_object_get(spec, "absent"))) {
-		m->present = false;
+		om->present = false;
 		return 0;
 	}
-	const char *method = string_member(l, spec, "method", name), *path = string_member(l, spec, "path", name);
-	if ((method && check_method(l, name, method) != 0) || (path && check_path(l, name, path) != 0))
+	const char *method = string_member(l, spec, "method", at), *path = string_member(l, spec, "path", at);
+	if ((method && check_method(l, name, at, method) != 0) || (path && check_path(l, name, at, path) != 0))
 		return -1;
-	m->method = method ? xstrdup(method) : NULL;
-	m->path = path ? xstrdup(path) : NULL;
-	json_t *fields = object_member(l, spec, "fields", name), *statuses = object_member(l, spec, "statuses", name);
-	json_t *request_fields = object_member(l, spec, "request_fields", name);
-	json_object_update(m->fields, global_fields);
-	if (fields && load_fields(l, fields, m->fields, name) != 0)
+	om->method = method ? xstrdup(method) : NULL;
+	om->path = path ? xstrdup(path) : NULL;
+	json_t *fields = object_member(l, spec, "fields", at), *statuses = object_member(l, spec, "statuses", at);
+	json_t *request_fields = object_member(l, spec, "request_fields", at);
+	json_object_update(om->fields, global_fields);
+	if (fields && load_fields(l, fields, om->fields, member(m, sizeof m, at, "fields")) != 0)
 		return -1;
 	/* replies are read through the two-way names only */
-	m->rfields = reverse_fields(l, m->fields, name);
-	if (request_fields && load_fields(l, request_fields, m->fields, name) != 0)
+	om->rfields = reverse_fields(l, om->fields, name, fields ? member(m, sizeof m, at, "fields") : "fields");
+	if (request_fields && load_fields(l, request_fields, om->fields, member(m, sizeof m, at, "request_fields")) != 0)
 		return -1;
-	if (statuses && load_statuses(l, statuses, &m->statuses, name) != 0)
+	if (statuses && load_statuses(l, statuses, &om->statuses, member(m, sizeof m, at, "statuses")) != 0)
 		return -1;
-	for (int i = 0; i < global_statuses->n && m->statuses.n < MAX_STATUS_MAP; i++) {
-		m->statuses.from[m->statuses.n] = global_statuses->from[i];
-		m->statuses.to[m->statuses.n++] = global_statuses->to[i];
+	for (int i = 0; i < global_statuses->n && om->statuses.n < MAX_STATUS_MAP; i++) {
+		om->statuses.from[om->statuses.n] = global_statuses->from[i];
+		om->statuses.to[om->statuses.n++] = global_statuses->to[i];
 	}
 	return 0;
 }
@@ -358,12 +513,14 @@ static int load_words(struct loader *l, json_t *words)
 		json_t *v;
 		json_object_foreach(table, key, v) {
 			int i = 0;
+			char at[200];
+			snprintf(at, sizeof at, "words.%s.%s", kinds[k], key);
 			while (i < word_counts[k] && strcmp(canonical_word((enum word_kind)k, i), key) != 0)
 				i++;
 			if (i == word_counts[k])
-				return load_error(l, "words.%s: \"%s\" is not a canonical %s word", kinds[k], key, kinds[k]);
+				return load_error(l, at, "words.%s: \"%s\" is not a canonical %s word", kinds[k], key, kinds[k]);
 			if (!json_is_string(v) || json_string_length(v) == 0)
-				return load_error(l, "words.%s.%s must be a non-empty string", kinds[k], key);
+				return load_error(l, at, "%s must be a non-empty string", at);
 			free(l->p->words[k][i]);
 			l->p->words[k][i] = xstrdup(json_string_value(v));
 		}
@@ -376,8 +533,10 @@ static int load_duration(struct loader *l, json_t *obj, const char *key, int64_t
 	json_t *v = json_object_get(obj, key);
 	if (!v)
 		return 0;
+	char at[200];
 	if (!json_is_string(v) || scn_parse_duration(json_string_value(v), out) != 0)
-		return load_error(l, "target.%s must be a duration such as \"2m\" or \"1500ms\"", key);
+		return load_error(l, member(at, sizeof at, "target", key), "%s must be a duration such as \"2m\" or \"1500ms\"",
+				  at);
 	return 0;
 }
 
@@ -392,7 +551,7 @@ static int load_rotation(struct loader *l, json_t *v)
 	if (strcmp(word, "sighup") == 0)
 		l->p->rotation = CONF_ROTATE_SIGHUP;
 	else if (strcmp(word, "none") != 0)
-		return load_error(l, "target.secret_rotation must be \"sighup\" (rewrite the secret file, send "
+		return load_error(l, "target.secret_rotation", "target.secret_rotation must be \"sighup\" (rewrite the secret file, send "
 				     "SIGHUP) or \"none\"");
 	return 0;
 }
@@ -413,11 +572,12 @@ static int load_target(struct loader *l, json_t *t)
 		return -1;
 	json_t *ma = json_object_get(t, "max_attempts");
 	if (ma && (!json_is_integer(ma) || json_integer_value(ma) < 1))
-		return load_error(l, "target.max_attempts must be a positive integer");
+		return load_error(l, "target.max_attempts", "target.max_attempts must be a positive integer");
 	if (ma)
 		tm->max_attempts = json_integer_value(ma);
 	if (tm->sweep_interval_ms <= 0 || tm->monitor_interval_ms <= 0)
-		return load_error(l, "target: sweep_interval and monitor_interval must be > 0");
+		return load_error(l, tm->sweep_interval_ms <= 0 ? "target.sweep_interval" : "target.monitor_interval",
+				  "target: sweep_interval and monitor_interval must be > 0");
 	return load_rotation(l, json_object_get(t, "secret_rotation"));
 }
 
@@ -429,7 +589,7 @@ static int load_headers(struct loader *l, json_t *h)
 	const char *secret = string_member(l, h, "secret", "headers");
 	const char *rid = string_member(l, h, "runner_id", "headers");
 	if (secret && !secret[0])
-		return load_error(l, "headers.secret must name a header");
+		return load_error(l, "headers.secret", "headers.secret must name a header");
 	if (secret) {
 		free(l->p->secret_header);
 		l->p->secret_header = xstrdup(secret);
@@ -446,20 +606,20 @@ static int load_root(struct loader *l, json_t *root)
 	static const char *const keys[] = { "name", "about", "headers", "ops", "fields", "statuses", "words", "target",
 					    NULL };
 	if (!json_is_object(root))
-		return load_error(l, "a profile is a JSON object");
-	if (check_keys(l, root, "the profile", keys) != 0)
+		return load_error(l, "", "a profile is a JSON object");
+	if (check_keys(l, root, "", keys) != 0)
 		return -1;
-	const char *name = string_member(l, root, "name", "the profile");
+	const char *name = string_member(l, root, "name", "");
 	if (!name || !name[0])
-		return load_error(l, "\"name\" (a non-empty string) is required");
+		return load_error(l, "name", "\"name\" (a non-empty string) is required");
 	free(l->p->name);
 	l->p->name = xstrdup(name);
-	json_t *headers = object_member(l, root, "headers", "the profile");
-	json_t *ops = object_member(l, root, "ops", "the profile");
-	json_t *fields = object_member(l, root, "fields", "the profile");
-	json_t *statuses = object_member(l, root, "statuses", "the profile");
-	json_t *words = object_member(l, root, "words", "the profile");
-	json_t *target = object_member(l, root, "target", "the profile");
+	json_t *headers = object_member(l, root, "headers", "");
+	json_t *ops = object_member(l, root, "ops", "");
+	json_t *fields = object_member(l, root, "fields", "");
+	json_t *statuses = object_member(l, root, "statuses", "");
+	json_t *words = object_member(l, root, "words", "");
+	json_t *target = object_member(l, root, "target", "");
 	if (l->failed || (headers && load_headers(l, headers) != 0) || (words && load_words(l, words) != 0) ||
 	    (target && load_target(l, target) != 0))
 		return -1;
@@ -486,7 +646,7 @@ static int load_root(struct loader *l, json_t *root)
 	json_decref(global_fields);
 	for (int op = RC_OP_NONE + 1; op < RC_OP_COUNT && !l->failed; op++)
 		if (!l->p->ops[op].rfields)
-			l->p->ops[op].rfields = reverse_fields(l, l->p->ops[op].fields, rc_op_name((enum rc_op)op));
+			l->p->ops[op].rfields = reverse_fields(l, l->p->ops[op].fields, rc_op_name((enum rc_op)op), "fields");
 	l->p->identity = false;
 	return l->failed ? -1 : 0;
 }
@@ -499,17 +659,18 @@ struct conf_profile *conf_profile_load(const char *path, char *err, size_t err_c
 		return NULL; /* "cannot open FILE: ...", "cannot read FILE: Is a directory" */
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	free(text);
 	if (!root) {
 		snprintf(err, err_cap, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+		free(text);
 		return NULL;
 	}
-	struct loader l = { profile_new(), path, err, err_cap, false };
+	struct loader l = { profile_new(), path, text, len, err, err_cap, false };
 	if (!l.p)
 		abort();
 	l.p->rotation = CONF_ROTATE_NONE; /* see load_rotation */
 	int rc = load_root(&l, root);
 	json_decref(root);
+	free(text);
 	if (rc != 0) {
 		conf_profile_free(l.p);
 		return NULL;

@@ -139,11 +139,11 @@ check_dialect() {
 	[ "$STATUS" -eq 2 ] && grep -q 'health check with 404' "$T/wrong2.out" ||
 		{ cat "$T/wrong2.out"; fail "the fleet-v2 profile against coordd: exit $STATUS"; }
 	ok "a profile that does not fit the target: exit 2 at its health check ($MS ms)"
-	printf '{ "name": "x", "opz": {} }\n' > "$T/bad.json"
+	printf '{\n  "name": "x",\n  "opz": {}\n}\n' > "$T/bad.json"
 	run badprofile "$RC" conform --profile "$T/bad.json" --launch "$COORDD" scenarios/stale-after-2-min.scn
-	[ "$STATUS" -eq 2 ] && grep -q 'unknown key "opz"' "$T/badprofile.out" ||
+	[ "$STATUS" -eq 2 ] && grep -q "bad.json:3:3: unknown key \"opz\"" "$T/badprofile.out" ||
 		{ cat "$T/badprofile.out"; fail "a profile with a typo: exit $STATUS"; }
-	ok "a profile with an unknown key is refused, naming it"
+	ok "a profile with an unknown key is refused, naming it and its line"
 	run noprofile "$RC" conform --profile "$T/no-such.json" --launch "$COORDD" scenarios/stale-after-2-min.scn
 	expect_error noprofile 2 2000 "^rollcall conform: --profile: cannot open $T/no-such.json: No such file"
 	run dirprofile "$RC" conform --profile "$T" --launch "$COORDD" scenarios/stale-after-2-min.scn

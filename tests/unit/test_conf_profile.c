@@ -5,6 +5,7 @@
  * The fleet-v2 profile of fixtures/profiles/ is the dialect under test; the
  * expected wire forms are written out here by hand, from its description.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,63 @@ static void test_mistakes_refused(void)
 	expect_refused("{\"name\": \"x\",", "");
 }
 
+/* A mistake on line `line`, column `col` of text is reported as
+ * FILE:LINE:COL: message, the message saying why. */
+static void expect_refused_at(const char *text, int line, int col, const char *why)
+{
+	char err[300] = "", want[40];
+	struct conf_profile *p = load_text(text, err, sizeof err);
+	CU_ASSERT_PTR_NULL(p);
+	conf_profile_free(p);
+	snprintf(want, sizeof want, ":%d:%d: ", line, col);
+	const char *colon = strchr(err, ':'); /* the temporary file's name has none */
+	bool ok = colon && strncmp(colon, want, strlen(want)) == 0 && strstr(colon, why);
+	if (!ok)
+		fprintf(stderr, "\n  profile error \"%s\" is not FILE%s...%s\n", err, want, why);
+	CU_ASSERT_TRUE(ok);
+}
+
+static void test_mistakes_name_their_line(void)
+{
+	static const struct {
+		const char *text;
+		int line, col;
+		const char *why;
+	} cases[] = {
+		{ "{\n  \"name\": \"x\",\n  \"opz\": {}\n}\n", 3, 3, "unknown key \"opz\" in the profile" },
+		{ "\n{\n  \"about\": \"no name\"\n}\n", 2, 1, "\"name\" (a non-empty string) is required" },
+		{ "{\n  \"name\": 7\n}\n", 2, 3, "name must be a string" },
+		{ "{\n  \"name\": \"x\",\n  \"ops\": {\n    \"claim\": {},\n    \"beat\": {}\n  }\n}\n",
+		  5, 5, "unknown operation \"beat\"" },
+		{ "{\"name\": \"x\",\n \"ops\": {\"claim\": 3}}", 2, 10, "ops.claim must be an object" },
+		{ "{\"name\": \"x\",\n \"ops\": {\n  \"task-get\": {\"method\": \"GET\",\n   \"path\": \"/t/{task}\"}}}",
+		  4, 4, "unknown placeholder" },
+		{ "{\"name\": \"x\", \"ops\": {\"task-get\": {\n\t\"method\": \"FETCH\"}}}", 2, 2, "is not GET" },
+		{ "{\"name\": \"x\", \"ops\": {\"task-get\": {\"nethod\": \"GET\"}}}", 1, 36,
+		  "unknown key \"nethod\" in ops.task-get" },
+		{ "{\"name\": \"x\", \"ops\": {\n \"claim\": {\n  \"fields\": {\"max\": \"n\", \"session\": \"n\"}}}}", 3, 3,
+		  "two fields are renamed to \"n\"" },
+		{ "{\"name\": \"x\",\n\n \"fields\": {\"max\": \"n\", \"session\": \"n\"}}", 3, 2,
+		  "two fields are renamed to \"n\"" },
+		{ "{\"name\": \"x\", \"ops\": {\"claim\": {\"fields\": {\n  \"max\": \"n\",\n  \"tasks\": \"\"}}}}", 3, 3,
+		  "ops.claim.fields.tasks must be a non-empty string" },
+		{ "{\"name\": \"x\",\n \"words\": {\"task\": {\"queued\": \"q\",\n  \"alive\": \"up\"}}}",
+		  3, 3, "not a canonical task word" },
+		{ "{\"name\": \"x\",\n \"target\": {\n  \"settle\": \"0ms\",\n  \"stale_after\": \"two minutes\"}}",
+		  4, 3, "target.stale_after must be a duration" },
+		{ "{\"name\": \"x\",\n \"target\": {\"sweep_interval\": \"0s\"}}", 2, 13, "must be > 0" },
+		{ "{\"name\": \"x\",\n \"statuses\": {\"401\": 404,\n  \"abc\": 404}}",
+		  3, 3, "must map an HTTP status" },
+		{ "{\"name\": \"x\", \"headers\": {\n\"secret\": \"\"}}", 2, 1, "headers.secret must name a header" },
+		/* a key written with escapes is found as far as its object */
+		{ "{\"name\": \"x\",\n \"target\": {\"\\u0073ettle\": \"soon\"}}", 2, 2, "target.settle" },
+		{ "[1]", 1, 1, "a profile is a JSON object" },
+		{ "{\"name\": \"x\",\n \"ops\": {", 2, 9, "" }, /* jansson's own FILE:LINE:COL */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		expect_refused_at(cases[i].text, cases[i].line, cases[i].col, cases[i].why);
+}
+
 static void test_absent_operation(void)
 {
 	char err[300];
@@ -267,6 +325,7 @@ void rc_test_register_conf_profile(void)
 		{ "fleet-v2: replies read back, codes mapped", test_fleet_replies_read_back },
 		{ "off-protocol replies", test_off_protocol_replies },
 		{ "mistakes in a profile are refused", test_mistakes_refused },
+		{ "a mistake names its line and column", test_mistakes_name_their_line },
 		{ "an absent operation", test_absent_operation },
 		{ "how a secret is rotated", test_secret_rotation },
 		{ "a reporter named in the body", test_reporter_in_the_body },
