@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf_elf.h"
+
 #define BASE_CLOCK "2026-01-10 00:00:00.000" /* a January day: no time zone changes its offset */
 #define MAX_ARGS 64
 #define POLL_NS 3000000L                      /* 3 ms between looks at a starting target */
@@ -241,6 +243,21 @@ static void set_url(struct conf_target *t, const char *url)
 
 static int split_command(const char *cmd, char *store, size_t cap, char **words, char *err, size_t err_cap);
 
+/* A statically linked program would ignore LD_PRELOAD and run on the real
+ * clock (conf_elf.h): refused before anything runs, as a missing
+ * libfaketime is. Only the program the command names is looked at; one it
+ * starts in turn is not. */
+static bool refuse_static(const char *program, char *err, size_t err_cap)
+{
+	char path[4096];
+	if (!conf_exe_find(program, path, sizeof path) || conf_exe_kind(path) != CONF_EXE_STATIC)
+		return false; /* not found: exec says so when the target starts */
+	snprintf(err, err_cap, "%s is statically linked, so libfaketime (LD_PRELOAD) cannot move its clock and "
+		 "every timing would be real time; link it dynamically, or start it yourself and give --target URL "
+		 "(scenarios whose timers matter are then skipped)", path);
+	return true;
+}
+
 struct conf_target *conf_target_new(const struct conf_target_options *o, char *err, size_t err_cap)
 {
 	struct conf_target *t = calloc(1, sizeof *t);
@@ -258,6 +275,10 @@ struct conf_target *conf_target_new(const struct conf_target_options *o, char *e
 		}
 		if (access(o->faketime_lib, R_OK) != 0) {
 			snprintf(err, err_cap, "libfaketime not found at %s (Debian package libfaketime)", o->faketime_lib);
+			free(t);
+			return NULL;
+		}
+		if (refuse_static(words[0], err, err_cap)) {
 			free(t);
 			return NULL;
 		}

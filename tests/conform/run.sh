@@ -14,8 +14,9 @@
 #   modes     a running target: with its clock file, and without (only scenarios
 #             that need no clock movement run, the others are skipped)
 #   errors    a target that is down, answers garbage, hangs, exits at once or never
-#             says where it listens: a clear message, exit 2 (or 1 for garbage in
-#             the middle of a scenario), and bounded time
+#             says where it listens, or is statically linked (libfaketime cannot
+#             reach it): a clear message, exit 2 (or 1 for garbage in the middle
+#             of a scenario), and bounded time
 #   interrupts conform stopped by SIGTERM, SIGINT or a closed output pipe while
 #             its target runs: the target stopped, the scratch folder removed
 #
@@ -238,6 +239,16 @@ check_errors() {
 	printf 'not a library\n' > "$T/not-a-lib.so"
 	run notlib "$RC" conform --faketime-lib "$T/not-a-lib.so" --launch "$COORDD" scenarios/stale-after-2-min.scn
 	expect_error notlib 2 2000 "the target runs without libfaketime"
+	# a statically linked target would ignore LD_PRELOAD and run on the real
+	# clock: refused before it runs (libc.a comes with build-essential)
+	printf 'int main(void) { return 0; }\n' > "$T/static.c"
+	if cc -static -o "$T/static-target" "$T/static.c" 2>"$T/static.cc"; then
+		run static "$RC" conform --launch "$T/static-target --listen {port}" scenarios/stale-after-2-min.scn
+		expect_error static 2 2000 "^rollcall conform: $T/static-target is statically linked, so libfaketime"
+		grep -q '^ERROR\|^PASS' "$T/static.out" && fail "static: a scenario ran against the static target"
+	else
+		cat "$T/static.cc"; fail "static: cannot link a static program (cc -static)"
+	fi
 	run usage "$RC" conform scenarios/stale-after-2-min.scn
 	expect_error usage 2 2000 "give --target URL"
 	# a command that cannot be split is bad usage, said before any scenario starts
