@@ -392,10 +392,11 @@ int sim_at_expect_liveness(struct sim_world *w, int64_t at_ms)
 void sim_node_start(struct sim_world *w, int node)
 {
 	struct sim_node *n = &w->nodes[node];
-	if (n->state == SIM_NODE_UP && n->stopping) {
-		/* Still draining: start it once it has exited, as a supervisor
-		 * would, instead of dropping the start (which left a runner that a
-		 * fault had stopped down for the rest of the run). */
+	if ((n->state == SIM_NODE_UP || n->state == SIM_NODE_PAUSED) && n->stopping) {
+		/* Still draining (perhaps paused mid-drain): start it once it has
+		 * exited, as a supervisor would, instead of dropping the start
+		 * (which left a runner that a fault had stopped down for the rest
+		 * of the run). */
 		n->start_pending = true;
 		return;
 	}

@@ -193,6 +193,25 @@ static void test_start_during_a_drain_waits_for_the_exit(void)
 	sf_free(&f);
 }
 
+/* The same start arriving while the draining runner is paused (a fault's
+ * restart during a GC pause of the drain) is kept too: it used to be
+ * dropped, and the runner stayed down for the rest of the run. */
+static void test_start_during_a_paused_drain_waits_for_the_exit(void)
+{
+	struct sf f;
+	stop_during_a_stubborn_task(&f);
+	sim_at_pause(f.w, 100500, f.r[0]);
+	sim_at_start(f.w, 101000, f.r[0]);
+	sim_at_resume(f.w, 103000, f.r[0]);
+	sim_run_until(f.w, 200000);
+	long exit = sf_find(&f, 0, SIM_EV_NODE, "r0", "exit", RC_OP_NONE);
+	CU_ASSERT_TRUE_FATAL(exit >= 0);
+	CU_ASSERT_TRUE(sf_find(&f, (size_t)exit, SIM_EV_NODE, "r0", "restart", RC_OP_NONE) >= 0);
+	CU_ASSERT_EQUAL(sim_node_state(f.w, f.r[0]), SIM_NODE_UP);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
 /* A crash with a restart (`restart r0`) of a node that is not running has
  * nothing to kill, but its start stands: a crashed, an exited and a
  * never-started runner are all up after it (each was left as it was). */
@@ -503,6 +522,7 @@ void rc_test_register_sim_behaviours(void)
 		{ "restart schedule of a failing process", test_restart_schedule_of_a_failing_process },
 		{ "drain: SIGTERM then SIGKILL", test_drain_term_then_kill },
 		{ "a start during a drain waits for the exit", test_start_during_a_drain_waits_for_the_exit },
+		{ "a start during a paused drain waits for the exit", test_start_during_a_paused_drain_waits_for_the_exit },
 		{ "a restart starts a node that was not running", test_a_restart_starts_a_node_that_was_not_running },
 		{ "scripted requests get their statuses", test_scripted_requests_get_their_statuses },
 		{ "an over-long runner ID is not cut", test_an_over_long_runner_id_is_not_cut },
