@@ -72,8 +72,11 @@ void sim_runner_effects(struct sim_world *w, int node)
 		}
 	}
 	if (exit_fx) {
+		bool asked_to_stop = n->stopping; /* a drain, whoever stopped it restarts it */
 		sim_record_node(w, node, "exit", exit_fx->text);
 		runner_gone(w, node, SIM_NODE_EXITED);
+		if (!asked_to_stop && w->work.on)
+			sim_workload_runner_left(w, node);
 	}
 }
 

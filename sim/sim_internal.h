@@ -694,6 +694,9 @@ void sim_faults_set_until(struct sim_world *w, int64_t until_ms);
 /* ------------------------------------------------------ workload.c */
 
 void sim_workload_event(struct sim_world *w, uint32_t what, uint32_t arg);
+/* Runner node left on its own (superseded, refused), not after a stop: the
+ * workload starts it again later, as a service manager would. */
+void sim_workload_runner_left(struct sim_world *w, int node);
 void sim_workload_free(struct sim_world *w);
 
 #endif

@@ -8,7 +8,8 @@
  * ignore SIGTERM. A fifth of the tasks get a sandbox that the runner owning
  * the task walks through its life cycle, with the odd illegal move or report
  * from a runner that does not own it (which must be refused). Runners are
- * stopped gracefully and started again ("runners come and go"). Everything
+ * stopped gracefully and started again ("runners come and go"); one that
+ * exits on its own is started again by its "service manager". Everything
  * stops `quiet_ms` before the end, faults included, and a liveness check
  * closes the run. All draws come from the workload's own PRNG stream.
  */
@@ -231,6 +232,19 @@ static void churn(struct sim_world *w)
 		sim_push(w, back < st->end_at ? back : st->end_at, EVT_WORKLOAD, WL_RESTART, (uint32_t)r);
 	}
 	push_work(w, w->now + exp_draw(rng, 600000.0 * 10 / (st->wl.runners + 9)), WL_CHURN, 0);
+}
+
+/* A runner that left on its own comes back the way a service manager brings
+ * back a process that exited, after a restart delay. Without this every such
+ * exit was for good, and runs of a day or more lost their runners one by one
+ * until tasks could no longer finish (a liveness violation of a correct
+ * core): the usual cause is a late copy of the runner's own registration
+ * retry, which opens a newer session and so supersedes the process, as the
+ * sessions of DESIGN.md require. A refused clone is restarted too, and is
+ * refused again while its original is online, as a real one would be. */
+void sim_workload_runner_left(struct sim_world *w, int node)
+{
+	push_work(w, w->now + between(&w->work.rng, 30000, 600000), WL_RESTART, (uint32_t)node);
 }
 
 void sim_workload_event(struct sim_world *w, uint32_t what, uint32_t arg)
