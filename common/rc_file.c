@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* --- reading --------------------------------------------------------------------- */
@@ -42,11 +44,37 @@ static char *grow(char *buf, size_t used, size_t new_cap)
 	return bigger;
 }
 
+#define PIPE_POLL_MS 25
+
+static int64_t realtime_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A pipe's writer, under RC_FILE_NO_HANG, while its wait lasts. */
+struct pipe_wait {
+	int64_t deadline_ms;
+	int polls;
+};
+
+/* One poll for more from a pipe whose writer has sent nothing new; -1 when
+ * the wait is used up. */
+static int wait_for_writer(int fd, struct pipe_wait *pw)
+{
+	if (++pw->polls > RC_FILE_PIPE_WAIT_MS / PIPE_POLL_MS || realtime_ms() >= pw->deadline_ms)
+		return -1;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	poll(&pfd, 1, PIPE_POLL_MS);
+	return 0;
+}
+
 /* Read fd to its end into a malloc'd, NUL-terminated block. room is the
- * first guess of the size (the file's size, for a regular file). Returns
- * the block, or NULL with errno; *used > max_bytes then says the file was
- * too long. */
-static char *read_to_end(int fd, size_t room, size_t max_bytes, size_t *used)
+ * first guess of the size (the file's size, for a regular file); pw is
+ * NULL for a descriptor that blocks. Returns the block, or NULL with errno;
+ * *used > max_bytes then says the file was too long. */
+static char *read_to_end(int fd, size_t room, size_t max_bytes, struct pipe_wait *pw, size_t *used)
 {
 	size_t cap = room + 1; /* + 1: the read that returns 0 needs room to be asked */
 	char *buf = malloc(cap + 1);
@@ -60,7 +88,7 @@ static char *read_to_end(int fd, size_t room, size_t max_bytes, size_t *used)
 			cap *= 2;
 		}
 		ssize_t n = read(fd, buf + *used, cap - *used);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || (errno == EAGAIN && pw && wait_for_writer(fd, pw) == 0)))
 			continue;
 		if (n <= 0) {
 			if (n == 0) {
@@ -88,7 +116,8 @@ int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data
 	*data = NULL;
 	if (len)
 		*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool no_hang = flags & RC_FILE_NO_HANG;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (no_hang ? O_NONBLOCK : 0));
 	if (fd < 0)
 		return read_failed(RC_FILE_OPEN, errno, path, NULL, err, err_cap);
 	struct stat st;
@@ -102,16 +131,23 @@ int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data
 	if (max_bytes && room > max_bytes)
 		room = max_bytes;
 	size_t used;
-	char *text = read_to_end(fd, room, max_bytes, &used);
+	struct pipe_wait pw = { .deadline_ms = no_hang ? realtime_ms() + RC_FILE_PIPE_WAIT_MS : 0 };
+	char *text = read_to_end(fd, room, max_bytes, no_hang ? &pw : NULL, &used);
 	int e = errno;
 	close(fd);
-	if (!text && max_bytes && used > max_bytes) {
-		char reason[64];
-		snprintf(reason, sizeof reason, "larger than %zu bytes", max_bytes);
-		return read_failed(RC_FILE_TOO_BIG, EFBIG, path, reason, err, err_cap);
+	if (!text) {
+		char reason[64] = "";
+		int status = RC_FILE_READ;
+		if (max_bytes && used > max_bytes) {
+			snprintf(reason, sizeof reason, "larger than %zu bytes", max_bytes);
+			status = RC_FILE_TOO_BIG;
+			e = EFBIG;
+		} else if (e == EAGAIN) {
+			snprintf(reason, sizeof reason, "its writer sent no end of file within %d ms",
+				 RC_FILE_PIPE_WAIT_MS);
+		}
+		return read_failed(status, e, path, reason[0] ? reason : NULL, err, err_cap);
 	}
-	if (!text)
-		return read_failed(RC_FILE_READ, e, path, NULL, err, err_cap);
 	if ((flags & RC_FILE_TEXT) && memchr(text, '\0', used)) {
 		free(text);
 		return read_failed(RC_FILE_HAS_NUL, EILSEQ, path, "not a text file (contains NUL bytes)", err,

@@ -35,6 +35,15 @@ enum rc_file_status {
 
 /* rc_file_read() flags. */
 #define RC_FILE_TEXT 1u /* refuse content holding a NUL byte: "not a text file" */
+/* Never block for long (the daemons: a hung read stops a server). A FIFO is
+ * opened without waiting for a writer, and one without a writer reads as
+ * empty; a pipe's writer gets RC_FILE_PIPE_WAIT_MS, counted both on
+ * CLOCK_REALTIME (which tests move with libfaketime) and in polls (so a clock
+ * set back cannot stretch it), to send its end of file, else the read fails
+ * with EAGAIN. Without the flag a pipe is read as slowly as its writer
+ * writes, as a command-line tool given <(command) should. */
+#define RC_FILE_NO_HANG 2u
+#define RC_FILE_PIPE_WAIT_MS 1000
 
 /* Read the whole file at path.
  *
@@ -51,8 +60,8 @@ enum rc_file_status {
  * devices and pipes are read to their end like files.
  *
  * On failure *data is NULL, *len 0, and err says "PATH: reason", where reason
- * is strerror(errno), "larger than N bytes" or "not a text file (contains
- * NUL bytes)". */
+ * is strerror(errno), "larger than N bytes", "not a text file (contains
+ * NUL bytes)" or "its writer sent no end of file within N ms". */
 int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data, size_t *len, char *err,
 		 size_t err_cap);
 

@@ -84,6 +84,32 @@ static void test_file_errors_name_the_path(void)
 	rmdir(dir);
 }
 
+/* Files only a regular file makes sense as (state files, databases): a FIFO
+ * is refused by name before anyone opens it (open() would wait for a writer),
+ * a missing file is fine (it is about to be created). */
+static void test_check_regular(void)
+{
+	const char *dir = scratch_dir();
+	char fifo[512], file[512], missing[512], err[600] = "";
+	snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+	snprintf(file, sizeof file, "%s/file", dir);
+	snprintf(missing, sizeof missing, "%s/missing", dir);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+	put(file, "x", 1);
+	CU_ASSERT_EQUAL(rcd_check_regular(file, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(rcd_check_regular(missing, err, sizeof err), 0);
+	expect_error(rcd_check_regular(fifo, err, sizeof err), err, "is a FIFO, not a regular file");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, fifo));
+	expect_error(rcd_check_regular(dir, err, sizeof err), err, "is a directory, not a regular file");
+	/* Read anyway, a FIFO without a writer is empty at once, not a hang. */
+	char *data;
+	size_t len;
+	CU_ASSERT_EQUAL(rcd_read_file(fifo, 100, &data, &len, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(len, 0);
+	free(data);
+	cleanup(dir, (const char *const[]){ "fifo", "file", NULL });
+}
+
 static void test_read_file_limit(void)
 {
 	const char *dir = scratch_dir();
@@ -228,6 +254,7 @@ void rc_test_register_daemon_common(void)
 {
 	static CU_TestInfo tests[] = {
 		{ "read_file refuses files over the limit", test_read_file_limit },
+		{ "check_regular refuses FIFOs and directories", test_check_regular },
 		{ "file errors name the path, leave things as they were", test_file_errors_name_the_path },
 		{ "secret files: newline trimmed, bad ones refused", test_secret_file_forms },
 		{ "listen addresses", test_parse_listen },

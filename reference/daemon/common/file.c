@@ -17,11 +17,13 @@
 
 /* rc_file_read's "PATH: reason" with the daemons' verb in front: "cannot
  * open" (missing, no permission) or "cannot read" (a folder, an I/O error,
- * too large), which their users and tests/conform/run.sh see. */
+ * too large, a pipe's writer that never finishes), which their users and
+ * tests/conform/run.sh see. RC_FILE_NO_HANG: a FIFO nobody writes to must
+ * not hang a daemon, at start or on SIGHUP in the middle of serving. */
 int rcd_read_file(const char *path, size_t max_bytes, char **data, size_t *len, char *err, size_t err_cap)
 {
 	char why[4400];
-	int status = rc_file_read(path, max_bytes, 0, data, len, why, sizeof why);
+	int status = rc_file_read(path, max_bytes, RC_FILE_NO_HANG, data, len, why, sizeof why);
 	if (status != RC_FILE_OK)
 		snprintf(err, err_cap, "cannot %s %s", status == RC_FILE_OPEN ? "open" : "read", why);
 	return status == RC_FILE_OK ? 0 : -1;
@@ -75,6 +77,33 @@ int rcd_read_secret_file(const char *path, char *out, size_t cap, char *err, siz
 	memset(data, 0, len);
 	free(data);
 	return rc;
+}
+
+/* What a file that is not a regular one is, for a message. */
+static const char *kind_of(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return S_ISCHR(mode) || S_ISBLK(mode) ? "a device" : "not a regular file";
+}
+
+int rcd_check_regular(const char *path, char *err, size_t err_cap)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, err_cap, "cannot stat %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISREG(st.st_mode))
+		return 0;
+	snprintf(err, err_cap, "%s is %s, not a regular file", path, kind_of(st.st_mode));
+	return -1;
 }
 
 int rcd_ensure_dir(const char *path, char *err, size_t err_cap)

@@ -45,8 +45,10 @@ static void usage(FILE *out)
 		"  --listen ADDR       IPv4:PORT to serve on (default 127.0.0.1:8080); port 0 picks a\n"
 		"                      free one. Prints \"listening on ADDR:PORT\" on stdout when ready.\n"
 		"  --secret-file FILE  the shared runner secret (first line). Never on the command line.\n"
-		"                      SIGHUP re-reads it and rotates (the old one stays valid 1 h).\n"
-		"  --db FILE           SQLite database (default " DEFAULT_DB ")\n"
+		"                      A pipe (<(command)) must deliver it within 1 s. SIGHUP re-reads it\n"
+		"                      and rotates (the old one stays valid 1 h); a file it cannot read\n"
+		"                      keeps the current secret, with an error in the log.\n"
+		"  --db FILE           SQLite database, a regular file (default " DEFAULT_DB ")\n"
 		"  --log-format FMT    text (default) or json, one line per request and state change\n"
 		"SIGTERM or SIGINT stops it cleanly. Exit status: 0 stopped, 1 runtime failure, 2 bad usage\n"
 		"or a database it must refuse (another program's, or damaged: named table, row, column).\n");
@@ -117,7 +119,9 @@ static void reload_secret(struct coordd *d, int64_t now_ms)
 {
 	char fresh[RC_MAX_SECRET_LEN + 1], err[512];
 	if (rcd_read_secret_file(d->secret_file, fresh, sizeof fresh, err, sizeof err) != 0) {
-		rcd_logf("warn", "secret", "SIGHUP: %s; keeping the current secret", err);
+		/* An error, not a warning: the rotation asked for did not happen.
+		 * A pipe that yields nothing lands here too (never waited on). */
+		rcd_logf("error", "secret", "SIGHUP: %s; keeping the current secret", err);
 	} else if (strcmp(fresh, d->secret) == 0) {
 		rcd_logf("info", "secret", "SIGHUP: secret file unchanged");
 	} else if (rc_coord_rotate_secret(d->coord, now_ms, fresh) != 0) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rcd_file.h"
 #include "utf8.h"
 
 enum stmt_id {
@@ -237,6 +238,14 @@ struct rcd_store *rcd_store_open(const char *path, enum rcd_store_failure *why, 
 	if (!why)
 		why = &unused;
 	*why = RCD_STORE_UNUSABLE;
+	/* SQLite fails on a FIFO with "disk I/O error", which reads as a disk
+	 * to replace, not as a wrong --db. */
+	char not_regular[4400];
+	if (rcd_check_regular(path, not_regular, sizeof not_regular) != 0) {
+		snprintf(err, err_cap, "cannot use database: %s (left unchanged)", not_regular);
+		*why = RCD_STORE_REFUSED;
+		return NULL;
+	}
 	struct rcd_store *st = calloc(1, sizeof *st);
 	if (!st) {
 		snprintf(err, err_cap, "out of memory");

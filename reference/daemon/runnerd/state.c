@@ -101,6 +101,8 @@ static int lock_dir(struct runnerd_state *st, char *err, size_t err_cap)
 		snprintf(err, err_cap, "state dir path too long");
 		return -1;
 	}
+	if (rcd_check_regular(path, err, err_cap) != 0)
+		return -1;
 	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (st->lock_fd < 0) {
 		snprintf(err, err_cap, "cannot open %s: %s", path, strerror(errno));
@@ -122,7 +124,8 @@ static int load_state_file(struct runnerd_state *st, const char *path, state_par
 	char why[256];
 	char *data;
 	size_t len;
-	if (rcd_read_file(path, 4096, &data, &len, err, err_cap) != 0)
+	/* A FIFO planted under a state file's name is refused, not waited on. */
+	if (rcd_check_regular(path, err, err_cap) != 0 || rcd_read_file(path, 4096, &data, &len, err, err_cap) != 0)
 		return -1;
 	int rc = parse(data, len, st, why, sizeof why);
 	free(data);

@@ -1,0 +1,79 @@
+# test_fifo_files.sh - a FIFO where a daemon reads a file never hangs it.
+# A secret FIFO nobody writes to is refused at start (exit 2), and on SIGHUP
+# keeps the current secret with an error logged while coordd goes on serving;
+# a pipe whose writer stays silent is given up on (1 s of the clock at most);
+# a pipe that does deliver (--secret-file <(cat FILE)) is a good secret. A
+# FIFO as coordd's database or as a file of runnerd's state directory is
+# refused as not a regular file and left as it was. (Before, open() waited
+# for a writer for ever, deaf to SIGTERM.)
+. "$(dirname "$0")/lib.sh"
+
+# refused NAME WHY COMMAND...: a daemon that must exit 2 by itself at once,
+# its stderr (in $T/NAME.log) saying WHY.
+refused() {
+	local name=$1 why=$2; shift 2
+	daemon_prefix "$name" "$name"
+	"${PREFIX[@]}" "$@" > "$T/$name.out" 2> "$T/$name.log" &
+	local pid=$!
+	PIDS+=("$pid")
+	set_clock "$name" +30 # ends a wait on a silent pipe at once
+	stop_daemon "$pid" 0 3
+	check_eq "$name: exits 2" 2 "$EXIT_CODE"
+	check "$name: says '$why'" grep -q -- "$why" "$T/$name.log"
+}
+coordd_args() { echo "$BIN/rollcall-coordd" --listen 127.0.0.1:0 --db "$T/$1.db"; }
+runnerd=("$BIN/rollcall-runnerd" --coordinator http://127.0.0.1:1 --hostname it-host --project-dir /p
+	--executor-type it)
+
+# --- secrets at start ---------------------------------------------------------
+mkfifo "$T/nobody.fifo"
+refused c-nobody "secret file $T/nobody.fifo is empty" $(coordd_args c-nobody) --secret-file "$T/nobody.fifo"
+refused r-nobody "secret file $T/nobody.fifo is empty" "${runnerd[@]}" --state-dir "$T/r-nobody" \
+	--secret-file "$T/nobody.fifo"
+check "... and made no database" test ! -e "$T/c-nobody.db"
+
+mkfifo "$T/silent.fifo"
+exec 3<> "$T/silent.fifo" # a writer that never writes
+refused c-silent "no end of file within 1000 ms" $(coordd_args c-silent) --secret-file "$T/silent.fifo"
+exec 3>&-
+
+start_coordd p --secret-file <(cat "$T/secret") || finish
+rhttp POST /runners/register '{"hostname":"h","project_dir":"/p","executor_type":"e","instance_token":"t1"}'
+check_eq "a secret from a pipe that delivers it is the secret" 200 "$STATUS"
+stop_daemon "$p_PID" TERM
+
+# --- SIGHUP -------------------------------------------------------------------
+start_coordd c || finish
+kept() { [ "$(log_count "$T/c.log" '.level == "error" and (.message | test("keeping the current secret"))')" -ge "$1" ]; }
+serving_old_secret() {
+	rhttp POST /runners/register '{"hostname":"h","project_dir":"/p","executor_type":"e","instance_token":"t1"}'
+	[ "$STATUS" = 200 ]
+}
+rm "$T/secret" && mkfifo "$T/secret"
+kill -HUP "$c_PID"
+check "SIGHUP on a FIFO nobody writes to: an error logged" wait_until 3 kept 1
+check "... and coordd still serves, with the current secret" serving_old_secret
+
+exec 3<> "$T/secret"
+kill -HUP "$c_PID"
+set_clock c +30
+check "SIGHUP on a FIFO whose writer stays silent: given up on, logged" wait_until 3 kept 2
+check "... and coordd still serves, with the current secret" serving_old_secret
+exec 3>&-
+stop_daemon "$c_PID" TERM
+check_eq "coordd stops cleanly" 0 "$EXIT_CODE"
+
+# --- files that must be regular -----------------------------------------------
+printf 'it-secret\n' > "$T/good.secret"
+mkfifo "$T/db.fifo"
+refused c-db "$T/db.fifo is a FIFO, not a regular file" "$BIN/rollcall-coordd" --listen 127.0.0.1:0 \
+	--secret-file "$T/good.secret" --db "$T/db.fifo"
+check "... left as it was" test -p "$T/db.fifo" -a ! -e "$T/db.fifo-wal" -a ! -e "$T/db.fifo-journal"
+
+for f in instance-token registration.json lock; do
+	mkdir "$T/st-$f" && mkfifo "$T/st-$f/$f"
+	refused "r-$f" "$T/st-$f/$f is a FIFO, not a regular file" "${runnerd[@]}" --state-dir "$T/st-$f" \
+		--secret-file "$T/good.secret"
+	check "... left as it was" test -p "$T/st-$f/$f"
+done
+finish
