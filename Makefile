@@ -183,8 +183,9 @@ $(OBJ)/tests/unit/%.o: EXTRA_CFLAGS += -I$(BUILD)/gen -Itests/unit
 $(OBJ)/tests/%.o: LTO :=
 
 # coordd's store is tested against a real coordinator (test_coordd_store.c).
-UNIT_DAEMON_OBJS := $(call objs,reference/daemon/coordd/store.c)
+UNIT_DAEMON_OBJS := $(call objs,reference/daemon/coordd/store.c reference/daemon/runnerd/tasklogs.c)
 $(OBJ)/tests/unit/test_coordd_store.o: EXTRA_CFLAGS += -Ireference/daemon/coordd
+$(OBJ)/tests/unit/test_runnerd_tasklogs.o: EXTRA_CFLAGS += -Ireference/daemon/runnerd
 
 # --wrap lets test_registry.c see every constant-time comparison the core makes.
 $(BIN)/unit-tests: $(call objs,$(UNIT_SRC)) $(UNIT_DAEMON_OBJS) $(LIB_XP) $(LIB_REPORT) $(LIB_CONF) $(LIB_SCN) $(LIB_SIM) $(LIB_DCOMMON) $(LIB_COMMON) $(LIB_CORE)

@@ -29,6 +29,8 @@ check "runnerd with an empty hostname" usage_fails "--hostname is required" "${r
 check "runnerd with a --hostname not UTF-8" usage_fails "--hostname is not valid UTF-8" "${rd[@]}" --executor-type e --hostname $'h\xff'
 check "runnerd with a --project-dir not UTF-8" usage_fails "--project-dir is not valid UTF-8" "${rd[@]}" --executor-type e --project-dir $'/p\xc3'
 check "runnerd with --max-concurrency 65" usage_fails "1..64" "${rd[@]}" --executor-type e --max-concurrency 65
+check "runnerd with --keep-task-logs -1" usage_fails "--keep-task-logs must be 0..1000000, not '-1'" "${rd[@]}" \
+	--executor-type e --keep-task-logs -1
 # A coordinator URL that can never be reached is bad usage, not a retry loop.
 bad_url() { timeout -s KILL 3 "$BIN/rollcall-runnerd" --coordinator "$1" --state-dir "$T/s" --hostname h \
 	--project-dir /p --executor-type e --secret-file "$T/secret"; }

@@ -18,6 +18,7 @@
 #include "rcd_clock.h"
 #include "rcd_log.h"
 #include "runnerd.h"
+#include "tasklogs.h"
 #include "utf8.h"
 
 static void defer(struct runnerd *d, const struct runnerd_deferred *item)
@@ -82,8 +83,31 @@ static bool core_holds_task(const struct runnerd *d, uint64_t task_id)
 	return false;
 }
 
+void runnerd_prune_logs(struct runnerd *d)
+{
+	/* Live: every task the core holds (a process waiting to be restarted
+	 * appends to the same log) and every process still running. */
+	int n_live = 0;
+	uint64_t *live = malloc(((size_t)d->n_cmds + (size_t)d->procs.len + 1) * sizeof *live);
+	if (!live)
+		return; /* pruned next time */
+	for (int i = 0; i < d->n_cmds; i++)
+		live[n_live++] = d->cmds[i].task_id;
+	for (int i = 0; i < d->procs.len; i++)
+		live[n_live++] = d->procs.items[i].task_id;
+	char err[4400];
+	int deleted = runnerd_prune_task_logs(d->procs.log_dir, d->keep_task_logs, live, n_live, err, sizeof err);
+	free(live);
+	if (deleted < 0)
+		rcd_logf("warn", "task-logs", "%s", err);
+	else if (deleted > 0)
+		rcd_logf("info", "task-logs", "deleted %d old task log(s), keeping the newest %d", deleted,
+			 d->keep_task_logs);
+}
+
 void runnerd_forget_finished_tasks(struct runnerd *d)
 {
+	bool forgot = false;
 	for (int i = 0; i < d->n_cmds;) {
 		if (core_holds_task(d, d->cmds[i].task_id)) {
 			i++;
@@ -92,7 +116,10 @@ void runnerd_forget_finished_tasks(struct runnerd *d)
 		free(d->cmds[i].kind);
 		free(d->cmds[i].payload);
 		d->cmds[i] = d->cmds[--d->n_cmds];
+		forgot = true;
 	}
+	if (forgot)
+		runnerd_prune_logs(d);
 }
 
 void runnerd_free_tasks(struct runnerd *d)

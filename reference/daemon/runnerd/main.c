@@ -22,6 +22,7 @@
 #include "rcd_log.h"
 #include "rcd_signal.h"
 #include "runnerd.h"
+#include "tasklogs.h"
 #include "utf8.h"
 
 #define POLL_CAP_MS 25
@@ -34,6 +35,7 @@ struct options {
 	const char *project_dir;
 	const char *executor_type;
 	int max_concurrency;
+	int keep_task_logs;
 	const char *secret_file;
 	const char *status_listen;
 	enum rcd_log_format log_format;
@@ -44,7 +46,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: rollcall-runnerd --coordinator URL --state-dir DIR --hostname H --project-dir D\n"
 		"                        --executor-type E [--max-concurrency N] [--secret-file FILE]\n"
-		"                        [--status-listen 127.0.0.1:PORT] [--log-format text|json]\n\n"
+		"                        [--status-listen 127.0.0.1:PORT] [--log-format text|json]\n"
+		"                        [--keep-task-logs N]\n\n"
 		"The reference rollcall runner: registers with the coordinator, heartbeats, claims\n"
 		"tasks of kind \"shell\" and runs each payload as `/bin/sh -c PAYLOAD` in its own\n"
 		"process group (output in DIR/tasks/); what a task leaves running in that group\n"
@@ -54,13 +57,17 @@ static void usage(FILE *out)
 		"                        a corrupt file, or one that is not a regular file, is an\n"
 		"                        error, never a new identity)\n"
 		"  --max-concurrency N   tasks at once, 1..64 (default 1)\n"
+		"  --keep-task-logs N    keep the newest N logs (one per attempt) of finished tasks in\n"
+		"                        DIR/tasks/, 0..%d (default %d); older ones are deleted when\n"
+		"                        a task finishes and at start, never one of a task still held\n"
 		"  --secret-file FILE    shared secret (a pipe must deliver it within 1 s); else the\n"
 		"                        environment variable " SECRET_ENV "\n"
 		"  --status-listen ADDR  serve GET /status there; port 0 picks one and prints\n"
 		"                        \"status listening on ADDR:PORT\" on stdout\n"
 		"SIGTERM/SIGINT drains: no new claims, heartbeats go on, processes get SIGTERM then\n"
 		"SIGKILL after 5 s, then it deregisters and exits 0. Exit 1: refused or superseded by\n"
-		"the coordinator, or a runtime failure. Exit 2: bad usage or a bad state directory.\n");
+		"the coordinator, or a runtime failure. Exit 2: bad usage or a bad state directory.\n",
+		RUNNERD_KEEP_TASK_LOGS_MAX, RUNNERD_KEEP_TASK_LOGS_DEFAULT);
 }
 
 #define PROG "rollcall-runnerd"
@@ -90,7 +97,7 @@ static const char *non_utf8_property(const struct rcd_option *opts)
 /* Returns RCD_ARGS_OK, RCD_ARGS_HELP or RCD_ARGS_BAD (message printed). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	const char *log_format = "text", *max_concurrency = "1";
+	const char *log_format = "text", *max_concurrency = "1", *keep_task_logs = NULL;
 	memset(o, 0, sizeof *o);
 	const struct rcd_option opts[] = {
 		/* required first */
@@ -104,6 +111,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "--secret-file", &o->secret_file },
 		{ "--status-listen", &o->status_listen },
 		{ "--log-format", &log_format },
+		{ "--keep-task-logs", &keep_task_logs },
 	};
 	int rc = rcd_parse_options(PROG, argc, argv, opts, sizeof opts / sizeof opts[0], usage);
 	if (rc != RCD_ARGS_OK)
@@ -120,6 +128,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (parse_int(max_concurrency, 1, RC_MAX_CONCURRENCY, &o->max_concurrency) != 0)
 		return rcd_usage_error(PROG, "--max-concurrency must be 1..%d, not '%s'", RC_MAX_CONCURRENCY,
 				       max_concurrency);
+	o->keep_task_logs = RUNNERD_KEEP_TASK_LOGS_DEFAULT;
+	if (keep_task_logs && parse_int(keep_task_logs, 0, RUNNERD_KEEP_TASK_LOGS_MAX, &o->keep_task_logs) != 0)
+		return rcd_usage_error(PROG, "--keep-task-logs must be 0..%d, not '%s'", RUNNERD_KEEP_TASK_LOGS_MAX,
+				       keep_task_logs);
 	if (rcd_log_parse_format(log_format, &o->log_format) != 0)
 		return rcd_usage_error(PROG, "--log-format must be text or json, not '%s'", log_format);
 	char host[64];
@@ -264,6 +276,8 @@ static int setup(struct runnerd *d, const struct options *o)
 		fprintf(stderr, PROG ": %s\n", err);
 		return 2;
 	}
+	d->keep_task_logs = o->keep_task_logs;
+	runnerd_prune_logs(d); /* what an earlier run (or an older runnerd) left */
 	rc_runner_config_init(&d->cfg, o->hostname, o->project_dir, o->executor_type, d->state.instance_token,
 			      d->secret, o->max_concurrency);
 	d->runner = rc_runner_new(&d->cfg, random_seed());

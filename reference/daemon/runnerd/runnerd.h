@@ -47,6 +47,7 @@ struct runnerd {
 	const char *coordinator_url;
 	char secret[RC_MAX_SECRET_LEN + 1];
 	int64_t started_at_ms;
+	int keep_task_logs; /* --keep-task-logs: finished tasks' logs kept (tasklogs.h) */
 
 	struct runnerd_task_cmd *cmds;
 	int n_cmds, cap_cmds;
@@ -75,8 +76,12 @@ void runnerd_on_transfer(void *cls, enum rc_op op, uint64_t req_id, int http_sta
 			 size_t body_len, const char *transport_error);
 /* Reap callback: a task process exited; feed the core. */
 void runnerd_on_proc_exit(void *cls, uint64_t task_id, int attempt, bool clean, int wait_status);
-/* Forget commands of tasks the core no longer holds; free everything. */
+/* Forget commands of tasks the core no longer holds, and prune the task logs
+ * when one went (tasklogs.h); free everything. */
 void runnerd_forget_finished_tasks(struct runnerd *d);
+/* Delete the task logs beyond d->keep_task_logs, never one of a task held or
+ * running. */
+void runnerd_prune_logs(struct runnerd *d);
 void runnerd_free_tasks(struct runnerd *d);
 
 /* GET /status handler (status.c). */
