@@ -9,6 +9,10 @@
 #              of wall time (printed)
 #   must-fail  every fixture of fixtures/scenarios-failing fails (exit 1) with a
 #              message naming the line marked `# wrong on purpose`
+#   warnings   every line marked `# warns here` in fixtures/scenarios-warn gets
+#              a file:LINE:COL: warning from check-scenario and run, and nothing
+#              else warns (the library, the must-fail fixtures, clean.scn);
+#              warnings change no exit status
 #   junit      --junit writes well-formed XML, valid against the JUnit shape CI
 #              tools read (fixtures/junit/junit.xsd), with one testcase per
 #              scenario and a <failure> for a failing one
@@ -86,6 +90,27 @@ check_must_fail() {
 	echo "must-fail fixtures: all $n failed, each naming its wrong line and a replay command"
 }
 
+# The LINE:COL: of every warning in $tmp/out about file $1, one a line.
+warned_lines() { sed -n "s#^$1:\([0-9]*\):[0-9]*: warning: .*#\1#p" "$tmp/out" | sort -n | tr '\n' ' '; }
+
+check_warnings() {
+	local n=0 f c want got
+	for f in fixtures/scenarios-warn/*.scn; do
+		want=$( (grep -n -- "# warns here" "$f" || true) | cut -d: -f1 | sort -n | tr '\n' ' ')
+		for c in check-scenario "run --seeds 1-3"; do
+			capture "$RC" $c "$f"
+			[ "$status" -eq 0 ] || { cat "$tmp/out"; fail "$f: rollcall $c exited $status, want 0 (warnings change no exit status)"; }
+			got=$(warned_lines "$f")
+			[ "$got" = "$want" ] || { cat "$tmp/out"; fail "$f: rollcall $c warned on lines '$got', want '$want'"; }
+		done
+		n=$((n + 1))
+	done
+	[ "$n" -ge 5 ] || fail "expected at least 5 files in fixtures/scenarios-warn, found $n"
+	capture "$RC" check-scenario scenarios/ fixtures/scenarios-failing/ explore/examples/
+	! grep -q ": warning: " "$tmp/out" || { grep ": warning: " "$tmp/out"; fail "a scenario of the library warns"; }
+	echo "scenario warnings: each of $n fixtures warns on its marked lines only, exit 0; the library warns nowhere"
+}
+
 check_junit() {
 	local xml="$tmp/junit.xml" scenarios cases
 	capture "$RC" run --seeds 1-2 --junit "$xml" scenarios/ fixtures/scenarios-failing/stale-too-early.scn
@@ -110,6 +135,7 @@ case "${1:-}" in
 syntax) check_syntax ;;
 library) check_library ;;
 must-fail) check_must_fail ;;
+warnings) check_warnings ;;
 junit) check_junit ;;
-*) echo "usage: $0 syntax|library|must-fail|junit" >&2; exit 2 ;;
+*) echo "usage: $0 syntax|library|must-fail|warnings|junit" >&2; exit 2 ;;
 esac

@@ -3,7 +3,9 @@
  * files and report every mistake as file:line:col, without running anything.
  *
  * Editors and pre-commit hooks want this fast answer; `rollcall run` uses the
- * same loading step (rc_load_scenarios) so both agree on what is valid.
+ * same loading step (rc_load_scenarios) so both agree on what is valid, and
+ * both print the warnings of scn_warnings() (expectations that cannot fail),
+ * which change no exit status.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,8 @@ int rc_load_scenarios(char **args, int n, const char *command, struct rc_loaded 
 		struct scn_diags d;
 		scn_diags_init(&d);
 		struct scn_scenario *s = scn_parse_file(paths.items[i], &d);
+		if (s)
+			scn_warnings(s, &d);
 		for (size_t k = 0; k < d.len; k++)
 			fprintf(stderr, "%s\n", d.items[k]);
 		scn_diags_free(&d);
@@ -73,7 +77,9 @@ int rc_check_scenario_file(const char *path, const char *command)
 
 static const char check_usage[] = "usage: rollcall check-scenario PATH...\n"
 				  "Parses scenario files (folders: every *.scn under them) and prints each\n"
-				  "error as file:line:col: message. Exit 0 all valid, 2 otherwise.\n";
+				  "error as file:line:col: message, and each expectation that holds whatever\n"
+				  "the code does as file:line:col: warning: message. Exit 0 all valid (warnings\n"
+				  "or not), 2 otherwise.\n";
 
 int rc_cmd_check_scenario(int argc, char **argv)
 {

@@ -239,6 +239,8 @@ struct scn_diags {
 };
 void scn_diags_init(struct scn_diags *d);
 void scn_diags_free(struct scn_diags *d);
+/* Append msg (malloc'd; the list takes it). */
+void scn_diags_push(struct scn_diags *d, char *msg);
 
 /* Parse the text of a scenario. path names it in messages and gives its name.
  * Returns the scenario, or NULL when the text has errors (each one appended
@@ -254,6 +256,13 @@ struct scn_scenario *scn_parse_file(const char *path, struct scn_diags *diags);
 char *scn_read_file(const char *path, size_t *len);
 
 void scn_free(struct scn_scenario *s);
+
+/* Expectations of a parsed scenario that hold whatever the code does, as far
+ * as the file alone shows (scn_warn.c): a `never` or an `at most` count that
+ * looks at one instant only, or about a runner that never runs. Each is
+ * appended to out as "file:line:col: warning: message"; nothing else changes
+ * (the scenario runs and is judged as before). */
+void scn_warnings(const struct scn_scenario *s, struct scn_diags *out);
 
 /* Index of a name of the given kind, or -1. */
 int scn_find_node(const struct scn_scenario *s, const char *name);

@@ -151,7 +151,7 @@ void scn_lines_free(struct scn_lines *t)
 	memset(t, 0, sizeof *t);
 }
 
-static void diag_push(struct scn_diags *d, char *msg)
+void scn_diags_push(struct scn_diags *d, char *msg)
 {
 	d->items = scn_grow(d->items, &d->cap, d->len, sizeof *d->items);
 	d->items[d->len++] = msg;
@@ -188,7 +188,7 @@ int scn_error(struct scn_parser *p, int col, const char *fmt, ...)
 	if (!full)
 		abort();
 	snprintf(full, n, "%s:%d:%d: %s", p->path, line, col, msg);
-	diag_push(p->diags, full);
+	scn_diags_push(p->diags, full);
 	return -1;
 }
 

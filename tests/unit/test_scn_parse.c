@@ -479,6 +479,44 @@ static void test_byte_order_mark(void)
 	expect_error("\xef\xbb\xbf", "t.scn:1:1: no runner declared (add e.g. 'runner r1')");
 }
 
+/* The warnings of a text that parses, joined by newlines. */
+static void expect_warnings(const char *text, const char *want)
+{
+	struct scn_scenario *s = parse_ok(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	struct scn_diags d;
+	scn_diags_init(&d);
+	scn_warnings(s, &d);
+	char got[2048] = "";
+	for (size_t i = 0; i < d.len; i++)
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? "\n" : "", d.items[i]);
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "warnings: got '%s', want '%s'\n", got, want);
+	CU_ASSERT_STRING_EQUAL(got, want);
+	scn_diags_free(&d);
+	scn_free(s);
+}
+
+static void test_vacuous_expectations_warn(void)
+{
+	expect_warnings("runner r1\nat 0s start r1\nexpect never r1 is stale\n",
+			"t.scn:3:1: warning: the run ends at 0s, where this expectation starts: it looks at one "
+			"instant only (add 'end at' with a later time)");
+	expect_warnings("runner r1\nend at 5m\nat 0s start r1\nexpect never r1 is stale\n", "");
+	expect_warnings("runner r1\nrunner r2\nat 0s start r1\nexpect never r2 sends heartbeat between 0s and 1m\n"
+			"expect r2 sends claim exactly 0 times\nexpect r2 sends claim exactly 1 time\n"
+			"at 1m expect never r2 is not active\n",
+			"t.scn:4:1: warning: r2 is never started, so this holds whatever the code does\n"
+			"t.scn:5:1: warning: r2 is never started, so this holds whatever the code does");
+	/* The record is the ID's: a clone that runs can make it stale. */
+	expect_warnings("runner r1\nrunner r2 like r1\nend at 2m\nat 0s start r1\nat 1m expect never r2 is stale\n", "");
+	expect_warnings("runner r1\nrunner r2\nend at 2m\nat 0s start r1\nat 1m expect never r2 is stale\n",
+			"t.scn:5:1: warning: neither r2 nor a runner with its properties is ever started, so this "
+			"holds whatever the code does");
+	/* A hand-made request is the runner's own doing. */
+	expect_warnings("runner r1\nat 0s r1 registers\nexpect never r1 gets 401 between 0s and 1s\n", "");
+}
+
 void rc_test_register_scn_parse(void)
 {
 	static CU_TestInfo tests[] = {
@@ -496,6 +534,7 @@ void rc_test_register_scn_parse(void)
 		{ "seed ranges", test_seed_ranges },
 		{ "CRLF line ends", test_crlf_line_ends },
 		{ "byte order mark", test_byte_order_mark },
+		{ "vacuous expectations warn", test_vacuous_expectations_warn },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("scn_parse", tests);
