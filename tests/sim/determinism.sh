@@ -47,8 +47,9 @@ done | sort -u >"$tmp/same"
 
 head -1 "$tmp/t1" | grep -q '"seed":8,"build":"' || fail "trace header lacks seed/build"
 
-# Every fault kind shows up in a longer --faults all trace.
-"$bin" sim --runners 8 --duration 6h --faults all --seed 3 --trace "$tmp/all" >"$tmp/all.out" || [ $? -eq 1 ] ||
+# Every fault kind shows up in a longer --faults all trace. (Seed 1: seed 3
+# had no sweep removal once superseded runners were started again.)
+"$bin" sim --runners 8 --duration 6h --faults all --seed 1 --trace "$tmp/all" >"$tmp/all.out" || [ $? -eq 1 ] ||
 	fail "fault-kind run failed"
 for what in partition partition-set isolate-coordinator drop-next delay-next net-degrade crash stop \
 	coordinator-crash clock-jump clock-drift clock-skew pause power-loss heal resume restart faults-end; do
