@@ -240,8 +240,10 @@ static void churn(struct sim_world *w)
  * until tasks could no longer finish (a liveness violation of a correct
  * core): the usual cause is a late copy of the runner's own registration
  * retry, which opens a newer session and so supersedes the process, as the
- * sessions of DESIGN.md require. A refused clone is restarted too, and is
- * refused again while its original is online, as a real one would be. */
+ * sessions of DESIGN.md require (scenarios/late-own-registration-supersedes-
+ * runner.scn). A runner refused with 401 or 422 is started again too, and is
+ * refused again, as a real one would be; a clone refused with 409 does not
+ * exit (it keeps retrying), so it never comes here. */
 void sim_workload_runner_left(struct sim_world *w, int node)
 {
 	push_work(w, w->now + between(&w->work.rng, 30000, 600000), WL_RESTART, (uint32_t)node);
