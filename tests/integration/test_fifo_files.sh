@@ -4,8 +4,9 @@
 # a pipe whose writer stays silent is given up on (1 s of the clock at most);
 # a pipe that does deliver (--secret-file <(cat FILE)) is a good secret. A
 # FIFO as coordd's database or as a file of runnerd's state directory is
-# refused as not a regular file and left as it was. (Before, open() waited
-# for a writer for ever, deaf to SIGTERM.)
+# refused as not a regular file and left as it was, and one as a task's log
+# fails that task's start. (Before, open() waited for a writer for ever,
+# deaf to SIGTERM.)
 . "$(dirname "$0")/lib.sh"
 
 # refused NAME WHY COMMAND...: a daemon that must exit 2 by itself at once,
@@ -76,4 +77,20 @@ for f in instance-token registration.json lock; do
 		--secret-file "$T/good.secret"
 	check "... left as it was" test -p "$T/st-$f/$f"
 done
+
+# --- a task log ---------------------------------------------------------------
+# A FIFO under the name of the first task's log: that start fails (logged),
+# and the runner still drains and exits on SIGTERM.
+rm -f "$T/secret" && cp "$T/good.secret" "$T/secret" # a file again, after the SIGHUP cases
+start_coordd t || finish
+http POST /tasks '{"kind": "shell", "payload": "echo hi"}'
+check_eq "task submitted" 201 "$STATUS"
+mkdir -p "$T/st-log/tasks" && mkfifo "$T/st-log/tasks/task-1-1.log"
+start_runnerd rl "$t_PORT" "$T/st-log" || finish
+start_failed() { grep -q '"event":"proc-start-failed"' "$T/rl.log"; }
+check "a FIFO as a task's log: that start fails, logged" wait_until 3 start_failed
+stop_daemon "$rl_PID" TERM 3
+check_eq "... and runnerd still drains and exits 0" 0 "$EXIT_CODE"
+check "... the FIFO left as it was" test -p "$T/st-log/tasks/task-1-1.log"
+stop_daemon "$t_PID" TERM
 finish

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,11 +64,24 @@ static char **build_env(const char *const *extra_env)
 	return env;
 }
 
+/* The task's log, appended to. Opened without blocking and then checked:
+ * something else than a regular file under a log's name (a FIFO nobody
+ * reads would block open() for ever, deaf to SIGTERM) fails the start with
+ * EINVAL instead of hanging the runner. */
 static int open_task_log(const struct runnerd_procs *p, uint64_t task_id, int attempt)
 {
 	char path[4300];
 	snprintf(path, sizeof path, "%s/task-%llu-%d.log", p->log_dir, (unsigned long long)task_id, attempt);
-	return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if (fd >= 0)
+		fcntl(fd, F_SETFL, O_APPEND); /* blocking again, for the task's writes */
+	return fd;
 }
 
 /* In the child: async-signal-safe calls only, then exec. */
