@@ -290,7 +290,8 @@ test-report-mutant: $(BIN)/rollcall
 # integration-valgrind runs the tests that exercise most daemon code with
 # both daemons under valgrind memcheck (0 errors required).
 
-INTEGRATION_VALGRIND_TESTS := test_bad_input test_refusals test_id_stability test_drain_kill test_supervise_backoff test_stale_remove
+INTEGRATION_VALGRIND_TESTS := test_bad_input test_refusals test_id_stability test_drain_kill test_supervise_backoff test_stale_remove \
+	test_fifo_files test_task_logs
 
 INTEGRATION_BINS := $(BIN)/rollcall $(BIN)/rollcall-coordd $(BIN)/rollcall-runnerd $(BIN)/it-stream
 
