@@ -382,6 +382,7 @@ struct sim_workload_state {
 	int64_t next_churn_at;
 	int64_t end_at;       /* no new work after this */
 	uint64_t tasks;
+	size_t max_unfinished; /* submissions wait while this many tasks are unfinished */
 	int first_runner, n_runner_nodes;
 	/* sandboxes in flight: (sandbox index, next status step) */
 	struct { int sandbox; int task; int step; int64_t next_at; } *sbx;

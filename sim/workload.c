@@ -4,7 +4,8 @@
  * A coordinator, N runners (staggered starts, varied concurrency) and, from
  * four runners up, one clone of the first runner (same properties, another
  * install) that must be refused while the original is online. Tasks arrive
- * as a Poisson stream; some crash a few times, some fail for good, some
+ * as a Poisson stream, admitted while the fleet can still finish its backlog
+ * in the fault-free tail; some crash a few times, some fail for good, some
  * ignore SIGTERM. A fifth of the tasks get a sandbox that the runner owning
  * the task walks through its life cycle, with the odd illegal move or report
  * from a runner that does not own it (which must be refused). Runners are
@@ -56,10 +57,24 @@ static void push_work(struct sim_world *w, int64_t at, uint32_t what, uint32_t a
 		sim_push(w, at, EVT_WORKLOAD, what, arg);
 }
 
+/* How many unfinished tasks the fleet can still finish in the fault-free
+ * tail: each slot, once its runner is back, takes a task per heartbeat
+ * (20 s) for at most max_task_ms, plus the restarts of a crashing process
+ * (under 40 s together), after ten minutes for the runners to come back and
+ * register. At least one task per slot, whatever the tail. */
+static size_t drainable_tasks(const struct sim_workload *wl, size_t slots)
+{
+	int64_t per_task_ms = wl->max_task_ms + 20000 + 40000;
+	int64_t usable_ms = wl->quiet_ms - 600000;
+	int64_t per_slot = usable_ms > per_task_ms ? usable_ms / per_task_ms : 1;
+	return slots * (size_t)per_slot;
+}
+
 static int add_runners(struct sim_world *w, const struct sim_workload *wl)
 {
 	struct rc_rng *rng = &w->work.rng;
 	char name[32], host[32], proj[48];
+	size_t slots = 0;
 	for (int i = 0; i < wl->runners; i++) {
 		struct sim_runner_spec rs;
 		sim_runner_spec_defaults(&rs);
@@ -71,10 +86,12 @@ static int add_runners(struct sim_world *w, const struct sim_workload *wl)
 		rs.project_dir = proj;
 		rs.executor_type = i % 3 ? "test-executor" : "claude-code";
 		rs.max_concurrency = 1 + (int)rc_rng_below(rng, 3);
+		slots += (size_t)rs.max_concurrency;
 		rs.start_at_ms = between(rng, 0, 20000);
 		if (sim_add_runner(w, &rs) < 0)
 			return -1;
 	}
+	w->work.max_unfinished = drainable_tasks(wl, slots);
 	if (wl->runners >= 4) {
 		struct sim_runner_spec rs;
 		sim_runner_spec_defaults(&rs);
@@ -122,7 +139,7 @@ int sim_workload_schedule(struct sim_world *w, const struct sim_workload *wl)
 
 /* ------------------------------------------------------------- tasks */
 
-static void new_task(struct sim_world *w)
+static void submit_task(struct sim_world *w)
 {
 	struct sim_workload_state *st = &w->work;
 	struct rc_rng *rng = &st->rng;
@@ -148,7 +165,20 @@ static void new_task(struct sim_world *w)
 	sim_net_api_send_task(w, t, &m);
 	if (st->wl.sandboxes && rc_rng_below(rng, 5) == 0)
 		push_work(w, w->now + between(rng, 100, 5000), WL_SANDBOX, (uint32_t)t << 8);
+}
+
+/* A task arrives, unless the fleet already holds as much unfinished work as
+ * the fault-free tail can finish: the closing liveness check judges the
+ * cores, and a backlog piled up while faults kept a small fleet away (one
+ * runner partitioned for hours) could not drain in any tail, so such runs
+ * failed it with a correct core. The next arrival is drawn either way. */
+static void new_task(struct sim_world *w)
+{
+	struct sim_workload_state *st = &w->work;
+	struct rc_rng *rng = &st->rng;
 	double mean = 3600000.0 / (st->wl.tasks_per_runner_hour * st->wl.runners);
+	if (w->chk.n_active < st->max_unfinished)
+		submit_task(w);
 	push_work(w, w->now + exp_draw(rng, mean), WL_TASK, 0);
 }
 
