@@ -250,6 +250,17 @@ static void sandbox_step(struct sim_world *w, uint32_t arg)
 
 /* -------------------------------------------------------------- churn */
 
+/* Start runner node r again after delay_ms, but no later than the end of
+ * the faults: the fault-free tail is for the whole fleet to converge in. A
+ * runner that goes away within the tail stays away (the liveness check
+ * does not ask an exited runner to be online). */
+static void restart_later(struct sim_world *w, int r, int64_t delay_ms)
+{
+	int64_t back = w->now + delay_ms, end = w->work.end_at;
+	if (w->now < end)
+		sim_push(w, back < end ? back : end, EVT_WORKLOAD, WL_RESTART, (uint32_t)r);
+}
+
 static void churn(struct sim_world *w)
 {
 	struct sim_workload_state *st = &w->work;
@@ -258,8 +269,7 @@ static void churn(struct sim_world *w)
 	if (w->nodes[r].state == SIM_NODE_UP) {
 		sim_node_stop(w, r);
 		/* Back after the drain, mostly long enough to be missed. */
-		int64_t back = w->now + between(rng, 90000, 20 * 60000);
-		sim_push(w, back < st->end_at ? back : st->end_at, EVT_WORKLOAD, WL_RESTART, (uint32_t)r);
+		restart_later(w, r, between(rng, 90000, 20 * 60000));
 	}
 	push_work(w, w->now + exp_draw(rng, 600000.0 * 10 / (st->wl.runners + 9)), WL_CHURN, 0);
 }
@@ -276,7 +286,7 @@ static void churn(struct sim_world *w)
  * exit (it keeps retrying), so it never comes here. */
 void sim_workload_runner_left(struct sim_world *w, int node)
 {
-	push_work(w, w->now + between(&w->work.rng, 30000, 600000), WL_RESTART, (uint32_t)node);
+	restart_later(w, node, between(&w->work.rng, 30000, 600000));
 }
 
 void sim_workload_event(struct sim_world *w, uint32_t what, uint32_t arg)
