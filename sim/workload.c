@@ -250,15 +250,21 @@ static void sandbox_step(struct sim_world *w, uint32_t arg)
 
 /* -------------------------------------------------------------- churn */
 
-/* Start runner node r again after delay_ms, but no later than the end of
- * the faults: the fault-free tail is for the whole fleet to converge in. A
- * runner that goes away within the tail stays away (the liveness check
- * does not ask an exited runner to be online). */
+/* Start runner node r again after delay_ms, but while faults last no later
+ * than just after their end (1 ms: after the heal of that instant, so its
+ * registration does not leave into a degraded network and come back late
+ * to supersede it): the fault-free tail starts with the whole fleet. In the
+ * tail a runner that left on its own (a late registration sent before the
+ * heal) is started TAIL_RESTART_MS later, to converge before the check. */
+#define TAIL_RESTART_MS 30000
 static void restart_later(struct sim_world *w, int r, int64_t delay_ms)
 {
-	int64_t back = w->now + delay_ms, end = w->work.end_at;
-	if (w->now < end)
-		sim_push(w, back < end ? back : end, EVT_WORKLOAD, WL_RESTART, (uint32_t)r);
+	int64_t end = w->work.end_at, at = w->now + delay_ms;
+	if (w->now >= end)
+		at = w->now + TAIL_RESTART_MS;
+	else if (at > end)
+		at = end + 1;
+	sim_push(w, at, EVT_WORKLOAD, WL_RESTART, (uint32_t)r);
 }
 
 static void churn(struct sim_world *w)
