@@ -87,7 +87,7 @@ static int list_finished(const char *dir, const uint64_t *live, int n_live, stru
 			}
 			logs = grown;
 		}
-		snprintf(l.name, sizeof l.name, "%s", e->d_name);
+		snprintf(l.name, sizeof l.name, "%.*s", (int)sizeof l.name - 1, e->d_name); /* fits: see parse_log_name */
 		l.mtime = st.st_mtim;
 		logs[n++] = l;
 	}
