@@ -74,6 +74,13 @@ int rc_cli_parse_seed(const char *command, const char *text, uint64_t *seed)
 	return 0;
 }
 
+int rc_cli_parse_seed_range(const char *command, const char *text, uint64_t *first, uint64_t *last)
+{
+	if (scn_parse_seed_range(text, first, last) != 0)
+		return rc_cli_usage_error(command, "--seeds: bad range '%s' (write e.g. 1-100 or 7)", text);
+	return 0;
+}
+
 int rc_cli_check_output_file(const char *command, const char *option, const char *path)
 {
 	struct stat st;

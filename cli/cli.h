@@ -47,6 +47,11 @@ int rc_cli_parse_int(const char *command, const char *option, const char *text, 
  * a usage error and returns RC_EXIT_USAGE. */
 int rc_cli_parse_seed(const char *command, const char *text, uint64_t *seed);
 
+/* Parse "--seeds A-B" (or "--seeds 7") for command into [first, last].
+ * Returns 0, or prints a usage error naming --seeds and the text and returns
+ * RC_EXIT_USAGE. */
+int rc_cli_parse_seed_range(const char *command, const char *text, uint64_t *first, uint64_t *last);
+
 /* text as one shell word, appended to buf (cap bytes; cut when full): in
  * single quotes ('\'' for a quote inside) when always or when it holds
  * anything but letters, digits and _./:=@%+,-, so that a printed replay

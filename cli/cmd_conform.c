@@ -144,8 +144,7 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o, int *first_path
 		case 'w': o->c.work_dir = optarg; break;
 		case 'k': o->c.keep = true; break;
 		case 's':
-			if (scn_parse_seed_range(optarg, &o->seed_first, &o->seed_last) != 0)
-				return rc_cli_usage_error("conform", "bad seed range '%s' (write e.g. 1-3 or 7)", optarg);
+			rc = rc_cli_parse_seed_range("conform", optarg, &o->seed_first, &o->seed_last);
 			o->have_seeds = true;
 			break;
 		case 'h': fputs(conform_usage, stdout); return -1;

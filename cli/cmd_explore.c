@@ -79,8 +79,8 @@ static int parse_option(int c, struct explore_opts *o)
 	char bad[64];
 	switch (c) {
 	case 's':
-		if (scn_parse_seed_range(optarg, &o->cfg.first, &o->cfg.last) != 0)
-			return rc_cli_usage_error("explore", "--seeds: bad range '%s' (write e.g. 1-100000 or 7)", optarg);
+		if (rc_cli_parse_seed_range("explore", optarg, &o->cfg.first, &o->cfg.last))
+			return RC_EXIT_USAGE;
 		o->have_seeds = true;
 		return 0;
 	case 'k':

@@ -60,8 +60,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o, int *first_path
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (scn_parse_seed_range(optarg, &o->seed_first, &o->seed_last) != 0)
-				return rc_cli_usage_error("run", "bad seed range '%s' (write e.g. 1-100 or 7)", optarg);
+			if (rc_cli_parse_seed_range("run", optarg, &o->seed_first, &o->seed_last) != 0)
+				return RC_EXIT_USAGE;
 			o->have_seeds = true;
 			break;
 		case 'j': o->junit = optarg; break;

@@ -62,7 +62,9 @@ check "sim --duration 5x" usage_fails "--duration: '5x' is not a duration" "$RC"
 check "explore --seeds 5-1" usage_fails "--seeds: bad range '5-1'" "$RC" explore --seeds 5-1
 check "explore --shard 3/2" usage_fails "--shard: '3/2'" "$RC" explore --shard 3/2
 check "timeline --from 5x" usage_fails "--from: '5x' is not a duration" "$RC" timeline "$SCN" -o "$T/t2.svg" --from 5x
-check "run --seeds x" usage_fails "bad seed range 'x'" "$RC" run --seeds x "$SCN"
+check "run --seeds x" usage_fails "--seeds: bad range 'x'" "$RC" run --seeds x "$SCN"
+check "conform --seeds 3-1" usage_fails "--seeds: bad range '3-1'" \
+	"$RC" conform --seeds 3-1 --target http://127.0.0.1:9 "$SCN"
 check "replay of a missing file" usage_fails "$T/none.jsonl: No such file" "$RC" replay "$T/none.jsonl"
 # --junit is written at the end: a path that cannot be written is refused before anything runs.
 junit_refused() { # CMD...: exit 2 naming --junit, and no scenario ran
