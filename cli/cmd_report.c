@@ -475,12 +475,12 @@ struct index_opts {
 	double line_threshold, branch_threshold;
 };
 
-static int parse_percent(const char *text, double *out)
+static int parse_percent(const char *option, const char *text, double *out)
 {
 	char *end;
 	double v = strtod(text, &end);
 	if (end == text || *end || !(v >= 0 && v <= 100)) /* written so that NaN is refused too */
-		return rc_cli_usage_error("report", "'%s' is not a percentage (0 to 100)", text);
+		return rc_cli_usage_error("report", "%s: '%s' is not a percentage (0 to 100)", option, text);
 	*out = v;
 	return 0;
 }
@@ -502,8 +502,14 @@ static int index_options(int argc, char **argv, struct index_opts *o)
 		case 'r': strings_add(&o->results, rpt_xstrdup(optarg)); break;
 		case 'd': o->reports_dir = optarg; break;
 		case 'o': o->out = optarg; break;
-		case 'l': if (parse_percent(optarg, &o->line_threshold)) return RC_EXIT_USAGE; break;
-		case 'b': if (parse_percent(optarg, &o->branch_threshold)) return RC_EXIT_USAGE; break;
+		case 'l':
+			if (parse_percent("--line-threshold", optarg, &o->line_threshold))
+				return RC_EXIT_USAGE;
+			break;
+		case 'b':
+			if (parse_percent("--branch-threshold", optarg, &o->branch_threshold))
+				return RC_EXIT_USAGE;
+			break;
 		case 'h': fputs(report_usage, stdout); return -1;
 		default: return rc_cli_usage_error("report", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}

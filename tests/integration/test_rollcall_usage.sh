@@ -52,9 +52,9 @@ check "sim --seed 2^64-1 --seeds 2 (no wrap to seed 0)" usage_fails "--seeds: 2 
 check "sim --tasks-per-hour nan" usage_fails "--tasks-per-hour: 'nan' is not a number >= 0" \
 	"$RC" sim --tasks-per-hour nan
 check "sim --tasks-per-hour inf" usage_fails "--tasks-per-hour: 'inf'" "$RC" sim --tasks-per-hour inf
-check "report index --line-threshold nan" usage_fails "'nan' is not a percentage" \
+check "report index --line-threshold nan" usage_fails "--line-threshold: 'nan' is not a percentage" \
 	"$RC" report index --line-threshold nan
-check "report index --branch-threshold -nan" usage_fails "'-nan' is not a percentage" \
+check "report index --branch-threshold -nan" usage_fails "--branch-threshold: '-nan' is not a percentage" \
 	"$RC" report index --branch-threshold -nan
 
 # Durations, ranges and files.
