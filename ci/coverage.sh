@@ -70,7 +70,7 @@ fi
 # there since they were shared with the harness.
 echo "coverage: gcovr over reference/ and common/ (thresholds: lines $line%, branches $branch%)"
 gcovr -r . "$build/obj/reference" "$build/obj/common" --filter 'reference/' --filter 'common/' \
-	--html-details "$out/index.html" --html-title "rollcall: coverage of reference/" \
+	--html-details "$out/index.html" --html-title "rollcall: coverage of reference/ and common/" \
 	--xml "$out/cobertura.xml" --xml-pretty \
 	--json-summary "$out/summary.json" --json-summary-pretty \
 	--print-summary \

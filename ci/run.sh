@@ -69,7 +69,7 @@ fi
 bash ci/coverage.sh > "$logs/coverage.log" 2>&1
 rc=$?
 summary=$(sed -n 's/^\(lines\|branches\): \([0-9.]*%\).*/\1 \2/p' "$logs/coverage.log" | paste -sd, - | sed 's/,/, /')
-record "coverage of reference/" $rc "${summary:-no summary} (thresholds 90%/75%)"
+record "coverage" $rc "reference/ + common/: ${summary:-no summary} (thresholds 90%/75%)"
 [ $rc = 0 ] || grep -E '^coverage: (FAIL|gcovr|build)' "$logs/coverage.log"
 # The integration tests ran once, inside the coverage step (on its build).
 if [ -f reports/integration-junit.xml ]; then
