@@ -25,7 +25,7 @@ static const char explore_usage[] =
 	"usage: rollcall explore [--seeds A-B] [--shard K/N] [--jobs N] [--swarm] [--liveness]\n"
 	"                        [--budget D] [--runners N] [--duration D] [--faults LIST]\n"
 	"                        [--bound D] [--max-failures N] [--out DIR] [--no-progress]\n"
-	"                        [SCENARIO | --workload NAME]\n"
+	"                        [--show SEED] [SCENARIO | --workload NAME]\n"
 	"\n"
 	"Runs one scenario per seed with random faults written into it as timeline\n"
 	"actions, every invariant checked after every event. Each failing seed is saved\n"

@@ -23,9 +23,13 @@ static const struct rc_cli_command commands[] = {
 
 static void usage(FILE *out)
 {
+	int width = 0; /* the longest name, so every summary starts in one column */
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if ((int)strlen(commands[i].name) > width)
+			width = (int)strlen(commands[i].name);
 	fprintf(out, "usage: rollcall COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-*s %s\n", width, commands[i].name, commands[i].summary);
 	fprintf(out, "\n`rollcall COMMAND --help` describes a command. Exit codes: 0 pass, 1 a check\n"
 		     "failed, 2 bad usage or bad input.\n");
 }
