@@ -11,8 +11,8 @@
  *     or `at T expect never ...` at the last instant the file mentions);
  *   - a `never` (or such a count) about something only a runner that never
  *     runs could do: no `start` or `restart` of it, no request of its own, and
- *     for the coordinator's record (looked up by ID) no runner with its three
- *     properties that does either.
+ *     for what is looked up by its ID (the coordinator's record, a task's or
+ *     a sandbox's owner) no runner with its three properties that does either.
  * Other expectations about such a runner (`at T expect r2 is down`) are
  * statements about it, not vacuous, and are left alone.
  */
@@ -83,7 +83,8 @@ static bool record_can_exist(const struct scn_scenario *s, int r)
 }
 
 /* The runner that must act for the state to hold, or 0 when none is needed
- * (or the state is not one decided here). *by_id: the coordinator's record. */
+ * (or the state is not one decided here). *by_id: the state is about r's ID,
+ * which any runner with r's properties holds too. */
 static int runner_of_state(const struct scn_state *st, bool *by_id)
 {
 	*by_id = false;
@@ -96,6 +97,9 @@ static int runner_of_state(const struct scn_state *st, bool *by_id)
 		return st->subject;
 	case SCN_ST_TASK_OWNER:
 	case SCN_ST_SANDBOX_BOUND:
+		/* the owner is compared by the ID r's properties give, so a
+		 * clone of r that runs can own the task or sandbox */
+		*by_id = st->other > 0;
 		return st->other > 0 ? st->other : 0;
 	default:
 		return 0;

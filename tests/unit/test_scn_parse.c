@@ -513,6 +513,16 @@ static void test_vacuous_expectations_warn(void)
 	expect_warnings("runner r1\nrunner r2\nend at 2m\nat 0s start r1\nat 1m expect never r2 is stale\n",
 			"t.scn:5:1: warning: neither r2 nor a runner with its properties is ever started, so this "
 			"holds whatever the code does");
+	/* A task's or sandbox's owner is compared by ID as well: r1, a clone
+	 * of r2 that runs, can own them. */
+	expect_warnings("runner r1\nrunner r2 like r1\nend at 2m\nat 0s start r1\nat 5s submit task t1 lasting 10m\n"
+			"at 6s create sandbox s1 for t1 and gets 201\nexpect never t1 is on r2\n"
+			"expect never sandbox s1 is bound to r2\n",
+			"");
+	expect_warnings("runner r1\nrunner r2\nend at 2m\nat 0s start r1\nat 5s submit task t1 lasting 10m\n"
+			"expect never t1 is on r2\n",
+			"t.scn:6:1: warning: neither r2 nor a runner with its properties is ever started, so this "
+			"holds whatever the code does");
 	/* A hand-made request is the runner's own doing. */
 	expect_warnings("runner r1\nat 0s r1 registers\nexpect never r1 gets 401 between 0s and 1s\n", "");
 }
