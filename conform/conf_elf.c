@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Where the program headers are, from the ELF header e (class 32 or 64). */
@@ -65,20 +66,28 @@ enum conf_exe_kind conf_exe_kind(const char *path)
 	return kind;
 }
 
+/* What execvp would run: an executable file. access(X_OK) alone also
+ * passes a folder, which execvp skips (EACCES) for the next PATH entry. */
+static bool runnable(const char *path)
+{
+	struct stat st;
+	return access(path, X_OK) == 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 bool conf_exe_find(const char *name, char *buf, size_t cap)
 {
 	if (!name[0])
 		return false;
 	if (strchr(name, '/')) {
 		snprintf(buf, cap, "%s", name);
-		return access(buf, X_OK) == 0;
+		return runnable(buf);
 	}
 	const char *path = getenv("PATH"), *dir = path ? path : "/bin:/usr/bin";
 	for (;;) {
 		size_t len = strcspn(dir, ":");
 		/* an empty entry is the current directory, as for execvp */
 		if (snprintf(buf, cap, "%.*s/%s", len ? (int)len : 1, len ? dir : ".", name) < (int)cap &&
-		    access(buf, X_OK) == 0)
+		    runnable(buf))
 			return true;
 		if (!dir[len])
 			return false;

@@ -126,6 +126,19 @@ static void test_find(void)
 	CU_ASSERT_FALSE(conf_exe_find("", buf, sizeof buf));
 	CU_ASSERT_TRUE(conf_exe_find(prog, buf, sizeof buf)); /* a path is taken as it is */
 	CU_ASSERT_STRING_EQUAL(buf, prog);
+	/* A folder of that name earlier in PATH is skipped, as execvp skips it. */
+	char shadow[64], sub[128];
+	snprintf(shadow, sizeof shadow, "%s/shadow", dir);
+	snprintf(sub, sizeof sub, "%s/rc-elf-test-prog", shadow);
+	CU_ASSERT_EQUAL(mkdir(shadow, 0755), 0);
+	CU_ASSERT_EQUAL(mkdir(sub, 0755), 0);
+	snprintf(path, sizeof path, "%s:%s", shadow, dir);
+	setenv("PATH", path, 1);
+	CU_ASSERT_TRUE(conf_exe_find("rc-elf-test-prog", buf, sizeof buf));
+	CU_ASSERT_STRING_EQUAL(buf, prog);
+	CU_ASSERT_FALSE(conf_exe_find(sub, buf, sizeof buf));
+	rmdir(sub);
+	rmdir(shadow);
 	if (old)
 		setenv("PATH", old, 1);
 	else
