@@ -235,10 +235,42 @@ static int create_temp(const char *path, mode_t mode, char **tmp)
 	return -1; /* errno EEXIST */
 }
 
+/* The descriptor of this process that path names (/dev/stdout, /dev/fd/N,
+ * /proc/self/fd/N), or -1. Such a link leads to whatever the descriptor is,
+ * a regular file too when output is redirected to one: a temporary file
+ * renamed over the link would replace the link itself (as root, /dev/stdout
+ * for everyone), and opening it again would write from offset 0 over what
+ * the descriptor already wrote there. */
+static int named_descriptor(const char *path)
+{
+	char target[64];
+	ssize_t n = readlink(path, target, sizeof target - 1);
+	if (n < 0)
+		return -1; /* not a link */
+	target[n] = '\0';
+	/* /dev/stdout -> /proc/self/fd/1; /dev/fd/1 and /proc/self/fd/1 are in the folder */
+	char *copy = strdup(strncmp(target, "/proc/", 6) == 0 ? target : path);
+	char *folder = copy ? realpath(dirname(copy), NULL) : NULL, own[64];
+	snprintf(own, sizeof own, "/proc/%ld/fd", (long)getpid());
+	int fd = -1;
+	if (folder && strcmp(folder, own) == 0) {
+		strcpy(copy, strncmp(target, "/proc/", 6) == 0 ? target : path); /* dirname changed it */
+		const char *name = strrchr(copy, '/') + 1;
+		if (name[0] && strspn(name, "0123456789") == strlen(name) && strlen(name) < 10)
+			fd = atoi(name);
+	}
+	free(folder);
+	free(copy);
+	return fd;
+}
+
 int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, char *err,
 		    size_t err_cap)
 {
 	bool sync = !(flags & RC_FILE_NO_SYNC);
+	int own_fd = named_descriptor(path);
+	if (own_fd >= 0) /* written where the descriptor is, as a write to it would be */
+		return write_all(own_fd, data, len) == 0 ? 0 : write_failed(errno, "write", path, err, err_cap);
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);

@@ -85,7 +85,11 @@ int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data
  *
  * Something at path that is neither a regular file nor a folder (/dev/stdout,
  * a FIFO) is written in place, without a temporary file or fsync: renaming
- * over it would replace the device with a file. */
+ * over it would replace the device with a file. A path naming one of this
+ * process's descriptors (/dev/stdout, /dev/fd/N, /proc/self/fd/N) is written
+ * to that descriptor, where it stands, even when it is a regular file (output
+ * redirected to one): renaming over the path would replace the link, not
+ * write where the descriptor goes. */
 int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, char *err,
 		    size_t err_cap);
 

@@ -305,6 +305,37 @@ static void test_replace_writes_device_in_place(void)
 	CU_ASSERT(S_ISCHR(st.st_mode));
 }
 
+/* A path naming an open descriptor that is a regular file (what
+ * /dev/stdout is when output is redirected to a file) is written to that
+ * descriptor where it stands, after what it already wrote, and a link to it
+ * (here one beside it, like /dev/stdout -> /proc/self/fd/1) stays a link.
+ * Renaming a temporary file over the link replaced it with a file, leaving
+ * the redirected file without the output (and, as root, /dev/stdout a
+ * plain file for every process). */
+static void test_replace_writes_to_named_descriptor(void)
+{
+	scratch();
+	FILE *f = fopen(path, "w+");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	int fd = fileno(f);
+	char fd_path[64], link_path[160], got[32] = "";
+	snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
+	snprintf(link_path, sizeof link_path, "%s/stdout", dir);
+	CU_ASSERT_EQUAL_FATAL(symlink(fd_path, link_path), 0);
+	CU_ASSERT_EQUAL(write(fd, "head ", 5), 5);
+	CU_ASSERT_EQUAL(rc_file_replace(link_path, "via link", 8, 0666, 0, NULL, 0), 0);
+	CU_ASSERT_EQUAL(rc_file_replace(fd_path, "+direct", 7, 0666, 0, NULL, 0), 0);
+	struct stat st;
+	CU_ASSERT_EQUAL(lstat(link_path, &st), 0);
+	CU_ASSERT(S_ISLNK(st.st_mode));
+	CU_ASSERT_EQUAL(pread(fd, got, sizeof got - 1, 0), 20);
+	CU_ASSERT_STRING_EQUAL(got, "head via link+direct");
+	fclose(f);
+	unlink(link_path);
+	CU_ASSERT_EQUAL(entries(), 1); /* f, and no temporary file beside it */
+	remove_scratch();
+}
+
 void rc_test_register_common_file(void)
 {
 	static CU_TestInfo tests[] = {
@@ -322,6 +353,7 @@ void rc_test_register_common_file(void)
 		{ "replace: a folder in the way", test_replace_refuses_folder },
 		{ "replace: a missing folder", test_replace_in_missing_folder },
 		{ "replace: a device is written in place", test_replace_writes_device_in_place },
+		{ "replace: a path naming a descriptor writes to it", test_replace_writes_to_named_descriptor },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("common_file", tests);
