@@ -273,7 +273,11 @@ int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode,
 		return write_all(own_fd, data, len) == 0 ? 0 : write_failed(errno, "write", path, err, err_cap);
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		/* RC_FILE_NO_HANG: a FIFO nobody reads fails (ENXIO) instead of
+		 * blocking the open; the writes block again, as usual. */
+		int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | (flags & RC_FILE_NO_HANG ? O_NONBLOCK : 0));
+		if (fd >= 0 && (flags & RC_FILE_NO_HANG))
+			fcntl(fd, F_SETFL, 0);
 		if (fd < 0 || fill_and_close(fd, data, len, false) != 0)
 			return write_failed(errno, "write", path, err, err_cap);
 		return 0;

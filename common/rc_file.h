@@ -67,6 +67,8 @@ int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data
 
 /* rc_file_replace() flags. */
 #define RC_FILE_NO_SYNC 1u /* skip both fsyncs: a scratch file nobody needs after a crash */
+/* RC_FILE_NO_HANG (above) applies too: a FIFO without a reader at path is a
+ * failure (ENXIO), not an open() that waits for one. */
 
 /* Replace the file at path with len bytes of data, whole or not at all.
  *

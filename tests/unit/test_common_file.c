@@ -305,6 +305,24 @@ static void test_replace_writes_device_in_place(void)
 	CU_ASSERT(S_ISCHR(st.st_mode));
 }
 
+/* With RC_FILE_NO_HANG (the daemons), a FIFO nobody reads under the name
+ * fails with ENXIO at once; without it the open waited for a reader for
+ * ever, so a FIFO planted under a runner's state file hung its next save.
+ * The FIFO stays a FIFO. */
+static void test_replace_no_hang_fifo_without_reader(void)
+{
+	scratch();
+	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
+	char err[256] = "";
+	CU_ASSERT_EQUAL(rc_file_replace(path, "state", 5, 0600, RC_FILE_NO_HANG, err, sizeof err), -1);
+	CU_ASSERT_EQUAL(errno, ENXIO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+	struct stat st;
+	CU_ASSERT(stat(path, &st) == 0 && S_ISFIFO(st.st_mode));
+	unlink(path);
+	remove_scratch();
+}
+
 /* A path naming an open descriptor that is a regular file (what
  * /dev/stdout is when output is redirected to a file) is written to that
  * descriptor where it stands, after what it already wrote, and a link to it
@@ -354,6 +372,7 @@ void rc_test_register_common_file(void)
 		{ "replace: a missing folder", test_replace_in_missing_folder },
 		{ "replace: a device is written in place", test_replace_writes_device_in_place },
 		{ "replace: a path naming a descriptor writes to it", test_replace_writes_to_named_descriptor },
+		{ "replace: no hang on a FIFO without a reader", test_replace_no_hang_fifo_without_reader },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("common_file", tests);

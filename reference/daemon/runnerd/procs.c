@@ -66,8 +66,9 @@ static char **build_env(const char *const *extra_env)
 
 /* The task's log, appended to. Opened without blocking and then checked:
  * something else than a regular file under a log's name (a FIFO nobody
- * reads would block open() for ever, deaf to SIGTERM) fails the start with
- * EINVAL instead of hanging the runner. */
+ * reads would block open() for ever, deaf to SIGTERM) fails the start
+ * instead of hanging the runner (ENXIO for a FIFO without a reader, EINVAL
+ * for anything else that is not a regular file). */
 static int open_task_log(const struct runnerd_procs *p, uint64_t task_id, int attempt)
 {
 	char path[4300];
