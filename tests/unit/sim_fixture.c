@@ -60,6 +60,17 @@ void sf_init(struct sf *f, const struct sim_config *cfg, int runners)
 	}
 }
 
+FILE *sf_trace_to_memory(struct sim_config *cfg, char **text, size_t *len)
+{
+	*text = NULL;
+	*len = 0;
+	FILE *sink = open_memstream(text, len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sink);
+	sim_config_defaults(cfg);
+	cfg->trace = sink;
+	return sink;
+}
+
 void sf_free(struct sf *f)
 {
 	sim_world_free(f->w);

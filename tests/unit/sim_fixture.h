@@ -31,6 +31,9 @@ struct sf {
 /* cfg may be NULL (defaults with seed 1). Runners start at 1000 * i ms. */
 void sf_init(struct sf *f, const struct sim_config *cfg, int runners);
 void sf_free(struct sf *f);
+/* cfg set to the defaults with its trace going to memory: the returned
+ * stream (fclose it, then read and free *text). */
+FILE *sf_trace_to_memory(struct sim_config *cfg, char **text, size_t *len);
 /* Index of the first record at or after index `from` matching kind, node
  * (NULL: any), what (NULL: any) and op (RC_OP_NONE: any); -1 if none. */
 long sf_find(const struct sf *f, size_t from, enum sim_ev_kind kind, const char *node, const char *what,

@@ -466,13 +466,10 @@ static void test_violations_beyond_the_printed_ones_are_counted(void)
  * (malloc'd), the world kept in *f. */
 static char *cut_off_run(struct sf *f, bool history)
 {
-	char *trace = NULL;
-	size_t trace_len = 0;
-	FILE *sink = open_memstream(&trace, &trace_len);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(sink);
+	char *trace;
+	size_t trace_len;
 	struct sim_config cfg;
-	sim_config_defaults(&cfg);
-	cfg.trace = sink;
+	FILE *sink = sf_trace_to_memory(&cfg, &trace, &trace_len);
 	cfg.no_history = !history;
 	sf_init(f, &cfg, 2);
 	sim_at_partition(f->w, 60000, &f->r[1], 1, SIM_PART_BOTH);

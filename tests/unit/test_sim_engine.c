@@ -12,6 +12,7 @@
 #include "map.h"
 #include "rng.h"
 #include "sim.h"
+#include "sim_fixture.h"
 #include "unit.h"
 
 /* ------------------------------------------------------------- heap */
@@ -325,6 +326,17 @@ static uint64_t run_scheduled(const struct sim_config *cfg, const struct sim_wor
 	return hash;
 }
 
+/* The default workload of `runners` runners for duration_ms, as run_scheduled. */
+static uint64_t run_default_workload(const struct sim_config *cfg, int runners, int64_t duration_ms,
+				     sim_observer_fn fn, void *ctx, struct sim_stats *st)
+{
+	struct sim_workload wl;
+	sim_workload_defaults(&wl);
+	wl.runners = runners;
+	wl.duration_ms = duration_ms;
+	return run_scheduled(cfg, &wl, fn, ctx, st);
+}
+
 static void run_workload(bool listened, struct sim_stats *st, uint64_t *observed)
 {
 	struct sim_config cfg;
@@ -333,12 +345,8 @@ static void run_workload(bool listened, struct sim_stats *st, uint64_t *observed
 	cfg.faults.kinds = SIM_FAULT_ALL;
 	cfg.no_history = !listened;
 	cfg.hash_trace = listened;
-	struct sim_workload wl;
-	sim_workload_defaults(&wl);
-	wl.runners = 4;
-	wl.duration_ms = 3 * 3600 * 1000;
 	*observed = 0;
-	run_scheduled(&cfg, &wl, listened ? count_records : NULL, observed, st);
+	run_default_workload(&cfg, 4, 3 * 3600 * 1000, listened ? count_records : NULL, observed, st);
 }
 
 static void test_unheard_records_are_counted_alike(void)
@@ -399,12 +407,8 @@ static void test_fault_undo_ends_its_own_fault(void)
 		sim_config_defaults(&cfg);
 		cfg.seed = seed;
 		cfg.faults.kinds = SIM_FAULT_ALL;
-		struct sim_workload wl;
-		sim_workload_defaults(&wl);
-		wl.runners = 6;
-		wl.duration_ms = 3 * 3600 * 1000;
 		struct sim_stats st;
-		run_scheduled(&cfg, &wl, check_undo_times, &u, &st);
+		run_default_workload(&cfg, 6, 3 * 3600 * 1000, check_undo_times, &u, &st);
 	}
 	CU_ASSERT_TRUE(u.resumes > 20); /* the property was exercised */
 	CU_ASSERT_EQUAL(u.early, 0);
@@ -415,20 +419,13 @@ static void test_fault_undo_ends_its_own_fault(void)
  * there while the faults of `rollcall sim` stopped at duration - quiet. */
 static void test_workload_header_shows_the_end_of_faults(void)
 {
-	char *trace = NULL;
-	size_t trace_len = 0;
-	FILE *sink = open_memstream(&trace, &trace_len);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(sink);
+	char *trace;
+	size_t trace_len;
 	struct sim_config cfg;
-	sim_config_defaults(&cfg);
+	FILE *sink = sf_trace_to_memory(&cfg, &trace, &trace_len);
 	cfg.faults.kinds = SIM_FAULT_NET;
-	cfg.trace = sink;
-	struct sim_workload wl;
-	sim_workload_defaults(&wl);
-	wl.runners = 2;
-	wl.duration_ms = 2 * 3600 * 1000;
 	struct sim_stats st;
-	run_scheduled(&cfg, &wl, NULL, NULL, &st);
+	run_default_workload(&cfg, 2, 2 * 3600 * 1000, NULL, NULL, &st);
 	fclose(sink);
 	char *eol = strchr(trace, '\n');
 	CU_ASSERT_PTR_NOT_NULL_FATAL(eol);
