@@ -11,6 +11,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +82,8 @@ int rc_cli_parse_seed_range(const char *command, const char *text, uint64_t *fir
 	return 0;
 }
 
-int rc_cli_check_output_file(const char *command, const char *option, const char *path)
+/* Whether path can be written at the end (see rc_cli_claim_output_file). */
+static int check_output_file(const char *command, const char *option, const char *path)
 {
 	struct stat st;
 	if (!path[0])
@@ -110,6 +112,43 @@ int rc_cli_check_output_file(const char *command, const char *option, const char
 	if (why)
 		return rc_cli_usage_error(command, "%s %s: cannot write there: %s", option, path, why);
 	return RC_EXIT_OK;
+}
+
+/* Point *path at a copy of the standard output and stdout at stderr when
+ * *path names the standard output (see rc_cli_claim_output_file). */
+static char kept_stdout_path[32]; /* "/dev/fd/N" */
+static const char *kept_stdout_name; /* what the command line called it */
+
+static void keep_stdout_for(const char **path)
+{
+	struct stat named, out;
+	if (stat(*path, &named) != 0 || fstat(STDOUT_FILENO, &out) != 0 || named.st_dev != out.st_dev ||
+	    named.st_ino != out.st_ino)
+		return;
+	fflush(stdout);
+	int kept = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (kept < 0)
+		return; /* then both go to the standard output, as before */
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		close(kept);
+		return;
+	}
+	snprintf(kept_stdout_path, sizeof kept_stdout_path, "/dev/fd/%d", kept);
+	kept_stdout_name = *path;
+	*path = kept_stdout_path;
+}
+
+int rc_cli_claim_output_file(const char *command, const char *option, const char **path)
+{
+	int rc = check_output_file(command, option, *path);
+	if (rc == RC_EXIT_OK)
+		keep_stdout_for(path);
+	return rc;
+}
+
+const char *rc_cli_output_name(const char *path)
+{
+	return path == kept_stdout_path ? kept_stdout_name : path;
 }
 
 void rc_cli_append_shell_word(char *buf, size_t cap, const char *text, bool always)

@@ -58,11 +58,21 @@ int rc_cli_parse_seed_range(const char *command, const char *text, uint64_t *fir
  * command runs as printed. */
 void rc_cli_append_shell_word(char *buf, size_t cap, const char *text, bool always);
 
-/* Check, before anything runs, that option's output file path can be
- * written at the end: its folder exists and is writable, and path is not a
- * folder (a device or pipe such as /dev/stdout need only be writable). Creates nothing. Returns 0, or prints a usage error naming option
- * and path and returns RC_EXIT_USAGE. */
-int rc_cli_check_output_file(const char *command, const char *option, const char *path);
+/* Claim option's output file *path before anything runs: check that it
+ * can be written at the end (its folder exists and is writable, and it is
+ * not a folder; a device or pipe such as /dev/stdout need only be writable;
+ * nothing is created), and when it names this process's standard output
+ * (`-o /dev/stdout`, or any other name of the same file or pipe) keep the
+ * command's own lines (progress, "wrote ...", a results table) out of what
+ * is written there: the standard output is kept for the file under another
+ * descriptor, *path is pointed at it (a /dev/fd name in a static buffer: one
+ * such output per process), and stdout from then on writes to stderr.
+ * Call before anything is printed. Returns 0, or prints a usage error
+ * naming option and path and returns RC_EXIT_USAGE. */
+int rc_cli_claim_output_file(const char *command, const char *option, const char **path);
+/* The name to show for a path rc_cli_claim_output_file returned: the one
+ * the command line gave (/dev/stdout), not the descriptor it now names. */
+const char *rc_cli_output_name(const char *path);
 
 /* Parse a duration such as "1500ms", "30s", "2m", "24h", "2m30s" or a bare
  * number of milliseconds into *out_ms, at least min_ms and at most a year and

@@ -86,7 +86,7 @@ static void remember(struct cli_opts *o, const char *flag, const char *value)
 		rc_cli_append_shell_word(o->replay_prefix, sizeof o->replay_prefix, value, true);
 }
 
-static int check_combination(const struct cli_opts *o)
+static int check_combination(struct cli_opts *o)
 {
 	const struct conf_options *c = &o->c;
 	if (!c->target_url && !c->launch)
@@ -98,7 +98,7 @@ static int check_combination(const struct cli_opts *o)
 	if (c->target_url && strncmp(c->target_url, "http://", 7) != 0 && strncmp(c->target_url, "https://", 8) != 0)
 		return rc_cli_usage_error("conform", "--target must be an http:// or https:// URL, not '%s'", c->target_url);
 	if (o->junit)
-		return rc_cli_check_output_file("conform", "--junit", o->junit);
+		return rc_cli_claim_output_file("conform", "--junit", &o->junit);
 	return RC_EXIT_OK;
 }
 
@@ -432,7 +432,7 @@ int rc_cmd_conform(int argc, char **argv)
 			res[i] = runs[i].res;
 		if (rc_junit_write_named(o.junit, "rollcall conform", "rollcall.conform", res, l.len, rc_cli_program,
 					 real_s) != 0) {
-			fprintf(stderr, "rollcall conform: cannot write --junit %s: %s\n", o.junit, strerror(errno));
+			fprintf(stderr, "rollcall conform: cannot write --junit %s: %s\n", rc_cli_output_name(o.junit), strerror(errno));
 			rc = RC_EXIT_USAGE;
 		}
 		free(res);

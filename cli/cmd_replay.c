@@ -43,8 +43,8 @@ static int save_trace(const char *text, size_t len)
 	if (!save_path)
 		return RC_EXIT_OK;
 	if (xp_write_file(save_path, text, len) != 0)
-		return rc_cli_usage_error("replay", "cannot write %s: %s", save_path, strerror(errno));
-	printf("replay: wrote %s\n", save_path);
+		return rc_cli_usage_error("replay", "cannot write %s: %s", rc_cli_output_name(save_path), strerror(errno));
+	printf("replay: wrote %s\n", rc_cli_output_name(save_path));
 	return RC_EXIT_OK;
 }
 
@@ -209,7 +209,7 @@ int rc_cmd_replay(int argc, char **argv)
 		}
 		if (c == 'S') {
 			save_path = optarg;
-			if (rc_cli_check_output_file("replay", "--save", save_path) != RC_EXIT_OK)
+			if (rc_cli_claim_output_file("replay", "--save", &save_path) != RC_EXIT_OK)
 				return RC_EXIT_USAGE;
 			continue;
 		}

@@ -78,7 +78,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o, int *first_path
 		return rc_cli_usage_error("run", "no scenario given");
 	}
 	*first_path = optind;
-	return o->junit ? rc_cli_check_output_file("run", "--junit", o->junit) : RC_EXIT_OK;
+	return o->junit ? rc_cli_claim_output_file("run", "--junit", &o->junit) : RC_EXIT_OK;
 }
 
 static void seed_range(const struct scn_scenario *s, const struct run_opts *o, uint64_t *a, uint64_t *b)
@@ -203,7 +203,7 @@ static int report(const struct rc_scenario_result *res, size_t n, const struct r
 	       n, n == 1 ? "" : "s", runs, passed, failed, errors ? ", some could not run" : "",
 	       scn_format_duration(sim_ms, sim, sizeof sim), events, wall_s);
 	if (o->junit && rc_junit_write(o->junit, res, n, rc_cli_program, wall_s) != 0) {
-		fprintf(stderr, "rollcall run: cannot write --junit %s: %s\n", o->junit, strerror(errno));
+		fprintf(stderr, "rollcall run: cannot write --junit %s: %s\n", rc_cli_output_name(o->junit), strerror(errno));
 		return RC_EXIT_USAGE;
 	}
 	if (errors)

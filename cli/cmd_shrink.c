@@ -102,7 +102,7 @@ static int parse_args(int argc, char **argv, struct shrink_opts *o)
 		return rc_cli_usage_error("shrink", "give one FILE and -o OUT");
 	}
 	o->in = argv[optind];
-	if (rc_cli_check_output_file("shrink", "-o", o->out) != RC_EXIT_OK)
+	if (rc_cli_claim_output_file("shrink", "-o", &o->out) != RC_EXIT_OK)
 		return RC_EXIT_USAGE; /* before minutes of shrinking, not after */
 	return o->reference ? check_reference(o->reference) : 0;
 }
@@ -222,7 +222,7 @@ static int write_result(const struct shrink_opts *o, const struct xp_script *s, 
 	int rc = xp_write_file(o->out, text, strlen(text));
 	free(text);
 	if (rc != 0)
-		return rc_cli_usage_error("shrink", "cannot write %s: %s", o->out, strerror(errno));
+		return rc_cli_usage_error("shrink", "cannot write %s: %s", rc_cli_output_name(o->out), strerror(errno));
 	return 0;
 }
 
@@ -276,7 +276,7 @@ int rc_cmd_shrink(int argc, char **argv)
 		       st.statements_before, st.statements_after, st.runs,
 		       st.hit_limit ? " (stopped at --max-runs)" : "", wall, final.out.what,
 		       scn_format_duration(final.out.fail_at_ms, when, sizeof when));
-		printf("shrink: wrote %s\n", o.out);
+		printf("shrink: wrote %s\n", rc_cli_output_name(o.out));
 	}
 	xp_script_free(&out);
 	return rc;

@@ -84,7 +84,7 @@ static int parse_args(int argc, char **argv, struct timeline_opts *o)
 					  scn_format_duration(o->tl.from_ms, from, sizeof from));
 	}
 	o->in = argv[optind];
-	return rc_cli_check_output_file("timeline", "-o", o->out);
+	return rc_cli_claim_output_file("timeline", "-o", &o->out);
 }
 
 /* A scenario: run it and keep the trace. Returns the trace text or NULL. */
@@ -165,7 +165,7 @@ int rc_cmd_timeline(int argc, char **argv)
 	bool ok = xp_write_file(o.out, svg, strlen(svg)) == 0;
 	free(svg);
 	if (!ok)
-		return rc_cli_usage_error("timeline", "cannot write %s: %s", o.out, strerror(errno));
-	printf("timeline: wrote %s\n", o.out);
+		return rc_cli_usage_error("timeline", "cannot write %s: %s", rc_cli_output_name(o.out), strerror(errno));
+	printf("timeline: wrote %s\n", rc_cli_output_name(o.out));
 	return RC_EXIT_OK;
 }
