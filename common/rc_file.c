@@ -235,6 +235,24 @@ static int create_temp(const char *path, mode_t mode, char **tmp)
 	return -1; /* errno EEXIST */
 }
 
+/* digits, at least one, from *s; moves *s past them */
+static bool skip_digits(const char **s)
+{
+	const char *start = *s;
+	while (**s >= '0' && **s <= '9')
+		(*s)++;
+	return *s > start;
+}
+
+bool rc_file_is_temp_of(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+	if (strncmp(name, base, n) != 0 || name[n] != '.')
+		return false;
+	const char *s = name + n + 1;
+	return skip_digits(&s) && *s++ == '-' && skip_digits(&s) && strcmp(s, ".tmp") == 0;
+}
+
 /* The descriptor of this process that path names (/dev/stdout, /dev/fd/N,
  * /proc/self/fd/N), or -1. Such a link leads to whatever the descriptor is,
  * a regular file too when output is redirected to one: a temporary file

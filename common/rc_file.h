@@ -20,6 +20,7 @@
 #ifndef RC_FILE_H
 #define RC_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -94,5 +95,11 @@ int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data
  * write where the descriptor goes. */
 int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, char *err,
 		    size_t err_cap);
+
+/* Whether name (a file name, no folder) is a temporary file rc_file_replace
+ * makes for the file named base in the same folder: "BASE.PID-N.tmp". One
+ * left behind belongs to a writer killed between creating and renaming it; a
+ * program that alone writes base (it holds a lock) may remove such files. */
+bool rc_file_is_temp_of(const char *name, const char *base);
 
 #endif

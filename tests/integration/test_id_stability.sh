@@ -25,7 +25,17 @@ check "/status holds no instance token" bash -c "! grep -q '$token' '$T/status.j
 stop_daemon "$r1_PID" KILL
 check_eq "r1 killed" 137 "$EXIT_CODE"
 saved1=$(jq -r .saved_at_ms "$T/sa/registration.json")
+# What a kill in the middle of a save leaves: the temporary file of each state
+# file (rc_file_replace's BASE.PID-N.tmp). The restart removes those, and
+# nothing else that looks like them.
+touch "$T/sa/registration.json.99999-0.tmp" "$T/sa/instance-token.12-3.tmp" \
+	"$T/sa/registration.json.bak" "$T/sa/registration.json.1-2.tmp.keep" "$T/sa/notes.1-2.tmp"
 start_runnerd r1 "$c_PORT" "$T/sa" || finish
+check "the restart removed the temporary files of killed saves" \
+	test ! -e "$T/sa/registration.json.99999-0.tmp" -a ! -e "$T/sa/instance-token.12-3.tmp"
+check "... and kept the files that only look like them" test -e "$T/sa/registration.json.bak" \
+	-a -e "$T/sa/registration.json.1-2.tmp.keep" -a -e "$T/sa/notes.1-2.tmp"
+check_eq "... and logged it" 1 "$(log_count "$T/r1.log" '.message | test("removed 2 temporary file")')"
 saved_changed() { [ "$(jq -r .saved_at_ms "$T/sa/registration.json")" != "$saved1" ]; }
 check "r1 registered again after the restart" wait_until 3 saved_changed
 check_eq "same ID after the restart" "$id" "$(jq -r .runner_id "$T/sa/registration.json")"

@@ -354,6 +354,25 @@ static void test_replace_writes_to_named_descriptor(void)
 	remove_scratch();
 }
 
+/* The names rc_file_replace gives its temporary files, and near misses a
+ * cleanup must leave alone (someone's backup, another file's temporary). */
+static void test_temp_names(void)
+{
+	char own[128];
+	snprintf(own, sizeof own, "state.json.%ld-0.tmp", (long)getpid());
+	CU_ASSERT(rc_file_is_temp_of(own, "state.json"));
+	CU_ASSERT(rc_file_is_temp_of("state.json.1-4294967295.tmp", "state.json"));
+	CU_ASSERT_FALSE(rc_file_is_temp_of("state.json", "state.json"));
+	CU_ASSERT_FALSE(rc_file_is_temp_of("state.json.tmp", "state.json"));
+	CU_ASSERT_FALSE(rc_file_is_temp_of("state.json.-1.tmp", "state.json"));
+	CU_ASSERT_FALSE(rc_file_is_temp_of("state.json.12-.tmp", "state.json"));
+	CU_ASSERT_FALSE(rc_file_is_temp_of("state.json.12-3.tmp~", "state.json"));
+	CU_ASSERT_FALSE(rc_file_is_temp_of("state.json.12-3.bak", "state.json"));
+	CU_ASSERT_FALSE(rc_file_is_temp_of("state.jsonx.12-3.tmp", "state.json"));
+	CU_ASSERT_FALSE(rc_file_is_temp_of("other.json.12-3.tmp", "state.json"));
+	CU_ASSERT_FALSE(rc_file_is_temp_of("state.json.12-3.tmp", "state"));
+}
+
 void rc_test_register_common_file(void)
 {
 	static CU_TestInfo tests[] = {
@@ -373,6 +392,7 @@ void rc_test_register_common_file(void)
 		{ "replace: a device is written in place", test_replace_writes_device_in_place },
 		{ "replace: a path naming a descriptor writes to it", test_replace_writes_to_named_descriptor },
 		{ "replace: no hang on a FIFO without a reader", test_replace_no_hang_fifo_without_reader },
+		{ "temporary names: BASE.PID-N.tmp only", test_temp_names },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("common_file", tests);

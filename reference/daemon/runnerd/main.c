@@ -294,6 +294,9 @@ static int setup(struct runnerd *d, const struct options *o)
 	else
 		rcd_logf("info", "state", "state dir %s: %s", d->state.dir,
 			 d->state.token_created ? "new install, instance token created" : "never registered yet");
+	if (d->state.temps_removed)
+		rcd_logf("info", "state", "removed %d temporary file(s) of saves an earlier runnerd did not finish",
+			 d->state.temps_removed);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  */
 #include "state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -117,6 +118,26 @@ static int lock_dir(struct runnerd_state *st, char *err, size_t err_cap)
 	return 0;
 }
 
+/* A runnerd killed while it saved a state file leaves the temporary file
+ * rc_file_replace writes first. Only the holder of the lock writes here, so
+ * any such file is a leftover: remove it, or each crash would leave one
+ * more. Best effort: one that cannot be removed harms nothing. */
+static void remove_leftover_temps(struct runnerd_state *st)
+{
+	DIR *d = opendir(st->dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (!rc_file_is_temp_of(e->d_name, TOKEN_FILE) && !rc_file_is_temp_of(e->d_name, REGISTRATION_FILE))
+			continue;
+		char path[4200];
+		if (path_in(st, e->d_name, path, sizeof path) == 0 && unlink(path) == 0)
+			st->temps_removed++;
+	}
+	closedir(d);
+}
+
 /* Read path and hand it to parse. A file that does not parse is an error
  * naming it: the daemon stops rather than guess an identity. */
 static int load_state_file(struct runnerd_state *st, const char *path, state_parser parse, char *err, size_t err_cap)
@@ -177,6 +198,7 @@ int runnerd_state_open(struct runnerd_state *st, const char *dir, char *err, siz
 	}
 	if (rcd_ensure_dir(dir, err, err_cap) != 0 || lock_dir(st, err, err_cap) != 0)
 		return -1;
+	remove_leftover_temps(st);
 	if (load_registration(st, err, err_cap) != 0 || load_or_create_token(st, err, err_cap) != 0) {
 		runnerd_state_close(st);
 		return -1;

@@ -32,10 +32,12 @@ struct runnerd_state {
 	char runner_id[RC_RUNNER_ID_BUF];
 	uint64_t session;
 	int64_t saved_at_ms;
+	int temps_removed; /* temporary files of saves a killed runnerd left */
 };
 
-/* Open dir (creating it), lock it, and load or create the token and load the
- * registration record. Returns 0, or -1 with err filled (locked by another
+/* Open dir (creating it), lock it, remove the temporary files of saves an
+ * earlier runnerd was killed in the middle of (counted in temps_removed), and
+ * load or create the token and load the registration record. Returns 0, or -1 with err filled (locked by another
  * process, unreadable, corrupt or truncated file, token missing while a
  * registration exists). */
 int runnerd_state_open(struct runnerd_state *st, const char *dir, char *err, size_t err_cap);
