@@ -4,6 +4,8 @@
  * finished logs stay, older ones go, a held task's log and files that are
  * not task logs are never touched.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -105,12 +107,47 @@ static void test_unreadable_dir(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot read /nonexistent/rc-tasks"));
 }
 
+/* readdir() failing in the middle of the listing (an I/O error) for this
+ * file's tests: the unit tests are linked with --wrap=readdir. */
+static int readdir_fails_after = -1; /* entries returned before EIO; -1: never */
+
+struct dirent *__real_readdir(DIR *d);
+struct dirent *__wrap_readdir(DIR *d);
+struct dirent *__wrap_readdir(DIR *d)
+{
+	if (readdir_fails_after == 0) {
+		errno = EIO;
+		return NULL;
+	}
+	if (readdir_fails_after > 0)
+		readdir_fails_after--;
+	return __real_readdir(d);
+}
+
+/* A listing cut short by an error is not a listing: pruning by it would
+ * judge the newest logs among some of them. Nothing is deleted. */
+static void test_read_error_deletes_nothing(void)
+{
+	setup_dir();
+	char err[256] = "";
+	readdir_fails_after = 3;
+	int rc = runnerd_prune_task_logs(dir, 1, NULL, 0, err, sizeof err);
+	readdir_fails_after = -1;
+	CU_ASSERT_EQUAL(rc, -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot read"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "Input/output error"));
+	for (int i = 0; all[i]; i++)
+		CU_ASSERT(exists(all[i]));
+	remove_dir();
+}
+
 void rc_test_register_runnerd_tasklogs(void)
 {
 	static CU_TestInfo tests[] = {
 		{ "the newest finished logs stay, other files too", test_keeps_the_newest },
 		{ "a held task's logs are never deleted", test_never_a_held_task },
 		{ "an unreadable directory is an error", test_unreadable_dir },
+		{ "a read error halfway deletes nothing", test_read_error_deletes_nothing },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("runnerd_tasklogs", tests);

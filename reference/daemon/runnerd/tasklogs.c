@@ -70,7 +70,9 @@ static int list_finished(const char *dir, const uint64_t *live, int n_live, stru
 	struct task_log *logs = NULL;
 	int n = 0, cap = 0;
 	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
+	/* errno tells the end of the listing from a read error (then the list
+	 * is partial, and pruning by it would judge the newest among some) */
+	while ((errno = 0, e = readdir(d)) != NULL) {
 		struct task_log l;
 		struct stat st;
 		if (!parse_log_name(e->d_name, &l.task_id) || is_live(l.task_id, live, n_live) ||
@@ -81,9 +83,8 @@ static int list_finished(const char *dir, const uint64_t *live, int n_live, stru
 			struct task_log *grown = realloc(logs, (size_t)cap * sizeof *grown);
 			if (!grown) {
 				snprintf(err, err_cap, "out of memory listing %s", dir);
-				free(logs);
-				closedir(d);
-				return -1;
+				n = -1;
+				break;
 			}
 			logs = grown;
 		}
@@ -91,7 +92,15 @@ static int list_finished(const char *dir, const uint64_t *live, int n_live, stru
 		l.mtime = st.st_mtim;
 		logs[n++] = l;
 	}
+	if (n >= 0 && errno != 0) {
+		snprintf(err, err_cap, "cannot read %s: %s", dir, strerror(errno));
+		n = -1;
+	}
 	closedir(d);
+	if (n < 0) {
+		free(logs);
+		logs = NULL;
+	}
 	*out = logs;
 	return n;
 }
