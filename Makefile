@@ -227,7 +227,7 @@ coverage-build:
 
 # --- simulator: determinism, reference, benchmark, mutants ---------------
 
-$(BIN)/sim-bench: $(call objs,sim/bench/sim_bench.c) $(LIB_SIM) $(LIB_CORE)
+$(BIN)/sim-bench: $(call objs,sim/bench/sim_bench.c sim/bench/heartbeat_engine.c) $(LIB_SIM) $(LIB_CORE)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE)
 

@@ -6,9 +6,11 @@
  * 100, 10,000 and 100,000 runners (it must stay flat: nothing scans all
  * runners per heartbeat); the heap memory per simulated runner (glibc's
  * mallinfo2, so only live allocations count); and the same heartbeat model
- * in SimPy 3 at a smaller size, printing the events/s ratio. Every run has
- * all invariant checkers on, as in any simulation. --quick shrinks every
- * size for a smoke test.
+ * in SimPy 3 at a smaller size, printing the events/s ratio, then that
+ * model on our event queue alone (heartbeat_engine.c), so the engines are
+ * also compared with the same work per event. Every simulator run has all
+ * invariant checkers on, as in any simulation. --quick shrinks every size
+ * for a smoke test.
  *
  * Cores: on a shared virtual machine the vCPUs are not equal (on ours, one
  * ran this memory-bound storm up to twice as slowly as the other while the
@@ -31,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "heartbeat_engine.h"
 #include "sim.h"
 
 static double wall_now(void)
@@ -175,8 +178,9 @@ static int pin_fastest_core(bool quick)
 	return best;
 }
 
-/* Run the SimPy model; returns its events/s, or -1 if it could not run. */
-static double run_simpy(const char *script, int n, double hours)
+/* Run the SimPy model; returns its events/s, or -1 if it could not run, and
+ * sets *events to the events it counted. */
+static double run_simpy(const char *script, int n, double hours, unsigned long long *events)
 {
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %d %g", script, n, hours);
@@ -189,8 +193,27 @@ static double run_simpy(const char *script, int n, double hours)
 		fputs("    simpy: ", stdout);
 		fputs(line, stdout);
 		sscanf(line, "events/s %lf", &eps);
+		sscanf(line, "runners %*d, %*f h simulated, %llu events", events);
 	}
 	return pclose(p) == 0 ? eps : -1;
+}
+
+/* The SimPy script's model on our event queue alone (heartbeat_engine.c):
+ * the engines compared with the same work per event, and what the
+ * simulator's work per event costs on top. */
+static void compare_engines(int n, double hours, const struct result *full, double simpy_eps,
+			    unsigned long long simpy_events)
+{
+	uint64_t events;
+	double wall = heartbeat_engine_run(n, hours, &events);
+	double eps = (double)events / wall;
+	printf("engine only          %d runners, %.2f h: %llu events (SimPy: %llu) in %.3f s, %.1f M events/s\n"
+	       "  (the SimPy script's model, event for event, on sim/heap.h alone)\n",
+	       n, hours, (unsigned long long)events, simpy_events, wall, eps / 1e6);
+	if (simpy_eps > 0)
+		printf("  engine ratio C / SimPy %.0fx with the same work per event; the simulator's cores,\n"
+		       "  checkers and trace make its events %.0f times as costly as this model's\n",
+		       eps / simpy_eps, eps / ((double)full->st.events / full->wall));
 }
 
 static int usage(void)
@@ -257,11 +280,13 @@ int main(int argc, char **argv)
 	double simpy_h = quick ? 0.5 : 2.0;
 	struct result same = run_storm(simpy_n, (int64_t)(simpy_h * (double)hour));
 	print_result("same size in C", &same);
-	double simpy_eps = run_simpy(script, simpy_n, simpy_h);
+	unsigned long long simpy_events = 0;
+	double simpy_eps = run_simpy(script, simpy_n, simpy_h, &simpy_events);
 	if (simpy_eps > 0)
 		printf("events/s ratio C / SimPy  %.1fx wall, %.1fx by C cpu time  (target >= 50x)\n",
 		       (double)same.st.events / same.wall / simpy_eps, (double)same.st.events / same.cpu / simpy_eps);
 	else
 		printf("events/s ratio C / SimPy  not measured: %s did not run (python3-simpy3 missing?)\n", script);
+	compare_engines(simpy_n, simpy_h, &same, simpy_eps, simpy_events);
 	return 0;
 }
