@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "scn.h"
 #include "sim.h"
 
 static const char sim_usage[] =
@@ -127,9 +128,12 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 					  o->seeds, o->seed, UINT64_MAX);
 	if (o->trace && o->seeds > 1)
 		return rc_cli_usage_error("sim", "--trace: only with a single seed (drop --seeds)");
-	if (o->wl.duration_ms <= o->wl.quiet_ms)
-		return rc_cli_usage_error("sim", "--duration: %lld ms must be longer than --quiet (%lld ms)",
-					  (long long)o->wl.duration_ms, (long long)o->wl.quiet_ms);
+	if (o->wl.duration_ms <= o->wl.quiet_ms) {
+		char d[32], q[32];
+		return rc_cli_usage_error("sim", "--duration %s must be longer than --quiet (%s), the fault-free tail",
+					  scn_format_duration(o->wl.duration_ms, d, sizeof d),
+					  scn_format_duration(o->wl.quiet_ms, q, sizeof q));
+	}
 	return 0;
 }
 

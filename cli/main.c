@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sim.h"
 
 static const struct rc_cli_command commands[] = {
 	{ "id", "print the runner ID of hostname, project dir and executor type", rc_cmd_id },
@@ -30,8 +31,9 @@ static void usage(FILE *out)
 	fprintf(out, "usage: rollcall COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-*s %s\n", width, commands[i].name, commands[i].summary);
-	fprintf(out, "\n`rollcall COMMAND --help` describes a command. Exit codes: 0 pass, 1 a check\n"
-		     "failed, 2 bad usage or bad input.\n");
+	fprintf(out, "\n`rollcall COMMAND --help` describes a command; `rollcall --version` prints the\n"
+		     "build (the one a trace header names). Exit codes: 0 pass, 1 a check failed,\n"
+		     "2 bad usage or bad input.\n");
 }
 
 int rc_cli_usage_error(const char *command, const char *fmt, ...)
@@ -57,6 +59,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return RC_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		/* the build a trace header names: replays are byte-identical only on it */
+		printf("rollcall %s\n", sim_build_id());
 		return RC_EXIT_OK;
 	}
 	for (size_t i = 0; i < N_COMMANDS; i++)

@@ -24,6 +24,11 @@ usage_fails() { # EXPECTED_WORDS CMD...: exit 2 and a message naming EXPECTED_WO
 }
 check "no command" usage_fails "usage: rollcall COMMAND" "$RC"
 check "an unknown command" usage_fails "unknown command 'nosuch'" "$RC" nosuch
+"$RC" --version > "$T/version" 2> "$T/err"
+check_eq "rollcall --version exits 0" 0 "$?"
+"$RC" sim --runners 1 --duration 1h --trace "$T/version.jsonl" > /dev/null 2>&1
+check_eq "... and names the build a trace header names" "rollcall $(head -n 1 "$T/version.jsonl" | jq -r .build)" \
+	"$(cat "$T/version")"
 
 # Whole numbers: one parser for every command (rc_cli_parse_count).
 check "sim --runners abc" usage_fails "--runners: 'abc' is not a whole number in 1..1000000" "$RC" sim --runners abc
@@ -59,6 +64,8 @@ check "report index --branch-threshold -nan" usage_fails "--branch-threshold: '-
 
 # Durations, ranges and files.
 check "sim --duration 5x" usage_fails "--duration: '5x' is not a duration" "$RC" sim --duration 5x
+check "sim --duration not past --quiet" usage_fails "--duration 1m must be longer than --quiet (30m)" \
+	"$RC" sim --duration 1m
 check "explore --seeds 5-1" usage_fails "--seeds: bad range '5-1'" "$RC" explore --seeds 5-1
 check "explore --shard 3/2" usage_fails "--shard: '3/2'" "$RC" explore --shard 3/2
 check "timeline --from 5x" usage_fails "--from: '5x' is not a duration" "$RC" timeline "$SCN" -o "$T/t2.svg" --from 5x
