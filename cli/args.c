@@ -114,11 +114,11 @@ static int check_output_file(const char *command, const char *option, const char
 	return RC_EXIT_OK;
 }
 
-/* Point *path at a copy of the standard output and stdout at stderr when
- * *path names the standard output (see rc_cli_claim_output_file). */
-static char kept_stdout_path[32]; /* "/dev/fd/N" */
+static char kept_stdout_path[32];    /* "/dev/fd/N" */
 static const char *kept_stdout_name; /* what the command line called it */
 
+/* Point *path at a copy of the standard output and stdout at stderr when
+ * *path names the standard output (see rc_cli_claim_output_file). */
 static void keep_stdout_for(const char **path)
 {
 	struct stat named, out;

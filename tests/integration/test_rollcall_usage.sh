@@ -94,16 +94,19 @@ check_eq "timeline -o /dev/null (a device: written in place) exits 0" 0 "$?"
 # lines ("wrote ...", the results table) go to stderr instead.
 "$RC" timeline "$SCN" -o /dev/stdout > "$T/out.svg" 2> "$T/err"
 check_eq "timeline -o /dev/stdout exits 0" 0 "$?"
-check "... and its stdout is the SVG alone" bash -c "head -c 5 '$T/out.svg' | grep -qx '<?xml' && tail -n 1 '$T/out.svg' | grep -qx '</svg>'"
+check "... and its stdout is the SVG alone" \
+	bash -c "head -c 5 '$T/out.svg' | grep -qx '<?xml' && tail -n 1 '$T/out.svg' | grep -qx '</svg>'"
 check "... and says where it wrote on stderr, by the name given" grep -qx "timeline: wrote /dev/stdout" "$T/err"
 "$RC" run --seeds 1-2 --junit /dev/stdout "$SCN" > "$T/junit.xml" 2> "$T/err"
 check_eq "run --junit /dev/stdout exits 0" 0 "$?"
-check "... and its stdout is the JUnit XML alone" bash -c "head -n 1 '$T/junit.xml' | grep -q '^<?xml' && tail -n 1 '$T/junit.xml' | grep -qx '</testsuites>' && ! grep -q '^total:' '$T/junit.xml'"
+check "... and its stdout is the JUnit XML alone" bash -c "head -n 1 '$T/junit.xml' | grep -q '^<?xml' &&
+	tail -n 1 '$T/junit.xml' | grep -qx '</testsuites>' && ! grep -q '^total:' '$T/junit.xml'"
 check "... and the results table is on stderr" grep -q "^total: 1 scenario, 2 runs" "$T/err"
 "$RC" shrink "$ROOT/fixtures/scenarios-failing/stale-too-early.scn" \
 	-o /dev/stdout > "$T/min.out" 2> "$T/err"
 check_eq "shrink -o /dev/stdout exits 0" 0 "$?"
-check "... and its stdout is the scenario alone" bash -c "! grep -q '^shrink:' '$T/min.out' && grep -qx 'runner r1' '$T/min.out'"
+check "... and its stdout is the scenario alone" \
+	bash -c "! grep -q '^shrink:' '$T/min.out' && grep -qx 'runner r1' '$T/min.out'"
 check "... and its summary is on stderr" grep -qx "shrink: wrote /dev/stdout" "$T/err"
 
 # Durations end at a year and a day: beyond it a run never ends and sums of
