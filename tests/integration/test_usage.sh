@@ -9,6 +9,12 @@ check "... and describes --secret-file" grep -q -- "--secret-file" "$T/help"
 "$BIN/rollcall-runnerd" --help > "$T/help" 2>&1
 check_eq "runnerd --help exits 0" 0 "$?"
 check "... and describes --state-dir" grep -q -- "--state-dir" "$T/help"
+build=$("$BIN/rollcall" --version | sed 's/^rollcall //')
+for d in coordd runnerd; do
+	"$BIN/rollcall-$d" --version > "$T/version" 2>&1
+	check_eq "$d --version exits 0" 0 "$?"
+	check_eq "... and names the build rollcall names" "rollcall-$d $build" "$(cat "$T/version")"
+done
 
 usage_fails() { # EXPECTED_WORDS CMD...: exit 2 and a message naming EXPECTED_WORDS
 	local words=$1; shift

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "build_id.h"
+
 int rcd_usage_error(const char *prog, const char *fmt, ...)
 {
 	va_list ap;
@@ -25,6 +27,10 @@ int rcd_parse_options(const char *prog, int argc, char **argv, const struct rcd_
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
+			return RCD_ARGS_HELP;
+		}
+		if (!strcmp(a, "--version")) {
+			printf("%s %s\n", prog, RC_BUILD_ID);
 			return RCD_ARGS_HELP;
 		}
 		size_t k = 0;

@@ -19,8 +19,10 @@ struct rcd_option {
 enum { RCD_ARGS_OK = 0, RCD_ARGS_HELP = 1, RCD_ARGS_BAD = 2 };
 
 /* Fill the options from argv. Returns RCD_ARGS_OK; RCD_ARGS_HELP for
- * --help/-h after printing usage(stdout); or RCD_ARGS_BAD after printing
- * "PROG: why" and a hint to stderr (unknown option, missing value). */
+ * --help/-h after printing usage(stdout), or for --version after printing
+ * "PROG BUILD" (git's description of the sources, as in rollcall's trace
+ * headers); or RCD_ARGS_BAD after printing "PROG: why" and a hint to stderr
+ * (unknown option, missing value). */
 int rcd_parse_options(const char *prog, int argc, char **argv, const struct rcd_option *opts, size_t n_opts,
 		      void (*usage)(FILE *out));
 

@@ -50,6 +50,7 @@ static void usage(FILE *out)
 		"                      keeps the current secret, with an error in the log.\n"
 		"  --db FILE           SQLite database, a regular file (default " DEFAULT_DB ")\n"
 		"  --log-format FMT    text (default) or json, one line per request and state change\n"
+		"  --version           print the build and exit\n"
 		"SIGTERM or SIGINT stops it cleanly. Exit status: 0 stopped, 1 runtime failure, 2 bad usage\n"
 		"or a database it must refuse (another program's, or damaged: named table, row, column).\n");
 }

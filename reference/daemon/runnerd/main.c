@@ -64,6 +64,7 @@ static void usage(FILE *out)
 		"                        environment variable " SECRET_ENV "\n"
 		"  --status-listen ADDR  serve GET /status there; port 0 picks one and prints\n"
 		"                        \"status listening on ADDR:PORT\" on stdout\n"
+		"  --version             print the build and exit\n"
 		"SIGTERM/SIGINT drains: no new claims, heartbeats go on, processes get SIGTERM then\n"
 		"SIGKILL after 5 s, then it deregisters and exits 0. Exit 1: refused or superseded by\n"
 		"the coordinator, or a runtime failure. Exit 2: bad usage or a bad state directory.\n",
