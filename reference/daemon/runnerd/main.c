@@ -261,6 +261,21 @@ static void teardown(struct runnerd *d)
 	rcd_signal_teardown();
 }
 
+/* What the state directory held, logged as soon as it is open (before the
+ * status server announces its port, which tests take for "started"). */
+static void log_state(const struct runnerd_state *st)
+{
+	if (st->registered)
+		rcd_logf("info", "state", "state dir %s: last registered as %s session %llu", st->dir, st->runner_id,
+			 (unsigned long long)st->session);
+	else
+		rcd_logf("info", "state", "state dir %s: %s", st->dir,
+			 st->token_created ? "new install, instance token created" : "never registered yet");
+	if (st->temps_removed)
+		rcd_logf("info", "state", "removed %d temporary file(s) of saves an earlier runnerd did not finish",
+			 st->temps_removed);
+}
+
 /* Everything before the loop. Returns 0, or the exit status (printed). */
 static int setup(struct runnerd *d, const struct options *o)
 {
@@ -272,6 +287,7 @@ static int setup(struct runnerd *d, const struct options *o)
 		fprintf(stderr, PROG ": %s\n", err);
 		return 2;
 	}
+	log_state(&d->state);
 	snprintf(tasks_dir, sizeof tasks_dir, "%s/tasks", d->state.dir);
 	if (runnerd_procs_init(&d->procs, tasks_dir, err, sizeof err) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -289,15 +305,6 @@ static int setup(struct runnerd *d, const struct options *o)
 	}
 	if (o->status_listen && start_status_server(d, o->status_listen) != 0)
 		return 1;
-	if (d->state.registered)
-		rcd_logf("info", "state", "state dir %s: last registered as %s session %llu", d->state.dir,
-			 d->state.runner_id, (unsigned long long)d->state.session);
-	else
-		rcd_logf("info", "state", "state dir %s: %s", d->state.dir,
-			 d->state.token_created ? "new install, instance token created" : "never registered yet");
-	if (d->state.temps_removed)
-		rcd_logf("info", "state", "removed %d temporary file(s) of saves an earlier runnerd did not finish",
-			 d->state.temps_removed);
 	return 0;
 }
 
