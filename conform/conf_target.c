@@ -639,32 +639,21 @@ bool conf_target_running(struct conf_target *t, char *why, size_t why_cap)
 	return false;
 }
 
-int conf_target_start(struct conf_target *t, int64_t clock_ms, conf_ready_fn ready, void *ctx, char *err,
-		      size_t err_cap)
+/* How one launch ended. */
+enum launch_result {
+	LAUNCH_READY,
+	LAUNCH_FAILED,
+	/* {port} was taken between conform picking it and the target binding
+	 * it (another program won the race): worth a launch on another port */
+	LAUNCH_PORT_TAKEN,
+};
+#define PORT_RETRIES 3
+
+/* Fork the target with argv; records its process group. Returns 0, or -1
+ * with err filled. */
+static int fork_target(struct conf_target *t, char **argv, char *err, size_t err_cap)
 {
-	if (t->mode != CONF_TARGET_LAUNCHED || t->pid > 0 || !t->dir[0]) {
-		snprintf(err, err_cap, "cannot start the target (not launched by conform, or already running)");
-		return -1;
-	}
-	if ((!t->clock_written || clock_ms > t->clock_ms) && write_clock(t, clock_ms, err, err_cap) != 0)
-		return -1;
-	struct argv_buf *b = calloc(1, sizeof *b);
-	if (!b)
-		abort();
-	if (!strstr(t->o.launch, "{port}") && !t->o.url)
-		t->url[0] = '\0'; /* a new process, a new port: read it again */
-	if (build_argv(t, b, err, err_cap) != 0) {
-		free(b);
-		return -1;
-	}
 	char out[4400];
-	if (t->url[0] && ready(ctx, t->url, out, sizeof out) != 0) {
-		/* it would fail to listen, and conform would judge whatever answers there */
-		snprintf(err, err_cap, "something already answers at %s before the target starts: is its port in use?",
-			 t->url);
-		free(b);
-		return -1;
-	}
 	snprintf(out, sizeof out, "%s/stdout.log", t->dir);
 	unlink(out); /* a "listening on" line of an earlier run must not be read */
 	fflush(NULL);
@@ -674,7 +663,7 @@ int conf_target_start(struct conf_target *t, int64_t clock_ms, conf_ready_fn rea
 	t->parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0)
-		child_exec(t, b->argv);
+		child_exec(t, argv);
 	if (pid > 0) {
 		setpgid(pid, pid);
 		t->pid = pid;
@@ -684,33 +673,37 @@ int conf_target_start(struct conf_target *t, int64_t clock_ms, conf_ready_fn rea
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
 		snprintf(err, err_cap, "cannot fork: %s", strerror(fork_errno));
-		free(b);
 		return -1;
 	}
+	return 0;
+}
+
+/* Wait, bounded by --launch-timeout, until the started target answers
+ * ready; a target that exits first, answers wrongly or runs without
+ * libfaketime is a failure (and is stopped). */
+static enum launch_result wait_ready(struct conf_target *t, const struct argv_buf *b, conf_ready_fn ready, void *ctx,
+				     char *err, size_t err_cap)
+{
 	int64_t deadline = mono_ms() + t->o.launch_timeout_ms;
-	char why[96], tail[600];
-	for (;;) {
+	char why[96], tail[600], answer[600];
+	for (;; pause_briefly()) {
 		if (!conf_target_running(t, why, sizeof why)) {
 			conf_target_log_tail(t, tail, sizeof tail);
 			snprintf(err, err_cap, "the target %s before it was ready (%s)%s%s", why, b->argv[0],
 				 tail[0] ? "; its last words:\n" : "", tail);
-			break;
+			/* strerror(EADDRINUSE), as most programs print it */
+			return b->uses_port && strstr(tail, "in use") ? LAUNCH_PORT_TAKEN : LAUNCH_FAILED;
 		}
-		char answer[600];
 		int state = t->url[0] || read_listening(t) ? ready(ctx, t->url, answer, sizeof answer) : 0;
 		if (state > 0 && preload_refused(t, answer, sizeof answer)) {
 			snprintf(err, err_cap, "the target runs without libfaketime (--faketime-lib %s), so its clock "
 				 "cannot be moved: %s", t->o.faketime_lib, answer);
-			conf_target_crash(t);
 			break;
 		}
-		if (state > 0) {
-			free(b);
-			return 0;
-		}
+		if (state > 0)
+			return LAUNCH_READY;
 		if (state < 0) {
 			snprintf(err, err_cap, "the target answered its health check with %s", answer);
-			conf_target_crash(t);
 			break;
 		}
 		if (mono_ms() > deadline) {
@@ -718,13 +711,55 @@ int conf_target_start(struct conf_target *t, int64_t clock_ms, conf_ready_fn rea
 				 t->url[0] ? "its health check never answered 200"
 					   : b->uses_port ? "nothing answered on its port"
 							  : "it never printed \"listening on HOST:PORT\" on stdout");
-			conf_target_crash(t);
 			break;
 		}
-		pause_briefly();
+	}
+	conf_target_crash(t);
+	return LAUNCH_FAILED;
+}
+
+/* Build the command (a new {port} each time), check nothing answers where
+ * the target will listen, start it and wait until it is ready. */
+static enum launch_result launch_once(struct conf_target *t, struct argv_buf *b, conf_ready_fn ready, void *ctx,
+				      char *err, size_t err_cap)
+{
+	memset(b, 0, sizeof *b);
+	if (!strstr(t->o.launch, "{port}") && !t->o.url)
+		t->url[0] = '\0'; /* a new process, a new port: read it again */
+	if (build_argv(t, b, err, err_cap) != 0)
+		return LAUNCH_FAILED;
+	char answer[600];
+	if (t->url[0] && ready(ctx, t->url, answer, sizeof answer) != 0) {
+		/* it would fail to listen, and conform would judge whatever answers there */
+		snprintf(err, err_cap, "something already answers at %s before the target starts: is its port in use?",
+			 t->url);
+		return b->uses_port ? LAUNCH_PORT_TAKEN : LAUNCH_FAILED;
+	}
+	if (fork_target(t, b->argv, err, err_cap) != 0)
+		return LAUNCH_FAILED;
+	return wait_ready(t, b, ready, ctx, err, err_cap);
+}
+
+int conf_target_start(struct conf_target *t, int64_t clock_ms, conf_ready_fn ready, void *ctx, char *err,
+		      size_t err_cap)
+{
+	if (t->mode != CONF_TARGET_LAUNCHED || t->pid > 0 || !t->dir[0]) {
+		snprintf(err, err_cap, "cannot start the target (not launched by conform, or already running)");
+		return -1;
+	}
+	if ((!t->clock_written || clock_ms > t->clock_ms) && write_clock(t, clock_ms, err, err_cap) != 0)
+		return -1;
+	struct argv_buf *b = malloc(sizeof *b);
+	if (!b)
+		abort();
+	enum launch_result r = launch_once(t, b, ready, ctx, err, err_cap);
+	for (int retry = 1; r == LAUNCH_PORT_TAKEN && retry <= PORT_RETRIES; retry++) {
+		fprintf(stderr, "rollcall conform: %s: its port was taken before it bound it; another port (%d of %d)\n",
+			b->argv[0], retry, PORT_RETRIES);
+		r = launch_once(t, b, ready, ctx, err, err_cap);
 	}
 	free(b);
-	return -1;
+	return r == LAUNCH_READY ? 0 : -1;
 }
 
 void conf_target_crash(struct conf_target *t)

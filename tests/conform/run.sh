@@ -16,7 +16,8 @@
 #   errors    a target that is down, answers garbage, hangs, exits at once or never
 #             says where it listens, or is statically linked (libfaketime cannot
 #             reach it): a clear message, exit 2 (or 1 for garbage in the middle
-#             of a scenario), and bounded time
+#             of a scenario), and bounded time; a {port} taken before the target
+#             binds it: started again on another port
 #   interrupts conform stopped by SIGTERM, SIGINT or a closed output pipe while
 #             its target runs: the target stopped, the scratch folder removed
 #
@@ -234,6 +235,27 @@ check_errors() {
 	run busy "$RC" conform --target "$URL" --launch "$COORDD --listen ${URL#http://} --secret-file {secret_file} --db {db}" \
 		scenarios/sandbox-unknown-404.scn
 	expect_error busy 2 3000 "something already answers at $URL before the target starts"
+	# {port} is picked before the target binds it: another program may take it
+	# first. A target that then says "Address already in use" is started again
+	# on another port (here the first start only pretends).
+	cat > "$T/busy-once.sh" <<-EOF
+		#!/bin/sh
+		if [ ! -e "$T/busy-once.tried" ]; then
+			: > "$T/busy-once.tried"
+			echo "bind 127.0.0.1:\$1: Address already in use" >&2
+			exit 1
+		fi
+		exec "$PWD/$COORDD" --listen "127.0.0.1:\$1" --secret-file "\$2" --db "\$3"
+	EOF
+	chmod +x "$T/busy-once.sh"
+	run portrace "$RC" conform --launch "$T/busy-once.sh {port} {secret_file} {db}" scenarios/stale-after-2-min.scn
+	expect_error portrace 0 5000 "its port was taken before it bound it; another port (1 of 3)"
+	grep -q "^PASS  stale-after-2-min" "$T/portrace.out" || fail "portrace: the scenario did not pass on the second port"
+	rm -f "$T/busy-once.tried"
+	run portrace-always "$RC" conform --launch "sh -c 'echo Address already in use >&2; exit 1' sh {port}" \
+		scenarios/stale-after-2-min.scn
+	expect_error portrace-always 2 5000 "exited with status 1 before it was ready"
+	[ "$(grep -c 'another port' "$T/portrace-always.out")" = 3 ] || fail "portrace-always: not three more ports"
 	run nolib "$RC" conform --faketime-lib /nonexistent.so --launch "$COORDD" scenarios/stale-after-2-min.scn
 	expect_error nolib 2 2000 "libfaketime not found"
 	printf 'not a library\n' > "$T/not-a-lib.so"
