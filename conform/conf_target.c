@@ -718,12 +718,12 @@ static enum launch_result wait_ready(struct conf_target *t, const struct argv_bu
 	return LAUNCH_FAILED;
 }
 
-/* Build the command (a new {port} each time), check nothing answers where
+/* Build the command into b (a new {port} each time; build_argv sets every
+ * field it is read by), check nothing answers where
  * the target will listen, start it and wait until it is ready. */
 static enum launch_result launch_once(struct conf_target *t, struct argv_buf *b, conf_ready_fn ready, void *ctx,
 				      char *err, size_t err_cap)
 {
-	memset(b, 0, sizeof *b);
 	if (!strstr(t->o.launch, "{port}") && !t->o.url)
 		t->url[0] = '\0'; /* a new process, a new port: read it again */
 	if (build_argv(t, b, err, err_cap) != 0)

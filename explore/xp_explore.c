@@ -375,7 +375,7 @@ static void release(struct pending *q, struct local *l, uint64_t max, uint64_t b
 		}
 		local_failure(l, &q->f[i]);
 		if (l->p->failures == max)
-				__atomic_store_n(q->cutoff, q->f[i].seed, __ATOMIC_RELAXED);
+			__atomic_store_n(q->cutoff, q->f[i].seed, __ATOMIC_RELAXED);
 	}
 	if (i) {
 		q->n -= i;

@@ -14,7 +14,6 @@
 #include "heartbeat_engine.h"
 
 #include <stdlib.h>
-#include <time.h>
 
 #include "heap.h"
 #include "rng.h"
@@ -25,9 +24,8 @@ enum { ONLINE, STALE, REMOVED };
 #define HEARTBEAT_MS 20000
 #define SWEEP_MS 30000
 #define MONITOR_MS 10000
-#define WARM_UP_MS 60000
 
-struct model {
+struct heartbeat_model {
 	struct sim_heap queue;
 	struct rc_rng rng;
 	int64_t now;
@@ -36,17 +34,17 @@ struct model {
 	unsigned char *status;
 };
 
-static void after(struct model *m, int64_t delay_ms, uint32_t type, int runner)
+static void after(struct heartbeat_model *m, int64_t delay_ms, uint32_t type, int runner)
 {
 	sim_heap_push(&m->queue, m->now + delay_ms, 0, type, (uint32_t)runner, 0);
 }
 
-static int64_t latency(struct model *m)
+static int64_t latency(struct heartbeat_model *m)
 {
 	return 5 + (int64_t)rc_rng_below(&m->rng, 6);
 }
 
-static void sweep(struct model *m)
+static void sweep(struct heartbeat_model *m)
 {
 	for (int i = 0; i < m->n; i++) {
 		int64_t age = m->now - m->last_heartbeat[i];
@@ -58,7 +56,7 @@ static void sweep(struct model *m)
 }
 
 /* One event; every kind counts as one, as in the script. */
-static void handle(struct model *m, const struct sim_ev *ev)
+static void handle(struct heartbeat_model *m, const struct sim_ev *ev)
 {
 	int i = (int)sim_ev_a(ev);
 	switch (sim_ev_type(ev)) {
@@ -89,7 +87,7 @@ static void handle(struct model *m, const struct sim_ev *ev)
 	}
 }
 
-static uint64_t run_until(struct model *m, int64_t until_ms)
+uint64_t heartbeat_model_run_until(struct heartbeat_model *m, int64_t until_ms)
 {
 	uint64_t events = 0;
 	struct sim_ev ev;
@@ -101,32 +99,29 @@ static uint64_t run_until(struct model *m, int64_t until_ms)
 	return events;
 }
 
-static double wall_now(void)
+struct heartbeat_model *heartbeat_model_new(int n)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-double heartbeat_engine_run(int n, double hours, uint64_t *events)
-{
-	struct model m = { .n = n };
-	sim_heap_init(&m.queue);
-	rc_rng_seed(&m.rng, 42);
-	m.last_heartbeat = calloc((size_t)n, sizeof *m.last_heartbeat);
-	m.status = calloc((size_t)n, 1);
-	if (!m.last_heartbeat || !m.status)
+	struct heartbeat_model *m = calloc(1, sizeof *m);
+	if (!m)
+		abort();
+	m->n = n;
+	sim_heap_init(&m->queue);
+	rc_rng_seed(&m->rng, 42);
+	m->last_heartbeat = calloc((size_t)n, sizeof *m->last_heartbeat);
+	m->status = calloc((size_t)n, 1);
+	if (!m->last_heartbeat || !m->status)
 		abort();
 	for (int i = 0; i < n; i++)
-		after(&m, (int64_t)i * HEARTBEAT_MS / n, HB_TIMER, i);
-	after(&m, SWEEP_MS, SWEEP, 0);
-	after(&m, MONITOR_MS, MONITOR, 0);
-	run_until(&m, WARM_UP_MS);
-	double t0 = wall_now();
-	*events = run_until(&m, WARM_UP_MS + (int64_t)(hours * 3600000.0));
-	double wall = wall_now() - t0;
-	sim_heap_free(&m.queue);
-	free(m.last_heartbeat);
-	free(m.status);
-	return wall;
+		after(m, (int64_t)i * HEARTBEAT_MS / n, HB_TIMER, i);
+	after(m, SWEEP_MS, SWEEP, 0);
+	after(m, MONITOR_MS, MONITOR, 0);
+	return m;
+}
+
+void heartbeat_model_free(struct heartbeat_model *m)
+{
+	sim_heap_free(&m->queue);
+	free(m->last_heartbeat);
+	free(m->status);
+	free(m);
 }

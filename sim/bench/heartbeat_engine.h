@@ -7,10 +7,13 @@
 
 #include <stdint.h>
 
-/* Run the model with n runners for `hours` of virtual time after a 60 s
- * warm-up, as the SimPy script does; *events gets the events counted after
- * the warm-up, the way the script counts them. Returns the wall seconds they
- * took. */
-double heartbeat_engine_run(int n, double hours, uint64_t *events);
+struct heartbeat_model;
+
+/* The model with n runners at virtual time 0, before any event. */
+struct heartbeat_model *heartbeat_model_new(int n);
+/* Run every event due up to until_ms; returns how many ran, counted the way
+ * the SimPy script counts them. */
+uint64_t heartbeat_model_run_until(struct heartbeat_model *m, int64_t until_ms);
+void heartbeat_model_free(struct heartbeat_model *m);
 
 #endif

@@ -204,8 +204,12 @@ static double run_simpy(const char *script, int n, double hours, unsigned long l
 static void compare_engines(int n, double hours, const struct result *full, double simpy_eps,
 			    unsigned long long simpy_events)
 {
-	uint64_t events;
-	double wall = heartbeat_engine_run(n, hours, &events);
+	struct heartbeat_model *m = heartbeat_model_new(n);
+	heartbeat_model_run_until(m, 60000); /* the script's warm-up */
+	double t0 = wall_now();
+	uint64_t events = heartbeat_model_run_until(m, 60000 + (int64_t)(hours * 3600000.0));
+	double wall = wall_now() - t0;
+	heartbeat_model_free(m);
 	double eps = (double)events / wall;
 	printf("engine only          %d runners, %.2f h: %llu events (SimPy: %llu) in %.3f s, %.1f M events/s\n"
 	       "  (the SimPy script's model, event for event, on sim/heap.h alone)\n",
