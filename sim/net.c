@@ -57,6 +57,7 @@ uint32_t sim_msg_alloc(struct sim_world *w)
 	s->rep.grants = NULL;
 	s->rep.n_grants = 0;
 	s->client_gone = false;
+	s->network_copy = false;
 	s->link = SIM_MAP_NONE;
 	s->action = -1;
 	s->why = NULL;
@@ -170,10 +171,16 @@ static int64_t draw_latency(struct sim_world *w, struct rc_rng *rng)
 	return lat;
 }
 
-/* Turn slot into the transport failure its runner sees at at_ms. */
+/* Turn slot into the transport failure its runner sees at at_ms. A copy
+ * the network made goes instead: its runner sees the original's outcome,
+ * not one per copy (it once saw two failures of one held request). */
 static void fail_at(struct sim_world *w, uint32_t slot, int64_t at_ms, const char *why)
 {
 	struct sim_msg *s = &w->msgs[slot];
+	if (s->network_copy) {
+		sim_msg_release(w, slot);
+		return;
+	}
 	int runner = runner_end(w, s);
 	drop_payload(s);
 	s->kind = MSG_FAIL;
@@ -236,6 +243,8 @@ static void transmit(struct sim_world *w, uint32_t slot)
 	bool twice = chance(rng, w->net.duplicate);
 	int64_t at2 = twice ? w->now + draw_latency(w, rng) + extra : 0;
 	uint32_t dup = twice ? copy_slot(w, slot) : SIM_MAP_NONE;
+	if (dup != SIM_MAP_NONE)
+		w->msgs[dup].network_copy = true;
 	s = &w->msgs[slot];
 	if (s->kind == MSG_REQUEST && at > s->timeout_at) {
 		/* The caller gives up first: it sees the failure at its timeout,
@@ -416,7 +425,7 @@ static void api_reply(struct sim_world *w, const struct sim_msg *meta, int statu
 void sim_net_request_held(struct sim_world *w, uint32_t slot)
 {
 	struct sim_msg *s = &w->msgs[slot];
-	if (s->kind != MSG_REQUEST || s->from < 0 || s->client_gone || s->link != SIM_MAP_NONE)
+	if (s->kind != MSG_REQUEST || s->from < 0 || s->client_gone || s->network_copy || s->link != SIM_MAP_NONE)
 		return;
 	/* Its caller gives up at its timeout whatever the coordinator does, so
 	 * the failure is scheduled now for then (it was once seen, and traced,

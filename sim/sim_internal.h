@@ -81,6 +81,8 @@ struct sim_msg {
 	int64_t sent_at;           /* when the request was sent */
 	int64_t timeout_at;        /* the runner gives up waiting then */
 	bool client_gone;          /* the request outlived its timeout: reply is discarded */
+	bool network_copy;         /* a duplicate the network made: its caller waits for one
+	                              outcome, the original's, so the copy never fails for it */
 	bool id_copied;            /* runner_id holds req.runner_id (see request_slot) */
 	uint32_t link;             /* a request held at a paused coordinator: its pending
 	                              timeout failure, and that failure: the request;

@@ -286,6 +286,45 @@ static void test_a_request_held_briefly_gets_its_reply(void)
 	sf_free(&f);
 }
 
+/* The most transport failures any one request of node `node` saw. */
+static size_t most_failures_of_one_request(const struct sf *f, const char *node)
+{
+	size_t most = 0;
+	for (size_t i = 0; i < f->n_recs; i++) {
+		const struct sf_record *r = &f->recs[i];
+		if (r->ev.kind != SIM_EV_TRANSPORT_FAIL || strcmp(r->node, node) != 0)
+			continue;
+		size_t same = 0;
+		for (size_t j = 0; j < f->n_recs; j++)
+			same += f->recs[j].ev.kind == SIM_EV_TRANSPORT_FAIL && f->recs[j].ev.req_id == r->ev.req_id &&
+				strcmp(f->recs[j].node, node) == 0;
+		most = same > most ? same : most;
+	}
+	return most;
+}
+
+/* A copy the network made of a request is not a second call: its runner
+ * waits for one outcome. With every message duplicated, requests held by
+ * a paused coordinator past their timeout and requests refused by a
+ * crashed one each fail once for their runner (the copies used to fail
+ * too, a second transport failure for the same request). */
+static void test_a_duplicated_request_fails_once(void)
+{
+	struct sim_config cfg = quiet_config();
+	cfg.net.duplicate = 1.0;
+	struct sf f;
+	sf_init(&f, &cfg, 1);
+	sim_at_pause(f.w, 15000, f.coord);
+	sim_at_resume(f.w, 75000, f.coord);
+	sim_at_crash(f.w, 100000, f.coord, 60000);
+	sim_run_until(f.w, 150000);
+	CU_ASSERT_TRUE(sf_count(&f, SIM_EV_TRANSPORT_FAIL, "r0", "timeout", RC_OP_NONE) >= 1);
+	CU_ASSERT_TRUE(sf_count(&f, SIM_EV_TRANSPORT_FAIL, "r0", "refused", RC_OP_NONE) >= 1);
+	CU_ASSERT_EQUAL(most_failures_of_one_request(&f, "r0"), 1);
+	assert_no_violation(&f);
+	sf_free(&f);
+}
+
 void rc_test_register_sim_net(void)
 {
 	static CU_TestInfo tests[] = {
@@ -302,6 +341,7 @@ void rc_test_register_sim_net(void)
 		{ "a request held by a paused coordinator times out when due",
 		  test_a_request_held_by_a_paused_coordinator_times_out_when_due },
 		{ "a request held briefly gets its reply", test_a_request_held_briefly_gets_its_reply },
+		{ "a duplicated request fails once", test_a_duplicated_request_fails_once },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("sim_net", tests);
