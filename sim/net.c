@@ -335,6 +335,10 @@ void sim_net_api_send_task(struct sim_world *w, int tag, const struct rc_msg *m)
 /* A workload request's reply: remember the ids it created. */
 static void workload_result(struct sim_world *w, int tag, int status)
 {
+	if (tag >= 0) {
+		assert(w->work.submitting > 0);
+		w->work.submitting--;
+	}
 	if (status < 200 || status >= 300)
 		return;
 	if (tag >= 0 && w->reply.task_id) {

@@ -385,6 +385,8 @@ struct sim_workload_state {
 	int64_t end_at;       /* no new work after this */
 	uint64_t tasks;
 	size_t max_unfinished; /* submissions wait while this many tasks are unfinished */
+	size_t submitting;     /* submissions sent and not answered yet (held by a paused
+	                          coordinator, say): unfinished work as well */
 	int first_runner, n_runner_nodes;
 	/* sandboxes in flight: (sandbox index, next status step) */
 	struct { int sandbox; int task; int step; int64_t next_at; } *sbx;

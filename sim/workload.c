@@ -163,6 +163,7 @@ static void submit_task(struct sim_world *w)
 		return;
 	struct rc_msg m = { .op = RC_OP_TASK_SUBMIT, .kind = w->tasks[t].kind, .payload = w->tasks[t].payload };
 	sim_net_api_send_task(w, t, &m);
+	st->submitting++;
 	if (st->wl.sandboxes && rc_rng_below(rng, 5) == 0)
 		push_work(w, w->now + between(rng, 100, 5000), WL_SANDBOX, (uint32_t)t << 8);
 }
@@ -171,13 +172,15 @@ static void submit_task(struct sim_world *w)
  * the fault-free tail can finish: the closing liveness check judges the
  * cores, and a backlog piled up while faults kept a small fleet away (one
  * runner partitioned for hours) could not drain in any tail, so such runs
- * failed it with a correct core. The next arrival is drawn either way. */
+ * failed it with a correct core. Submissions not yet answered count too: a
+ * paused coordinator holds them, and they all land at its resume. The next
+ * arrival is drawn either way. */
 static void new_task(struct sim_world *w)
 {
 	struct sim_workload_state *st = &w->work;
 	struct rc_rng *rng = &st->rng;
 	double mean = 3600000.0 / (st->wl.tasks_per_runner_hour * st->wl.runners);
-	if (w->chk.n_active < st->max_unfinished)
+	if (w->chk.n_active + st->submitting < st->max_unfinished)
 		submit_task(w);
 	push_work(w, w->now + exp_draw(rng, mean), WL_TASK, 0);
 }

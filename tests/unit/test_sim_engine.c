@@ -463,6 +463,40 @@ static void test_big_world_runs_clean_and_repeats(void)
 	CU_ASSERT_EQUAL(memcmp(&a, &b, sizeof a), 0);
 }
 
+/* The workload stops submitting while the fleet holds as much unfinished
+ * work as its fault-free tail can finish, and submissions a paused
+ * coordinator holds count: they all land at its resume. One runner (at
+ * most 3 slots, so at most 15 unfinished tasks), a task every 6 s, the
+ * coordinator paused for 20 minutes: at the resume it once took 200
+ * submissions at once, a backlog no tail could drain. */
+static void test_workload_counts_held_submissions(void)
+{
+	struct sim_config cfg;
+	sim_config_defaults(&cfg);
+	cfg.seed = 4;
+	struct sim_workload wl;
+	sim_workload_defaults(&wl);
+	wl.runners = 1;
+	wl.duration_ms = 2 * 3600 * 1000;
+	wl.tasks_per_runner_hour = 600;
+	wl.churn = false;
+	wl.sandboxes = false;
+	struct sim_world *w = sim_world_new(&cfg);
+	CU_ASSERT_EQUAL_FATAL(sim_workload_schedule(w, &wl), 0);
+	CU_ASSERT_TRUE_FATAL(sim_at_pause(w, 10 * 60000, 0) >= 0);
+	CU_ASSERT_TRUE_FATAL(sim_at_resume(w, 30 * 60000, 0) >= 0);
+	sim_run_until(w, 30 * 60000 + 1000);
+	const struct rc_coord *c = sim_coord(w);
+	size_t unfinished = 0;
+	for (size_t i = 0; i < rc_coord_task_count(c); i++)
+		unfinished += rc_coord_task_at(c, i)->state <= RC_TASK_RUNNING;
+	CU_ASSERT_TRUE(rc_coord_task_count(c) > 10); /* the limit was reached */
+	CU_ASSERT_TRUE(unfinished <= 15);
+	if (unfinished > 15)
+		fprintf(stderr, "\n  %zu tasks unfinished at the resume\n", unfinished);
+	sim_world_free(w);
+}
+
 void rc_test_register_sim_engine(void)
 {
 	static CU_TestInfo tests[] = {
@@ -480,6 +514,7 @@ void rc_test_register_sim_engine(void)
 		{ "unheard records are counted alike", test_unheard_records_are_counted_alike },
 		{ "a big world runs clean and repeats", test_big_world_runs_clean_and_repeats },
 		{ "workload header shows the end of faults", test_workload_header_shows_the_end_of_faults },
+		{ "workload counts held submissions", test_workload_counts_held_submissions },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("sim_engine", tests);
