@@ -11,8 +11,11 @@
  * A request that arrives after its caller gave up is still handled (the
  * server cannot know) but its reply is discarded; so is one that a paused
  * coordinator holds past its caller's timeout, whose caller sees the failure
- * at that timeout, not at the resume. API requests from the
- * scenario reach the coordinator directly, with no network faults.
+ * at that timeout, not at the resume. A duplicate is handled as the
+ * original is, and its reply may reach the runner (which ignores a reply it
+ * no longer waits for), but it never fails for the runner: one call, one
+ * failure at most. API requests from the scenario reach the coordinator
+ * directly, with no network faults.
  */
 #include <assert.h>
 #include <stdlib.h>
