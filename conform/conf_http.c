@@ -51,6 +51,7 @@ void conf_exchange_clear(struct conf_exchange *ex)
 	free(ex->request_body);
 	free(ex->body);
 	memset(ex, 0, sizeof *ex);
+	ex->date_ms = -1;
 }
 
 static char *dup_or_null(const char *s)
@@ -121,6 +122,17 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* The Date header of the reply just received (seconds, as HTTP gives it),
+ * in ms since the epoch; -1 when there is none or it does not parse. */
+static int64_t reply_date(CURL *e)
+{
+	struct curl_header *h;
+	if (curl_easy_header(e, "Date", 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return -1;
+	time_t t = curl_getdate(h->value, NULL);
+	return t < 0 ? -1 : (int64_t)t * 1000;
+}
+
 static struct curl_slist *request_headers(const struct conf_wire_request *req)
 {
 	struct curl_slist *list = NULL;
@@ -182,5 +194,6 @@ int conf_http_send(struct conf_http *h, const char *base_url, const struct conf_
 	long code = 0;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
 	ex->status = (int)code;
+	ex->date_ms = reply_date(e);
 	return 0;
 }

@@ -35,6 +35,7 @@ struct conf_exchange {
 	char *body;          /* NUL-terminated, "" when empty */
 	size_t body_len;
 	bool timed_out;
+	int64_t date_ms;     /* the reply's Date header, ms since the epoch; -1: none, or unreadable */
 	char error[200];     /* transport failure, "" otherwise */
 	double ms;           /* real time the exchange took */
 };

@@ -133,6 +133,7 @@ struct conf_session {
 	bool shared;             /* one target for every scenario: clean up between them */
 	bool unusable;           /* a target error ended a run: nothing more is tried */
 	int janitors;            /* clean-up runners registered so far */
+	int64_t reply_date_ms;   /* the Date header of the last reply outside a run; -1: none */
 };
 
 struct conf_live {

@@ -35,7 +35,9 @@ static int session_call(struct conf_session *cs, const struct rc_msg *msg, struc
 		return -1;
 	struct rc_error perr;
 	char shown[900];
-	if (conf_http_send(cs->http, conf_target_url(cs->target), &w, &ex) != 0) {
+	int sent = conf_http_send(cs->http, conf_target_url(cs->target), &w, &ex);
+	cs->reply_date_ms = ex.date_ms;
+	if (sent != 0) {
 		snprintf(err, err_cap, "no answer to %s %s: %s", ex.method, ex.path, ex.error);
 	} else if (conf_profile_decode(cs->profile, msg->op, ex.status, ex.body, ex.body_len, reply, arena, canonical,
 				       &perr) != 0) {
@@ -47,6 +49,30 @@ static int session_call(struct conf_session *cs, const struct rc_msg *msg, struc
 	conf_wire_request_free(&w);
 	conf_exchange_clear(&ex);
 	return rc;
+}
+
+/* Whether the target reads the clock conform moves, as far as a reply's
+ * Date header (date_ms, -1 when it had none) shows: HTTP servers date their
+ * replies, libmicrohttpd among them, and the clock is frozen where conform
+ * set it, so the date is that instant cut to the second. A target that
+ * escapes libfaketime (a static program behind a wrapper script, a runtime
+ * that reads the time without libc, a command that drops LD_PRELOAD) dates
+ * its replies by the real clock, and every verdict on its timers would be
+ * wrong; said here, before anything runs, instead. */
+static bool clock_followed(const struct conf_session *cs, int64_t date_ms, char *why, size_t why_cap)
+{
+	if (date_ms < 0 || conf_target_mode(cs->target) == CONF_TARGET_NO_CLOCK)
+		return true;
+	int64_t clock_ms = conf_target_clock(cs->target);
+	if (date_ms > clock_ms - 2000 && date_ms < clock_ms + 2000)
+		return true;
+	char dated[40], clock[40];
+	conf_format_clock(date_ms, dated, sizeof dated);
+	conf_format_clock(clock_ms, clock, sizeof clock);
+	snprintf(why, why_cap, "dates its replies %s (UTC) while conform holds its clock at %s: it does not read the "
+		 "clock libfaketime moves (a static program behind a wrapper, a runtime that reads the time without "
+		 "libc, or a command that drops LD_PRELOAD), so its timers cannot be judged", dated, clock);
+	return false;
 }
 
 int conf_session_ready(void *ctx, const char *url, char *why, size_t why_cap)
@@ -63,8 +89,10 @@ int conf_session_ready(void *ctx, const char *url, char *why, size_t why_cap)
 		if (state < 0) {
 			char shown[500];
 			conf_exchange_format(&ex, shown, sizeof shown, 200);
-			snprintf(why, why_cap, "%d (is the profile, %s, the target's dialect?):\n%s", ex.status,
-				 conf_profile_name(cs->profile), shown);
+			snprintf(why, why_cap, "answered its health check with %d (is the profile, %s, the target's "
+				 "dialect?):\n%s", ex.status, conf_profile_name(cs->profile), shown);
+		} else if (!clock_followed(cs, ex.date_ms, why, why_cap)) {
+			state = -1;
 		}
 	}
 	conf_wire_request_free(&w);
@@ -82,6 +110,10 @@ static int check_health(struct conf_session *cs, char *err, size_t err_cap)
 	char why[1000];
 	int status = session_call(cs, &msg, &reply, &arena, NULL, why, sizeof why);
 	rc_proto_arena_free(&arena);
+	if (status == 200 && !clock_followed(cs, cs->reply_date_ms, why, sizeof why)) {
+		snprintf(err, err_cap, "the target %s %s", conf_target_url(cs->target), why);
+		return -1;
+	}
 	if (status == 200)
 		return 0;
 	if (status < 0)
@@ -101,6 +133,7 @@ struct conf_session *conf_session_open(const struct conf_options *o, char *err, 
 		abort();
 	char why[1500];
 	cs->o = *o;
+	cs->reply_date_ms = -1;
 	cs->profile = o->profile ? conf_profile_load(o->profile, why, sizeof why) : conf_profile_default();
 	if (!cs->profile) {
 		snprintf(err, err_cap, "--profile: %s", why);

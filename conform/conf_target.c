@@ -685,7 +685,7 @@ static enum launch_result wait_ready(struct conf_target *t, const struct argv_bu
 				     char *err, size_t err_cap)
 {
 	int64_t deadline = mono_ms() + t->o.launch_timeout_ms;
-	char why[96], tail[600], answer[600];
+	char why[96], tail[600], answer[600], refusal[600];
 	for (;; pause_briefly()) {
 		if (!conf_target_running(t, why, sizeof why)) {
 			conf_target_log_tail(t, tail, sizeof tail);
@@ -695,15 +695,16 @@ static enum launch_result wait_ready(struct conf_target *t, const struct argv_bu
 			return b->uses_port && strstr(tail, "in use") ? LAUNCH_PORT_TAKEN : LAUNCH_FAILED;
 		}
 		int state = t->url[0] || read_listening(t) ? ready(ctx, t->url, answer, sizeof answer) : 0;
-		if (state > 0 && preload_refused(t, answer, sizeof answer)) {
+		/* the loader's own words first: they say why the clock is real */
+		if (state != 0 && preload_refused(t, refusal, sizeof refusal)) {
 			snprintf(err, err_cap, "the target runs without libfaketime (--faketime-lib %s), so its clock "
-				 "cannot be moved: %s", t->o.faketime_lib, answer);
+				 "cannot be moved: %s", t->o.faketime_lib, refusal);
 			break;
 		}
 		if (state > 0)
 			return LAUNCH_READY;
 		if (state < 0) {
-			snprintf(err, err_cap, "the target answered its health check with %s", answer);
+			snprintf(err, err_cap, "the target %s", answer);
 			break;
 		}
 		if (mono_ms() > deadline) {

@@ -60,7 +60,8 @@ int conf_target_set_clock(struct conf_target *t, int64_t clock_ms, char *err, si
 int conf_target_fresh(struct conf_target *t, const char *name, const char *secret, char *err, size_t err_cap);
 /* Asked while a launched target starts: 1 when the target at url is ready
  * (its health check answered 200), 0 not yet (nothing answers), -1 never
- * (it answered something else; why says what, why_cap bytes). */
+ * (it answered something else; why, why_cap bytes, says what as a predicate
+ * of "the target": "answered its health check with 404 ..."). */
 typedef int (*conf_ready_fn)(void *ctx, const char *url, char *why, size_t why_cap);
 /* Start the launched target with its clock at clock_ms (same folder and
  * database as before: a restart). Waits, at most the launch timeout, for its

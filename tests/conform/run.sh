@@ -12,12 +12,14 @@
 #             dialect_adapter.c in front of coordd, --profile fleet-v2.json):
 #             the same verdicts as direct; a wrong profile is an error at once
 #   modes     a running target: with its clock file, and without (only scenarios
-#             that need no clock movement run, the others are skipped)
+#             that need no clock movement run, the others are skipped); one on
+#             the real clock given a clock file: refused
 #   errors    a target that is down, answers garbage, hangs, exits at once or never
-#             says where it listens, or is statically linked (libfaketime cannot
-#             reach it): a clear message, exit 2 (or 1 for garbage in the middle
-#             of a scenario), and bounded time; a {port} taken before the target
-#             binds it: started again on another port
+#             says where it listens, is statically linked (libfaketime cannot
+#             reach it) or escapes libfaketime otherwise (its replies' Date is
+#             the real clock's): a clear message, exit 2 (or 1 for garbage in the
+#             middle of a scenario), and bounded time; a {port} taken before the
+#             target binds it: started again on another port
 #   interrupts conform stopped by SIGTERM, SIGINT or a closed output pipe while
 #             its target runs: the target stopped, the scratch folder removed
 #
@@ -173,6 +175,8 @@ check_modes() {
 		{ cat "$T/clocklink.out"; fail "--clock-file through a symbolic link: exit $STATUS"; }
 	ok "--clock-file through a symbolic link moves the target's clock and leaves the link a link"
 	start_listening realclock "$COORDD" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$T/real.db" || return
+	run wrongclock "$RC" conform --target "$URL" --clock-file "$T/clock" --secret-file "$T/secret" scenarios/stale-after-2-min.scn
+	expect_error wrongclock 2 3000 "^rollcall conform: the target $URL dates its replies .* while conform holds its clock at 2026-01-10"
 	run noclock "$RC" conform --target "$URL" --secret-file "$T/secret" scenarios/
 	[ "$STATUS" -eq 0 ] || { cat "$T/noclock.out"; fail "no clock: exit $STATUS"; }
 	grep -q "^SKIP  stale-after-2-min .*needs the target's clock to move" "$T/noclock.out" || fail "no clock: stale-after-2-min not skipped"
@@ -271,6 +275,12 @@ check_errors() {
 	else
 		cat "$T/static.cc"; fail "static: cannot link a static program (cc -static)"
 	fi
+	# a dynamic program that escapes libfaketime all the same (here: its
+	# command drops LD_PRELOAD) dates its replies by the real clock: an error
+	# before the scenario runs, not a verdict on timers it never saw move
+	run escaped "$RC" conform --launch "env -u LD_PRELOAD $COORDD" scenarios/stale-after-2-min.scn
+	expect_error escaped 2 3000 "the target dates its replies .* it does not read the clock libfaketime moves"
+	grep -q '^FAIL\|^PASS' "$T/escaped.out" && fail "escaped: a scenario was judged against a target on the real clock"
 	run usage "$RC" conform scenarios/stale-after-2-min.scn
 	expect_error usage 2 2000 "give --target URL"
 	# a command that cannot be split is bad usage, said before any scenario starts
