@@ -326,19 +326,19 @@ static pid_t start_upstream(char **argv, char *url, size_t cap)
 static void serve(struct rcd_http_server *server, int signal_fd, pid_t child)
 {
 	for (;;) {
-		struct rcd_fdset set;
-		rcd_fdset_clear(&set);
-		rcd_fdset_add_read(&set, signal_fd);
+		struct rcd_pollset set;
+		rcd_pollset_clear(&set);
+		int signals = rcd_pollset_add(&set, signal_fd);
 		int timeout_ms = 100;
 		rcd_http_add_fds(server, &set, &timeout_ms);
-		if (rcd_fdset_wait(&set, timeout_ms) < 0)
+		if (rcd_pollset_wait(&set, timeout_ms) < 0)
 			return;
-		int sigs = FD_ISSET(signal_fd, &set.rd) ? rcd_signal_drain() : 0;
+		int sigs = rcd_pollset_readable(&set, signals) ? rcd_signal_drain() : 0;
 		if (sigs & RCD_SIG_TERM)
 			return;
 		if (sigs & RCD_SIG_HUP)
 			kill(child, SIGHUP);
-		rcd_http_run(server, &set);
+		rcd_http_run(server);
 	}
 }
 

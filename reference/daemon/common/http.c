@@ -1,5 +1,5 @@
 /*
- * http.c - rcd_http.h on libmicrohttpd in external-select mode.
+ * http.c - rcd_http.h on libmicrohttpd: an external loop, epoll inside.
  */
 #include "rcd_http.h"
 
@@ -21,6 +21,7 @@ struct rcd_http_server {
 	rcd_http_handler handler;
 	void *cls;
 	int port;
+	int epoll_fd; /* stands for the listening socket and every connection */
 };
 
 /* Per-connection upload state, kept in MHD's *con_cls between calls. */
@@ -29,32 +30,6 @@ struct upload {
 	size_t len, cap;
 	bool too_large;
 };
-
-void rcd_fdset_clear(struct rcd_fdset *s)
-{
-	FD_ZERO(&s->rd);
-	FD_ZERO(&s->wr);
-	FD_ZERO(&s->ex);
-	s->max_fd = -1;
-}
-
-void rcd_fdset_add_read(struct rcd_fdset *s, int fd)
-{
-	FD_SET(fd, &s->rd);
-	if (fd > s->max_fd)
-		s->max_fd = fd;
-}
-
-int rcd_fdset_wait(struct rcd_fdset *s, int timeout_ms)
-{
-	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
-	int n = select(s->max_fd + 1, &s->rd, &s->wr, &s->ex, &tv);
-	if (n < 0 && errno == EINTR) {
-		rcd_fdset_clear(s);
-		return 0;
-	}
-	return n;
-}
 
 int rcd_parse_listen(const char *spec, char *host, size_t host_cap, int *port, char *err, size_t err_cap)
 {
@@ -263,7 +238,8 @@ struct rcd_http_server *rcd_http_start(const char *spec, size_t max_body, rcd_ht
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)port);
 	inet_pton(AF_INET, host, &sa.sin_addr);
-	s->mhd = MHD_start_daemon(MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, on_access, s,
+	errno = 0;
+	s->mhd = MHD_start_daemon(MHD_USE_ERROR_LOG | MHD_USE_EPOLL, (uint16_t)port, NULL, NULL, on_access, s,
 				  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
@@ -271,12 +247,21 @@ struct rcd_http_server *rcd_http_start(const char *spec, size_t max_body, rcd_ht
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 				  MHD_OPTION_END);
 	if (!s->mhd) {
-		snprintf(err, err_cap, "cannot listen on %s: %s", spec, strerror(errno));
+		snprintf(err, err_cap, "cannot listen on %s: %s", spec,
+			 errno ? strerror(errno) : "libmicrohttpd refused to start (its reason is in the log)");
 		free(s);
 		return NULL;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : port;
+	info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (!info) {
+		snprintf(err, err_cap, "cannot listen on %s: libmicrohttpd has no epoll descriptor", spec);
+		MHD_stop_daemon(s->mhd);
+		free(s);
+		return NULL;
+	}
+	s->epoll_fd = info->epoll_fd;
 	return s;
 }
 
@@ -285,19 +270,20 @@ int rcd_http_port(const struct rcd_http_server *s)
 	return s->port;
 }
 
-void rcd_http_add_fds(struct rcd_http_server *s, struct rcd_fdset *set, int *timeout_ms)
+void rcd_http_add_fds(struct rcd_http_server *s, struct rcd_pollset *set, int *timeout_ms)
 {
-	MHD_socket max = set->max_fd;
-	if (MHD_get_fdset2(s->mhd, &set->rd, &set->wr, &set->ex, &max, FD_SETSIZE) == MHD_YES && max > set->max_fd)
-		set->max_fd = max;
+	rcd_pollset_add(set, s->epoll_fd);
 	MHD_UNSIGNED_LONG_LONG mhd_ms;
 	if (MHD_get_timeout(s->mhd, &mhd_ms) == MHD_YES && mhd_ms < (MHD_UNSIGNED_LONG_LONG)*timeout_ms)
 		*timeout_ms = (int)mhd_ms;
 }
 
-void rcd_http_run(struct rcd_http_server *s, struct rcd_fdset *set)
+void rcd_http_run(struct rcd_http_server *s)
 {
-	MHD_run_from_select(s->mhd, &set->rd, &set->wr, &set->ex);
+	/* In epoll mode MHD_run looks at its epoll set without waiting: it is
+	 * called after every wait, ready or not, so connection timeouts and
+	 * connections MHD keeps on its own ready list are served too. */
+	MHD_run(s->mhd);
 }
 
 void rcd_http_stop(struct rcd_http_server *s)

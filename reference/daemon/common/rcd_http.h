@@ -8,30 +8,20 @@
  * one handler with the complete request, queues the reply and writes one log
  * line per request.
  *
- * MHD runs in external-select mode: no thread of its own. The daemon's single
- * loop adds MHD's sockets to its fd sets (rcd_http_add_fds) and lets it work
- * (rcd_http_run), so the handler runs on the main thread, between the core's
- * ticks, and the core needs no lock.
+ * MHD runs without a thread of its own, on epoll: the daemon's single loop
+ * waits on MHD's epoll descriptor among its own (rcd_http_add_fds) and lets
+ * it work (rcd_http_run), so the handler runs on the main thread, between the
+ * core's ticks, and the core needs no lock. epoll rather than MHD's fd_sets,
+ * because those cannot hold a descriptor numbered 1024 or more (rcd_poll.h).
  */
 #ifndef RCD_HTTP_H
 #define RCD_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/select.h>
 
 #include "rcd_log.h"
-
-/* The descriptor sets one select() call waits on. */
-struct rcd_fdset {
-	fd_set rd, wr, ex;
-	int max_fd; /* -1 when empty */
-};
-void rcd_fdset_clear(struct rcd_fdset *s);
-void rcd_fdset_add_read(struct rcd_fdset *s, int fd);
-/* select() for at most timeout_ms. Returns the number of ready descriptors,
- * 0 on timeout or EINTR (the sets are then cleared), -1 on another error. */
-int rcd_fdset_wait(struct rcd_fdset *s, int timeout_ms);
+#include "rcd_poll.h"
 
 /* Parse "IPv4:PORT" (PORT 0..65535; 0 picks a free port) into host/port.
  * Returns 0, or -1 with err filled. */
@@ -68,10 +58,12 @@ struct rcd_http_server *rcd_http_start(const char *spec, size_t max_body, rcd_ht
 				       char *err, size_t err_cap);
 /* The bound port (the chosen one when spec asked for port 0). */
 int rcd_http_port(const struct rcd_http_server *s);
-/* Add the server's sockets to set and lower *timeout_ms to MHD's own timeout. */
-void rcd_http_add_fds(struct rcd_http_server *s, struct rcd_fdset *set, int *timeout_ms);
-/* Let the server read, call handlers and write, after rcd_fdset_wait(). */
-void rcd_http_run(struct rcd_http_server *s, struct rcd_fdset *set);
+/* Add the server's epoll descriptor to set and lower *timeout_ms to MHD's own
+ * timeout (0 when it has work pending). */
+void rcd_http_add_fds(struct rcd_http_server *s, struct rcd_pollset *set, int *timeout_ms);
+/* Let the server accept, read, call handlers and write; never waits. Call it
+ * after every wait of the loop, whatever the wait returned. */
+void rcd_http_run(struct rcd_http_server *s);
 /* Close every connection and the listening socket; NULL is fine. */
 void rcd_http_stop(struct rcd_http_server *s);
 

@@ -5,8 +5,8 @@
  * the core, persists the core's effects in SQLite and turns signals into
  * events. Every lifecycle decision is the core's (reference/core/coord.c).
  *
- * Threading: one thread. libmicrohttpd runs in external-select mode inside our
- * own select() loop, together with the signal pipe, so the core (which is not
+ * Threading: one thread. libmicrohttpd runs without a thread of its own inside
+ * our poll() loop, together with the signal pipe, so the core (which is not
  * thread-safe, by design) is only ever called from here and needs no mutex;
  * requests and timer ticks are naturally serialised in arrival order. The
  * loop never sleeps longer than 25 ms, so a clock that jumps (libfaketime in
@@ -141,23 +141,23 @@ static void run(struct coordd *d, int signal_fd)
 	for (;;) {
 		int64_t now_ms = rcd_now_ms();
 		coordd_tick_if_due(d, now_ms);
-		struct rcd_fdset set;
-		rcd_fdset_clear(&set);
-		rcd_fdset_add_read(&set, signal_fd);
+		struct rcd_pollset set;
+		rcd_pollset_clear(&set);
+		int signals = rcd_pollset_add(&set, signal_fd);
 		int timeout_ms = rcd_wait_ms(now_ms, rc_coord_deadline(d->coord), POLL_CAP_MS);
 		rcd_http_add_fds(d->http, &set, &timeout_ms);
-		if (rcd_fdset_wait(&set, timeout_ms) < 0) {
-			rcd_logf("error", "loop", "select: %s", strerror(errno));
+		if (rcd_pollset_wait(&set, timeout_ms) < 0) {
+			rcd_logf("error", "loop", "poll: %s", strerror(errno));
 			return;
 		}
-		if (FD_ISSET(signal_fd, &set.rd)) {
+		if (rcd_pollset_readable(&set, signals)) {
 			int sig = rcd_signal_drain();
 			if (sig & RCD_SIG_TERM)
 				return;
 			if (sig & RCD_SIG_HUP)
 				reload_secret(d, rcd_now_ms());
 		}
-		rcd_http_run(d->http, &set);
+		rcd_http_run(d->http);
 	}
 }
 

@@ -201,19 +201,22 @@ int runnerd_client_send(struct runnerd_client *c, const struct rc_msg *msg, char
 	return 0;
 }
 
-void runnerd_client_add_fds(struct runnerd_client *c, struct rcd_fdset *set, int *timeout_ms)
+int runnerd_client_wait(struct runnerd_client *c, struct rcd_pollset *set, int timeout_ms, char *err, size_t err_cap)
 {
-	int max = -1;
-	if (curl_multi_fdset(c->multi, &set->rd, &set->wr, &set->ex, &max) == CURLM_OK && max > set->max_fd)
-		set->max_fd = max;
-	long curl_ms = -1;
-	curl_multi_timeout(c->multi, &curl_ms);
-	if (curl_ms >= 0 && curl_ms < *timeout_ms)
-		*timeout_ms = (int)curl_ms;
-	/* curl may have work without sockets to show yet (name resolution):
-	 * poll it again soon rather than wait the full timeout. */
-	if (c->in_flight > 0 && max < 0 && *timeout_ms > 10)
-		*timeout_ms = 10;
+	/* libcurl polls its own sockets, whatever their numbers, with ours as
+	 * extras, and waits no longer than its own next timeout (a connect or
+	 * name resolution in progress) or ours. */
+	struct curl_waitfd extra[RCD_POLL_MAX];
+	for (int i = 0; i < set->n; i++)
+		extra[i] = (struct curl_waitfd){ .fd = set->fds[i].fd, .events = CURL_WAIT_POLLIN, .revents = 0 };
+	CURLMcode rc = curl_multi_poll(c->multi, extra, (unsigned int)set->n, timeout_ms, NULL);
+	for (int i = 0; i < set->n; i++)
+		set->fds[i].revents = (extra[i].revents & CURL_WAIT_POLLIN) ? POLLIN : 0;
+	if (rc != CURLM_OK) {
+		snprintf(err, err_cap, "%s", curl_multi_strerror(rc));
+		return -1;
+	}
+	return 0;
 }
 
 static void unlink_transfer(struct runnerd_client *c, struct transfer *t)

@@ -38,8 +38,11 @@ void runnerd_client_free(struct runnerd_client *c);
  * then reports a transport failure to the core. */
 int runnerd_client_send(struct runnerd_client *c, const struct rc_msg *msg, char *err, size_t err_cap);
 
-/* Add the transfers' sockets to set and lower *timeout_ms to curl's timeout. */
-void runnerd_client_add_fds(struct runnerd_client *c, struct rcd_fdset *set, int *timeout_ms);
+/* Wait at most timeout_ms for the transfers' sockets or a descriptor of set
+ * (whose readiness is then filled in). Returns 0 (woken or timed out), or -1
+ * with err filled when the wait itself failed. */
+int runnerd_client_wait(struct runnerd_client *c, struct rcd_pollset *set, int timeout_ms, char *err,
+			size_t err_cap);
 /* Move the transfers on; call done for each that finished. */
 void runnerd_client_run(struct runnerd_client *c, runnerd_client_done done, void *cls);
 /* Transfers still in flight. */

@@ -2,7 +2,7 @@
  * main.c - rollcall-runnerd: the reference runner as a real process.
  *
  * A thin driver around rc_runner (reference/core/runner.c): it loads the
- * state directory, reads the clock, and runs one select() loop over the
+ * state directory, reads the clock, and runs one poll() loop over the
  * libcurl transfers, the optional /status server and the signal pipe. SIGTERM
  * asks the core to drain (it keeps heartbeating, stops the processes with
  * SIGTERM then SIGKILL per its supervisor, deregisters and says exit); SIGCHLD
@@ -208,25 +208,25 @@ static void run(struct runnerd *d, int signal_fd)
 		runnerd_deliver_deferred(d);
 		if (d->exiting && (runnerd_client_in_flight(d->client) == 0 || now_ms >= d->exit_by_ms))
 			return;
-		struct rcd_fdset set;
-		rcd_fdset_clear(&set);
-		rcd_fdset_add_read(&set, signal_fd);
+		struct rcd_pollset set;
+		rcd_pollset_clear(&set);
+		int signals = rcd_pollset_add(&set, signal_fd);
 		int timeout_ms = d->exiting ? POLL_CAP_MS : rcd_wait_ms(now_ms, rc_runner_deadline(d->runner), POLL_CAP_MS);
 		if (d->n_deferred > 0)
 			timeout_ms = 0;
-		runnerd_client_add_fds(d->client, &set, &timeout_ms);
 		if (d->status_http)
 			rcd_http_add_fds(d->status_http, &set, &timeout_ms);
-		if (rcd_fdset_wait(&set, timeout_ms) < 0) {
-			rcd_logf("error", "loop", "select: %s", strerror(errno));
+		char err[256];
+		if (runnerd_client_wait(d->client, &set, timeout_ms, err, sizeof err) < 0) {
+			rcd_logf("error", "loop", "poll: %s", err);
 			d->exit_code = 1;
 			return;
 		}
-		if (FD_ISSET(signal_fd, &set.rd))
+		if (rcd_pollset_readable(&set, signals))
 			handle_signals(d);
 		runnerd_client_run(d->client, runnerd_on_transfer, d);
 		if (d->status_http)
-			rcd_http_run(d->status_http, &set);
+			rcd_http_run(d->status_http);
 	}
 }
 
