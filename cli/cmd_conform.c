@@ -41,6 +41,8 @@ static const char conform_usage[] =
 	"  --reuse             with --launch: one process for every scenario (cleaned up between)\n"
 	"  --clock-file FILE   the libfaketime timestamp file of a running target (it must hold an\n"
 	"                      absolute time such as \"2026-01-10 00:00:00\" when the target starts)\n"
+	"  --ignore-date       do not refuse a target whose replies' Date is not conform's clock\n"
+	"                      (a proxy in front of it that dates replies by its own clock)\n"
 	"  --secret-file FILE  a running target's runner secret (default: the scenario's)\n"
 	"  --profile FILE      the target's dialect (fixtures/profiles/README.md); default: coordd's\n"
 	"  --seeds A-B         seeds to run live (default: each file's first seed; `@seed` wins)\n"
@@ -112,6 +114,7 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o, int *first_path
 		{ "compare-sim", no_argument, NULL, 'C' }, { "timeout", required_argument, NULL, 'T' },
 		{ "launch-timeout", required_argument, NULL, 'L' }, { "faketime-lib", required_argument, NULL, 'F' },
 		{ "work-dir", required_argument, NULL, 'w' }, { "keep", no_argument, NULL, 'k' },
+		{ "ignore-date", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof *o);
@@ -143,6 +146,7 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o, int *first_path
 		case 'F': o->c.faketime_lib = optarg; remember(o, "--faketime-lib", optarg); break;
 		case 'w': o->c.work_dir = optarg; break;
 		case 'k': o->c.keep = true; break;
+		case 'D': o->c.ignore_date = true; remember(o, "--ignore-date", NULL); break;
 		case 's':
 			rc = rc_cli_parse_seed_range("conform", optarg, &o->seed_first, &o->seed_last);
 			o->have_seeds = true;

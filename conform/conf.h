@@ -29,6 +29,7 @@ struct conf_options {
 	int64_t timeout_ms;       /* one HTTP exchange */
 	int64_t launch_timeout_ms;
 	bool keep;                /* keep scratch folders */
+	bool ignore_date;         /* do not hold the target's Date header to conform's clock */
 };
 
 enum conf_verdict { CONF_PASS = 0, CONF_FAIL, CONF_SKIP, CONF_ERROR };

@@ -61,7 +61,7 @@ static int session_call(struct conf_session *cs, const struct rc_msg *msg, struc
  * wrong; said here, before anything runs, instead. */
 static bool clock_followed(const struct conf_session *cs, int64_t date_ms, char *why, size_t why_cap)
 {
-	if (date_ms < 0 || conf_target_mode(cs->target) == CONF_TARGET_NO_CLOCK)
+	if (date_ms < 0 || cs->o.ignore_date || conf_target_mode(cs->target) == CONF_TARGET_NO_CLOCK)
 		return true;
 	int64_t clock_ms = conf_target_clock(cs->target);
 	if (date_ms > clock_ms - 2000 && date_ms < clock_ms + 2000)
@@ -71,7 +71,8 @@ static bool clock_followed(const struct conf_session *cs, int64_t date_ms, char 
 	conf_format_clock(clock_ms, clock, sizeof clock);
 	snprintf(why, why_cap, "dates its replies %s (UTC) while conform holds its clock at %s: it does not read the "
 		 "clock libfaketime moves (a static program behind a wrapper, a runtime that reads the time without "
-		 "libc, or a command that drops LD_PRELOAD), so its timers cannot be judged", dated, clock);
+		 "libc, or a command that drops LD_PRELOAD), so its timers cannot be judged (if a proxy in front of it "
+		 "dates the replies, --ignore-date)", dated, clock);
 	return false;
 }
 

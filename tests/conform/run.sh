@@ -177,6 +177,9 @@ check_modes() {
 	start_listening realclock "$COORDD" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$T/real.db" || return
 	run wrongclock "$RC" conform --target "$URL" --clock-file "$T/clock" --secret-file "$T/secret" scenarios/stale-after-2-min.scn
 	expect_error wrongclock 2 3000 "^rollcall conform: the target $URL dates its replies .* while conform holds its clock at 2026-01-10"
+	run ignoredate "$RC" conform --ignore-date --target "$URL" --clock-file "$T/clock" --secret-file "$T/secret" \
+		scenarios/stale-after-2-min.scn
+	expect_error ignoredate 1 5000 "^FAIL  stale-after-2-min "
 	run noclock "$RC" conform --target "$URL" --secret-file "$T/secret" scenarios/
 	[ "$STATUS" -eq 0 ] || { cat "$T/noclock.out"; fail "no clock: exit $STATUS"; }
 	grep -q "^SKIP  stale-after-2-min .*needs the target's clock to move" "$T/noclock.out" || fail "no clock: stale-after-2-min not skipped"
