@@ -355,7 +355,7 @@ int main(int argc, char **argv)
 	a.http = conf_http_new(5000);
 	char err[256];
 	struct rcd_http_server *server =
-		child > 0 && a.http && signal_fd >= 0 ? rcd_http_start(argv[2], MAX_BODY, handle, &a, err, sizeof err) : NULL;
+		child > 0 && a.http && signal_fd >= 0 ? rcd_http_start(argv[2], MAX_BODY, 256, handle, &a, err, sizeof err) : NULL;
 	int rc = 1;
 	if (server) {
 		printf("listening on 127.0.0.1:%d\n", rcd_http_port(server));

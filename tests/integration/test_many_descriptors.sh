@@ -3,6 +3,8 @@
 # thousand descriptors. With select(2) loops coordd could not even listen
 # ("cannot listen: Success") and runnerd's transfers on such sockets were
 # never waited for; the loops now poll (reference/daemon/common/rcd_poll.h).
+# And coordd holds more connections at once than select allowed (256 then):
+# a fleet keeps one per runner.
 . "$(dirname "$0")/lib.sh"
 
 if ! ulimit -n 4096 2>/dev/null; then
@@ -22,6 +24,16 @@ check "coordd listens with descriptors past 1024 (lowest socket $(lowest_socket 
 	[ "$(lowest_socket "$c_PID")" -ge 1024 ]
 http GET /runners
 check_eq "coordd answers" 200 "$STATUS"
+check "coordd says how many connections it holds" \
+	grep -q '"message":"listening on 127.0.0.1:[0-9]*, up to [0-9]* connections at once"' "$T/c.log"
+
+# 300 clients holding a connection each (as runners do between heartbeats):
+# another one is still answered at once, not left waiting for a slot.
+for i in $(seq 300); do exec {held}<>"/dev/tcp/127.0.0.1/$c_PORT"; done
+held_by_coordd() { [ "$(find "/proc/$c_PID/fd" -lname 'socket:*' | wc -l)" -gt 300 ]; }
+check "coordd holds the 300 connections" wait_until 3 held_by_coordd
+http GET /runners
+check_eq "and answers a 301st client" 200 "$STATUS"
 
 start_runnerd r "$c_PORT" "$T/s" || finish
 check "runnerd registered over a socket past 1024" wait_until 3 test -s "$T/s/registration.json"

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 
 #include "rcd_clock.h"
 
@@ -218,8 +219,25 @@ static void on_mhd_error(void *cls, const char *fmt, va_list ap)
 	rcd_logf("warn", "http", "%s", message);
 }
 
-struct rcd_http_server *rcd_http_start(const char *spec, size_t max_body, rcd_http_handler handler, void *cls,
-				       char *err, size_t err_cap)
+unsigned rcd_http_connection_capacity(void)
+{
+	enum { RESERVED = 64, MOST = 10000, SOFT_CAP = 65536 };
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 256;
+	rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > SOFT_CAP ? SOFT_CAP : rl.rlim_max;
+	if (rl.rlim_cur < want) {
+		struct rlimit raised = { .rlim_cur = want, .rlim_max = rl.rlim_max };
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			rl = raised; /* else (valgrind keeps some for itself) the soft limit stays */
+	}
+	if (rl.rlim_cur <= RESERVED + 16)
+		return 16;
+	return rl.rlim_cur - RESERVED > MOST ? MOST : (unsigned)(rl.rlim_cur - RESERVED);
+}
+
+struct rcd_http_server *rcd_http_start(const char *spec, size_t max_body, unsigned max_connections,
+				       rcd_http_handler handler, void *cls, char *err, size_t err_cap)
 {
 	char host[64];
 	int port;
@@ -243,7 +261,7 @@ struct rcd_http_server *rcd_http_start(const char *spec, size_t max_body, rcd_ht
 				  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
+				  MHD_OPTION_CONNECTION_LIMIT, max_connections,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 				  MHD_OPTION_END);
 	if (!s->mhd) {

@@ -52,10 +52,19 @@ typedef void (*rcd_http_handler)(void *cls, const struct rcd_http_request *req, 
 
 struct rcd_http_server;
 
-/* Listen on spec ("127.0.0.1:PORT") and serve with handler. Returns the
- * server, or NULL with err filled (address in use, bad spec, ...). */
-struct rcd_http_server *rcd_http_start(const char *spec, size_t max_body, rcd_http_handler handler, void *cls,
-				       char *err, size_t err_cap);
+/* How many connections a server of this process can hold at once: the soft
+ * descriptor limit is first raised to the hard one (at most 65,536), then 64
+ * descriptors are kept for everything else; at most 10,000, at least 16.
+ * Each runner keeps its connection open between heartbeats, so this is the
+ * fleet one coordinator serves without making runners wait for a slot. */
+unsigned rcd_http_connection_capacity(void);
+
+/* Listen on spec ("127.0.0.1:PORT") and serve with handler, holding at most
+ * max_connections connections (one more waits in the listen queue until one
+ * closes; an idle one closes after 30 s). Returns the server, or NULL with err
+ * filled (address in use, bad spec, ...). */
+struct rcd_http_server *rcd_http_start(const char *spec, size_t max_body, unsigned max_connections,
+				       rcd_http_handler handler, void *cls, char *err, size_t err_cap);
 /* The bound port (the chosen one when spec asked for port 0). */
 int rcd_http_port(const struct rcd_http_server *s);
 /* Add the server's epoll descriptor to set and lower *timeout_ms to MHD's own

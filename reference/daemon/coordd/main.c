@@ -51,6 +51,8 @@ static void usage(FILE *out)
 		"  --db FILE           SQLite database, a regular file (default " DEFAULT_DB ")\n"
 		"  --log-format FMT    text (default) or json, one line per request and state change\n"
 		"  --version           print the build and exit\n"
+		"Serves as many connections at once as its descriptor limit allows (raised to the hard\n"
+		"limit; at most 10,000), one per runner: the log's start line says how many.\n"
 		"SIGTERM or SIGINT stops it cleanly. Exit status: 0 stopped, 1 runtime failure, 2 bad usage\n"
 		"or a database it must refuse (another program's, or damaged: named table, row, column).\n");
 }
@@ -200,7 +202,8 @@ int main(int argc, char **argv)
 	}
 	/* The port first: a coordd that cannot listen must not have created or
 	 * changed its database. Nothing is served before run(). */
-	d.http = rcd_http_start(o.listen, RC_MAX_BODY_BYTES, coordd_handle_http, &d, err, sizeof err);
+	unsigned max_connections = rcd_http_connection_capacity();
+	d.http = rcd_http_start(o.listen, RC_MAX_BODY_BYTES, max_connections, coordd_handle_http, &d, err, sizeof err);
 	if (!d.http) {
 		fprintf(stderr, PROG ": %s\n", err);
 		teardown(&d);
@@ -220,7 +223,8 @@ int main(int argc, char **argv)
 	rcd_parse_listen(o.listen, host, sizeof host, &port, err, sizeof err);
 	printf("listening on %s:%d\n", host, rcd_http_port(d.http));
 	fflush(stdout);
-	rcd_logf("info", "started", "listening on %s:%d", host, rcd_http_port(d.http));
+	rcd_logf("info", "started", "listening on %s:%d, up to %u connections at once", host, rcd_http_port(d.http),
+		 max_connections);
 
 	run(&d, signal_fd);
 

@@ -26,6 +26,7 @@
 #include "utf8.h"
 
 #define POLL_CAP_MS 25
+#define STATUS_CONNECTIONS 64 /* /status is for people and monitors */
 #define SECRET_ENV "ROLLCALL_RUNNER_SECRET"
 
 struct options {
@@ -234,7 +235,7 @@ static int start_status_server(struct runnerd *d, const char *spec)
 {
 	char err[512], host[64];
 	int port;
-	d->status_http = rcd_http_start(spec, 1024, runnerd_handle_status, d, err, sizeof err);
+	d->status_http = rcd_http_start(spec, 1024, STATUS_CONNECTIONS, runnerd_handle_status, d, err, sizeof err);
 	if (!d->status_http) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return -1;
