@@ -205,8 +205,8 @@ struct run_result {
 	const char *first;
 };
 
-/* One seed: returns 0, or 2 when the world cannot be set up. */
-static int run_one(const struct sim_opts *o, uint64_t seed, FILE *trace, bool verbose, struct run_result *out)
+/* A world for one seed of o; NULL with the error printed (exit 2). */
+static struct sim_world *new_world(const struct sim_opts *o, uint64_t seed, FILE *trace, bool history)
 {
 	struct sim_config cfg;
 	sim_config_defaults(&cfg);
@@ -215,17 +215,58 @@ static int run_one(const struct sim_opts *o, uint64_t seed, FILE *trace, bool ve
 	cfg.faults.kinds = o->faults;
 	cfg.collect_all = o->collect_all;
 	cfg.trace = trace;
-	cfg.hash_trace = o->hash;
+	cfg.hash_trace = o->hash && !history;
+	cfg.no_history = !history;
 	cfg.history_len = o->history > 32 ? o->history : 32;
 	cfg.expected_runners = o->wl.runners;
 	struct sim_world *w = sim_world_new(&cfg);
-	if (!w)
-		return rc_cli_usage_error("sim", "out of memory creating the world");
-	if (sim_workload_schedule(w, &o->wl) != 0) {
-		int rc = rc_cli_usage_error("sim", "%s", sim_error(w));
-		sim_world_free(w);
-		return rc;
+	if (!w) {
+		rc_cli_usage_error("sim", "out of memory creating the world");
+		return NULL;
 	}
+	if (sim_workload_schedule(w, &o->wl) != 0) {
+		rc_cli_usage_error("sim", "%s", sim_error(w));
+		sim_world_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* The events that led to each violation of a finished run, printed from a
+ * second run of the same seed that keeps them. The first run kept no
+ * history: copying every event into the ring costs a twentieth of a storm's
+ * time, and only a failing run is ever shown one. The run is deterministic,
+ * so the second one meets the same violations at the same events; it
+ * checks that it did before printing. */
+static int print_violations_replayed(const struct sim_opts *o, uint64_t seed, const struct sim_stats *first)
+{
+	struct sim_world *w = new_world(o, seed, NULL, true);
+	if (!w)
+		return RC_EXIT_USAGE;
+	struct progress quiet = { .on = false };
+	run_in_steps(w, o->wl.duration_ms, &quiet);
+	struct sim_stats again;
+	sim_stats(w, &again);
+	int rc = RC_EXIT_OK;
+	if (again.events != first->events || again.violations != first->violations) {
+		fprintf(stderr,
+			"rollcall sim: internal error: seed %" PRIu64 " ran differently the second time (%" PRIu64
+			" events and %" PRIu64 " violations, against %" PRIu64 " and %" PRIu64 ")\n",
+			seed, again.events, again.violations, first->events, first->violations);
+		rc = RC_EXIT_USAGE;
+	} else {
+		sim_violations_print(stdout, w, 20, (size_t)o->history);
+	}
+	sim_world_free(w);
+	return rc;
+}
+
+/* One seed: returns 0, or 2 when the world cannot be set up. */
+static int run_one(const struct sim_opts *o, uint64_t seed, FILE *trace, bool verbose, struct run_result *out)
+{
+	struct sim_world *w = new_world(o, seed, trace, false);
+	if (!w)
+		return RC_EXIT_USAGE;
 	double t0 = wall_seconds();
 	struct progress p = { .on = isatty(STDERR_FILENO) == 1, .seed = seed, .t0 = t0 };
 	run_in_steps(w, o->wl.duration_ms, &p);
@@ -233,9 +274,9 @@ static int run_one(const struct sim_opts *o, uint64_t seed, FILE *trace, bool ve
 	sim_stats(w, &out->st);
 	out->hash = sim_trace_hash(w);
 	out->first = sim_violation_count(w) ? sim_violation_at(w, 0)->name : NULL;
-	if (verbose)
-		sim_violations_print(stdout, w, 20, (size_t)o->history);
 	sim_world_free(w);
+	if (verbose && out->st.violations > 0)
+		return print_violations_replayed(o, seed, &out->st);
 	return 0;
 }
 

@@ -228,4 +228,20 @@ script -qec "$RC sim --runners 5 --duration 40m" /dev/null > "$T/tty.out" 2>&1
 check_eq "sim on a terminal exits 0" 0 "$?"
 check "... with a progress line" grep -q "rollcall sim: seed 1: 1m of 40m simulated, .* M events/s" "$T/tty.out"
 check "... and the same summary" grep -q "rollcall sim: seed 1, 5 runners, 40m simulated" "$T/tty.out"
+
+# A violation's report: `rollcall sim` keeps no history while it runs and
+# replays the seed to show the events before each violation, so they must be
+# the trace's lines just before the violation's record. With faults until the
+# end (--quiet 0) the reference's final liveness check fails: a runner is
+# still cut off.
+"$RC" sim --runners 5 --duration 1h --faults all --quiet 0 --history 12 --trace "$T/viol.jsonl" \
+	> "$T/viol.out" 2> "$T/viol.err"
+check_eq "sim with faults to the end exits 1" 1 "$?"
+check "... reporting the liveness violation" grep -q "^VIOLATION liveness at 3600000 ms" "$T/viol.out"
+check "... and nothing on stderr" test ! -s "$T/viol.err"
+at=$(grep -n -m1 '"kind":"violation"' "$T/viol.jsonl" | cut -d: -f1)
+sed -n "$((at - 12)),$((at - 1))p" "$T/viol.jsonl" > "$T/viol.tail"
+grep '^    {' "$T/viol.out" | sed 's/^    //' > "$T/viol.history"
+check_eq "... with 12 events before it" 12 "$(wc -l < "$T/viol.history")"
+check "... the trace's last 12 records before it" cmp -s "$T/viol.tail" "$T/viol.history"
 finish
