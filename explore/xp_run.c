@@ -144,28 +144,54 @@ void xp_recipe_free(struct xp_recipe *rc)
 
 /* --- comparing traces --------------------------------------------------------------- */
 
-/* The line at *pos (without its '\n'; "" past the end), *ended when a
- * '\n' closed it. */
-static char *line_at(const char *text, size_t len, size_t *pos, bool *ended)
+/* One line of a text: its bytes without the '\n' (none past the end), and
+ * whether a '\n' closed it. Compared by length and bytes, so a NUL byte in a
+ * damaged file is a difference like any other. */
+struct line_span {
+	const char *start;
+	size_t len;
+	bool ended;
+};
+
+static struct line_span line_at(const char *text, size_t len, size_t *pos)
 {
-	*ended = false;
+	struct line_span l = { text + *pos, 0, false };
 	if (*pos >= len)
-		return xp_strdup("");
-	const char *start = text + *pos;
-	const char *nl = memchr(start, '\n', len - *pos);
-	size_t n = nl ? (size_t)(nl - start) : len - *pos;
-	*pos += n + (nl ? 1 : 0);
-	*ended = nl != NULL;
-	return xp_strndup(start, n);
+		return l;
+	const char *nl = memchr(l.start, '\n', len - *pos);
+	l.len = nl ? (size_t)(nl - l.start) : len - *pos;
+	l.ended = nl != NULL;
+	*pos += l.len + (l.ended ? 1 : 0);
+	return l;
+}
+
+static bool same_bytes(struct line_span a, struct line_span b)
+{
+	return a.len == b.len && memcmp(a.start, b.start, a.len) == 0;
 }
 
 /* Whether a and b are the same once a '\r' at the end of either is dropped. */
-static bool same_but_cr(const char *a, const char *b)
+static bool same_but_cr(struct line_span a, struct line_span b)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	la -= la && a[la - 1] == '\r';
-	lb -= lb && b[lb - 1] == '\r';
-	return la == lb && memcmp(a, b, la) == 0;
+	a.len -= a.len && a.start[a.len - 1] == '\r';
+	b.len -= b.len && b.start[b.len - 1] == '\r';
+	return same_bytes(a, b);
+}
+
+/* A copy of the line to print: a NUL byte shows as \0. */
+static char *printable(struct line_span l)
+{
+	char *out = xp_alloc(2 * l.len + 1), *o = out;
+	for (size_t i = 0; i < l.len; i++) {
+		if (l.start[i] == '\0') {
+			*o++ = '\\';
+			*o++ = '0';
+		} else {
+			*o++ = l.start[i];
+		}
+	}
+	*o = '\0';
+	return out;
 }
 
 void xp_diff_texts(const char *a, size_t alen, const char *b, size_t blen, struct xp_diff *d)
@@ -174,16 +200,12 @@ void xp_diff_texts(const char *a, size_t alen, const char *b, size_t blen, struc
 	d->identical = alen == blen && memcmp(a, b, alen) == 0;
 	size_t pa = 0, pb = 0;
 	for (size_t line = 1; pa < alen || pb < blen; line++) {
-		bool ea, eb;
-		char *la = line_at(a, alen, &pa, &ea), *lb = line_at(b, blen, &pb, &eb);
-		if ((strcmp(la, lb) != 0 || ea != eb) && !d->line) {
+		struct line_span la = line_at(a, alen, &pa), lb = line_at(b, blen, &pb);
+		if (!d->line && (!same_bytes(la, lb) || la.ended != lb.ended)) {
 			d->line = line;
-			d->expected = la;
-			d->actual = lb;
+			d->expected = printable(la);
+			d->actual = printable(lb);
 			d->line_ends = same_but_cr(la, lb);
-		} else {
-			free(la);
-			free(lb);
 		}
 		d->lines = line;
 	}

@@ -119,7 +119,15 @@ for f in nonl:413 crlf:1; do
 		grep -q 'only the line end differs' "$tmp/out" ||
 		{ cat "$tmp/out"; fail "${f%:*}.jsonl: exit $status, want 1 and line ${f#*:} named as a line end"; }
 done
-echo "explore-tests: a saved trace replays byte for byte; a changed record or line end is found at its line"
+# a NUL byte after the last line (a damaged copy): a divergence shown as \0, not a crash
+{ cat "$tmp/race.jsonl"; printf '\0'; } >"$tmp/nul.jsonl"
+set +e
+"$RC" replay "$tmp/nul.jsonl" >"$tmp/out" 2>&1
+status=$?
+set -e
+[ "$status" -eq 1 ] && grep -q 'DIVERGED from .* at line 414' "$tmp/out" && grep -q '^  saved: \\0$' "$tmp/out" ||
+	{ cat "$tmp/out"; fail "nul.jsonl: exit $status, want 1 and line 414 shown as \\0"; }
+echo "explore-tests: a saved trace replays byte for byte; a changed record, line end or NUL byte is found at its line"
 
 # --- shrink: a scenario that fails on purpose ----------------------------------------
 src=fixtures/scenarios-failing/stale-too-early.scn

@@ -294,6 +294,28 @@ static void test_diff(void)
 	xp_diff_free(&d);
 }
 
+/* NUL bytes are bytes: a damaged file that differs only after one (a NUL
+ * appended, or one inside a line) is told apart and the line shown, not
+ * passed over as the same C string (replay once crashed on the first). */
+static void test_diff_nul_bytes(void)
+{
+	struct xp_diff d;
+	const char a[] = "one\ntwo\n", appended[] = "one\ntwo\n\0", inside[] = "one\ntw\0o\n";
+	xp_diff_texts(appended, sizeof appended - 1, a, strlen(a), &d);
+	CU_ASSERT_FALSE(d.identical);
+	CU_ASSERT_EQUAL(d.line, 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d.expected);
+	CU_ASSERT_STRING_EQUAL(d.expected, "\\0");
+	CU_ASSERT_STRING_EQUAL(d.actual, "");
+	xp_diff_free(&d);
+	xp_diff_texts(inside, sizeof inside - 1, "one\ntw\n", 7, &d);
+	CU_ASSERT_EQUAL(d.line, 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d.expected);
+	CU_ASSERT_STRING_EQUAL(d.expected, "tw\\0o");
+	CU_ASSERT_STRING_EQUAL(d.actual, "tw");
+	xp_diff_free(&d);
+}
+
 static void test_trace_render_twice(void)
 {
 	const char text[] = "runner r1\nat 0s start r1\nat 5s submit task t1 lasting 30s\nat 2m expect t1 is completed\n";
@@ -471,6 +493,7 @@ void rc_test_register_explore(void)
 		{ "generator: the liveness bound counts the claim cadence", test_liveness_bound_counts_the_claim_cadence },
 		{ "swarm draws", test_gen_swarm },
 		{ "trace comparison", test_diff },
+		{ "trace comparison: NUL bytes are bytes", test_diff_nul_bytes },
 		{ "a trace renders the same twice", test_trace_render_twice },
 		{ "shrink: smaller, same failure, deterministic", test_shrink },
 		{ "shrink: a passing scenario is refused", test_shrink_refuses_a_pass },
