@@ -471,6 +471,7 @@ static int optional_json(const char *path, int (*check)(json_t *, char *, size_t
 struct index_opts {
 	struct strings results;
 	const char *reports_dir;
+	bool reports_given; /* --reports named it: it must exist */
 	const char *out;
 	double line_threshold, branch_threshold;
 };
@@ -500,7 +501,10 @@ static int index_options(int argc, char **argv, struct index_opts *o)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': strings_add(&o->results, rpt_xstrdup(optarg)); break;
-		case 'd': o->reports_dir = optarg; break;
+		case 'd':
+			o->reports_dir = optarg;
+			o->reports_given = true;
+			break;
 		case 'o': o->out = optarg; break;
 		case 'l':
 			if (parse_percent("--line-threshold", optarg, &o->line_threshold))
@@ -553,7 +557,9 @@ static int write_index(const struct index_opts *o, const struct rpt_results *res
 		rc = output_close(&page, out_path);
 		if (rc == 0) {
 			rc = verdict ? RC_EXIT_FAIL : RC_EXIT_OK;
-			printf("report: %s (%s)\n", out_path, verdict ? "FAIL" : "PASS");
+			const char *unjudged = rpt_index_unjudged(&in);
+			printf("report: %s (%s%s%s)\n", out_path, verdict ? "FAIL" : "PASS",
+			       unjudged ? "; not judged, no summary: " : "", unjudged ? unjudged : "");
 		}
 	}
 	json_decref(in.checklists);
@@ -569,6 +575,8 @@ static int run_index(int argc, char **argv)
 	struct index_opts o = { .reports_dir = DEFAULT_REPORTS, .line_threshold = 90, .branch_threshold = 75 };
 	struct rpt_results results = { 0 };
 	int rc = index_options(argc, argv, &o);
+	if (rc == 0 && o.reports_given && !is_dir(o.reports_dir))
+		rc = rc_cli_usage_error("report", "--reports: '%s' is not a directory", o.reports_dir);
 	if (rc == 0)
 		rc = results_paths(&o.results, o.reports_dir);
 	if (rc == 0)

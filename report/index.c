@@ -192,6 +192,15 @@ static void card(FILE *out, const char *cls, const char *big, const char *label)
 	fputs("</div>", out);
 }
 
+const char *rpt_index_unjudged(const struct rpt_index_input *in)
+{
+	if (!in->checklists && !in->coverage)
+		return "checklists, coverage";
+	if (!in->checklists)
+		return "checklists";
+	return in->coverage ? NULL : "coverage";
+}
+
 static void overview(FILE *out, const struct rpt_index_input *in, int verdict)
 {
 	struct tally s = count_cases(in->results, RPT_CASE_SCENARIO), u = count_cases(in->results, RPT_CASE_UNIT);
@@ -199,9 +208,16 @@ static void overview(FILE *out, const struct rpt_index_input *in, int verdict)
 	char big[64];
 	fputs("<p>", out);
 	rpt_html_pill(out, verdict ? "fail" : "pass", verdict ? "FAIL" : "PASS");
-	fputs(" the gate: every scenario over every seed, every checklist item either verified or listed "
-	      "as a gap, coverage at or above its thresholds.</p>\n<div class=\"cards\">",
-	      out);
+	fputs(" the gate: every scenario over every seed", out);
+	if (in->checklists)
+		fputs(", every checklist item either verified or listed as a gap", out);
+	if (in->coverage)
+		fputs(", coverage at or above its thresholds", out);
+	fputs(".", out);
+	const char *unjudged = rpt_index_unjudged(in);
+	if (unjudged)
+		fprintf(out, " <b>Not judged</b> (no summary): %s.", unjudged);
+	fputs("</p>\n<div class=\"cards\">", out);
 	snprintf(big, sizeof big, "%zu/%zu", s.passed, s.total);
 	card(out, s.passed == s.total ? "pass" : "fail", big, "scenarios pass");
 	if (u.total) {

@@ -37,6 +37,12 @@ struct rpt_index_input {
 int rpt_index_check_checklists(json_t *summary, char *err, size_t err_len);
 int rpt_index_check_coverage(json_t *summary, char *err, size_t err_len);
 
+/* What the verdict leaves out for want of a summary: "checklists",
+ * "coverage", "checklists, coverage", or NULL when both were given. The
+ * page and `report index` say so, so a missing summary (a typo in
+ * --reports, a step not run) never reads as one that passed. */
+const char *rpt_index_unjudged(const struct rpt_index_input *in);
+
 /* Write the page. Returns the overall verdict: 0 every scenario passed, no
  * checklist item is failing and coverage (if given) meets the thresholds;
  * 1 otherwise. */

@@ -151,8 +151,21 @@ check "and the one found by base name" grep -q 'href="coverage/index.identity.c.
 cp $fx/gate-pass.xml "$scratch/site/junit.xml"
 "$rollcall" report checklists --out "$scratch/site/checklists" --results "$scratch/site/junit.xml" \
 	--results $fx/unit.xml $fx/mini.md > /dev/null
-"$rollcall" report index --reports "$scratch/site" --results "$scratch/site/junit.xml" > /dev/null
+"$rollcall" report index --reports "$scratch/site" --results "$scratch/site/junit.xml" > "$scratch/out"
 check "a passing gate over thresholds gives exit 0" test $? = 0
+check "... judging everything" grep -qx "report: $scratch/site/index.html (PASS)" "$scratch/out"
+# A summary that is missing is not judged, and both the page and the command say so:
+# a typo in --reports must not turn the gate green as if checklists and coverage passed.
+"$rollcall" report index --reports "$scratch/site-typo" --results "$scratch/site/junit.xml" > /dev/null 2> "$scratch/err"
+check "--reports naming no folder exits 2" test $? = 2
+check "... saying so" grep -qx "rollcall report: --reports: '$scratch/site-typo' is not a directory" "$scratch/err"
+mkdir -p "$scratch/bare"
+"$rollcall" report index --reports "$scratch/bare" --results "$scratch/site/junit.xml" > "$scratch/out"
+check "a folder without summaries: the scenarios alone judged (exit 0)" test $? = 0
+check "... and the command says what was not" \
+	grep -qx "report: $scratch/bare/index.html (PASS; not judged, no summary: checklists, coverage)" "$scratch/out"
+check "... nor does the page claim them" bash -c "grep -q 'Not judged</b> (no summary): checklists, coverage.' \
+	'$scratch/bare/index.html' && ! grep -q 'every checklist item' '$scratch/bare/index.html'"
 "$rollcall" report index --reports "$scratch/site" --results "$scratch/site/junit.xml" --line-threshold 95 > /dev/null
 check "coverage under a threshold gives exit 1" test $? = 1
 # Inputs that are folders or missing: one line naming the path and why (not libxml2's own
