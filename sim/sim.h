@@ -489,11 +489,12 @@ void sim_violations_print(FILE *out, const struct sim_world *w, size_t max_shown
 
 /* The random workload of `rollcall sim`: a coordinator, `runners` runners
  * (plus an occasional clone), tasks submitted all along while the fleet
- * could finish its backlog in the quiet tail (some crash, some ignore
+ * could finish its backlog before the end (some crash, some ignore
  * SIGTERM), sandboxes driven through their life cycle by the owners of
  * their tasks, runners stopped and started again, and started again after
  * leaving on their own (a service manager). Faults come from
- * cfg.faults; the workload sets faults.until_ms to leave a quiet tail and
+ * cfg.faults; the workload sets faults.until_ms to leave a quiet tail (and
+ * stops new work at least 14 min before the end, see workload.c) and
  * schedules a liveness check at the end. Draws from its own PRNG stream. */
 struct sim_workload {
 	int runners;                 /* >= 1 */

@@ -382,7 +382,8 @@ struct sim_workload_state {
 	struct rc_rng rng;
 	int64_t next_task_at;
 	int64_t next_churn_at;
-	int64_t end_at;       /* no new work after this */
+	int64_t end_at;       /* no new work after this (settle_ms before the end, or earlier) */
+	int64_t faults_end_at; /* the faults stop here: quiet_ms before the end */
 	uint64_t tasks;
 	size_t max_unfinished; /* submissions wait while this many tasks are unfinished */
 	size_t submitting;     /* submissions sent and not answered yet (held by a paused

@@ -10,9 +10,10 @@
  * the task walks through its life cycle, with the odd illegal move or report
  * from a runner that does not own it (which must be refused). Runners are
  * stopped gracefully and started again ("runners come and go"); one that
- * exits on its own is started again by its "service manager". Everything
- * stops `quiet_ms` before the end, faults included, and a liveness check
- * closes the run. All draws come from the workload's own PRNG stream.
+ * exits on its own is started again by its "service manager". Faults stop
+ * `quiet_ms` before the end, new work at that time or earlier (see
+ * work_tail_ms), and a liveness check closes the run. All draws come from
+ * the workload's own PRNG stream.
  */
 #include <math.h>
 #include <stdio.h>
@@ -57,16 +58,35 @@ static void push_work(struct sim_world *w, int64_t at, uint32_t what, uint32_t a
 		sim_push(w, at, EVT_WORKLOAD, what, arg);
 }
 
-/* How many unfinished tasks the fleet can still finish in the fault-free
- * tail: each slot, once its runner is back, takes a task per heartbeat
- * (20 s) for at most max_task_ms, plus the restarts of a crashing process
- * (under 40 s together), after ten minutes for the runners to come back and
- * register. At least one task per slot, whatever the tail. */
+/* What one task may take once a slot is free: a heartbeat (20 s) to claim
+ * it, at most max_task_ms, and the restarts of a crashing process (under
+ * 40 s together). */
+static int64_t per_task_ms(const struct sim_workload *wl)
+{
+	return wl->max_task_ms + 20000 + 40000;
+}
+
+/* Ten minutes for the runners to come back and register, then a task. */
+#define RETURN_MS 600000
+
+/* How long before the end the workload stops adding work: the quiet tail,
+ * but never less than the fleet needs to come back and finish one task per
+ * slot. A shorter --quiet only shortens the faults' end; work that could
+ * not finish before the closing liveness check is not started, so a run
+ * without faults cannot fail it for want of time. */
+static int64_t work_tail_ms(const struct sim_workload *wl)
+{
+	int64_t settle_ms = RETURN_MS + per_task_ms(wl);
+	return wl->quiet_ms > settle_ms ? wl->quiet_ms : settle_ms;
+}
+
+/* How many unfinished tasks the fleet can still finish once the work
+ * stops: each slot takes a task per per_task_ms after the runners came
+ * back. At least one task per slot. */
 static size_t drainable_tasks(const struct sim_workload *wl, size_t slots)
 {
-	int64_t per_task_ms = wl->max_task_ms + 20000 + 40000;
-	int64_t usable_ms = wl->quiet_ms - 600000;
-	int64_t per_slot = usable_ms > per_task_ms ? usable_ms / per_task_ms : 1;
+	int64_t usable_ms = work_tail_ms(wl) - RETURN_MS;
+	int64_t per_slot = usable_ms > per_task_ms(wl) ? usable_ms / per_task_ms(wl) : 1;
 	return slots * (size_t)per_slot;
 }
 
@@ -118,18 +138,19 @@ int sim_workload_schedule(struct sim_world *w, const struct sim_workload *wl)
 	st->on = true;
 	st->wl = *wl;
 	rc_rng_split(&st->rng, w->cfg.seed, STREAM_WORKLOAD);
-	st->end_at = wl->duration_ms - wl->quiet_ms;
+	st->faults_end_at = wl->duration_ms - wl->quiet_ms;
+	st->end_at = wl->duration_ms - work_tail_ms(wl);
 	/* Set before the coordinator's start, the first record: the trace
 	 * header is written then and must show when the faults stop. */
 	bool ends_faults = w->cfg.faults.kinds && w->cfg.faults.until_ms == 0;
 	if (ends_faults)
-		w->cfg.faults.until_ms = st->end_at;
+		w->cfg.faults.until_ms = st->faults_end_at;
 	if (sim_add_coordinator(w, "coord") < 0 || add_runners(w, wl) < 0)
 		return -1;
 	st->first_runner = 1;
 	st->n_runner_nodes = wl->runners;
 	if (ends_faults)
-		sim_faults_set_until(w, st->end_at);
+		sim_faults_set_until(w, st->faults_end_at);
 	if (wl->tasks_per_runner_hour > 0)
 		push_work(w, exp_draw(&st->rng, 3600000.0 / (wl->tasks_per_runner_hour * wl->runners)), WL_TASK, 0);
 	if (wl->churn)
@@ -262,7 +283,7 @@ static void sandbox_step(struct sim_world *w, uint32_t arg)
 #define TAIL_RESTART_MS 30000
 static void restart_later(struct sim_world *w, int r, int64_t delay_ms)
 {
-	int64_t end = w->work.end_at, at = w->now + delay_ms;
+	int64_t end = w->work.faults_end_at, at = w->now + delay_ms;
 	if (w->now >= end)
 		at = w->now + TAIL_RESTART_MS;
 	else if (at > end)
