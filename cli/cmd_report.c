@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "evidence.h"
 #include "index.h"
+#include "rc_file.h"
 #include "render.h"
 #include "report_junit.h"
 #include "util.h"
@@ -397,7 +398,7 @@ static int run_checklists(int argc, char **argv)
 		lists = rpt_xcalloc(paths.n, sizeof *lists);
 		rc = load_checklists(&paths, lists);
 		if (rc == 0) {
-			if (rpt_mkdirs(o.out_dir, err, sizeof err) != 0)
+			if (rc_file_mkdirs(o.out_dir, err, sizeof err) != 0)
 				rc = rc_cli_usage_error("report", "%s", err);
 			else
 				rc = judge_and_write(lists, paths.n, &results, &o);

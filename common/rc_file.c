@@ -315,3 +315,43 @@ int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode,
 		return write_failed(errno, "sync the folder of", path, err, err_cap);
 	return 0;
 }
+
+/* --- folders --------------------------------------------------------------------- */
+
+/* mkdir of one level: one already there must be a folder. */
+static int mkdir_one(const char *path)
+{
+	if (mkdir(path, 0777) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+int rc_file_mkdirs(const char *path, char *err, size_t err_cap)
+{
+	if (!*path)
+		return write_failed(ENOENT, "create", "\"\"", err, err_cap);
+	char *copy = strdup(path);
+	if (!copy)
+		return write_failed(ENOMEM, "create", path, err, err_cap);
+	int rc = 0;
+	for (char *p = copy + 1; rc == 0 && p[-1] != '\0'; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir_one(copy) != 0)
+			rc = write_failed(errno, "create", copy, err, err_cap);
+		*p = c;
+	}
+	free(copy);
+	return rc;
+}

@@ -96,6 +96,14 @@ int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data
 int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, char *err,
 		    size_t err_cap);
 
+/* Create the folder path and every missing folder above it, as `mkdir -p`
+ * (mode 0777 less the umask). A folder already there is success; anything
+ * else already there (a regular file given as an output folder, say) fails
+ * with ENOTDIR, so a caller never goes on to write files "into" it.
+ * Returns 0, or -1 with errno and err ("cannot create PATH: reason", PATH
+ * the part that failed). */
+int rc_file_mkdirs(const char *path, char *err, size_t err_cap);
+
 /* Whether name (a file name, no folder) is a temporary file rc_file_replace
  * makes for the file named base in the same folder: "BASE.PID-N.tmp". One
  * left behind belongs to a writer killed between creating and renaming it; a

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rc_file.h"
 #include "scn.h"
 #include "xp_buf.h"
 #include "xp_run.h"
@@ -500,28 +501,13 @@ static int run_workers(const struct xp_explore_cfg *cfg, struct local *l)
 	return errors ? -1 : 0;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-	char buf[512];
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 int xp_explore_run(const struct xp_explore_cfg *cfg, const struct xp_explore_ui *ui, struct xp_explore_progress *p)
 {
 	memset(p, 0, sizeof *p);
 	p->total = cfg->last - cfg->first + 1;
-	if (make_dirs(cfg->out_dir) != 0) {
-		fprintf(stderr, "rollcall explore: cannot create %s: %s\n", cfg->out_dir, strerror(errno));
+	char err[600];
+	if (rc_file_mkdirs(cfg->out_dir, err, sizeof err) != 0) {
+		fprintf(stderr, "rollcall explore: --out: %s\n", err);
 		return -1;
 	}
 	struct local l = { ui, p, now_s() };

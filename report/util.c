@@ -193,27 +193,6 @@ int rpt_parse_ms(const char *text, long long *ms)
 	return 0;
 }
 
-int rpt_mkdirs(const char *path, char *err, size_t err_len)
-{
-	char *copy = rpt_xstrdup(path);
-	for (char *p = copy + 1; ; p++) {
-		char c = *p;
-		if (c != '/' && c != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
-			snprintf(err, err_len, "cannot create %s: %s", copy, strerror(errno));
-			free(copy);
-			return -1;
-		}
-		*p = c;
-		if (c == '\0')
-			break;
-	}
-	free(copy);
-	return 0;
-}
-
 char *rpt_dirname(const char *path)
 {
 	const char *slash = strrchr(path, '/');

@@ -56,10 +56,6 @@ const char *rpt_format_ms(long long ms, char *buf, size_t len);
  * into *ms. Returns 0, or -1 if malformed. */
 int rpt_parse_ms(const char *text, long long *ms);
 
-/* Create a directory and its parents (like mkdir -p). Returns 0, or -1 with
- * a message in err. */
-int rpt_mkdirs(const char *path, char *err, size_t err_len);
-
 /* A link from directory from_dir to the existing file `to`: relative
  * ("coverage/index.html", "../build/x.xml") when both resolve, else `to` as
  * given; either way percent-encoded as a URL path ("a%20b.svg", never a

@@ -68,6 +68,11 @@ check "sim --duration not past --quiet" usage_fails "--duration 1m must be longe
 	"$RC" sim --duration 1m
 check "explore --seeds 5-1" usage_fails "--seeds: bad range '5-1'" "$RC" explore --seeds 5-1
 check "explore --shard 3/2" usage_fails "--shard: '3/2'" "$RC" explore --shard 3/2
+# --out naming a file: refused before any seed runs (failures were once "saved" into it, lost)
+echo keep > "$T/out-file"
+check "explore --out FILE" usage_fails "--out: cannot create $T/out-file: Not a directory" \
+	"$RC" explore --workload registry --seeds 1-2 --out "$T/out-file"
+check "... leaves the file as it was" test "$(cat "$T/out-file")" = keep
 check "timeline --from 5x" usage_fails "--from: '5x' is not a duration" "$RC" timeline "$SCN" -o "$T/t2.svg" --from 5x
 check "run --seeds x" usage_fails "--seeds: bad range 'x'" "$RC" run --seeds x "$SCN"
 check "conform --seeds 3-1" usage_fails "--seeds: bad range '3-1'" \

@@ -373,6 +373,48 @@ static void test_temp_names(void)
 	CU_ASSERT_FALSE(rc_file_is_temp_of("state.json.12-3.tmp", "state"));
 }
 
+/* --- folders ---------------------------------------------------------------------- */
+
+static bool is_folder(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* mkdir -p: every level made, and a folder already there is fine. */
+static void test_mkdirs_makes_every_level(void)
+{
+	scratch();
+	char deep[192], err[256];
+	snprintf(deep, sizeof deep, "%s/a/b//c/", dir);
+	CU_ASSERT_EQUAL(rc_file_mkdirs(deep, err, sizeof err), 0);
+	CU_ASSERT_TRUE(is_folder(deep));
+	CU_ASSERT_EQUAL(rc_file_mkdirs(deep, err, sizeof err), 0); /* again: already there */
+	remove_scratch();
+}
+
+/* A regular file where a folder should be, at the end or on the way, is
+ * ENOTDIR naming it: mkdir's EEXIST alone once let explore "save" its
+ * failures into a file given as --out, losing every one of them. */
+static void test_mkdirs_refuses_a_file(void)
+{
+	scratch();
+	put(path, "keep", 4);
+	char under[192], err[256];
+	CU_ASSERT_EQUAL(rc_file_mkdirs(path, err, sizeof err), -1);
+	CU_ASSERT_EQUAL(errno, ENOTDIR);
+	char want[256];
+	snprintf(want, sizeof want, "cannot create %s: %s", path, strerror(ENOTDIR));
+	CU_ASSERT_STRING_EQUAL(err, want);
+	snprintf(under, sizeof under, "%s/sub/deeper", path);
+	CU_ASSERT_EQUAL(rc_file_mkdirs(under, err, sizeof err), -1);
+	CU_ASSERT_EQUAL(errno, ENOTDIR);
+	expect_content(path, "keep");
+	CU_ASSERT_EQUAL(rc_file_mkdirs("", err, sizeof err), -1);
+	CU_ASSERT_EQUAL(errno, ENOENT);
+	remove_scratch();
+}
+
 void rc_test_register_common_file(void)
 {
 	static CU_TestInfo tests[] = {
@@ -393,6 +435,8 @@ void rc_test_register_common_file(void)
 		{ "replace: a path naming a descriptor writes to it", test_replace_writes_to_named_descriptor },
 		{ "replace: no hang on a FIFO without a reader", test_replace_no_hang_fifo_without_reader },
 		{ "temporary names: BASE.PID-N.tmp only", test_temp_names },
+		{ "mkdirs: every level, and one already there", test_mkdirs_makes_every_level },
+		{ "mkdirs: a file in the way is ENOTDIR", test_mkdirs_refuses_a_file },
 		CU_TEST_INFO_NULL,
 	};
 	rc_unit_add_suite("common_file", tests);
