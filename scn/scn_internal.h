@@ -89,6 +89,10 @@ struct scn_parser {
 	char *source; /* the parsed text, kept in the scenario: statement texts point into it */
 };
 
+/* Append "PATH:LINE:COL: KIND" and the message to d, any 'quoted' word in it
+ * longer than 64 bytes shortened to its first 48 and "...". */
+void scn_diag_vpush(struct scn_diags *d, const char *path, int line, int col, const char *kind, const char *fmt,
+		    va_list ap) __attribute__((format(printf, 6, 0)));
 /* Report an error at column col of the current line (col 0: end of line).
  * Always returns -1 so callers can `return scn_error(...)`. */
 int scn_error(struct scn_parser *p, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

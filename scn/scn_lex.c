@@ -170,25 +170,77 @@ void scn_diags_free(struct scn_diags *d)
 	memset(d, 0, sizeof *d);
 }
 
+/* A quoted word longer than this is shown by its first bytes and "...". */
+#define QUOTED_MAX 64
+#define QUOTED_SHOWN 48
+
+/* Copy msg into out (which has room for all of it), shortening every
+ * 'quoted' part longer than QUOTED_MAX bytes: a 100 KB word in a scenario
+ * must not become a 100 KB message, nor push the explanation after it out of
+ * a fixed buffer (messages were once cut at 512 bytes, quote and reason
+ * lost). A cut never splits a UTF-8 sequence. */
+static void shorten_quoted(const char *msg, char *out)
+{
+	while (*msg) {
+		const char *open = strchr(msg, '\'');
+		const char *close = open ? strchr(open + 1, '\'') : NULL;
+		if (!close) {
+			strcpy(out, msg);
+			return;
+		}
+		size_t inner = (size_t)(close - open - 1), keep = inner;
+		if (inner > QUOTED_MAX) {
+			keep = QUOTED_SHOWN;
+			while (keep > 0 && ((unsigned char)open[1 + keep] & 0xC0) == 0x80)
+				keep--;
+		}
+		size_t head = (size_t)(open - msg) + 1 + keep;
+		memcpy(out, msg, head);
+		out += head;
+		if (keep < inner) {
+			memcpy(out, "...", 3);
+			out += 3;
+		}
+		*out++ = '\'';
+		msg = close + 1;
+	}
+	*out = '\0';
+}
+
+void scn_diag_vpush(struct scn_diags *d, const char *path, int line, int col, const char *kind, const char *fmt,
+		    va_list ap)
+{
+	va_list again;
+	va_copy(again, ap);
+	int len = vsnprintf(NULL, 0, fmt, again);
+	va_end(again);
+	char *msg = malloc(len > 0 ? (size_t)len + 1 : 1), *short_msg = malloc(len > 0 ? (size_t)len + 1 : 1);
+	if (!msg || !short_msg)
+		abort();
+	vsnprintf(msg, (size_t)len + 1, fmt, ap);
+	shorten_quoted(msg, short_msg);
+	free(msg);
+	size_t n = strlen(path) + strlen(kind) + strlen(short_msg) + 48;
+	char *full = malloc(n);
+	if (!full)
+		abort();
+	snprintf(full, n, "%s:%d:%d: %s%s", path, line, col, kind, short_msg);
+	free(short_msg);
+	scn_diags_push(d, full);
+}
+
 int scn_error(struct scn_parser *p, int col, const char *fmt, ...)
 {
 	p->n_errors++;
 	if (p->n_errors > SCN_MAX_ERRORS)
 		return -1;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	int line = p->line ? p->line->number : 0;
 	if (col <= 0)
 		col = p->line ? p->line->end_col : 1;
-	size_t n = strlen(p->path) + strlen(msg) + 48;
-	char *full = malloc(n);
-	if (!full)
-		abort();
-	snprintf(full, n, "%s:%d:%d: %s", p->path, line, col, msg);
-	scn_diags_push(p->diags, full);
+	va_list ap;
+	va_start(ap, fmt);
+	scn_diag_vpush(p->diags, p->path, line, col, "", fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

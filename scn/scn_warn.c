@@ -29,17 +29,10 @@ static void warn(struct scn_diags *out, const struct scn_scenario *s, const stru
 static void warn(struct scn_diags *out, const struct scn_scenario *s, const struct scn_expect *e, const char *fmt,
 		 ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	scn_diag_vpush(out, s->path, e->pos.line, e->pos.col, "warning: ", fmt, ap);
 	va_end(ap);
-	size_t n = strlen(s->path) + strlen(msg) + 64;
-	char *full = malloc(n);
-	if (!full)
-		abort();
-	snprintf(full, n, "%s:%d:%d: warning: %s", s->path, e->pos.line, e->pos.col, msg);
-	scn_diags_push(out, full);
 }
 
 /* True when the expectation holds as long as what it names never happens. */
