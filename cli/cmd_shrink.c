@@ -13,6 +13,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +55,49 @@ struct shrink_opts {
 	int max_runs;
 };
 
-/* --reference must name a program we can run: otherwise every candidate
- * "fails on the reference too", and the user hears that nothing tells the
- * two builds apart instead of hearing about the path. */
+/* The first line `BIN --version` prints (stdin from /dev/null, stderr
+ * dropped), waiting at most 10 s for it; "" when there is none. */
+static void version_line(const char *bin, char *line, size_t cap)
+{
+	line[0] = '\0';
+	int fds[2];
+	if (pipe(fds) != 0)
+		return;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execl(bin, bin, "--version", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t used = 0;
+	struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+	while (pid > 0 && used + 1 < cap && !memchr(line, '\n', used) && poll(&pfd, 1, 10000) == 1) {
+		ssize_t n = read(fds[0], line + used, cap - 1 - used);
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+		line[used] = '\0';
+	}
+	close(fds[0]);
+	if (pid > 0) {
+		kill(pid, SIGKILL); /* done with it, whether it finished or hangs */
+		waitpid(pid, NULL, 0);
+	}
+	line[strcspn(line, "\n")] = '\0';
+}
+
+/* --reference must name a rollcall we can run: otherwise every candidate
+ * "fails on the reference too" (a missing path) or "passes on it" (/bin/true),
+ * and the result says nothing about the two builds. */
 static int check_reference(const char *bin)
 {
 	struct stat st;
@@ -63,6 +105,11 @@ static int check_reference(const char *bin)
 		return rc_cli_usage_error("shrink", "--reference %s: %s", bin, strerror(errno));
 	if (!S_ISREG(st.st_mode) || access(bin, X_OK) != 0)
 		return rc_cli_usage_error("shrink", "--reference %s: not an executable program", bin);
+	char line[256];
+	version_line(bin, line, sizeof line);
+	if (strncmp(line, "rollcall ", 9) != 0)
+		return rc_cli_usage_error("shrink", "--reference %s: not a rollcall (its --version printed '%s', not "
+						    "'rollcall BUILD')", bin, line);
 	return 0;
 }
 

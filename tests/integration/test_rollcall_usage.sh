@@ -149,6 +149,10 @@ check "shrink --reference of a missing program" usage_fails "--reference $T/none
 	"$RC" shrink "$SCN" -o "$T/min.scn" --reference "$T/none"
 check "shrink --reference of a folder" usage_fails "--reference $T/adir.jsonl: not an executable program" \
 	"$RC" shrink "$SCN" -o "$T/min.scn" --reference "$T/adir.jsonl"
+# any other program "passes" (/bin/true) or "fails" every candidate: it must be a rollcall
+check "shrink --reference of another program" \
+	usage_fails "--reference /bin/true: not a rollcall (its --version printed 'true (GNU coreutils)" \
+	"$RC" shrink "$SCN" -o "$T/min.scn" --reference /bin/true
 
 # The replay line of `run` is a command a shell runs as printed, whatever the path.
 mkdir -p "$T/sp ace"
