@@ -33,7 +33,8 @@ static const char conform_usage[] =
 	"usage: rollcall conform (--target URL | --launch 'CMD ...') [options] PATH...\n"
 	"Replays scenarios against a live coordinator over HTTP, playing the runners itself and\n"
 	"moving the coordinator's clock with libfaketime; judged like `rollcall run`.\n"
-	"  --target URL        a running coordinator (e.g. http://127.0.0.1:8080)\n"
+	"  --target URL        a running coordinator (e.g. http://127.0.0.1:8080); with --launch,\n"
+	"                      where a command that takes {secret_file} or {db} but no {port} listens\n"
 	"  --launch 'CMD ...'  start the coordinator under libfaketime for every scenario, in a\n"
 	"                      scratch folder; placeholders {port} {secret_file} {db} {dir}; with\n"
 	"                      none of the first three, `--listen 127.0.0.1:0 --secret-file F --db D`\n"
@@ -88,6 +89,22 @@ static void remember(struct cli_opts *o, const char *flag, const char *value)
 		rc_cli_append_shell_word(o->replay_prefix, sizeof o->replay_prefix, value, true);
 }
 
+/* --target beside --launch names the fixed port of a launched command that
+ * chooses its own (it takes {secret_file} or {db} but no {port}); with any
+ * other command conform knows the port itself, and a --target would send
+ * the checks to some other server. */
+static int check_target_with_launch(const char *launch)
+{
+	if (strstr(launch, "{port}"))
+		return rc_cli_usage_error("conform", "--target with a --launch command that takes {port}: conform "
+						     "picks that port itself; drop --target");
+	if (!strstr(launch, "{secret_file}") && !strstr(launch, "{db}"))
+		return rc_cli_usage_error("conform", "--target with a --launch command without placeholders: conform "
+						     "appends --listen 127.0.0.1:0 and reads the port the command prints; "
+						     "drop --target (it is for a command that listens on a fixed port)");
+	return RC_EXIT_OK;
+}
+
 static int check_combination(struct cli_opts *o)
 {
 	const struct conf_options *c = &o->c;
@@ -99,6 +116,8 @@ static int check_combination(struct cli_opts *o)
 		return rc_cli_usage_error("conform", "--clock-file is for a running target; --launch makes its own clock");
 	if (c->target_url && strncmp(c->target_url, "http://", 7) != 0 && strncmp(c->target_url, "https://", 8) != 0)
 		return rc_cli_usage_error("conform", "--target must be an http:// or https:// URL, not '%s'", c->target_url);
+	if (c->target_url && c->launch)
+		return check_target_with_launch(c->launch);
 	if (o->junit)
 		return rc_cli_claim_output_file("conform", "--junit", &o->junit);
 	return RC_EXIT_OK;

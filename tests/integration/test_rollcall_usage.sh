@@ -77,6 +77,12 @@ check "timeline --from 5x" usage_fails "--from: '5x' is not a duration" "$RC" ti
 check "run --seeds x" usage_fails "--seeds: bad range 'x'" "$RC" run --seeds x "$SCN"
 check "conform --seeds 3-1" usage_fails "--seeds: bad range '3-1'" \
 	"$RC" conform --seeds 3-1 --target http://127.0.0.1:9 "$SCN"
+# --target beside --launch only for a command on a fixed port of its own (once it went on to
+# health-check the other URL and gave up 5 s later)
+check "conform --launch CMD --target URL" usage_fails "--target with a --launch command without placeholders" \
+	"$RC" conform --launch "$BIN/rollcall-coordd" --target http://127.0.0.1:9 "$SCN"
+check "conform --launch 'CMD {port}' --target URL" usage_fails "takes {port}: conform picks that port itself" \
+	"$RC" conform --launch "$BIN/rollcall-coordd --listen 127.0.0.1:{port}" --target http://127.0.0.1:9 "$SCN"
 check "replay of a missing file" usage_fails "$T/none.jsonl: No such file" "$RC" replay "$T/none.jsonl"
 # --junit is written at the end: a path that cannot be written is refused before anything runs.
 junit_refused() { # CMD...: exit 2 naming --junit, and no scenario ran
