@@ -40,7 +40,8 @@ static const char explore_usage[] =
 	"  --liveness         faults stop, the network heals and every node is started;\n"
 	"                     the run fails unless every live runner is online and every\n"
 	"                     task finished within the bound\n"
-	"  --budget D         stop after D of wall time (e.g. 30s, 10m)\n"
+	"  --budget D         stop after D of wall time (e.g. 30s, 10m), checked between seeds:\n"
+	"                     a seed that has started runs to its end\n"
 	"  --workload NAME    a generated workload (default mixed; --workload list)\n"
 	"  SCENARIO           explore this scenario instead: its timeline plus random\n"
 	"                     faults (its expectations and expected replies are dropped:\n"
@@ -333,16 +334,17 @@ static void print_summary(const struct explore_opts *o, const struct ui_state *u
 {
 	const struct xp_explore_cfg *c = &o->cfg;
 	char range[64];
-	if (c->last == UINT64_MAX)
-		snprintf(range, sizeof range, "%" PRIu64 "-", c->first);
+	if (!o->have_seeds && c->budget_s > 0) /* no --seeds: from 1 up until the budget is spent */
+		snprintf(range, sizeof range, "%" PRIu64 " and up", c->first);
 	else
 		snprintf(range, sizeof range, "%" PRIu64 "-%" PRIu64, c->first, c->last);
 	printf("explore %s%s%s: seeds %s", c->base ? c->base_name : c->gen.name, o->swarm ? " (swarm)" : "",
 	       o->liveness ? " (liveness)" : "", range);
 	if (o->shard_n)
 		printf(" [shard %" PRIu64 "/%" PRIu64 "]", o->shard_k, o->shard_n);
-	printf(": %" PRIu64 " seeds in %.2f s (%.0f seeds/s, %d job%s), %" PRIu64 " failing\n", p->done, p->wall_s,
-	       p->wall_s > 0 ? (double)p->done / p->wall_s : 0.0, c->jobs, c->jobs == 1 ? "" : "s", p->failures);
+	printf(": %" PRIu64 " seed%s in %.2f s (%.0f seeds/s, %d job%s), %" PRIu64 " failing\n", p->done,
+	       p->done == 1 ? "" : "s", p->wall_s, p->wall_s > 0 ? (double)p->done / p->wall_s : 0.0, c->jobs,
+	       c->jobs == 1 ? "" : "s", p->failures);
 	for (int i = 0; i < u->n_kinds; i++)
 		printf("  %-40s %" PRIu64 " seed%s\n", u->kinds[i], u->kind_count[i], u->kind_count[i] == 1 ? "" : "s");
 	if (u->have_first)

@@ -118,17 +118,20 @@ int xp_recipe_read(const char *path, struct xp_recipe *rc, char *err, size_t err
 	json_t *h = json_loadb(trace, len, JSON_DISABLE_EOF_CHECK, &je);
 	free(trace);
 	const char *kind = NULL, *text = NULL;
-	json_int_t seed = 0;
+	json_int_t seed = 0, format = 0;
 	json_t *params = NULL;
-	if (!h || json_unpack(h, "{s:s,s:I,s?o,s?s}", "trace", &kind, "seed", &seed, "params", &params, "scenario",
-			      &text) != 0) {
+	if (!h || json_unpack(h, "{s:s,s?I,s:I,s?o,s?s}", "trace", &kind, "format", &format, "seed", &seed, "params",
+			      &params, "scenario", &text) != 0) {
 		snprintf(err, err_len, "%s: not a rollcall trace (its first line is not a trace header)", path);
 	} else if (strcmp(kind, XP_TRACE_KIND) != 0 || !text) {
 		snprintf(err, err_len, "%s: a '%s' trace carries no scenario to replay; replay the scenario file "
 			 "itself (rollcall replay FILE.scn) or use a trace written by rollcall explore", path, kind);
+	} else if (format != 1) {
+		snprintf(err, err_len, "%s: trace format %lld in its header, this build reads format 1", path,
+			 (long long)format);
 	} else {
 		rc->scenario = xp_strdup(text);
-		rc->seed = (uint64_t)seed;
+		rc->seed = (uint64_t)seed; /* a seed from 2^63 up is written as a negative number */
 		rc->params = params && !json_is_null(params) ? json_incref(params) : NULL;
 	}
 	json_decref(h);

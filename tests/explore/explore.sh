@@ -127,7 +127,16 @@ status=$?
 set -e
 [ "$status" -eq 1 ] && grep -q 'DIVERGED from .* at line 414' "$tmp/out" && grep -q '^  saved: \\0$' "$tmp/out" ||
 	{ cat "$tmp/out"; fail "nul.jsonl: exit $status, want 1 and line 414 shown as \\0"; }
-echo "explore-tests: a saved trace replays byte for byte; a changed record, line end or NUL byte is found at its line"
+# a header of another format is bad input (exit 2), not a divergence at line 1
+sed '1s/"format":1/"format":2/' "$tmp/race.jsonl" >"$tmp/format2.jsonl"
+set +e
+"$RC" replay "$tmp/format2.jsonl" >"$tmp/out" 2>&1
+status=$?
+set -e
+[ "$status" -eq 2 ] && grep -q 'trace format 2 in its header, this build reads format 1' "$tmp/out" ||
+	{ cat "$tmp/out"; fail "format2.jsonl: exit $status, want 2 naming the format"; }
+echo "explore-tests: a saved trace replays byte for byte; a changed record, line end or NUL byte is found at its line;"
+echo "explore-tests: a trace of another format is refused"
 
 # --- shrink: a scenario that fails on purpose ----------------------------------------
 src=fixtures/scenarios-failing/stale-too-early.scn
