@@ -28,7 +28,7 @@ fail() { echo "check-scenarios: $*" >&2; exit 1; }
 # The number of the first line of file $1 that contains $2.
 marked_line() {
 	local n
-	n=$(grep -n -- "$2" "$1" | head -1 | cut -d: -f1)
+	n=$(grep -a -n -- "$2" "$1" | head -1 | cut -d: -f1) # -a: a fixture may hold a NUL byte
 	[ -n "$n" ] || fail "$1 has no line marked '$2'"
 	echo "$n"
 }

@@ -2,6 +2,7 @@
  * scn_ast.c - owning and releasing the parsed scenario, and reading files.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +63,31 @@ static void diag_io(struct scn_diags *d, const char *path, const char *reason)
 	if (!msg)
 		abort();
 	snprintf(msg, n, "%s: %s", path, reason);
-	d->items = scn_grow(d->items, &d->cap, d->len, sizeof *d->items);
-	d->items[d->len++] = msg;
+	scn_diags_push(d, msg);
+}
+
+static void diag_at(struct scn_diags *d, const char *path, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void diag_at(struct scn_diags *d, const char *path, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	scn_diag_vpush(d, path, line, col, "", fmt, ap);
+	va_end(ap);
+}
+
+/* The first NUL byte of text, by line and column, so it can be found. */
+static void diag_nul(struct scn_diags *d, const char *path, const char *text)
+{
+	int line = 1;
+	const char *line_start = text, *nul = text + strlen(text);
+	for (const char *p = text; p < nul; p++)
+		if (*p == '\n') {
+			line++;
+			line_start = p + 1;
+		}
+	diag_at(d, path, line, (int)(nul - line_start) + 1, "a NUL byte (not a scenario text file)");
 }
 
 char *scn_read_file(const char *path, size_t *len)
@@ -82,7 +106,7 @@ struct scn_scenario *scn_parse_file(const char *path, struct scn_diags *diags)
 	}
 	struct scn_scenario *s = NULL;
 	if (strlen(text) != len)
-		diag_io(diags, path, "contains a NUL byte (not a scenario text file)");
+		diag_nul(diags, path, text);
 	else
 		s = scn_parse(path, text, diags);
 	free(text);
