@@ -388,6 +388,8 @@ static int run_checklists(int argc, char **argv)
 	struct rpt_results results = { 0 };
 	struct rpt_checklist *lists = NULL;
 	char err[512];
+	if (rc == 0 && o.coverage_dir && !is_dir(o.coverage_dir))
+		rc = rc_cli_usage_error("report", "--coverage-dir: '%s' is not a directory", o.coverage_dir);
 	if (rc == 0)
 		rc = checklist_paths(argc, argv, &paths);
 	if (rc == 0)

@@ -35,7 +35,7 @@ static const char sim_usage[] =
 	"the end (default 30m) and liveness is checked at the end.\n"
 	"\n"
 	"  --runners N        runners (default 10)\n"
-	"  --duration D       simulated time: 1500ms, 90s, 2m30s, 24h (default 4h)\n"
+	"  --duration D       simulated time, longer than --quiet: 45m, 2h30m, 24h, 2d (default 4h)\n"
 	"  --seed S           seed of the run (default 1)\n"
 	"  --seeds K          run K seeds: S, S+1, ... (one summary line each)\n"
 	"  --faults LIST      random faults (default none)\n"

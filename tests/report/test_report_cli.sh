@@ -156,6 +156,11 @@ check "a passing gate over thresholds gives exit 0" test $? = 0
 check "... judging everything" grep -qx "report: $scratch/site/index.html (PASS)" "$scratch/out"
 # A summary that is missing is not judged, and both the page and the command say so:
 # a typo in --reports must not turn the gate green as if checklists and coverage passed.
+"$rollcall" report checklists --out "$scratch/site/checklists" --results "$scratch/site/junit.xml" \
+	--coverage-dir "$scratch/no-such-coverage" $fx/mini.md > /dev/null 2> "$scratch/err"
+check "report checklists --coverage-dir naming no folder exits 2" test $? = 2
+check "... saying so" grep -qx "rollcall report: --coverage-dir: '$scratch/no-such-coverage' is not a directory" \
+	"$scratch/err"
 "$rollcall" report index --reports "$scratch/site-typo" --results "$scratch/site/junit.xml" > /dev/null 2> "$scratch/err"
 check "--reports naming no folder exits 2" test $? = 2
 check "... saying so" grep -qx "rollcall report: --reports: '$scratch/site-typo' is not a directory" "$scratch/err"
