@@ -55,28 +55,39 @@ struct shrink_opts {
 	int max_runs;
 };
 
-/* The first line `BIN --version` prints (stdin from /dev/null, stderr
- * dropped), waiting at most 10 s for it; "" when there is none. */
+/* Start `argv[0] ARGS...` with stdin and stderr on /dev/null and stdout on
+ * out_fd (-1: /dev/null as well): the reference build is asked questions,
+ * its chatter is not ours. Returns its pid, or -1. */
+static pid_t spawn_reference(char *const argv[], int out_fd)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDERR_FILENO);
+		dup2(null, STDOUT_FILENO);
+	}
+	if (out_fd >= 0)
+		dup2(out_fd, STDOUT_FILENO);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+/* The first line `BIN --version` prints, waiting at most 10 s for it; ""
+ * when there is none. */
 static void version_line(const char *bin, char *line, size_t cap)
 {
 	line[0] = '\0';
 	int fds[2];
 	if (pipe(fds) != 0)
 		return;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execl(bin, bin, "--version", (char *)NULL);
-		_exit(127);
-	}
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC); /* the child's stdout is a dup2, without the flag */
+	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+	char *argv[] = { (char *)bin, "--version", NULL };
+	pid_t pid = spawn_reference(argv, fds[1]);
 	close(fds[1]);
 	size_t used = 0;
 	struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
@@ -238,17 +249,8 @@ static bool reference_passes(void *ctx, const char *text, uint64_t seed)
 	close(fd);
 	char seeds[32];
 	snprintf(seeds, sizeof seeds, "%" PRIu64, seed);
-	fflush(NULL);
-	pid_t pid = wrote ? fork() : -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		if (null >= 0) {
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-		execl(bin, bin, "run", "--seeds", seeds, path, (char *)NULL);
-		_exit(127);
-	}
+	char *argv[] = { (char *)bin, "run", "--seeds", seeds, path, NULL };
+	pid_t pid = wrote ? spawn_reference(argv, -1) : -1;
 	int status = -1;
 	if (pid > 0)
 		waitpid(pid, &status, 0);
