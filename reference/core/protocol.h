@@ -56,6 +56,9 @@ struct rc_proto_headers {
 	const char *runner_id;     /* X-Runner-Id */
 	bool runner_secret_repeated;
 	bool runner_id_repeated;
+	/* Content-Length more than once: the body's end is in doubt, as the
+	 * driver framed it by one copy and a proxy may have used another. */
+	bool content_length_repeated;
 };
 
 /* The body_len of a body the driver did not read because it is over

@@ -32,6 +32,8 @@ static int take_headers(const struct rc_proto_headers *hdrs, struct rc_msg *msg,
 {
 	if (!hdrs)
 		return 0;
+	if (hdrs->content_length_repeated)
+		return header_repeated(err, "Content-Length");
 	if (hdrs->runner_secret_repeated)
 		return header_repeated(err, "X-Runner-Secret");
 	if (hdrs->runner_secret && strlen(hdrs->runner_secret) > RC_MAX_SECRET_LEN)

@@ -150,6 +150,7 @@ int main(int argc, char **argv)
 			.runner_id = below(2) ? "lnch_0123456789ab" : NULL,
 			.runner_secret_repeated = below(32) == 0,
 			.runner_id_repeated = below(32) == 0,
+			.content_length_repeated = below(64) == 0,
 		};
 		struct rc_msg msg;
 		struct rc_proto_arena arena;

@@ -2,7 +2,8 @@
 # request changes nothing: 401 without or with a wrong secret (no record
 # created), 422 without properties (naming them), 413 over 64 KiB (declared
 # or chunked), 400 for malformed JSON and wrong types, 404/405 for unknown
-# routes and methods.
+# routes and methods, paths with an encoded NUL or slash, and a request
+# framed twice (two Content-Length headers).
 . "$(dirname "$0")/lib.sh"
 
 start_coordd c || finish
@@ -79,6 +80,35 @@ http PUT /runners
 check_eq "wrong method" 405 "$STATUS"
 http GET /tasks/999
 check_eq "unknown task" 404 "$STATUS"
+
+# --- paths and framing ---------------------------------------------------------
+# %00 and %2F stay as sent: decoded, "/tasks/1%00x" was read as "/tasks/1"
+# and "/tasks%2F1" as "/tasks/1". Other escapes are decoded.
+http POST /tasks '{"kind":"shell","payload":"true"}'
+task=$(jbody .task_id)
+http GET "/tasks/$task"
+check_eq "a task by its path" 200 "$STATUS"
+http GET "/tasks/%3${task}"
+check_eq "... with a digit percent-encoded" 200 "$STATUS"
+http GET "/tasks/${task}%00x"
+check_eq "a NUL byte does not cut the path" 404 "$STATUS"
+http GET "/tasks%2F${task}"
+check_eq "an encoded slash does not separate segments" 404 "$STATUS"
+# Content-Length twice: refused, and the connection closes after the reply
+# (read to its end well before the time limit).
+raw_request() {
+	exec {conn}<>"/dev/tcp/127.0.0.1/$c_PORT"
+	printf '%s' "$1" >&"$conn"
+	timeout $((5 * SLOW)) cat <&"$conn" > "$T/raw"; RAW_EXIT=$?
+	exec {conn}>&-
+}
+raw_request $'POST /tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 33\r\n\r\n{}{"kind":"shell","payload":"x"}'
+check_eq "two Content-Length headers" "HTTP/1.1 400 Bad Request" "$(head -1 "$T/raw" | tr -d '\r')"
+BODY=$(sed -n '/^\r$/,$p' "$T/raw" | tail -n +2)
+check_eq "... naming the header" "duplicate_header Content-Length" "$(jbody '.error + " " + (.fields | join(" "))')"
+check_eq "... and the connection closes" 0 "$RAW_EXIT"
+http GET /tasks/$((task + 1))
+check_eq "... with nothing created" 404 "$STATUS"
 
 stop_daemon "$c_PID" TERM
 check_eq "coordd stops cleanly" 0 "$EXIT_CODE"

@@ -699,7 +699,8 @@ static void test_headers(void)
 }
 
 /* A header the codec reads, sent twice, is refused whichever copy is good;
- * X-Runner-Id only where it is read (a sandbox report). */
+ * X-Runner-Id only where it is read (a sandbox report), Content-Length
+ * everywhere. */
 static void test_repeated_headers(void)
 {
 	const char *body = "{\"status\":\"running\",\"containerId\":\"c1\"}";
@@ -719,6 +720,16 @@ static void test_repeated_headers(void)
 	h.runner_secret_repeated = true;
 	decode_h(&d, "POST", "/nowhere", &h, "{}", 2);
 	expect_error(&d, 404, RC_PROTO_E_NOT_FOUND, NULL);
+	done(&d);
+	/* Content-Length twice: refused on every route, a GET without a body too,
+	 * and before the secret's own copies. */
+	struct rc_proto_headers framing = { .content_length_repeated = true };
+	decode_h(&d, "GET", "/health", &framing, "", 0);
+	expect_error(&d, 400, RC_PROTO_E_DUPLICATE_HEADER, "Content-Length");
+	done(&d);
+	h.content_length_repeated = true;
+	decode_h(&d, "POST", "/runners/" RID "/heartbeat", &h, "{\"session\":1}", 13);
+	expect_error(&d, 400, RC_PROTO_E_DUPLICATE_HEADER, "Content-Length");
 	done(&d);
 }
 

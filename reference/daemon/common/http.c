@@ -121,7 +121,10 @@ static bool declared_too_large(struct MHD_Connection *conn, size_t max_body)
 	return errno == ERANGE || (end != cl && n > max_body);
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, struct rcd_http_response *resp)
+/* close_after: the request's framing was ambiguous (see dispatch), so
+ * nothing after it on this connection can be trusted to start where MHD
+ * thinks it does. */
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct rcd_http_response *resp, bool close_after)
 {
 	size_t len = resp->body ? strlen(resp->body) : 0;
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, resp->body ? resp->body : (void *)"",
@@ -133,6 +136,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct rcd_http_r
 	resp->body = NULL;
 	if (len)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	if (close_after)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
 	return ok;
@@ -162,11 +167,15 @@ static enum MHD_Result dispatch(struct rcd_http_server *s, struct MHD_Connection
 		.body_too_large = up->too_large,
 		.conn = conn,
 	};
+	/* MHD framed the body by the first Content-Length; a proxy in front
+	 * may have used another copy. The handler refuses such a request and
+	 * the connection closes after the reply (RFC 9112, section 6.3). */
+	rcd_http_header(&req, MHD_HTTP_HEADER_CONTENT_LENGTH, &req.content_length_repeated);
 	struct rcd_http_response resp = { .status = 500 };
 	int64_t start_ms = rcd_now_ms();
 	s->handler(s->cls, &req, &resp);
 	log_request(&req, &resp, rcd_now_ms() - start_ms);
-	return send_reply(conn, &resp);
+	return send_reply(conn, &resp, req.content_length_repeated);
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -206,6 +215,43 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		free(up);
 		*con_cls = NULL;
 	}
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* Percent-decoding of the request path, as MHD's own except that %00 and
+ * %2F stay as they were sent. Decoded, a NUL cut the path short (the handler
+ * read "/runners/x%00/claim" as "/runners/x") and an encoded slash became a
+ * separator (so "/runners/x%2Fclaim" reached the claim route), and the
+ * request was served as one its sender did not write. Left alone, both are
+ * ordinary characters of a path segment, which no route or id accepts. */
+static size_t unescape_path(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	char *out = s;
+	const char *in = s;
+	while (*in) {
+		int hi, lo;
+		if (in[0] == '%' && (hi = hex_digit(in[1])) >= 0 && (lo = hex_digit(in[2])) >= 0) {
+			char byte = (char)(hi << 4 | lo);
+			if (byte != '\0' && byte != '/') {
+				*out++ = byte;
+				in += 3;
+				continue;
+			}
+		}
+		*out++ = *in++;
+	}
+	*out = '\0';
+	return (size_t)(out - s);
 }
 
 static void on_mhd_error(void *cls, const char *fmt, va_list ap)
@@ -261,6 +307,7 @@ struct rcd_http_server *rcd_http_start(const char *spec, size_t max_body, unsign
 				  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				  MHD_OPTION_UNESCAPE_CALLBACK, unescape_path, NULL,
 				  MHD_OPTION_CONNECTION_LIMIT, max_connections,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 				  MHD_OPTION_END);

@@ -29,10 +29,11 @@ int rcd_parse_listen(const char *spec, char *host, size_t host_cap, int *port, c
 
 struct rcd_http_request {
 	const char *method;
-	const char *path;
+	const char *path;    /* percent-decoded, except %00 and %2F (kept as sent) */
 	const char *body;   /* NUL-terminated; "" when there is none */
 	size_t body_len;
 	bool body_too_large; /* over max_body: body is empty, answer 413 */
+	bool content_length_repeated; /* refuse it: the connection closes after the reply */
 	void *conn;          /* for rcd_http_header() */
 };
 

@@ -111,6 +111,7 @@ void coordd_handle_http(void *cls, const struct rcd_http_request *req, struct rc
 	struct rc_proto_headers hdrs;
 	hdrs.runner_secret = rcd_http_header(req, "X-Runner-Secret", &hdrs.runner_secret_repeated);
 	hdrs.runner_id = rcd_http_header(req, "X-Runner-Id", &hdrs.runner_id_repeated);
+	hdrs.content_length_repeated = req->content_length_repeated;
 	struct rc_msg msg;
 	struct rc_reply reply;
 	struct rc_error err;
