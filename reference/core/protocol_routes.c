@@ -112,11 +112,20 @@ static bool match_path(const char *pattern, const char *path, size_t path_len,
 	}
 }
 
-/* "POST" or "GET, DELETE": the methods the path is served with. */
+/* "POST" or "GET, HEAD, DELETE": the methods the path is served with. */
 static void append_method(char *allowed, size_t cap, const char *method)
 {
 	size_t used = strlen(allowed);
-	snprintf(allowed + used, cap - used, "%s%s", used ? ", " : "", method);
+	snprintf(allowed + used, cap - used, "%s%s%s", used ? ", " : "", method,
+		 strcmp(method, "GET") == 0 ? ", HEAD" : "");
+}
+
+/* HEAD is a GET whose reply body is not sent (RFC 9110, section 9.3.2): it
+ * takes every GET route and decodes as that GET; the HTTP layer drops the
+ * body. Monitoring probes use it on /health. */
+static bool method_matches(const char *method, const char *route_method)
+{
+	return strcmp(method, route_method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0);
 }
 
 int rc_proto_route_find(const char *method, const char *path, const struct rc_proto_route **route,
@@ -129,7 +138,7 @@ int rc_proto_route_find(const char *method, const char *path, const struct rc_pr
 	for (size_t i = 0; i < N_ROUTES; i++) {
 		if (!match_path(routes[i].pattern, path, path_len, params))
 			continue;
-		if (strcmp(method, routes[i].method) == 0) {
+		if (method_matches(method, routes[i].method)) {
 			*route = &routes[i];
 			return 0;
 		}

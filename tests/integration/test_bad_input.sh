@@ -109,6 +109,10 @@ check_eq "... naming the header" "duplicate_header Content-Length" "$(jbody '.er
 check_eq "... and the connection closes" 0 "$RAW_EXIT"
 http GET /tasks/$((task + 1))
 check_eq "... with nothing created" 404 "$STATUS"
+# HEAD is GET without the body: nothing follows the headers.
+raw_request $'HEAD /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
+check_eq "HEAD /health" "HTTP/1.1 200 OK" "$(head -1 "$T/raw" | tr -d '\r')"
+check_eq "... with no body after the headers" "" "$(sed -n '/^\r$/,$p' "$T/raw" | tail -n +2)"
 
 stop_daemon "$c_PID" TERM
 check_eq "coordd stops cleanly" 0 "$EXIT_CODE"

@@ -85,18 +85,18 @@ static const struct route_case route_cases[] = {
 	{ "POST", "/runners/" RID "/heartbeat", "{\"session\":1}", RC_OP_HEARTBEAT, RID, 0, "POST" },
 	{ "DELETE", "/runners/" RID, "", RC_OP_DEREGISTER, RID, 0, "DELETE" },
 	{ "POST", "/runners/" RID "/claim", "{\"session\":1,\"max\":1}", RC_OP_CLAIM, RID, 0, "POST" },
-	{ "GET", "/runners", "", RC_OP_RUNNERS_LIST, NULL, 0, "GET" },
+	{ "GET", "/runners", "", RC_OP_RUNNERS_LIST, NULL, 0, "GET HEAD" },
 	{ "POST", "/tasks", "{\"kind\":\"k\",\"payload\":\"p\"}", RC_OP_TASK_SUBMIT, NULL, 0, "POST" },
-	{ "GET", "/tasks/42", "", RC_OP_TASK_GET, NULL, 42, "GET" },
+	{ "GET", "/tasks/42", "", RC_OP_TASK_GET, NULL, 42, "GET HEAD" },
 	{ "POST", "/tasks/42/status", "{\"runner_id\":\"" RID "\",\"attempt\":1}", RC_OP_TASK_STATUS, RID, 42, "POST" },
 	{ "POST", "/tasks/42/complete", "{\"runner_id\":\"" RID "\",\"attempt\":1}", RC_OP_TASK_COMPLETE, RID, 42,
 	  "POST" },
 	{ "POST", "/api/v1/sandboxes", "{}", RC_OP_SANDBOX_CREATE, NULL, 0, "POST" },
-	{ "GET", "/api/v1/sandboxes/9", "", RC_OP_SANDBOX_GET, NULL, 9, "GET DELETE" },
-	{ "DELETE", "/api/v1/sandboxes/9", "", RC_OP_SANDBOX_DELETE, NULL, 9, "GET DELETE" },
+	{ "GET", "/api/v1/sandboxes/9", "", RC_OP_SANDBOX_GET, NULL, 9, "GET HEAD DELETE" },
+	{ "DELETE", "/api/v1/sandboxes/9", "", RC_OP_SANDBOX_DELETE, NULL, 9, "GET HEAD DELETE" },
 	{ "POST", "/api/v1/sandboxes/9/runner-status", "{\"status\":\"running\"}", RC_OP_SANDBOX_REPORT, NULL, 9,
 	  "POST" },
-	{ "GET", "/health", "", RC_OP_HEALTH, NULL, 0, "GET" },
+	{ "GET", "/health", "", RC_OP_HEALTH, NULL, 0, "GET HEAD" },
 };
 #define N_ROUTE_CASES (sizeof route_cases / sizeof route_cases[0])
 
@@ -147,6 +147,29 @@ static void test_wrong_method_is_405(void)
 		}
 	}
 	CU_ASSERT(refused >= 70);
+}
+
+/* HEAD takes every GET route as that GET (the daemon leaves the body out),
+ * and no other route. */
+static void test_head_is_get_without_body(void)
+{
+	int heads = 0;
+	for (size_t i = 0; i < N_ROUTE_CASES; i++) {
+		const struct route_case *c = &route_cases[i];
+		if (strcmp(c->method, "GET") != 0)
+			continue;
+		struct decoded d;
+		CU_ASSERT_EQUAL(decode(&d, "HEAD", c->path, ""), 0);
+		CU_ASSERT_EQUAL(d.msg.op, c->op);
+		heads++;
+		done(&d);
+	}
+	CU_ASSERT_EQUAL(heads, 4);
+	struct decoded d;
+	decode(&d, "PUT", "/health", "");
+	expect_error(&d, 405, RC_PROTO_E_METHOD_NOT_ALLOWED, NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, "(allowed: GET, HEAD)"));
+	done(&d);
 }
 
 static void test_unknown_path_is_404(void)
@@ -934,6 +957,7 @@ void rc_test_register_protocol(void)
 	static CU_TestInfo tests[] = {
 		{ "every route decodes to its op", test_every_route },
 		{ "known path, wrong method: 405", test_wrong_method_is_405 },
+		{ "HEAD is a GET without its body", test_head_is_get_without_body },
 		{ "unknown path or bad path id: 404", test_unknown_path_is_404 },
 		{ "path ids at their limits", test_path_ids_at_their_limits },
 		{ "query string ignored", test_query_string_ignored },

@@ -106,9 +106,9 @@ void runnerd_handle_status(void *cls, const struct rcd_http_request *req, struct
 	if (strcmp(req->path, "/status") != 0) {
 		resp->status = 404;
 		resp->body = error_body("not_found", "only /status is served here");
-	} else if (strcmp(req->method, "GET") != 0) {
+	} else if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 		resp->status = 405;
-		resp->body = error_body("method_not_allowed", "/status only answers GET");
+		resp->body = error_body("method_not_allowed", "/status only answers GET and HEAD");
 	} else {
 		json_t *s = status_json(d);
 		resp->body = s ? json_dumps(s, JSON_COMPACT) : NULL;
