@@ -536,6 +536,18 @@ static void on_registered(struct rc_runner *r, int64_t now_ms, const struct rc_r
 	claim_if_room(r, now_ms, ob);
 }
 
+/* The runner's own words for a 422 to its registration: the error code says
+ * which rule its properties broke (the exit text is all a person sees). */
+static const char *unprocessable_registration(const struct rc_reply *reply)
+{
+	const char *code = reply->error.code ? reply->error.code : "";
+	if (strcmp(code, "missing_fields") == 0)
+		return "registration refused: hostname, project_dir and executor_type are required";
+	if (strcmp(code, "field_too_long") == 0)
+		return "registration refused: a property is longer than the coordinator accepts";
+	return "registration refused: the coordinator rejected a property";
+}
+
 static void on_register_reply(struct rc_runner *r, int64_t now_ms, const struct rc_reply *reply,
 			      struct rc_outbox *ob)
 {
@@ -555,8 +567,7 @@ static void on_register_reply(struct rc_runner *r, int64_t now_ms, const struct 
 		leave(r, "registration refused: secret rejected", reply->status, now_ms, ob);
 		return;
 	case RC_STATUS_UNPROCESSABLE:
-		leave(r, "registration refused: hostname, project_dir and executor_type are required",
-		      reply->status, now_ms, ob);
+		leave(r, unprocessable_registration(reply), reply->status, now_ms, ob);
 		return;
 	default:
 		if (is_transport_failure(reply->status))

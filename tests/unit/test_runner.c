@@ -253,6 +253,31 @@ static void test_register_refused_exits(void)
 	}
 }
 
+/* A 422 is told by its error code: a property over its limit is not called
+ * missing. */
+static void test_register_unprocessable_says_which_rule(void)
+{
+	static const struct { const char *code, *says; } cases[] = {
+		{ "missing_fields", "are required" },
+		{ "field_too_long", "longer than the coordinator accepts" },
+		{ "invalid_field", "rejected a property" },
+		{ NULL, "rejected a property" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct rig g;
+		rig_open(&g, 1);
+		start(&g, 0);
+		struct rc_reply rep;
+		reply_init(&rep, RC_OP_REGISTER, last_req(&g, RC_OP_REGISTER, 0), RC_STATUS_UNPROCESSABLE);
+		rep.error.code = cases[i].code;
+		deliver(&g, 10, &rep);
+		const struct rc_effect *ex = rc_unit_fx_nth(&g.ob, RC_FX_EXIT, 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ex);
+		CU_ASSERT_PTR_NOT_NULL(strstr(ex->text, cases[i].says));
+		rig_close(&g);
+	}
+}
+
 static void test_register_clone_retries_with_backoff(void)
 {
 	struct rig g;
@@ -854,6 +879,7 @@ void rc_test_register_runner(void)
 		{ "start sends REGISTER from the config", test_start_sends_register },
 		{ "REGISTER 200 saves state and claims", test_register_ok_saves_and_claims },
 		{ "REGISTER 401/422 exits without retry", test_register_refused_exits },
+		{ "register 422: the exit says which rule", test_register_unprocessable_says_which_rule },
 		{ "REGISTER 409 clone retries with backoff", test_register_clone_retries_with_backoff },
 		{ "heartbeat every 20 s, exact deadlines", test_heartbeat_every_interval },
 		{ "heartbeat interval from the coordinator", test_heartbeat_interval_from_coordinator },
