@@ -50,6 +50,7 @@ struct scn_config {
 	int64_t term_exit_ms;   /* how long a process takes to exit on SIGTERM */
 	int64_t lossy_storage;  /* 1: a coordinator crash loses unsynced writes */
 };
+#define SCN_CONFIG_FIELDS (sizeof(struct scn_config) / sizeof(int64_t))
 
 enum scn_name_kind { SCN_COORDINATOR, SCN_RUNNER, SCN_TASK, SCN_SANDBOX };
 const char *scn_name_kind_word(enum scn_name_kind k); /* "runner", ... */
@@ -218,6 +219,11 @@ struct scn_scenario {
 	int64_t end_ms;   /* how long the run lasts (virtual) */
 	char *secret;     /* the shared secret at start */
 	struct scn_config config;
+	/* Where each value of config (by its index among the int64_t fields)
+	 * and the secret were set, line 0 when they were not: a setting the
+	 * simulator refuses is reported at its own line (scn_check_setup). */
+	struct scn_pos config_pos[SCN_CONFIG_FIELDS];
+	struct scn_pos secret_pos;
 
 	struct scn_node *nodes;
 	size_t n_nodes;

@@ -9,6 +9,7 @@
 
 #include "rc_file.h"
 #include "scn_internal.h"
+#include "scn_run.h"
 
 struct scn_action *scn_new_action(struct scn_parser *p)
 {
@@ -96,6 +97,21 @@ char *scn_read_file(const char *path, size_t *len)
 	return rc_file_read(path, 0, 0, &text, len, NULL, 0) == RC_FILE_OK ? text : NULL;
 }
 
+/* What the simulator would refuse when a seed starts is an error of the
+ * file, reported at its line before anything runs: check-scenario and run
+ * must agree. (Generated scenarios, which explore parses with scn_parse,
+ * are valid by construction and skip the cost.) Frees s when refused. */
+static int check_setup(struct scn_scenario *s, struct scn_diags *diags)
+{
+	char why[400];
+	struct scn_pos pos;
+	if (scn_check_setup(s, why, sizeof why, &pos) == 0)
+		return 0;
+	diag_at(diags, s->path, pos.line ? pos.line : 1, pos.col ? pos.col : 1, "%s", why);
+	scn_free(s);
+	return -1;
+}
+
 struct scn_scenario *scn_parse_file(const char *path, struct scn_diags *diags)
 {
 	size_t len;
@@ -110,5 +126,5 @@ struct scn_scenario *scn_parse_file(const char *path, struct scn_diags *diags)
 	else
 		s = scn_parse(path, text, diags);
 	free(text);
-	return s;
+	return s && check_setup(s, diags) != 0 ? NULL : s;
 }

@@ -285,17 +285,29 @@ static int set_twice(struct scn_parser *p, const struct scn_word *key)
 	return scn_error(p, key->col, "'%s' is set on an earlier line already", key->text);
 }
 
+/* Note where the config field at offset was set (see scn_check_setup). */
+static void mark_set(struct scn_parser *p, size_t offset, const struct scn_word *key)
+{
+	p->s->config_pos[offset / sizeof(int64_t)] = (struct scn_pos){ p->line->number, key->col };
+}
+
 static int parse_config(struct scn_parser *p)
 {
 	const struct scn_word *key = scn_next(p);
 	if (!key)
 		return scn_expected(p, "a setting name (stale_after, latency, ...)");
-	if (scn_word_is(key, "latency"))
-		return p->s->config.latency_min_ms != SCN_UNSET ? set_twice(p, key) : parse_latency(p, &p->s->config);
+	if (scn_word_is(key, "latency")) {
+		if (p->s->config.latency_min_ms != SCN_UNSET)
+			return set_twice(p, key);
+		mark_set(p, offsetof(struct scn_config, latency_min_ms), key);
+		mark_set(p, offsetof(struct scn_config, latency_max_ms), key);
+		return parse_latency(p, &p->s->config);
+	}
 	if (scn_word_is(key, "secret")) {
 		if (p->secret_set)
 			return set_twice(p, key);
 		p->secret_set = true;
+		p->s->secret_pos = (struct scn_pos){ p->line->number, key->col };
 		return scn_read_text(p, "the shared secret", &p->s->secret);
 	}
 	for (size_t i = 0; i < N_CONFIG_KEYS; i++) {
@@ -304,6 +316,7 @@ static int parse_config(struct scn_parser *p)
 		int64_t *field = (int64_t *)((char *)&p->s->config + config_keys[i].offset);
 		if (*field != SCN_UNSET)
 			return set_twice(p, key);
+		mark_set(p, config_keys[i].offset, key);
 		switch (config_keys[i].type) {
 		case CFG_DURATION:
 			if (scn_read_duration(p, field) != 0)

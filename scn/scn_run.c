@@ -10,6 +10,7 @@
  * briefly is still seen by "never" and a change is timed to the record that
  * made it.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,26 +85,33 @@ static void apply_config(const struct scn_scenario *s, uint64_t seed, FILE *trac
 		cfg->storage_lossy = k->lossy_storage != 0;
 }
 
+/* The runner settings of config k applied to spec (the defaults, or node
+ * n's own properties when n is given). */
+static void runner_spec(const struct scn_config *k, const struct scn_node *n, struct sim_runner_spec *rs)
+{
+	sim_runner_spec_defaults(rs);
+	if (n) {
+		rs->name = n->name;
+		rs->hostname = n->hostname;
+		rs->project_dir = n->project_dir;
+		rs->executor_type = n->executor_type;
+		rs->instance_token = n->token;
+		rs->max_concurrency = n->concurrency;
+		set_if(n->heartbeat_ms, &rs->heartbeat_interval_ms);
+	}
+	set_if(k->request_timeout_ms, &rs->request_timeout_ms);
+	set_if(k->restart_delay_ms, &rs->sup.initial_delay_ms);
+	set_if(k->restart_max_delay_ms, &rs->sup.max_delay_ms);
+	set_int_if(k->max_restarts, &rs->sup.max_restarts);
+	set_if(k->stable_after_ms, &rs->sup.stable_after_ms);
+	set_if(k->stop_grace_ms, &rs->sup.stop_grace_ms);
+	rs->start_at_ms = -1;
+}
+
 static int add_runner(struct scn_runctx *r, size_t i)
 {
-	const struct scn_node *n = &r->s->nodes[i];
-	const struct scn_config *k = &r->s->config;
 	struct sim_runner_spec rs;
-	sim_runner_spec_defaults(&rs);
-	rs.name = n->name;
-	rs.hostname = n->hostname;
-	rs.project_dir = n->project_dir;
-	rs.executor_type = n->executor_type;
-	rs.instance_token = n->token;
-	rs.max_concurrency = n->concurrency;
-	set_if(n->heartbeat_ms, &rs.heartbeat_interval_ms);
-	set_if(k->request_timeout_ms, &rs.request_timeout_ms);
-	set_if(k->restart_delay_ms, &rs.sup.initial_delay_ms);
-	set_if(k->restart_max_delay_ms, &rs.sup.max_delay_ms);
-	set_int_if(k->max_restarts, &rs.sup.max_restarts);
-	set_if(k->stable_after_ms, &rs.sup.stable_after_ms);
-	set_if(k->stop_grace_ms, &rs.sup.stop_grace_ms);
-	rs.start_at_ms = -1;
+	runner_spec(&r->s->config, &r->s->nodes[i], &rs);
 	r->node[i] = sim_add_runner(r->w, &rs);
 	return r->node[i];
 }
@@ -266,9 +274,9 @@ static void release(struct scn_runctx *r)
 	scn_judge_free(&r->judge);
 }
 
-int scn_run(const struct scn_scenario *s, uint64_t seed, FILE *trace, struct scn_outcome *out)
+static void open_runctx(struct scn_runctx *r, const struct scn_scenario *s, struct scn_outcome *out)
 {
-	struct scn_runctx r = {
+	*r = (struct scn_runctx){
 		.s = s,
 		.node = zalloc(s->n_nodes, sizeof(int)),
 		.act = zalloc(s->n_actions, sizeof(int)),
@@ -276,7 +284,87 @@ int scn_run(const struct scn_scenario *s, uint64_t seed, FILE *trace, struct scn
 		.sandbox_id = zalloc(s->n_sandboxes, sizeof(uint64_t)),
 		.ever_registered = zalloc(s->n_nodes, sizeof(bool)),
 	};
-	scn_judge_init(&r.judge, s, &scn_sim_world_ops, &r, out);
+	scn_judge_init(&r->judge, s, &scn_sim_world_ops, r, out);
+}
+
+/* --- checking a scenario before it runs ---------------------------------------------- */
+
+/* Whether the simulator takes config k and secret: the coordinator's and the
+ * world's rules, and the runner rules that come from the config. */
+static int settings_check(const struct scn_scenario *s, char *why, size_t why_len)
+{
+	struct sim_config cfg;
+	apply_config(s, 1, NULL, &cfg);
+	if (sim_config_validate(&cfg, why, why_len) != 0)
+		return -1;
+	struct sim_runner_spec rs;
+	runner_spec(&s->config, NULL, &rs);
+	rs.hostname = rs.project_dir = rs.executor_type = "-"; /* the nodes' own are checked apart */
+	return sim_runner_spec_check(&rs, why, why_len);
+}
+
+/* The first setting, in file order, after which the settings are refused:
+ * they are added one at a time onto the defaults, so a rule between two
+ * (remove_after below stale_after) names the one that broke it. */
+static bool refused_setting(const struct scn_scenario *s, struct scn_pos *pos, char *why, size_t why_len)
+{
+	struct scn_scenario *trial = zalloc(1, sizeof *trial);
+	*trial = *s; /* shares the strings; only config and secret change */
+	int64_t *values = (int64_t *)&trial->config;
+	for (size_t i = 0; i < SCN_CONFIG_FIELDS; i++)
+		values[i] = SCN_UNSET;
+	trial->secret = NULL;
+	struct scn_pos at = { 0, 0 };
+	bool refused = false;
+	while (!refused) {
+		/* the next setting after `at` in the file: a config field, or the secret */
+		struct scn_pos next = { INT_MAX, 0 };
+		for (size_t i = 0; i < SCN_CONFIG_FIELDS; i++)
+			if (s->config_pos[i].line > at.line && s->config_pos[i].line < next.line)
+				next = s->config_pos[i];
+		if (s->secret_pos.line > at.line && s->secret_pos.line < next.line)
+			next = s->secret_pos;
+		if (next.line == INT_MAX)
+			break;
+		for (size_t i = 0; i < SCN_CONFIG_FIELDS; i++)
+			if (s->config_pos[i].line == next.line)
+				values[i] = ((const int64_t *)&s->config)[i];
+		if (s->secret_pos.line == next.line || !trial->secret) /* a valid one until the file's own */
+			trial->secret = s->secret_pos.line == next.line ? s->secret : "-";
+		at = next;
+		refused = settings_check(trial, why, why_len) != 0;
+	}
+	*pos = at;
+	free(trial);
+	return refused;
+}
+
+int scn_check_setup(const struct scn_scenario *s, char *why, size_t why_len, struct scn_pos *pos)
+{
+	char reason[256];
+	if (refused_setting(s, pos, reason, sizeof reason)) {
+		snprintf(why, why_len, "the simulator refuses this setting: %s", reason);
+		return -1;
+	}
+	/* Everything else a run refuses (a runner's own properties, an action)
+	 * is found the way a run finds it: by setting one up, with no event run. */
+	struct scn_outcome out;
+	memset(&out, 0, sizeof out);
+	struct scn_runctx r;
+	open_runctx(&r, s, &out);
+	int rc = setup(&r, s->seed_first, NULL);
+	release(&r);
+	if (rc != 0) {
+		*pos = out.pos;
+		snprintf(why, why_len, "%s", out.why);
+	}
+	return rc;
+}
+
+int scn_run(const struct scn_scenario *s, uint64_t seed, FILE *trace, struct scn_outcome *out)
+{
+	struct scn_runctx r;
+	open_runctx(&r, s, out);
 	int rc = 0;
 	if (setup(&r, seed, trace) != 0) {
 		rc = -1;

@@ -39,4 +39,11 @@ struct scn_outcome {
  * out->why says why; that is bad input, not a failed check. */
 int scn_run(const struct scn_scenario *s, uint64_t seed, FILE *trace, struct scn_outcome *out);
 
+/* Whether every seed of s can start: what scn_run would refuse (a setting
+ * out of range or at odds with another, a runner's properties, an action the
+ * simulator does not take) found before anything runs. Returns 0, or -1 with
+ * why and the line it is about (a setting: the one after which the settings
+ * are refused, in file order). */
+int scn_check_setup(const struct scn_scenario *s, char *why, size_t why_len, struct scn_pos *pos);
+
 #endif

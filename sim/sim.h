@@ -175,6 +175,10 @@ struct sim_runner_spec {
 	int64_t start_at_ms;           /* -1: only a sim_at_start() starts it */
 };
 void sim_runner_spec_defaults(struct sim_runner_spec *spec);
+/* 0 when sim_add_runner would take spec's properties and policy, else -1
+ * with why filled (a scenario's settings are checked this way before any
+ * world exists). The name and start time are not looked at. */
+int sim_runner_spec_check(const struct sim_runner_spec *spec, char *why, size_t why_len);
 
 /* Add a runner node (down until started). Returns its handle, or -1 (duplicate
  * name, empty property, concurrency out of range, no coordinator yet). */

@@ -350,25 +350,40 @@ void sim_runner_spec_defaults(struct sim_runner_spec *spec)
 	spec->start_at_ms = -1;
 }
 
+/* sim_runner_spec_check, also giving the runner's ID (its properties' digest). */
+static int check_spec(const struct sim_runner_spec *spec, char id[RC_RUNNER_ID_BUF], char *why, size_t why_len)
+{
+	if (sim_expected_id(spec->hostname, spec->project_dir, spec->executor_type, id) != 0)
+		snprintf(why, why_len, "hostname, project_dir and executor_type must be non-empty");
+	else if (spec->max_concurrency < 1 || spec->max_concurrency > RC_MAX_CONCURRENCY)
+		snprintf(why, why_len, "max_concurrency must be 1..%d", RC_MAX_CONCURRENCY);
+	else if (spec->heartbeat_interval_ms <= 0 || spec->request_timeout_ms <= 0)
+		snprintf(why, why_len, "heartbeat interval and request timeout must be > 0");
+	/* what rc_runner_new refuses of the restart policy: refused here, with
+	 * a reason, rather than by an assertion when the runner starts */
+	else if (!rc_sup_policy_valid(&spec->sup))
+		snprintf(why, why_len, "restart_delay and stable_after must be > 0, restart_max_delay at least "
+			 "restart_delay, max_restarts and stop_grace >= 0");
+	else
+		return 0;
+	return -1;
+}
+
+int sim_runner_spec_check(const struct sim_runner_spec *spec, char *why, size_t why_len)
+{
+	char id[RC_RUNNER_ID_BUF];
+	return check_spec(spec, id, why, why_len);
+}
+
 int sim_add_runner(struct sim_world *w, const struct sim_runner_spec *spec)
 {
 	if (w->coord < 0)
 		return sim_fail(w, "add the coordinator before runners");
 	if (!name_ok(w, spec->name))
 		return -1;
-	char id[RC_RUNNER_ID_BUF];
-	if (sim_expected_id(spec->hostname, spec->project_dir, spec->executor_type, id) != 0)
-		return sim_fail(w, "runner %s: hostname, project_dir and executor_type must be non-empty",
-				spec->name);
-	if (spec->max_concurrency < 1 || spec->max_concurrency > RC_MAX_CONCURRENCY)
-		return sim_fail(w, "runner %s: max_concurrency must be 1..%d", spec->name, RC_MAX_CONCURRENCY);
-	if (spec->heartbeat_interval_ms <= 0 || spec->request_timeout_ms <= 0)
-		return sim_fail(w, "runner %s: heartbeat interval and request timeout must be > 0", spec->name);
-	/* what rc_runner_new refuses of the restart policy: refused here, with
-	 * a reason, rather than by an assertion when the runner starts */
-	if (!rc_sup_policy_valid(&spec->sup))
-		return sim_fail(w, "runner %s: restart_delay and stable_after must be > 0, restart_max_delay at "
-				"least restart_delay, max_restarts and stop_grace >= 0", spec->name);
+	char why[200], id[RC_RUNNER_ID_BUF];
+	if (check_spec(spec, id, why, sizeof why) != 0)
+		return sim_fail(w, "runner %s: %s", spec->name, why);
 	if (spec->start_at_ms >= 0 && spec->start_at_ms < w->now)
 		return sim_fail(w, "runner %s: start time %lld is in the past", spec->name,
 				(long long)spec->start_at_ms);
