@@ -75,6 +75,12 @@ int rc_cli_parse_seed(const char *command, const char *text, uint64_t *seed)
 	return 0;
 }
 
+int rc_cli_pinned_seed_error(const char *command, const char *path, uint64_t pinned)
+{
+	return rc_cli_usage_error(command, "%s pins @seed %" PRIu64 " and --seed names another: rollcall run would "
+				  "run the pinned one; drop --seed or change the file's @seed", path, pinned);
+}
+
 int rc_cli_parse_seed_range(const char *command, const char *text, uint64_t *first, uint64_t *last)
 {
 	if (scn_parse_seed_range(text, first, last) != 0)

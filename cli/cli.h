@@ -46,6 +46,9 @@ int rc_cli_parse_int(const char *command, const char *option, const char *text, 
 /* Parse "--seed N" for command: one seed (not a range). Returns 0, or prints
  * a usage error and returns RC_EXIT_USAGE. */
 int rc_cli_parse_seed(const char *command, const char *text, uint64_t *seed);
+/* The usage error for a --seed other than the `@seed` the file at path pins
+ * (xp_script_seed): returns RC_EXIT_USAGE. */
+int rc_cli_pinned_seed_error(const char *command, const char *path, uint64_t pinned);
 
 /* Parse "--seeds A-B" (or "--seeds 7") for command into [first, last].
  * Returns 0, or prints a usage error naming --seeds and the text and returns

@@ -28,9 +28,10 @@ static const char replay_usage[] =
 	"Runs FILE again and verifies that the new trace is byte-identical.\n"
 	"  FILE.jsonl  a trace written by rollcall explore: its scenario and seed are\n"
 	"              in its first line; the new trace is compared with the file\n"
-	"  FILE.scn    a scenario: run with its @seed (or --seed, or the first seed of\n"
-	"              its range) and compared with FILE.jsonl next to it, or with a\n"
-	"              second run when there is none\n"
+	"  FILE.scn    a scenario: run with its @seed (else --seed, else the first seed\n"
+	"              of its range; a --seed other than its @seed is refused) and\n"
+	"              compared with FILE.jsonl next to it, or with a second run when\n"
+	"              there is none\n"
 	"  --save TRACE  also write the new trace there (replay it later to check that\n"
 	"              another build or machine runs the scenario the same way)\n"
 	"Exit: 0 identical, 1 diverged, 2 bad input.\n";
@@ -154,8 +155,12 @@ static int replay_scenario(const char *path, bool have_seed, uint64_t seed)
 	free(text);
 	if (rc != 0)
 		return rc_cli_usage_error("replay", "%s: %s", path, err);
-	seed = xp_script_seed(&s, have_seed, seed);
+	rc = xp_script_seed(&s, have_seed, seed, &seed);
 	xp_script_free(&s);
+	if (rc != 0) {
+		free(canon);
+		return rc_cli_pinned_seed_error("replay", path, seed);
+	}
 	char *trace = sibling_trace(path);
 	struct xp_recipe rec = { 0 };
 	if (trace && xp_recipe_read(trace, &rec, err, sizeof err) != 0) {
@@ -226,5 +231,8 @@ int rc_cmd_replay(int argc, char **argv)
 		return rc_cli_usage_error("replay", "give exactly one FILE");
 	}
 	const char *path = argv[optind];
+	if (xp_is_trace_path(path) && have_seed)
+		return rc_cli_usage_error("replay", "%s: a trace replays the seed it was written with; --seed is for a "
+					  "scenario file", path);
 	return xp_is_trace_path(path) ? replay_trace(path) : replay_scenario(path, have_seed, seed);
 }

@@ -39,7 +39,8 @@ static const char shrink_usage[] =
 	"  FILE          a scenario (.scn) or a trace written by rollcall explore (.jsonl)\n"
 	"  -o OUT        where to write the shrunk scenario\n"
 	"  --seed N      the failing seed (default: the trace's, the file's @seed, or the\n"
-	"                first failing seed of the file's range)\n"
+	"                first failing seed of the file's range; a file's @seed wins, and\n"
+	"                another --seed is refused)\n"
 	"  --reference BIN  keep only scenarios that the rollcall program BIN (a good\n"
 	"                build) passes: the result then tells this build from that one\n"
 	"  --max-runs N  candidate runs at most, 1 to 10000000 (default 4000)\n"
@@ -192,8 +193,10 @@ static int load_input(const struct shrink_opts *o, struct xp_script *s, uint64_t
 	free(text);
 	if (rc != 0)
 		return rc_cli_usage_error("shrink", "%s: %s", o->in, err);
-	if (!*seed_known && s->pinned) {
-		*seed = xp_script_seed(s, false, 0);
+	if (s->pinned) {
+		uint64_t given = *seed;
+		if (xp_script_seed(s, o->have_seed, given, seed) != 0)
+			return rc_cli_pinned_seed_error("shrink", o->in, *seed);
 		*seed_known = true;
 	}
 	return 0;

@@ -26,7 +26,7 @@ static const char timeline_usage[] =
 	"(online, stale, removed) and the node's process as coloured bands, messages as\n"
 	"arrows (refused replies red, lost ones crossed), partitions shaded, task\n"
 	"processes and refusals labelled, the broken invariant marked, virtual time across.\n"
-	"  FILE       a trace (.jsonl) or a scenario (.scn, run with its @seed or --seed)\n"
+	"  FILE       a trace (.jsonl) or a scenario (.scn, run with its @seed, else --seed)\n"
 	"  --from T, --to T   the window (default: the whole run, or the 20 minutes up to\n"
 	"             the violation in a longer run)\n"
 	"  --width PX picture width, 400 to 20000 (default 1600)\n"
@@ -105,7 +105,10 @@ static char *trace_of_scenario(const struct timeline_opts *o, struct xp_script *
 		rc_cli_usage_error("timeline", "%s: %s", o->in, err);
 		return NULL;
 	}
-	*seed = xp_script_seed(s, o->have_seed, o->seed);
+	if (xp_script_seed(s, o->have_seed, o->seed, seed) != 0) {
+		rc_cli_pinned_seed_error("timeline", o->in, *seed);
+		return NULL;
+	}
 	char *canon = xp_script_format(s, NULL);
 	struct xp_result r;
 	char *trace = xp_trace_render(canon, *seed, NULL, &r, len);

@@ -314,13 +314,13 @@ char *xp_script_format(const struct xp_script *s, const char *comment)
 	return xp_buf_take(&b);
 }
 
-uint64_t xp_script_seed(const struct xp_script *s, bool have_given, uint64_t given)
+int xp_script_seed(const struct xp_script *s, bool have_given, uint64_t given, uint64_t *seed)
 {
-	if (have_given)
-		return given;
 	if (s->pinned)
-		return s->seed;
-	return s->has_seeds ? s->seed_first : 1;
+		*seed = s->seed;
+	else
+		*seed = have_given ? given : s->has_seeds ? s->seed_first : 1;
+	return have_given && given != *seed ? -1 : 0;
 }
 
 size_t xp_script_statements(const struct xp_script *s)

@@ -77,9 +77,12 @@ void xp_script_sort(struct xp_script *s);
  * seed lines, `end at`, the declarations, a blank line and the timeline.
  * Returns a malloc'd string. */
 char *xp_script_format(const struct xp_script *s, const char *comment);
-/* The seed to run s with: `given` when have_given, else its `@seed`, else
- * the first of its `seeds`, else 1. */
-uint64_t xp_script_seed(const struct xp_script *s, bool have_given, uint64_t given);
+/* The seed to run s with into *seed: `given` when have_given, else its
+ * `@seed`, else the first of its `seeds`, else 1. Returns -1 when s pins a
+ * seed (`@seed`) other than the given one: `rollcall run` would run the
+ * pinned one, so a command that ran `given` would show another run than the
+ * file's (and a saved recipe would disagree with its own scenario). */
+int xp_script_seed(const struct xp_script *s, bool have_given, uint64_t given, uint64_t *seed);
 /* Statements that would be printed (every line but comments and blanks). */
 size_t xp_script_statements(const struct xp_script *s);
 

@@ -171,17 +171,34 @@ check "... and runs that scenario with that seed" \
 	bash -c "$replay | grep -q '^FAIL  it.s  *seed 3 '"
 
 # Settings the core refuses are refused by the simulator with a reason (exit 2),
-# never by an assertion when the coordinator or a runner starts.
-config_refused() { # SETTING WORDS: `rollcall run` of a scenario with SETTING exits 2 naming WORDS
+# never by an assertion when the coordinator or a runner starts; check-scenario
+# and run agree, at the setting's line, before anything runs.
+config_refused() { # SETTING WORDS: check-scenario and run of a scenario with SETTING exit 2 naming WORDS
 	printf 'config %s\nrunner r1\nat 0s start r1\n' "$1" > "$T/config.scn"
-	"$RC" run --seeds 1 "$T/config.scn" > "$T/out" 2>&1
-	[ $? = 2 ] && grep -q -- "$2" "$T/out"
+	local cmd
+	for cmd in check-scenario run; do
+		"$RC" $cmd "$T/config.scn" > "$T/out" 2>&1
+		[ $? = 2 ] && grep -q -- "config.scn:1:8: .*$2" "$T/out" && grep -q "nothing was run" "$T/out" || return 1
+	done
 }
 check "config stale_after above remove_after" config_refused "stale_after 11m" "remove_after must be at least stale_after"
 check "config heartbeat_interval 0" config_refused "heartbeat_interval 0" "heartbeat_interval must be at least 1s"
 check "config restart_delay 0" config_refused "restart_delay 0" "restart_delay and stable_after must be > 0"
 check "config restart_max_delay below restart_delay" config_refused "restart_max_delay 0" "restart_max_delay at least"
 check "config stable_after 0" config_refused "stable_after 0" "restart_delay and stable_after must be > 0"
+
+# A file's @seed is the seed `rollcall run` runs: replay, timeline and shrink
+# refuse a --seed naming another (they would show another run than the file's),
+# and replay refuses --seed for a trace, which carries its own.
+printf '@seed 1\nrunner r1\nat 0s start r1\nat 1m expect r1 is online\n' > "$T/pinned.scn"
+for cmd in replay "timeline -o $T/pinned.svg" "shrink -o $T/pinned.min.scn"; do
+	check "${cmd%% *} --seed 2 of a file pinning @seed 1" usage_fails "pins @seed 1 and --seed names another" \
+		"$RC" $cmd --seed 2 "$T/pinned.scn"
+done
+check "replay --seed 1 of a file pinning @seed 1" "$RC" replay --seed 1 "$T/pinned.scn"
+"$RC" replay --save "$T/pinned.jsonl" "$T/pinned.scn" > /dev/null
+check "replay --seed of a trace" usage_fails "a trace replays the seed it was written with" \
+	"$RC" replay --seed 2 "$T/pinned.jsonl"
 
 # A scenario is UTF-8 text: its words end up in JSON (traces, requests).
 printf 'runner r1 hostname h\351st\nat 0s start r1\n' > "$T/latin1.scn"
