@@ -119,6 +119,22 @@ check_eq "shrink -o /dev/stdout exits 0" 0 "$?"
 check "... and its stdout is the scenario alone" \
 	bash -c "! grep -q '^shrink:' '$T/min.out' && grep -qx 'runner r1' '$T/min.out'"
 check "... and its summary is on stderr" grep -qx "shrink: wrote /dev/stdout" "$T/err"
+# sim --trace too: once the trace and the summary shared the standard output
+# through two descriptors and overwrote each other.
+"$RC" sim --runners 2 --duration 1h --trace /dev/stdout > "$T/sim-trace.jsonl" 2> "$T/err"
+check_eq "sim --trace /dev/stdout exits 0" 0 "$?"
+check "... and its stdout is the JSONL trace alone" bash -c "jq -e . '$T/sim-trace.jsonl' > /dev/null 2>&1"
+"$RC" timeline "$T/sim-trace.jsonl" -o "$T/sim-trace.svg" > /dev/null 2>&1
+check_eq "... which timeline draws (exit 0)" 0 "$?"
+check "... and the summary is on stderr" grep -q "^rollcall sim: seed 1, 2 runners, 1h simulated" "$T/err"
+# and, like every output file, it is replaced whole or not at all
+seq 1 3000 > "$T/keep.jsonl"
+cp "$T/keep.jsonl" "$T/keep.jsonl.orig"
+(trap '' XFSZ; ulimit -f 4; "$RC" sim --runners 2 --duration 1h --trace "$T/keep.jsonl" > /dev/null 2> "$T/err")
+check_eq "sim --trace over the file size limit exits 2" 2 "$?"
+check "... naming the file" grep -q -- "--trace: cannot write $T/keep.jsonl: File too large" "$T/err"
+check "... and the old file is untouched" cmp -s "$T/keep.jsonl" "$T/keep.jsonl.orig"
+check "... with no temporary file left" bash -c "! ls '$T'/keep.jsonl.*.tmp 2> /dev/null"
 
 # Durations end at a year and a day: beyond it a run never ends and sums of
 # times overflow (timeline's axis, explore's phases); one parser says so.
