@@ -18,14 +18,14 @@ int rc_load_scenarios(char **args, int n, const char *command, struct rc_loaded 
 {
 	char err[4200];
 	struct rc_paths paths;
-	out->items = NULL;
-	out->len = 0;
+	memset(out, 0, sizeof *out);
 	if (rc_paths_collect(&paths, args, n, err, sizeof err) != 0) {
 		rc_paths_free(&paths);
 		return rc_cli_usage_error(command, "%s", err);
 	}
 	out->items = calloc(paths.len ? paths.len : 1, sizeof *out->items);
-	if (!out->items)
+	out->names = calloc(paths.len ? paths.len : 1, sizeof *out->names);
+	if (!out->items || !out->names)
 		abort();
 	int bad = 0;
 	for (size_t i = 0; i < paths.len; i++) {
@@ -37,10 +37,13 @@ int rc_load_scenarios(char **args, int n, const char *command, struct rc_loaded 
 		for (size_t k = 0; k < d.len; k++)
 			fprintf(stderr, "%s\n", d.items[k]);
 		scn_diags_free(&d);
-		if (s)
+		if (s) {
+			out->names[out->len] = paths.names[i];
+			paths.names[i] = NULL; /* taken */
 			out->items[out->len++] = s;
-		else
+		} else {
 			bad++;
+		}
 	}
 	rc_paths_free(&paths);
 	if (bad) {
@@ -54,11 +57,13 @@ int rc_load_scenarios(char **args, int n, const char *command, struct rc_loaded 
 
 void rc_loaded_free(struct rc_loaded *l)
 {
-	for (size_t i = 0; i < l->len; i++)
+	for (size_t i = 0; i < l->len; i++) {
 		scn_free(l->items[i]);
+		free(l->names[i]);
+	}
 	free(l->items);
-	l->items = NULL;
-	l->len = 0;
+	free(l->names);
+	memset(l, 0, sizeof *l);
 }
 
 int rc_check_scenario_file(const char *path, const char *command)

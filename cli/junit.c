@@ -101,7 +101,7 @@ static void write_case(FILE *f, const char *suite, const struct rc_scenario_resu
 	fputs("    <testcase classname=\"", f);
 	xml_escaped(f, suite);
 	fputs("\" name=\"", f);
-	xml_escaped(f, r->s->name);
+	xml_escaped(f, r->name);
 	fputs("\" file=\"", f);
 	xml_escaped(f, r->s->path);
 	fprintf(f, "\" time=\"%.3f\"", r->wall_s);

@@ -11,6 +11,7 @@
 
 struct rc_loaded {
 	struct scn_scenario **items; /* owned */
+	char **names;                /* owned: items[i]'s name in output (rc_paths_collect) */
 	size_t len;
 };
 

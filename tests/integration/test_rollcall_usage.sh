@@ -186,6 +186,24 @@ check "run's replay line quotes a path with a blank and a quote" \
 check "... and runs that scenario with that seed" \
 	bash -c "$replay | grep -q '^FAIL  it.s  *seed 3 '"
 
+# Two scenarios with one file name in two subfolders: each keeps its own trace
+# and JUnit test case, named by its path under the folder given (once the
+# second trace overwrote the first, and both test cases were "s").
+mkdir -p "$T/twins/a" "$T/twins/b"
+printf 'runner r1\nat 0s start r1\nat 1m expect r1 is stale\n' > "$T/twins/a/s.scn"
+printf 'runner r2\nat 0s start r2\nat 1m expect r2 is stale\n' > "$T/twins/b/s.scn"
+"$RC" run --seeds 1 --trace-dir "$T/twin-traces" --junit "$T/twins.xml" "$T/twins" > "$T/out" 2>&1
+check_eq "run --trace-dir of two failing s.scn in two subfolders exits 1" 1 "$?"
+check "... keeps a/s's trace" grep -q '"r1"' "$T/twin-traces/a/s.seed1.jsonl"
+check "... and b/s's" grep -q '"r2"' "$T/twin-traces/b/s.seed1.jsonl"
+check "... names the results by their paths in the folder" grep -q "^FAIL  b/s  " "$T/out"
+check "... and the JUnit test cases" \
+	bash -c "grep -q 'name=\"a/s\" file=\"$T/twins/a/s.scn\"' '$T/twins.xml' && grep -q 'name=\"b/s\"' '$T/twins.xml'"
+"$RC" run --seeds 1 --trace-dir "$T/twin-traces" "$T/twins/a/s.scn" "$T/twins/b/s.scn" > "$T/out" 2> "$T/err"
+check_eq "two files given with one name and --trace-dir exit 2" 2 "$?"
+check "... naming both" grep -q "$T/twins/a/s.scn and $T/twins/b/s.scn would both be named 's' in --trace-dir" "$T/err"
+check "... before anything ran" test ! -s "$T/out"
+
 # Settings the core refuses are refused by the simulator with a reason (exit 2),
 # never by an assertion when the coordinator or a runner starts.
 config_refused() { # SETTING WORDS: `rollcall run` of a scenario with SETTING exits 2 naming WORDS
