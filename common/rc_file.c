@@ -362,6 +362,28 @@ int rc_file_writer_commit(struct rc_file_writer *w, char *err, size_t err_cap)
 	return 0;
 }
 
+int rc_file_check_replace(const char *path, char *err, size_t err_cap)
+{
+	int own_fd;
+	switch (write_way_of(path, &own_fd)) {
+	case WRITE_OWN_FD:
+		return 0;
+	case WRITE_IN_PLACE: /* opening a FIFO could wait for a reader: the permission is all we ask */
+		return access(path, W_OK) == 0 ? 0 : write_failed(errno, "write", path, err, err_cap);
+	case WRITE_VIA_TEMP:
+		break;
+	}
+	char *tmp;
+	int fd = create_temp(path, 0600, &tmp);
+	int e = errno;
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	return fd >= 0 ? 0 : write_failed(e, "write", path, err, err_cap);
+}
+
 int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, char *err,
 		    size_t err_cap)
 {

@@ -96,6 +96,14 @@ int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data
 int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, char *err,
 		    size_t err_cap);
 
+/* Whether rc_file_replace(path, ...) could write path now, asked before a
+ * long job whose result goes there: the temporary file it would use is
+ * created and removed at once (the one sure test: root passes every
+ * permission check, and /proc or a read-only mount still refuse), a device
+ * or FIFO must be writable, a descriptor of this process it names is taken
+ * as it is. Returns 0, or -1 with errno and err ("cannot write PATH: reason"). */
+int rc_file_check_replace(const char *path, char *err, size_t err_cap);
+
 /* The same for output too large to hold in memory (a simulator trace),
  * written as it is made: rc_file_writer_open picks the way rc_file_replace
  * would (a temporary file next to path, the device in place, or this

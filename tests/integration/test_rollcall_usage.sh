@@ -92,6 +92,20 @@ junit_refused() { # CMD...: exit 2 naming --junit, and no scenario ran
 check "run --junit in a missing folder" junit_refused "$RC" run --junit "$T/none/j.xml" "$SCN"
 check "conform --junit in a missing folder" junit_refused \
 	"$RC" conform --launch "$BIN/rollcall-coordd" --junit "$T/none/j.xml" "$SCN"
+# ... and so is one where no file can be made, found by making the temporary file the
+# write will use (as root every permission check passes; once it was refused only
+# after every scenario had run)
+"$RC" run --junit /proc/rc-it.xml "$SCN" > "$T/out" 2> "$T/err"
+check_eq "run --junit /proc/rc-it.xml exits 2" 2 "$?"
+check "... naming --junit" grep -q -- "--junit /proc/rc-it.xml: cannot write there" "$T/err"
+check "... before any scenario ran" test ! -s "$T/out"
+# The JUnit file is replaced whole or not at all (here: over the file size limit).
+seq 1 3000 > "$T/keep.xml"
+cp "$T/keep.xml" "$T/keep.xml.orig"
+(trap '' XFSZ; ulimit -f 4; "$RC" run --seeds 1 --junit "$T/keep.xml" "$ROOT/scenarios" > /dev/null 2> "$T/err")
+check_eq "run --junit over the file size limit exits 2" 2 "$?"
+check "... and the old file is untouched" cmp -s "$T/keep.xml" "$T/keep.xml.orig"
+check "... with no temporary file left" bash -c "! ls '$T'/keep.xml.*.tmp 2> /dev/null"
 check "run --junit naming a folder" usage_fails "--junit $T: is a folder" "$RC" run --junit "$T" "$SCN"
 # So are shrink -o, timeline -o and replay --save (shrinking takes up to half a minute).
 check "shrink -o in a missing folder" usage_fails "-o $T/none/min.scn: cannot write there" \
