@@ -106,6 +106,12 @@ cp "$T/keep.xml" "$T/keep.xml.orig"
 check_eq "run --junit over the file size limit exits 2" 2 "$?"
 check "... and the old file is untouched" cmp -s "$T/keep.xml" "$T/keep.xml.orig"
 check "... with no temporary file left" bash -c "! ls '$T'/keep.xml.*.tmp 2> /dev/null"
+# Results that could not be written are lost: exit 2, said on stderr, for every command.
+"$RC" run --seeds 1 "$SCN" > /dev/full 2> "$T/err"
+check_eq "run > /dev/full exits 2" 2 "$?"
+check "... saying so" grep -q "rollcall run: cannot write the standard output: No space left on device" "$T/err"
+"$RC" --version > /dev/full 2> /dev/null
+check_eq "rollcall --version > /dev/full exits 2" 2 "$?"
 check "run --junit naming a folder" usage_fails "--junit $T: is a folder" "$RC" run --junit "$T" "$SCN"
 # So are shrink -o, timeline -o and replay --save (shrinking takes up to half a minute).
 check "shrink -o in a missing folder" usage_fails "-o $T/none/min.scn: cannot write there" \
