@@ -7,9 +7,13 @@
  * both print the warnings of scn_warnings() (expectations that cannot fail),
  * which change no exit status.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "scenario_load.h"
@@ -66,8 +70,29 @@ void rc_loaded_free(struct rc_loaded *l)
 	memset(l, 0, sizeof *l);
 }
 
-int rc_check_scenario_file(const char *path, const char *command)
+/* Whether path can be read as a file; prints why not. A missing or
+ * unreadable file, or a folder, is bad input of its own, not a scenario
+ * that "does not parse". Opened, not read, so that a pipe (<(...)) keeps
+ * its text for the parse; O_NONBLOCK: a FIFO without a writer does not
+ * hold the command up. */
+static int check_readable(const char *path, const char *command)
 {
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	int e = fd < 0 ? errno : fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+	if (fd >= 0)
+		close(fd);
+	if (e == EISDIR)
+		return rc_cli_usage_error(command, "%s: cannot read it: a folder, not a scenario file", path);
+	if (e)
+		return rc_cli_usage_error(command, "%s: cannot read it: %s", path, strerror(e));
+	return RC_EXIT_OK;
+}
+
+struct scn_scenario *rc_parse_scenario_file(const char *path, const char *command)
+{
+	if (check_readable(path, command) != RC_EXIT_OK)
+		return NULL;
 	struct scn_diags d;
 	scn_diags_init(&d);
 	struct scn_scenario *s = scn_parse_file(path, &d);
@@ -75,9 +100,16 @@ int rc_check_scenario_file(const char *path, const char *command)
 		fprintf(stderr, "%s\n", d.items[k]);
 	scn_diags_free(&d);
 	if (!s)
-		return rc_cli_usage_error(command, "%s does not parse; nothing was run", path);
+		rc_cli_usage_error(command, "%s does not parse; nothing was run", path);
+	return s;
+}
+
+int rc_check_scenario_file(const char *path, const char *command)
+{
+	struct scn_scenario *s = rc_parse_scenario_file(path, command);
+	int rc = s ? RC_EXIT_OK : RC_EXIT_USAGE;
 	scn_free(s);
-	return RC_EXIT_OK;
+	return rc;
 }
 
 static const char check_usage[] = "usage: rollcall check-scenario PATH...\n"

@@ -187,6 +187,21 @@ check "... which is not 2m" test "$end" != 2m
 mkdir -p "$T/adir.jsonl"
 check "replay of a folder" usage_fails "$T/adir.jsonl: Is a directory" "$RC" replay "$T/adir.jsonl"
 check "timeline of a folder" usage_fails "$T/adir.jsonl: Is a directory" "$RC" timeline "$T/adir.jsonl" -o "$T/a.svg"
+# A scenario file that cannot be read is said to be just that, not "does not parse".
+unreadable() { # WORDS CMD...: exit 2 naming WORDS, and no parse failure
+	local words=$1; shift
+	"$@" > /dev/null 2> "$T/err"
+	[ $? = 2 ] && grep -q -- "$words" "$T/err" && ! grep -q "does not parse" "$T/err"
+}
+for cmd in explore replay "shrink -o $T/min.scn" "timeline -o $T/m.svg"; do
+	# shellcheck disable=SC2086 # the options of cmd are words of their own
+	check "${cmd%% *} of a missing scenario" unreadable "$T/none.scn: cannot read it: No such file or directory" \
+		"$RC" $cmd "$T/none.scn"
+done
+mkdir -p "$T/adir.scn"
+check "explore of a folder" unreadable "$T/adir.scn: cannot read it: a folder, not a scenario file" \
+	"$RC" explore "$T/adir.scn"
+check "replay of a folder named .scn" unreadable "$T/adir.scn: cannot read it: a folder" "$RC" replay "$T/adir.scn"
 check "shrink --reference of a missing program" usage_fails "--reference $T/none: No such file" \
 	"$RC" shrink "$SCN" -o "$T/min.scn" --reference "$T/none"
 check "shrink --reference of a folder" usage_fails "--reference $T/adir.jsonl: not an executable program" \
