@@ -17,6 +17,21 @@ for cmd in id sim check-scenario run explore replay shrink timeline conform repo
 	check "... naming the option" grep -q -- "'--bogus'" "$T/err"
 done
 
+# README's synopsis of each command names every option of its --help usage lines
+# (once replay's lacked --seed and --save, timeline's --seed and --width).
+synopsis() { # CMD: README's synopsis lines of `rollcall CMD`, continuation lines included
+	awk -v cmd="build/bin/rollcall $1 " 'index($0, cmd) == 1 { on = 1; print; next }
+		on && /^[ \t]/ { print; next } { on = 0 }' "$ROOT/README.md"
+}
+for cmd in id sim run check-scenario explore replay shrink timeline conform report; do
+	synopsis "$cmd" > "$T/synopsis"
+	"$RC" "$cmd" --help | awk 'NR > 1 && !/^ / { exit } { print }' | grep -o -- '--[a-z][a-z-]*' | sort -u > "$T/options"
+	missing=$(while read -r opt; do grep -q -- "$opt\b" "$T/synopsis" || printf '%s ' "$opt"; done < "$T/options")
+	check "README's synopsis of $cmd names every option of its usage ($(wc -l < "$T/options") of them)" \
+		test -s "$T/synopsis" -a -z "$missing"
+	[ -z "$missing" ] || echo "    missing from README: $missing"
+done
+
 usage_fails() { # EXPECTED_WORDS CMD...: exit 2 and a message naming EXPECTED_WORDS
 	local words=$1; shift
 	"$@" > /dev/null 2> "$T/err"
