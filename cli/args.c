@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rc_file.h"
 #include "scn.h"
 
 int rc_cli_parse_count(const char *command, const char *option, const char *text, uint64_t min, uint64_t max,
@@ -94,29 +95,10 @@ static int check_output_file(const char *command, const char *option, const char
 	struct stat st;
 	if (!path[0])
 		return rc_cli_usage_error(command, "%s: an empty file name", option);
-	bool exists = stat(path, &st) == 0;
-	if (exists && S_ISDIR(st.st_mode))
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return rc_cli_usage_error(command, "%s %s: is a folder, not a file", option, path);
-	if (exists && !S_ISREG(st.st_mode)) { /* /dev/stdout, a pipe: written in place */
-		if (access(path, W_OK) != 0)
-			return rc_cli_usage_error(command, "%s %s: cannot write it: %s", option, path, strerror(errno));
-		return RC_EXIT_OK;
-	}
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else
-		snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-	const char *why = NULL;
-	if (stat(dir, &st) != 0)
-		why = strerror(errno);
-	else if (!S_ISDIR(st.st_mode))
-		why = "not in a folder";
-	else if (access(dir, W_OK | X_OK) != 0)
-		why = strerror(errno);
-	if (why)
-		return rc_cli_usage_error(command, "%s %s: cannot write there: %s", option, path, why);
+	if (rc_file_check_replace(path, NULL, 0) != 0)
+		return rc_cli_usage_error(command, "%s %s: cannot write there: %s", option, path, strerror(errno));
 	return RC_EXIT_OK;
 }
 

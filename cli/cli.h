@@ -62,9 +62,10 @@ int rc_cli_parse_seed_range(const char *command, const char *text, uint64_t *fir
 void rc_cli_append_shell_word(char *buf, size_t cap, const char *text, bool always);
 
 /* Claim option's output file *path before anything runs: check that it
- * can be written at the end (its folder exists and is writable, and it is
- * not a folder; a device or pipe such as /dev/stdout need only be writable;
- * nothing is created), and when it names this process's standard output
+ * can be written at the end (it is not a folder, and rc_file_check_replace:
+ * the temporary file the write will use can be made in its folder, which is
+ * made and removed at once; a device or pipe such as /dev/stdout need only
+ * be writable), and when it names this process's standard output
  * (`-o /dev/stdout`, or any other name of the same file or pipe) keep the
  * command's own lines (progress, "wrote ...", a results table) out of what
  * is written there: the standard output is kept for the file under another

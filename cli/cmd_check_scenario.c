@@ -7,9 +7,13 @@
  * both print the warnings of scn_warnings() (expectations that cannot fail),
  * which change no exit status.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "scenario_load.h"
@@ -18,14 +22,14 @@ int rc_load_scenarios(char **args, int n, const char *command, struct rc_loaded 
 {
 	char err[4200];
 	struct rc_paths paths;
-	out->items = NULL;
-	out->len = 0;
+	memset(out, 0, sizeof *out);
 	if (rc_paths_collect(&paths, args, n, err, sizeof err) != 0) {
 		rc_paths_free(&paths);
 		return rc_cli_usage_error(command, "%s", err);
 	}
 	out->items = calloc(paths.len ? paths.len : 1, sizeof *out->items);
-	if (!out->items)
+	out->names = calloc(paths.len ? paths.len : 1, sizeof *out->names);
+	if (!out->items || !out->names)
 		abort();
 	int bad = 0;
 	for (size_t i = 0; i < paths.len; i++) {
@@ -37,10 +41,13 @@ int rc_load_scenarios(char **args, int n, const char *command, struct rc_loaded 
 		for (size_t k = 0; k < d.len; k++)
 			fprintf(stderr, "%s\n", d.items[k]);
 		scn_diags_free(&d);
-		if (s)
+		if (s) {
+			out->names[out->len] = paths.names[i];
+			paths.names[i] = NULL; /* taken */
 			out->items[out->len++] = s;
-		else
+		} else {
 			bad++;
+		}
 	}
 	rc_paths_free(&paths);
 	if (bad) {
@@ -54,15 +61,38 @@ int rc_load_scenarios(char **args, int n, const char *command, struct rc_loaded 
 
 void rc_loaded_free(struct rc_loaded *l)
 {
-	for (size_t i = 0; i < l->len; i++)
+	for (size_t i = 0; i < l->len; i++) {
 		scn_free(l->items[i]);
+		free(l->names[i]);
+	}
 	free(l->items);
-	l->items = NULL;
-	l->len = 0;
+	free(l->names);
+	memset(l, 0, sizeof *l);
 }
 
-int rc_check_scenario_file(const char *path, const char *command)
+/* Whether path can be read as a file; prints why not. A missing or
+ * unreadable file, or a folder, is bad input of its own, not a scenario
+ * that "does not parse". Opened, not read, so that a pipe (<(...)) keeps
+ * its text for the parse; O_NONBLOCK: a FIFO without a writer does not
+ * hold the command up. */
+static int check_readable(const char *path, const char *command)
 {
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	int e = fd < 0 ? errno : fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+	if (fd >= 0)
+		close(fd);
+	if (e == EISDIR)
+		return rc_cli_usage_error(command, "%s: cannot read it: a folder, not a scenario file", path);
+	if (e)
+		return rc_cli_usage_error(command, "%s: cannot read it: %s", path, strerror(e));
+	return RC_EXIT_OK;
+}
+
+struct scn_scenario *rc_parse_scenario_file(const char *path, const char *command)
+{
+	if (check_readable(path, command) != RC_EXIT_OK)
+		return NULL;
 	struct scn_diags d;
 	scn_diags_init(&d);
 	struct scn_scenario *s = scn_parse_file(path, &d);
@@ -70,9 +100,16 @@ int rc_check_scenario_file(const char *path, const char *command)
 		fprintf(stderr, "%s\n", d.items[k]);
 	scn_diags_free(&d);
 	if (!s)
-		return rc_cli_usage_error(command, "%s does not parse; nothing was run", path);
+		rc_cli_usage_error(command, "%s does not parse; nothing was run", path);
+	return s;
+}
+
+int rc_check_scenario_file(const char *path, const char *command)
+{
+	struct scn_scenario *s = rc_parse_scenario_file(path, command);
+	int rc = s ? RC_EXIT_OK : RC_EXIT_USAGE;
 	scn_free(s);
-	return RC_EXIT_OK;
+	return rc;
 }
 
 static const char check_usage[] = "usage: rollcall check-scenario PATH...\n"

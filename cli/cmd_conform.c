@@ -308,7 +308,7 @@ static void print_result(const struct scenario_run *sr)
 		snprintf(seeds, sizeof seeds, "seed %" PRIu64, r->seed_first);
 	else
 		snprintf(seeds, sizeof seeds, "seeds %" PRIu64 "-%" PRIu64, r->seed_first, r->seed_last);
-	printf("%-5s %-42s ", words[r->verdict], r->s->name);
+	printf("%-5s %-42s ", words[r->verdict], r->name);
 	if (r->verdict == RC_VERDICT_SKIP) {
 		printf("%s\n", c->reason);
 		return;
@@ -386,7 +386,7 @@ static void print_differences(const struct scenario_run *runs, size_t n)
 	static const char *const words[] = { "PASS", "FAIL", "ERROR", "SKIP" };
 	for (size_t i = 0; i < n; i++)
 		if (runs[i].ran && runs[i].sim_verdict != runs[i].res.verdict)
-			printf("DIFFER %-41s simulator %s, live %s\n", runs[i].res.s->name, words[runs[i].sim_verdict],
+			printf("DIFFER %-41s simulator %s, live %s\n", runs[i].res.name, words[runs[i].sim_verdict],
 			       words[runs[i].res.verdict]);
 }
 
@@ -436,6 +436,7 @@ int rc_cmd_conform(int argc, char **argv)
 		abort();
 	for (size_t i = 0; i < l.len; i++) {
 		run_live(cs, l.items[i], &o, &runs[i]);
+		runs[i].res.name = l.names[i];
 		if (o.compare_sim && runs[i].ran)
 			run_sim(&runs[i]);
 		print_result(&runs[i]);

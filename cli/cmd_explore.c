@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "scenario_load.h"
 #include "scn.h"
 #include "sim.h"
 #include "xp_buf.h"
@@ -131,14 +132,9 @@ static char *join_args(int argc, char **argv)
 
 static int load_base(struct explore_opts *o)
 {
-	struct scn_diags d;
-	scn_diags_init(&d);
-	struct scn_scenario *s = scn_parse_file(o->scenario, &d);
-	for (size_t i = 0; i < d.len; i++)
-		fprintf(stderr, "%s\n", d.items[i]);
-	scn_diags_free(&d);
+	struct scn_scenario *s = rc_parse_scenario_file(o->scenario, "explore");
 	if (!s)
-		return rc_cli_usage_error("explore", "%s does not parse; nothing was run", o->scenario);
+		return RC_EXIT_USAGE;
 	static char name[128];
 	snprintf(name, sizeof name, "%s", s->name);
 	scn_free(s);

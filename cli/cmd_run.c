@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "rc_file.h"
 #include "run_report.h"
 #include "scenario_load.h"
 
@@ -28,6 +29,9 @@ static const char run_usage[] =
 	"  --junit FILE     write JUnit XML, one testcase per scenario\n"
 	"  --trace-dir DIR  write the JSONL trace of every failing run (of every run when\n"
 	"                   one seed is asked for) as DIR/NAME.seedN.jsonl\n"
+	"A scenario's NAME (in the results, JUnit and traces) is its path under the\n"
+	"folder given, without .scn (FOLDER/a/s.scn is a/s), or the file name of a file\n"
+	"given; two different files with one NAME are refused with --junit or --trace-dir.\n"
 	"  --parse-only     only check the files (like `rollcall check-scenario`)\n"
 	"Exit: 0 all passed, 1 a check failed, 2 bad input.\n";
 
@@ -91,25 +95,34 @@ static void seed_range(const struct scn_scenario *s, const struct run_opts *o, u
 	}
 }
 
-/* Run one seed again with its trace going to DIR/NAME.seedN.jsonl. */
-static void write_trace(const struct run_opts *o, const struct scn_scenario *s, uint64_t seed)
+/* Run one seed again with its trace going to DIR/NAME.seedN.jsonl (NAME
+ * "a/s" in the folder DIR/a). */
+static void write_trace(const struct run_opts *o, const struct rc_scenario_result *r, uint64_t seed)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s.seed%" PRIu64 ".jsonl", o->trace_dir, s->name, seed);
+	char path[4096], folder[4096], err[4200];
+	snprintf(path, sizeof path, "%s/%s.seed%" PRIu64 ".jsonl", o->trace_dir, r->name, seed);
+	snprintf(folder, sizeof folder, "%s", path);
+	*strrchr(folder, '/') = '\0';
+	if (rc_file_mkdirs(folder, err, sizeof err) != 0) {
+		fprintf(stderr, "rollcall run: --trace-dir: %s\n", err);
+		return;
+	}
 	FILE *f = fopen(path, "w");
 	if (!f) {
 		fprintf(stderr, "rollcall run: cannot write %s: %s\n", path, strerror(errno));
 		return;
 	}
 	struct scn_outcome ignored;
-	scn_run(s, seed, f, &ignored);
+	scn_run(r->s, seed, f, &ignored);
 	fclose(f);
 }
 
-static void run_scenario(const struct scn_scenario *s, const struct run_opts *o, struct rc_scenario_result *r)
+static void run_scenario(const struct scn_scenario *s, const char *name, const struct run_opts *o,
+			 struct rc_scenario_result *r)
 {
 	memset(r, 0, sizeof *r);
 	r->s = s;
+	r->name = name;
 	seed_range(s, o, &r->seed_first, &r->seed_last);
 	double t0 = wall_now();
 	bool one_seed = r->seed_first == r->seed_last;
@@ -127,7 +140,7 @@ static void run_scenario(const struct scn_scenario *s, const struct run_opts *o,
 				r->fail = out;
 			}
 			if (o->trace_dir && !one_seed)
-				write_trace(o, s, seed);
+				write_trace(o, r, seed);
 		}
 		if (rc != 0) { /* the simulator refused the scenario: every seed would */
 			r->verdict = RC_VERDICT_ERROR;
@@ -137,7 +150,7 @@ static void run_scenario(const struct scn_scenario *s, const struct run_opts *o,
 			break;
 	}
 	if (o->trace_dir && one_seed)
-		write_trace(o, s, r->seed_first);
+		write_trace(o, r, r->seed_first);
 	if (r->verdict != RC_VERDICT_ERROR && r->failed_runs)
 		r->verdict = RC_VERDICT_FAIL;
 	r->wall_s = wall_now() - t0;
@@ -156,7 +169,7 @@ static void print_result(const struct rc_scenario_result *r)
 	char seeds[64], sim[32], replay[4200];
 	print_seeds(r, seeds, sizeof seeds);
 	static const char *const words[] = { "PASS", "FAIL", "ERROR" };
-	printf("%-5s %-42s %-13s", words[r->verdict], r->s->name, seeds);
+	printf("%-5s %-42s %-13s", words[r->verdict], r->name, seeds);
 	if (r->verdict == RC_VERDICT_PASS) {
 		printf(" sim %8s/run  wall %6.0f ms\n", scn_format_duration(r->sim_ms_max, sim, sizeof sim),
 		       r->wall_s * 1000);
@@ -181,6 +194,29 @@ static int check_trace_dir(const char *dir)
 		return rc_cli_usage_error("run", "cannot create --trace-dir %s: %s", dir, strerror(errno));
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return rc_cli_usage_error("run", "--trace-dir %s is not a folder", dir);
+	return RC_EXIT_OK;
+}
+
+/* Whether paths a and b are one file (a folder given twice: run a a). */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Two different files with one name would overwrite each other's traces
+ * and be one test case to a JUnit reader: refused before anything runs. */
+static int check_names_differ(const struct rc_loaded *l, const struct run_opts *o)
+{
+	if (!o->junit && !o->trace_dir)
+		return RC_EXIT_OK;
+	for (size_t i = 0; i < l->len; i++)
+		for (size_t j = i + 1; j < l->len; j++)
+			if (strcmp(l->names[i], l->names[j]) == 0 && !same_file(l->items[i]->path, l->items[j]->path))
+				return rc_cli_usage_error("run", "%s and %s would both be named '%s' in %s: give their "
+							  "folder instead, so that each is named by its path in it",
+							  l->items[i]->path, l->items[j]->path, l->names[i],
+							  o->trace_dir ? "--trace-dir" : "--junit");
 	return RC_EXIT_OK;
 }
 
@@ -229,12 +265,16 @@ int rc_cmd_run(int argc, char **argv)
 		rc_loaded_free(&l);
 		return RC_EXIT_OK;
 	}
+	if ((rc = check_names_differ(&l, &o)) != RC_EXIT_OK) {
+		rc_loaded_free(&l);
+		return rc;
+	}
 	struct rc_scenario_result *res = calloc(l.len, sizeof *res);
 	if (!res)
 		abort();
 	double t0 = wall_now();
 	for (size_t i = 0; i < l.len; i++) {
-		run_scenario(l.items[i], &o, &res[i]);
+		run_scenario(l.items[i], l.names[i], &o, &res[i]);
 		print_result(&res[i]);
 		fflush(stdout);
 	}

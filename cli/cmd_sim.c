@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rc_file.h"
 #include "scn.h"
 #include "sim.h"
 
@@ -137,7 +138,8 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 					  scn_format_duration(o->wl.duration_ms, d, sizeof d),
 					  scn_format_duration(o->wl.quiet_ms, q, sizeof q));
 	}
-	return 0;
+	/* last: the summary goes to stderr from here on when the trace is the standard output */
+	return o->trace ? rc_cli_claim_output_file("sim", "--trace", &o->trace) : 0;
 }
 
 static double wall_seconds(void)
@@ -308,6 +310,55 @@ static void print_summary(const struct sim_opts *o, const struct run_result *r, 
 		printf("  trace hash     %016" PRIx64 "\n", r->hash);
 }
 
+/* The --trace file, written as the run goes (a long run's trace is
+ * gigabytes, too much to hold in memory) and replaced whole at the end like
+ * every other output file (rc_file_writer). */
+struct trace_out {
+	struct rc_file_writer w;
+	FILE *f; /* on a copy of w.fd, so that closing it leaves the writer's own */
+};
+
+static int trace_failed(const struct sim_opts *o, int e)
+{
+	return rc_cli_usage_error("sim", "--trace: cannot write %s: %s", rc_cli_output_name(o->trace), strerror(e));
+}
+
+/* Open o->trace (t->f NULL when there is none). Returns 0, or prints why
+ * not and returns RC_EXIT_USAGE. */
+static int trace_open(const struct sim_opts *o, struct trace_out *t)
+{
+	t->f = NULL;
+	if (!o->trace)
+		return 0;
+	if (rc_file_writer_open(&t->w, o->trace, 0666, 0, NULL, 0) != 0)
+		return trace_failed(o, errno);
+	int copy = dup(t->w.fd);
+	if (copy >= 0 && (t->f = fdopen(copy, "w")))
+		return 0;
+	int e = errno;
+	if (copy >= 0)
+		close(copy);
+	rc_file_writer_abort(&t->w);
+	return trace_failed(o, e);
+}
+
+/* Put the trace in place when the run went through (rc 0); otherwise, or
+ * when it cannot be written whole, the file at --trace stays as it was. */
+static int trace_close(const struct sim_opts *o, struct trace_out *t, int rc)
+{
+	if (!t->f)
+		return rc;
+	bool flushed = fclose(t->f) == 0;
+	if (rc != 0 || !flushed) {
+		rc_file_writer_abort(&t->w); /* errno kept */
+		if (rc != 0)
+			return rc;
+	} else if (rc_file_writer_commit(&t->w, NULL, 0) == 0) {
+		return 0;
+	}
+	return trace_failed(o, errno);
+}
+
 int rc_cmd_sim(int argc, char **argv)
 {
 	struct sim_opts o = { .seed = 1, .seeds = 1, .history = 12 };
@@ -315,15 +366,15 @@ int rc_cmd_sim(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? RC_EXIT_OK : rc;
-	FILE *trace = NULL;
-	if (o.trace && !(trace = fopen(o.trace, "w")))
-		return rc_cli_usage_error("sim", "--trace: cannot write '%s': %s", o.trace, strerror(errno));
+	struct trace_out trace;
+	if ((rc = trace_open(&o, &trace)) != 0)
+		return rc;
 	uint64_t violated = 0, events = 0;
 	double wall = 0;
 	for (uint64_t i = 0; i < o.seeds; i++) {
 		struct run_result r = { 0 };
 		uint64_t seed = o.seed + i;
-		rc = run_one(&o, seed, trace, o.seeds == 1, &r);
+		rc = run_one(&o, seed, trace.f, o.seeds == 1, &r);
 		if (rc)
 			break;
 		events += r.st.events;
@@ -341,9 +392,7 @@ int rc_cmd_sim(int argc, char **argv)
 			printf("\n");
 		}
 	}
-	if (trace && fclose(trace) != 0 && rc == 0)
-		rc = rc_cli_usage_error("sim", "--trace: writing '%s' failed", o.trace);
-	if (rc)
+	if ((rc = trace_close(&o, &trace, rc)) != 0)
 		return rc;
 	if (o.seeds > 1)
 		printf("seeds %" PRIu64 "..%" PRIu64 ": %" PRIu64 " with violations, %" PRIu64 " events in %.3f s\n",

@@ -7,11 +7,14 @@
  * one-line message attribute and the full details as text. Everything that
  * comes from a file or a message is escaped.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "rc_file.h"
 #include "run_report.h"
 #include "utf8.h"
 
@@ -101,7 +104,7 @@ static void write_case(FILE *f, const char *suite, const struct rc_scenario_resu
 	fputs("    <testcase classname=\"", f);
 	xml_escaped(f, suite);
 	fputs("\" name=\"", f);
-	xml_escaped(f, r->s->name);
+	xml_escaped(f, r->name);
 	fputs("\" file=\"", f);
 	xml_escaped(f, r->s->path);
 	fprintf(f, "\" time=\"%.3f\"", r->wall_s);
@@ -151,10 +154,16 @@ int rc_junit_write(const char *path, const struct rc_scenario_result *results, s
 	return rc_junit_write_named(path, "rollcall run", "rollcall.scenarios", results, n, program, wall_s);
 }
 
+/* The whole report, made in memory and then written in one piece: a file
+ * at path is replaced whole or not at all (rc_file_replace), as every
+ * output file of rollcall is, and rc_cli_claim_output_file checked the
+ * way it will be written before anything ran. */
 int rc_junit_write_named(const char *path, const char *command, const char *suite,
 			 const struct rc_scenario_result *results, size_t n, const char *program, double wall_s)
 {
-	FILE *f = fopen(path, "w");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
 	if (!f)
 		return -1;
 	int failures = 0, errors = 0, skipped = 0;
@@ -174,8 +183,9 @@ int rc_junit_write_named(const char *path, const char *command, const char *suit
 	for (size_t i = 0; i < n; i++)
 		write_case(f, suite, &results[i], program);
 	fputs("  </testsuite>\n</testsuites>\n", f);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad)
-		return -1;
-	return 0;
+	int rc = fclose(f) == 0 ? rc_file_replace(path, text, len, 0666, 0, NULL, 0) : -1;
+	int e = errno;
+	free(text);
+	errno = e;
+	return rc;
 }

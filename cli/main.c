@@ -1,6 +1,7 @@
 /*
  * main.c - `rollcall`: dispatch to a subcommand.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +50,20 @@ int rc_cli_usage_error(const char *command, const char *fmt, ...)
 
 const char *rc_cli_program = "rollcall";
 
+/* Every command ends here: output that could not be written (a full disk,
+ * run > /dev/full) lost the results, which is an error of its own (exit 2)
+ * whatever the command found. stdout is buffered, so the last write (or
+ * the only one) fails only now, at the flush. */
+static int finish(const char *command, int rc)
+{
+	bool failed_before = ferror(stdout);
+	if (fflush(stdout) != 0)
+		return rc_cli_usage_error(command, "cannot write the standard output: %s", strerror(errno));
+	if (failed_before)
+		return rc_cli_usage_error(command, "cannot write the standard output: a write to it failed");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 0 && argv[0][0])
@@ -59,16 +74,16 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
-		return RC_EXIT_OK;
+		return finish("--help", RC_EXIT_OK);
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		/* the build a trace header names: replays are byte-identical only on it */
 		printf("rollcall %s\n", sim_build_id());
-		return RC_EXIT_OK;
+		return finish("--version", RC_EXIT_OK);
 	}
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+			return finish(commands[i].name, commands[i].run(argc - 1, argv + 1));
 	fprintf(stderr, "rollcall: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return RC_EXIT_USAGE;

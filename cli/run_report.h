@@ -16,6 +16,7 @@ enum rc_verdict { RC_VERDICT_PASS = 0, RC_VERDICT_FAIL, RC_VERDICT_ERROR, RC_VER
 
 struct rc_scenario_result {
 	const struct scn_scenario *s; /* borrowed */
+	const char *name;             /* borrowed: its name in output and JUnit (rc_loaded.names) */
 	uint64_t seed_first, seed_last;
 	int runs, failed_runs;
 	enum rc_verdict verdict;

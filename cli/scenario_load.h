@@ -11,6 +11,7 @@
 
 struct rc_loaded {
 	struct scn_scenario **items; /* owned */
+	char **names;                /* owned: items[i]'s name in output (rc_paths_collect) */
 	size_t len;
 };
 
@@ -25,5 +26,9 @@ void rc_loaded_free(struct rc_loaded *l);
  * timeline, shrink) call it first, so that an error names the user's own
  * file and line, not the copy's. Returns RC_EXIT_OK or RC_EXIT_USAGE. */
 int rc_check_scenario_file(const char *path, const char *command);
+/* The same, keeping the scenario (the caller frees it with scn_free), or
+ * NULL with every error printed: a file that cannot be read is said to be
+ * just that, "PATH: cannot read it: reason", not a parse failure. */
+struct scn_scenario *rc_parse_scenario_file(const char *path, const char *command);
 
 #endif

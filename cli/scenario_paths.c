@@ -16,24 +16,45 @@
 
 #include "scenario_paths.h"
 
+static bool has_scn_suffix(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 4 && strcmp(name + n - 4, ".scn") == 0;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *copy = strdup(s);
+	if (!copy)
+		abort();
+	return copy;
+}
+
+/* The names are given once a whole argument is listed (name_from), as the
+ * files of a folder are sorted only then. */
 static void push(struct rc_paths *ps, const char *path)
 {
 	if (ps->len == ps->cap) {
 		ps->cap = ps->cap ? ps->cap * 2 : 16;
 		ps->items = realloc(ps->items, ps->cap * sizeof *ps->items);
-		if (!ps->items)
+		ps->names = realloc(ps->names, ps->cap * sizeof *ps->names);
+		if (!ps->items || !ps->names)
 			abort();
 	}
-	ps->items[ps->len] = strdup(path);
-	if (!ps->items[ps->len])
-		abort();
+	ps->items[ps->len] = xstrdup(path);
+	ps->names[ps->len] = NULL;
 	ps->len++;
 }
 
-static bool has_scn_suffix(const char *name)
+/* Name items[from..len) by their paths from offset skip on, without .scn. */
+static void name_from(struct rc_paths *ps, size_t from, size_t skip)
 {
-	size_t n = strlen(name);
-	return n > 4 && strcmp(name + n - 4, ".scn") == 0;
+	for (size_t i = from; i < ps->len; i++) {
+		char *name = xstrdup(ps->items[i] + skip);
+		if (has_scn_suffix(name))
+			name[strlen(name) - 4] = '\0';
+		ps->names[i] = name;
+	}
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -130,6 +151,8 @@ static int add_arg(struct rc_paths *ps, const char *arg, char *err, size_t err_l
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		push(ps, arg);
+		const char *slash = strrchr(arg, '/');
+		name_from(ps, ps->len - 1, slash ? (size_t)(slash + 1 - arg) : 0);
 		return 0;
 	}
 	/* "scenarios/" and "scenarios" name the same files */
@@ -143,6 +166,7 @@ static int add_arg(struct rc_paths *ps, const char *arg, char *err, size_t err_l
 	size_t before = ps->len;
 	int rc = add_dir(ps, &v, dir, err, err_len);
 	free(v.items);
+	name_from(ps, before, len + 1); /* past "DIR/" (add_entry joins with a slash, the root too) */
 	if (rc == 0 && ps->len == before) {
 		snprintf(err, err_len, "%s: no .scn files in this folder", arg);
 		rc = -1;
@@ -161,8 +185,11 @@ int rc_paths_collect(struct rc_paths *ps, char **args, int n, char *err, size_t 
 
 void rc_paths_free(struct rc_paths *ps)
 {
-	for (size_t i = 0; i < ps->len; i++)
+	for (size_t i = 0; i < ps->len; i++) {
 		free(ps->items[i]);
+		free(ps->names[i]);
+	}
 	free(ps->items);
+	free(ps->names);
 	memset(ps, 0, sizeof *ps);
 }

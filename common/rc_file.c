@@ -184,18 +184,6 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* Write len bytes to fd, fsync unless told not to, close: 0, or -1 with
- * errno. The descriptor is closed either way. */
-static int fill_and_close(int fd, const void *data, size_t len, bool sync)
-{
-	int rc = write_all(fd, data, len) == 0 && (!sync || fsync(fd) == 0) ? 0 : -1;
-	int e = errno;
-	if (close(fd) != 0 && rc == 0)
-		return -1;
-	errno = e;
-	return rc;
-}
-
 /* fsync the folder holding path, so a rename in it is durable. */
 static int sync_folder_of(const char *path)
 {
@@ -282,38 +270,132 @@ static int named_descriptor(const char *path)
 	return fd;
 }
 
+/* How path is written: through a descriptor of this process it names,
+ * in place (a device, a FIFO: renaming over it would replace it with a
+ * file), or through a temporary file renamed over it. */
+enum write_way { WRITE_OWN_FD, WRITE_IN_PLACE, WRITE_VIA_TEMP };
+
+static enum write_way write_way_of(const char *path, int *own_fd)
+{
+	*own_fd = named_descriptor(path);
+	if (*own_fd >= 0)
+		return WRITE_OWN_FD;
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return WRITE_IN_PLACE;
+	return WRITE_VIA_TEMP;
+}
+
+/* Open the device or FIFO at path for writing. RC_FILE_NO_HANG: a FIFO
+ * nobody reads fails (ENXIO) instead of blocking the open; the writes
+ * block again, as usual. */
+static int open_in_place(const char *path, unsigned flags)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | (flags & RC_FILE_NO_HANG ? O_NONBLOCK : 0));
+	if (fd >= 0 && (flags & RC_FILE_NO_HANG))
+		fcntl(fd, F_SETFL, 0);
+	return fd;
+}
+
+int rc_file_writer_open(struct rc_file_writer *w, const char *path, mode_t mode, unsigned flags, char *err,
+			size_t err_cap)
+{
+	memset(w, 0, sizeof *w);
+	w->path = path;
+	w->flags = flags;
+	switch (write_way_of(path, &w->fd)) {
+	case WRITE_OWN_FD: /* written where the descriptor is, as a write to it would be */
+		w->borrowed = true;
+		return 0;
+	case WRITE_IN_PLACE:
+		w->fd = open_in_place(path, flags);
+		break;
+	case WRITE_VIA_TEMP:
+		w->fd = create_temp(path, mode, &w->tmp);
+		break;
+	}
+	if (w->fd >= 0)
+		return 0;
+	int e = errno;
+	free(w->tmp);
+	w->tmp = NULL;
+	return write_failed(e, "write", path, err, err_cap);
+}
+
+void rc_file_writer_abort(struct rc_file_writer *w)
+{
+	int e = errno; /* the caller's reason survives the clean-up */
+	if (w->fd >= 0 && !w->borrowed)
+		close(w->fd);
+	w->fd = -1;
+	if (w->tmp)
+		unlink(w->tmp);
+	free(w->tmp);
+	w->tmp = NULL;
+	errno = e;
+}
+
+int rc_file_writer_commit(struct rc_file_writer *w, char *err, size_t err_cap)
+{
+	/* a device or a descriptor is written where it stands: nothing to sync or rename */
+	bool sync = w->tmp && !(w->flags & RC_FILE_NO_SYNC);
+	int rc = !sync || fsync(w->fd) == 0 ? 0 : -1;
+	int e = errno;
+	if (!w->borrowed && close(w->fd) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	w->fd = -1;
+	if (rc == 0 && w->tmp && rename(w->tmp, w->path) != 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc != 0) {
+		errno = e;
+		rc_file_writer_abort(w);
+		return write_failed(e, "write", w->path, err, err_cap);
+	}
+	free(w->tmp);
+	w->tmp = NULL;
+	if (sync && sync_folder_of(w->path) != 0)
+		return write_failed(errno, "sync the folder of", w->path, err, err_cap);
+	return 0;
+}
+
+int rc_file_check_replace(const char *path, char *err, size_t err_cap)
+{
+	int own_fd;
+	switch (write_way_of(path, &own_fd)) {
+	case WRITE_OWN_FD:
+		return 0;
+	case WRITE_IN_PLACE: /* opening a FIFO could wait for a reader: the permission is all we ask */
+		return access(path, W_OK) == 0 ? 0 : write_failed(errno, "write", path, err, err_cap);
+	case WRITE_VIA_TEMP:
+		break;
+	}
+	char *tmp;
+	int fd = create_temp(path, 0600, &tmp);
+	int e = errno;
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	return fd >= 0 ? 0 : write_failed(e, "write", path, err, err_cap);
+}
+
 int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, char *err,
 		    size_t err_cap)
 {
-	bool sync = !(flags & RC_FILE_NO_SYNC);
-	int own_fd = named_descriptor(path);
-	if (own_fd >= 0) /* written where the descriptor is, as a write to it would be */
-		return write_all(own_fd, data, len) == 0 ? 0 : write_failed(errno, "write", path, err, err_cap);
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		/* RC_FILE_NO_HANG: a FIFO nobody reads fails (ENXIO) instead of
-		 * blocking the open; the writes block again, as usual. */
-		int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | (flags & RC_FILE_NO_HANG ? O_NONBLOCK : 0));
-		if (fd >= 0 && (flags & RC_FILE_NO_HANG))
-			fcntl(fd, F_SETFL, 0);
-		if (fd < 0 || fill_and_close(fd, data, len, false) != 0)
-			return write_failed(errno, "write", path, err, err_cap);
-		return 0;
-	}
-	char *tmp;
-	int fd = create_temp(path, mode, &tmp);
-	int rc = fd >= 0 ? fill_and_close(fd, data, len, sync) : -1;
-	if (rc == 0)
-		rc = rename(tmp, path);
-	int e = errno;
-	if (rc != 0 && fd >= 0)
-		unlink(tmp);
-	free(tmp);
-	if (rc != 0)
+	struct rc_file_writer w;
+	if (rc_file_writer_open(&w, path, mode, flags, err, err_cap) != 0)
+		return -1;
+	if (write_all(w.fd, data, len) != 0) {
+		int e = errno;
+		rc_file_writer_abort(&w);
 		return write_failed(e, "write", path, err, err_cap);
-	if (sync && sync_folder_of(path) != 0)
-		return write_failed(errno, "sync the folder of", path, err, err_cap);
-	return 0;
+	}
+	return rc_file_writer_commit(&w, err, err_cap);
 }
 
 /* --- folders --------------------------------------------------------------------- */

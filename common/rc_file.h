@@ -96,6 +96,35 @@ int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data
 int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, char *err,
 		    size_t err_cap);
 
+/* Whether rc_file_replace(path, ...) could write path now, asked before a
+ * long job whose result goes there: the temporary file it would use is
+ * created and removed at once (the one sure test: root passes every
+ * permission check, and /proc or a read-only mount still refuse), a device
+ * or FIFO must be writable, a descriptor of this process it names is taken
+ * as it is. Returns 0, or -1 with errno and err ("cannot write PATH: reason"). */
+int rc_file_check_replace(const char *path, char *err, size_t err_cap);
+
+/* The same for output too large to hold in memory (a simulator trace),
+ * written as it is made: rc_file_writer_open picks the way rc_file_replace
+ * would (a temporary file next to path, the device in place, or this
+ * process's descriptor that path names) and gives the descriptor to write
+ * to in w->fd; rc_file_writer_commit closes it (fsync'ed, renamed over path,
+ * the folder fsync'ed, as above); rc_file_writer_abort closes it and
+ * removes the temporary file, leaving path as it was (errno kept). Both
+ * return 0, or -1 with errno and err as rc_file_replace; a writer that
+ * failed to open needs neither. */
+struct rc_file_writer {
+	int fd;		  /* write here */
+	const char *path; /* borrowed: the caller keeps it until commit or abort */
+	char *tmp;	  /* the temporary file, or NULL when written in place */
+	bool borrowed;	  /* fd is one of the process's own: never closed */
+	unsigned flags;
+};
+int rc_file_writer_open(struct rc_file_writer *w, const char *path, mode_t mode, unsigned flags, char *err,
+			size_t err_cap);
+int rc_file_writer_commit(struct rc_file_writer *w, char *err, size_t err_cap);
+void rc_file_writer_abort(struct rc_file_writer *w);
+
 /* Create the folder path and every missing folder above it, as `mkdir -p`
  * (mode 0777 less the umask). A folder already there is success; anything
  * else already there (a regular file given as an output folder, say) fails

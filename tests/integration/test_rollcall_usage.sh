@@ -17,6 +17,21 @@ for cmd in id sim check-scenario run explore replay shrink timeline conform repo
 	check "... naming the option" grep -q -- "'--bogus'" "$T/err"
 done
 
+# README's synopsis of each command names every option of its --help usage lines
+# (once replay's lacked --seed and --save, timeline's --seed and --width).
+synopsis() { # CMD: README's synopsis lines of `rollcall CMD`, continuation lines included
+	awk -v cmd="build/bin/rollcall $1 " 'index($0, cmd) == 1 { on = 1; print; next }
+		on && /^[ \t]/ { print; next } { on = 0 }' "$ROOT/README.md"
+}
+for cmd in id sim run check-scenario explore replay shrink timeline conform report; do
+	synopsis "$cmd" > "$T/synopsis"
+	"$RC" "$cmd" --help | awk 'NR > 1 && !/^ / { exit } { print }' | grep -o -- '--[a-z][a-z-]*' | sort -u > "$T/options"
+	missing=$(while read -r opt; do grep -q -- "$opt\b" "$T/synopsis" || printf '%s ' "$opt"; done < "$T/options")
+	check "README's synopsis of $cmd names every option of its usage ($(wc -l < "$T/options") of them)" \
+		test -s "$T/synopsis" -a -z "$missing"
+	[ -z "$missing" ] || echo "    missing from README: $missing"
+done
+
 usage_fails() { # EXPECTED_WORDS CMD...: exit 2 and a message naming EXPECTED_WORDS
 	local words=$1; shift
 	"$@" > /dev/null 2> "$T/err"
@@ -92,6 +107,26 @@ junit_refused() { # CMD...: exit 2 naming --junit, and no scenario ran
 check "run --junit in a missing folder" junit_refused "$RC" run --junit "$T/none/j.xml" "$SCN"
 check "conform --junit in a missing folder" junit_refused \
 	"$RC" conform --launch "$BIN/rollcall-coordd" --junit "$T/none/j.xml" "$SCN"
+# ... and so is one where no file can be made, found by making the temporary file the
+# write will use (as root every permission check passes; once it was refused only
+# after every scenario had run)
+"$RC" run --junit /proc/rc-it.xml "$SCN" > "$T/out" 2> "$T/err"
+check_eq "run --junit /proc/rc-it.xml exits 2" 2 "$?"
+check "... naming --junit" grep -q -- "--junit /proc/rc-it.xml: cannot write there" "$T/err"
+check "... before any scenario ran" test ! -s "$T/out"
+# The JUnit file is replaced whole or not at all (here: over the file size limit).
+seq 1 3000 > "$T/keep.xml"
+cp "$T/keep.xml" "$T/keep.xml.orig"
+(trap '' XFSZ; ulimit -f 4; "$RC" run --seeds 1 --junit "$T/keep.xml" "$ROOT/scenarios" > /dev/null 2> "$T/err")
+check_eq "run --junit over the file size limit exits 2" 2 "$?"
+check "... and the old file is untouched" cmp -s "$T/keep.xml" "$T/keep.xml.orig"
+check "... with no temporary file left" bash -c "! ls '$T'/keep.xml.*.tmp 2> /dev/null"
+# Results that could not be written are lost: exit 2, said on stderr, for every command.
+"$RC" run --seeds 1 "$SCN" > /dev/full 2> "$T/err"
+check_eq "run > /dev/full exits 2" 2 "$?"
+check "... saying so" grep -q "rollcall run: cannot write the standard output: No space left on device" "$T/err"
+"$RC" --version > /dev/full 2> /dev/null
+check_eq "rollcall --version > /dev/full exits 2" 2 "$?"
 check "run --junit naming a folder" usage_fails "--junit $T: is a folder" "$RC" run --junit "$T" "$SCN"
 # So are shrink -o, timeline -o and replay --save (shrinking takes up to half a minute).
 check "shrink -o in a missing folder" usage_fails "-o $T/none/min.scn: cannot write there" \
@@ -119,6 +154,22 @@ check_eq "shrink -o /dev/stdout exits 0" 0 "$?"
 check "... and its stdout is the scenario alone" \
 	bash -c "! grep -q '^shrink:' '$T/min.out' && grep -qx 'runner r1' '$T/min.out'"
 check "... and its summary is on stderr" grep -qx "shrink: wrote /dev/stdout" "$T/err"
+# sim --trace too: once the trace and the summary shared the standard output
+# through two descriptors and overwrote each other.
+"$RC" sim --runners 2 --duration 1h --trace /dev/stdout > "$T/sim-trace.jsonl" 2> "$T/err"
+check_eq "sim --trace /dev/stdout exits 0" 0 "$?"
+check "... and its stdout is the JSONL trace alone" bash -c "jq -e . '$T/sim-trace.jsonl' > /dev/null 2>&1"
+"$RC" timeline "$T/sim-trace.jsonl" -o "$T/sim-trace.svg" > /dev/null 2>&1
+check_eq "... which timeline draws (exit 0)" 0 "$?"
+check "... and the summary is on stderr" grep -q "^rollcall sim: seed 1, 2 runners, 1h simulated" "$T/err"
+# and, like every output file, it is replaced whole or not at all
+seq 1 3000 > "$T/keep.jsonl"
+cp "$T/keep.jsonl" "$T/keep.jsonl.orig"
+(trap '' XFSZ; ulimit -f 4; "$RC" sim --runners 2 --duration 1h --trace "$T/keep.jsonl" > /dev/null 2> "$T/err")
+check_eq "sim --trace over the file size limit exits 2" 2 "$?"
+check "... naming the file" grep -q -- "--trace: cannot write $T/keep.jsonl: File too large" "$T/err"
+check "... and the old file is untouched" cmp -s "$T/keep.jsonl" "$T/keep.jsonl.orig"
+check "... with no temporary file left" bash -c "! ls '$T'/keep.jsonl.*.tmp 2> /dev/null"
 
 # Durations end at a year and a day: beyond it a run never ends and sums of
 # times overflow (timeline's axis, explore's phases); one parser says so.
@@ -151,6 +202,21 @@ check "... which is not 2m" test "$end" != 2m
 mkdir -p "$T/adir.jsonl"
 check "replay of a folder" usage_fails "$T/adir.jsonl: Is a directory" "$RC" replay "$T/adir.jsonl"
 check "timeline of a folder" usage_fails "$T/adir.jsonl: Is a directory" "$RC" timeline "$T/adir.jsonl" -o "$T/a.svg"
+# A scenario file that cannot be read is said to be just that, not "does not parse".
+unreadable() { # WORDS CMD...: exit 2 naming WORDS, and no parse failure
+	local words=$1; shift
+	"$@" > /dev/null 2> "$T/err"
+	[ $? = 2 ] && grep -q -- "$words" "$T/err" && ! grep -q "does not parse" "$T/err"
+}
+for cmd in explore replay "shrink -o $T/min.scn" "timeline -o $T/m.svg"; do
+	# shellcheck disable=SC2086 # the options of cmd are words of their own
+	check "${cmd%% *} of a missing scenario" unreadable "$T/none.scn: cannot read it: No such file or directory" \
+		"$RC" $cmd "$T/none.scn"
+done
+mkdir -p "$T/adir.scn"
+check "explore of a folder" unreadable "$T/adir.scn: cannot read it: a folder, not a scenario file" \
+	"$RC" explore "$T/adir.scn"
+check "replay of a folder named .scn" unreadable "$T/adir.scn: cannot read it: a folder" "$RC" replay "$T/adir.scn"
 check "shrink --reference of a missing program" usage_fails "--reference $T/none: No such file" \
 	"$RC" shrink "$SCN" -o "$T/min.scn" --reference "$T/none"
 check "shrink --reference of a folder" usage_fails "--reference $T/adir.jsonl: not an executable program" \
@@ -169,6 +235,24 @@ check "run's replay line quotes a path with a blank and a quote" \
 	test "$replay" = "$RC run --seeds 3 '$T/sp ace/it'\\''s.scn'"
 check "... and runs that scenario with that seed" \
 	bash -c "$replay | grep -q '^FAIL  it.s  *seed 3 '"
+
+# Two scenarios with one file name in two subfolders: each keeps its own trace
+# and JUnit test case, named by its path under the folder given (once the
+# second trace overwrote the first, and both test cases were "s").
+mkdir -p "$T/twins/a" "$T/twins/b"
+printf 'runner r1\nat 0s start r1\nat 1m expect r1 is stale\n' > "$T/twins/a/s.scn"
+printf 'runner r2\nat 0s start r2\nat 1m expect r2 is stale\n' > "$T/twins/b/s.scn"
+"$RC" run --seeds 1 --trace-dir "$T/twin-traces" --junit "$T/twins.xml" "$T/twins" > "$T/out" 2>&1
+check_eq "run --trace-dir of two failing s.scn in two subfolders exits 1" 1 "$?"
+check "... keeps a/s's trace" grep -q '"r1"' "$T/twin-traces/a/s.seed1.jsonl"
+check "... and b/s's" grep -q '"r2"' "$T/twin-traces/b/s.seed1.jsonl"
+check "... names the results by their paths in the folder" grep -q "^FAIL  b/s  " "$T/out"
+check "... and the JUnit test cases" \
+	bash -c "grep -q 'name=\"a/s\" file=\"$T/twins/a/s.scn\"' '$T/twins.xml' && grep -q 'name=\"b/s\"' '$T/twins.xml'"
+"$RC" run --seeds 1 --trace-dir "$T/twin-traces" "$T/twins/a/s.scn" "$T/twins/b/s.scn" > "$T/out" 2> "$T/err"
+check_eq "two files given with one name and --trace-dir exit 2" 2 "$?"
+check "... naming both" grep -q "$T/twins/a/s.scn and $T/twins/b/s.scn would both be named 's' in --trace-dir" "$T/err"
+check "... before anything ran" test ! -s "$T/out"
 
 # Settings the core refuses are refused by the simulator with a reason (exit 2),
 # never by an assertion when the coordinator or a runner starts; check-scenario

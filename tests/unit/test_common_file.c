@@ -225,6 +225,47 @@ static void test_replace_creates_and_replaces(void)
 	remove_scratch();
 }
 
+/* The streamed writer: what is written shows at path only on commit; an
+ * abort leaves the old file and no temporary file. */
+static void test_writer_commit_or_abort(void)
+{
+	scratch();
+	put(path, "old\n", 4);
+	struct rc_file_writer w;
+	CU_ASSERT_EQUAL_FATAL(rc_file_writer_open(&w, path, 0666, RC_FILE_NO_SYNC, NULL, 0), 0);
+	CU_ASSERT_EQUAL(write(w.fd, "half", 4), 4);
+	expect_content(path, "old\n");
+	errno = ENOSPC;
+	rc_file_writer_abort(&w);
+	CU_ASSERT_EQUAL(errno, ENOSPC); /* the caller's reason survives */
+	expect_content(path, "old\n");
+	CU_ASSERT_EQUAL(entries(), 1);
+	CU_ASSERT_EQUAL_FATAL(rc_file_writer_open(&w, path, 0666, 0, NULL, 0), 0);
+	CU_ASSERT_EQUAL(write(w.fd, "new, ", 5), 5);
+	CU_ASSERT_EQUAL(write(w.fd, "in two writes", 13), 13);
+	CU_ASSERT_EQUAL(rc_file_writer_commit(&w, NULL, 0), 0);
+	expect_content(path, "new, in two writes");
+	CU_ASSERT_EQUAL(entries(), 1);
+	remove_scratch();
+}
+
+/* The check before a long job: a folder where a file can be made passes
+ * and is left as it was; a missing folder fails with the reason. */
+static void test_check_replace(void)
+{
+	scratch();
+	char err[256], want[256], deep[200];
+	CU_ASSERT_EQUAL(rc_file_check_replace(path, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(entries(), 0); /* the temporary file was removed */
+	snprintf(deep, sizeof deep, "%s/none/f", dir);
+	CU_ASSERT_EQUAL(rc_file_check_replace(deep, err, sizeof err), -1);
+	CU_ASSERT_EQUAL(errno, ENOENT);
+	snprintf(want, sizeof want, "cannot write %s: %s", deep, strerror(ENOENT));
+	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT_EQUAL(rc_file_check_replace("/dev/null", NULL, 0), 0);
+	remove_scratch();
+}
+
 /* The mode is what open(2) would give a new file: less the umask. */
 static void test_replace_mode_follows_umask(void)
 {
@@ -428,6 +469,8 @@ void rc_test_register_common_file(void)
 		{ "read: RC_FILE_TEXT refuses NUL bytes", test_read_text_refuses_nul },
 		{ "replace: creates, replaces, no temp left", test_replace_creates_and_replaces },
 		{ "replace: mode less the umask", test_replace_mode_follows_umask },
+		{ "writer: shows at path on commit only", test_writer_commit_or_abort },
+		{ "check: makes and removes the temporary file", test_check_replace },
 		{ "replace: a failed write keeps the old file", test_replace_failure_keeps_old_file },
 		{ "replace: a folder in the way", test_replace_refuses_folder },
 		{ "replace: a missing folder", test_replace_in_missing_folder },
