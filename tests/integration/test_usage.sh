@@ -79,6 +79,24 @@ check_eq "coordd with text logs stops cleanly" 0 "$EXIT_CODE"
 check "a text request line" grep -Eq '^[0-9T:.-]+Z info coordd request method=GET path=/health op=health status=200 ' "$T/c.log"
 check "a text state line" grep -Eq '^[0-9T:.-]+Z info coordd stopped message="clean shutdown"$' "$T/c.log"
 
+# --db names a file, whatever the name: SQLite reads "" and ":memory:" as a
+# database with no file and "file:..." as a URI (mode=memory), so coordd
+# answered requests and kept nothing across a restart.
+check "coordd with an empty --db" usage_fails "--db must name a file" \
+	timeout -s KILL 3 "$BIN/rollcall-coordd" --listen 127.0.0.1:0 --secret-file "$T/secret" --db ""
+mkdir "$T/names"
+db_is_file() { # NAME: coordd started with --db NAME in $T/names writes the file $T/names/NAME
+	(cd "$T/names" && exec "$BIN/rollcall-coordd" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$1") \
+		> "$T/names.out" 2> "$T/names.log" &
+	local pid=$!
+	PIDS+=("$pid")
+	read_port "$T/names.out" "listening on" > /dev/null
+	stop_daemon "$pid" TERM
+	[ "$EXIT_CODE" = 0 ] && test -s "$T/names/$1"
+}
+check "coordd --db :memory: keeps its records in a file of that name" db_is_file ':memory:'
+check "coordd --db 'file:x.db?mode=memory' keeps its records in a file of that name" db_is_file 'file:x.db?mode=memory'
+
 # A database file coordd may not write: said so (SQLite opens it read-only without
 # a word, and the first lock failed as "database is locked"). As root, the check
 # runs as nobody, for whom a root-owned 0444 file is read-only.

@@ -232,6 +232,28 @@ static int check_file(struct rcd_store *st, const char *path, bool *fresh, enum 
 	return 0;
 }
 
+/* Open PATH as a file, whatever its name. SQLite reads "" and ":memory:" as a
+ * database with no file, and (built with SQLITE_USE_URI, as Debian's is)
+ * "file:..." as a URI that may say mode=memory: coordd would then answer every
+ * request and keep nothing. A name starting with "/" or "./" is none of
+ * those, so a relative path is given as "./PATH". */
+static int open_file(const char *path, sqlite3 **db)
+{
+	if (path[0] == '/')
+		return sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	size_t len = strlen(path);
+	char *relative = malloc(len + 3);
+	if (!relative) {
+		*db = NULL;
+		return SQLITE_NOMEM;
+	}
+	memcpy(relative, "./", 2);
+	memcpy(relative + 2, path, len + 1);
+	int rc = sqlite3_open_v2(relative, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	free(relative);
+	return rc;
+}
+
 struct rcd_store *rcd_store_open(const char *path, enum rcd_store_failure *why, char *err, size_t err_cap)
 {
 	enum rcd_store_failure unused;
@@ -251,7 +273,7 @@ struct rcd_store *rcd_store_open(const char *path, enum rcd_store_failure *why, 
 		snprintf(err, err_cap, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	if (open_file(path, &st->db) != SQLITE_OK) {
 		snprintf(err, err_cap, "cannot open database %s: %s", path,
 			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		rcd_store_close(st);
