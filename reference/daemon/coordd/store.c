@@ -648,26 +648,37 @@ static int load_sandbox_row(struct row *rw, struct rc_coord *c)
 	return rw->bad < 0 ? rc_coord_restore_sandbox(c, &sb) : -1;
 }
 
+/* The highest session ever issued (the sessions table keeps those of removed
+ * records too), so the restore starts above it whatever the clock says. */
+static int load_session_row(struct row *rw, struct rc_coord *c)
+{
+	uint64_t session = column_u64(rw, 0);
+	return rw->bad < 0 ? rc_coord_restore_session(c, session) : -1;
+}
+
 struct loader {
 	const char *what;
 	const char *table;
 	const char *sql; /* the row's rowid last, to name it in an error */
 	int (*load_row)(struct row *r, struct rc_coord *c);
+	bool history; /* a row of history the core reads, not a record: not counted */
 };
 
 static const struct loader loaders[] = {
 	{ "runner", "runners",
 	  "SELECT id, hostname, project_dir, executor_type, instance_token, status, registered_at_ms,"
 	  " last_heartbeat_ms, session, max_concurrency, running, rowid FROM runners ORDER BY seq",
-	  load_runner_row },
+	  load_runner_row, false },
 	{ "task", "tasks",
 	  "SELECT id, kind, payload, result, state, attempt, runner_id, submitted_at_ms, claimed_at_ms,"
 	  " finished_at_ms, confirmed, rowid FROM tasks ORDER BY id",
-	  load_task_row },
+	  load_task_row, false },
 	{ "sandbox", "sandboxes",
 	  "SELECT id, status, runner_id, task_id, container_id, created_at_ms, updated_at_ms, deleted_by_api,"
 	  " rowid FROM sandboxes ORDER BY id",
-	  load_sandbox_row },
+	  load_sandbox_row, false },
+	{ "session", "sessions", "SELECT session, rowid FROM sessions ORDER BY session DESC LIMIT 1",
+	  load_session_row, true },
 };
 
 /* Name the table, the row and (when the store refused it) the column. */
@@ -699,7 +710,7 @@ long rcd_store_load(struct rcd_store *st, struct rc_coord *c, char *err, size_t 
 				sqlite3_finalize(s);
 				return RCD_STORE_REFUSED;
 			}
-			total++;
+			total += !loaders[i].history;
 		}
 		sqlite3_finalize(s);
 		if (rc != SQLITE_DONE) {
