@@ -54,6 +54,24 @@ int runnerd_client_check_url(const char *url, char *err, size_t err_cap)
 	return rc;
 }
 
+char *runnerd_client_shown_url(const char *url)
+{
+	CURLU *u = curl_url();
+	if (!u)
+		return NULL;
+	char *password = NULL, *masked = NULL, *shown = NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &password, 0) != CURLUE_OK)
+		shown = strdup(url); /* no password to hide */
+	else if (curl_url_set(u, CURLUPART_PASSWORD, "***", 0) == CURLUE_OK &&
+		 curl_url_get(u, CURLUPART_URL, &masked, 0) == CURLUE_OK)
+		shown = strdup(masked);
+	curl_free(password);
+	curl_free(masked);
+	curl_url_cleanup(u);
+	return shown;
+}
+
 struct runnerd_client *runnerd_client_new(const char *base_url, int64_t timeout_ms)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
