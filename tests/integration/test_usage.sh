@@ -43,6 +43,11 @@ bad_url() { timeout -s KILL 3 "$BIN/rollcall-runnerd" --coordinator "$1" --state
 check "runnerd with an ftp:// --coordinator" usage_fails "--coordinator: 'ftp://127.0.0.1:21' is not an http:// or https:// URL" bad_url ftp://127.0.0.1:21
 check "runnerd with a --coordinator without host" usage_fails "--coordinator: 'http://' is not a URL" bad_url http://
 check "runnerd with a --coordinator port out of range" usage_fails "--coordinator: 'http://127.0.0.1:99999' is not a URL" bad_url http://127.0.0.1:99999
+# The runner adds its paths to the URL: after a query or fragment they would
+# be part of that, and every request would go to the URL's own path.
+check "runnerd with a query in --coordinator" usage_fails "--coordinator: 'http://127.0.0.1:1/?x=1' has a query or fragment" bad_url 'http://127.0.0.1:1/?x=1'
+check "runnerd with a fragment in --coordinator" usage_fails "--coordinator: 'http://127.0.0.1:1#top' has a query or fragment" bad_url 'http://127.0.0.1:1#top'
+check "runnerd with an empty query in --coordinator" usage_fails "has a query or fragment" bad_url 'http://127.0.0.1:1/?'
 check "runnerd without any secret" usage_fails "no secret" env -u ROLLCALL_RUNNER_SECRET "${rd[@]}" --executor-type e
 check "runnerd with a line break in ROLLCALL_RUNNER_SECRET" usage_fails "in ROLLCALL_RUNNER_SECRET holds a control character" \
 	timeout -s KILL 3 env ROLLCALL_RUNNER_SECRET=$'s3cret\r\nX-Other: 1' "${rd[@]}" --executor-type e

@@ -46,6 +46,9 @@ int runnerd_client_check_url(const char *url, char *err, size_t err_cap)
 		snprintf(err, err_cap, "'%s' is not an http:// or https:// URL", url);
 	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host)
 		snprintf(err, err_cap, "'%s' names no host", url);
+	else if (strpbrk(url, "?#")) /* unencoded, they can only start a query or a fragment */
+		snprintf(err, err_cap, "'%s' has a query or fragment: the request paths are added to the URL, so "
+			 "they would land in it, not in its path", url);
 	else
 		rc = 0;
 	curl_free(scheme);

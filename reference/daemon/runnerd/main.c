@@ -53,7 +53,7 @@ static void usage(FILE *out)
 		"tasks of kind \"shell\" and runs each payload as `/bin/sh -c PAYLOAD` in its own\n"
 		"process group (output in DIR/tasks/); what a task leaves running in that group\n"
 		"when it exits is killed with SIGKILL.\n"
-		"  --coordinator URL     http:// or https:// (a bare HOST:PORT is http://)\n"
+		"  --coordinator URL     http:// or https:// (a bare HOST:PORT is http://), no ?query or #fragment\n"
 		"  --state-dir DIR       instance token and last registration (created if missing;\n"
 		"                        a corrupt file, or one that is not a regular file, is an\n"
 		"                        error, never a new identity)\n"
