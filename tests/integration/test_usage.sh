@@ -6,6 +6,9 @@
 "$BIN/rollcall-coordd" --help > "$T/help" 2>&1
 check_eq "coordd --help exits 0" 0 "$?"
 check "... and describes --secret-file" grep -q -- "--secret-file" "$T/help"
+# The secret is the whole file less one line end: a second line is refused,
+# so the help must not promise that only the first line is read.
+check "... as the whole file, not its first line" bash -c "grep -q 'the whole file' '$T/help' && ! grep -q 'first line' '$T/help'"
 "$BIN/rollcall-runnerd" --help > "$T/help" 2>&1
 check_eq "runnerd --help exits 0" 0 "$?"
 check "... and describes --state-dir" grep -q -- "--state-dir" "$T/help"
@@ -27,6 +30,8 @@ check "coordd with a bad --log-format" usage_fails "text or json" "$BIN/rollcall
 check "coordd with a bad --listen" usage_fails "not an IPv4" "$BIN/rollcall-coordd" --secret-file "$T/secret" --listen host:1 --db "$T/db"
 printf '' > "$T/empty"
 check "coordd with an empty secret file" usage_fails "empty" "$BIN/rollcall-coordd" --secret-file "$T/empty"
+printf 's3cret\nsecond line\n' > "$T/two-lines"
+check "coordd with a secret file of two lines" usage_fails "two-lines holds a control character" "$BIN/rollcall-coordd" --secret-file "$T/two-lines"
 printf ' s3cret\n' > "$T/spaced"
 check "coordd with a secret that begins with a space" usage_fails "spaced begins or ends with a space" "$BIN/rollcall-coordd" --secret-file "$T/spaced"
 rd=("$BIN/rollcall-runnerd" --coordinator http://127.0.0.1:9 --state-dir "$T/s" --hostname h --project-dir /p)
