@@ -135,6 +135,11 @@ int rc_coord_restore_reserve(struct rc_coord *c, size_t runners, size_t tasks, s
 int rc_coord_restore_runner(struct rc_coord *c, const struct rc_runner_record *r);
 int rc_coord_restore_task(struct rc_coord *c, const struct rc_task *t);
 int rc_coord_restore_sandbox(struct rc_coord *c, const struct rc_sandbox *s);
+/* A session issued before the restart, whether or not its record is still
+ * there (the highest one the driver kept is enough): new sessions start above
+ * it, so one removed while the clock stood later is never issued again.
+ * Return 0, or -1 outside 1..2^63-1. */
+int rc_coord_restore_session(struct rc_coord *c, uint64_t session);
 void rc_coord_restore_done(struct rc_coord *c, int64_t now_ms, struct rc_outbox *ob);
 
 /* Read access. Runners are walked in insertion order (stable, address

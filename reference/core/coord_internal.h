@@ -213,8 +213,9 @@ struct rc_runner_record *rc_coord_session_runner(struct rc_coord *c, const struc
  * so far and at least the coordinator's clock in ms. Never reused for one ID,
  * even when its record is removed and created again: a removed original still
  * holding "session 1" must not match a clone's new record (found by the
- * simulator), and the clock part covers sessions of records removed before a
- * restart, whose numbers the restore cannot see. */
+ * simulator). A restore raises the floor to the highest session the driver
+ * stored, records removed before the restart included
+ * (rc_coord_restore_session); the clock part covers a driver that kept none. */
 uint64_t rc_coord_new_session(struct rc_coord *c);
 
 /* The runner was heard from now: online, last_heartbeat = now (stale ->

@@ -9,8 +9,10 @@
  *
  * Rules (the spec other implementations are held to):
  * - null is the same as absent, except for a payload, where it is a value;
- * - absent strings stay NULL: the coordinator names missing fields (422);
- * - an absent required number is 422 missing_fields (all of them named);
+ * - absent strings stay NULL: the coordinator names missing fields (422),
+ *   except a task report's runner_id, which the codec requires;
+ * - an absent required field (a string: also an empty one) is 422
+ *   missing_fields (all of them named);
  * - a wrong JSON type is 400 invalid_type, a string holding NUL 400
  *   invalid_string, a string over its limit 422 field_too_long, a number out
  *   of range 422 invalid_value; the first such field stops decoding;
@@ -37,12 +39,15 @@ struct field_spec {
 	size_t offset;     /* of the member of struct rc_msg */
 	size_t max_len;    /* strings: limit in bytes; 0: only the body limit */
 	long long min, max; /* numbers: accepted range */
-	bool required;     /* numbers: absent is 422 missing_fields */
+	bool required;     /* absent (a string: or empty) is 422 missing_fields */
 	bool default_true; /* booleans: value when absent */
 };
 
 #define AT(member) offsetof(struct rc_msg, member)
 #define STRING(name, member, limit) { name, FIELD_STRING, AT(member), limit, 0, 0, false, false }
+/* A task report names its runner: without one it would be judged as coming
+ * from someone else (403 not_owner) instead of as incomplete. */
+#define REQUIRED_STRING(name, member, limit) { name, FIELD_STRING, AT(member), limit, 0, 0, true, false }
 #define NUMBER(name, kind, member, lo, hi, req) { name, kind, AT(member), 0, lo, hi, req, false }
 
 static const struct field_spec register_fields[] = {
@@ -64,12 +69,12 @@ static const struct field_spec submit_fields[] = {
 	{ "payload", FIELD_PAYLOAD, AT(payload), RC_MAX_PAYLOAD_LEN, 0, 0, false, false },
 };
 static const struct field_spec task_status_fields[] = {
-	STRING("runner_id", runner_id, RC_PROTO_MAX_RUNNER_ID_TEXT),
+	REQUIRED_STRING("runner_id", runner_id, RC_PROTO_MAX_RUNNER_ID_TEXT),
 	NUMBER("attempt", FIELD_INT, attempt, 0, INT_MAX, true),
 	STRING("message", text, RC_MAX_TEXT_LEN),
 };
 static const struct field_spec task_complete_fields[] = {
-	STRING("runner_id", runner_id, RC_PROTO_MAX_RUNNER_ID_TEXT),
+	REQUIRED_STRING("runner_id", runner_id, RC_PROTO_MAX_RUNNER_ID_TEXT),
 	NUMBER("attempt", FIELD_INT, attempt, 0, INT_MAX, true),
 	{ "success", FIELD_BOOL, AT(success), 0, 0, 0, false, true },
 	STRING("result", text, RC_MAX_TEXT_LEN),
@@ -251,6 +256,13 @@ static bool field_absent(const struct field_spec *spec, json_t *v)
 	return !v || (json_is_null(v) && spec->kind != FIELD_PAYLOAD);
 }
 
+/* A required field the body does not give: absent or null, or an empty
+ * string (which names nothing). */
+static bool field_missing(const struct field_spec *spec, json_t *v)
+{
+	return field_absent(spec, v) || (spec->kind == FIELD_STRING && json_is_string(v) && json_string_length(v) == 0);
+}
+
 int rc_proto_body_decode(const struct rc_proto_route *route, const char *body, size_t body_len,
 			 struct rc_msg *msg, struct rc_proto_arena *arena, struct rc_error *err)
 {
@@ -269,10 +281,10 @@ int rc_proto_body_decode(const struct rc_proto_route *route, const char *body, s
 	for (size_t i = 0; i < bs.n_fields && status == 0; i++) {
 		const struct field_spec *spec = &bs.fields[i];
 		json_t *v = json_object_get(root, spec->name);
-		if (!field_absent(spec, v))
-			status = decode_field(spec, v, msg, arena, err);
-		else if (spec->required)
+		if (spec->required && field_missing(spec, v))
 			rc_error_add_field(&missing, spec->name);
+		else if (!field_absent(spec, v))
+			status = decode_field(spec, v, msg, arena, err);
 	}
 	json_decref(root);
 	if (status == 0 && missing.fields[0]) {

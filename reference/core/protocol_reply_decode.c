@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "identity.h"
 #include "protocol_internal.h"
 #include "utf8.h"
 
@@ -60,7 +61,7 @@ static long long read_integer(struct reader *rd, const char *name, long long min
 	return json_integer_value(v);
 }
 
-/* A task or sandbox id (> 0); null reads as 0 when nullable. */
+/* An id (task, sandbox, session: 1..2^63-1); null reads as 0 when nullable. */
 static uint64_t read_id(struct reader *rd, const char *name, bool nullable)
 {
 	if (nullable && !member(rd, name, true))
@@ -162,10 +163,16 @@ static void read_error(struct reader *rd, struct rc_error *e)
 	}
 }
 
+/* A runner saves the id and session of its registration and uses the id in
+ * paths and file names: one that is not "lnch_" + 12 lower-case hex, or a
+ * session outside 1..2^63-1, would be saved and then refused at its next
+ * start (or never encoded into a request). */
 static void read_register(struct reader *rd, struct rc_reply *r)
 {
 	read_fixed(rd, "runner_id", false, r->runner_id, sizeof r->runner_id);
-	r->session = (uint64_t)read_integer(rd, "session", 0, RC_PROTO_MAX_ID);
+	if (!rd->failed && !rc_identity_is_runner_id(r->runner_id))
+		fail(rd, "runner_id", "is not a runner id (lnch_ and 12 lower-case hex digits)");
+	r->session = read_id(rd, "session", false);
 	r->reconnected = read_bool(rd, "reconnected");
 	r->heartbeat_interval_s = (int)read_integer(rd, "heartbeat_interval_s", 0, INT_MAX);
 }

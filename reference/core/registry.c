@@ -454,7 +454,14 @@ int rc_coord_restore_runner(struct rc_coord *c, const struct rc_runner_record *r
 	copy.running = 0; /* recounted from the restored running tasks */
 	if (!store_record(c, copy, values))
 		return -1;
-	if (r->session > c->last_session)
-		c->last_session = r->session;
+	return rc_coord_restore_session(c, r->session);
+}
+
+int rc_coord_restore_session(struct rc_coord *c, uint64_t session)
+{
+	if (!rc_coord_id_ok(session))
+		return -1;
+	if (session > c->last_session)
+		c->last_session = session;
 	return 0;
 }

@@ -7,7 +7,9 @@
 start_coordd c || finish
 expected_id=$("$BIN/rollcall" id --hostname it-host --project-dir /it/project --executor-type it)
 
-start_runnerd r1 "$c_PORT" "$T/sa" || finish
+# A password in the coordinator's URL (basic auth in front of coordd) is a
+# secret as much as the runner secret: /status shows the URL without it.
+start_runnerd r1 "$c_PORT" "$T/sa" --coordinator "http://it-user:it-pass-$$@127.0.0.1:$c_PORT/" || finish
 check "r1 registered (state saved)" wait_until 3 test -s "$T/sa/registration.json"
 id=$(jq -r .runner_id "$T/sa/registration.json")
 check_eq "runner ID is the identity of its properties" "$expected_id" "$id"
@@ -20,6 +22,9 @@ curl -s "$r1_STATUS" > "$T/status.json"
 check_eq "/status shows the runner ID" "$id" "$(jq -r .runner_id "$T/status.json")"
 check "/status holds no secret" bash -c "! grep -q it-secret '$T/status.json'"
 check "/status holds no instance token" bash -c "! grep -q '$token' '$T/status.json'"
+check_eq "/status shows the coordinator URL with its password hidden" "http://it-user:***@127.0.0.1:$c_PORT/" \
+	"$(jq -r .config.coordinator "$T/status.json")"
+check "/status holds no password of the URL" bash -c "! grep -q 'it-pass' '$T/status.json'"
 
 # kill -9 and start again on the same state directory.
 stop_daemon "$r1_PID" KILL

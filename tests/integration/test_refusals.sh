@@ -40,6 +40,13 @@ rhttp POST "/tasks/$tid/complete" "{\"runner_id\": \"$other\", \"attempt\": $att
 check_eq "completion from a runner that does not own the task" 403 "$STATUS"
 rhttp POST "/tasks/$tid/complete" "{\"runner_id\": \"$rid\", \"attempt\": $((att + 1)), \"success\": true, \"result\": \"x\"}"
 check_eq "completion of an attempt that is not the current one" 403 "$STATUS"
+# A report naming no runner is a body without a required field, not one from
+# another owner (PROTOCOL.md: runner_id is required).
+rhttp POST "/tasks/$tid/status" "{\"attempt\": $att, \"message\": \"x\"}"
+refusal() { echo "$STATUS $(jbody '.error + " " + ((.fields // []) | join(","))')"; }
+check_eq "status without runner_id" "422 missing_fields runner_id" "$(refusal)"
+rhttp POST "/tasks/$tid/complete" "{\"runner_id\": \"\", \"attempt\": $att, \"success\": true}"
+check_eq "completion with an empty runner_id" "422 missing_fields runner_id" "$(refusal)"
 http GET "/tasks/$tid"
 check_eq "refused completions changed nothing" running "$(jbody .state)"
 

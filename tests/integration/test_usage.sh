@@ -6,6 +6,9 @@
 "$BIN/rollcall-coordd" --help > "$T/help" 2>&1
 check_eq "coordd --help exits 0" 0 "$?"
 check "... and describes --secret-file" grep -q -- "--secret-file" "$T/help"
+# The secret is the whole file less one line end: a second line is refused,
+# so the help must not promise that only the first line is read.
+check "... as the whole file, not its first line" bash -c "grep -q 'the whole file' '$T/help' && ! grep -q 'first line' '$T/help'"
 "$BIN/rollcall-runnerd" --help > "$T/help" 2>&1
 check_eq "runnerd --help exits 0" 0 "$?"
 check "... and describes --state-dir" grep -q -- "--state-dir" "$T/help"
@@ -27,6 +30,8 @@ check "coordd with a bad --log-format" usage_fails "text or json" "$BIN/rollcall
 check "coordd with a bad --listen" usage_fails "not an IPv4" "$BIN/rollcall-coordd" --secret-file "$T/secret" --listen host:1 --db "$T/db"
 printf '' > "$T/empty"
 check "coordd with an empty secret file" usage_fails "empty" "$BIN/rollcall-coordd" --secret-file "$T/empty"
+printf 's3cret\nsecond line\n' > "$T/two-lines"
+check "coordd with a secret file of two lines" usage_fails "two-lines holds a control character" "$BIN/rollcall-coordd" --secret-file "$T/two-lines"
 printf ' s3cret\n' > "$T/spaced"
 check "coordd with a secret that begins with a space" usage_fails "spaced begins or ends with a space" "$BIN/rollcall-coordd" --secret-file "$T/spaced"
 rd=("$BIN/rollcall-runnerd" --coordinator http://127.0.0.1:9 --state-dir "$T/s" --hostname h --project-dir /p)
@@ -43,6 +48,11 @@ bad_url() { timeout -s KILL 3 "$BIN/rollcall-runnerd" --coordinator "$1" --state
 check "runnerd with an ftp:// --coordinator" usage_fails "--coordinator: 'ftp://127.0.0.1:21' is not an http:// or https:// URL" bad_url ftp://127.0.0.1:21
 check "runnerd with a --coordinator without host" usage_fails "--coordinator: 'http://' is not a URL" bad_url http://
 check "runnerd with a --coordinator port out of range" usage_fails "--coordinator: 'http://127.0.0.1:99999' is not a URL" bad_url http://127.0.0.1:99999
+# The runner adds its paths to the URL: after a query or fragment they would
+# be part of that, and every request would go to the URL's own path.
+check "runnerd with a query in --coordinator" usage_fails "--coordinator: 'http://127.0.0.1:1/?x=1' has a query or fragment" bad_url 'http://127.0.0.1:1/?x=1'
+check "runnerd with a fragment in --coordinator" usage_fails "--coordinator: 'http://127.0.0.1:1#top' has a query or fragment" bad_url 'http://127.0.0.1:1#top'
+check "runnerd with an empty query in --coordinator" usage_fails "has a query or fragment" bad_url 'http://127.0.0.1:1/?'
 check "runnerd without any secret" usage_fails "no secret" env -u ROLLCALL_RUNNER_SECRET "${rd[@]}" --executor-type e
 check "runnerd with a line break in ROLLCALL_RUNNER_SECRET" usage_fails "in ROLLCALL_RUNNER_SECRET holds a control character" \
 	timeout -s KILL 3 env ROLLCALL_RUNNER_SECRET=$'s3cret\r\nX-Other: 1' "${rd[@]}" --executor-type e
@@ -78,6 +88,24 @@ stop_daemon "$c_PID" TERM
 check_eq "coordd with text logs stops cleanly" 0 "$EXIT_CODE"
 check "a text request line" grep -Eq '^[0-9T:.-]+Z info coordd request method=GET path=/health op=health status=200 ' "$T/c.log"
 check "a text state line" grep -Eq '^[0-9T:.-]+Z info coordd stopped message="clean shutdown"$' "$T/c.log"
+
+# --db names a file, whatever the name: SQLite reads "" and ":memory:" as a
+# database with no file and "file:..." as a URI (mode=memory), so coordd
+# answered requests and kept nothing across a restart.
+check "coordd with an empty --db" usage_fails "--db must name a file" \
+	timeout -s KILL 3 "$BIN/rollcall-coordd" --listen 127.0.0.1:0 --secret-file "$T/secret" --db ""
+mkdir "$T/names"
+db_is_file() { # NAME: coordd started with --db NAME in $T/names writes the file $T/names/NAME
+	(cd "$T/names" && exec "$BIN/rollcall-coordd" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$1") \
+		> "$T/names.out" 2> "$T/names.log" &
+	local pid=$!
+	PIDS+=("$pid")
+	read_port "$T/names.out" "listening on" > /dev/null
+	stop_daemon "$pid" TERM
+	[ "$EXIT_CODE" = 0 ] && test -s "$T/names/$1"
+}
+check "coordd --db :memory: keeps its records in a file of that name" db_is_file ':memory:'
+check "coordd --db 'file:x.db?mode=memory' keeps its records in a file of that name" db_is_file 'file:x.db?mode=memory'
 
 # A database file coordd may not write: said so (SQLite opens it read-only without
 # a word, and the first lock failed as "database is locked"). As root, the check

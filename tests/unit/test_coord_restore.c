@@ -164,6 +164,23 @@ static void test_exhausted_ids_refuse_the_create(void)
 	cf_free(&f);
 }
 
+/* A session of a record removed before the restart still bounds the next
+ * ones, even with the clock now below it; one the wire cannot carry is
+ * refused. */
+static void test_stored_sessions_bound_new_ones(void)
+{
+	struct cf f;
+	cf_init(&f, NULL);
+	const uint64_t removed = (uint64_t)T0 + 3600000; /* issued while the clock stood an hour later */
+	CU_ASSERT_EQUAL(rc_coord_restore_session(f.c, 0), -1);
+	CU_ASSERT_EQUAL(rc_coord_restore_session(f.c, (uint64_t)RC_MAX_ID + 1), -1);
+	CU_ASSERT_EQUAL(rc_coord_restore_session(f.c, removed), 0);
+	rc_coord_restore_done(f.c, T0, &f.ob);
+	struct cf_runner a = cf_register(&f, T0, "a");
+	CU_ASSERT_EQUAL(a.session, removed + 1);
+	cf_free(&f);
+}
+
 static void test_records_come_back_as_they_were(void)
 {
 	struct cf f;
@@ -281,6 +298,7 @@ void rc_test_register_coord_restore(void)
 		{ "exhausted ids refuse the create", test_exhausted_ids_refuse_the_create },
 		{ "malformed records refused, nothing added", test_malformed_records_are_refused },
 		{ "a sandbox of a missing task is refused", test_sandbox_of_a_missing_task_is_refused },
+		{ "stored sessions bound the new ones", test_stored_sessions_bound_new_ones },
 		{ "records come back as they were; ids continue", test_records_come_back_as_they_were },
 		{ "restore gives every runner a full grace period", test_restore_gives_full_grace },
 		{ "running tasks and counts after restore", test_running_tasks_after_restore },

@@ -562,8 +562,10 @@ static void test_missing_numbers_are_named(void)
 	decode(&d, "POST", "/tasks/1/status", "{\"runner_id\":\"" RID "\"}");
 	expect_error(&d, 422, RC_PROTO_E_MISSING_FIELDS, "attempt");
 	done(&d);
+	/* a task report's runner_id is required too, and named with the numbers */
 	decode(&d, "POST", "/tasks/1/complete", "{\"success\":false}");
-	expect_error(&d, 422, RC_PROTO_E_MISSING_FIELDS, "attempt");
+	expect_error(&d, 422, RC_PROTO_E_MISSING_FIELDS, "runner_id");
+	CU_ASSERT_STRING_EQUAL(d.err.fields[1], "attempt");
 	done(&d);
 	/* a wrong type is reported before a missing number */
 	decode(&d, "POST", "/runners/" RID "/claim", "{\"max\":\"2\"}");
@@ -836,7 +838,7 @@ static void test_request_round_trips(void)
 		{ .op = RC_OP_CLAIM, .runner_id = RID, .session = 4, .max = 0 },
 		{ .op = RC_OP_TASK_STATUS, .secret = secret, .runner_id = RID, .task_id = 12, .attempt = 2,
 		  .text = "line 1\nline \"2\"" },
-		{ .op = RC_OP_TASK_STATUS, .task_id = 12, .attempt = 0 },
+		{ .op = RC_OP_TASK_STATUS, .runner_id = RID, .task_id = 12, .attempt = 0 },
 		{ .op = RC_OP_TASK_COMPLETE, .runner_id = RID, .task_id = 12, .attempt = 3, .success = true,
 		  .text = "{\"exit\":0}" },
 		{ .op = RC_OP_TASK_COMPLETE, .runner_id = RID, .task_id = 1, .attempt = 1, .success = false },

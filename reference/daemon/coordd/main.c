@@ -44,11 +44,13 @@ static void usage(FILE *out)
 		"The reference rollcall coordinator over HTTP (see reference/PROTOCOL.md).\n"
 		"  --listen ADDR       IPv4:PORT to serve on (default 127.0.0.1:8080); port 0 picks a\n"
 		"                      free one. Prints \"listening on ADDR:PORT\" on stdout when ready.\n"
-		"  --secret-file FILE  the shared runner secret (first line). Never on the command line.\n"
+		"  --secret-file FILE  the shared runner secret: the whole file, less one final \\n or\n"
+		"                      \\r\\n (a second line is refused). Never on the command line.\n"
 		"                      A pipe (<(command)) must deliver it within 1 s. SIGHUP re-reads it\n"
 		"                      and rotates (the old one stays valid 1 h); a file it cannot read\n"
 		"                      keeps the current secret, with an error in the log.\n"
-		"  --db FILE           SQLite database, a regular file (default " DEFAULT_DB ")\n"
+		"  --db FILE           SQLite database, a regular file (default " DEFAULT_DB ");\n"
+		"                      every name is a file's, \":memory:\" and \"file:...\" too\n"
 		"  --log-format FMT    text (default) or json, one line per request and state change\n"
 		"  --version           print the build and exit\n"
 		"Serves as many connections at once as its descriptor limit allows (raised to the hard\n"
@@ -88,6 +90,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	const char *missing = rcd_missing_option(opts, 1);
 	if (missing)
 		return rcd_usage_error(PROG, "%s is required", missing);
+	/* SQLite reads an empty name as a temporary database, gone at exit. */
+	if (o->db && !o->db[0])
+		return rcd_usage_error(PROG, "--db must name a file, not be empty");
 	if (rcd_log_parse_format(log_format, &o->log_format) != 0)
 		return rcd_usage_error(PROG, "--log-format must be text or json, not '%s'", log_format);
 	return check_listen(o->listen);

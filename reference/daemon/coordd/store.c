@@ -232,6 +232,28 @@ static int check_file(struct rcd_store *st, const char *path, bool *fresh, enum 
 	return 0;
 }
 
+/* Open PATH as a file, whatever its name. SQLite reads "" and ":memory:" as a
+ * database with no file, and (built with SQLITE_USE_URI, as Debian's is)
+ * "file:..." as a URI that may say mode=memory: coordd would then answer every
+ * request and keep nothing. A name starting with "/" or "./" is none of
+ * those, so a relative path is given as "./PATH". */
+static int open_file(const char *path, sqlite3 **db)
+{
+	if (path[0] == '/')
+		return sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	size_t len = strlen(path);
+	char *relative = malloc(len + 3);
+	if (!relative) {
+		*db = NULL;
+		return SQLITE_NOMEM;
+	}
+	memcpy(relative, "./", 2);
+	memcpy(relative + 2, path, len + 1);
+	int rc = sqlite3_open_v2(relative, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	free(relative);
+	return rc;
+}
+
 struct rcd_store *rcd_store_open(const char *path, enum rcd_store_failure *why, char *err, size_t err_cap)
 {
 	enum rcd_store_failure unused;
@@ -251,7 +273,7 @@ struct rcd_store *rcd_store_open(const char *path, enum rcd_store_failure *why, 
 		snprintf(err, err_cap, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	if (open_file(path, &st->db) != SQLITE_OK) {
 		snprintf(err, err_cap, "cannot open database %s: %s", path,
 			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		rcd_store_close(st);
@@ -626,26 +648,37 @@ static int load_sandbox_row(struct row *rw, struct rc_coord *c)
 	return rw->bad < 0 ? rc_coord_restore_sandbox(c, &sb) : -1;
 }
 
+/* The highest session ever issued (the sessions table keeps those of removed
+ * records too), so the restore starts above it whatever the clock says. */
+static int load_session_row(struct row *rw, struct rc_coord *c)
+{
+	uint64_t session = column_u64(rw, 0);
+	return rw->bad < 0 ? rc_coord_restore_session(c, session) : -1;
+}
+
 struct loader {
 	const char *what;
 	const char *table;
 	const char *sql; /* the row's rowid last, to name it in an error */
 	int (*load_row)(struct row *r, struct rc_coord *c);
+	bool history; /* a row of history the core reads, not a record: not counted */
 };
 
 static const struct loader loaders[] = {
 	{ "runner", "runners",
 	  "SELECT id, hostname, project_dir, executor_type, instance_token, status, registered_at_ms,"
 	  " last_heartbeat_ms, session, max_concurrency, running, rowid FROM runners ORDER BY seq",
-	  load_runner_row },
+	  load_runner_row, false },
 	{ "task", "tasks",
 	  "SELECT id, kind, payload, result, state, attempt, runner_id, submitted_at_ms, claimed_at_ms,"
 	  " finished_at_ms, confirmed, rowid FROM tasks ORDER BY id",
-	  load_task_row },
+	  load_task_row, false },
 	{ "sandbox", "sandboxes",
 	  "SELECT id, status, runner_id, task_id, container_id, created_at_ms, updated_at_ms, deleted_by_api,"
 	  " rowid FROM sandboxes ORDER BY id",
-	  load_sandbox_row },
+	  load_sandbox_row, false },
+	{ "session", "sessions", "SELECT session, rowid FROM sessions ORDER BY session DESC LIMIT 1",
+	  load_session_row, true },
 };
 
 /* Name the table, the row and (when the store refused it) the column. */
@@ -677,7 +710,7 @@ long rcd_store_load(struct rcd_store *st, struct rc_coord *c, char *err, size_t 
 				sqlite3_finalize(s);
 				return RCD_STORE_REFUSED;
 			}
-			total++;
+			total += !loaders[i].history;
 		}
 		sqlite3_finalize(s);
 		if (rc != SQLITE_DONE) {

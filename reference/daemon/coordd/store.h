@@ -28,7 +28,8 @@ struct rcd_store;
  * input: coordd exits 2 for it, as runnerd does for a damaged state dir). */
 enum rcd_store_failure { RCD_STORE_UNUSABLE = -1, RCD_STORE_REFUSED = -2 };
 
-/* Open (creating if needed) the database at path and its schema. Returns the
+/* Open (creating if needed) the database at path and its schema; path is
+ * always a file name (never SQLite's ":memory:" or a "file:" URI). Returns the
  * store, or NULL with err filled and *why (when why is not NULL) set:
  * RCD_STORE_REFUSED for a file of another program or of other tables. */
 struct rcd_store *rcd_store_open(const char *path, enum rcd_store_failure *why, char *err, size_t err_cap);

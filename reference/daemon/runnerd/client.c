@@ -46,12 +46,33 @@ int runnerd_client_check_url(const char *url, char *err, size_t err_cap)
 		snprintf(err, err_cap, "'%s' is not an http:// or https:// URL", url);
 	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host)
 		snprintf(err, err_cap, "'%s' names no host", url);
+	else if (strpbrk(url, "?#")) /* unencoded, they can only start a query or a fragment */
+		snprintf(err, err_cap, "'%s' has a query or fragment: the request paths are added to the URL, so "
+			 "they would land in it, not in its path", url);
 	else
 		rc = 0;
 	curl_free(scheme);
 	curl_free(host);
 	curl_url_cleanup(u);
 	return rc;
+}
+
+char *runnerd_client_shown_url(const char *url)
+{
+	CURLU *u = curl_url();
+	if (!u)
+		return NULL;
+	char *password = NULL, *masked = NULL, *shown = NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &password, 0) != CURLUE_OK)
+		shown = strdup(url); /* no password to hide */
+	else if (curl_url_set(u, CURLUPART_PASSWORD, "***", 0) == CURLUE_OK &&
+		 curl_url_get(u, CURLUPART_URL, &masked, 0) == CURLUE_OK)
+		shown = strdup(masked);
+	curl_free(password);
+	curl_free(masked);
+	curl_url_cleanup(u);
+	return shown;
 }
 
 struct runnerd_client *runnerd_client_new(const char *base_url, int64_t timeout_ms)

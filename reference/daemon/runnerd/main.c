@@ -53,7 +53,7 @@ static void usage(FILE *out)
 		"tasks of kind \"shell\" and runs each payload as `/bin/sh -c PAYLOAD` in its own\n"
 		"process group (output in DIR/tasks/); what a task leaves running in that group\n"
 		"when it exits is killed with SIGKILL.\n"
-		"  --coordinator URL     http:// or https:// (a bare HOST:PORT is http://)\n"
+		"  --coordinator URL     http:// or https:// (a bare HOST:PORT is http://), no ?query or #fragment\n"
 		"  --state-dir DIR       instance token and last registration (created if missing;\n"
 		"                        a corrupt file, or one that is not a regular file, is an\n"
 		"                        error, never a new identity)\n"
@@ -254,6 +254,7 @@ static void teardown(struct runnerd *d)
 	runnerd_procs_free(&d->procs);
 	rcd_http_stop(d->status_http);
 	runnerd_client_free(d->client);
+	free(d->coordinator_shown);
 	rc_runner_free(d->runner);
 	runnerd_free_tasks(d);
 	rc_outbox_free(&d->ob);
@@ -281,7 +282,6 @@ static void log_state(const struct runnerd_state *st)
 static int setup(struct runnerd *d, const struct options *o)
 {
 	char err[4400], tasks_dir[4200];
-	d->coordinator_url = o->coordinator;
 	if (load_secret(o, d->secret, sizeof d->secret) != 0)
 		return 2;
 	if (runnerd_state_open(&d->state, o->state_dir, err, sizeof err) != 0) {
@@ -300,7 +300,8 @@ static int setup(struct runnerd *d, const struct options *o)
 			      d->secret, o->max_concurrency);
 	d->runner = rc_runner_new(&d->cfg, random_seed());
 	d->client = runnerd_client_new(o->coordinator, d->cfg.request_timeout_ms);
-	if (!d->runner || !d->client) {
+	d->coordinator_shown = runnerd_client_shown_url(o->coordinator);
+	if (!d->runner || !d->client || !d->coordinator_shown) {
 		fprintf(stderr, PROG ": cannot initialise the runner or the HTTP client\n");
 		return 1;
 	}

@@ -44,7 +44,7 @@ struct runnerd {
 	struct runnerd_procs procs;
 	struct rcd_http_server *status_http;
 	struct rc_outbox ob;
-	const char *coordinator_url;
+	char *coordinator_shown; /* --coordinator without its password, for /status */
 	char secret[RC_MAX_SECRET_LEN + 1];
 	int64_t started_at_ms;
 	int keep_task_logs; /* --keep-task-logs: finished tasks' logs kept (tasklogs.h) */

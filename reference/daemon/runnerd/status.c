@@ -1,9 +1,10 @@
 /*
  * status.c - GET /status: what this runnerd is doing, for people and probes.
  *
- * Configuration (never the secret or the instance token), registration and
- * heartbeat times, the last error, and the tasks with their supervisor state
- * and process ids. Read-only: it never calls into the core's mutating API.
+ * Configuration (never the secret, the instance token or a password in the
+ * coordinator's URL), registration and heartbeat times, the last error, and
+ * the tasks with their supervisor state and process ids. Read-only: it never
+ * calls into the core's mutating API.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -81,7 +82,7 @@ static json_t *status_json(const struct runnerd *d)
 			 "session", (json_int_t)rc_runner_session(d->runner),
 			 "config", "hostname", d->cfg.hostname, "project_dir", d->cfg.project_dir,
 			 "executor_type", d->cfg.executor_type, "max_concurrency", d->cfg.max_concurrency,
-			 "coordinator", text_json(d->coordinator_url), "state_dir", text_json(d->state.dir),
+			 "coordinator", text_json(d->coordinator_shown), "state_dir", text_json(d->state.dir),
 			 "now_ms", (json_int_t)now_ms,
 			 "started_at_ms", (json_int_t)d->started_at_ms,
 			 "registered_at_ms", time_or_null(d->state.registered ? d->state.saved_at_ms : 0),
