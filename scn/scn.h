@@ -51,6 +51,8 @@ struct scn_config {
 	int64_t lossy_storage;  /* 1: a coordinator crash loses unsynced writes */
 };
 #define SCN_CONFIG_FIELDS (sizeof(struct scn_config) / sizeof(int64_t))
+/* Every value SCN_UNSET: nothing configured. */
+void scn_config_init(struct scn_config *c);
 
 enum scn_name_kind { SCN_COORDINATOR, SCN_RUNNER, SCN_TASK, SCN_SANDBOX };
 const char *scn_name_kind_word(enum scn_name_kind k); /* "runner", ... */

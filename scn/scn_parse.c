@@ -253,7 +253,7 @@ static const struct {
 };
 #define N_CONFIG_KEYS (sizeof config_keys / sizeof config_keys[0])
 
-static void config_init(struct scn_config *c)
+void scn_config_init(struct scn_config *c)
 {
 	int64_t *v = (int64_t *)c;
 	for (size_t i = 0; i < sizeof *c / sizeof *v; i++)
@@ -592,7 +592,7 @@ struct scn_scenario *scn_parse(const char *path, const char *text, struct scn_di
 	s->seed_first = 1;
 	s->seed_last = 100;
 	s->secret = scn_keep_str(s, default_secret);
-	config_init(&s->config);
+	scn_config_init(&s->config);
 	struct scn_parser p = { .path = path, .s = s, .diags = diags, .last_at_ms = 0 };
 	p.source = scn_keep_str(s, text);
 	define_node(&p, "coordinator", (struct scn_pos){ 0, 0 }, true);

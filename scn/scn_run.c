@@ -308,12 +308,11 @@ static int settings_check(const struct scn_scenario *s, char *why, size_t why_le
  * (remove_after below stale_after) names the one that broke it. */
 static bool refused_setting(const struct scn_scenario *s, struct scn_pos *pos, char *why, size_t why_len)
 {
-	struct scn_scenario *trial = zalloc(1, sizeof *trial);
-	*trial = *s; /* shares the strings; only config and secret change */
-	int64_t *values = (int64_t *)&trial->config;
-	for (size_t i = 0; i < SCN_CONFIG_FIELDS; i++)
-		values[i] = SCN_UNSET;
-	trial->secret = NULL;
+	struct scn_scenario trial = *s; /* shares the strings; only config and secret change */
+	scn_config_init(&trial.config);
+	trial.secret = "-"; /* a valid one until the file's own */
+	const int64_t *given = (const int64_t *)&s->config;
+	int64_t *values = (int64_t *)&trial.config;
 	struct scn_pos at = { 0, 0 };
 	bool refused = false;
 	while (!refused) {
@@ -328,14 +327,13 @@ static bool refused_setting(const struct scn_scenario *s, struct scn_pos *pos, c
 			break;
 		for (size_t i = 0; i < SCN_CONFIG_FIELDS; i++)
 			if (s->config_pos[i].line == next.line)
-				values[i] = ((const int64_t *)&s->config)[i];
-		if (s->secret_pos.line == next.line || !trial->secret) /* a valid one until the file's own */
-			trial->secret = s->secret_pos.line == next.line ? s->secret : "-";
+				values[i] = given[i];
+		if (s->secret_pos.line == next.line)
+			trial.secret = s->secret;
 		at = next;
-		refused = settings_check(trial, why, why_len) != 0;
+		refused = settings_check(&trial, why, why_len) != 0;
 	}
 	*pos = at;
-	free(trial);
 	return refused;
 }
 
