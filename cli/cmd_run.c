@@ -238,10 +238,8 @@ static int report(const struct rc_scenario_result *res, size_t n, const struct r
 	       " events) in %.3f s wall\n",
 	       n, n == 1 ? "" : "s", runs, passed, failed, errors ? ", some could not run" : "",
 	       scn_format_duration(sim_ms, sim, sizeof sim), events, wall_s);
-	if (o->junit && rc_junit_write(o->junit, res, n, rc_cli_program, wall_s) != 0) {
-		fprintf(stderr, "rollcall run: cannot write --junit %s: %s\n", rc_cli_output_name(o->junit), strerror(errno));
-		return RC_EXIT_USAGE;
-	}
+	if (o->junit && rc_junit_write(o->junit, res, n, rc_cli_program, wall_s) != 0)
+		return rc_cli_write_error("run", "--junit", o->junit);
 	if (errors)
 		return RC_EXIT_USAGE;
 	return failed ? RC_EXIT_FAIL : RC_EXIT_OK;

@@ -320,7 +320,8 @@ struct trace_out {
 
 static int trace_failed(const struct sim_opts *o, int e)
 {
-	return rc_cli_usage_error("sim", "--trace: cannot write %s: %s", rc_cli_output_name(o->trace), strerror(e));
+	errno = e;
+	return rc_cli_write_error("sim", "--trace", o->trace);
 }
 
 /* Open o->trace (t->f NULL when there is none). Returns 0, or prints why
