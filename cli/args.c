@@ -113,6 +113,34 @@ int rc_cli_write_error(const char *command, const char *option, const char *path
 	return rc_cli_usage_error(command, "%s: cannot write %s: %s", option, name, strerror(e));
 }
 
+int rc_cli_stream_open(struct rc_cli_stream *s, const char *path)
+{
+	s->f = NULL;
+	if (rc_file_writer_open(&s->w, path, 0666, 0, NULL, 0) != 0)
+		return -1;
+	int copy = dup(s->w.fd);
+	if (copy >= 0 && (s->f = fdopen(copy, "w")))
+		return 0;
+	int e = errno;
+	if (copy >= 0)
+		close(copy);
+	rc_file_writer_abort(&s->w);
+	errno = e;
+	return -1;
+}
+
+int rc_cli_stream_close(struct rc_cli_stream *s, bool keep)
+{
+	bool failed = ferror(s->f); /* a write before the last: its errno is gone */
+	errno = EIO;
+	failed = fclose(s->f) != 0 || failed;
+	s->f = NULL;
+	if (keep && !failed)
+		return rc_file_writer_commit(&s->w, NULL, 0);
+	rc_file_writer_abort(&s->w); /* errno kept: fclose's reason, or EIO */
+	return keep ? -1 : 0;
+}
+
 static char kept_stdout_path[32];    /* "/dev/fd/N" */
 static const char *kept_stdout_name; /* what the command line called it */
 

@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "rc_file.h"
 
 enum { RC_EXIT_OK = 0, RC_EXIT_FAIL = 1, RC_EXIT_USAGE = 2 };
 
@@ -85,6 +88,20 @@ const char *rc_cli_output_name(const char *path);
  * or "OPTION: no reader on FIFO NAME" for a FIFO nobody reads (rc_file
  * opens one without waiting), and return RC_EXIT_USAGE. */
 int rc_cli_write_error(const char *command, const char *option, const char *path);
+
+/* An output file written as it is made (a trace), through stdio: an
+ * rc_file_writer (replaced whole or not at all; a FIFO nobody reads fails
+ * the open with ENXIO) with a FILE on a copy of its descriptor. */
+struct rc_cli_stream {
+	struct rc_file_writer w;
+	FILE *f; /* write here */
+};
+/* Open path (mode 0666 less the umask). Returns 0, or -1 with errno. */
+int rc_cli_stream_open(struct rc_cli_stream *s, const char *path);
+/* Close it: with keep, put what was written in place (0, or -1 with errno
+ * when a write or the replacement failed, the file at path as it was);
+ * without, leave the file at path as it was (0). */
+int rc_cli_stream_close(struct rc_cli_stream *s, bool keep);
 
 /* Parse a duration such as "1500ms", "30s", "2m", "24h", "2m30s" or a bare
  * number of milliseconds into *out_ms, at least min_ms and at most a year and

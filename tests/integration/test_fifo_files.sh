@@ -124,4 +124,13 @@ wait_until 3 reading
 exec 5>&-
 wait "$reader"
 check "... and the reader gets the JUnit XML" grep -qx "</testsuites>" "$T/fifo.xml"
+# A FIFO under the name of a trace of --trace-dir: that trace is not written (exit 2),
+# the others are.
+mkdir "$T/traces" && mkfifo "$T/traces/stale-too-early.seed1.jsonl"
+timeout 3 "$RC" run --seeds 1-2 --trace-dir "$T/traces" "$ROOT/fixtures/scenarios-failing/stale-too-early.scn" \
+	> /dev/null 2> "$T/run.err"
+check_eq "run --trace-dir with a FIFO under a trace's name exits 2 (no hang)" 2 "$?"
+check "... naming it" grep -q "no reader on FIFO $T/traces/stale-too-early.seed1.jsonl" "$T/run.err"
+check "... and writes the other trace" test -s "$T/traces/stale-too-early.seed2.jsonl"
+check "... the FIFO left as it was" test -p "$T/traces/stale-too-early.seed1.jsonl"
 finish

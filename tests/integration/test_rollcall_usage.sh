@@ -289,6 +289,17 @@ check "... and b/s's" grep -q '"r2"' "$T/twin-traces/b/s.seed1.jsonl"
 check "... names the results by their paths in the folder" grep -q "^FAIL  b/s  " "$T/out"
 check "... and the JUnit test cases" \
 	bash -c "grep -q 'name=\"a/s\" file=\"$T/twins/a/s.scn\"' '$T/twins.xml' && grep -q 'name=\"b/s\"' '$T/twins.xml'"
+# A trace that cannot be written (a folder in the way of seed 1's) is said, naming it, and
+# the exit code is 2 (once 1, the trace missing); the others and the JUnit file are written.
+mkdir -p "$T/lost/stale-too-early.seed1.jsonl"
+"$RC" run --seeds 1-2 --trace-dir "$T/lost" --junit "$T/lost.xml" \
+	"$ROOT/fixtures/scenarios-failing/stale-too-early.scn" > "$T/out" 2> "$T/err"
+check_eq "run --trace-dir with a folder in the way of a trace exits 2" 2 "$?"
+check "... naming it" grep -q -- "--trace-dir: cannot write $T/lost/stale-too-early.seed1.jsonl: Is a directory" \
+	"$T/err"
+check "... and writes the other trace" grep -q '"kind"' "$T/lost/stale-too-early.seed2.jsonl"
+check "... and the JUnit file" grep -q 'name="stale-too-early"' "$T/lost.xml"
+check "... and the results" grep -q "^total: 1 scenario, 2 runs" "$T/out"
 "$RC" run --seeds 1 --trace-dir "$T/twin-traces" "$T/twins/a/s.scn" "$T/twins/b/s.scn" > "$T/out" 2> "$T/err"
 check_eq "two files given with one name and --trace-dir exit 2" 2 "$?"
 check "... naming both" grep -q "$T/twins/a/s.scn and $T/twins/b/s.scn would both be named 's' in --trace-dir" "$T/err"
