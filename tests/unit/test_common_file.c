@@ -225,6 +225,28 @@ static void test_replace_creates_and_replaces(void)
 	remove_scratch();
 }
 
+/* A file size limit of `bytes` for this process, SIGXFSZ ignored (a write
+ * past it fails with EFBIG, as on a full disk), until limit_end(). */
+struct size_limit {
+	struct rlimit was;
+	void (*xfsz)(int);
+};
+
+static void limit_begin(struct size_limit *l, rlim_t bytes)
+{
+	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &l->was), 0);
+	struct rlimit small = l->was;
+	small.rlim_cur = bytes;
+	l->xfsz = signal(SIGXFSZ, SIG_IGN);
+	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &small), 0);
+}
+
+static void limit_end(struct size_limit *l)
+{
+	setrlimit(RLIMIT_FSIZE, &l->was);
+	signal(SIGXFSZ, l->xfsz);
+}
+
 /* The streamed writer: what is written shows at path only on commit; an
  * abort leaves the old file and no temporary file. */
 static void test_writer_commit_or_abort(void)
@@ -293,17 +315,12 @@ static void test_check_replace_in_place(void)
 static void test_check_replace_no_room(void)
 {
 	scratch();
-	struct rlimit was, none;
-	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &was), 0);
-	none = was;
-	none.rlim_cur = 0;
-	void (*xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
-	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &none), 0);
+	struct size_limit lim;
+	limit_begin(&lim, 0);
 	char err[256];
 	int rc = rc_file_check_replace(path, err, sizeof err);
 	int e = errno;
-	setrlimit(RLIMIT_FSIZE, &was);
-	signal(SIGXFSZ, xfsz);
+	limit_end(&lim);
 	CU_ASSERT_EQUAL(rc, -1);
 	CU_ASSERT_EQUAL(e, EFBIG);
 	CU_ASSERT_EQUAL(entries(), 0); /* the temporary file was removed */
@@ -327,18 +344,13 @@ static void test_replace_failure_keeps_old_file(void)
 {
 	scratch();
 	put(path, "old content\n", 12);
-	struct rlimit was, small;
-	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &was), 0);
-	small = was;
-	small.rlim_cur = 4;
-	void (*xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
-	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &small), 0);
+	struct size_limit lim;
+	limit_begin(&lim, 4);
 	char err[256];
 	errno = 0;
 	int rc = rc_file_replace(path, "new content, longer\n", 20, 0644, 0, err, sizeof err);
 	int e = errno;
-	setrlimit(RLIMIT_FSIZE, &was);
-	signal(SIGXFSZ, xfsz);
+	limit_end(&lim);
 	CU_ASSERT_EQUAL(rc, -1);
 	CU_ASSERT_EQUAL(e, EFBIG);
 	char want[256];
