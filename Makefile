@@ -97,7 +97,7 @@ run: deps
 coverage: deps
 	@bash ci/coverage.sh
 
-.PHONY: scenario-syntax scenario-library scenario-must-fail scenario-warnings scenario-junit integration integration-valgrind
+.PHONY: scenario-syntax scenario-library scenario-must-fail scenario-warnings scenario-junit scenario-gate integration integration-valgrind
 .PHONY: conform conform-mutants
 .PHONY: test-report test-report-html test-report-mutant
 .PHONY: FORCE coverage-build bench mutants sim-determinism sim-reference sim-scaling sim-heartbeat-work run coverage all deps check unit valgrind-unit purity test-purity clang-build clean help
@@ -326,7 +326,7 @@ integration-valgrind: $(INTEGRATION_BINS)
 # --- the gate -------------------------------------------------------------
 
 # The scenario language and the gate (ci/check-scenarios.sh says what each checks).
-scenario-syntax scenario-library scenario-must-fail scenario-warnings scenario-junit: $(BIN)/rollcall
+scenario-syntax scenario-library scenario-must-fail scenario-warnings scenario-junit scenario-gate: $(BIN)/rollcall
 	@bash ci/check-scenarios.sh $(patsubst scenario-%,%,$@)
 
 # --- explore: race reproduction, the mutation self-check ----------------------
@@ -365,7 +365,7 @@ conform-mutants: $(CONFORM_BINS)
 	@RC=$(BIN)/rollcall ADAPTER=$(BIN)/dialect-adapter bash ci/conform-mutants.sh
 
 CHECK_STEPS := unit valgrind-unit test-purity clang-build coverage-build
-CHECK_STEPS += scenario-syntax scenario-library scenario-must-fail scenario-warnings scenario-junit
+CHECK_STEPS += scenario-syntax scenario-library scenario-must-fail scenario-warnings scenario-junit scenario-gate
 CHECK_STEPS += integration integration-valgrind
 CHECK_STEPS += test-report test-report-html test-report-mutant
 CHECK_STEPS += sim-determinism sim-reference sim-scaling sim-heartbeat-work

@@ -16,6 +16,9 @@
 #   junit      --junit writes well-formed XML, valid against the JUnit shape CI
 #              tools read (fixtures/junit/junit.xsd), with one testcase per
 #              scenario and a <failure> for a failing one
+#   gate       ci/gate called from another folder, by a relative path, an
+#              absolute one and a link: the files, JUNIT and TRACE_DIR it is
+#              given, relative or absolute, mean what they say in that folder
 set -euo pipefail
 
 RC=${RC:-build/bin/rollcall}
@@ -131,11 +134,37 @@ check_junit() {
 	echo "junit: well-formed, schema-valid, $cases testcases, the failing one reported"
 }
 
+# ci/gate caller [VAR=VALUE...] PATH...: ci/gate run from folder caller, output in $tmp/out.
+gate_in() {
+	local caller=$1; shift
+	capture env -C "$caller" SEEDS=1-2 "$@"
+}
+
+check_gate() {
+	local repo=$PWD caller=$tmp/caller
+	mkdir -p "$caller/s"
+	cp scenarios/timeout-reassignment.scn fixtures/scenarios-failing/stale-too-early.scn "$caller/s/"
+	gate_in "$caller" JUNIT=out/j.xml TRACE_DIR=traces "$(realpath --relative-to="$caller" ci/gate)" s/
+	[ "$status" -eq 1 ] || { cat "$tmp/out"; fail "gate with relative paths from another folder: exit $status, want 1"; }
+	[ "$(xmllint --xpath 'count(//testcase)' "$caller/out/j.xml")" -eq 2 ] ||
+		fail "gate with relative paths from another folder: no JUnit with 2 test cases in $caller/out/j.xml"
+	[ -s "$caller/traces/stale-too-early.seed1.jsonl" ] ||
+		fail "gate with relative paths from another folder: no trace in $caller/traces"
+	ln -s "$repo/ci/gate" "$tmp/gate-link"
+	gate_in / JUNIT="$tmp/abs.xml" TRACE_DIR="$tmp/abs-traces" "$tmp/gate-link" "$caller/s/timeout-reassignment.scn"
+	[ "$status" -eq 0 ] || { cat "$tmp/out"; fail "gate by a link with absolute paths: exit $status, want 0"; }
+	[ "$(xmllint --xpath 'count(//testcase)' "$tmp/abs.xml")" -eq 1 ] ||
+		fail "gate by a link with absolute paths: no JUnit with 1 test case in $tmp/abs.xml"
+	ci/gate --help | grep -q "It runs from any folder" || fail "gate --help does not say it runs from any folder"
+	echo "gate: from another folder by a relative path, and by a link with absolute paths, each writes where it was told"
+}
+
 case "${1:-}" in
 syntax) check_syntax ;;
 library) check_library ;;
 must-fail) check_must_fail ;;
 warnings) check_warnings ;;
 junit) check_junit ;;
-*) echo "usage: $0 syntax|library|must-fail|warnings|junit" >&2; exit 2 ;;
+gate) check_gate ;;
+*) echo "usage: $0 syntax|library|must-fail|warnings|junit|gate" >&2; exit 2 ;;
 esac

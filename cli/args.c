@@ -93,13 +93,52 @@ int rc_cli_parse_seed_range(const char *command, const char *text, uint64_t *fir
 static int check_output_file(const char *command, const char *option, const char *path)
 {
 	struct stat st;
+	char err[4200];
 	if (!path[0])
 		return rc_cli_usage_error(command, "%s: an empty file name", option);
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return rc_cli_usage_error(command, "%s %s: is a folder, not a file", option, path);
-	if (rc_file_check_replace(path, NULL, 0) != 0)
-		return rc_cli_usage_error(command, "%s %s: cannot write there: %s", option, path, strerror(errno));
+	if (rc_file_check_replace(path, err, sizeof err) != 0)
+		return rc_cli_usage_error(command, "%s: %s", option, err);
 	return RC_EXIT_OK;
+}
+
+int rc_cli_write_error(const char *command, const char *option, const char *path)
+{
+	int e = errno;
+	struct stat st;
+	const char *name = rc_cli_output_name(path);
+	if (e == ENXIO && stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
+		return rc_cli_usage_error(command, "%s: no reader on FIFO %s", option, name);
+	return rc_cli_usage_error(command, "%s: cannot write %s: %s", option, name, strerror(e));
+}
+
+int rc_cli_stream_open(struct rc_cli_stream *s, const char *path)
+{
+	s->f = NULL;
+	if (rc_file_writer_open(&s->w, path, 0666, 0, NULL, 0) != 0)
+		return -1;
+	int copy = dup(s->w.fd);
+	if (copy >= 0 && (s->f = fdopen(copy, "w")))
+		return 0;
+	int e = errno;
+	if (copy >= 0)
+		close(copy);
+	rc_file_writer_abort(&s->w);
+	errno = e;
+	return -1;
+}
+
+int rc_cli_stream_close(struct rc_cli_stream *s, bool keep)
+{
+	bool failed = ferror(s->f); /* a write before the last: its errno is gone */
+	errno = EIO;
+	failed = fclose(s->f) != 0 || failed;
+	s->f = NULL;
+	if (keep && !failed)
+		return rc_file_writer_commit(&s->w, NULL, 0);
+	rc_file_writer_abort(&s->w); /* errno kept: fclose's reason, or EIO */
+	return keep ? -1 : 0;
 }
 
 static char kept_stdout_path[32];    /* "/dev/fd/N" */

@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "rc_file.h"
 
 enum { RC_EXIT_OK = 0, RC_EXIT_FAIL = 1, RC_EXIT_USAGE = 2 };
 
@@ -63,9 +66,11 @@ void rc_cli_append_shell_word(char *buf, size_t cap, const char *text, bool alwa
 
 /* Claim option's output file *path before anything runs: check that it
  * can be written at the end (it is not a folder, and rc_file_check_replace:
- * the temporary file the write will use can be made in its folder, which is
- * made and removed at once; a device or pipe such as /dev/stdout need only
- * be writable), and when it names this process's standard output
+ * a file's temporary file can be made in its folder, with room for a block;
+ * a FIFO must be writable, a character device must be a terminal or
+ * /dev/null, anything else such as /dev/full is refused; a descriptor of
+ * this process such as /dev/stdout is taken as it is), and when it names
+ * this process's standard output
  * (`-o /dev/stdout`, or any other name of the same file or pipe) keep the
  * command's own lines (progress, "wrote ...", a results table) out of what
  * is written there: the standard output is kept for the file under another
@@ -77,6 +82,26 @@ int rc_cli_claim_output_file(const char *command, const char *option, const char
 /* The name to show for a path rc_cli_claim_output_file returned: the one
  * the command line gave (/dev/stdout), not the descriptor it now names. */
 const char *rc_cli_output_name(const char *path);
+
+/* The failure, errno its reason, of the write of option's output file path
+ * (claimed): print "rollcall COMMAND: OPTION: cannot write NAME: reason",
+ * or "OPTION: no reader on FIFO NAME" for a FIFO nobody reads (rc_file
+ * opens one without waiting), and return RC_EXIT_USAGE. */
+int rc_cli_write_error(const char *command, const char *option, const char *path);
+
+/* An output file written as it is made (a trace), through stdio: an
+ * rc_file_writer (replaced whole or not at all; a FIFO nobody reads fails
+ * the open with ENXIO) with a FILE on a copy of its descriptor. */
+struct rc_cli_stream {
+	struct rc_file_writer w;
+	FILE *f; /* write here */
+};
+/* Open path (mode 0666 less the umask). Returns 0, or -1 with errno. */
+int rc_cli_stream_open(struct rc_cli_stream *s, const char *path);
+/* Close it: with keep, put what was written in place (0, or -1 with errno
+ * when a write or the replacement failed, the file at path as it was);
+ * without, leave the file at path as it was (0). */
+int rc_cli_stream_close(struct rc_cli_stream *s, bool keep);
 
 /* Parse a duration such as "1500ms", "30s", "2m", "24h", "2m30s" or a bare
  * number of milliseconds into *out_ms, at least min_ms and at most a year and

@@ -456,8 +456,7 @@ int rc_cmd_conform(int argc, char **argv)
 			res[i] = runs[i].res;
 		if (rc_junit_write_named(o.junit, "rollcall conform", "rollcall.conform", res, l.len, rc_cli_program,
 					 real_s) != 0) {
-			fprintf(stderr, "rollcall conform: cannot write --junit %s: %s\n", rc_cli_output_name(o.junit), strerror(errno));
-			rc = RC_EXIT_USAGE;
+			rc = rc_cli_write_error("conform", "--junit", o.junit);
 		}
 		free(res);
 	}

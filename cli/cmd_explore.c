@@ -42,7 +42,8 @@ static const char explore_usage[] =
 	"                     the run fails unless every live runner is online and every\n"
 	"                     task finished within the bound\n"
 	"  --budget D         stop after D of wall time (e.g. 30s, 10m), checked between seeds:\n"
-	"                     a seed that has started runs to its end\n"
+	"                     a seed that has started runs to its end, in every job; the\n"
+	"                     summary then says the budget ended the run\n"
 	"  --workload NAME    a generated workload (default mixed; --workload list)\n"
 	"  SCENARIO           explore this scenario instead: its timeline plus random\n"
 	"                     faults (its expectations and expected replies are dropped:\n"
@@ -338,9 +339,14 @@ static void print_summary(const struct explore_opts *o, const struct ui_state *u
 	       o->liveness ? " (liveness)" : "", range);
 	if (o->shard_n)
 		printf(" [shard %" PRIu64 "/%" PRIu64 "]", o->shard_k, o->shard_n);
-	printf(": %" PRIu64 " seed%s in %.2f s (%.0f seeds/s, %d job%s), %" PRIu64 " failing\n", p->done,
+	printf(": %" PRIu64 " seed%s in %.2f s (%.0f seeds/s, %d job%s), %" PRIu64 " failing", p->done,
 	       p->done == 1 ? "" : "s", p->wall_s, p->wall_s > 0 ? (double)p->done / p->wall_s : 0.0, c->jobs,
 	       c->jobs == 1 ? "" : "s", p->failures);
+	char budget[32];
+	if (p->budget_spent)
+		printf("; --budget %s ended the run", scn_format_duration((int64_t)(c->budget_s * 1000 + 0.5), budget,
+									 sizeof budget));
+	printf("\n");
 	for (int i = 0; i < u->n_kinds; i++)
 		printf("  %-40s %" PRIu64 " seed%s\n", u->kinds[i], u->kind_count[i], u->kind_count[i] == 1 ? "" : "s");
 	if (u->have_first)

@@ -44,7 +44,7 @@ static int save_trace(const char *text, size_t len)
 	if (!save_path)
 		return RC_EXIT_OK;
 	if (xp_write_file(save_path, text, len) != 0)
-		return rc_cli_usage_error("replay", "cannot write %s: %s", rc_cli_output_name(save_path), strerror(errno));
+		return rc_cli_write_error("replay", "--save", save_path);
 	printf("replay: wrote %s\n", rc_cli_output_name(save_path));
 	return RC_EXIT_OK;
 }

@@ -41,6 +41,7 @@ struct run_opts {
 	const char *junit;
 	const char *trace_dir;
 	bool parse_only;
+	int traces_lost; /* traces of --trace-dir that could not be written */
 };
 
 static double wall_now(void)
@@ -96,28 +97,33 @@ static void seed_range(const struct scn_scenario *s, const struct run_opts *o, u
 }
 
 /* Run one seed again with its trace going to DIR/NAME.seedN.jsonl (NAME
- * "a/s" in the folder DIR/a). */
-static void write_trace(const struct run_opts *o, const struct rc_scenario_result *r, uint64_t seed)
+ * "a/s" in the folder DIR/a), replaced whole like every output file. A
+ * trace that cannot be written is said at once and counted: the others and
+ * the results still are, and the exit code is 2. */
+static void write_trace(struct run_opts *o, const struct rc_scenario_result *r, uint64_t seed)
 {
 	char path[4096], folder[4096], err[4200];
 	snprintf(path, sizeof path, "%s/%s.seed%" PRIu64 ".jsonl", o->trace_dir, r->name, seed);
 	snprintf(folder, sizeof folder, "%s", path);
 	*strrchr(folder, '/') = '\0';
+	o->traces_lost++; /* until it is written */
 	if (rc_file_mkdirs(folder, err, sizeof err) != 0) {
 		fprintf(stderr, "rollcall run: --trace-dir: %s\n", err);
 		return;
 	}
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "rollcall run: cannot write %s: %s\n", path, strerror(errno));
-		return;
+	struct rc_cli_stream t;
+	if (rc_cli_stream_open(&t, path) == 0) {
+		struct scn_outcome ignored;
+		scn_run(r->s, seed, t.f, &ignored);
+		if (rc_cli_stream_close(&t, true) == 0) {
+			o->traces_lost--;
+			return;
+		}
 	}
-	struct scn_outcome ignored;
-	scn_run(r->s, seed, f, &ignored);
-	fclose(f);
+	rc_cli_write_error("run", "--trace-dir", path);
 }
 
-static void run_scenario(const struct scn_scenario *s, const char *name, const struct run_opts *o,
+static void run_scenario(const struct scn_scenario *s, const char *name, struct run_opts *o,
 			 struct rc_scenario_result *r)
 {
 	memset(r, 0, sizeof *r);
@@ -238,11 +244,9 @@ static int report(const struct rc_scenario_result *res, size_t n, const struct r
 	       " events) in %.3f s wall\n",
 	       n, n == 1 ? "" : "s", runs, passed, failed, errors ? ", some could not run" : "",
 	       scn_format_duration(sim_ms, sim, sizeof sim), events, wall_s);
-	if (o->junit && rc_junit_write(o->junit, res, n, rc_cli_program, wall_s) != 0) {
-		fprintf(stderr, "rollcall run: cannot write --junit %s: %s\n", rc_cli_output_name(o->junit), strerror(errno));
-		return RC_EXIT_USAGE;
-	}
-	if (errors)
+	if (o->junit && rc_junit_write(o->junit, res, n, rc_cli_program, wall_s) != 0)
+		return rc_cli_write_error("run", "--junit", o->junit);
+	if (errors || o->traces_lost)
 		return RC_EXIT_USAGE;
 	return failed ? RC_EXIT_FAIL : RC_EXIT_OK;
 }

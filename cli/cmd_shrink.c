@@ -274,7 +274,7 @@ static int write_result(const struct shrink_opts *o, const struct xp_script *s, 
 	int rc = xp_write_file(o->out, text, strlen(text));
 	free(text);
 	if (rc != 0)
-		return rc_cli_usage_error("shrink", "cannot write %s: %s", rc_cli_output_name(o->out), strerror(errno));
+		return rc_cli_write_error("shrink", "-o", o->out);
 	return 0;
 }
 

@@ -310,53 +310,25 @@ static void print_summary(const struct sim_opts *o, const struct run_result *r, 
 		printf("  trace hash     %016" PRIx64 "\n", r->hash);
 }
 
-/* The --trace file, written as the run goes (a long run's trace is
- * gigabytes, too much to hold in memory) and replaced whole at the end like
- * every other output file (rc_file_writer). */
-struct trace_out {
-	struct rc_file_writer w;
-	FILE *f; /* on a copy of w.fd, so that closing it leaves the writer's own */
-};
-
-static int trace_failed(const struct sim_opts *o, int e)
-{
-	return rc_cli_usage_error("sim", "--trace: cannot write %s: %s", rc_cli_output_name(o->trace), strerror(e));
-}
-
-/* Open o->trace (t->f NULL when there is none). Returns 0, or prints why
- * not and returns RC_EXIT_USAGE. */
-static int trace_open(const struct sim_opts *o, struct trace_out *t)
+/* Open the --trace file (t->f NULL when there is none), written as the run
+ * goes (a long run's trace is gigabytes, too much to hold in memory) and
+ * replaced whole at the end like every other output file. Returns 0, or
+ * prints why not and returns RC_EXIT_USAGE. */
+static int trace_open(const struct sim_opts *o, struct rc_cli_stream *t)
 {
 	t->f = NULL;
-	if (!o->trace)
-		return 0;
-	if (rc_file_writer_open(&t->w, o->trace, 0666, 0, NULL, 0) != 0)
-		return trace_failed(o, errno);
-	int copy = dup(t->w.fd);
-	if (copy >= 0 && (t->f = fdopen(copy, "w")))
-		return 0;
-	int e = errno;
-	if (copy >= 0)
-		close(copy);
-	rc_file_writer_abort(&t->w);
-	return trace_failed(o, e);
+	if (o->trace && rc_cli_stream_open(t, o->trace) != 0)
+		return rc_cli_write_error("sim", "--trace", o->trace);
+	return 0;
 }
 
 /* Put the trace in place when the run went through (rc 0); otherwise, or
  * when it cannot be written whole, the file at --trace stays as it was. */
-static int trace_close(const struct sim_opts *o, struct trace_out *t, int rc)
+static int trace_close(const struct sim_opts *o, struct rc_cli_stream *t, int rc)
 {
-	if (!t->f)
-		return rc;
-	bool flushed = fclose(t->f) == 0;
-	if (rc != 0 || !flushed) {
-		rc_file_writer_abort(&t->w); /* errno kept */
-		if (rc != 0)
-			return rc;
-	} else if (rc_file_writer_commit(&t->w, NULL, 0) == 0) {
-		return 0;
-	}
-	return trace_failed(o, errno);
+	if (t->f && rc_cli_stream_close(t, rc == 0) != 0)
+		return rc_cli_write_error("sim", "--trace", o->trace);
+	return rc;
 }
 
 int rc_cmd_sim(int argc, char **argv)
@@ -366,7 +338,7 @@ int rc_cmd_sim(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? RC_EXIT_OK : rc;
-	struct trace_out trace;
+	struct rc_cli_stream trace;
 	if ((rc = trace_open(&o, &trace)) != 0)
 		return rc;
 	uint64_t violated = 0, events = 0;

@@ -168,7 +168,7 @@ int rc_cmd_timeline(int argc, char **argv)
 	bool ok = xp_write_file(o.out, svg, strlen(svg)) == 0;
 	free(svg);
 	if (!ok)
-		return rc_cli_usage_error("timeline", "cannot write %s: %s", rc_cli_output_name(o.out), strerror(errno));
+		return rc_cli_write_error("timeline", "-o", o.out);
 	printf("timeline: wrote %s\n", rc_cli_output_name(o.out));
 	return RC_EXIT_OK;
 }

@@ -286,15 +286,21 @@ static enum write_way write_way_of(const char *path, int *own_fd)
 	return WRITE_VIA_TEMP;
 }
 
-/* Open the device or FIFO at path for writing. RC_FILE_NO_HANG: a FIFO
- * nobody reads fails (ENXIO) instead of blocking the open; the writes
- * block again, as usual. */
-static int open_in_place(const char *path, unsigned flags)
+/* Open the device or FIFO at path for writing without waiting: a FIFO
+ * nobody reads fails (ENXIO) instead of blocking the open for ever, a
+ * terminal does not wait for a carrier nor become the controlling one.
+ * The writes block again, as usual. */
+static int open_in_place(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | (flags & RC_FILE_NO_HANG ? O_NONBLOCK : 0));
-	if (fd >= 0 && (flags & RC_FILE_NO_HANG))
-		fcntl(fd, F_SETFL, 0);
-	return fd;
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+	if (fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0)
+		return fd;
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+	return -1;
 }
 
 int rc_file_writer_open(struct rc_file_writer *w, const char *path, mode_t mode, unsigned flags, char *err,
@@ -308,7 +314,7 @@ int rc_file_writer_open(struct rc_file_writer *w, const char *path, mode_t mode,
 		w->borrowed = true;
 		return 0;
 	case WRITE_IN_PLACE:
-		w->fd = open_in_place(path, flags);
+		w->fd = open_in_place(path);
 		break;
 	case WRITE_VIA_TEMP:
 		w->fd = create_temp(path, mode, &w->tmp);
@@ -362,26 +368,76 @@ int rc_file_writer_commit(struct rc_file_writer *w, char *err, size_t err_cap)
 	return 0;
 }
 
+/* "cannot write PATH: reason" with errno e; returns -1. */
+static int refused(int e, const char *path, const char *reason, char *err, size_t err_cap)
+{
+	if (err && err_cap > 0)
+		snprintf(err, err_cap, "cannot write %s: %s", path, reason);
+	errno = e;
+	return -1;
+}
+
+/* Whether the character device st is /dev/null, or (opened, not written)
+ * a terminal. */
+static bool null_or_terminal(const char *path, const struct stat *st)
+{
+	struct stat null;
+	if (stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) && st->st_rdev == null.st_rdev)
+		return true;
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	bool tty = fd >= 0 && isatty(fd);
+	if (fd >= 0)
+		close(fd);
+	return tty;
+}
+
+/* What is written in place: a FIFO (not opened here: a reader waiting on
+ * it would see our close as its end of file), a terminal or /dev/null. */
+static int check_in_place(const char *path, char *err, size_t err_cap)
+{
+	struct stat st;
+	if (access(path, W_OK) != 0 || stat(path, &st) != 0)
+		return write_failed(errno, "write", path, err, err_cap);
+	if (S_ISFIFO(st.st_mode) || (S_ISCHR(st.st_mode) && null_or_terminal(path, &st)))
+		return 0;
+	return refused(ENOTSUP, path, S_ISSOCK(st.st_mode) ? "a socket, not a file" :
+			"a device other than a terminal or /dev/null, which would not keep the output", err, err_cap);
+}
+
+/* Whether the file system of the temporary file fd still has room for a
+ * block: a full disk (or quota) is found now, not after the long job. File
+ * systems without fallocate are taken as they are. */
+static int room_for_one_block(int fd)
+{
+	int e = posix_fallocate(fd, 0, 1);
+	if (e == ENOSPC || e == EDQUOT || e == EFBIG) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
 int rc_file_check_replace(const char *path, char *err, size_t err_cap)
 {
 	int own_fd;
 	switch (write_way_of(path, &own_fd)) {
 	case WRITE_OWN_FD:
 		return 0;
-	case WRITE_IN_PLACE: /* opening a FIFO could wait for a reader: the permission is all we ask */
-		return access(path, W_OK) == 0 ? 0 : write_failed(errno, "write", path, err, err_cap);
+	case WRITE_IN_PLACE:
+		return check_in_place(path, err, err_cap);
 	case WRITE_VIA_TEMP:
 		break;
 	}
 	char *tmp;
 	int fd = create_temp(path, 0600, &tmp);
+	int rc = fd >= 0 ? room_for_one_block(fd) : -1;
 	int e = errno;
 	if (fd >= 0) {
 		close(fd);
 		unlink(tmp);
 	}
 	free(tmp);
-	return fd >= 0 ? 0 : write_failed(e, "write", path, err, err_cap);
+	return rc == 0 ? 0 : write_failed(e, "write", path, err, err_cap);
 }
 
 int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, char *err,

@@ -68,8 +68,9 @@ int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data
 
 /* rc_file_replace() flags. */
 #define RC_FILE_NO_SYNC 1u /* skip both fsyncs: a scratch file nobody needs after a crash */
-/* RC_FILE_NO_HANG (above) applies too: a FIFO without a reader at path is a
- * failure (ENXIO), not an open() that waits for one. */
+/* RC_FILE_NO_HANG (above) is taken and changes nothing: a FIFO without a
+ * reader at path is always a failure (ENXIO) rather than an open() that
+ * waits for one for ever. */
 
 /* Replace the file at path with len bytes of data, whole or not at all.
  *
@@ -88,7 +89,8 @@ int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data
  *
  * Something at path that is neither a regular file nor a folder (/dev/stdout,
  * a FIFO) is written in place, without a temporary file or fsync: renaming
- * over it would replace the device with a file. A path naming one of this
+ * over it would replace the device with a file. It is opened without
+ * waiting: a FIFO nobody reads fails at once with ENXIO. A path naming one of this
  * process's descriptors (/dev/stdout, /dev/fd/N, /proc/self/fd/N) is written
  * to that descriptor, where it stands, even when it is a regular file (output
  * redirected to one): renaming over the path would replace the link, not
@@ -97,11 +99,21 @@ int rc_file_replace(const char *path, const void *data, size_t len, mode_t mode,
 		    size_t err_cap);
 
 /* Whether rc_file_replace(path, ...) could write path now, asked before a
- * long job whose result goes there: the temporary file it would use is
- * created and removed at once (the one sure test: root passes every
- * permission check, and /proc or a read-only mount still refuse), a device
- * or FIFO must be writable, a descriptor of this process it names is taken
- * as it is. Returns 0, or -1 with errno and err ("cannot write PATH: reason"). */
+ * long job whose result goes there, so that it fails now rather than after:
+ *   - a regular file, or none yet: the temporary file the write would use
+ *     is created, given one byte (posix_fallocate: a full disk or quota
+ *     fails with ENOSPC or EDQUOT) and removed at once; the one sure test,
+ *     as root passes every permission check and /proc or a read-only
+ *     mount still refuse;
+ *   - a FIFO must be writable (access(2); it is not opened, as a reader
+ *     waiting on it would take the close for its end of file, so a FIFO
+ *     without a reader is found only when written);
+ *   - a character device must be writable and be a terminal or /dev/null
+ *     (opened without waiting to ask, never written); any other device
+ *     (/dev/full, a disk) or a socket is refused with ENOTSUP, as it would
+ *     not keep the output;
+ *   - a descriptor of this process it names (/dev/stdout) is taken as it is.
+ * Returns 0, or -1 with errno and err ("cannot write PATH: reason"). */
 int rc_file_check_replace(const char *path, char *err, size_t err_cap);
 
 /* The same for output too large to hold in memory (a simulator trace),

@@ -519,5 +519,9 @@ int xp_explore_run(const struct xp_explore_cfg *cfg, const struct xp_explore_ui 
 		rc = run_workers(cfg, &l);
 	}
 	p->wall_s = now_s() - l.t0;
+	/* every worker stops at the first seed it ends past the budget (they
+	 * share t0), and this process waited for each */
+	p->budget_spent = cfg->budget_s > 0 && p->wall_s >= cfg->budget_s && p->done < p->total &&
+			  !(cfg->max_failures && p->failures >= cfg->max_failures);
 	return rc;
 }

@@ -47,6 +47,7 @@ struct xp_explore_progress {
 	uint64_t total;           /* seeds in the range (may be huge with a budget) */
 	uint64_t failures;
 	double wall_s;
+	bool budget_spent;        /* the budget ended the run before its range did */
 };
 
 struct xp_explore_ui {

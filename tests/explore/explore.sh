@@ -2,7 +2,8 @@
 # explore.sh - the explore, replay, shrink and timeline commands, end to end.
 #
 #   shard      --shard K/N blocks of a seed range are disjoint and cover it
-#   jobs       --jobs 2 finds the same failing seeds as one job
+#   jobs       --jobs 2 finds the same failing seeds as one job; --budget stops
+#              every worker, and the summary says it ended the run
 #   replay     a saved trace replays byte for byte; a changed record is found
 #              and named by line and event; a scenario replays like itself
 #   shrink     a failing scenario shrinks to the same output twice, and the
@@ -73,6 +74,22 @@ for jobs in 2 3; do
 	[ "$ran" -ge "$last" ] || fail "--jobs $jobs counted $ran seeds, but ran at least $last"
 done
 echo "explore-tests: --max-failures 5 with 2 and 3 jobs reports and saves the 5 lowest failing seeds, as one job"
+
+# --budget with workers: each stops at the first seed it ends past the budget, and the
+# summary, printed once the parent has waited for every worker, says the budget ended the
+# run and how many seeds ran. Without --seeds only the budget ends it (timeout: a hang).
+for jobs in 1 3; do
+	t0=$(date +%s%N)
+	out=$(timeout 20 "$RC" explore --workload registry --budget 1s --jobs "$jobs" --no-progress --out "$tmp/b$jobs") ||
+		fail "explore --budget 1s --jobs $jobs did not end by itself (exit $?)"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	grep -Eq "^explore registry: seeds 1 and up: [1-9][0-9]* seeds in [0-9.]+ s \(.*, $jobs jobs?\), [0-9]+ failing; --budget 1s ended the run$" \
+		<<<"$out" || fail "--budget 1s --jobs $jobs: the summary does not say the budget ended the run: $out"
+	[ "$ms" -lt 5000 ] || fail "--budget 1s --jobs $jobs took $ms ms"
+done
+out=$("$RC" explore --workload registry --budget 1m --seeds 1-20 --jobs 3 --no-progress --out "$tmp/b")
+grep -q ": 20 seeds in .*, 0 failing$" <<<"$out" || fail "a range done within the budget: $out"
+echo "explore-tests: --budget 1s stops 1 and 3 jobs within 5 s, and the summary says so with the seeds run"
 
 # workers that die (here: killed at a CPU-time limit of 1 s, which the parent,
 # waiting on pipes, does not reach) are an error naming the seed, not a pass

@@ -6,7 +6,9 @@
 # FIFO as coordd's database or as a file of runnerd's state directory is
 # refused as not a regular file and left as it was, and one as a task's log
 # fails that task's start. (Before, open() waited for a writer for ever,
-# deaf to SIGTERM.)
+# deaf to SIGTERM.) rollcall's output files: a FIFO nobody reads is "no
+# reader on FIFO X", exit 2, the results kept (it waited for a reader for
+# ever at the end of the run); one that is read gets the output.
 . "$(dirname "$0")/lib.sh"
 
 # refused NAME WHY COMMAND...: a daemon that must exit 2 by itself at once,
@@ -93,4 +95,42 @@ stop_daemon "$rl_PID" TERM 3
 check_eq "... and runnerd still drains and exits 0" 0 "$EXIT_CODE"
 check "... the FIFO left as it was" test -p "$T/st-log/tasks/task-1-1.log"
 stop_daemon "$t_PID" TERM
+
+# --- rollcall's output files ----------------------------------------------------
+# Each command under `timeout`: a hang is exit 124, not a stuck test.
+RC=$BIN/rollcall
+SCN=$ROOT/scenarios/timeout-reassignment.scn
+mkfifo "$T/out.fifo"
+timeout 3 "$RC" run --seeds 1 --junit "$T/out.fifo" "$SCN" > "$T/run.out" 2> "$T/run.err"
+check_eq "run --junit FIFO without a reader exits 2 (no hang)" 2 "$?"
+check "... saying so" grep -qx "rollcall run: --junit: no reader on FIFO $T/out.fifo" "$T/run.err"
+check "... after the results" grep -q "^total: 1 scenario" "$T/run.out"
+check "... the FIFO left as it was" test -p "$T/out.fifo"
+timeout 3 "$RC" sim --runners 2 --duration 1h --trace "$T/out.fifo" > /dev/null 2> "$T/sim.err"
+check_eq "sim --trace FIFO without a reader exits 2 (no hang)" 2 "$?"
+check "... saying so" grep -qx "rollcall sim: --trace: no reader on FIFO $T/out.fifo" "$T/sim.err"
+timeout 3 "$RC" timeline "$SCN" -o "$T/out.fifo" > /dev/null 2> "$T/tl.err"
+check_eq "timeline -o FIFO without a reader exits 2 (no hang)" 2 "$?"
+check "... saying so" grep -qx "rollcall timeline: -o: no reader on FIFO $T/out.fifo" "$T/tl.err"
+# A reader gets the output. (The shell holds the FIFO open on fd 5 until the run is over,
+# so that there is a reader whenever cat starts, and cat sees its end only then.)
+exec 5<> "$T/out.fifo"
+timeout 3 cat < "$T/out.fifo" > "$T/fifo.xml" 5>&- &
+reader=$!
+timeout 3 "$RC" run --seeds 1 --junit "$T/out.fifo" "$SCN" > /dev/null 2> "$T/run.err"
+check_eq "run --junit FIFO with a reader exits 0" 0 "$?"
+reading() { [ "$(readlink "/proc/$reader/fd/0")" = "$T/out.fifo" ]; }
+wait_until 3 reading
+exec 5>&-
+wait "$reader"
+check "... and the reader gets the JUnit XML" grep -qx "</testsuites>" "$T/fifo.xml"
+# A FIFO under the name of a trace of --trace-dir: that trace is not written (exit 2),
+# the others are.
+mkdir "$T/traces" && mkfifo "$T/traces/stale-too-early.seed1.jsonl"
+timeout 3 "$RC" run --seeds 1-2 --trace-dir "$T/traces" "$ROOT/fixtures/scenarios-failing/stale-too-early.scn" \
+	> /dev/null 2> "$T/run.err"
+check_eq "run --trace-dir with a FIFO under a trace's name exits 2 (no hang)" 2 "$?"
+check "... naming it" grep -q "no reader on FIFO $T/traces/stale-too-early.seed1.jsonl" "$T/run.err"
+check "... and writes the other trace" test -s "$T/traces/stale-too-early.seed2.jsonl"
+check "... the FIFO left as it was" test -p "$T/traces/stale-too-early.seed1.jsonl"
 finish

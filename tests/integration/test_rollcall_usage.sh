@@ -102,7 +102,7 @@ check "replay of a missing file" usage_fails "$T/none.jsonl: No such file" "$RC"
 # --junit is written at the end: a path that cannot be written is refused before anything runs.
 junit_refused() { # CMD...: exit 2 naming --junit, and no scenario ran
 	"$@" > "$T/out" 2> "$T/err"
-	[ $? = 2 ] && grep -q -- "--junit $T/none/j.xml: cannot write there" "$T/err" && [ ! -s "$T/out" ]
+	[ $? = 2 ] && grep -q -- "--junit: cannot write $T/none/j.xml: No such file" "$T/err" && [ ! -s "$T/out" ]
 }
 check "run --junit in a missing folder" junit_refused "$RC" run --junit "$T/none/j.xml" "$SCN"
 check "conform --junit in a missing folder" junit_refused \
@@ -112,8 +112,48 @@ check "conform --junit in a missing folder" junit_refused \
 # after every scenario had run)
 "$RC" run --junit /proc/rc-it.xml "$SCN" > "$T/out" 2> "$T/err"
 check_eq "run --junit /proc/rc-it.xml exits 2" 2 "$?"
-check "... naming --junit" grep -q -- "--junit /proc/rc-it.xml: cannot write there" "$T/err"
+check "... naming --junit" grep -q -- "--junit: cannot write /proc/rc-it.xml: " "$T/err"
 check "... before any scenario ran" test ! -s "$T/out"
+# ... and so is a device that would not keep it (/dev/full, /dev/zero: once found only
+# when the run was over), or a file system without room for one more block.
+refused_up_front() { # WORDS CMD...: exit 2 naming WORDS, and nothing ran
+	local words=$1; shift
+	"$@" > "$T/out" 2> "$T/err"
+	[ $? = 2 ] && grep -q -- "$words" "$T/err" && [ ! -s "$T/out" ]
+}
+check "run --junit /dev/full: refused before anything ran" \
+	refused_up_front "--junit: cannot write /dev/full: a device other than a terminal or /dev/null" \
+	"$RC" run --junit /dev/full "$SCN"
+check "sim --trace /dev/zero: refused before anything ran" \
+	refused_up_front "--trace: cannot write /dev/zero: a device other than" \
+	"$RC" sim --runners 2 --duration 1h --trace /dev/zero
+check "timeline -o /dev/full: refused" refused_up_front "-o: cannot write /dev/full: a device" \
+	"$RC" timeline "$SCN" -o /dev/full
+# a full file system: a small tmpfs, filled, in a mount namespace of our own (where the
+# kernel lets us make one)
+full_fs() { # CMD...: run CMD with $T/full a full file system
+	mkdir -p "$T/full"
+	unshare -rm bash -c 'mount -t tmpfs -o size=64k tmpfs "$0" && { cat /dev/zero > "$0/fill"; } 2> /dev/null
+		exec "$@"' "$T/full" "$@"
+}
+if unshare -rm true 2> /dev/null; then
+	full_fs "$RC" run --junit "$T/full/j.xml" "$SCN" > "$T/out" 2> "$T/err"
+	check_eq "run --junit on a full file system exits 2" 2 "$?"
+	check "... saying so" grep -q -- "--junit: cannot write $T/full/j.xml: No space left on device" "$T/err"
+	check "... before anything ran" test ! -s "$T/out"
+else
+	ok "(no mount namespace here: the full file system check is skipped)"
+fi
+# A terminal is written in place (here script(1)'s pseudo-terminal).
+script -qec "$RC timeline $SCN -o /dev/tty" /dev/null > "$T/tty.svg" 2>&1
+check_eq "timeline -o /dev/tty (a terminal) exits 0" 0 "$?"
+check "... and draws there" grep -q "</svg>" "$T/tty.svg"
+# A write that fails at the end anyway (the standard output on /dev/full, taken as it is)
+# exits 2 naming the file, and loses nothing else: the results are on stderr.
+"$RC" run --seeds 1 --junit /dev/stdout "$SCN" > /dev/full 2> "$T/err"
+check_eq "run --junit /dev/stdout > /dev/full exits 2" 2 "$?"
+check "... naming it" grep -q -- "rollcall run: --junit: cannot write /dev/stdout: No space left on device" "$T/err"
+check "... with the results on stderr" grep -q "^total: 1 scenario, 1 runs: 1 passed" "$T/err"
 # The JUnit file is replaced whole or not at all (here: over the file size limit).
 seq 1 3000 > "$T/keep.xml"
 cp "$T/keep.xml" "$T/keep.xml.orig"
@@ -129,10 +169,10 @@ check "... saying so" grep -q "rollcall run: cannot write the standard output: N
 check_eq "rollcall --version > /dev/full exits 2" 2 "$?"
 check "run --junit naming a folder" usage_fails "--junit $T: is a folder" "$RC" run --junit "$T" "$SCN"
 # So are shrink -o, timeline -o and replay --save (shrinking takes up to half a minute).
-check "shrink -o in a missing folder" usage_fails "-o $T/none/min.scn: cannot write there" \
+check "shrink -o in a missing folder" usage_fails "-o: cannot write $T/none/min.scn: No such file" \
 	"$RC" shrink "$SCN" -o "$T/none/min.scn"
 check "timeline -o naming a folder" usage_fails "-o $T: is a folder" "$RC" timeline "$SCN" -o "$T"
-check "replay --save in a missing folder" usage_fails "--save $T/none/t.jsonl: cannot write there" \
+check "replay --save in a missing folder" usage_fails "--save: cannot write $T/none/t.jsonl: No such file" \
 	"$RC" replay --save "$T/none/t.jsonl" "$SCN"
 "$RC" timeline "$SCN" -o /dev/null > /dev/null 2>&1
 check_eq "timeline -o /dev/null (a device: written in place) exits 0" 0 "$?"
@@ -249,6 +289,17 @@ check "... and b/s's" grep -q '"r2"' "$T/twin-traces/b/s.seed1.jsonl"
 check "... names the results by their paths in the folder" grep -q "^FAIL  b/s  " "$T/out"
 check "... and the JUnit test cases" \
 	bash -c "grep -q 'name=\"a/s\" file=\"$T/twins/a/s.scn\"' '$T/twins.xml' && grep -q 'name=\"b/s\"' '$T/twins.xml'"
+# A trace that cannot be written (a folder in the way of seed 1's) is said, naming it, and
+# the exit code is 2 (once 1, the trace missing); the others and the JUnit file are written.
+mkdir -p "$T/lost/stale-too-early.seed1.jsonl"
+"$RC" run --seeds 1-2 --trace-dir "$T/lost" --junit "$T/lost.xml" \
+	"$ROOT/fixtures/scenarios-failing/stale-too-early.scn" > "$T/out" 2> "$T/err"
+check_eq "run --trace-dir with a folder in the way of a trace exits 2" 2 "$?"
+check "... naming it" grep -q -- "--trace-dir: cannot write $T/lost/stale-too-early.seed1.jsonl: Is a directory" \
+	"$T/err"
+check "... and writes the other trace" grep -q '"kind"' "$T/lost/stale-too-early.seed2.jsonl"
+check "... and the JUnit file" grep -q 'name="stale-too-early"' "$T/lost.xml"
+check "... and the results" grep -q "^total: 1 scenario, 2 runs" "$T/out"
 "$RC" run --seeds 1 --trace-dir "$T/twin-traces" "$T/twins/a/s.scn" "$T/twins/b/s.scn" > "$T/out" 2> "$T/err"
 check_eq "two files given with one name and --trace-dir exit 2" 2 "$?"
 check "... naming both" grep -q "$T/twins/a/s.scn and $T/twins/b/s.scn would both be named 's' in --trace-dir" "$T/err"

@@ -225,6 +225,28 @@ static void test_replace_creates_and_replaces(void)
 	remove_scratch();
 }
 
+/* A file size limit of `bytes` for this process, SIGXFSZ ignored (a write
+ * past it fails with EFBIG, as on a full disk), until limit_end(). */
+struct size_limit {
+	struct rlimit was;
+	void (*xfsz)(int);
+};
+
+static void limit_begin(struct size_limit *l, rlim_t bytes)
+{
+	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &l->was), 0);
+	struct rlimit small = l->was;
+	small.rlim_cur = bytes;
+	l->xfsz = signal(SIGXFSZ, SIG_IGN);
+	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &small), 0);
+}
+
+static void limit_end(struct size_limit *l)
+{
+	setrlimit(RLIMIT_FSIZE, &l->was);
+	signal(SIGXFSZ, l->xfsz);
+}
+
 /* The streamed writer: what is written shows at path only on commit; an
  * abort leaves the old file and no temporary file. */
 static void test_writer_commit_or_abort(void)
@@ -266,6 +288,45 @@ static void test_check_replace(void)
 	remove_scratch();
 }
 
+/* What is written in place passes the check when it keeps what is written:
+ * a FIFO (even without a reader yet: it is not opened) or /dev/null; a
+ * device that takes nothing (/dev/full) or a socket fails up front, where
+ * it used to fail only at the end of the job. */
+static void test_check_replace_in_place(void)
+{
+	scratch();
+	char err[256], want[256];
+	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
+	CU_ASSERT_EQUAL(rc_file_check_replace(path, err, sizeof err), 0);
+	struct stat st;
+	CU_ASSERT(stat(path, &st) == 0 && S_ISFIFO(st.st_mode));
+	CU_ASSERT_EQUAL(rc_file_check_replace("/dev/full", err, sizeof err), -1);
+	CU_ASSERT_EQUAL(errno, ENOTSUP);
+	snprintf(want, sizeof want, "cannot write /dev/full: a device other than a terminal or /dev/null, "
+		 "which would not keep the output");
+	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT_EQUAL(rc_file_check_replace("/dev/zero", NULL, 0), -1);
+	remove_scratch();
+}
+
+/* A file system without room for one more block fails the check (here a
+ * file size limit of 0 bytes stands in for a full disk, which a unit test
+ * cannot make): once only the write at the end of the job found it. */
+static void test_check_replace_no_room(void)
+{
+	scratch();
+	struct size_limit lim;
+	limit_begin(&lim, 0);
+	char err[256];
+	int rc = rc_file_check_replace(path, err, sizeof err);
+	int e = errno;
+	limit_end(&lim);
+	CU_ASSERT_EQUAL(rc, -1);
+	CU_ASSERT_EQUAL(e, EFBIG);
+	CU_ASSERT_EQUAL(entries(), 0); /* the temporary file was removed */
+	remove_scratch();
+}
+
 /* The mode is what open(2) would give a new file: less the umask. */
 static void test_replace_mode_follows_umask(void)
 {
@@ -283,18 +344,13 @@ static void test_replace_failure_keeps_old_file(void)
 {
 	scratch();
 	put(path, "old content\n", 12);
-	struct rlimit was, small;
-	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &was), 0);
-	small = was;
-	small.rlim_cur = 4;
-	void (*xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
-	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &small), 0);
+	struct size_limit lim;
+	limit_begin(&lim, 4);
 	char err[256];
 	errno = 0;
 	int rc = rc_file_replace(path, "new content, longer\n", 20, 0644, 0, err, sizeof err);
 	int e = errno;
-	setrlimit(RLIMIT_FSIZE, &was);
-	signal(SIGXFSZ, xfsz);
+	limit_end(&lim);
 	CU_ASSERT_EQUAL(rc, -1);
 	CU_ASSERT_EQUAL(e, EFBIG);
 	char want[256];
@@ -346,18 +402,24 @@ static void test_replace_writes_device_in_place(void)
 	CU_ASSERT(S_ISCHR(st.st_mode));
 }
 
-/* With RC_FILE_NO_HANG (the daemons), a FIFO nobody reads under the name
- * fails with ENXIO at once; without it the open waited for a reader for
- * ever, so a FIFO planted under a runner's state file hung its next save.
- * The FIFO stays a FIFO. */
+/* A FIFO nobody reads under the name fails with ENXIO at once, with or
+ * without RC_FILE_NO_HANG; once the open waited for a reader for ever, so a
+ * FIFO planted under a runner's state file hung its next save and one given
+ * as `--junit` hung rollcall at the end of its run (the alarm turns such a
+ * hang into a failure here). The FIFO stays a FIFO. */
 static void test_replace_no_hang_fifo_without_reader(void)
 {
 	scratch();
 	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
-	char err[256] = "";
-	CU_ASSERT_EQUAL(rc_file_replace(path, "state", 5, 0600, RC_FILE_NO_HANG, err, sizeof err), -1);
-	CU_ASSERT_EQUAL(errno, ENXIO);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+	const unsigned flags[] = { RC_FILE_NO_HANG, 0 };
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		char err[256] = "";
+		alarm(10);
+		CU_ASSERT_EQUAL(rc_file_replace(path, "state", 5, 0600, flags[i], err, sizeof err), -1);
+		CU_ASSERT_EQUAL(errno, ENXIO);
+		alarm(0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+	}
 	struct stat st;
 	CU_ASSERT(stat(path, &st) == 0 && S_ISFIFO(st.st_mode));
 	unlink(path);
@@ -471,6 +533,8 @@ void rc_test_register_common_file(void)
 		{ "replace: mode less the umask", test_replace_mode_follows_umask },
 		{ "writer: shows at path on commit only", test_writer_commit_or_abort },
 		{ "check: makes and removes the temporary file", test_check_replace },
+		{ "check: a FIFO or /dev/null, not /dev/full", test_check_replace_in_place },
+		{ "check: no room for a block fails", test_check_replace_no_room },
 		{ "replace: a failed write keeps the old file", test_replace_failure_keeps_old_file },
 		{ "replace: a folder in the way", test_replace_refuses_folder },
 		{ "replace: a missing folder", test_replace_in_missing_folder },
