@@ -96,6 +96,7 @@ check "coordd with an empty --db" usage_fails "--db must name a file" \
 	timeout -s KILL 3 "$BIN/rollcall-coordd" --listen 127.0.0.1:0 --secret-file "$T/secret" --db ""
 mkdir "$T/names"
 db_is_file() { # NAME: coordd started with --db NAME in $T/names writes the file $T/names/NAME
+	: > "$T/names.out" # else the previous call's "listening on" may be read before the redirection empties it
 	(cd "$T/names" && exec "$BIN/rollcall-coordd" --listen 127.0.0.1:0 --secret-file "$T/secret" --db "$1") \
 		> "$T/names.out" 2> "$T/names.log" &
 	local pid=$!
