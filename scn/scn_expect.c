@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "identity.h"
 #include "scn_internal.h"
 
 const char *const scn_runner_status_words[3] = { "online", "stale", "removed" };
@@ -167,6 +168,19 @@ static int process_event(struct scn_parser *p, int task, struct scn_event *ev)
 	return 0;
 }
 
+/* The ID in "R's id is ID": one a runner can hold, or the expectation
+ * could never hold (or never fail, with "is not"). */
+static int read_runner_id(struct scn_parser *p, char **out)
+{
+	const struct scn_word *w = scn_peek(p);
+	if (scn_read_text(p, "a runner ID (lnch_ and 12 hex digits)", out) != 0)
+		return -1;
+	if (!rc_identity_is_runner_id(*out))
+		return scn_error(p, w->col, "'%s' is not a runner ID: 'lnch_' and 12 lower-case hex digits, as "
+					    "'rollcall id' prints", w->text);
+	return 0;
+}
+
 /* After "NAME's": runner's id, task's attempt, task's process. */
 static int possessive(struct scn_parser *p, enum scn_name_kind kind, int index, bool *is_event,
 		      struct scn_state *st, struct scn_event *ev)
@@ -177,7 +191,7 @@ static int possessive(struct scn_parser *p, enum scn_name_kind kind, int index, 
 		if (scn_require(p, "is", "after \"id\"") != 0)
 			return -1;
 		st->negated = scn_accept(p, "not");
-		return scn_read_text(p, "a runner ID (lnch_ and 12 hex digits)", &st->text);
+		return read_runner_id(p, &st->text);
 	}
 	if (kind == SCN_TASK && scn_accept(p, "attempt")) {
 		st->kind = SCN_ST_TASK_ATTEMPT;

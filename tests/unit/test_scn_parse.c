@@ -308,6 +308,12 @@ static void test_errors(void)
 		  "t.scn:2:50: 'ignoring' is given twice in this submit (first at column 17)" },
 		{ "runner r1\nrunner r2\nat 1s pause r1 coordinator r2 r1\n",
 		  "t.scn:3:31: 'r1' is given twice in this 'pause' (first at column 13)" },
+		/* an expected ID of no runner's shape was taken, and could never hold */
+		{ "runner r1\nat 1m expect r1's id is foo\n",
+		  "t.scn:2:25: 'foo' is not a runner ID: 'lnch_' and 12 lower-case hex digits, as 'rollcall id' prints" },
+		{ "runner r1\nat 1m expect r1's id is not lnch_7a0925b98c2e1\n",
+		  "t.scn:2:29: 'lnch_7a0925b98c2e1' is not a runner ID: 'lnch_' and 12 lower-case hex digits, as "
+		  "'rollcall id' prints" },
 		{ "runner report\n", "t.scn:1:8: 'report' is a keyword and cannot be a name" },
 		{ "runner r1\nat 1s submit task start\n", "t.scn:2:19: 'start' is a keyword and cannot be a name" },
 		{ "at 5s create sandbox s1\nat 10s report sandbox s1 running and gets 400\n",
