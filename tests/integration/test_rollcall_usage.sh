@@ -52,6 +52,12 @@ check "sim --seed 0x10 (decimal only)" usage_fails "--seed: '0x10'" "$RC" sim --
 check "sim --history 1025" usage_fails "--history: '1025' is not a whole number in 0..1024" "$RC" sim --history 1025
 check "explore --jobs 0" usage_fails "--jobs: '0' is not a whole number in 1..256" "$RC" explore --jobs 0
 check "explore --runners 51" usage_fails "--runners: '51'" "$RC" explore --runners 51
+# A scenario brings its own runners and length: these were ignored, yet
+# written into the run's recorded parameters.
+check "explore SCENARIO --runners" usage_fails "--runners is for a generated workload: $SCN has its own runners" \
+	"$RC" explore "$SCN" --runners 3
+check "explore SCENARIO --duration" usage_fails "--duration is for a generated workload: $SCN has its own timeline" \
+	"$RC" explore --duration 1h "$SCN"
 check "explore --max-failures -1" usage_fails "--max-failures: '-1' is not a whole number >= 0" \
 	"$RC" explore --max-failures -1
 check "shrink --max-runs abc" usage_fails "--max-runs: 'abc'" "$RC" shrink "$SCN" -o "$T/min.scn" --max-runs abc
