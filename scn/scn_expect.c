@@ -382,10 +382,29 @@ static int event_time_words(struct scn_parser *p, struct scn_expect *e)
 			       "'at least 2 times'), or 'at T expect ...'");
 }
 
+/* `liveness` where a state or an event goes: only `at T expect liveness`
+ * (read by the caller) checks it, at one instant. Always -1. */
+static int misplaced_liveness(struct scn_parser *p, const struct scn_expect *e, bool never, bool eventually)
+{
+	if (never || eventually)
+		return scn_error(p, p->line->words[p->i].col, "liveness is checked at one instant, not with '%s': "
+							     "write 'at T expect liveness'", never ? "never" : "eventually");
+	return scn_error(p, e->pos.col, "'expect liveness' is missing the time it is checked at: write 'at T expect "
+					"liveness' (e.g. 'at 10m expect liveness')");
+}
+
+static bool at_liveness(const struct scn_parser *p)
+{
+	const struct scn_word *w = scn_peek(p);
+	return w && !w->quoted && scn_word_is(w, "liveness");
+}
+
 static int parse_body(struct scn_parser *p, struct scn_expect *e, bool timed, bool at_end)
 {
 	bool never = scn_accept(p, "never");
 	bool eventually = !never && scn_accept(p, "eventually");
+	if (at_liveness(p))
+		return misplaced_liveness(p, e, never, eventually);
 	if (scn_parse_state_or_event(p, &e->is_event, &e->state, &e->event) != 0)
 		return -1;
 	if (never) {

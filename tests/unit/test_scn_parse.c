@@ -372,6 +372,14 @@ static void test_errors(void)
 		{ "runner r1\nat end expect liveness\n",
 		  "t.scn:2:15: 'expect liveness' is checked at a time: write 'at T expect liveness' (T at most the end "
 		  "of the run)" },
+		/* these three were "undefined runner or task or sandbox 'liveness'" */
+		{ "runner r1\nexpect liveness\n",
+		  "t.scn:2:1: 'expect liveness' is missing the time it is checked at: write 'at T expect liveness' (e.g. "
+		  "'at 10m expect liveness')" },
+		{ "runner r1\nexpect never liveness between 1m and 2m\n",
+		  "t.scn:2:14: liveness is checked at one instant, not with 'never': write 'at T expect liveness'" },
+		{ "runner r1\nat 1m expect eventually liveness within 5m\n",
+		  "t.scn:2:25: liveness is checked at one instant, not with 'eventually': write 'at T expect liveness'" },
 		{ "runner r1\nat 1m r1 reports sandbox\n",
 		  "t.scn:2:25: expected the name of a sandbox at the end of the line" },
 		{ "runner r1\nexpect r1 gets 4033\n",
