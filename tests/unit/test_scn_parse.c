@@ -242,6 +242,22 @@ static void test_same_instant_failures_name_the_reported_line(void)
 	}
 }
 
+/* A liveness failure named the first unfinished task by the coordinator's
+ * number and its runner by ID ("task 1 is running, attempt 1 on lnch_...");
+ * it names both as the scenario does, as the judge's own messages do. */
+static void test_liveness_failure_names_the_task(void)
+{
+	struct scn_scenario *s = parse_ok("runner r1\nrunner r2\nat 0s start r2\n"
+					  "at 1s submit task late lasting forever\nat 5m expect liveness\n");
+	struct scn_outcome o;
+	CU_ASSERT_EQUAL_FATAL(scn_run(s, 1, NULL, &o), 0);
+	CU_ASSERT_FALSE(o.passed);
+	CU_ASSERT_STRING_EQUAL(o.what, "invariant liveness");
+	CU_ASSERT_STRING_EQUAL(o.why, "0 live runner(s) not online, 1 task(s) unfinished; first: task late is running, "
+				      "attempt 1, on r2");
+	scn_free(s);
+}
+
 static void test_seed_pin_and_end(void)
 {
 	struct scn_scenario *s = parse_ok("@seed 7\nseeds 1-100\nend at 20m\nrunner r1\nat 1m start r1\n");
@@ -583,6 +599,7 @@ void rc_test_register_scn_parse(void)
 		{ "expectations", test_expectations },
 		{ "heal names a link in either order", test_heal_either_order },
 		{ "two failures at one instant: the reported line names its expectation", test_same_instant_failures_name_the_reported_line },
+		{ "a liveness failure names the task as the scenario does", test_liveness_failure_names_the_task },
 		{ "seed pin and end", test_seed_pin_and_end },
 		{ "every error has its line and column", test_errors },
 		{ "errors are all reported", test_errors_are_all_reported },
