@@ -160,6 +160,14 @@ check_eq "shrink -o /dev/stdout exits 0" 0 "$?"
 check "... and its stdout is the scenario alone" \
 	bash -c "! grep -q '^shrink:' '$T/min.out' && grep -qx 'runner r1' '$T/min.out'"
 check "... and its summary is on stderr" grep -qx "shrink: wrote /dev/stdout" "$T/err"
+# A scenario that passes is no input for shrink (it exited 1, as if a check
+# had failed), with a seed given or searched for; nothing is written.
+PASSING=$ROOT/scenarios/stale-after-2-min.scn
+check "shrink of a passing scenario" usage_fails "$PASSING passes with every seed of its range: nothing to shrink" \
+	"$RC" shrink "$PASSING" -o "$T/pass.min.scn"
+check "shrink --seed of a passing scenario" usage_fails "$PASSING passes with seed 7: nothing to shrink" \
+	"$RC" shrink "$PASSING" --seed 7 -o "$T/pass.min.scn"
+check "... and writes nothing" test ! -e "$T/pass.min.scn"
 # sim --trace too: once the trace and the summary shared the standard output
 # through two descriptors and overwrote each other.
 "$RC" sim --runners 2 --duration 1h --trace /dev/stdout > "$T/sim-trace.jsonl" 2> "$T/err"
