@@ -232,7 +232,8 @@ static int parse_submit(struct scn_parser *p, enum scn_action_kind kind, int64_t
 	if (scn_check_definition(p, SCN_TASK, &a->task) != 0)
 		return -1;
 	struct scn_task *t = &p->s->tasks[a->task];
-	struct scn_once given = { 0 };
+	struct scn_once given;
+	given.seen = 0; /* col[] is read only for a bit seen: not zeroed, per line of every explored seed */
 	for (const struct scn_word *w; (w = scn_peek(p));) {
 		int clause = submit_clause(p, t);
 		if (clause < 0 || scn_once(p, &given, clause, w, "in this submit") != 0)

@@ -385,8 +385,10 @@ static int parse_like(struct scn_parser *p, struct scn_node *n, const struct scn
 static int parse_runner_option(struct scn_parser *p, struct scn_node *n, struct scn_once *given)
 {
 	const struct scn_word *w = scn_next(p);
-	int prop = scn_word_index(runner_props, P_COUNT, w->text);
-	if (prop < 0)
+	int prop = 0;
+	while (prop < P_COUNT && !scn_word_is(w, runner_props[prop])) /* lengths first */
+		prop++;
+	if (prop == P_COUNT)
 		return scn_error(p, w->col,
 				 "unknown runner property '%s' (hostname, project_dir, executor_type, token, "
 				 "heartbeat, concurrency, like)", w->text);
@@ -415,7 +417,8 @@ static int parse_runner(struct scn_parser *p)
 	int index;
 	if (scn_check_definition(p, SCN_RUNNER, &index) != 0)
 		return -1;
-	struct scn_once given = { 0 };
+	struct scn_once given;
+	given.seen = 0; /* col[] is read only for a bit seen: not zeroed, per line of every explored seed */
 	while (scn_peek(p))
 		if (parse_runner_option(p, &p->s->nodes[index], &given) != 0)
 			return -1;
