@@ -24,9 +24,9 @@
 
 static const char explore_usage[] =
 	"usage: rollcall explore [--seeds A-B] [--shard K/N] [--jobs N] [--swarm] [--liveness]\n"
-	"                        [--budget D] [--runners N] [--duration D] [--faults LIST]\n"
-	"                        [--bound D] [--max-failures N] [--out DIR] [--no-progress]\n"
-	"                        [--show SEED] [SCENARIO | --workload NAME]\n"
+	"                        [--budget D] [--faults LIST] [--bound D] [--max-failures N]\n"
+	"                        [--out DIR] [--no-progress] [--show SEED]\n"
+	"                        [SCENARIO | [--workload NAME] [--runners N] [--duration D]]\n"
 	"\n"
 	"Runs one scenario per seed with random faults written into it as timeline\n"
 	"actions, every invariant checked after every event. Each failing seed is saved\n"
@@ -48,8 +48,10 @@ static const char explore_usage[] =
 	"  SCENARIO           explore this scenario instead: its timeline plus random\n"
 	"                     faults (its expectations and expected replies are dropped:\n"
 	"                     they describe a run without faults; invariants stay)\n"
-	"  --runners N        runners of the workload (swarm keeps this number)\n"
-	"  --duration D       simulated time per seed (default: the workload's)\n"
+	"  --runners N        runners of the workload (swarm keeps this number); not with a\n"
+	"                     SCENARIO, which declares its own\n"
+	"  --duration D       simulated time per seed (default: the workload's); not with a\n"
+	"                     SCENARIO, whose timeline says how long it runs\n"
 	"  --faults LIST      net,crash,skew,pause,storage | all | none\n"
 	"  --bound D          liveness bound (default: computed from each scenario's tasks)\n"
 	"  --max-failures N   stop after N failing seeds (default 100, 0 = no limit)\n"
@@ -167,6 +169,12 @@ static int settle(struct explore_opts *o)
 	}
 	if (o->scenario && o->workload)
 		return rc_cli_usage_error("explore", "give a SCENARIO or --workload, not both");
+	/* a scenario's runners and length are its own: these would only be
+	 * written into the recorded parameters, as if they had been used */
+	if (o->scenario && (o->runners || o->duration_ms))
+		return rc_cli_usage_error("explore", "%s is for a generated workload: %s has its own %s",
+					  o->runners ? "--runners" : "--duration", o->scenario,
+					  o->runners ? "runners" : "timeline, which says how long it runs");
 	if (xp_gen_preset(o->workload ? o->workload : "mixed", &c->gen) != 0)
 		return rc_cli_usage_error("explore", "--workload: unknown workload '%s' (--workload list)", o->workload);
 	if (o->scenario && load_base(o) != 0)

@@ -7,7 +7,8 @@
  * `@seed`, or the first seed of its range that fails. The result is a
  * scenario file with a comment saying where it comes from and how it fails;
  * shrinking is deterministic (same input, same output). Exit 0 written,
- * 1 the input does not fail, 2 bad input.
+ * 1 the input fails with --reference too, 2 bad usage or bad input (an input
+ * that passes is one: there is nothing to shrink).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,8 +46,8 @@ static const char shrink_usage[] =
 	"                build) passes: the result then tells this build from that one\n"
 	"  --max-runs N  candidate runs at most, 1 to 10000000 (default 4000)\n"
 	"  --verbose     print the size after each pass\n"
-	"Exit: 0 written, 1 the input does not fail (or fails with --reference too),\n"
-	"2 bad input.\n";
+	"Exit: 0 written, 1 the input fails with --reference too, 2 bad usage or bad\n"
+	"input (a scenario that passes: nothing to shrink).\n";
 
 struct shrink_opts {
 	const char *in, *out;
@@ -278,6 +279,13 @@ static int write_result(const struct shrink_opts *o, const struct xp_script *s, 
 	return 0;
 }
 
+/* A scenario that passes is no input for shrink: it says so, exit 2. */
+static int nothing_to_shrink(const char *in, const char *seeds)
+{
+	return rc_cli_usage_error("shrink", "%s passes with %s: nothing to shrink (shrink takes a scenario that fails)",
+				  in, seeds);
+}
+
 int rc_cmd_shrink(int argc, char **argv)
 {
 	struct shrink_opts o = { 0 };
@@ -291,8 +299,7 @@ int rc_cmd_shrink(int argc, char **argv)
 		return rc;
 	if (!known && !find_failing_seed(&in, o.in, &seed)) {
 		xp_script_free(&in);
-		printf("shrink: %s passes with every seed of its range: nothing to shrink\n", o.in);
-		return RC_EXIT_FAIL;
+		return nothing_to_shrink(o.in, "every seed of its range");
 	}
 	struct xp_shrink_cfg cfg = { .seed = seed, .max_runs = o.max_runs, .log = o.verbose ? stdout : NULL };
 	if (o.reference) {
@@ -314,8 +321,9 @@ int rc_cmd_shrink(int argc, char **argv)
 	if (rc != 0) {
 		if (final.status == XP_BAD_INPUT)
 			return rc_cli_usage_error("shrink", "%s: %s", o.in, final.diag);
-		printf("shrink: %s passes with seed %" PRIu64 ": nothing to shrink\n", o.in, seed);
-		return RC_EXIT_FAIL;
+		char seeds[40];
+		snprintf(seeds, sizeof seeds, "seed %" PRIu64, seed);
+		return nothing_to_shrink(o.in, seeds);
 	}
 	char *note = comment(&o, seed, &final, &st, wall);
 	rc = write_result(&o, &out, note);

@@ -24,7 +24,7 @@ enum xp_status xp_run_parsed(const struct scn_scenario *s, uint64_t seed, FILE *
 	return r->status;
 }
 
-enum xp_status xp_run_text(const char *text, const char *path, uint64_t seed, FILE *trace, struct xp_result *r)
+struct scn_scenario *xp_parse_text(const char *text, const char *path, struct xp_result *r)
 {
 	struct scn_diags d;
 	scn_diags_init(&d);
@@ -33,10 +33,16 @@ enum xp_status xp_run_text(const char *text, const char *path, uint64_t seed, FI
 		memset(r, 0, sizeof *r);
 		r->status = XP_BAD_INPUT;
 		snprintf(r->diag, sizeof r->diag, "%s", d.len ? d.items[0] : "the scenario does not parse");
-		scn_diags_free(&d);
-		return r->status;
 	}
 	scn_diags_free(&d);
+	return s;
+}
+
+enum xp_status xp_run_text(const char *text, const char *path, uint64_t seed, FILE *trace, struct xp_result *r)
+{
+	struct scn_scenario *s = xp_parse_text(text, path, r);
+	if (!s)
+		return r->status;
 	xp_run_parsed(s, seed, trace, r);
 	scn_free(s);
 	return r->status;

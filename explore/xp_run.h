@@ -31,6 +31,9 @@ struct xp_result {
 /* Parse text (path names it in messages) and run it with seed; the JSONL
  * trace goes to trace when non-NULL. Returns r->status. */
 enum xp_status xp_run_text(const char *text, const char *path, uint64_t seed, FILE *trace, struct xp_result *r);
+/* Its first half: the parsed scenario (scn_free it), or NULL with r set to
+ * XP_BAD_INPUT and the first parse error. */
+struct scn_scenario *xp_parse_text(const char *text, const char *path, struct xp_result *r);
 /* Run an already parsed scenario the same way. */
 enum xp_status xp_run_parsed(const struct scn_scenario *s, uint64_t seed, FILE *trace, struct xp_result *r);
 

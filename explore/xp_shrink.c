@@ -233,17 +233,23 @@ static bool fair(const struct shrinker *k, const struct xp_script *s)
 /* What must stay the same: the broken invariant, or the broken expectation,
  * when it broke and what happened instead (an expectation line is kept as
  * written, so its message is comparable; without it, starving the run - a
- * runner never started - would pass for the same failure). For liveness also what did not
+ * runner never started - would pass for the same failure), and whether its
+ * runner ever runs (an outcome such as "it never happened" reads the same
+ * when the runner is never started: the expectation would then be about
+ * nothing the code does). For liveness also what did not
  * converge (a task running, a task queued, a runner not online, the
  * coordinator down), for the same reason. */
-static void signature(const struct xp_result *r, char *buf, size_t n)
+static void signature(const struct scn_scenario *s, const struct xp_result *r, char *buf, size_t n)
 {
 	static const char inv[] = "invariant ";
 	if (strncmp(r->out.what, inv, sizeof inv - 1) != 0) {
 		char at[32];
+		bool by_id;
 		if (r->out.fail_expect >= 0)
-			snprintf(buf, n, "%s | at %s | %s", r->out.what,
-				 scn_format_duration(r->out.fail_at_ms, at, sizeof at), r->out.why);
+			snprintf(buf, n, "%s | at %s | %s%s", r->out.what,
+				 scn_format_duration(r->out.fail_at_ms, at, sizeof at), r->out.why,
+				 scn_expect_idle_runner(s, &s->expects[r->out.fail_expect], &by_id) != 0
+					 ? " | its runner never runs" : "");
 		else
 			snprintf(buf, n, "%s | %s", r->out.what, r->out.why);
 		return;
@@ -264,6 +270,19 @@ static void signature(const struct xp_result *r, char *buf, size_t n)
 	}
 	snprintf(buf, n, "%s: %s %s", r->out.what, ws.n ? ws.w[0] : "", state);
 	xp_words_free(&ws);
+}
+
+/* Parse and run text with seed; when it fails, its signature in sig. */
+static enum xp_status run_text(const char *text, const char *path, uint64_t seed, struct xp_result *r, char *sig,
+			       size_t n)
+{
+	struct scn_scenario *s = xp_parse_text(text, path, r);
+	if (!s)
+		return r->status;
+	if (xp_run_parsed(s, seed, NULL, r) == XP_FAIL)
+		signature(s, r, sig, n);
+	scn_free(s);
+	return r->status;
 }
 
 static int64_t sum_values(const char *body)
@@ -373,10 +392,8 @@ static bool attempt(struct shrinker *k, struct xp_script *cand)
 	k->st->runs++;
 	struct xp_result r;
 	char sig[sizeof k->what];
-	xp_run_text(text, "candidate.scn", k->seed, NULL, &r);
-	if (r.status == XP_FAIL)
-		signature(&r, sig, sizeof sig);
-	bool same = r.status == XP_FAIL && strcmp(sig, k->what) == 0;
+	bool same = run_text(text, "candidate.scn", k->seed, &r, sig, sizeof sig) == XP_FAIL &&
+		    strcmp(sig, k->what) == 0;
 	if (same && k->cfg->also)
 		same = k->cfg->also(k->cfg->also_ctx, text, k->seed);
 	free(text);
@@ -792,7 +809,7 @@ int xp_shrink(const struct xp_script *in, const struct xp_shrink_cfg *cfg, struc
 	k.cur.has_seeds = false;
 	st->statements_before = xp_script_statements(&k.cur);
 	char *text = xp_script_format(&k.cur, NULL);
-	xp_run_text(text, "input.scn", cfg->seed, NULL, &k.best);
+	run_text(text, "input.scn", cfg->seed, &k.best, k.what, sizeof k.what);
 	k.cur_size = measure(&k.cur, text);
 	bool also = k.best.status != XP_FAIL || !cfg->also || cfg->also(cfg->also_ctx, text, cfg->seed);
 	free(text);
@@ -801,7 +818,6 @@ int xp_shrink(const struct xp_script *in, const struct xp_shrink_cfg *cfg, struc
 		xp_script_free(&k.cur);
 		return k.best.status != XP_FAIL ? -1 : -2;
 	}
-	signature(&k.best, k.what, sizeof k.what);
 	k.liveness = strcmp(k.best.out.what, "invariant liveness") == 0;
 	/* the input's own gap from the end of its faults (clocks included) to its
 	 * check is what every candidate keeps at least */

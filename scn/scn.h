@@ -271,6 +271,13 @@ void scn_free(struct scn_scenario *s);
  * appended to out as "file:line:col: warning: message"; nothing else changes
  * (the scenario runs and is judged as before). */
 void scn_warnings(const struct scn_scenario *s, struct scn_diags *out);
+/* Whether expectation e is about what only a runner that never runs could do
+ * (its sends, replies, phase, processes; for its registry record, a task or
+ * a sandbox it owns, found by its ID: nor any runner with its properties):
+ * no `start`, `restart` or request of its own is in the file. Returns that
+ * runner's index, -1 when e is about any runner and none ever runs, 0 when
+ * e needs no runner or its runner runs; *by_id says it is found by its ID. */
+int scn_expect_idle_runner(const struct scn_scenario *s, const struct scn_expect *e, bool *by_id);
 
 /* Index of a name of the given kind, or -1. */
 int scn_find_node(const struct scn_scenario *s, const char *name);

@@ -6,6 +6,7 @@
  * sandboxes) and hand-made requests (a broken registration, a sandbox report)
  * whose reply can be checked on the same line with `and gets STATUS`.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,14 +41,36 @@ static struct scn_action *add(struct scn_parser *p, enum scn_action_kind kind, i
 	return a;
 }
 
-/* start r1 r2 ...: one action per node, all at the same time. */
+/* The column of the first word of this line, from word `from` on, that
+ * reads as w does. */
+static int first_col_of(const struct scn_parser *p, int from, const struct scn_word *w)
+{
+	for (int i = from; i < p->i; i++)
+		if (scn_word_is(&p->line->words[i], w->text))
+			return p->line->words[i].col;
+	return w->col;
+}
+
+static int named_twice(struct scn_parser *p, enum scn_action_kind kind, const struct scn_word *w, int first_col)
+{
+	char where[48];
+	snprintf(where, sizeof where, "in this '%s'", scn_action_word(kind));
+	return scn_given_twice(p, w, where, first_col);
+}
+
+/* start r1 r2 ...: one action per node, all at the same time; a node named
+ * twice would get the action twice (a second start, a second pause). */
 static int parse_node_list(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
 {
-	int count = 0;
+	int count = 0, from = p->i;
 	while (scn_peek(p)) {
+		const struct scn_word *w = scn_peek(p);
 		int node;
 		if (scn_read_name(p, NODE_MASK, &node, NULL) < 0)
 			return -1;
+		for (size_t j = p->s->n_actions - (size_t)count; j < p->s->n_actions; j++)
+			if (p->s->actions[j].node == node)
+				return named_twice(p, kind, w, first_col_of(p, from, w));
 		add(p, kind, at_ms, col)->node = node;
 		count++;
 	}
@@ -172,6 +195,36 @@ static int parse_crashing(struct scn_parser *p, struct scn_task *t)
 	return 0;
 }
 
+/* The clauses of a submit line, by their bit in a struct scn_once. */
+enum submit_clause { C_LASTING, C_KIND, C_FAILING, C_CRASHING, C_IGNORING };
+
+/* One clause of a submit line: its enum submit_clause, or -1 (reported). */
+static int submit_clause(struct scn_parser *p, struct scn_task *t)
+{
+	if (scn_accept(p, "lasting")) {
+		if (scn_accept(p, "forever"))
+			t->duration_ms = SCN_FOREVER;
+		else if (scn_read_duration(p, &t->duration_ms) != 0)
+			return -1;
+		return C_LASTING;
+	}
+	if (scn_accept(p, "kind"))
+		return scn_read_text(p, "a task kind", &t->kind) != 0 ? -1 : C_KIND;
+	if (scn_accept(p, "failing")) {
+		t->fails = true;
+		return C_FAILING;
+	}
+	if (scn_accept(p, "crashing"))
+		return parse_crashing(p, t) != 0 ? -1 : C_CRASHING;
+	if (scn_accept(p, "ignoring")) {
+		if (scn_require(p, "SIGTERM", "after 'ignoring'") != 0)
+			return -1;
+		t->ignores_term = true;
+		return C_IGNORING;
+	}
+	return scn_expected(p, "'lasting D', 'crashing N times', 'failing', 'ignoring SIGTERM' or 'kind K'");
+}
+
 static int parse_submit(struct scn_parser *p, enum scn_action_kind kind, int64_t at_ms, int col)
 {
 	struct scn_action *a = add(p, kind, at_ms, col);
@@ -179,28 +232,12 @@ static int parse_submit(struct scn_parser *p, enum scn_action_kind kind, int64_t
 	if (scn_check_definition(p, SCN_TASK, &a->task) != 0)
 		return -1;
 	struct scn_task *t = &p->s->tasks[a->task];
-	while (scn_peek(p)) {
-		if (scn_accept(p, "lasting")) {
-			if (scn_accept(p, "forever"))
-				t->duration_ms = SCN_FOREVER;
-			else if (scn_read_duration(p, &t->duration_ms) != 0)
-				return -1;
-		} else if (scn_accept(p, "kind")) {
-			if (scn_read_text(p, "a task kind", &t->kind) != 0)
-				return -1;
-		} else if (scn_accept(p, "failing")) {
-			t->fails = true;
-		} else if (scn_accept(p, "crashing")) {
-			if (parse_crashing(p, t) != 0)
-				return -1;
-		} else if (scn_accept(p, "ignoring")) {
-			if (scn_require(p, "SIGTERM", "after 'ignoring'") != 0)
-				return -1;
-			t->ignores_term = true;
-		} else {
-			return scn_expected(p, "'lasting D', 'crashing N times', 'failing', 'ignoring SIGTERM' or "
-					       "'kind K'");
-		}
+	struct scn_once given;
+	given.seen = 0; /* col[] is read only for a bit seen: not zeroed, per line of every explored seed */
+	for (const struct scn_word *w; (w = scn_peek(p));) {
+		int clause = submit_clause(p, t);
+		if (clause < 0 || scn_once(p, &given, clause, w, "in this submit") != 0)
+			return -1;
 	}
 	return 0;
 }

@@ -253,6 +253,21 @@ static void describe_actual(void *ctx, const struct scn_state *st, char *buf, si
 	snprintf(buf, n, "?");
 }
 
+void scn_violation_message(struct scn_runctx *r, const struct sim_violation *v, char *buf, size_t n)
+{
+	static const char first[] = "first: ";
+	const char *at = v->first_task ? strstr(v->message, first) : NULL;
+	int task = at ? scenario_task(r, v->first_task) : -1;
+	if (task < 0) {
+		snprintf(buf, n, "%s", v->message);
+		return;
+	}
+	struct scn_state st = { .kind = SCN_ST_TASK_STATE, .subject = task, .other = -1 };
+	char what[256];
+	describe_actual(r, &st, what, sizeof what);
+	snprintf(buf, n, "%.*s%s", (int)(at + sizeof first - 1 - v->message), v->message, what);
+}
+
 static const struct rc_runner *runner_core(void *ctx, int node)
 {
 	struct scn_runctx *r = ctx;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "identity.h"
 #include "scn_internal.h"
 
 const char *const scn_runner_status_words[3] = { "online", "stale", "removed" };
@@ -167,6 +168,19 @@ static int process_event(struct scn_parser *p, int task, struct scn_event *ev)
 	return 0;
 }
 
+/* The ID in "R's id is ID": one a runner can hold, or the expectation
+ * could never hold (or never fail, with "is not"). */
+static int read_runner_id(struct scn_parser *p, char **out)
+{
+	const struct scn_word *w = scn_peek(p);
+	if (scn_read_text(p, "a runner ID (lnch_ and 12 hex digits)", out) != 0)
+		return -1;
+	if (!rc_identity_is_runner_id(*out))
+		return scn_error(p, w->col, "'%s' is not a runner ID: 'lnch_' and 12 lower-case hex digits, as "
+					    "'rollcall id' prints", w->text);
+	return 0;
+}
+
 /* After "NAME's": runner's id, task's attempt, task's process. */
 static int possessive(struct scn_parser *p, enum scn_name_kind kind, int index, bool *is_event,
 		      struct scn_state *st, struct scn_event *ev)
@@ -177,7 +191,7 @@ static int possessive(struct scn_parser *p, enum scn_name_kind kind, int index, 
 		if (scn_require(p, "is", "after \"id\"") != 0)
 			return -1;
 		st->negated = scn_accept(p, "not");
-		return scn_read_text(p, "a runner ID (lnch_ and 12 hex digits)", &st->text);
+		return read_runner_id(p, &st->text);
 	}
 	if (kind == SCN_TASK && scn_accept(p, "attempt")) {
 		st->kind = SCN_ST_TASK_ATTEMPT;
@@ -368,10 +382,29 @@ static int event_time_words(struct scn_parser *p, struct scn_expect *e)
 			       "'at least 2 times'), or 'at T expect ...'");
 }
 
+/* `liveness` where a state or an event goes: only `at T expect liveness`
+ * (read by the caller) checks it, at one instant. Always -1. */
+static int misplaced_liveness(struct scn_parser *p, const struct scn_expect *e, bool never, bool eventually)
+{
+	if (never || eventually)
+		return scn_error(p, p->line->words[p->i].col, "liveness is checked at one instant, not with '%s': "
+							     "write 'at T expect liveness'", never ? "never" : "eventually");
+	return scn_error(p, e->pos.col, "'expect liveness' is missing the time it is checked at: write 'at T expect "
+					"liveness' (e.g. 'at 10m expect liveness')");
+}
+
+static bool at_liveness(const struct scn_parser *p)
+{
+	const struct scn_word *w = scn_peek(p);
+	return w && !w->quoted && scn_word_is(w, "liveness");
+}
+
 static int parse_body(struct scn_parser *p, struct scn_expect *e, bool timed, bool at_end)
 {
 	bool never = scn_accept(p, "never");
 	bool eventually = !never && scn_accept(p, "eventually");
+	if (at_liveness(p))
+		return misplaced_liveness(p, e, never, eventually);
 	if (scn_parse_state_or_event(p, &e->is_event, &e->state, &e->event) != 0)
 		return -1;
 	if (never) {

@@ -140,6 +140,21 @@ static inline int scn_require(struct scn_parser *p, const char *word, const char
 /* Report the first word left on the line, if any. Returns 0 or -1. */
 int scn_require_end(struct scn_parser *p);
 
+/* The clauses of one statement read so far (a runner's properties, the
+ * words after `submit T`), each by its bit (at most SCN_ONCE_MAX), to refuse
+ * one given twice: the second would silently win over the first. */
+#define SCN_ONCE_MAX 8
+struct scn_once {
+	unsigned seen;
+	int col[SCN_ONCE_MAX]; /* where each was given first */
+};
+/* Note clause `bit` given at word w; when it was given before, report "'W'
+ * is given twice WHERE (first at column C)" at w and return -1. */
+int scn_once(struct scn_parser *p, struct scn_once *o, int bit, const struct scn_word *w, const char *where);
+/* The same report, for a repeat found by other means (a node named twice in
+ * one `start`). Always -1. */
+int scn_given_twice(struct scn_parser *p, const struct scn_word *w, const char *where, int first_col);
+
 /* Readers that consume one word and report errors at it. Return 0 or -1. */
 int scn_read_duration(struct scn_parser *p, int64_t *out_ms);
 int scn_read_signed_duration(struct scn_parser *p, int64_t *out_ms);

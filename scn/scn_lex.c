@@ -275,6 +275,20 @@ int scn_require_end(struct scn_parser *p)
 	return scn_error(p, w->col, "unexpected '%s' after the end of the statement", w->text);
 }
 
+int scn_given_twice(struct scn_parser *p, const struct scn_word *w, const char *where, int first_col)
+{
+	return scn_error(p, w->col, "'%s' is given twice %s (first at column %d)", w->text, where, first_col);
+}
+
+int scn_once(struct scn_parser *p, struct scn_once *o, int bit, const struct scn_word *w, const char *where)
+{
+	if (o->seen & (1u << bit))
+		return scn_given_twice(p, w, where, o->col[bit]);
+	o->seen |= 1u << bit;
+	o->col[bit] = w->col;
+	return 0;
+}
+
 static int too_long(struct scn_parser *p, const struct scn_word *w)
 {
 	return scn_error(p, w->col, "duration '%s' is longer than " SCN_DURATION_MAX_TEXT ", the longest rollcall takes",

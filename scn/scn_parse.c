@@ -350,42 +350,66 @@ static void copy_identity(struct scn_node *to, const struct scn_node *from)
 	to->concurrency = from->concurrency;
 }
 
-static int parse_runner_option(struct scn_parser *p, struct scn_node *n)
+/* A runner's properties, by their bit in a struct scn_once. */
+enum runner_prop { P_HOSTNAME, P_PROJECT_DIR, P_EXECUTOR_TYPE, P_TOKEN, P_HEARTBEAT, P_CONCURRENCY, P_LIKE, P_COUNT };
+static const char *const runner_props[P_COUNT] = { "hostname", "project_dir", "executor_type", "token",
+						   "heartbeat", "concurrency", "like" };
+_Static_assert(P_COUNT <= SCN_ONCE_MAX, "a runner property without a bit");
+/* What `like R` sets: given before it, they would be silently replaced. */
+#define LIKE_COPIES                                                                                                \
+	((1u << P_HOSTNAME) | (1u << P_PROJECT_DIR) | (1u << P_EXECUTOR_TYPE) | (1u << P_HEARTBEAT) |                \
+	 (1u << P_CONCURRENCY))
+
+static int parse_like(struct scn_parser *p, struct scn_node *n, const struct scn_once *given)
+{
+	int other;
+	if (scn_read_name(p, 1u << SCN_RUNNER, &other, NULL) < 0)
+		return -1;
+	int col = p->line->words[p->i - 1].col;
+	const struct scn_node *o = &p->s->nodes[other];
+	/* a runner declared later (or this one) has no properties yet */
+	if (o->pos.line >= p->line->number)
+		return scn_error(p, col, "'like %s': %s is declared at line %d; 'like' copies a runner declared "
+					 "on an earlier line", o->name, o->name, o->pos.line);
+	unsigned lost = given->seen & LIKE_COPIES;
+	if (lost) {
+		int b = __builtin_ctz(lost);
+		return scn_error(p, col, "'like %s' sets %s, given before it (column %d), which it would replace: write "
+					 "'like' first and then what differs", o->name, runner_props[b], given->col[b]);
+	}
+	copy_identity(n, o);
+	return 0;
+}
+
+/* One PROPERTY VALUE of a runner line; -1 when reported. */
+static int parse_runner_option(struct scn_parser *p, struct scn_node *n, struct scn_once *given)
 {
 	const struct scn_word *w = scn_next(p);
-	if (scn_word_is(w, "hostname"))
-		return scn_read_text(p, "a hostname", &n->hostname);
-	if (scn_word_is(w, "project_dir"))
-		return scn_read_text(p, "a project directory", &n->project_dir);
-	if (scn_word_is(w, "executor_type"))
-		return scn_read_text(p, "an executor type", &n->executor_type);
-	if (scn_word_is(w, "token"))
-		return scn_read_text(p, "an instance token", &n->token);
-	if (scn_word_is(w, "heartbeat"))
-		return scn_read_duration(p, &n->heartbeat_ms);
-	if (scn_word_is(w, "concurrency")) {
-		int64_t v;
+	int prop = 0;
+	while (prop < P_COUNT && !scn_word_is(w, runner_props[prop])) /* lengths first */
+		prop++;
+	if (prop == P_COUNT)
+		return scn_error(p, w->col,
+				 "unknown runner property '%s' (hostname, project_dir, executor_type, token, "
+				 "heartbeat, concurrency, like)", w->text);
+	if (scn_once(p, given, prop, w, "in this runner's declaration") != 0)
+		return -1;
+	int64_t v;
+	switch ((enum runner_prop)prop) {
+	case P_HOSTNAME: return scn_read_text(p, "a hostname", &n->hostname);
+	case P_PROJECT_DIR: return scn_read_text(p, "a project directory", &n->project_dir);
+	case P_EXECUTOR_TYPE: return scn_read_text(p, "an executor type", &n->executor_type);
+	case P_TOKEN: return scn_read_text(p, "an instance token", &n->token);
+	case P_HEARTBEAT: return scn_read_duration(p, &n->heartbeat_ms);
+	case P_CONCURRENCY:
 		if (scn_read_int(p, "a concurrency", 1, RC_MAX_CONCURRENCY, &v) != 0)
 			return -1;
 		n->concurrency = (int)v;
 		return 0;
+	case P_LIKE: return parse_like(p, n, given);
+	case P_COUNT: break;
 	}
-	if (scn_word_is(w, "like")) {
-		int other;
-		if (scn_read_name(p, 1u << SCN_RUNNER, &other, NULL) < 0)
-			return -1;
-		/* a runner declared later (or this one) has no properties yet */
-		if (p->s->nodes[other].pos.line >= p->line->number)
-			return scn_error(p, p->line->words[p->i - 1].col,
-					 "'like %s': %s is declared at line %d; 'like' copies a runner declared "
-					 "on an earlier line", p->s->nodes[other].name, p->s->nodes[other].name,
-					 p->s->nodes[other].pos.line);
-		copy_identity(n, &p->s->nodes[other]);
-		return 0;
-	}
-	return scn_error(p, w->col,
-			 "unknown runner property '%s' (hostname, project_dir, executor_type, token, "
-			 "heartbeat, concurrency, like)", w->text);
+	return -1;
 }
 
 static int parse_runner(struct scn_parser *p)
@@ -393,8 +417,10 @@ static int parse_runner(struct scn_parser *p)
 	int index;
 	if (scn_check_definition(p, SCN_RUNNER, &index) != 0)
 		return -1;
+	struct scn_once given;
+	given.seen = 0; /* col[] is read only for a bit seen: not zeroed, per line of every explored seed */
 	while (scn_peek(p))
-		if (parse_runner_option(p, &p->s->nodes[index]) != 0)
+		if (parse_runner_option(p, &p->s->nodes[index], &given) != 0)
 			return -1;
 	struct scn_node *n = &p->s->nodes[index];
 	if (!*n->hostname || !*n->project_dir || !*n->executor_type || !*n->token)

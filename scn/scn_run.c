@@ -38,9 +38,10 @@ static void record_violation(struct scn_runctx *r)
 		if (v->invariant == SIM_INV_LIVENESS && r->s->actions[i].kind == SCN_ACT_CHECK_LIVENESS &&
 		    r->s->actions[i].at_ms == v->at_ms)
 			pos = r->s->actions[i].pos;
-	char what[96];
+	char what[96], message[400];
 	snprintf(what, sizeof what, "invariant %s", v->name);
-	scn_judge_fail(&r->judge, v->at_ms, pos, what, "%s%s%s%s", v->message, v->nodes[0] ? " (" : "", v->nodes,
+	scn_violation_message(r, v, message, sizeof message);
+	scn_judge_fail(&r->judge, v->at_ms, pos, what, "%s%s%s%s", message, v->nodes[0] ? " (" : "", v->nodes,
 		       v->nodes[0] ? ")" : "");
 }
 

@@ -118,11 +118,19 @@ static void check_single_instant(const struct scn_scenario *s, const struct scn_
 		       "(add 'end at' with a later time)", scn_format_duration(s->end_ms, end, sizeof end));
 }
 
+int scn_expect_idle_runner(const struct scn_scenario *s, const struct scn_expect *e, bool *by_id)
+{
+	int r = runner_of(e, by_id);
+	if (r == 0 || (*by_id ? record_can_exist(s, r) : runner_acts(s, r)))
+		return 0;
+	return r;
+}
+
 static void check_idle_runner(const struct scn_scenario *s, const struct scn_expect *e, struct scn_diags *out)
 {
 	bool by_id;
-	int r = runner_of(e, &by_id);
-	if (r == 0 || (by_id ? record_can_exist(s, r) : runner_acts(s, r)))
+	int r = scn_expect_idle_runner(s, e, &by_id);
+	if (r == 0)
 		return;
 	if (r < 0)
 		warn(out, s, e, "no runner is ever started, so this holds whatever the code does");

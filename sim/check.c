@@ -1012,6 +1012,7 @@ void sim_check_liveness(struct sim_world *w)
 {
 	const struct rc_coord *c = coord_of(w);
 	size_t bad_runners = 0, bad_tasks = 0;
+	uint64_t first_task = 0;
 	char first[240] = "";
 	CHECK(w);
 	if (!c) {
@@ -1036,9 +1037,11 @@ void sim_check_liveness(struct sim_world *w)
 		const struct rc_task *t = rc_coord_task_at(c, i);
 		if (task_final(t->state))
 			continue;
-		if (!bad_tasks++ && !bad_runners)
+		if (!bad_tasks++ && !bad_runners) {
 			snprintf(first, sizeof first, "task %" PRIu64 " is %s, attempt %d on %s", t->id,
 				 rc_task_state_name(t->state), t->attempt, t->runner_id[0] ? t->runner_id : "-");
+			first_task = t->id;
+		}
 	}
 	struct sim_event *ev = sim_record(w, SIM_EV_CHECK, -1);
 	if (ev) {
@@ -1047,6 +1050,7 @@ void sim_check_liveness(struct sim_world *w)
 		sim_emit(w, ev);
 	}
 	if (bad_runners + bad_tasks)
-		sim_violate(w, SIM_INV_LIVENESS, "", "%zu live runner(s) not online, %zu task(s) unfinished; first: %s",
-			    bad_runners, bad_tasks, first);
+		sim_violate_task(w, SIM_INV_LIVENESS, first_task,
+				 "%zu live runner(s) not online, %zu task(s) unfinished; first: %s", bad_runners, bad_tasks,
+				 first);
 }

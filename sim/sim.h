@@ -475,6 +475,9 @@ struct sim_violation {
 	uint64_t seq;           /* the event during which it was found */
 	char nodes[160];        /* node names and runner IDs involved, comma-separated */
 	char message[320];
+	/* the task (a coordinator id) whose state the message ends with, after
+	 * "first: " (liveness); 0 none: a scenario names it its own way */
+	uint64_t first_task;
 	size_t n_history;
 	char **history;         /* trace lines of the last events, oldest first */
 };

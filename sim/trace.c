@@ -455,14 +455,15 @@ static void expand_nodes(const struct sim_world *w, const char *nodes, char *buf
 		snprintf(buf + used, len - used, ")");
 }
 
-void sim_violate(struct sim_world *w, enum sim_invariant inv, const char *nodes, const char *fmt, ...)
+static void violate(struct sim_world *w, enum sim_invariant inv, const char *nodes, uint64_t task, const char *fmt,
+		    va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void violate(struct sim_world *w, enum sim_invariant inv, const char *nodes, uint64_t task, const char *fmt,
+		    va_list ap)
 {
 	w->stats.violations++;
 	char message[320];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(message, sizeof message, fmt, ap);
-	va_end(ap);
 	if (w->n_violations < SIM_MAX_KEPT_VIOLATIONS) {
 		SIM_GROW(w->violations, w->cap_violations, w->n_violations + 1);
 		struct sim_violation *v = &w->violations[w->n_violations++];
@@ -473,6 +474,7 @@ void sim_violate(struct sim_world *w, enum sim_invariant inv, const char *nodes,
 		v->seq = w->stats.events;
 		expand_nodes(w, nodes, v->nodes, sizeof v->nodes);
 		snprintf(v->message, sizeof v->message, "%s", message);
+		v->first_task = task;
 		v->history = history_lines(w, &v->n_history);
 	}
 	struct sim_event *ev = sim_record(w, SIM_EV_VIOLATION, -1);
@@ -483,6 +485,22 @@ void sim_violate(struct sim_world *w, enum sim_invariant inv, const char *nodes,
 	}
 	if (!w->cfg.collect_all)
 		w->stopped = true;
+}
+
+void sim_violate(struct sim_world *w, enum sim_invariant inv, const char *nodes, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	violate(w, inv, nodes, 0, fmt, ap);
+	va_end(ap);
+}
+
+void sim_violate_task(struct sim_world *w, enum sim_invariant inv, uint64_t task, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	violate(w, inv, "", task, fmt, ap);
+	va_end(ap);
 }
 
 void sim_violations_free(struct sim_world *w)

@@ -52,6 +52,12 @@ check "sim --seed 0x10 (decimal only)" usage_fails "--seed: '0x10'" "$RC" sim --
 check "sim --history 1025" usage_fails "--history: '1025' is not a whole number in 0..1024" "$RC" sim --history 1025
 check "explore --jobs 0" usage_fails "--jobs: '0' is not a whole number in 1..256" "$RC" explore --jobs 0
 check "explore --runners 51" usage_fails "--runners: '51'" "$RC" explore --runners 51
+# A scenario brings its own runners and length: these were ignored, yet
+# written into the run's recorded parameters.
+check "explore SCENARIO --runners" usage_fails "--runners is for a generated workload: $SCN has its own runners" \
+	"$RC" explore "$SCN" --runners 3
+check "explore SCENARIO --duration" usage_fails "--duration is for a generated workload: $SCN has its own timeline" \
+	"$RC" explore --duration 1h "$SCN"
 check "explore --max-failures -1" usage_fails "--max-failures: '-1' is not a whole number >= 0" \
 	"$RC" explore --max-failures -1
 check "shrink --max-runs abc" usage_fails "--max-runs: 'abc'" "$RC" shrink "$SCN" -o "$T/min.scn" --max-runs abc
@@ -194,6 +200,14 @@ check_eq "shrink -o /dev/stdout exits 0" 0 "$?"
 check "... and its stdout is the scenario alone" \
 	bash -c "! grep -q '^shrink:' '$T/min.out' && grep -qx 'runner r1' '$T/min.out'"
 check "... and its summary is on stderr" grep -qx "shrink: wrote /dev/stdout" "$T/err"
+# A scenario that passes is no input for shrink (it exited 1, as if a check
+# had failed), with a seed given or searched for; nothing is written.
+PASSING=$ROOT/scenarios/stale-after-2-min.scn
+check "shrink of a passing scenario" usage_fails "$PASSING passes with every seed of its range: nothing to shrink" \
+	"$RC" shrink "$PASSING" -o "$T/pass.min.scn"
+check "shrink --seed of a passing scenario" usage_fails "$PASSING passes with seed 7: nothing to shrink" \
+	"$RC" shrink "$PASSING" --seed 7 -o "$T/pass.min.scn"
+check "... and writes nothing" test ! -e "$T/pass.min.scn"
 # sim --trace too: once the trace and the summary shared the standard output
 # through two descriptors and overwrote each other.
 "$RC" sim --runners 2 --duration 1h --trace /dev/stdout > "$T/sim-trace.jsonl" 2> "$T/err"

@@ -379,6 +379,29 @@ static void test_shrink(void)
 	xp_script_free(&b);
 }
 
+/* An expectation whose outcome reads the same when its runner never runs
+ * ("it never happened") shrank into one about a runner nothing starts: the
+ * `start` went, and the result said nothing about the code. */
+static void test_shrink_keeps_the_runner_of_the_failure(void)
+{
+	struct xp_script in, out;
+	char err[64];
+	CU_ASSERT_EQUAL_FATAL(xp_script_parse("runner r1\nat 0s start r1\nat 30s pause r1\n"
+					      "expect r1 becomes stale between 1m and 1m30s\n",
+					      &in, err, sizeof err),
+			      0);
+	struct xp_shrink_cfg cfg = { .seed = 1 };
+	struct xp_result final;
+	struct xp_shrink_stats st;
+	CU_ASSERT_EQUAL_FATAL(xp_shrink(&in, &cfg, &out, &final, &st), 0);
+	char *text = xp_script_format(&out, NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "start r1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(final.out.why, "it never happened"));
+	free(text);
+	xp_script_free(&in);
+	xp_script_free(&out);
+}
+
 static void test_shrink_refuses_a_pass(void)
 {
 	struct xp_script in, out;
@@ -496,6 +519,7 @@ void rc_test_register_explore(void)
 		{ "trace comparison: NUL bytes are bytes", test_diff_nul_bytes },
 		{ "a trace renders the same twice", test_trace_render_twice },
 		{ "shrink: smaller, same failure, deterministic", test_shrink },
+		{ "shrink: the runner of the failed expectation keeps running", test_shrink_keeps_the_runner_of_the_failure },
 		{ "shrink: a passing scenario is refused", test_shrink_refuses_a_pass },
 		{ "xp_snprintf prints as snprintf does", test_snprintf },
 		{ "timeline: the coordinator, then the nodes in name order", test_timeline_lane_order },

@@ -242,6 +242,22 @@ static void test_same_instant_failures_name_the_reported_line(void)
 	}
 }
 
+/* A liveness failure named the first unfinished task by the coordinator's
+ * number and its runner by ID ("task 1 is running, attempt 1 on lnch_...");
+ * it names both as the scenario does, as the judge's own messages do. */
+static void test_liveness_failure_names_the_task(void)
+{
+	struct scn_scenario *s = parse_ok("runner r1\nrunner r2\nat 0s start r2\n"
+					  "at 1s submit task late lasting forever\nat 5m expect liveness\n");
+	struct scn_outcome o;
+	CU_ASSERT_EQUAL_FATAL(scn_run(s, 1, NULL, &o), 0);
+	CU_ASSERT_FALSE(o.passed);
+	CU_ASSERT_STRING_EQUAL(o.what, "invariant liveness");
+	CU_ASSERT_STRING_EQUAL(o.why, "0 live runner(s) not online, 1 task(s) unfinished; first: task late is running, "
+				      "attempt 1, on r2");
+	scn_free(s);
+}
+
 static void test_seed_pin_and_end(void)
 {
 	struct scn_scenario *s = parse_ok("@seed 7\nseeds 1-100\nend at 20m\nrunner r1\nat 1m start r1\n");
@@ -291,6 +307,29 @@ static void test_errors(void)
 		{ "config latency 5ms\nconfig latency between 1ms and 2ms\n",
 		  "t.scn:2:8: 'latency' is set on an earlier line already" },
 		{ "config secret a\nconfig secret b\n", "t.scn:2:8: 'secret' is set on an earlier line already" },
+		/* a property, a submit clause or a node given twice was taken,
+		 * the last one winning (or the node started twice) */
+		{ "runner r1 hostname a hostname b\n",
+		  "t.scn:1:22: 'hostname' is given twice in this runner's declaration (first at column 11)" },
+		{ "runner r1 like r1\nrunner r2\nrunner r3 like r2 like r2\n",
+		  "t.scn:1:16: 'like r1': r1 is declared at line 1; 'like' copies a runner declared on an earlier line" },
+		{ "runner r2\nrunner r3 like r2 concurrency 2 like r2\n",
+		  "t.scn:2:33: 'like' is given twice in this runner's declaration (first at column 11)" },
+		{ "runner r2\nrunner r3 heartbeat 5s like r2\n",
+		  "t.scn:2:29: 'like r2' sets heartbeat, given before it (column 11), which it would replace: write "
+		  "'like' first and then what differs" },
+		{ "runner r1\nat 1s submit task t1 lasting 1m failing kind k lasting 2m\n",
+		  "t.scn:2:48: 'lasting' is given twice in this submit (first at column 22)" },
+		{ "runner r1\nat 1s submit t1 ignoring SIGTERM crashing 1 time ignoring SIGTERM\n",
+		  "t.scn:2:50: 'ignoring' is given twice in this submit (first at column 17)" },
+		{ "runner r1\nrunner r2\nat 1s pause r1 coordinator r2 r1\n",
+		  "t.scn:3:31: 'r1' is given twice in this 'pause' (first at column 13)" },
+		/* an expected ID of no runner's shape was taken, and could never hold */
+		{ "runner r1\nat 1m expect r1's id is foo\n",
+		  "t.scn:2:25: 'foo' is not a runner ID: 'lnch_' and 12 lower-case hex digits, as 'rollcall id' prints" },
+		{ "runner r1\nat 1m expect r1's id is not lnch_7a0925b98c2e1\n",
+		  "t.scn:2:29: 'lnch_7a0925b98c2e1' is not a runner ID: 'lnch_' and 12 lower-case hex digits, as "
+		  "'rollcall id' prints" },
 		{ "runner report\n", "t.scn:1:8: 'report' is a keyword and cannot be a name" },
 		{ "runner r1\nat 1s submit task start\n", "t.scn:2:19: 'start' is a keyword and cannot be a name" },
 		{ "at 5s create sandbox s1\nat 10s report sandbox s1 running and gets 400\n",
@@ -349,6 +388,14 @@ static void test_errors(void)
 		{ "runner r1\nat end expect liveness\n",
 		  "t.scn:2:15: 'expect liveness' is checked at a time: write 'at T expect liveness' (T at most the end "
 		  "of the run)" },
+		/* these three were "undefined runner or task or sandbox 'liveness'" */
+		{ "runner r1\nexpect liveness\n",
+		  "t.scn:2:1: 'expect liveness' is missing the time it is checked at: write 'at T expect liveness' (e.g. "
+		  "'at 10m expect liveness')" },
+		{ "runner r1\nexpect never liveness between 1m and 2m\n",
+		  "t.scn:2:14: liveness is checked at one instant, not with 'never': write 'at T expect liveness'" },
+		{ "runner r1\nat 1m expect eventually liveness within 5m\n",
+		  "t.scn:2:25: liveness is checked at one instant, not with 'eventually': write 'at T expect liveness'" },
 		{ "runner r1\nat 1m r1 reports sandbox\n",
 		  "t.scn:2:25: expected the name of a sandbox at the end of the line" },
 		{ "runner r1\nexpect r1 gets 4033\n",
@@ -552,6 +599,7 @@ void rc_test_register_scn_parse(void)
 		{ "expectations", test_expectations },
 		{ "heal names a link in either order", test_heal_either_order },
 		{ "two failures at one instant: the reported line names its expectation", test_same_instant_failures_name_the_reported_line },
+		{ "a liveness failure names the task as the scenario does", test_liveness_failure_names_the_task },
 		{ "seed pin and end", test_seed_pin_and_end },
 		{ "every error has its line and column", test_errors },
 		{ "errors are all reported", test_errors_are_all_reported },
