@@ -20,7 +20,7 @@
 
 /* The "error" codes the codec itself answers with (status in brackets). They
  * are part of the wire format: other implementations are held to them. */
-#define RC_PROTO_E_NOT_FOUND "not_found"                   /* 404 unknown path or path id */
+#define RC_PROTO_E_NOT_FOUND "not_found"                   /* 404 unknown path, malformed path id */
 #define RC_PROTO_E_METHOD_NOT_ALLOWED "method_not_allowed" /* 405 known path, other method */
 #define RC_PROTO_E_BODY_TOO_LARGE "body_too_large"         /* 413 over RC_MAX_BODY_BYTES */
 #define RC_PROTO_E_MALFORMED_JSON "malformed_json"         /* 400 not JSON, not an object */
@@ -33,9 +33,10 @@
 #define RC_PROTO_E_INTERNAL "internal_error"               /* 500 out of memory */
 #define RC_PROTO_E_BAD_REPLY "bad_reply"                   /* client side: reply off-protocol */
 
-/* Runner ids in paths, in task bodies and in X-Runner-Id longer than this are
- * refused (404 in a path, 422 elsewhere); shorter unknown ones are passed on
- * for the coordinator to answer. */
+/* Runner ids in task bodies and in X-Runner-Id longer than this are refused
+ * (422); shorter unknown ones are passed on for the coordinator to answer. A
+ * runner id in a path is taken only in the shape the coordinator issues
+ * ("lnch_" + 12 lower-case hex); any other does not fit the route (404). */
 #define RC_PROTO_MAX_RUNNER_ID_TEXT 64
 
 /* Strings decoded from a body are copied into an arena owned by the caller

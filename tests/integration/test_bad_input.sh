@@ -2,7 +2,8 @@
 # request changes nothing: 401 without or with a wrong secret (no record
 # created), 422 without properties (naming them), 413 over 64 KiB (declared
 # or chunked), 400 for malformed JSON and wrong types, 404/405 for unknown
-# routes and methods, paths with an encoded NUL or slash, and a request
+# routes and methods, paths with an encoded
+# NUL or slash or an id in another form than the one written, and a request
 # framed twice (two Content-Length headers).
 . "$(dirname "$0")/lib.sh"
 
@@ -94,6 +95,18 @@ http GET "/tasks/${task}%00x"
 check_eq "a NUL byte does not cut the path" 404 "$STATUS"
 http GET "/tasks%2F${task}"
 check_eq "an encoded slash does not separate segments" 404 "$STATUS"
+# An id has one written form: "/tasks/01" was task 1 under a second name, and
+# a runner id of any other shape than the issued one reached the coordinator
+# as an unknown runner.
+http GET "/tasks/0${task}"
+check_eq "a task id with a leading zero" "404 not_found" "$STATUS $(error_code)"
+http GET "/api/v1/sandboxes/00"
+check_eq "a sandbox id of zeros" "404 not_found" "$STATUS $(error_code)"
+http POST "/runners/a%20b/heartbeat" '{"session":1}' -H "@$T/secret.header"
+check_eq "a runner id that is not lnch_ + 12 hex digits" "404 not_found" "$STATUS $(error_code)"
+check "... saying so" grep -q "not a runner id" <<< "$BODY"
+http DELETE "/runners/LNCH_0123456789AB" "" -H "@$T/secret.header"
+check_eq "... in capitals too" "404 not_found" "$STATUS $(error_code)"
 # Content-Length twice: refused, and the connection closes after the reply
 # (read to its end well before the time limit).
 raw_request() {
