@@ -77,6 +77,12 @@ int rc_proto_decode_request(const char *method, const char *path, const struct r
 			    const char *body, size_t body_len, struct rc_msg *msg,
 			    struct rc_proto_arena *arena, struct rc_error *err);
 
+/* The methods path is served with, as the Allow header of a 405 reply:
+ * "POST", "GET, HEAD", "GET, HEAD, DELETE" (HEAD wherever GET is; the query
+ * string is ignored). Written into buf (cap bytes, NUL-terminated; "" when no
+ * route has that path). */
+void rc_proto_allowed_methods(const char *path, char *buf, size_t cap);
+
 /* Encode a reply as a JSON body (success body or the error body). Returns a
  * malloc'd NUL-terminated string the caller frees, or NULL on allocation
  * failure. For RC_OP_RUNNERS_LIST, now_ms is used for seconds_since_heartbeat. */

@@ -10,7 +10,7 @@
  * (a task or sandbox id: canonical decimal 1..2^63-1; a runner id: "lnch_" +
  * 12 lower-case hex) does not fit it, hence 404, with a message that says
  * which id is malformed; a path that fits only under other methods gives 405
- * listing them.
+ * listing them (also the value of the Allow header).
  */
 #include <assert.h>
 #include <stdio.h>
@@ -222,6 +222,15 @@ int rc_proto_route_find(const char *method, const char *path, const struct rc_pr
 		return bad_id_error(err, &lk.bad_id);
 	return rc_error_set(err, RC_STATUS_NOT_FOUND, RC_PROTO_E_NOT_FOUND, "no route for %.16s %.*s", method, shown,
 			    path);
+}
+
+void rc_proto_allowed_methods(const char *path, char *buf, size_t cap)
+{
+	assert(path && buf && cap > 0);
+	struct rc_proto_path_params params;
+	struct lookup lk;
+	look_up(NULL, path, strcspn(path, "?#"), &params, &lk);
+	snprintf(buf, cap, "%s", lk.allowed);
 }
 
 const struct rc_proto_route *rc_proto_route_of(enum rc_op op)

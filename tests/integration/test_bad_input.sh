@@ -2,7 +2,7 @@
 # request changes nothing: 401 without or with a wrong secret (no record
 # created), 422 without properties (naming them), 413 over 64 KiB (declared
 # or chunked), 400 for malformed JSON and wrong types, 404/405 for unknown
-# routes and methods, paths with an encoded
+# routes and methods (a 405 with its Allow header), paths with an encoded
 # NUL or slash or an id in another form than the one written, and a request
 # framed twice (two Content-Length headers).
 . "$(dirname "$0")/lib.sh"
@@ -77,10 +77,16 @@ check_eq "GET with a body over 64 KiB" 200 "$STATUS"
 # --- routes ------------------------------------------------------------------
 http GET /no/such/route
 check_eq "unknown route" 404 "$STATUS"
-http PUT /runners
+http PUT /runners "" -D "$T/headers"
 check_eq "wrong method" 405 "$STATUS"
-http GET /tasks/999
+# RFC 9110: a 405 names the methods the path takes in an Allow header.
+allow() { sed -n 's/^Allow: \(.*\)\r$/\1/ip' "$T/headers"; }
+check_eq "... with an Allow header, HEAD beside GET" "GET, HEAD" "$(allow)"
+http POST /api/v1/sandboxes/1 "" -D "$T/headers"
+check_eq "... listing every method of the path" "405 GET, HEAD, DELETE" "$STATUS $(allow)"
+http GET /tasks/999 "" -D "$T/headers"
 check_eq "unknown task" 404 "$STATUS"
+check_eq "... without an Allow header" "" "$(allow)"
 
 # --- paths and framing ---------------------------------------------------------
 # %00 and %2F stay as sent: decoded, "/tasks/1%00x" was read as "/tasks/1"

@@ -149,6 +149,36 @@ static void test_wrong_method_is_405(void)
 	CU_ASSERT(refused >= 70);
 }
 
+/* A 405 reply carries an Allow header (RFC 9110, section 15.5.6): every
+ * method of the path, HEAD wherever GET is, in the order the message lists
+ * them; none for a path no route has. */
+static void test_allow_header_value(void)
+{
+	for (size_t i = 0; i < N_ROUTE_CASES; i++) {
+		char want[32], got[64];
+		size_t n = 0;
+		for (const char *p = route_cases[i].allowed; *p && n + 2 < sizeof want; p++) {
+			if (*p == ' ')
+				want[n++] = ',';
+			want[n++] = *p;
+		}
+		want[n] = '\0';
+		rc_proto_allowed_methods(route_cases[i].path, got, sizeof got);
+		CU_ASSERT_STRING_EQUAL(got, want);
+		struct decoded d;
+		decode(&d, "PATCH", route_cases[i].path, "");
+		CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, got));
+		done(&d);
+	}
+	char got[64] = "x";
+	rc_proto_allowed_methods("/runners?x=1", got, sizeof got);
+	CU_ASSERT_STRING_EQUAL(got, "GET, HEAD");
+	rc_proto_allowed_methods("/nowhere", got, sizeof got);
+	CU_ASSERT_STRING_EQUAL(got, "");
+	rc_proto_allowed_methods("/tasks/01", got, sizeof got);
+	CU_ASSERT_STRING_EQUAL(got, "");
+}
+
 /* HEAD takes every GET route as that GET (the daemon leaves the body out),
  * and no other route. */
 static void test_head_is_get_without_body(void)
@@ -985,6 +1015,7 @@ void rc_test_register_protocol(void)
 		{ "every route decodes to its op", test_every_route },
 		{ "known path, wrong method: 405", test_wrong_method_is_405 },
 		{ "HEAD is a GET without its body", test_head_is_get_without_body },
+		{ "405: the Allow header value", test_allow_header_value },
 		{ "unknown path or bad path id: 404", test_unknown_path_is_404 },
 		{ "path ids at their limits", test_path_ids_at_their_limits },
 		{ "path ids in one form only", test_path_ids_in_one_form_only },
