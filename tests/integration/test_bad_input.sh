@@ -47,6 +47,9 @@ check_eq "... naming the field" hostname "$(jbody '.fields | join(" ")')"
 rhttp POST /runners/register "{\"hostname\": \"$(head -c 300 /dev/zero | tr '\0' h)\", \"project_dir\": \"/p\", \"executor_type\": \"e\", \"instance_token\": \"t\"}"
 check "over-long hostname is 400 or 422" [ "$STATUS" = 400 -o "$STATUS" = 422 ]
 check_eq "... naming the field" hostname "$(jbody '.fields | join(" ")')"
+rhttp POST /runners/register '{"hostname": "h", "project_dir": "/p", "executor_type": "e", "instance_token": "t", "max_concurrency": 18446744073709551616}'
+check_eq "a number past 64 bits is out of range, not malformed JSON" "422 invalid_value max_concurrency" \
+	"$STATUS $(error_code) $(jbody '.fields | join(" ")')"
 check_eq "nothing created by malformed requests" 0 "$(runner_count)"
 
 # A large body within 64 KiB reaches the codec, which names the long field.

@@ -594,10 +594,78 @@ static void test_number_ranges_at_the_boundary(void)
 		expect_number(f, json_true(), 400, 0);
 		expect_number(f, json_pack("[i]", 1), 400, 0);
 	}
-	/* beyond int64 is not a JSON number jansson holds: malformed */
+	/* past int64 (which jansson cannot hold): out of range all the same */
+	for (size_t i = 0; i < N_NUMBER_FIELDS; i++) {
+		const struct number_field *f = &number_fields[i];
+		char *body = body_with(f->base, f->name, json_string("@"));
+		char *at = strstr(body, "\"@\"");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		char past[1100];
+		snprintf(past, sizeof past, "%.*s9223372036854775808%s", (int)(at - body), body, at + 3);
+		struct decoded d;
+		decode(&d, "POST", f->path, past);
+		expect_error(&d, 422, RC_PROTO_E_INVALID_VALUE, f->name);
+		done(&d);
+		free(body);
+	}
+}
+
+/* A number jansson cannot hold (an integer past 64 bits, a real past the
+ * double range) made the whole body 400 malformed_json, without a field,
+ * where PROTOCOL.md says a number out of range is 422 invalid_value naming
+ * it. Now each field judges it by its own rule. */
+#define HUGE_INT "99999999999999999999"
+static void test_numbers_past_64_bits(void)
+{
+	static const struct {
+		const char *path, *body;
+		int status;
+		const char *code, *field;
+	} cases[] = {
+		{ "/runners/" RID "/heartbeat", "{\"session\":9223372036854775808}", 422, RC_PROTO_E_INVALID_VALUE, "session" },
+		{ "/runners/" RID "/heartbeat", "{\"session\":-9223372036854775809}", 422, RC_PROTO_E_INVALID_VALUE, "session" },
+		{ "/runners/" RID "/heartbeat", "{\"sess\\u0069on\" : " HUGE_INT "}", 422, RC_PROTO_E_INVALID_VALUE, "session" },
+		{ "/runners/" RID "/claim", "{\"session\":1,\"max\":" HUGE_INT "0}", 422, RC_PROTO_E_INVALID_VALUE, "max" },
+		{ "/tasks/3/complete", "{\"runner_id\":\"" RID "\",\"attempt\":" HUGE_INT "}", 422, RC_PROTO_E_INVALID_VALUE,
+		  "attempt" },
+		/* the fields' order still decides which is named */
+		{ "/runners/" RID "/claim", "{\"max\":" HUGE_INT ",\"session\":\"1\"}", 400, RC_PROTO_E_INVALID_TYPE, "session" },
+		/* a real, or a number inside another value, is the wrong type */
+		{ "/runners/" RID "/heartbeat", "{\"session\":1e400}", 400, RC_PROTO_E_INVALID_TYPE, "session" },
+		{ "/runners/" RID "/heartbeat", "{\"session\":[" HUGE_INT "]}", 400, RC_PROTO_E_INVALID_TYPE, "session" },
+		{ "/runners/register", "{\"hostname\":-" HUGE_INT "}", 400, RC_PROTO_E_INVALID_TYPE, "hostname" },
+		{ "/tasks/3/complete", "{\"runner_id\":\"" RID "\",\"attempt\":1,\"success\":1E999}", 400,
+		  RC_PROTO_E_INVALID_TYPE, "success" },
+		/* a payload is kept as written: it cannot hold one */
+		{ "/tasks", "{\"kind\":\"k\",\"payload\":{\"n\":[1," HUGE_INT "]}}", 422, RC_PROTO_E_INVALID_VALUE, "payload" },
+		{ "/tasks", "{\"kind\":\"k\",\"payload\":-1.5e999}", 422, RC_PROTO_E_INVALID_VALUE, "payload" },
+		/* not an object, or not JSON once the number is set aside */
+		{ "/runners/" RID "/heartbeat", HUGE_INT, 400, RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/runners/" RID "/heartbeat", "[" HUGE_INT "]", 400, RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/runners/" RID "/heartbeat", "{\"session\":1} " HUGE_INT, 400, RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/runners/" RID "/heartbeat", "{\"session\":" HUGE_INT ",\"session\":1}", 400, RC_PROTO_E_MALFORMED_JSON,
+		  NULL },
+		{ "/runners/" RID "/heartbeat", "{\"session\":" HUGE_INT ",", 400, RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/runners/" RID "/heartbeat", "{\"x\":" HUGE_INT ",\"session\":0" HUGE_INT "}", 400,
+		  RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/runners/" RID "/heartbeat", "{\"x\":" HUGE_INT "-,\"session\":1}", 400, RC_PROTO_E_MALFORMED_JSON, NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct decoded d;
+		decode(&d, "POST", cases[i].path, cases[i].body);
+		if (d.status != cases[i].status)
+			fprintf(stderr, "\n%s: %d %s\n", cases[i].body, d.status, d.err.message);
+		expect_error(&d, cases[i].status, cases[i].code, cases[i].field);
+		done(&d);
+	}
+	/* an unknown field is ignored, whatever it holds; strings are not numbers */
 	struct decoded d;
-	decode(&d, "POST", "/runners/" RID "/heartbeat", "{\"session\":9223372036854775808}");
-	expect_error(&d, 400, RC_PROTO_E_MALFORMED_JSON, NULL);
+	CU_ASSERT_EQUAL(decode(&d, "POST", "/runners/register",
+			       "{\"extra\":" HUGE_INT ",\"hostname\":\"h\\\"" HUGE_INT "\\\\\",\"more\":{\"n\":[-1e999]},"
+			       "\"project_dir\":\"/p\",\"executor_type\":\"e\",\"instance_token\":\"t\",\"max_concurrency\":2}"),
+			0);
+	CU_ASSERT_STRING_EQUAL(d.msg.hostname, "h\"" HUGE_INT "\\");
+	CU_ASSERT_EQUAL(d.msg.max_concurrency, 2);
 	done(&d);
 }
 
@@ -1029,6 +1097,7 @@ void rc_test_register_protocol(void)
 		{ "string fields refuse other types and NUL", test_string_fields_refuse_other_types_and_nul },
 		{ "number ranges at the boundary", test_number_ranges_at_the_boundary },
 		{ "missing numbers are named", test_missing_numbers_are_named },
+		{ "numbers past 64 bits: judged by their field", test_numbers_past_64_bits },
 		{ "register: missing strings left NULL", test_register_missing_strings_left_null },
 		{ "register: fields decoded, extras ignored", test_register_fields_decoded },
 		{ "payload: any JSON value", test_payload_any_json_value },
