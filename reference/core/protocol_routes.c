@@ -209,7 +209,7 @@ int rc_proto_route_find(const char *method, const char *path, const struct rc_pr
 {
 	assert(method && path && route && params);
 	size_t path_len = strcspn(path, "?#");
-	int shown = (int)(path_len > 100 ? 100 : path_len);
+	int shown = (int)(path_len > 64 ? 64 : path_len); /* the message keeps room for the methods */
 	struct lookup lk;
 	look_up(method, path, path_len, params, &lk);
 	*route = lk.route;
@@ -220,8 +220,8 @@ int rc_proto_route_find(const char *method, const char *path, const struct rc_pr
 				    "%.16s is not allowed on %.*s (allowed: %s)", method, shown, path, lk.allowed);
 	if (lk.has_bad_id)
 		return bad_id_error(err, &lk.bad_id);
-	return rc_error_set(err, RC_STATUS_NOT_FOUND, RC_PROTO_E_NOT_FOUND, "no route for %.16s %.*s", method, shown,
-			    path);
+	return rc_error_set(err, RC_STATUS_NOT_FOUND, RC_PROTO_E_NOT_FOUND, "no route for %.16s %.*s", method,
+			    (int)(path_len > 100 ? 100 : path_len), path);
 }
 
 void rc_proto_allowed_methods(const char *path, char *buf, size_t cap)

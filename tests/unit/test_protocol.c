@@ -177,6 +177,11 @@ static void test_allow_header_value(void)
 	CU_ASSERT_STRING_EQUAL(got, "");
 	rc_proto_allowed_methods("/tasks/01", got, sizeof got);
 	CU_ASSERT_STRING_EQUAL(got, "");
+	/* the longest path a route takes leaves the methods room in the message */
+	struct decoded d;
+	decode(&d, "PATCHPATCHPATCHPATCH", "/api/v1/sandboxes/9223372036854775807/runner-status?x=1", "");
+	CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, "(allowed: POST)"));
+	done(&d);
 }
 
 /* HEAD takes every GET route as that GET (the daemon leaves the body out),
