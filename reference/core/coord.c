@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "identity.h"
+#include "rfc3339.h"
 
 void rc_coord_config_defaults(struct rc_coord_config *cfg)
 {
@@ -230,6 +231,32 @@ void rc_coord_tick(struct rc_coord *c, int64_t now_ms, struct rc_outbox *ob)
 }
 
 /* --- restore ------------------------------------------------------------------------------ */
+
+void rc_coord_restore_begin(struct rc_coord *c)
+{
+	c->refusal = (struct rc_restore_refusal){ NULL, NULL };
+}
+
+int rc_coord_restore_refuse(struct rc_coord *c, const char *field, const char *why)
+{
+	c->refusal = (struct rc_restore_refusal){ field, why };
+	return -1;
+}
+
+struct rc_restore_refusal rc_coord_restore_refusal(const struct rc_coord *c)
+{
+	return c->refusal;
+}
+
+/* A time far outside the clock's years was written as null in the runners
+ * list (and, near INT64_MIN or MAX, would overflow an age). */
+int rc_coord_restore_check_times(struct rc_coord *c, const char *const names[], const int64_t times[], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!rc_rfc3339_in_range(times[i]))
+			return rc_coord_restore_refuse(c, names[i], "is not an instant of the years 0000..9999");
+	return 0;
+}
 
 void rc_coord_restore_done(struct rc_coord *c, int64_t now_ms, struct rc_outbox *ob)
 {

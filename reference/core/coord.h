@@ -135,6 +135,16 @@ int rc_coord_restore_reserve(struct rc_coord *c, size_t runners, size_t tasks, s
 int rc_coord_restore_runner(struct rc_coord *c, const struct rc_runner_record *r);
 int rc_coord_restore_task(struct rc_coord *c, const struct rc_task *t);
 int rc_coord_restore_sandbox(struct rc_coord *c, const struct rc_sandbox *s);
+/* Why the last rc_coord_restore_* call refused its record: the member it
+ * refused, named as in the record's struct (coordd's columns have the same
+ * names), and why ("is past max_attempts"); both NULL after a call that
+ * succeeded or ran out of memory. Times must be instants the runners list
+ * can write (RFC 3339, years 0000..9999). */
+struct rc_restore_refusal {
+	const char *field;
+	const char *why;
+};
+struct rc_restore_refusal rc_coord_restore_refusal(const struct rc_coord *c);
 /* A session issued before the restart, whether or not its record is still
  * there (the highest one the driver kept is enough): new sessions start above
  * it, so one removed while the clock stood later is never issued again.

@@ -177,6 +177,8 @@ struct rc_coord {
 	/* Reused to derive runner IDs (registration, restore); NULL until the
 	 * first. See rc_identity_runner_id_ctx. */
 	struct evp_md_ctx_st *id_ctx;
+
+	struct rc_restore_refusal refusal; /* of the last restore call */
 };
 
 /* Request handlers: return the reply status; on >= 400 reply->error is set
@@ -241,6 +243,16 @@ int rc_coord_ids_exhausted(struct rc_error *err, const char *what);
 /* 422 field_too_long naming field when s is longer than max; 0 when it fits
  * (NULL fits). */
 int rc_coord_check_length(struct rc_error *err, const char *field, const char *s, size_t max);
+
+/* Restore checks (coord.c): forget the last refusal (at the start of each
+ * restore call); note one and return -1. */
+void rc_coord_restore_begin(struct rc_coord *c);
+int rc_coord_restore_refuse(struct rc_coord *c, const char *field, const char *why);
+/* -1 (refusal noted) for the first of n record times (named in names) that
+ * is not an instant the runners list can write, else 0. */
+int rc_coord_restore_check_times(struct rc_coord *c, const char *const names[], const int64_t times[], size_t n);
+#define RC_RESTORE_WHY_ID "is outside 1..2^63-1"
+#define RC_RESTORE_WHY_TWICE "is restored twice"
 
 /* Effects stamped with c->now_ms. */
 void rc_coord_fx_runner_saved(struct rc_coord *c, const struct rc_runner_record *r, struct rc_outbox *ob);

@@ -20,7 +20,7 @@
 
 /* The "error" codes the codec itself answers with (status in brackets). They
  * are part of the wire format: other implementations are held to them. */
-#define RC_PROTO_E_NOT_FOUND "not_found"                   /* 404 unknown path or path id */
+#define RC_PROTO_E_NOT_FOUND "not_found"                   /* 404 unknown path, malformed path id */
 #define RC_PROTO_E_METHOD_NOT_ALLOWED "method_not_allowed" /* 405 known path, other method */
 #define RC_PROTO_E_BODY_TOO_LARGE "body_too_large"         /* 413 over RC_MAX_BODY_BYTES */
 #define RC_PROTO_E_MALFORMED_JSON "malformed_json"         /* 400 not JSON, not an object */
@@ -33,9 +33,10 @@
 #define RC_PROTO_E_INTERNAL "internal_error"               /* 500 out of memory */
 #define RC_PROTO_E_BAD_REPLY "bad_reply"                   /* client side: reply off-protocol */
 
-/* Runner ids in paths, in task bodies and in X-Runner-Id longer than this are
- * refused (404 in a path, 422 elsewhere); shorter unknown ones are passed on
- * for the coordinator to answer. */
+/* Runner ids in task bodies and in X-Runner-Id longer than this are refused
+ * (422); shorter unknown ones are passed on for the coordinator to answer. A
+ * runner id in a path is taken only in the shape the coordinator issues
+ * ("lnch_" + 12 lower-case hex); any other does not fit the route (404). */
 #define RC_PROTO_MAX_RUNNER_ID_TEXT 64
 
 /* Strings decoded from a body are copied into an arena owned by the caller
@@ -75,6 +76,12 @@ struct rc_proto_headers {
 int rc_proto_decode_request(const char *method, const char *path, const struct rc_proto_headers *hdrs,
 			    const char *body, size_t body_len, struct rc_msg *msg,
 			    struct rc_proto_arena *arena, struct rc_error *err);
+
+/* The methods path is served with, as the Allow header of a 405 reply:
+ * "POST", "GET, HEAD", "GET, HEAD, DELETE" (HEAD wherever GET is; the query
+ * string is ignored). Written into buf (cap bytes, NUL-terminated; "" when no
+ * route has that path). */
+void rc_proto_allowed_methods(const char *path, char *buf, size_t cap);
 
 /* Encode a reply as a JSON body (success body or the error body). Returns a
  * malloc'd NUL-terminated string the caller frees, or NULL on allocation

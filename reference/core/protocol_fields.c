@@ -16,6 +16,12 @@
  * - a wrong JSON type is 400 invalid_type, a string holding NUL 400
  *   invalid_string, a string over its limit 422 field_too_long, a number out
  *   of range 422 invalid_value; the first such field stops decoding;
+ * - a number jansson cannot hold (an integer outside -2^63..2^63-1, a real
+ *   past the double range) is judged by the same rules instead of making
+ *   the whole body malformed: as an integer field's value it is out of range
+ *   (422 invalid_value), in a payload it cannot be kept as written (422
+ *   invalid_value), elsewhere in a known field it is of the wrong type, and in
+ *   an unknown field it is ignored with the field (protocol_overflow.c);
  * - unknown fields are ignored; duplicate keys make the body malformed.
  */
 #include <assert.h>
@@ -133,6 +139,26 @@ static int too_long(struct rc_error *err, const struct field_spec *spec, size_t 
 	return RC_STATUS_UNPROCESSABLE;
 }
 
+/* 400 invalid_type: the value is not what the field's kind takes. */
+static int wrong_type(struct rc_error *err, const struct field_spec *spec)
+{
+	static const char *const wanted[] = {
+		[FIELD_STRING] = "must be a string", [FIELD_PAYLOAD] = "must be a JSON value",
+		[FIELD_U64] = "must be an integer", [FIELD_INT] = "must be an integer",
+		[FIELD_BOOL] = "must be true or false",
+	};
+	return field_error(err, RC_STATUS_BAD_REQUEST, RC_PROTO_E_INVALID_TYPE, spec, wanted[spec->kind]);
+}
+
+/* 422 invalid_value: a number outside the field's range. */
+static int out_of_range(struct rc_error *err, const struct field_spec *spec)
+{
+	rc_error_set(err, RC_STATUS_UNPROCESSABLE, RC_PROTO_E_INVALID_VALUE, "field %s must be in %lld..%lld",
+		     spec->name, spec->min, spec->max);
+	rc_error_add_field(err, spec->name);
+	return RC_STATUS_UNPROCESSABLE;
+}
+
 static int out_of_memory(struct rc_error *err)
 {
 	return rc_error_set(err, RC_STATUS_INTERNAL, RC_PROTO_E_INTERNAL, "out of memory decoding the body");
@@ -153,7 +179,7 @@ static int decode_string(const struct field_spec *spec, json_t *v, struct rc_msg
 			 struct rc_proto_arena *arena, struct rc_error *err)
 {
 	if (!json_is_string(v))
-		return field_error(err, RC_STATUS_BAD_REQUEST, RC_PROTO_E_INVALID_TYPE, spec, "must be a string");
+		return wrong_type(err, spec);
 	size_t len = json_string_length(v);
 	if (strlen(json_string_value(v)) != len)
 		return field_error(err, RC_STATUS_BAD_REQUEST, RC_PROTO_E_INVALID_STRING, spec,
@@ -185,14 +211,10 @@ static int decode_payload(const struct field_spec *spec, json_t *v, struct rc_ms
 static int decode_number(const struct field_spec *spec, json_t *v, struct rc_msg *msg, struct rc_error *err)
 {
 	if (!json_is_integer(v))
-		return field_error(err, RC_STATUS_BAD_REQUEST, RC_PROTO_E_INVALID_TYPE, spec, "must be an integer");
+		return wrong_type(err, spec);
 	json_int_t n = json_integer_value(v);
-	if (n < spec->min || n > spec->max) {
-		rc_error_set(err, RC_STATUS_UNPROCESSABLE, RC_PROTO_E_INVALID_VALUE, "field %s must be in %lld..%lld",
-			     spec->name, spec->min, spec->max);
-		rc_error_add_field(err, spec->name);
-		return RC_STATUS_UNPROCESSABLE;
-	}
+	if (n < spec->min || n > spec->max)
+		return out_of_range(err, spec);
 	if (spec->kind == FIELD_U64)
 		*SLOT(msg, spec, uint64_t) = (uint64_t)n;
 	else
@@ -210,8 +232,7 @@ static int decode_field(const struct field_spec *spec, json_t *v, struct rc_msg 
 	case FIELD_INT: return decode_number(spec, v, msg, err);
 	case FIELD_BOOL:
 		if (!json_is_boolean(v))
-			return field_error(err, RC_STATUS_BAD_REQUEST, RC_PROTO_E_INVALID_TYPE, spec,
-					   "must be true or false");
+			return wrong_type(err, spec);
 		*SLOT(msg, spec, bool) = json_is_true(v);
 		return 0;
 	}
@@ -219,18 +240,63 @@ static int decode_field(const struct field_spec *spec, json_t *v, struct rc_msg 
 	return RC_STATUS_INTERNAL;
 }
 
-/* Parse the body into a JSON object (*root). Returns 0, or 400
- * malformed_json / 500 with err filled. */
-static int parse_object(const char *body, size_t body_len, bool empty_is_object, json_t **root,
+#define LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+#define MAX_BODY_FIELDS 8 /* the longest table above has 5 */
+
+/* Which fields of a body held a number jansson cannot hold, and how. */
+enum { OVER_NESTED = 1, OVER_WHOLE_INTEGER = 2 };
+struct overflows {
+	const struct body_spec *bs;
+	unsigned char marks[MAX_BODY_FIELDS];
+};
+
+static void note_overflow(void *ctx, const char *key, size_t key_len, bool whole_integer)
+{
+	struct overflows *ov = ctx;
+	json_t *k = json_loadb(key, key_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	for (size_t i = 0; json_is_string(k) && i < ov->bs->n_fields; i++)
+		if (json_string_length(k) == strlen(ov->bs->fields[i].name) &&
+		    strcmp(json_string_value(k), ov->bs->fields[i].name) == 0)
+			ov->marks[i] |= whole_integer ? OVER_WHOLE_INTEGER : OVER_NESTED;
+	json_decref(k);
+}
+
+/* The body read again with every number jansson cannot hold set aside and
+ * noted in ov. Returns 0 with *root (NULL: jerr says why), or 400 when such
+ * a number stands outside the members of an object, or 500. */
+static int load_past_overflows(const char *body, size_t body_len, struct overflows *ov, json_t **root,
+			       json_error_t *jerr, struct rc_error *err)
+{
+	char *copy = malloc(body_len + 1);
+	if (!copy)
+		return out_of_memory(err);
+	memcpy(copy, body, body_len);
+	copy[body_len] = '\0';
+	int found = rc_proto_set_aside_overflows(copy, body_len, note_overflow, ov);
+	*root = found == 0 ? json_loadb(copy, body_len, LOAD_FLAGS, jerr) : NULL;
+	free(copy);
+	if (found != 0)
+		return rc_error_set(err, RC_STATUS_BAD_REQUEST, RC_PROTO_E_MALFORMED_JSON, "body must be a JSON object");
+	return 0;
+}
+
+/* Parse the body into a JSON object (*root), noting in ov the fields that
+ * held numbers jansson cannot hold. Returns 0, or 400 malformed_json / 500
+ * with err filled. */
+static int parse_object(const char *body, size_t body_len, struct overflows *ov, json_t **root,
 			struct rc_error *err)
 {
 	json_error_t jerr;
-	if (body_len == 0 && empty_is_object)
+	if (body_len == 0 && ov->bs->empty_is_object) {
 		*root = json_object();
-	else
-		*root = json_loadb(body ? body : "", body_len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
-	if (!*root && body_len == 0 && empty_is_object)
-		return out_of_memory(err);
+		return *root ? 0 : out_of_memory(err);
+	}
+	*root = json_loadb(body ? body : "", body_len, LOAD_FLAGS, &jerr);
+	if (!*root && json_error_code(&jerr) == json_error_numeric_overflow) {
+		int status = load_past_overflows(body, body_len, ov, root, &jerr, err);
+		if (status != 0)
+			return status;
+	}
 	if (!*root)
 		return rc_error_set(err, RC_STATUS_BAD_REQUEST, RC_PROTO_E_MALFORMED_JSON,
 				    "body is not JSON: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
@@ -241,6 +307,20 @@ static int parse_object(const char *body, size_t body_len, bool empty_is_object,
 				    "body must be a JSON object");
 	}
 	return 0;
+}
+
+/* A field that held a number jansson cannot hold: as an integer field's
+ * whole value, out of its range; anywhere in a payload, a value that cannot
+ * be kept as written; otherwise a value of the wrong type. */
+static int overflow_error(const struct field_spec *spec, unsigned marks, struct rc_error *err)
+{
+	bool integer_field = spec->kind == FIELD_U64 || spec->kind == FIELD_INT;
+	if (integer_field && (marks & OVER_WHOLE_INTEGER))
+		return out_of_range(err, spec);
+	if (spec->kind == FIELD_PAYLOAD)
+		return field_error(err, RC_STATUS_UNPROCESSABLE, RC_PROTO_E_INVALID_VALUE, spec,
+				   "holds a number past 64-bit integers and doubles");
+	return wrong_type(err, spec);
 }
 
 static void set_defaults(const struct body_spec *bs, struct rc_msg *msg)
@@ -269,9 +349,11 @@ int rc_proto_body_decode(const struct rc_proto_route *route, const char *body, s
 	if (!route->has_body)
 		return 0;
 	struct body_spec bs = body_spec_of(route->op);
+	assert(bs.n_fields <= MAX_BODY_FIELDS);
 	set_defaults(&bs, msg);
 	json_t *root;
-	int parsed = parse_object(body, body_len, bs.empty_is_object, &root, err);
+	struct overflows ov = { &bs, { 0 } };
+	int parsed = parse_object(body, body_len, &ov, &root, err);
 	if (parsed != 0)
 		return parsed;
 
@@ -281,7 +363,9 @@ int rc_proto_body_decode(const struct rc_proto_route *route, const char *body, s
 	for (size_t i = 0; i < bs.n_fields && status == 0; i++) {
 		const struct field_spec *spec = &bs.fields[i];
 		json_t *v = json_object_get(root, spec->name);
-		if (spec->required && field_missing(spec, v))
+		if (ov.marks[i])
+			status = overflow_error(spec, ov.marks[i], err);
+		else if (spec->required && field_missing(spec, v))
 			rc_error_add_field(&missing, spec->name);
 		else if (!field_absent(spec, v))
 			status = decode_field(spec, v, msg, arena, err);

@@ -2,7 +2,8 @@
  * protocol_internal.h - what the files of the codec share (not a public API).
  *
  * The codec is split by concern: the arena (protocol_arena.c), the route
- * table (protocol_routes.c), request bodies (protocol_fields.c), requests as
+ * table (protocol_routes.c), request bodies (protocol_fields.c, with
+ * protocol_overflow.c for numbers jansson cannot hold), requests as
  * a whole (protocol_request.c), replies (protocol_reply_encode.c,
  * protocol_reply_decode.c) and the runners list (protocol_runners.c). Unit
  * tests include this header to reach the pieces directly.
@@ -78,6 +79,21 @@ json_t *rc_proto_body_encode(const struct rc_msg *msg);
  * string as-is, any other value as its compact encoding. Returns the arena
  * copy with its length in *len, or NULL on allocation failure. */
 char *rc_proto_payload_text(json_t *value, struct rc_proto_arena *arena, size_t *len);
+
+/* --- numbers past what jansson holds (protocol_overflow.c) --------------- */
+
+/* Called for each such number with the key of the top-level member it stands
+ * in (its JSON text, quotes included: decode it before comparing) and
+ * whether it is an integer that is that member's whole value (as in
+ * {"session": 99999999999999999999}; false for a real, or one nested in it). */
+typedef void (*rc_proto_overflow_fn)(void *ctx, const char *key, size_t key_len, bool whole_integer);
+
+/* Find every number of text[0..len) that jansson refuses as too big (an
+ * integer outside -2^63..2^63-1, a real past the double range), report it,
+ * and replace it in text by "" padded with spaces. text must have one more
+ * writable byte after len (a NUL-terminated copy does). Returns 0, or -1
+ * when such a number is not inside a member of a top-level object. */
+int rc_proto_set_aside_overflows(char *text, size_t len, rc_proto_overflow_fn on_overflow, void *ctx);
 
 /* --- replies -------------------------------------------------------------- */
 

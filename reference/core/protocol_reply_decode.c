@@ -177,16 +177,34 @@ static void read_register(struct reader *rd, struct rc_reply *r)
 	r->heartbeat_interval_s = (int)read_integer(rd, "heartbeat_interval_s", 0, INT_MAX);
 }
 
+/* A grant's payload: required (a task without one has ""); a string without
+ * NUL bytes (runnerd runs it as a command line, which a NUL would cut short:
+ * it would run another command than the one submitted), or, from another
+ * implementation, any JSON value, as its compact text. */
+static const char *read_payload(struct reader *rd)
+{
+	json_t *v = member(rd, "payload", false);
+	if (!v || json_is_string(v))
+		return read_text(rd, "payload", false);
+	size_t len;
+	const char *text = rc_proto_payload_text(v, rd->arena, &len);
+	if (!text)
+		fail(rd, "payload", "could not be copied (out of memory)");
+	return text;
+}
+
+/* A grant as runnerd acts on it: attempts are numbered from 1 (one numbered
+ * 0 could never be reported: every status and completion would get 403),
+ * and a task has a kind, which decides how it runs. */
 static void read_grant(struct reader *rd, size_t i, void *ctx)
 {
 	struct rc_grant *g = &((struct rc_reply *)ctx)->grants[i];
 	g->task_id = read_id(rd, "task_id", false);
-	g->attempt = (int)read_integer(rd, "attempt", 0, INT_MAX);
-	g->kind = read_text(rd, "kind", true);
-	json_t *payload = member(rd, "payload", true);
-	size_t len;
-	if (payload && !(g->payload = rc_proto_payload_text(payload, rd->arena, &len)))
-		fail(rd, "payload", "could not be copied (out of memory)");
+	g->attempt = (int)read_integer(rd, "attempt", 1, INT_MAX);
+	g->kind = read_text(rd, "kind", false);
+	if (g->kind && !g->kind[0])
+		fail(rd, "kind", "is empty");
+	g->payload = read_payload(rd);
 }
 
 static void read_claim(struct reader *rd, struct rc_reply *r)

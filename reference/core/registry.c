@@ -428,27 +428,45 @@ static void record_values(const struct rc_runner_record *r, const char *values[R
 	values[REG_INSTANCE_TOKEN] = r->instance_token;
 }
 
-static bool restored_runner_ok(struct rc_coord *c, const struct rc_runner_record *r,
-			       const char *const values[REG_FIELD_COUNT])
+/* The properties and the id they give (id-deterministic): 0, or -1 with the
+ * refusal noted. */
+static int check_restored_identity(struct rc_coord *c, const struct rc_runner_record *r,
+				   const char *const values[REG_FIELD_COUNT])
 {
 	for (int i = 0; i < REG_FIELD_COUNT; i++)
 		if (!values[i] || !values[i][0] || strnlen(values[i], register_field_limits[i] + 1) > register_field_limits[i])
-			return false;
+			return rc_coord_restore_refuse(c, register_field_names[i], "is empty or too long");
 	char id[RC_RUNNER_ID_BUF];
-	/* The ID must be the one its properties give (id-deterministic). */
 	if (rc_identity_runner_id_ctx(&c->id_ctx, r->hostname, r->project_dir, r->executor_type, id) != 0 ||
 	    strcmp(id, r->id) != 0)
-		return false;
-	return (r->status == RC_RUNNER_ONLINE || r->status == RC_RUNNER_STALE) && rc_coord_id_ok(r->session) &&
-	       r->max_concurrency >= 1 && r->max_concurrency <= RC_MAX_CONCURRENCY &&
-	       !rc_registry_find(&c->registry, r->id);
+		return rc_coord_restore_refuse(c, "id", "is not the id of its hostname, project_dir and executor_type");
+	if (rc_registry_find(&c->registry, r->id))
+		return rc_coord_restore_refuse(c, "id", RC_RESTORE_WHY_TWICE);
+	return 0;
+}
+
+static int check_restored_runner(struct rc_coord *c, const struct rc_runner_record *r,
+				 const char *const values[REG_FIELD_COUNT])
+{
+	static const char *const time_names[] = { "registered_at_ms", "last_heartbeat_ms" };
+	const int64_t times[] = { r->registered_at_ms, r->last_heartbeat_ms };
+	if (check_restored_identity(c, r, values) != 0)
+		return -1;
+	if (r->status != RC_RUNNER_ONLINE && r->status != RC_RUNNER_STALE)
+		return rc_coord_restore_refuse(c, "status", "is neither online nor stale");
+	if (!rc_coord_id_ok(r->session))
+		return rc_coord_restore_refuse(c, "session", RC_RESTORE_WHY_ID);
+	if (r->max_concurrency < 1 || r->max_concurrency > RC_MAX_CONCURRENCY)
+		return rc_coord_restore_refuse(c, "max_concurrency", "is outside 1..64");
+	return rc_coord_restore_check_times(c, time_names, times, 2);
 }
 
 int rc_coord_restore_runner(struct rc_coord *c, const struct rc_runner_record *r)
 {
 	const char *values[REG_FIELD_COUNT];
 	record_values(r, values);
-	if (!restored_runner_ok(c, r, values))
+	rc_coord_restore_begin(c);
+	if (check_restored_runner(c, r, values) != 0)
 		return -1;
 	struct rc_runner_record copy = *r;
 	copy.running = 0; /* recounted from the restored running tasks */
@@ -459,8 +477,9 @@ int rc_coord_restore_runner(struct rc_coord *c, const struct rc_runner_record *r
 
 int rc_coord_restore_session(struct rc_coord *c, uint64_t session)
 {
+	rc_coord_restore_begin(c);
 	if (!rc_coord_id_ok(session))
-		return -1;
+		return rc_coord_restore_refuse(c, "session", RC_RESTORE_WHY_ID);
 	if (session > c->last_session)
 		c->last_session = session;
 	return 0;

@@ -39,10 +39,15 @@ static long long floor_div(long long a, long long b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+bool rc_rfc3339_in_range(int64_t epoch_ms)
+{
+	return epoch_ms >= MIN_EPOCH_MS && epoch_ms <= MAX_EPOCH_MS;
+}
+
 int rc_rfc3339_format(int64_t epoch_ms, char out[RC_RFC3339_BUF])
 {
 	out[0] = '\0';
-	if (epoch_ms < MIN_EPOCH_MS || epoch_ms > MAX_EPOCH_MS)
+	if (!rc_rfc3339_in_range(epoch_ms))
 		return -1;
 	long long day = floor_div(epoch_ms, MS_PER_DAY);
 	long long ms_of_day = epoch_ms - day * MS_PER_DAY;

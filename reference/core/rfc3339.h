@@ -9,6 +9,7 @@
 #ifndef RC_RFC3339_H
 #define RC_RFC3339_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" plus the terminating NUL. */
@@ -18,5 +19,9 @@
  * into out. Returns 0, or -1 when the instant falls outside the years
  * 0000..9999 that RFC 3339 can write (out is then ""). */
 int rc_rfc3339_format(int64_t epoch_ms, char out[RC_RFC3339_BUF]);
+
+/* Whether rc_rfc3339_format() can write epoch_ms (years 0000..9999): the
+ * coordinator refuses to restore a record time it could not. */
+bool rc_rfc3339_in_range(int64_t epoch_ms);
 
 #endif

@@ -231,19 +231,30 @@ int rc_coord_op_sandbox_report(struct rc_coord *c, const struct rc_msg *msg, str
 
 /* A sandbox's task must have been restored already (tasks come first, see
  * coord.h): an orphan would be handed to whichever task is next given its
- * id, and follow that task's runner. */
-static bool restored_sandbox_ok(const struct rc_coord *c, const struct rc_sandbox *s)
+ * id, and follow that task's runner. 0, or -1 with the refusal noted. */
+static int check_restored_sandbox(struct rc_coord *c, const struct rc_sandbox *s)
 {
-	return rc_coord_id_ok(s->id) && (s->task_id == 0 || rc_coord_find_task(c, s->task_id)) &&
-	       !find_sandbox(c, s->id) &&
-	       (unsigned)s->status < RC_SANDBOX_STATUS_COUNT &&
-	       (s->runner_id[0] == '\0' || rc_identity_is_runner_id(s->runner_id)) &&
-	       memchr(s->container_id, '\0', sizeof s->container_id) != NULL;
+	static const char *const time_names[] = { "created_at_ms", "updated_at_ms" };
+	const int64_t times[] = { s->created_at_ms, s->updated_at_ms };
+	if (!rc_coord_id_ok(s->id))
+		return rc_coord_restore_refuse(c, "id", RC_RESTORE_WHY_ID);
+	if (find_sandbox(c, s->id))
+		return rc_coord_restore_refuse(c, "id", RC_RESTORE_WHY_TWICE);
+	if (s->task_id != 0 && !rc_coord_find_task(c, s->task_id))
+		return rc_coord_restore_refuse(c, "task_id", "names no restored task");
+	if ((unsigned)s->status >= RC_SANDBOX_STATUS_COUNT)
+		return rc_coord_restore_refuse(c, "status", "is not a sandbox status");
+	if (s->runner_id[0] != '\0' && !rc_identity_is_runner_id(s->runner_id))
+		return rc_coord_restore_refuse(c, "runner_id", "is neither empty nor a runner id");
+	if (!memchr(s->container_id, '\0', sizeof s->container_id))
+		return rc_coord_restore_refuse(c, "container_id", "is too long");
+	return rc_coord_restore_check_times(c, time_names, times, 2);
 }
 
 int rc_coord_restore_sandbox(struct rc_coord *c, const struct rc_sandbox *s)
 {
-	if (!restored_sandbox_ok(c, s))
+	rc_coord_restore_begin(c);
+	if (check_restored_sandbox(c, s) != 0)
 		return -1;
 	struct rc_id_list *bound = NULL;
 	if (s->task_id && !(bound = task_sandbox_list(c, s->task_id)))

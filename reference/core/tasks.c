@@ -397,34 +397,66 @@ int rc_coord_op_task_complete(struct rc_coord *c, const struct rc_msg *msg, stru
 
 /* --- restore and free ------------------------------------------------------------------ */
 
-static bool restored_task_ok(const struct rc_coord *c, const struct rc_task *t)
+static bool too_long(const char *s, size_t max)
 {
-	if (!rc_coord_id_ok(t->id) || find_task(c, t->id) || !t->kind || !t->kind[0] ||
-	    strnlen(t->kind, RC_MAX_TASK_KIND_LEN + 1) > RC_MAX_TASK_KIND_LEN ||
-	    (t->payload && strnlen(t->payload, RC_MAX_PAYLOAD_LEN + 1) > RC_MAX_PAYLOAD_LEN) ||
-	    (t->result && strnlen(t->result, RC_MAX_TEXT_LEN + 1) > RC_MAX_TEXT_LEN) || t->attempt < 0 ||
-	    t->attempt > c->cfg.max_attempts)
-		return false;
-	switch (t->state) {
-	case RC_TASK_QUEUED:
-		/* A task is requeued only while it has attempts left, and the
-		 * next claim adds one: a larger count would break the bound (or
-		 * overflow the int near INT_MAX). */
-		return t->attempt < c->cfg.max_attempts;
-	case RC_TASK_RUNNING:
-		return t->attempt >= 1 && rc_identity_is_runner_id(t->runner_id);
-	case RC_TASK_COMPLETED:
-	case RC_TASK_FAILED:
-		return t->runner_id[0] == '\0' || rc_identity_is_runner_id(t->runner_id);
-	}
-	return false;
+	return s && strnlen(s, max + 1) > max;
+}
+
+/* The id and the texts: 0, or -1 with the refusal noted. */
+static int check_restored_task_texts(struct rc_coord *c, const struct rc_task *t)
+{
+	if (!rc_coord_id_ok(t->id))
+		return rc_coord_restore_refuse(c, "id", RC_RESTORE_WHY_ID);
+	if (find_task(c, t->id))
+		return rc_coord_restore_refuse(c, "id", RC_RESTORE_WHY_TWICE);
+	if (!t->kind || !t->kind[0] || too_long(t->kind, RC_MAX_TASK_KIND_LEN))
+		return rc_coord_restore_refuse(c, "kind", "is empty or too long");
+	if (too_long(t->payload, RC_MAX_PAYLOAD_LEN))
+		return rc_coord_restore_refuse(c, "payload", "is too long");
+	if (too_long(t->result, RC_MAX_TEXT_LEN))
+		return rc_coord_restore_refuse(c, "result", "is too long");
+	return 0;
+}
+
+/* Why the attempt number cannot go with the state, or NULL. A task is
+ * requeued only while it has attempts left, and the next claim adds one: a
+ * larger count would break the bound (or overflow the int near INT_MAX). */
+static const char *attempt_refusal(const struct rc_coord *c, const struct rc_task *t)
+{
+	if (t->attempt < 0 || t->attempt > c->cfg.max_attempts)
+		return "is outside 0..max_attempts";
+	if (t->state == RC_TASK_QUEUED && t->attempt == c->cfg.max_attempts)
+		return "leaves a queued task no attempt";
+	if (t->state == RC_TASK_RUNNING && t->attempt < 1)
+		return "is 0 for a running task";
+	return NULL;
+}
+
+static int check_restored_task(struct rc_coord *c, const struct rc_task *t)
+{
+	static const char *const time_names[] = { "submitted_at_ms", "claimed_at_ms", "finished_at_ms" };
+	const int64_t times[] = { t->submitted_at_ms, t->claimed_at_ms, t->finished_at_ms };
+	if (check_restored_task_texts(c, t) != 0)
+		return -1;
+	if ((unsigned)t->state > RC_TASK_FAILED)
+		return rc_coord_restore_refuse(c, "state", "is not a task state");
+	const char *why = attempt_refusal(c, t);
+	if (why)
+		return rc_coord_restore_refuse(c, "attempt", why);
+	/* a queued task's last owner is not kept (see rc_coord_restore_task) */
+	bool running = t->state == RC_TASK_RUNNING;
+	if (t->state != RC_TASK_QUEUED && (running || t->runner_id[0]) && !rc_identity_is_runner_id(t->runner_id))
+		return rc_coord_restore_refuse(c, "runner_id", running ? "is not the runner id of the owner"
+								       : "is neither empty nor a runner id");
+	return rc_coord_restore_check_times(c, time_names, times, 3);
 }
 
 /* Queued tasks rejoin the queue in the order they are restored; running ones
  * rejoin the running list (owners' counts are rebuilt by restore_done). */
 int rc_coord_restore_task(struct rc_coord *c, const struct rc_task *t)
 {
-	if (!restored_task_ok(c, t))
+	rc_coord_restore_begin(c);
+	if (check_restored_task(c, t) != 0)
 		return -1;
 	char *result = t->result ? rc_coord_strdup(t->result) : NULL;
 	if ((t->result && !result) || rc_id_list_reserve(&c->running, 1) != 0) {

@@ -9,7 +9,9 @@
  * long-lived coordinator (rc_coord_handle, ticks now and then), its reply is
  * encoded and decoded back, and every mutated body is also read as a reply
  * to a random operation. The sanitizers judge; the program itself fails only
- * if a refusal comes without a reason. Deterministic for a seed.
+ * if a refusal comes without a reason, or with jansson's own "too big" for a
+ * number the codec should have judged by its field (protocol_overflow.c).
+ * Deterministic for a seed.
  *
  *   protocol-fuzz ITERATIONS SEED
  */
@@ -38,7 +40,7 @@ static struct fixture fixtures[MAX_FIXTURES];
 static int n_fixtures;
 static const char *const json_tokens[] = {
 	"null", "true", "false", "0", "-1", "1e308", "9223372036854775807", "9223372036854775808",
-	"-9223372036854775809", "\"\"", "\"lnch_0123456789ab\"", "[]", "{}", "\"\\u0000\"", "\"\\ud800\"", "1.5",
+	"-9223372036854775809", "1e400", "-2.5E+999", "0099999999999999999999", "99999999999999999999.5", "\"\"", "\"lnch_0123456789ab\"", "[]", "{}", "\"\\u0000\"", "\"\\ud800\"", "1.5",
 	",", ":", "{", "}", "[", "]", "\"",
 };
 static const char *const paths[] = {
@@ -165,6 +167,10 @@ int main(int argc, char **argv)
 			accepted += handle(c, now, &msg, &ob) / 100 == 2;
 		} else if (!err.code || !err.code[0]) {
 			fprintf(stderr, "protocol-fuzz: status %d without an error code (iteration %ld)\n", status, i);
+			return 1;
+		} else if (strstr(err.message, "too big") || strstr(err.message, "overflow")) {
+			/* protocol_overflow.c missed a number jansson cannot hold */
+			fprintf(stderr, "protocol-fuzz: %s (iteration %ld)\n", err.message, i);
 			return 1;
 		}
 		read_as_reply(body, len);

@@ -45,8 +45,8 @@ COLUMNS = {
     'sandboxes': ['id', 'status', 'runner_id', 'task_id', 'container_id', 'created_at_ms', 'updated_at_ms',
                   'deleted_by_api'],
 }
-VALUES = [0, -1, 1, 2, 3, 64, 65, 2**31 - 1, 2**31, -2**31, 2**63 - 1, -2**63, 2**62, 1.5, -0.5, 1e300, None,
-          '', 'x', '123', '-5', 'online', 'stale', 'removed', 'queued', 'running', 'completed', 'failed',
+VALUES = [0, -1, 1, 2, 3, 64, 65, 2**31 - 1, 2**31, -2**31, 2**63 - 1, -2**63, 2**62, -2**62, 1.5, -0.5, 1e300, None,
+          '', 'x', '123', '-5', '1x', ' 7', 'online', 'stale', 'removed', 'queued', 'running', 'completed', 'failed',
           'pending', 'creating', 'deleted', 'lnch_0b050e4cb50b', 'lnch_0b050e4cb50bX', 'LNCH_0B050E4CB50B',
           'a' * 300, 'b' * 70000, 'é', 'a\x00b', b'\xff\xfe', b'\xc3', b'\xed\xa0\x80']
 

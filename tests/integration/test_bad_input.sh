@@ -2,7 +2,8 @@
 # request changes nothing: 401 without or with a wrong secret (no record
 # created), 422 without properties (naming them), 413 over 64 KiB (declared
 # or chunked), 400 for malformed JSON and wrong types, 404/405 for unknown
-# routes and methods, paths with an encoded NUL or slash, and a request
+# routes and methods (a 405 with its Allow header), paths with an encoded
+# NUL or slash or an id in another form than the one written, and a request
 # framed twice (two Content-Length headers).
 . "$(dirname "$0")/lib.sh"
 
@@ -46,6 +47,9 @@ check_eq "... naming the field" hostname "$(jbody '.fields | join(" ")')"
 rhttp POST /runners/register "{\"hostname\": \"$(head -c 300 /dev/zero | tr '\0' h)\", \"project_dir\": \"/p\", \"executor_type\": \"e\", \"instance_token\": \"t\"}"
 check "over-long hostname is 400 or 422" [ "$STATUS" = 400 -o "$STATUS" = 422 ]
 check_eq "... naming the field" hostname "$(jbody '.fields | join(" ")')"
+rhttp POST /runners/register '{"hostname": "h", "project_dir": "/p", "executor_type": "e", "instance_token": "t", "max_concurrency": 18446744073709551616}'
+check_eq "a number past 64 bits is out of range, not malformed JSON" "422 invalid_value max_concurrency" \
+	"$STATUS $(error_code) $(jbody '.fields | join(" ")')"
 check_eq "nothing created by malformed requests" 0 "$(runner_count)"
 
 # A large body within 64 KiB reaches the codec, which names the long field.
@@ -76,10 +80,16 @@ check_eq "GET with a body over 64 KiB" 200 "$STATUS"
 # --- routes ------------------------------------------------------------------
 http GET /no/such/route
 check_eq "unknown route" 404 "$STATUS"
-http PUT /runners
+http PUT /runners "" -D "$T/headers"
 check_eq "wrong method" 405 "$STATUS"
-http GET /tasks/999
+# RFC 9110: a 405 names the methods the path takes in an Allow header.
+allow() { sed -n 's/^Allow: \(.*\)\r$/\1/ip' "$T/headers"; }
+check_eq "... with an Allow header, HEAD beside GET" "GET, HEAD" "$(allow)"
+http POST /api/v1/sandboxes/1 "" -D "$T/headers"
+check_eq "... listing every method of the path" "405 GET, HEAD, DELETE" "$STATUS $(allow)"
+http GET /tasks/999 "" -D "$T/headers"
 check_eq "unknown task" 404 "$STATUS"
+check_eq "... without an Allow header" "" "$(allow)"
 
 # --- paths and framing ---------------------------------------------------------
 # %00 and %2F stay as sent: decoded, "/tasks/1%00x" was read as "/tasks/1"
@@ -94,6 +104,18 @@ http GET "/tasks/${task}%00x"
 check_eq "a NUL byte does not cut the path" 404 "$STATUS"
 http GET "/tasks%2F${task}"
 check_eq "an encoded slash does not separate segments" 404 "$STATUS"
+# An id has one written form: "/tasks/01" was task 1 under a second name, and
+# a runner id of any other shape than the issued one reached the coordinator
+# as an unknown runner.
+http GET "/tasks/0${task}"
+check_eq "a task id with a leading zero" "404 not_found" "$STATUS $(error_code)"
+http GET "/api/v1/sandboxes/00"
+check_eq "a sandbox id of zeros" "404 not_found" "$STATUS $(error_code)"
+http POST "/runners/a%20b/heartbeat" '{"session":1}' -H "@$T/secret.header"
+check_eq "a runner id that is not lnch_ + 12 hex digits" "404 not_found" "$STATUS $(error_code)"
+check "... saying so" grep -q "not a runner id" <<< "$BODY"
+http DELETE "/runners/LNCH_0123456789AB" "" -H "@$T/secret.header"
+check_eq "... in capitals too" "404 not_found" "$STATUS $(error_code)"
 # Content-Length twice: refused, and the connection closes after the reply
 # (read to its end well before the time limit).
 raw_request() {

@@ -25,6 +25,9 @@ check "/status holds no instance token" bash -c "! grep -q '$token' '$T/status.j
 check_eq "/status shows the coordinator URL with its password hidden" "http://it-user:***@127.0.0.1:$c_PORT/" \
 	"$(jq -r .config.coordinator "$T/status.json")"
 check "/status holds no password of the URL" bash -c "! grep -q 'it-pass' '$T/status.json'"
+code=$(curl -s -o /dev/null -D "$T/headers" -w '%{http_code}' -X POST "$r1_STATUS")
+check_eq "POST /status is 405, with an Allow header" "405 GET, HEAD" \
+	"$code $(sed -n 's/^Allow: \(.*\)\r$/\1/ip' "$T/headers")"
 
 # kill -9 and start again on the same state directory.
 stop_daemon "$r1_PID" KILL

@@ -53,6 +53,19 @@ check "runnerd with a --coordinator port out of range" usage_fails "--coordinato
 check "runnerd with a query in --coordinator" usage_fails "--coordinator: 'http://127.0.0.1:1/?x=1' has a query or fragment" bad_url 'http://127.0.0.1:1/?x=1'
 check "runnerd with a fragment in --coordinator" usage_fails "--coordinator: 'http://127.0.0.1:1#top' has a query or fragment" bad_url 'http://127.0.0.1:1#top'
 check "runnerd with an empty query in --coordinator" usage_fails "has a query or fragment" bad_url 'http://127.0.0.1:1/?'
+# The message quotes the URL, never its password (as /status shows it).
+no_password() { # WORDS URL: bad usage, the message holding WORDS (as they are) and no password
+	bad_url "$2" > /dev/null 2> "$T/err"
+	[ $? = 2 ] && grep -qF -- "$1" "$T/err" && ! grep -q "pw-$$" "$T/err"
+}
+check "a bad --coordinator's password is masked (a URL libcurl cannot read)" \
+	no_password "'http://it-user:***@127.0.0.1:99999' is not a URL" "http://it-user:pw-$$@127.0.0.1:99999"
+check "... (one with an @ in its password)" no_password "'http://u:***@127.0.0.1:99999' is not a URL" \
+	"http://u:pw-$$@x@127.0.0.1:99999"
+check "... (one with a scheme libcurl reads)" no_password "'ftp://it-user:***@127.0.0.1:21/' is not an http://" \
+	"ftp://it-user:pw-$$@127.0.0.1:21"
+check "... (one with a query)" no_password "'http://it-user:***@127.0.0.1:1/?x=1' has a query" \
+	"http://it-user:pw-$$@127.0.0.1:1/?x=1"
 check "runnerd without any secret" usage_fails "no secret" env -u ROLLCALL_RUNNER_SECRET "${rd[@]}" --executor-type e
 check "runnerd with a line break in ROLLCALL_RUNNER_SECRET" usage_fails "in ROLLCALL_RUNNER_SECRET holds a control character" \
 	timeout -s KILL 3 env ROLLCALL_RUNNER_SECRET=$'s3cret\r\nX-Other: 1' "${rd[@]}" --executor-type e

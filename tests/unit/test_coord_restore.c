@@ -7,6 +7,7 @@
  * grace period: no mass stale, removal or reassignment right after a restart.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +98,64 @@ static void test_malformed_records_are_refused(void)
 	for (int i = 0; i < 3; i++)
 		CU_ASSERT_EQUAL(rc_coord_restore_sandbox(f.c, &bad_s[i]), -1);
 	CU_ASSERT_EQUAL(rc_coord_sandbox_count(f.c), 1);
+	cf_free(&f);
+}
+
+static void expect_refusal(struct cf *f, int rc, const char *field, const char *why)
+{
+	CU_ASSERT_EQUAL(rc, -1);
+	struct rc_restore_refusal r = rc_coord_restore_refusal(f->c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.field);
+	CU_ASSERT_STRING_EQUAL(r.field, field);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.why);
+	if (!strstr(r.why, why))
+		fprintf(stderr, "\n%s: why \"%s\", want \"%s\"\n", field, r.why, why);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.why, why));
+}
+
+/* A driver names the stored column of a refused record (coordd: table, row
+ * and column) from the member the core names, and says why. Times must be
+ * instants the runners list can write: one far outside came back as null in
+ * GET /runners. */
+static void test_refusals_name_the_member(void)
+{
+	struct cf f;
+	cf_init(&f, NULL);
+	struct rc_runner_record r = runner_rec("a", RC_RUNNER_ONLINE, 0);
+	r.registered_at_ms = -9000000000000000LL;
+	expect_refusal(&f, rc_coord_restore_runner(f.c, &r), "registered_at_ms", "years 0000..9999");
+	r = runner_rec("a", RC_RUNNER_ONLINE, INT64_MAX);
+	expect_refusal(&f, rc_coord_restore_runner(f.c, &r), "last_heartbeat_ms", "years 0000..9999");
+	r = runner_rec("a", RC_RUNNER_ONLINE, 0);
+	r.max_concurrency = 65;
+	expect_refusal(&f, rc_coord_restore_runner(f.c, &r), "max_concurrency", "1..64");
+	r = runner_rec("a", RC_RUNNER_ONLINE, 0);
+	r.project_dir = "";
+	expect_refusal(&f, rc_coord_restore_runner(f.c, &r), "project_dir", "empty");
+	r = runner_rec("a", RC_RUNNER_ONLINE, 0);
+	CU_ASSERT_EQUAL(rc_coord_restore_runner(f.c, &r), 0);
+	CU_ASSERT_PTR_NULL(rc_coord_restore_refusal(f.c).field); /* a success leaves none behind */
+	expect_refusal(&f, rc_coord_restore_runner(f.c, &r), "id", "twice");
+	expect_refusal(&f, rc_coord_restore_session(f.c, 0), "session", "1..2^63-1");
+
+	struct rc_task t = task_rec(1, RC_TASK_QUEUED, NULL, 3);
+	expect_refusal(&f, rc_coord_restore_task(f.c, &t), "attempt", "no attempt");
+	t = task_rec(1, RC_TASK_COMPLETED, "someone", 1);
+	expect_refusal(&f, rc_coord_restore_task(f.c, &t), "runner_id", "neither empty nor a runner id");
+	t = task_rec(1, RC_TASK_QUEUED, NULL, 0);
+	t.finished_at_ms = INT64_MIN;
+	expect_refusal(&f, rc_coord_restore_task(f.c, &t), "finished_at_ms", "years 0000..9999");
+	t.finished_at_ms = 0;
+	CU_ASSERT_EQUAL(rc_coord_restore_task(f.c, &t), 0);
+
+	struct rc_sandbox s = { .id = 1, .status = RC_SANDBOX_PENDING, .task_id = 9 };
+	expect_refusal(&f, rc_coord_restore_sandbox(f.c, &s), "task_id", "no restored task");
+	s.task_id = 1;
+	s.created_at_ms = 253402300800000LL; /* 10000-01-01 */
+	expect_refusal(&f, rc_coord_restore_sandbox(f.c, &s), "created_at_ms", "years 0000..9999");
+	s.created_at_ms = 253402300799999LL; /* the last instant of 9999 */
+	CU_ASSERT_EQUAL(rc_coord_restore_sandbox(f.c, &s), 0);
+	CU_ASSERT_EQUAL(rc_coord_runner_count(f.c) + rc_coord_task_count(f.c) + rc_coord_sandbox_count(f.c), 3);
 	cf_free(&f);
 }
 
@@ -297,6 +356,7 @@ void rc_test_register_coord_restore(void)
 		{ "ids beyond the wire are refused", test_ids_beyond_the_wire_are_refused },
 		{ "exhausted ids refuse the create", test_exhausted_ids_refuse_the_create },
 		{ "malformed records refused, nothing added", test_malformed_records_are_refused },
+		{ "refusals name the member and why", test_refusals_name_the_member },
 		{ "a sandbox of a missing task is refused", test_sandbox_of_a_missing_task_is_refused },
 		{ "stored sessions bound the new ones", test_stored_sessions_bound_new_ones },
 		{ "records come back as they were; ids continue", test_records_come_back_as_they_were },

@@ -6,8 +6,10 @@
  * persisted; a second coordinator loaded from the file must then hold the
  * same records (compared as cf_state text after both get the restart grace
  * at the same instant). Also: refused requests write nothing, every accepted
- * sandbox change leaves an audit row, a malformed row stops the load, and a
- * second process-level open of the same file is refused.
+ * sandbox change leaves an audit row, a malformed row (a value of another
+ * type than its column's, out of range, or one the core refuses) stops the
+ * load naming its table, row and column, and a second process-level open of
+ * the same file is refused.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -300,7 +302,54 @@ static void test_negative_numbers_are_refused(void)
 static void test_sandbox_of_a_missing_task_is_refused(void)
 {
 	expect_load_refused("UPDATE sandboxes SET task_id = 77 WHERE id = 1",
-			    "table sandboxes, rowid 1) is refused by the coordinator");
+			    "table sandboxes, rowid 1) is refused by the coordinator: bad task_id (it names no restored "
+			    "task)");
+}
+
+/* SQLite keeps a value of another type than its column's (the text '1x' in
+ * an INTEGER column), and its conversions read it as some value all the same
+ * ('1x' as 1, a real cut to an integer, a blob as text): the load took such
+ * a row as another. Each is refused, naming what the column holds. */
+static void test_values_of_another_type_are_refused(void)
+{
+	expect_load_refused("UPDATE tasks SET attempt = '1x' WHERE id = 1",
+			    "table tasks, rowid 1) is malformed: bad attempt (text where an integer belongs)");
+	expect_load_refused("UPDATE runners SET session = 4.5", "bad session (a real where an integer belongs)");
+	expect_load_refused("UPDATE runners SET registered_at_ms = '2026-01-01'",
+			    "bad registered_at_ms (text where an integer belongs)");
+	expect_load_refused("UPDATE runners SET hostname = X'6869'", "bad hostname (a blob where text belongs)");
+	expect_load_refused("UPDATE tasks SET result = X'6f6b' WHERE id = 1", "bad result (a blob where text belongs)");
+	expect_load_refused("UPDATE sandboxes SET deleted_by_api = 'no'",
+			    "bad deleted_by_api (text where an integer belongs)");
+	expect_load_refused("UPDATE tasks SET confirmed = 2 WHERE id = 1", "bad confirmed (it is neither 0 nor 1)");
+	/* read first wherever it sorts: a real among the integers too */
+	expect_load_refused("INSERT INTO sessions VALUES('lnch_000000000000', 2.5, 0)",
+			    "table sessions, rowid 2) is malformed: bad session (a real where an integer belongs)");
+}
+
+/* A time outside the years the runners list can write came back as null in
+ * GET /runners (and near the int64 limits would overflow an age): the core
+ * refuses it at restore, and the store names the column it came from. */
+static void test_times_out_of_range_are_refused(void)
+{
+	expect_load_refused("UPDATE runners SET registered_at_ms = -9000000000000000",
+			    "table runners, rowid 1) is refused by the coordinator: bad registered_at_ms (it is not an "
+			    "instant of the years 0000..9999)");
+	expect_load_refused("UPDATE tasks SET claimed_at_ms = 9223372036854775807 WHERE id = 1", "bad claimed_at_ms");
+	expect_load_refused("UPDATE sandboxes SET updated_at_ms = 253402300800000", "bad updated_at_ms");
+}
+
+/* What the core refuses, it names too. */
+static void test_core_refusals_name_the_column(void)
+{
+	expect_load_refused("UPDATE tasks SET attempt = 3 WHERE id = 2",
+			    "table tasks, rowid 2) is refused by the coordinator: bad attempt (it leaves a queued task no "
+			    "attempt)");
+	expect_load_refused("UPDATE runners SET max_concurrency = 65", "bad max_concurrency (it is outside 1..64)");
+	expect_load_refused("UPDATE runners SET hostname = 'beta'",
+			    "bad id (it is not the id of its hostname, project_dir and executor_type)");
+	expect_load_refused("UPDATE tasks SET runner_id = '' WHERE id = 1", "bad runner_id (it is not the runner id");
+	expect_load_refused("UPDATE sandboxes SET status = 'exploded'", "malformed: bad status (it is not a sandbox status)");
 }
 
 /* A text that does not fit its buffer, or holds a NUL, is refused rather
@@ -431,6 +480,9 @@ void rc_test_register_coordd_store(void)
 		{ "one process per database", test_second_open_refused },
 		{ "negative numbers are refused at load", test_negative_numbers_are_refused },
 		{ "a sandbox of a missing task is refused at load", test_sandbox_of_a_missing_task_is_refused },
+		{ "values of another type are refused at load", test_values_of_another_type_are_refused },
+		{ "times out of range are refused at load", test_times_out_of_range_are_refused },
+		{ "the core's refusals name the column", test_core_refusals_name_the_column },
 		{ "texts that do not fit are refused at load", test_texts_that_do_not_fit_are_refused },
 		{ "texts not UTF-8 are refused at load", test_texts_not_utf8_are_refused },
 		{ "a foreign file is refused unchanged", test_foreign_file_refused_unchanged },

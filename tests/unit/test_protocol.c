@@ -81,7 +81,7 @@ struct route_case {
 };
 
 static const struct route_case route_cases[] = {
-	{ "POST", "/runners/register", REGISTER_BODY, RC_OP_REGISTER, NULL, 0, "POST DELETE" },
+	{ "POST", "/runners/register", REGISTER_BODY, RC_OP_REGISTER, NULL, 0, "POST" },
 	{ "POST", "/runners/" RID "/heartbeat", "{\"session\":1}", RC_OP_HEARTBEAT, RID, 0, "POST" },
 	{ "DELETE", "/runners/" RID, "", RC_OP_DEREGISTER, RID, 0, "DELETE" },
 	{ "POST", "/runners/" RID "/claim", "{\"session\":1,\"max\":1}", RC_OP_CLAIM, RID, 0, "POST" },
@@ -149,6 +149,41 @@ static void test_wrong_method_is_405(void)
 	CU_ASSERT(refused >= 70);
 }
 
+/* A 405 reply carries an Allow header (RFC 9110, section 15.5.6): every
+ * method of the path, HEAD wherever GET is, in the order the message lists
+ * them; none for a path no route has. */
+static void test_allow_header_value(void)
+{
+	for (size_t i = 0; i < N_ROUTE_CASES; i++) {
+		char want[32], got[64];
+		size_t n = 0;
+		for (const char *p = route_cases[i].allowed; *p && n + 2 < sizeof want; p++) {
+			if (*p == ' ')
+				want[n++] = ',';
+			want[n++] = *p;
+		}
+		want[n] = '\0';
+		rc_proto_allowed_methods(route_cases[i].path, got, sizeof got);
+		CU_ASSERT_STRING_EQUAL(got, want);
+		struct decoded d;
+		decode(&d, "PATCH", route_cases[i].path, "");
+		CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, got));
+		done(&d);
+	}
+	char got[64] = "x";
+	rc_proto_allowed_methods("/runners?x=1", got, sizeof got);
+	CU_ASSERT_STRING_EQUAL(got, "GET, HEAD");
+	rc_proto_allowed_methods("/nowhere", got, sizeof got);
+	CU_ASSERT_STRING_EQUAL(got, "");
+	rc_proto_allowed_methods("/tasks/01", got, sizeof got);
+	CU_ASSERT_STRING_EQUAL(got, "");
+	/* the longest path a route takes leaves the methods room in the message */
+	struct decoded d;
+	decode(&d, "PATCHPATCHPATCHPATCH", "/api/v1/sandboxes/9223372036854775807/runner-status?x=1", "");
+	CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, "(allowed: POST)"));
+	done(&d);
+}
+
 /* HEAD takes every GET route as that GET (the daemon leaves the body out),
  * and no other route. */
 static void test_head_is_get_without_body(void)
@@ -181,6 +216,11 @@ static void test_unknown_path_is_404(void)
 		"/tasks/18446744073709551616", "/tasks/99999999999999999999", "/tasks/1/other", "/api/v1/sandboxes/x",
 		"/api/v1/sandboxes/0/runner-status", "/api/v2/sandboxes", "/api/v1/sandboxes/1/runner-status/x",
 		"/runners/0123456789012345678901234567890123456789012345678901234567890123X/heartbeat",
+		/* ids in any form but the one the coordinator writes */
+		"/tasks/01", "/tasks/00", "/tasks/007/status", "/api/v1/sandboxes/01", "/api/v1/sandboxes/09/runner-status",
+		"/runners/a b/heartbeat", "/runners/not%20an%20id/claim", "/runners/LNCH_1991348B3B93/heartbeat",
+		"/runners/lnch_1991348b3b9/heartbeat", "/runners/" RID "0/claim", "/runners/lnch-1991348b3b93/claim",
+		"/runners/lnch_1991348b3b9g/heartbeat",
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		struct decoded d;
@@ -199,30 +239,48 @@ static void test_path_ids_at_their_limits(void)
 	CU_ASSERT_EQUAL(decode(&d, "GET", "/tasks/9223372036854775807", ""), 0);
 	CU_ASSERT_EQUAL(d.msg.task_id, 9223372036854775807ULL);
 	done(&d);
-	CU_ASSERT_EQUAL(decode(&d, "GET", "/tasks/0007", ""), 0);
-	CU_ASSERT_EQUAL(d.msg.task_id, 7);
+	CU_ASSERT_EQUAL(decode(&d, "GET", "/tasks/10", ""), 0);
+	CU_ASSERT_EQUAL(d.msg.task_id, 10);
 	done(&d);
 	CU_ASSERT_EQUAL(decode(&d, "GET", "/api/v1/sandboxes/1", ""), 0);
 	CU_ASSERT_EQUAL(d.msg.sandbox_id, 1);
 	done(&d);
+	CU_ASSERT_EQUAL(decode(&d, "POST", "/runners/lnch_0123456789ab/heartbeat", "{\"session\":1}"), 0);
+	CU_ASSERT_STRING_EQUAL(d.msg.runner_id, "lnch_0123456789ab");
+	done(&d);
+}
 
-	/* runner ids are passed through as given, up to 64 bytes */
-	char path[128];
-	const char *id64 = "0123456789012345678901234567890123456789012345678901234567890123";
-	snprintf(path, sizeof path, "/runners/%s/heartbeat", id64);
-	CU_ASSERT_EQUAL(decode(&d, "POST", path, "{\"session\":1}"), 0);
-	CU_ASSERT_STRING_EQUAL(d.msg.runner_id, id64);
-	done(&d);
-	snprintf(path, sizeof path, "/runners/%sx/claim", id64);
-	CU_ASSERT_EQUAL(decode(&d, "POST", path, "{\"session\":1,\"max\":1}"), 404);
-	done(&d);
-	CU_ASSERT_EQUAL(decode(&d, "DELETE", "/runners/not%20an%20id", ""), 0);
-	CU_ASSERT_STRING_EQUAL(d.msg.runner_id, "not%20an%20id");
-	done(&d);
-	/* "register" is a runner id when the method says so */
-	CU_ASSERT_EQUAL(decode(&d, "DELETE", "/runners/register", ""), 0);
-	CU_ASSERT_EQUAL(d.msg.op, RC_OP_DEREGISTER);
-	CU_ASSERT_STRING_EQUAL(d.msg.runner_id, "register");
+/* An id in a path has one written form: "/tasks/01" was task 1 under a
+ * second name, and "/runners/a%20b" reached the coordinator as runner "a b"
+ * (404 unknown_runner, as if such a runner could exist). Both are not_found,
+ * and the message says which id is malformed and what an id is. */
+static void test_path_ids_in_one_form_only(void)
+{
+	static const struct {
+		const char *method, *path, *words;
+	} cases[] = {
+		{ "GET", "/tasks/01", "'01' in the path is not a task id (1..2^63-1 in decimal, no leading zero)" },
+		{ "POST", "/tasks/007/complete", "'007' in the path is not a task id" },
+		{ "DELETE", "/api/v1/sandboxes/02", "'02' in the path is not a sandbox id" },
+		{ "POST", "/runners/a b/heartbeat", "'a b' in the path is not a runner id (lnch_ and 12 lower-case hex" },
+		{ "DELETE", "/runners/LNCH_1991348B3B93", "'LNCH_1991348B3B93' in the path is not a runner id" },
+		{ "POST", "/runners/0123456789012345678901234567890123456789/claim",
+		  "'01234567890123456789012345678901...' in the path" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct decoded d;
+		decode(&d, cases[i].method, cases[i].path, "{\"session\":1,\"max\":1,\"runner_id\":\"" RID "\",\"attempt\":1}");
+		expect_error(&d, 404, RC_PROTO_E_NOT_FOUND, NULL);
+		if (!strstr(d.err.message, cases[i].words))
+			fprintf(stderr, "\n%s %s: message \"%s\"\n", cases[i].method, cases[i].path, d.err.message);
+		CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, cases[i].words));
+		done(&d);
+	}
+	/* "register" is no runner id: only POST is served on /runners/register */
+	struct decoded d;
+	decode(&d, "DELETE", "/runners/register", "");
+	expect_error(&d, 405, RC_PROTO_E_METHOD_NOT_ALLOWED, NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d.err.message, "(allowed: POST)"));
 	done(&d);
 }
 
@@ -541,10 +599,78 @@ static void test_number_ranges_at_the_boundary(void)
 		expect_number(f, json_true(), 400, 0);
 		expect_number(f, json_pack("[i]", 1), 400, 0);
 	}
-	/* beyond int64 is not a JSON number jansson holds: malformed */
+	/* past int64 (which jansson cannot hold): out of range all the same */
+	for (size_t i = 0; i < N_NUMBER_FIELDS; i++) {
+		const struct number_field *f = &number_fields[i];
+		char *body = body_with(f->base, f->name, json_string("@"));
+		char *at = strstr(body, "\"@\"");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		char past[1100];
+		snprintf(past, sizeof past, "%.*s9223372036854775808%s", (int)(at - body), body, at + 3);
+		struct decoded d;
+		decode(&d, "POST", f->path, past);
+		expect_error(&d, 422, RC_PROTO_E_INVALID_VALUE, f->name);
+		done(&d);
+		free(body);
+	}
+}
+
+/* A number jansson cannot hold (an integer past 64 bits, a real past the
+ * double range) made the whole body 400 malformed_json, without a field,
+ * where PROTOCOL.md says a number out of range is 422 invalid_value naming
+ * it. Now each field judges it by its own rule. */
+#define HUGE_INT "99999999999999999999"
+static void test_numbers_past_64_bits(void)
+{
+	static const struct {
+		const char *path, *body;
+		int status;
+		const char *code, *field;
+	} cases[] = {
+		{ "/runners/" RID "/heartbeat", "{\"session\":9223372036854775808}", 422, RC_PROTO_E_INVALID_VALUE, "session" },
+		{ "/runners/" RID "/heartbeat", "{\"session\":-9223372036854775809}", 422, RC_PROTO_E_INVALID_VALUE, "session" },
+		{ "/runners/" RID "/heartbeat", "{\"sess\\u0069on\" : " HUGE_INT "}", 422, RC_PROTO_E_INVALID_VALUE, "session" },
+		{ "/runners/" RID "/claim", "{\"session\":1,\"max\":" HUGE_INT "0}", 422, RC_PROTO_E_INVALID_VALUE, "max" },
+		{ "/tasks/3/complete", "{\"runner_id\":\"" RID "\",\"attempt\":" HUGE_INT "}", 422, RC_PROTO_E_INVALID_VALUE,
+		  "attempt" },
+		/* the fields' order still decides which is named */
+		{ "/runners/" RID "/claim", "{\"max\":" HUGE_INT ",\"session\":\"1\"}", 400, RC_PROTO_E_INVALID_TYPE, "session" },
+		/* a real, or a number inside another value, is the wrong type */
+		{ "/runners/" RID "/heartbeat", "{\"session\":1e400}", 400, RC_PROTO_E_INVALID_TYPE, "session" },
+		{ "/runners/" RID "/heartbeat", "{\"session\":[" HUGE_INT "]}", 400, RC_PROTO_E_INVALID_TYPE, "session" },
+		{ "/runners/register", "{\"hostname\":-" HUGE_INT "}", 400, RC_PROTO_E_INVALID_TYPE, "hostname" },
+		{ "/tasks/3/complete", "{\"runner_id\":\"" RID "\",\"attempt\":1,\"success\":1E999}", 400,
+		  RC_PROTO_E_INVALID_TYPE, "success" },
+		/* a payload is kept as written: it cannot hold one */
+		{ "/tasks", "{\"kind\":\"k\",\"payload\":{\"n\":[1," HUGE_INT "]}}", 422, RC_PROTO_E_INVALID_VALUE, "payload" },
+		{ "/tasks", "{\"kind\":\"k\",\"payload\":-1.5e999}", 422, RC_PROTO_E_INVALID_VALUE, "payload" },
+		/* not an object, or not JSON once the number is set aside */
+		{ "/runners/" RID "/heartbeat", HUGE_INT, 400, RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/runners/" RID "/heartbeat", "[" HUGE_INT "]", 400, RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/runners/" RID "/heartbeat", "{\"session\":1} " HUGE_INT, 400, RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/runners/" RID "/heartbeat", "{\"session\":" HUGE_INT ",\"session\":1}", 400, RC_PROTO_E_MALFORMED_JSON,
+		  NULL },
+		{ "/runners/" RID "/heartbeat", "{\"session\":" HUGE_INT ",", 400, RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/runners/" RID "/heartbeat", "{\"x\":" HUGE_INT ",\"session\":0" HUGE_INT "}", 400,
+		  RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/runners/" RID "/heartbeat", "{\"x\":" HUGE_INT "-,\"session\":1}", 400, RC_PROTO_E_MALFORMED_JSON, NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct decoded d;
+		decode(&d, "POST", cases[i].path, cases[i].body);
+		if (d.status != cases[i].status)
+			fprintf(stderr, "\n%s: %d %s\n", cases[i].body, d.status, d.err.message);
+		expect_error(&d, cases[i].status, cases[i].code, cases[i].field);
+		done(&d);
+	}
+	/* an unknown field is ignored, whatever it holds; strings are not numbers */
 	struct decoded d;
-	decode(&d, "POST", "/runners/" RID "/heartbeat", "{\"session\":9223372036854775808}");
-	expect_error(&d, 400, RC_PROTO_E_MALFORMED_JSON, NULL);
+	CU_ASSERT_EQUAL(decode(&d, "POST", "/runners/register",
+			       "{\"extra\":" HUGE_INT ",\"hostname\":\"h\\\"" HUGE_INT "\\\\\",\"more\":{\"n\":[-1e999]},"
+			       "\"project_dir\":\"/p\",\"executor_type\":\"e\",\"instance_token\":\"t\",\"max_concurrency\":2}"),
+			0);
+	CU_ASSERT_STRING_EQUAL(d.msg.hostname, "h\"" HUGE_INT "\\");
+	CU_ASSERT_EQUAL(d.msg.max_concurrency, 2);
 	done(&d);
 }
 
@@ -773,7 +899,7 @@ static void test_failed_decode_leaves_msg_clean(void)
 	struct rc_msg m;
 	rc_proto_arena_init(&a);
 	CU_ASSERT_EQUAL(rc_proto_decode_request("GET", "/x", NULL, NULL, 0, &m, &a, NULL), 404);
-	CU_ASSERT_EQUAL(rc_proto_decode_request("POST", "/runners/r/claim", NULL, "{}", 2, &m, &a, NULL), 422);
+	CU_ASSERT_EQUAL(rc_proto_decode_request("POST", "/runners/" RID "/claim", NULL, "{}", 2, &m, &a, NULL), 422);
 	CU_ASSERT_EQUAL(rc_proto_decode_request("POST", "/tasks", NULL, "{", 1, &m, &a, NULL), 400);
 	rc_proto_arena_free(&a);
 }
@@ -832,7 +958,7 @@ static void test_request_round_trips(void)
 		  .executor_type = "claude-code", .instance_token = "tok", .max_concurrency = 8 },
 		{ .op = RC_OP_REGISTER, .hostname = "h", .project_dir = NULL, .executor_type = "" },
 		{ .op = RC_OP_HEARTBEAT, .secret = secret, .runner_id = RID, .session = 9223372036854775807ULL },
-		{ .op = RC_OP_HEARTBEAT, .runner_id = "x", .session = 0 },
+		{ .op = RC_OP_HEARTBEAT, .runner_id = "lnch_0123456789ab", .session = 0 },
 		{ .op = RC_OP_DEREGISTER, .secret = secret, .runner_id = RID },
 		{ .op = RC_OP_CLAIM, .secret = secret, .runner_id = RID, .session = 4, .max = RC_MAX_GRANTS },
 		{ .op = RC_OP_CLAIM, .runner_id = RID, .session = 4, .max = 0 },
@@ -927,7 +1053,9 @@ static void test_encode_request_refusals(void)
 	m.runner_id = "";
 	expect_refused(&m, 256);
 	const char *unsafe[] = { "a/b", "a?b", "a#b", "a%20", "a b", "a\tb", "h\xc3\xb6st",
-				 "0123456789012345678901234567890123456789012345678901234567890123X" };
+				 "0123456789012345678901234567890123456789012345678901234567890123X",
+				 /* a path the decoder would not take back */
+				 "register", "lnch_1991348B3B93", "lnch_1991348b3b9", RID "0" };
 	for (size_t i = 0; i < sizeof unsafe / sizeof unsafe[0]; i++) {
 		m.runner_id = unsafe[i];
 		expect_refused(&m, 256);
@@ -960,8 +1088,10 @@ void rc_test_register_protocol(void)
 		{ "every route decodes to its op", test_every_route },
 		{ "known path, wrong method: 405", test_wrong_method_is_405 },
 		{ "HEAD is a GET without its body", test_head_is_get_without_body },
+		{ "405: the Allow header value", test_allow_header_value },
 		{ "unknown path or bad path id: 404", test_unknown_path_is_404 },
 		{ "path ids at their limits", test_path_ids_at_their_limits },
+		{ "path ids in one form only", test_path_ids_in_one_form_only },
 		{ "query string ignored", test_query_string_ignored },
 		{ "body size limit: 64 KiB ok, +1 is 413", test_body_size_limit },
 		{ "an unread body: route first, then 413", test_unread_body },
@@ -972,6 +1102,7 @@ void rc_test_register_protocol(void)
 		{ "string fields refuse other types and NUL", test_string_fields_refuse_other_types_and_nul },
 		{ "number ranges at the boundary", test_number_ranges_at_the_boundary },
 		{ "missing numbers are named", test_missing_numbers_are_named },
+		{ "numbers past 64 bits: judged by their field", test_numbers_past_64_bits },
 		{ "register: missing strings left NULL", test_register_missing_strings_left_null },
 		{ "register: fields decoded, extras ignored", test_register_fields_decoded },
 		{ "payload: any JSON value", test_payload_any_json_value },

@@ -163,11 +163,11 @@ static void test_claim_reply(void)
 	/* a full claim round-trips; one more grant than fits is off-protocol */
 	r.n_grants = RC_MAX_GRANTS;
 	for (int i = 0; i < RC_MAX_GRANTS; i++)
-		r.grants[i] = (struct rc_grant){ (uint64_t)i + 1, 1, NULL, NULL };
+		r.grants[i] = (struct rc_grant){ (uint64_t)i + 1, 1, "k", "" };
 	round_trip(&r, &d);
 	CU_ASSERT_EQUAL(d.reply.n_grants, RC_MAX_GRANTS);
-	CU_ASSERT_PTR_NULL(d.reply.grants[RC_MAX_GRANTS - 1].kind);
-	CU_ASSERT_PTR_NULL(d.reply.grants[RC_MAX_GRANTS - 1].payload);
+	CU_ASSERT_STRING_EQUAL(d.reply.grants[RC_MAX_GRANTS - 1].kind, "k");
+	CU_ASSERT_STRING_EQUAL(d.reply.grants[RC_MAX_GRANTS - 1].payload, "");
 	done(&d);
 	char big[8192] = "{\"tasks\":[";
 	for (int i = 0; i <= RC_MAX_GRANTS; i++)
@@ -408,6 +408,17 @@ static void test_off_protocol_replies(void)
 		{ RC_OP_CLAIM, "{\"tasks\":[{\"task_id\":0,\"attempt\":1}]}", "task_id" },
 		{ RC_OP_CLAIM, "{\"tasks\":[{\"task_id\":1}]}", "attempt" },
 		{ RC_OP_CLAIM, "{\"tasks\":[{\"task_id\":1,\"attempt\":1,\"kind\":2}]}", "kind" },
+		/* a grant runnerd would run as another command, or never report */
+#define GRANT(fields) "{\"tasks\":[{\"task_id\":1," fields "}]}"
+		{ RC_OP_CLAIM, GRANT("\"attempt\":1,\"kind\":\"shell\",\"payload\":\"rm -rf /tmp/x\\u0000y\""), "payload" },
+		{ RC_OP_CLAIM, GRANT("\"attempt\":1,\"kind\":\"shell\""), "payload" },
+		{ RC_OP_CLAIM, GRANT("\"attempt\":1,\"kind\":\"shell\",\"payload\":null"), "payload" },
+		{ RC_OP_CLAIM, GRANT("\"attempt\":0,\"kind\":\"shell\",\"payload\":\"true\""), "attempt" },
+		{ RC_OP_CLAIM, GRANT("\"attempt\":-1,\"kind\":\"shell\",\"payload\":\"true\""), "attempt" },
+		{ RC_OP_CLAIM, GRANT("\"attempt\":1,\"payload\":\"true\""), "kind" },
+		{ RC_OP_CLAIM, GRANT("\"attempt\":1,\"kind\":\"\",\"payload\":\"true\""), "kind" },
+		{ RC_OP_CLAIM, GRANT("\"attempt\":1,\"kind\":\"shell\\u0000x\",\"payload\":\"true\""), "kind" },
+#undef GRANT
 		{ RC_OP_TASK_GET, "{\"task_id\":1,\"state\":\"sleeping\",\"attempt\":0}", "state" },
 		{ RC_OP_TASK_GET, "{\"task_id\":1,\"state\":\"queued\"}", "attempt" },
 		{ RC_OP_TASK_SUBMIT, "{\"state\":\"queued\",\"attempt\":0}", "task_id" },

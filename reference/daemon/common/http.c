@@ -138,6 +138,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct rcd_http_r
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	if (close_after)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (resp->allow[0]) /* a 405 says what the path takes (RFC 9110, section 15.5.6) */
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
 	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
 	return ok;

@@ -41,6 +41,7 @@ struct rcd_http_response {
 	int status;
 	char *body;          /* malloc'd JSON, taken over by the server; NULL: empty body */
 	const char *log_op;  /* optional static label for the request log line */
+	char allow[64];      /* a 405's Allow header ("GET, HEAD"); "": none is sent */
 };
 
 /* Value of a request header (case-insensitive name), or NULL. Valid during the

@@ -136,6 +136,8 @@ void coordd_handle_http(void *cls, const struct rcd_http_request *req, struct rc
 	}
 	resp->status = reply.status;
 	resp->log_op = rc_op_name(msg.op);
+	if (status == RC_STATUS_METHOD_NOT_ALLOWED)
+		rc_proto_allowed_methods(req->path, resp->allow, sizeof resp->allow);
 	resp->body = rc_proto_encode_reply(&reply, now_ms);
 	if (!resp->body) {
 		resp->status = RC_STATUS_INTERNAL;

@@ -507,19 +507,38 @@ int rcd_store_apply(struct rcd_store *st, const struct rc_coord *c, const struct
 
 /* --- loading ------------------------------------------------------------ */
 
-/* One stored row being read. A value the core could not take as it is (a
- * negative id, a number out of range) is not converted: the first such
- * column is noted and the row refused, so a damaged file stops the load with
- * its table, row and column named instead of crashing coordd later. */
+/* One stored row being read. A value the core could not take as it is (one
+ * of another SQLite type than its column's, a negative id, a number out of
+ * range) is not converted: the first such column is noted and the row
+ * refused, so a damaged file stops the load with its table, row and column
+ * named instead of loading another value (SQLite reads the text '1x' as the
+ * integer 1) or crashing coordd later. */
 struct row {
 	sqlite3_stmt *s;
-	int bad; /* first refused column, -1 while none */
+	int bad;           /* first refused column, -1 while none */
+	const char *why;   /* why it was refused */
+	const char *want;  /* or the type it should have had (the stored one is read at the error) */
 };
 
-static void row_refuse(struct row *r, int i)
+static void row_refuse(struct row *r, int i, const char *why)
 {
-	if (r->bad < 0)
+	if (r->bad < 0) {
 		r->bad = i;
+		r->why = why;
+	}
+}
+
+/* Whether column i holds a value of SQLite type `type`. Asked before any
+ * conversion, which would change what sqlite3_column_type() says. */
+static bool column_is(struct row *r, int i, int type, const char *want)
+{
+	if (sqlite3_column_type(r->s, i) == type)
+		return true;
+	if (r->bad < 0) {
+		r->bad = i;
+		r->want = want;
+	}
+	return false;
 }
 
 /* A text as stored. One holding a NUL would be read cut short, as another
@@ -527,12 +546,14 @@ static void row_refuse(struct row *r, int i)
  * granting the task would fail after its commit). Either refuses the row. */
 static char *column_text(struct row *r, int i)
 {
+	if (!column_is(r, i, SQLITE_TEXT, "text"))
+		return "";
 	const unsigned char *t = sqlite3_column_text(r->s, i);
 	if (!t)
 		return "";
 	size_t len = (size_t)sqlite3_column_bytes(r->s, i);
 	if (len != strlen((const char *)t) || !rc_utf8_valid((const char *)t, len))
-		row_refuse(r, i);
+		row_refuse(r, i, "holds a NUL byte or is not UTF-8");
 	return (char *)t;
 }
 
@@ -544,30 +565,46 @@ static void column_copy(struct row *r, int i, char *buf, size_t cap)
 	const char *t = column_text(r, i);
 	size_t n = strlen(t);
 	if (n >= cap) {
-		row_refuse(r, i);
+		row_refuse(r, i, "is too long");
 		n = 0;
 	}
 	memcpy(buf, t, n);
 	buf[n] = '\0';
 }
 
+/* An integer as stored (0 when it is not one): a time, which the core
+ * bounds, as it does for every driver. */
+static int64_t column_int64(struct row *r, int i)
+{
+	return column_is(r, i, SQLITE_INTEGER, "an integer") ? sqlite3_column_int64(r->s, i) : 0;
+}
+
 /* An id or session: never wrapped from a negative value (the core bounds
- * the rest, as it does for every driver). */
+ * the rest). */
 static uint64_t column_u64(struct row *r, int i)
 {
-	sqlite3_int64 v = sqlite3_column_int64(r->s, i);
+	int64_t v = column_int64(r, i);
 	if (v < 0)
-		row_refuse(r, i);
+		row_refuse(r, i, "is negative");
 	return v < 0 ? 0 : (uint64_t)v;
 }
 
 /* sqlite3_column_int would keep the low 32 bits of a larger value. */
 static int column_int(struct row *r, int i)
 {
-	sqlite3_int64 v = sqlite3_column_int64(r->s, i);
+	int64_t v = column_int64(r, i);
 	if (v < INT_MIN || v > INT_MAX)
-		row_refuse(r, i);
+		row_refuse(r, i, "is out of the range of an int");
 	return v < INT_MIN || v > INT_MAX ? 0 : (int)v;
+}
+
+/* A flag, written as 0 or 1. */
+static bool column_bool(struct row *r, int i)
+{
+	int64_t v = column_int64(r, i);
+	if (v != 0 && v != 1)
+		row_refuse(r, i, "is neither 0 nor 1");
+	return v == 1;
 }
 
 static int parse_runner_status(const char *word, enum rc_runner_status *out)
@@ -602,9 +639,9 @@ static int load_runner_row(struct row *rw, struct rc_coord *c)
 	r.executor_type = column_text(rw, 3);
 	r.instance_token = column_text(rw, 4);
 	if (parse_runner_status(column_text(rw, 5), &r.status) != 0)
-		row_refuse(rw, 5);
-	r.registered_at_ms = sqlite3_column_int64(rw->s, 6);
-	r.last_heartbeat_ms = sqlite3_column_int64(rw->s, 7);
+		row_refuse(rw, 5, "is not a runner status");
+	r.registered_at_ms = column_int64(rw, 6);
+	r.last_heartbeat_ms = column_int64(rw, 7);
 	r.session = column_u64(rw, 8);
 	r.max_concurrency = column_int(rw, 9);
 	r.running = column_int(rw, 10);
@@ -620,13 +657,13 @@ static int load_task_row(struct row *rw, struct rc_coord *c)
 	t.payload = column_text(rw, 2);
 	t.result = sqlite3_column_type(rw->s, 3) == SQLITE_NULL ? NULL : column_text(rw, 3);
 	if (parse_task_state(column_text(rw, 4), &t.state) != 0)
-		row_refuse(rw, 4);
+		row_refuse(rw, 4, "is not a task state");
 	t.attempt = column_int(rw, 5);
 	column_copy(rw, 6, t.runner_id, sizeof t.runner_id);
-	t.submitted_at_ms = sqlite3_column_int64(rw->s, 7);
-	t.claimed_at_ms = sqlite3_column_int64(rw->s, 8);
-	t.finished_at_ms = sqlite3_column_int64(rw->s, 9);
-	t.confirmed = sqlite3_column_int64(rw->s, 10) != 0;
+	t.submitted_at_ms = column_int64(rw, 7);
+	t.claimed_at_ms = column_int64(rw, 8);
+	t.finished_at_ms = column_int64(rw, 9);
+	t.confirmed = column_bool(rw, 10);
 	return rw->bad < 0 ? rc_coord_restore_task(c, &t) : -1;
 }
 
@@ -637,19 +674,21 @@ static int load_sandbox_row(struct row *rw, struct rc_coord *c)
 	sb.id = column_u64(rw, 0);
 	int status = rc_sandbox_status_parse(column_text(rw, 1));
 	if (status < 0)
-		row_refuse(rw, 1);
+		row_refuse(rw, 1, "is not a sandbox status");
 	sb.status = status < 0 ? RC_SANDBOX_PENDING : (enum rc_sandbox_status)status;
 	column_copy(rw, 2, sb.runner_id, sizeof sb.runner_id);
 	sb.task_id = column_u64(rw, 3);
 	column_copy(rw, 4, sb.container_id, sizeof sb.container_id);
-	sb.created_at_ms = sqlite3_column_int64(rw->s, 5);
-	sb.updated_at_ms = sqlite3_column_int64(rw->s, 6);
-	sb.deleted_by_api = sqlite3_column_int64(rw->s, 7) != 0;
+	sb.created_at_ms = column_int64(rw, 5);
+	sb.updated_at_ms = column_int64(rw, 6);
+	sb.deleted_by_api = column_bool(rw, 7);
 	return rw->bad < 0 ? rc_coord_restore_sandbox(c, &sb) : -1;
 }
 
 /* The highest session ever issued (the sessions table keeps those of removed
- * records too), so the restore starts above it whatever the clock says. */
+ * records too), so the restore starts above it whatever the clock says. A
+ * session stored as another type than an integer is read first (see its
+ * query), so the file is refused for it wherever it sorts. */
 static int load_session_row(struct row *rw, struct rc_coord *c)
 {
 	uint64_t session = column_u64(rw, 0);
@@ -677,20 +716,41 @@ static const struct loader loaders[] = {
 	  "SELECT id, status, runner_id, task_id, container_id, created_at_ms, updated_at_ms, deleted_by_api,"
 	  " rowid FROM sandboxes ORDER BY id",
 	  load_sandbox_row, false },
-	{ "session", "sessions", "SELECT session, rowid FROM sessions ORDER BY session DESC LIMIT 1",
+	{ "session", "sessions",
+	  "SELECT session, rowid FROM sessions ORDER BY typeof(session) = 'integer', session DESC LIMIT 1",
 	  load_session_row, true },
 };
 
-/* Name the table, the row and (when the store refused it) the column. */
-static void row_error(const struct loader *l, struct row *r, char *err, size_t err_cap)
+static const char *type_name(int type)
+{
+	switch (type) {
+	case SQLITE_INTEGER: return "an integer";
+	case SQLITE_FLOAT: return "a real";
+	case SQLITE_TEXT: return "text";
+	case SQLITE_BLOB: return "a blob";
+	default: return "null";
+	}
+}
+
+/* Name the table, the row and the column, as the store or the core refused
+ * it, and why. */
+static void row_error(const struct loader *l, struct row *r, const struct rc_coord *c, char *err, size_t err_cap)
 {
 	long long rowid = sqlite3_column_int64(r->s, sqlite3_column_count(r->s) - 1);
-	if (r->bad >= 0)
-		snprintf(err, err_cap, "stored %s row (table %s, rowid %lld) is malformed: bad %s", l->what,
-			 l->table, rowid, sqlite3_column_name(r->s, r->bad));
+	int n = snprintf(err, err_cap, "stored %s row (table %s, rowid %lld) is ", l->what, l->table, rowid);
+	size_t used = n < 0 ? 0 : (size_t)n < err_cap ? (size_t)n : err_cap;
+	struct rc_restore_refusal refusal = rc_coord_restore_refusal(c);
+	if (r->bad >= 0 && r->want)
+		snprintf(err + used, err_cap - used, "malformed: bad %s (%s where %s belongs)",
+			 sqlite3_column_name(r->s, r->bad), type_name(sqlite3_column_type(r->s, r->bad)), r->want);
+	else if (r->bad >= 0)
+		snprintf(err + used, err_cap - used, "malformed: bad %s (it %s)", sqlite3_column_name(r->s, r->bad),
+			 r->why);
+	else if (refusal.field)
+		snprintf(err + used, err_cap - used, "refused by the coordinator: bad %s (it %s)", refusal.field,
+			 refusal.why);
 	else
-		snprintf(err, err_cap, "stored %s row (table %s, rowid %lld) is refused by the coordinator", l->what,
-			 l->table, rowid);
+		snprintf(err + used, err_cap - used, "refused by the coordinator (out of memory)");
 }
 
 long rcd_store_load(struct rcd_store *st, struct rc_coord *c, char *err, size_t err_cap)
@@ -704,9 +764,9 @@ long rcd_store_load(struct rcd_store *st, struct rc_coord *c, char *err, size_t 
 		}
 		int rc;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			struct row r = { s, -1 };
+			struct row r = { s, -1, NULL, NULL };
 			if (loaders[i].load_row(&r, c) != 0) {
-				row_error(&loaders[i], &r, err, err_cap);
+				row_error(&loaders[i], &r, c, err, err_cap);
 				sqlite3_finalize(s);
 				return RCD_STORE_REFUSED;
 			}

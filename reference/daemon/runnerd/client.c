@@ -33,28 +33,27 @@ struct runnerd_client {
 	struct transfer *list;
 };
 
-int runnerd_client_check_url(const char *url, char *err, size_t err_cap)
+/* A URL libcurl cannot read, with whatever may be a password hidden: libcurl
+ * cannot say where its password is, so everything from the first ':' after
+ * the scheme's "//" (or the start) to the last '@' is shown as "***", which
+ * covers any reading of it. Over-masking a URL that holds no password (an '@'
+ * in its path) costs nothing in an error message. NULL when out of memory. */
+static char *masked_unread(const char *url)
 {
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
-	CURLUcode uc = u ? curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME) : CURLUE_OUT_OF_MEMORY;
-	int rc = -1;
-	if (uc != CURLUE_OK)
-		snprintf(err, err_cap, "'%s' is not a URL (%s)", url, curl_url_strerror(uc));
-	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-		 (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
-		snprintf(err, err_cap, "'%s' is not an http:// or https:// URL", url);
-	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host)
-		snprintf(err, err_cap, "'%s' names no host", url);
-	else if (strpbrk(url, "?#")) /* unencoded, they can only start a query or a fragment */
-		snprintf(err, err_cap, "'%s' has a query or fragment: the request paths are added to the URL, so "
-			 "they would land in it, not in its path", url);
-	else
-		rc = 0;
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return rc;
+	const char *scheme_end = strstr(url, "://");
+	const char *authority = scheme_end ? scheme_end + 3 : url;
+	const char *at = strrchr(authority, '@');
+	const char *colon = at ? memchr(authority, ':', (size_t)(at - authority)) : NULL;
+	if (!colon)
+		return strdup(url);
+	size_t head = (size_t)(colon + 1 - url), tail = strlen(at);
+	char *shown = malloc(head + 3 + tail + 1);
+	if (shown) {
+		memcpy(shown, url, head);
+		memcpy(shown + head, "***", 3);
+		memcpy(shown + head + 3, at, tail + 1);
+	}
+	return shown;
 }
 
 char *runnerd_client_shown_url(const char *url)
@@ -63,8 +62,9 @@ char *runnerd_client_shown_url(const char *url)
 	if (!u)
 		return NULL;
 	char *password = NULL, *masked = NULL, *shown = NULL;
-	if (curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PASSWORD, &password, 0) != CURLUE_OK)
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME) != CURLUE_OK)
+		shown = masked_unread(url);
+	else if (curl_url_get(u, CURLUPART_PASSWORD, &password, 0) != CURLUE_OK)
 		shown = strdup(url); /* no password to hide */
 	else if (curl_url_set(u, CURLUPART_PASSWORD, "***", 0) == CURLUE_OK &&
 		 curl_url_get(u, CURLUPART_URL, &masked, 0) == CURLUE_OK)
@@ -73,6 +73,39 @@ char *runnerd_client_shown_url(const char *url)
 	curl_free(masked);
 	curl_url_cleanup(u);
 	return shown;
+}
+
+/* Write into err why url (parsed into u with result uc) cannot reach a
+ * coordinator, quoting it as shown; err is left alone when it can. */
+static void check_parsed_url(CURLU *u, CURLUcode uc, const char *url, const char *shown, char *err, size_t err_cap)
+{
+	char *scheme = NULL, *host = NULL;
+	if (uc != CURLUE_OK)
+		snprintf(err, err_cap, "'%s' is not a URL (%s)", shown, curl_url_strerror(uc));
+	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+		 (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
+		snprintf(err, err_cap, "'%s' is not an http:// or https:// URL", shown);
+	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host)
+		snprintf(err, err_cap, "'%s' names no host", shown);
+	else if (strpbrk(url, "?#")) /* unencoded, they can only start a query or a fragment */
+		snprintf(err, err_cap, "'%s' has a query or fragment: the request paths are added to the URL, so "
+			 "they would land in it, not in its path", shown);
+	curl_free(scheme);
+	curl_free(host);
+}
+
+int runnerd_client_check_url(const char *url, char *err, size_t err_cap)
+{
+	/* The message quotes the URL: never with its password, which would go
+	 * to the terminal, a service manager's journal, a CI log. */
+	char *shown = runnerd_client_shown_url(url);
+	CURLU *u = curl_url();
+	CURLUcode uc = u ? curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME) : CURLUE_OUT_OF_MEMORY;
+	err[0] = '\0';
+	check_parsed_url(u, uc, url, shown ? shown : "(the --coordinator URL)", err, err_cap);
+	curl_url_cleanup(u);
+	free(shown);
+	return err[0] ? -1 : 0;
 }
 
 struct runnerd_client *runnerd_client_new(const char *base_url, int64_t timeout_ms)

@@ -25,12 +25,15 @@ typedef void (*runnerd_client_done)(void *cls, enum rc_op op, uint64_t req_id, i
 /* Whether url can reach a coordinator: an http:// or https:// URL (a bare
  * HOST:PORT is taken as http://) with a host and a valid port, and no query
  * or fragment (the request paths are added to its end). Returns 0, or
- * -1 with err filled: such a URL would only fail every request, forever. */
+ * -1 with err filled: such a URL would only fail every request, forever.
+ * err quotes the URL as runnerd_client_shown_url() shows it. */
 int runnerd_client_check_url(const char *url, char *err, size_t err_cap);
 
-/* url as /status may show it: a password in its userinfo replaced by "***"
- * ("http://user:***@host/"), as libcurl would read the URL; url unchanged
- * when it has none. Returns a malloc'd string, or NULL when out of memory. */
+/* url as /status and error messages may show it: a password in its userinfo
+ * replaced by "***" ("http://user:***@host/"), as libcurl reads the URL; url
+ * unchanged when it has none; for a URL libcurl cannot read, everything from
+ * the first ':' of its authority to its last '@'. Returns a malloc'd string,
+ * or NULL when out of memory. */
 char *runnerd_client_shown_url(const char *url);
 
 /* base_url is the coordinator's, e.g. "http://127.0.0.1:8080" (copied).

@@ -7,6 +7,7 @@
  * calls into the core's mutating API.
  */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +110,7 @@ void runnerd_handle_status(void *cls, const struct rcd_http_request *req, struct
 		resp->body = error_body("not_found", "only /status is served here");
 	} else if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 		resp->status = 405;
+		snprintf(resp->allow, sizeof resp->allow, "GET, HEAD");
 		resp->body = error_body("method_not_allowed", "/status only answers GET and HEAD");
 	} else {
 		json_t *s = status_json(d);
