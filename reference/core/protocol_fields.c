@@ -18,8 +18,9 @@
  *   of range 422 invalid_value; the first such field stops decoding;
  * - a number jansson cannot hold (an integer outside -2^63..2^63-1, a real
  *   past the double range) is judged by the same rules instead of making
- *   the whole body malformed: as an integer field's value it is out of range
- *   (422 invalid_value), in a payload it cannot be kept as written (422
+ *   the whole body malformed: an integer as an integer field's whole value is
+ *   out of range (422 invalid_value; a real there is of the wrong type, as
+ *   1.5 is), in a payload it cannot be kept as written (422
  *   invalid_value), elsewhere in a known field it is of the wrong type, and in
  *   an unknown field it is ignored with the field (protocol_overflow.c);
  * - unknown fields are ignored; duplicate keys make the body malformed.

@@ -82,9 +82,9 @@ char *rc_proto_payload_text(json_t *value, struct rc_proto_arena *arena, size_t 
 
 /* --- numbers past what jansson holds (protocol_overflow.c) --------------- */
 
-/* Called for each such number with the key of the top-level member it stands
- * in (its JSON text, quotes included: decode it before comparing) and
- * whether it is an integer that is that member's whole value (as in
+/* Called for the first such number of each top-level member, with the
+ * member's key (its JSON text, quotes included: decode it before comparing)
+ * and whether it is an integer that is that member's whole value (as in
  * {"session": 99999999999999999999}; false for a real, or one nested in it). */
 typedef void (*rc_proto_overflow_fn)(void *ctx, const char *key, size_t key_len, bool whole_integer);
 
@@ -92,7 +92,8 @@ typedef void (*rc_proto_overflow_fn)(void *ctx, const char *key, size_t key_len,
  * integer outside -2^63..2^63-1, a real past the double range), report it,
  * and replace it in text by "" padded with spaces. text must have one more
  * writable byte after len (a NUL-terminated copy does). Returns 0, or -1
- * when such a number is not inside a member of a top-level object. */
+ * when such a number is not inside a member of a top-level object or stands
+ * where a key belongs, or the brackets nest deeper than jansson reads. */
 int rc_proto_set_aside_overflows(char *text, size_t len, rc_proto_overflow_fn on_overflow, void *ctx);
 
 /* --- replies -------------------------------------------------------------- */

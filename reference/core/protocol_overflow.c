@@ -14,7 +14,10 @@
  *
  * This is not a JSON validator: it only tells strings from the rest, counts
  * brackets and cuts number tokens. Whatever else is wrong with the text,
- * jansson still finds when it reads the copy.
+ * jansson still finds when it reads the copy, as a string stands wherever a
+ * number may, but for one place: where a key belongs. A number there is
+ * refused here, as is a token jansson would not read as a number ("1.e999").
+ * The work is linear in the body: each member's key is decoded once.
  */
 #include <errno.h>
 #include <math.h>
@@ -36,27 +39,35 @@ static size_t string_end(const char *text, size_t at, size_t len)
 	return len;
 }
 
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 static size_t skip_digits(const char *text, size_t at, size_t len)
 {
-	while (at < len && text[at] >= '0' && text[at] <= '9')
+	while (at < len && is_digit(text[at]))
 		at++;
 	return at;
 }
 
 /* The end of the number token starting at text[at], read as jansson's lexer
- * reads it: -?(0|[1-9][0-9]*)(.[0-9]*)?([eE][+-]?[0-9]*)?. A digit after a
- * leading 0 starts another token, as there: "0123" stays malformed. */
+ * reads one: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?. A fraction or
+ * exponent without digits is not part of it ("1.e999" is the number 1 and
+ * then text jansson refuses), and a digit after a leading 0 starts another
+ * token ("0123" stays malformed). Returns at when no digit follows the sign. */
 static size_t number_end(const char *text, size_t at, size_t len)
 {
-	size_t i = at + (text[at] == '-');
-	i = i < len && text[i] == '0' ? i + 1 : skip_digits(text, i, len);
-	if (i < len && text[i] == '.')
+	size_t digits = at + (text[at] == '-');
+	size_t i = digits < len && text[digits] == '0' ? digits + 1 : skip_digits(text, digits, len);
+	if (i == digits)
+		return at;
+	if (i + 1 < len && text[i] == '.' && is_digit(text[i + 1]))
 		i = skip_digits(text, i + 1, len);
 	if (i < len && (text[i] == 'e' || text[i] == 'E')) {
-		i++;
-		if (i < len && (text[i] == '+' || text[i] == '-'))
-			i++;
-		i = skip_digits(text, i, len);
+		size_t e = i + 1 + (i + 1 < len && (text[i + 1] == '+' || text[i + 1] == '-'));
+		if (e < len && is_digit(text[e]))
+			i = skip_digits(text, e, len);
 	}
 	return i;
 }
@@ -84,55 +95,100 @@ static enum overflow overflow_of(char *token, size_t len)
 	return over;
 }
 
-/* Where the scan is: bracket depth, whether the body is an object, and the
- * top-level member being read (its key with quotes, NULL before the first). */
+/* jansson's own limit on nesting: a deeper body is refused by it anyway. */
+#define MAX_DEPTH 2048
+
+/* Where the scan is: which open brackets are objects (a bit each), whether
+ * the innermost is an object waiting for a key (after '{' or ','), and the
+ * top-level member being read (its key with quotes, NULL before the first),
+ * reported at most once: its key is decoded once, however many numbers its
+ * value holds. */
 struct scan {
 	int depth;
-	bool in_object;
+	unsigned char is_object[MAX_DEPTH / 8];
 	bool expect_key;
 	const char *key;
 	size_t key_len;
+	bool reported;
 };
 
-static void scan_bracket(struct scan *sc, char c)
+static bool innermost_is_object(const struct scan *sc)
+{
+	return sc->depth > 0 && (sc->is_object[(sc->depth - 1) / 8] >> ((sc->depth - 1) % 8) & 1);
+}
+
+/* Returns -1 past MAX_DEPTH. */
+static int scan_bracket(struct scan *sc, char c)
 {
 	if (c == '{' || c == '[') {
-		if (sc->depth++ == 0) {
-			sc->in_object = c == '{';
-			sc->expect_key = sc->in_object;
-		}
-	} else if (sc->depth > 0) {
-		sc->depth--;
+		if (sc->depth == MAX_DEPTH)
+			return -1;
+		unsigned char bit = (unsigned char)(1u << (sc->depth % 8));
+		if (c == '{')
+			sc->is_object[sc->depth / 8] |= bit;
+		else
+			sc->is_object[sc->depth / 8] &= (unsigned char)~bit;
+		sc->depth++;
+		sc->expect_key = c == '{';
+	} else {
+		if (sc->depth > 0)
+			sc->depth--;
+		sc->expect_key = false; /* a value ended: ',' or a bracket comes next */
 	}
+	return 0;
+}
+
+static void scan_string(struct scan *sc, const char *text, size_t at, size_t end, size_t len)
+{
+	if (sc->expect_key && sc->depth == 1) {
+		sc->key = text + at;
+		sc->key_len = end - at + (end < len);
+		sc->reported = false;
+	}
+	sc->expect_key = false;
+}
+
+/* The number token text[at..end): set aside when too big. Returns -1 when
+ * it stands where no string could (a key, or outside a top-level member):
+ * blanking it would turn text that is not JSON into JSON. */
+static int scan_number(struct scan *sc, char *text, size_t at, size_t end, rc_proto_overflow_fn on_overflow,
+		       void *ctx)
+{
+	enum overflow over = overflow_of(text + at, end - at);
+	if (over == NO_OVERFLOW)
+		return 0;
+	if (sc->expect_key || sc->depth < 1 || !sc->key || !(sc->is_object[0] & 1))
+		return -1;
+	if (!sc->reported)
+		on_overflow(ctx, sc->key, sc->key_len, sc->depth == 1 && over == INTEGER_OVERFLOW);
+	sc->reported = true;
+	memset(text + at, ' ', end - at);
+	memcpy(text + at, "\"\"", 2); /* at least 5 bytes: "1e999" */
+	return 0;
 }
 
 int rc_proto_set_aside_overflows(char *text, size_t len, rc_proto_overflow_fn on_overflow, void *ctx)
 {
-	struct scan sc = { 0, false, false, NULL, 0 };
+	struct scan sc;
+	memset(&sc, 0, sizeof sc);
 	for (size_t i = 0; i < len; i++) {
 		char c = text[i];
 		if (c == '"') {
 			size_t end = string_end(text, i, len);
-			if (sc.depth == 1 && sc.expect_key) {
-				sc.key = text + i;
-				sc.key_len = end - i + (end < len);
-				sc.expect_key = false;
-			}
+			scan_string(&sc, text, i, end, len);
 			i = end;
 		} else if (c == '{' || c == '[' || c == '}' || c == ']') {
-			scan_bracket(&sc, c);
-		} else if (c == ',' && sc.depth == 1) {
-			sc.expect_key = sc.in_object;
-		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			if (scan_bracket(&sc, c) != 0)
+				return -1;
+		} else if (c == ',') {
+			sc.expect_key = innermost_is_object(&sc);
+		} else if (c == '-' || is_digit(c)) {
 			size_t end = number_end(text, i, len);
-			enum overflow over = overflow_of(text + i, end - i);
-			if (over != NO_OVERFLOW) {
-				if (!sc.in_object || sc.depth < 1 || !sc.key)
-					return -1;
-				on_overflow(ctx, sc.key, sc.key_len, sc.depth == 1 && over == INTEGER_OVERFLOW);
-				memset(text + i, ' ', end - i);
-				memcpy(text + i, "\"\"", 2); /* at least 5 bytes: "1e999" */
-			}
+			if (end == i)
+				continue; /* a lone '-': jansson refuses it */
+			if (scan_number(&sc, text, i, end, on_overflow, ctx) != 0)
+				return -1;
+			sc.expect_key = false;
 			i = end - 1;
 		}
 	}

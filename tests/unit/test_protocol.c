@@ -654,6 +654,20 @@ static void test_numbers_past_64_bits(void)
 		{ "/runners/" RID "/heartbeat", "{\"x\":" HUGE_INT ",\"session\":0" HUGE_INT "}", 400,
 		  RC_PROTO_E_MALFORMED_JSON, NULL },
 		{ "/runners/" RID "/heartbeat", "{\"x\":" HUGE_INT "-,\"session\":1}", 400, RC_PROTO_E_MALFORMED_JSON, NULL },
+		/* where a key belongs, "" would be JSON: a number there is not */
+		{ "/runners/" RID "/heartbeat", "{\"x\":1, " HUGE_INT ": 5, \"session\": 1}", 400,
+		  RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/runners/" RID "/heartbeat", "{" HUGE_INT ": 5, \"session\": 1}", 400, RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/tasks", "{\"kind\":\"k\",\"zz\":{" HUGE_INT ":1}}", 400, RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/tasks", "{\"kind\":\"k\",\"zz\":[{\"a\":1}, {\"b\":2," HUGE_INT ":1}]}", 400,
+		  RC_PROTO_E_MALFORMED_JSON, NULL },
+		/* tokens jansson does not read as numbers stay in the text */
+		{ "/runners/" RID "/heartbeat", "{\"session\":1,\"x\":" HUGE_INT ",\"y\":1.e999}", 400,
+		  RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/runners/" RID "/heartbeat", "{\"session\":1,\"x\":" HUGE_INT ",\"y\":1e+}", 400,
+		  RC_PROTO_E_MALFORMED_JSON, NULL },
+		{ "/runners/" RID "/heartbeat", "{\"session\":1,\"x\":" HUGE_INT ",\"y\":-}", 400,
+		  RC_PROTO_E_MALFORMED_JSON, NULL },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct decoded d;
@@ -672,6 +686,33 @@ static void test_numbers_past_64_bits(void)
 	CU_ASSERT_STRING_EQUAL(d.msg.hostname, "h\"" HUGE_INT "\\");
 	CU_ASSERT_EQUAL(d.msg.max_concurrency, 2);
 	done(&d);
+}
+
+static void count_overflow(void *ctx, const char *key, size_t key_len, bool whole_integer)
+{
+	(void)key;
+	(void)key_len;
+	(void)whole_integer;
+	(*(int *)ctx)++;
+}
+
+/* A member's key is decoded once, however many numbers its value holds:
+ * one call per member, so a body of many numbers under a long key costs
+ * what its length does. */
+static void test_overflows_reported_once_per_member(void)
+{
+	char body[] = "{\"long key\": [1e999, 1e999, " HUGE_INT ", [1e999]], \"b\": 1e999, \"c\": 1}";
+	int calls = 0;
+	CU_ASSERT_EQUAL(rc_proto_set_aside_overflows(body, strlen(body), count_overflow, &calls), 0);
+	CU_ASSERT_EQUAL(calls, 2);
+	CU_ASSERT_PTR_NULL(strstr(body, "1e999"));
+	CU_ASSERT_PTR_NULL(strstr(body, HUGE_INT));
+	/* deeper than jansson reads: refused, not scanned past its bit stack */
+	char deep[2100 + 64] = "{\"a\":";
+	size_t open = strlen(deep);
+	memset(deep + open, '[', 2100);
+	strcpy(deep + open + 2100, "1e999");
+	CU_ASSERT_EQUAL(rc_proto_set_aside_overflows(deep, strlen(deep), count_overflow, &calls), -1);
 }
 
 static void test_missing_numbers_are_named(void)
@@ -1103,6 +1144,7 @@ void rc_test_register_protocol(void)
 		{ "number ranges at the boundary", test_number_ranges_at_the_boundary },
 		{ "missing numbers are named", test_missing_numbers_are_named },
 		{ "numbers past 64 bits: judged by their field", test_numbers_past_64_bits },
+		{ "numbers past 64 bits: each member reported once", test_overflows_reported_once_per_member },
 		{ "register: missing strings left NULL", test_register_missing_strings_left_null },
 		{ "register: fields decoded, extras ignored", test_register_fields_decoded },
 		{ "payload: any JSON value", test_payload_any_json_value },
