@@ -64,6 +64,9 @@ check "... (one with an @ in its password)" no_password "'http://u:***@127.0.0.1
 	"http://u:pw-$$@x@127.0.0.1:99999"
 check "... (one with a scheme libcurl reads)" no_password "'ftp://it-user:***@127.0.0.1:21/' is not an http://" \
 	"ftp://it-user:pw-$$@127.0.0.1:21"
+check "... (one without a scheme, '://' further on)" no_password "'it-user:***@ho st/x://y' is not a URL" \
+	"it-user:pw-$$@ho st/x://y"
+check "... (a token as the user name)" no_password "'http://***@ho st/' is not a URL" "http://pw-$$@ho st/"
 check "... (one with a query)" no_password "'http://it-user:***@127.0.0.1:1/?x=1' has a query" \
 	"http://it-user:pw-$$@127.0.0.1:1/?x=1"
 check "runnerd without any secret" usage_fails "no secret" env -u ROLLCALL_RUNNER_SECRET "${rd[@]}" --executor-type e

@@ -33,20 +33,31 @@ struct runnerd_client {
 	struct transfer *list;
 };
 
-/* A URL libcurl cannot read, with whatever may be a password hidden: libcurl
- * cannot say where its password is, so everything from the first ':' after
- * the scheme's "//" (or the start) to the last '@' is shown as "***", which
- * covers any reading of it. Over-masking a URL that holds no password (an '@'
- * in its path) costs nothing in an error message. NULL when out of memory. */
+/* Where a URL's authority starts: after "scheme://" when the URL starts with
+ * a scheme (letters, digits, '+', '-', '.'), else at its start, so that a
+ * "://" later in the text is not taken for the scheme's. */
+static const char *authority_of(const char *url)
+{
+	size_t scheme = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+	return scheme > 0 && strncmp(url + scheme, "://", 3) == 0 ? url + scheme + 3 : url;
+}
+
+/* A URL libcurl cannot read, with whatever may be a password or a token
+ * hidden: libcurl cannot say where its user information ends, so everything
+ * from the first ':' of the authority to its last '@' is shown as "***"
+ * (the whole user information when it has no ':', as a token may be given
+ * as the user name). That covers any reading of it; over-masking a URL that
+ * holds no secret (an '@' in its path) costs nothing in an error message.
+ * NULL when out of memory. */
 static char *masked_unread(const char *url)
 {
-	const char *scheme_end = strstr(url, "://");
-	const char *authority = scheme_end ? scheme_end + 3 : url;
+	const char *authority = authority_of(url);
 	const char *at = strrchr(authority, '@');
-	const char *colon = at ? memchr(authority, ':', (size_t)(at - authority)) : NULL;
-	if (!colon)
+	if (!at)
 		return strdup(url);
-	size_t head = (size_t)(colon + 1 - url), tail = strlen(at);
+	const char *colon = memchr(authority, ':', (size_t)(at - authority));
+	const char *hidden = colon ? colon + 1 : authority;
+	size_t head = (size_t)(hidden - url), tail = strlen(at);
 	char *shown = malloc(head + 3 + tail + 1);
 	if (shown) {
 		memcpy(shown, url, head);
