@@ -10,7 +10,10 @@
  * encoded and decoded back, and every mutated body is also read as a reply
  * to a random operation. The sanitizers judge; the program itself fails only
  * if a refusal comes without a reason, or with jansson's own "too big" for a
- * number the codec should have judged by its field (protocol_overflow.c).
+ * number the codec should have judged by its field (protocol_overflow.c), or
+ * if a body is accepted that is not JSON (read again by jansson with every
+ * integer taken as a real, so that only a number past the double range can
+ * stop it short of a verdict: setting numbers aside must never make JSON).
  * Deterministic for a seed.
  *
  *   protocol-fuzz ITERATIONS SEED
@@ -19,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "coord.h"
 #include "fuzz.h"
@@ -42,6 +47,9 @@ static const char *const json_tokens[] = {
 	"null", "true", "false", "0", "-1", "1e308", "9223372036854775807", "9223372036854775808",
 	"-9223372036854775809", "1e400", "-2.5E+999", "0099999999999999999999", "99999999999999999999.5", "\"\"", "\"lnch_0123456789ab\"", "[]", "{}", "\"\\u0000\"", "\"\\ud800\"", "1.5",
 	",", ":", "{", "}", "[", "]", "\"",
+	/* a too-big number where a key belongs, or a token jansson does not read
+	 * as a number: setting numbers aside must not make either JSON */
+	"99999999999999999999:1,", ",1e999:[2]", "1.e999", "1e999",
 };
 static const char *const paths[] = {
 	"/runners/register", "/runners/lnch_0123456789ab/heartbeat", "/runners/lnch_0123456789ab",
@@ -130,6 +138,23 @@ static void read_as_reply(const char *body, size_t len)
 	rc_proto_arena_free(&arena);
 }
 
+/* Whether body is JSON, as far as jansson can tell with integers read as
+ * reals, when msg's operation reads a body (the client side encodes one for
+ * it; an empty body is the empty object some operations take). */
+static bool is_json_or_too_big(const struct rc_msg *msg, const char *body, size_t len)
+{
+	const char *method;
+	char path[512], *encoded = NULL;
+	bool reads_body = rc_proto_encode_request(msg, &method, path, sizeof path, &encoded) == 0 && encoded;
+	free(encoded);
+	if (!reads_body || len == 0)
+		return true;
+	json_error_t jerr;
+	json_t *v = json_loadb(body, len, JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &jerr);
+	json_decref(v);
+	return v || json_error_code(&jerr) == json_error_numeric_overflow;
+}
+
 int main(int argc, char **argv)
 {
 	long iterations = fuzz_start(argc, argv, "protocol-fuzz");
@@ -161,6 +186,10 @@ int main(int argc, char **argv)
 		rc_proto_arena_init(&arena);
 		int status = rc_proto_decode_request(below(8) ? f->method : PICK(methods), below(4) ? f->path : PICK(paths),
 						     &headers, body, len, &msg, &arena, &err);
+		if (status == 0 && !is_json_or_too_big(&msg, body, len)) {
+			fprintf(stderr, "protocol-fuzz: a body that is not JSON was accepted (iteration %ld): %.*s\n", i, (int)(len > 300 ? 300 : len), body);
+			return 1;
+		}
 		if (status == 0) {
 			decoded++;
 			now += (int64_t)below(5000);
