@@ -378,16 +378,18 @@ static int refused(int e, const char *path, const char *reason, char *err, size_
 }
 
 /* Whether the character device st is /dev/null, or (opened, not written)
- * a terminal. */
-static bool null_or_terminal(const char *path, const struct stat *st)
+ * a terminal: 1 yes, 0 no, -1 with errno when it cannot be opened (/dev/tty
+ * in a process without a controlling terminal: ENXIO). */
+static int null_or_terminal(const char *path, const struct stat *st)
 {
 	struct stat null;
 	if (stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) && st->st_rdev == null.st_rdev)
-		return true;
+		return 1;
 	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	bool tty = fd >= 0 && isatty(fd);
-	if (fd >= 0)
-		close(fd);
+	if (fd < 0)
+		return -1;
+	int tty = isatty(fd);
+	close(fd);
 	return tty;
 }
 
@@ -398,7 +400,12 @@ static int check_in_place(const char *path, char *err, size_t err_cap)
 	struct stat st;
 	if (access(path, W_OK) != 0 || stat(path, &st) != 0)
 		return write_failed(errno, "write", path, err, err_cap);
-	if (S_ISFIFO(st.st_mode) || (S_ISCHR(st.st_mode) && null_or_terminal(path, &st)))
+	if (S_ISFIFO(st.st_mode))
+		return 0;
+	int usable = S_ISCHR(st.st_mode) ? null_or_terminal(path, &st) : 0;
+	if (usable < 0)
+		return write_failed(errno, "write", path, err, err_cap);
+	if (usable)
 		return 0;
 	return refused(ENOTSUP, path, S_ISSOCK(st.st_mode) ? "a socket, not a file" :
 			"a device other than a terminal or /dev/null, which would not keep the output", err, err_cap);

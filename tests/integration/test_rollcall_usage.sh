@@ -154,6 +154,11 @@ fi
 script -qec "$RC timeline $SCN -o /dev/tty" /dev/null > "$T/tty.svg" 2>&1
 check_eq "timeline -o /dev/tty (a terminal) exits 0" 0 "$?"
 check "... and draws there" grep -q "</svg>" "$T/tty.svg"
+# Without a controlling terminal /dev/tty cannot be opened: said so, not called
+# "a device other than a terminal".
+check "run --junit /dev/tty without a terminal: why it cannot be written" \
+	refused_up_front "--junit: cannot write /dev/tty: No such device or address" \
+	setsid -w "$RC" run --junit /dev/tty "$SCN"
 # A write that fails at the end anyway (the standard output on /dev/full, taken as it is)
 # exits 2 naming the file, and loses nothing else: the results are on stderr.
 "$RC" run --seeds 1 --junit /dev/stdout "$SCN" > /dev/full 2> "$T/err"
