@@ -45,7 +45,9 @@ static size_t base_runners(const struct xp_script *s, char ***out)
 	return n;
 }
 
-static int64_t base_end(const struct xp_script *s)
+/* How long s runs: its `end at`, else the latest instant of its timeline
+ * (10 minutes when it has none). */
+static int64_t script_end(const struct xp_script *s)
 {
 	if (s->end_ms > 0)
 		return s->end_ms;
@@ -56,36 +58,39 @@ static int64_t base_end(const struct xp_script *s)
 	return t > 0 ? t : 10 * MIN;
 }
 
-/* The parameters seed runs with: the workload's, or its swarm draw. */
+/* The parameters seed runs with: the workload's, or its swarm draw (no
+ * runner count for a given scenario: its runners are its own). */
 static struct xp_gen seed_gen(const struct xp_explore_cfg *cfg, uint64_t seed)
 {
 	struct xp_gen g = cfg->gen;
 	if (g.swarm)
-		xp_gen_swarm(&g, seed, cfg->keep_runners);
+		xp_gen_swarm(&g, seed, cfg->keep_runners || cfg->base);
 	return g;
 }
 
-/* Those parameters as JSON (new reference), with the explored scenario's
- * name when there is one. */
-static json_t *seed_params(const struct xp_explore_cfg *cfg, const struct xp_gen *g, int64_t bound_ms)
+/* Those parameters as JSON (new reference). For a given scenario s (as
+ * explored, with its runners) only what applies to it: the workload's other
+ * parameters shape generated work it does not have. */
+static json_t *seed_params(const struct xp_explore_cfg *cfg, const struct xp_gen *g, const struct xp_script *s,
+			   size_t runners, int64_t bound_ms)
 {
-	json_t *params = xp_gen_json(g, bound_ms);
-	if (cfg->base)
-		json_object_set_new(params, "scenario", json_string(cfg->base_name));
-	return params;
+	if (!cfg->base)
+		return xp_gen_json(g, bound_ms);
+	return xp_gen_scenario_json(g, cfg->base_name, (int)runners, script_end(s), bound_ms);
 }
 
 char *xp_explore_scenario(const struct xp_explore_cfg *cfg, uint64_t seed, json_t **params, int64_t *bound_ms)
 {
 	struct xp_gen g = seed_gen(cfg, seed);
 	struct xp_script s;
+	size_t runners = 0;
 	xp_script_init(&s);
 	if (cfg->base) {
 		xp_script_copy(&s, cfg->base);
 		char **names;
-		size_t n = base_runners(cfg->base, &names);
-		xp_gen_faults_for(&g, seed, &s, names, n, base_end(cfg->base), bound_ms);
-		for (size_t i = 0; i < n; i++)
+		runners = base_runners(cfg->base, &names);
+		xp_gen_faults_for(&g, seed, &s, names, runners, script_end(cfg->base), bound_ms);
+		for (size_t i = 0; i < runners; i++)
 			free(names[i]);
 		free(names);
 	} else {
@@ -94,9 +99,9 @@ char *xp_explore_scenario(const struct xp_explore_cfg *cfg, uint64_t seed, json_
 	s.pinned = true;
 	s.seed = seed;
 	char *text = xp_script_format(&s, NULL);
-	xp_script_free(&s);
 	if (params)
-		*params = seed_params(cfg, &g, *bound_ms);
+		*params = seed_params(cfg, &g, &s, runners, *bound_ms);
+	xp_script_free(&s);
 	return text;
 }
 
@@ -171,7 +176,7 @@ struct sink {
 static int explore_seed(const struct xp_explore_cfg *cfg, uint64_t seed, struct xp_failure *f)
 {
 	int64_t bound = 0;
-	/* the parameters go only into the files of a failure: drawn again then */
+	/* the parameters go only into the files of a failure: made again then */
 	char *text = xp_explore_scenario(cfg, seed, NULL, &bound);
 	struct xp_result r;
 	char path[64];
@@ -187,8 +192,8 @@ static int explore_seed(const struct xp_explore_cfg *cfg, uint64_t seed, struct 
 		snprintf(f->what, sizeof f->what, "%s", r.out.what);
 		snprintf(f->why, sizeof f->why, "%s", r.out.why);
 		f->at_ms = r.out.fail_at_ms;
-		struct xp_gen g = seed_gen(cfg, seed);
-		json_t *params = seed_params(cfg, &g, bound);
+		json_t *params;
+		free(xp_explore_scenario(cfg, seed, &params, &bound)); /* the same text again, with its parameters */
 		save_failure(cfg, text, params, bound, f);
 		json_decref(params);
 		rc = 1;

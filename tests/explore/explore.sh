@@ -53,6 +53,16 @@ grep -q ': 40 seeds in .*2 jobs), 40 failing' <<<"$two" || fail "--jobs 2 did no
 [ "$(ls "$tmp/j2"/*.scn | wc -l)" -eq 40 ] && [ "$(ls "$tmp/j2"/*.jsonl | wc -l)" -eq 40 ] ||
 	fail "--jobs 2 did not save 40 scenarios and 40 traces"
 echo "explore-tests: --jobs 2 ran the 40 seeds, found and saved the same 40 failing seeds as one job"
+# A failure's trace header records the parameters of the scenario explored, not those of
+# the default workload (it said mixed's 5 runners and 1 h, and --swarm a drawn runner count).
+for f in "$tmp/j1/slow-seed1.jsonl" "$tmp/j2/slow-seed40.jsonl"; do
+	head -n 1 "$f" | jq -e '.params | .scenario == "slow" and .runners == 1 and .duration_ms >= 300000 and
+		.bound_ms == 60000 and .liveness and (has("workload") or has("max_task_ms") | not)' >/dev/null ||
+		fail "$f: the recorded parameters are not the scenario's: $(head -n 1 "$f" | jq -c .params)"
+done
+"$RC" explore "$tmp/slow.scn" --swarm --show 7 | head -n 1 | grep -q '"runners":1,' ||
+	fail "explore SCENARIO --swarm records a runner count of its own draw"
+echo "explore-tests: explore SCENARIO records the scenario's name, runners and run length, not a workload's"
 
 # --max-failures with workers: the same lowest failing seeds as one job, only
 # their files saved, and the seeds run counted. A 3-minute task within a
