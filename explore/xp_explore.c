@@ -134,7 +134,9 @@ static char *failure_comment(const struct xp_explore_cfg *cfg, const struct xp_f
 	return xp_buf_take(&b);
 }
 
-/* Save the scenario (with a comment saying what it is) and its trace. */
+/* Save the scenario (with a comment saying what it is) and its trace;
+ * f->saved says whether both were written (each that was not is named on
+ * stderr). */
 static void save_failure(const struct xp_explore_cfg *cfg, const char *text, json_t *params, int64_t bound_ms,
 			 struct xp_failure *f)
 {
@@ -144,23 +146,26 @@ static void save_failure(const struct xp_explore_cfg *cfg, const char *text, jso
 	char *comment = failure_comment(cfg, f, stem, bound_ms, params);
 	struct xp_script s;
 	char err[128];
-	char *saved = NULL;
+	char *file = NULL;
 	if (xp_script_parse(text, &s, err, sizeof err) == 0) {
-		saved = xp_script_format(&s, comment);
+		file = xp_script_format(&s, comment);
 		xp_script_free(&s);
 	}
 	free(comment);
-	if (!saved || xp_write_file(f->path, saved, strlen(saved)) != 0)
+	f->saved = file && xp_write_file(f->path, file, strlen(file)) == 0;
+	if (!f->saved)
 		fprintf(stderr, "rollcall explore: cannot write %s: %s\n", f->path, strerror(errno));
-	free(saved);
+	free(file);
 	char trace[512];
 	snprintf(trace, sizeof trace, "%s.jsonl", stem);
 	struct xp_result again;
-	if (xp_trace_write(trace, text, f->seed, params, &again) != 0)
+	if (xp_trace_write(trace, text, f->seed, params, &again) != 0) {
 		fprintf(stderr, "rollcall explore: cannot write %s: %s\n", trace, strerror(errno));
-	else if (again.status != XP_FAIL || strcmp(xp_result_what(&again), f->what) != 0)
+		f->saved = false;
+	} else if (again.status != XP_FAIL || strcmp(xp_result_what(&again), f->what) != 0) {
 		fprintf(stderr, "rollcall explore: seed %" PRIu64 " did not fail the same way twice (a determinism "
 			"bug): %s\n", f->seed, trace);
+	}
 }
 
 /* --- one worker --------------------------------------------------------------------------- */
@@ -248,6 +253,7 @@ static void local_failure(void *ctx, const struct xp_failure *f)
 {
 	struct local *l = ctx;
 	l->p->failures++;
+	l->p->unsaved += !f->saved;
 	if (l->ui->failure)
 		l->ui->failure(l->ui->ctx, f);
 }
