@@ -3,7 +3,8 @@
  *
  * Option parsing and what the user sees (failures as they are found, a
  * progress line, a summary); the engine is explore/xp_explore.c. Exit 0 when
- * no seed failed, 1 when one did, 2 on bad usage or bad input.
+ * no seed failed, 1 when one did, 2 on bad usage or bad input, or when a
+ * failing seed could not be saved (once every seed has run).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -37,7 +38,8 @@ static const char explore_usage[] =
 	"  --shard K/N        run only block K of N of the range (CI matrix, GNU parallel)\n"
 	"  --jobs N           local worker processes (default 1)\n"
 	"  --swarm            each seed draws its own fault mix, rates and topology\n"
-	"                     (1 to 50 runners), written in the trace header\n"
+	"                     (1 to 50 runners), written in the trace header; with a\n"
+	"                     SCENARIO only the fault mix and rate (the rest is its own)\n"
 	"  --liveness         faults stop, the network heals and every node is started;\n"
 	"                     the run fails unless every live runner is online and every\n"
 	"                     task finished within the bound\n"
@@ -59,7 +61,9 @@ static const char explore_usage[] =
 	"  --no-progress      no progress line\n"
 	"  --show SEED        print the scenario of SEED and run nothing\n"
 	"\n"
-	"Exit: 0 no failure, 1 a seed failed, 2 bad usage or bad input.\n";
+	"Exit: 0 no failure, 1 a seed failed, 2 bad usage or bad input, or a failing seed\n"
+	"whose scenario or trace could not be saved under DIR (each named on stderr, the\n"
+	"seeds all run, the summary counting them).\n";
 
 struct explore_opts {
 	struct xp_explore_cfg cfg;
@@ -285,8 +289,8 @@ static void on_failure(void *ctx, const struct xp_failure *f)
 	struct ui_state *u = ((struct ui_ctx *)ctx)->u;
 	char when[32];
 	clear_line(u);
-	printf("FAIL seed %" PRIu64 ": %s at %s -> %s\n     %s\n", f->seed, f->what,
-	       scn_format_duration(f->at_ms, when, sizeof when), f->path, f->why);
+	printf("FAIL seed %" PRIu64 ": %s at %s -> %s%s\n     %s\n", f->seed, f->what,
+	       scn_format_duration(f->at_ms, when, sizeof when), f->path, f->saved ? "" : " (not saved)", f->why);
 	fflush(stdout);
 	count_kind(u, f->what);
 	if (!u->have_first) { /* failures come lowest seed first */
@@ -350,6 +354,8 @@ static void print_summary(const struct explore_opts *o, const struct ui_state *u
 	printf(": %" PRIu64 " seed%s in %.2f s (%.0f seeds/s, %d job%s), %" PRIu64 " failing", p->done,
 	       p->done == 1 ? "" : "s", p->wall_s, p->wall_s > 0 ? (double)p->done / p->wall_s : 0.0, c->jobs,
 	       c->jobs == 1 ? "" : "s", p->failures);
+	if (p->unsaved)
+		printf(" (%" PRIu64 " not saved under %s: see the errors on stderr)", p->unsaved, c->out_dir);
 	char budget[32];
 	if (p->budget_spent)
 		printf("; --budget %s ended the run", scn_format_duration((int64_t)(c->budget_s * 1000 + 0.5), budget,
@@ -402,7 +408,7 @@ int rc_cmd_explore(int argc, char **argv)
 		print_summary(&o, &u, &p);
 	free(o.command);
 	xp_script_free(&o.base);
-	if (rc != 0)
-		return RC_EXIT_USAGE;
+	if (rc != 0 || p.unsaved)
+		return RC_EXIT_USAGE; /* a failure found but lost is not merely a failure */
 	return p.failures ? RC_EXIT_FAIL : RC_EXIT_OK;
 }

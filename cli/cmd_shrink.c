@@ -8,7 +8,8 @@
  * scenario file with a comment saying where it comes from and how it fails;
  * shrinking is deterministic (same input, same output). Exit 0 written,
  * 1 the input fails with --reference too, 2 bad usage or bad input (an input
- * that passes is one: there is nothing to shrink).
+ * that passes is one: there is nothing to shrink), or OUT could not be
+ * written at the end (the result is then printed on stderr).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +48,8 @@ static const char shrink_usage[] =
 	"  --max-runs N  candidate runs at most, 1 to 10000000 (default 4000)\n"
 	"  --verbose     print the size after each pass\n"
 	"Exit: 0 written, 1 the input fails with --reference too, 2 bad usage or bad\n"
-	"input (a scenario that passes: nothing to shrink).\n";
+	"input (a scenario that passes: nothing to shrink), or OUT could not be written\n"
+	"at the end (the shrunk scenario is then printed on stderr, after the error).\n";
 
 struct shrink_opts {
 	const char *in, *out;
@@ -269,14 +271,19 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Write the result to -o; when that fails at the end (the disk filled, a
+ * FIFO lost its reader), the result - up to half a minute of work - goes to
+ * stderr after the error, to be copied from there. */
 static int write_result(const struct shrink_opts *o, const struct xp_script *s, const char *note)
 {
 	char *text = xp_script_format(s, note);
 	int rc = xp_write_file(o->out, text, strlen(text));
+	if (rc != 0) {
+		rc = rc_cli_write_error("shrink", "-o", o->out);
+		fprintf(stderr, "rollcall shrink: the shrunk scenario, which -o did not get:\n%s", text);
+	}
 	free(text);
-	if (rc != 0)
-		return rc_cli_write_error("shrink", "-o", o->out);
-	return 0;
+	return rc;
 }
 
 /* A scenario that passes is no input for shrink: it says so, exit 2. */

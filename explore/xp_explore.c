@@ -45,7 +45,9 @@ static size_t base_runners(const struct xp_script *s, char ***out)
 	return n;
 }
 
-static int64_t base_end(const struct xp_script *s)
+/* How long s runs: its `end at`, else the latest instant of its timeline
+ * (10 minutes when it has none). */
+static int64_t script_end(const struct xp_script *s)
 {
 	if (s->end_ms > 0)
 		return s->end_ms;
@@ -56,36 +58,39 @@ static int64_t base_end(const struct xp_script *s)
 	return t > 0 ? t : 10 * MIN;
 }
 
-/* The parameters seed runs with: the workload's, or its swarm draw. */
+/* The parameters seed runs with: the workload's, or its swarm draw (no
+ * runner count for a given scenario: its runners are its own). */
 static struct xp_gen seed_gen(const struct xp_explore_cfg *cfg, uint64_t seed)
 {
 	struct xp_gen g = cfg->gen;
 	if (g.swarm)
-		xp_gen_swarm(&g, seed, cfg->keep_runners);
+		xp_gen_swarm(&g, seed, cfg->keep_runners || cfg->base);
 	return g;
 }
 
-/* Those parameters as JSON (new reference), with the explored scenario's
- * name when there is one. */
-static json_t *seed_params(const struct xp_explore_cfg *cfg, const struct xp_gen *g, int64_t bound_ms)
+/* Those parameters as JSON (new reference). For a given scenario s (as
+ * explored, with its runners) only what applies to it: the workload's other
+ * parameters shape generated work it does not have. */
+static json_t *seed_params(const struct xp_explore_cfg *cfg, const struct xp_gen *g, const struct xp_script *s,
+			   size_t runners, int64_t bound_ms)
 {
-	json_t *params = xp_gen_json(g, bound_ms);
-	if (cfg->base)
-		json_object_set_new(params, "scenario", json_string(cfg->base_name));
-	return params;
+	if (!cfg->base)
+		return xp_gen_json(g, bound_ms);
+	return xp_gen_scenario_json(g, cfg->base_name, (int)runners, script_end(s), bound_ms);
 }
 
 char *xp_explore_scenario(const struct xp_explore_cfg *cfg, uint64_t seed, json_t **params, int64_t *bound_ms)
 {
 	struct xp_gen g = seed_gen(cfg, seed);
 	struct xp_script s;
+	size_t runners = 0;
 	xp_script_init(&s);
 	if (cfg->base) {
 		xp_script_copy(&s, cfg->base);
 		char **names;
-		size_t n = base_runners(cfg->base, &names);
-		xp_gen_faults_for(&g, seed, &s, names, n, base_end(cfg->base), bound_ms);
-		for (size_t i = 0; i < n; i++)
+		runners = base_runners(cfg->base, &names);
+		xp_gen_faults_for(&g, seed, &s, names, runners, script_end(cfg->base), bound_ms);
+		for (size_t i = 0; i < runners; i++)
 			free(names[i]);
 		free(names);
 	} else {
@@ -94,9 +99,9 @@ char *xp_explore_scenario(const struct xp_explore_cfg *cfg, uint64_t seed, json_
 	s.pinned = true;
 	s.seed = seed;
 	char *text = xp_script_format(&s, NULL);
-	xp_script_free(&s);
 	if (params)
-		*params = seed_params(cfg, &g, *bound_ms);
+		*params = seed_params(cfg, &g, &s, runners, *bound_ms);
+	xp_script_free(&s);
 	return text;
 }
 
@@ -129,7 +134,9 @@ static char *failure_comment(const struct xp_explore_cfg *cfg, const struct xp_f
 	return xp_buf_take(&b);
 }
 
-/* Save the scenario (with a comment saying what it is) and its trace. */
+/* Save the scenario (with a comment saying what it is) and its trace;
+ * f->saved says whether both were written (each that was not is named on
+ * stderr). */
 static void save_failure(const struct xp_explore_cfg *cfg, const char *text, json_t *params, int64_t bound_ms,
 			 struct xp_failure *f)
 {
@@ -139,23 +146,26 @@ static void save_failure(const struct xp_explore_cfg *cfg, const char *text, jso
 	char *comment = failure_comment(cfg, f, stem, bound_ms, params);
 	struct xp_script s;
 	char err[128];
-	char *saved = NULL;
+	char *file = NULL;
 	if (xp_script_parse(text, &s, err, sizeof err) == 0) {
-		saved = xp_script_format(&s, comment);
+		file = xp_script_format(&s, comment);
 		xp_script_free(&s);
 	}
 	free(comment);
-	if (!saved || xp_write_file(f->path, saved, strlen(saved)) != 0)
+	f->saved = file && xp_write_file(f->path, file, strlen(file)) == 0;
+	if (!f->saved)
 		fprintf(stderr, "rollcall explore: cannot write %s: %s\n", f->path, strerror(errno));
-	free(saved);
+	free(file);
 	char trace[512];
 	snprintf(trace, sizeof trace, "%s.jsonl", stem);
 	struct xp_result again;
-	if (xp_trace_write(trace, text, f->seed, params, &again) != 0)
+	if (xp_trace_write(trace, text, f->seed, params, &again) != 0) {
 		fprintf(stderr, "rollcall explore: cannot write %s: %s\n", trace, strerror(errno));
-	else if (again.status != XP_FAIL || strcmp(xp_result_what(&again), f->what) != 0)
+		f->saved = false;
+	} else if (again.status != XP_FAIL || strcmp(xp_result_what(&again), f->what) != 0) {
 		fprintf(stderr, "rollcall explore: seed %" PRIu64 " did not fail the same way twice (a determinism "
 			"bug): %s\n", f->seed, trace);
+	}
 }
 
 /* --- one worker --------------------------------------------------------------------------- */
@@ -171,7 +181,7 @@ struct sink {
 static int explore_seed(const struct xp_explore_cfg *cfg, uint64_t seed, struct xp_failure *f)
 {
 	int64_t bound = 0;
-	/* the parameters go only into the files of a failure: drawn again then */
+	/* the parameters go only into the files of a failure: made again then */
 	char *text = xp_explore_scenario(cfg, seed, NULL, &bound);
 	struct xp_result r;
 	char path[64];
@@ -187,8 +197,8 @@ static int explore_seed(const struct xp_explore_cfg *cfg, uint64_t seed, struct 
 		snprintf(f->what, sizeof f->what, "%s", r.out.what);
 		snprintf(f->why, sizeof f->why, "%s", r.out.why);
 		f->at_ms = r.out.fail_at_ms;
-		struct xp_gen g = seed_gen(cfg, seed);
-		json_t *params = seed_params(cfg, &g, bound);
+		json_t *params;
+		free(xp_explore_scenario(cfg, seed, &params, &bound)); /* the same text again, with its parameters */
 		save_failure(cfg, text, params, bound, f);
 		json_decref(params);
 		rc = 1;
@@ -243,6 +253,7 @@ static void local_failure(void *ctx, const struct xp_failure *f)
 {
 	struct local *l = ctx;
 	l->p->failures++;
+	l->p->unsaved += !f->saved;
 	if (l->ui->failure)
 		l->ui->failure(l->ui->ctx, f);
 }

@@ -40,12 +40,14 @@ struct xp_failure {
 	char why[640];
 	int64_t at_ms;
 	char path[512];           /* the saved scenario */
+	bool saved;               /* its scenario and trace were written (else said on stderr) */
 };
 
 struct xp_explore_progress {
 	uint64_t done;            /* seeds finished */
 	uint64_t total;           /* seeds in the range (may be huge with a budget) */
 	uint64_t failures;
+	uint64_t unsaved;         /* of those, failures whose scenario or trace could not be written */
 	double wall_s;
 	bool budget_spent;        /* the budget ended the run before its range did */
 };

@@ -152,6 +152,16 @@ json_t *xp_gen_json(const struct xp_gen *g, int64_t bound_ms)
 			 (json_int_t)bound_ms);
 }
 
+json_t *xp_gen_scenario_json(const struct xp_gen *g, const char *scenario, int runners, int64_t duration_ms,
+			     int64_t bound_ms)
+{
+	char faults[64];
+	return json_pack("{s:s,s:b,s:i,s:I,s:s,s:I,s:b,s:I}", "scenario", scenario, "swarm", g->swarm, "runners",
+			 runners, "duration_ms", (json_int_t)duration_ms, "faults",
+			 xp_gen_fault_words(g->faults, faults, sizeof faults), "fault_mean_ms",
+			 (json_int_t)g->fault_mean_ms, "liveness", g->liveness, "bound_ms", (json_int_t)bound_ms);
+}
+
 /* --- generation context -------------------------------------------------------------- */
 
 struct gen {

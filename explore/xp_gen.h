@@ -72,6 +72,12 @@ void xp_gen_faults_for(const struct xp_gen *g, uint64_t seed, struct xp_script *
 
 /* The parameters as a JSON object (for trace headers). New reference. */
 json_t *xp_gen_json(const struct xp_gen *g, int64_t bound_ms);
+/* The parameters of a given scenario explored with g (explore SCENARIO):
+ * its name, its runner count and how long its run lasts (the caller's), and
+ * the faults; the rest of g shapes generated work, which it does not have.
+ * New reference. */
+json_t *xp_gen_scenario_json(const struct xp_gen *g, const char *scenario, int runners, int64_t duration_ms,
+			     int64_t bound_ms);
 /* "net,crash,..." for a fault mask, into buf. */
 const char *xp_gen_fault_words(unsigned faults, char *buf, size_t n);
 

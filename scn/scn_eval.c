@@ -8,6 +8,8 @@
  * While the coordinator is down nothing about the registry, tasks or
  * sandboxes holds.
  */
+#include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -253,19 +255,37 @@ static void describe_actual(void *ctx, const struct scn_state *st, char *buf, si
 	snprintf(buf, n, "?");
 }
 
+/* text with every "task ID" (the coordinator's number) written "task NAME". */
+static void rename_task(const char *text, uint64_t id, const char *name, char *buf, size_t n)
+{
+	char word[32];
+	size_t len = (size_t)snprintf(word, sizeof word, "task %" PRIu64, id), used = 0;
+	const char *p = text;
+	for (const char *at = strstr(p, word); at && used < n; at = strstr(at + len, word)) {
+		if (isdigit((unsigned char)at[len]))
+			continue; /* "task 12" is not task 1 */
+		used += (size_t)snprintf(buf + used, n - used, "%.*stask %s", (int)(at - p), p, name);
+		p = at + len;
+	}
+	if (used < n)
+		snprintf(buf + used, n - used, "%s", p);
+}
+
 void scn_violation_message(struct scn_runctx *r, const struct sim_violation *v, char *buf, size_t n)
 {
 	static const char first[] = "first: ";
-	const char *at = v->first_task ? strstr(v->message, first) : NULL;
-	int task = at ? scenario_task(r, v->first_task) : -1;
+	int task = scenario_task(r, v->task);
+	const char *at = v->invariant == SIM_INV_LIVENESS ? strstr(v->message, first) : NULL;
 	if (task < 0) {
 		snprintf(buf, n, "%s", v->message);
-		return;
+	} else if (at) { /* the message ends with that task's state: told as the judge tells it */
+		struct scn_state st = { .kind = SCN_ST_TASK_STATE, .subject = task, .other = -1 };
+		char what[256];
+		describe_actual(r, &st, what, sizeof what);
+		snprintf(buf, n, "%.*s%s", (int)(at + sizeof first - 1 - v->message), v->message, what);
+	} else {
+		rename_task(v->message, v->task, r->s->tasks[task].name, buf, n);
 	}
-	struct scn_state st = { .kind = SCN_ST_TASK_STATE, .subject = task, .other = -1 };
-	char what[256];
-	describe_actual(r, &st, what, sizeof what);
-	snprintf(buf, n, "%.*s%s", (int)(at + sizeof first - 1 - v->message), v->message, what);
 }
 
 static const struct rc_runner *runner_core(void *ctx, int node)

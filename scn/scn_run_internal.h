@@ -28,10 +28,11 @@ extern const struct scn_world_ops scn_sim_world_ops;
  * record is nothing a scenario can name. */
 bool scn_sim_record(struct scn_runctx *r, const struct sim_event *ev, struct scn_record *out);
 
-/* Violation v's message for the scenario's reader: the task it names first
- * (v->first_task), if any, told as the judge tells a task, by the names the
- * scenario gave it and its runner ("task t3 is running, attempt 1, on r2"),
- * not by the coordinator's numbers. */
+/* Violation v's message for the scenario's reader: the task it names
+ * (v->task), if any, by the name the scenario gave it ("task t3 of ..."),
+ * not by the coordinator's number; a liveness message's first unfinished
+ * task told as the judge tells a task, with its runner by name too ("task
+ * t3 is running, attempt 1, on r2"). Called for a failing run only. */
 void scn_violation_message(struct scn_runctx *r, const struct sim_violation *v, char *buf, size_t n);
 
 #endif

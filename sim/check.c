@@ -484,21 +484,24 @@ static void check_takeback(struct sim_world *w, const struct task_ctx *x, const 
 		return;
 	if (!by_owner && !silent) {
 		if (x->kind == CTX_TICK)
-			sim_violate(w, SIM_INV_REASSIGN_BOUND, nodes, "task %" PRIu64 " taken from %s whose last "
-				    "heartbeat is %" PRId64 " ms old (timeout %" PRId64 ")", s->id, s->owner, age,
-				    w->cfg.coord.task_timeout_ms);
+			sim_violate_task(w, SIM_INV_REASSIGN_BOUND, nodes, s->id,
+					 "task %" PRIu64 " taken from %s whose last "
+					 "heartbeat is %" PRId64 " ms old (timeout %" PRId64 ")",
+					 s->id, s->owner, age, w->cfg.coord.task_timeout_ms);
 		else
-			sim_violate(w, SIM_INV_ONE_OWNER, nodes, "task %" PRIu64 " of %s changed to %s by %s from %s",
-				    s->id, s->owner, rc_task_state_name(rec->state), rc_op_name(x->msg->op),
-				    requester(x) && requester(x)[0] ? requester(x) : "the API");
+			sim_violate_task(w, SIM_INV_ONE_OWNER, nodes, s->id,
+					 "task %" PRIu64 " of %s changed to %s by %s from %s", s->id, s->owner,
+					 rc_task_state_name(rec->state), rc_op_name(x->msg->op),
+					 requester(x) && requester(x)[0] ? requester(x) : "the API");
 		return;
 	}
 	if (rec->state == RC_TASK_FAILED && s->attempt < w->cfg.coord.max_attempts)
-		sim_violate(w, SIM_INV_REASSIGN_BOUND, nodes, "task %" PRIu64 " failed at attempt %d of %d instead "
-			    "of being requeued", s->id, s->attempt, w->cfg.coord.max_attempts);
+		sim_violate_task(w, SIM_INV_REASSIGN_BOUND, nodes, s->id,
+				 "task %" PRIu64 " failed at attempt %d of %d instead of being requeued",
+				 s->id, s->attempt, w->cfg.coord.max_attempts);
 	else if (rec->state == RC_TASK_QUEUED && rec->attempt != s->attempt)
-		sim_violate(w, SIM_INV_ONE_OWNER, nodes, "task %" PRIu64 " requeued with attempt %d -> %d", s->id,
-			    s->attempt, rec->attempt);
+		sim_violate_task(w, SIM_INV_ONE_OWNER, nodes, s->id, "task %" PRIu64 " requeued with attempt %d -> %d",
+				 s->id, s->attempt, rec->attempt);
 }
 
 static void check_claimed(struct sim_world *w, const struct task_ctx *x, const struct sim_shadow_task *s,
@@ -509,16 +512,18 @@ static void check_claimed(struct sim_world *w, const struct task_ctx *x, const s
 		  granted(x->rep, s->id, &attempt) && x->msg->runner_id &&
 		  strcmp(rec->runner_id, x->msg->runner_id) == 0 && attempt == rec->attempt;
 	if (!ok) {
-		sim_violate(w, SIM_INV_ONE_OWNER, nodes, "task %" PRIu64 " started on %s without being granted to it",
-			    s->id, rec->runner_id);
+		sim_violate_task(w, SIM_INV_ONE_OWNER, nodes, s->id,
+				 "task %" PRIu64 " started on %s without being granted to it", s->id, rec->runner_id);
 		return;
 	}
 	if (rec->attempt != s->attempt + 1)
-		sim_violate(w, SIM_INV_ONE_OWNER, nodes, "task %" PRIu64 " granted as attempt %d after attempt %d",
-			    s->id, rec->attempt, s->attempt);
+		sim_violate_task(w, SIM_INV_ONE_OWNER, nodes, s->id,
+				 "task %" PRIu64 " granted as attempt %d after attempt %d", s->id, rec->attempt,
+				 s->attempt);
 	if (rec->attempt > w->cfg.coord.max_attempts)
-		sim_violate(w, SIM_INV_REASSIGN_BOUND, nodes, "task %" PRIu64 " granted as attempt %d of %d", s->id,
-			    rec->attempt, w->cfg.coord.max_attempts);
+		sim_violate_task(w, SIM_INV_REASSIGN_BOUND, nodes, s->id,
+				 "task %" PRIu64 " granted as attempt %d of %d", s->id, rec->attempt,
+				 w->cfg.coord.max_attempts);
 }
 
 static void check_completed(struct sim_world *w, const struct task_ctx *x, const struct sim_shadow_task *s,
@@ -527,10 +532,10 @@ static void check_completed(struct sim_world *w, const struct task_ctx *x, const
 	bool ok = x->kind == CTX_REQUEST && x->msg->op == RC_OP_TASK_COMPLETE && accepted(x->rep->status) &&
 		  from_owner(x, s) && x->msg->attempt == s->attempt && x->msg->success;
 	if (!ok)
-		sim_violate(w, SIM_INV_ONE_OWNER, nodes, "task %" PRIu64 " (attempt %d on %s) completed by %s "
-			    "from %s attempt %d", s->id, s->attempt, s->owner,
-			    x->msg ? rc_op_name(x->msg->op) : "a tick",
-			    x->msg && x->msg->runner_id ? x->msg->runner_id : "-", x->msg ? x->msg->attempt : 0);
+		sim_violate_task(w, SIM_INV_ONE_OWNER, nodes, s->id,
+				 "task %" PRIu64 " (attempt %d on %s) completed by %s from %s attempt %d",
+				 s->id, s->attempt, s->owner, x->msg ? rc_op_name(x->msg->op) : "a tick",
+				 x->msg && x->msg->runner_id ? x->msg->runner_id : "-", x->msg ? x->msg->attempt : 0);
 	(void)rec;
 }
 
@@ -546,32 +551,37 @@ static void check_task(struct sim_world *w, const struct task_ctx *x, uint64_t i
 			return;
 		bool submitted = x->kind == CTX_REQUEST && x->msg->op == RC_OP_TASK_SUBMIT && x->rep->task_id == id;
 		if (!submitted || rec->state != RC_TASK_QUEUED || rec->attempt != 0)
-			sim_violate(w, SIM_INV_ONE_OWNER, "", "task %" PRIu64 " appeared as %s attempt %d without a "
-				    "submission", id, rc_task_state_name(rec->state), rec->attempt);
+			sim_violate_task(w, SIM_INV_ONE_OWNER, "", id,
+					 "task %" PRIu64 " appeared as %s attempt %d without a submission",
+					 id, rc_task_state_name(rec->state), rec->attempt);
 		stask_new(k, rec);
 		return;
 	}
 	const char *nodes = rec ? rec->runner_id : s->owner;
 	if (!rec) {
-		sim_violate(w, SIM_INV_COMPLETE_ONCE, nodes, "task %" PRIu64 " (%s) vanished from the coordinator", id,
-			    rc_task_state_name(s->state));
+		sim_violate_task(w, SIM_INV_COMPLETE_ONCE, nodes, id,
+				 "task %" PRIu64 " (%s) vanished from the coordinator", id,
+				 rc_task_state_name(s->state));
 		active_remove(k, (uint32_t)(s - k->tasks));
 		return;
 	}
 	bool complete_acked = x->kind == CTX_REQUEST && x->msg->op == RC_OP_TASK_COMPLETE && x->msg->task_id == id &&
 			      accepted(x->rep->status) && from_owner(x, s) && x->msg->attempt == s->attempt;
 	if (complete_acked && rec->state != (x->msg->success ? RC_TASK_COMPLETED : RC_TASK_FAILED))
-		sim_violate(w, SIM_INV_COMPLETE_ONCE, nodes, "completion of task %" PRIu64 " attempt %d acknowledged "
-			    "but the task is %s", id, s->attempt, rc_task_state_name(rec->state));
+		sim_violate_task(w, SIM_INV_COMPLETE_ONCE, nodes, id,
+				 "completion of task %" PRIu64 " attempt %d acknowledged but the task is %s",
+				 id, s->attempt, rc_task_state_name(rec->state));
 	bool changed = (int)rec->state != s->state || rec->attempt != s->attempt || strcmp(rec->runner_id, s->owner) != 0;
 	if (changed) {
 		if (task_final(s->state))
-			sim_violate(w, SIM_INV_COMPLETE_ONCE, nodes, "task %" PRIu64 " was %s and became %s (attempt %d)",
-				    id, rc_task_state_name(s->state), rc_task_state_name(rec->state), rec->attempt);
+			sim_violate_task(w, SIM_INV_COMPLETE_ONCE, nodes, id,
+					 "task %" PRIu64 " was %s and became %s (attempt %d)", id,
+					 rc_task_state_name(s->state), rc_task_state_name(rec->state), rec->attempt);
 		else if (x->kind == CTX_REQUEST && !accepted(x->rep->status))
-			sim_violate(w, SIM_INV_ONE_OWNER, nodes, "%s refused with %d but task %" PRIu64 " changed %s -> %s",
-				    rc_op_name(x->msg->op), x->rep->status, id, rc_task_state_name(s->state),
-				    rc_task_state_name(rec->state));
+			sim_violate_task(w, SIM_INV_ONE_OWNER, nodes, id,
+					 "%s refused with %d but task %" PRIu64 " changed %s -> %s",
+					 rc_op_name(x->msg->op), x->rep->status, id, rc_task_state_name(s->state),
+					 rc_task_state_name(rec->state));
 		else if (s->state == RC_TASK_QUEUED && rec->state == RC_TASK_RUNNING)
 			check_claimed(w, x, s, rec, nodes);
 		else if (s->state == RC_TASK_RUNNING && rec->state == RC_TASK_COMPLETED)
@@ -579,9 +589,9 @@ static void check_task(struct sim_world *w, const struct task_ctx *x, uint64_t i
 		else if (s->state == RC_TASK_RUNNING && (rec->state == RC_TASK_QUEUED || rec->state == RC_TASK_FAILED))
 			check_takeback(w, x, s, rec, nodes);
 		else
-			sim_violate(w, SIM_INV_ONE_OWNER, nodes, "task %" PRIu64 " moved %s/%d/%s -> %s/%d/%s", id,
-				    rc_task_state_name(s->state), s->attempt, s->owner, rc_task_state_name(rec->state),
-				    rec->attempt, rec->runner_id);
+			sim_violate_task(w, SIM_INV_ONE_OWNER, nodes, id, "task %" PRIu64 " moved %s/%d/%s -> %s/%d/%s",
+					 id, rc_task_state_name(s->state), s->attempt, s->owner,
+					 rc_task_state_name(rec->state), rec->attempt, rec->runner_id);
 	}
 	if (complete_acked)
 		s->acked_final = true;
@@ -605,9 +615,10 @@ static void check_reassign_bound(struct sim_world *w, int64_t now, const struct 
 	if (s->state != RC_TASK_RUNNING || !owner_silent(w, s, now, &age))
 		return;
 	if (age > cfg->task_timeout_ms + cfg->monitor_interval_ms) {
-		sim_violate(w, SIM_INV_REASSIGN_BOUND, s->owner,
-			    "task %" PRIu64 " still running attempt %d on %s, silent for %" PRId64 " ms (bound %" PRId64
-			    ")", s->id, s->attempt, s->owner, age, cfg->task_timeout_ms + cfg->monitor_interval_ms);
+		sim_violate_task(w, SIM_INV_REASSIGN_BOUND, s->owner, s->id,
+				 "task %" PRIu64 " still running attempt %d on %s, silent for %" PRId64
+				 " ms (bound %" PRId64 ")",
+				 s->id, s->attempt, s->owner, age, cfg->task_timeout_ms + cfg->monitor_interval_ms);
 	}
 }
 
@@ -906,8 +917,10 @@ void sim_check_restored(struct sim_world *w, int64_t now)
 		const struct rc_task *rec = rc_coord_find_task(c, s->id);
 		CHECK(w);
 		if (s->acked_final && (!rec || (int)rec->state != s->state))
-			sim_violate(w, SIM_INV_COMPLETE_ONCE, "", "task %" PRIu64 " completion was acknowledged but after "
-				    "the restart the task is %s", s->id, rec ? rc_task_state_name(rec->state) : "gone");
+			sim_violate_task(w, SIM_INV_COMPLETE_ONCE, "", s->id,
+					 "task %" PRIu64 " completion was acknowledged but after "
+					 "the restart the task is %s",
+					 s->id, rec ? rc_task_state_name(rec->state) : "gone");
 		if (rec) {
 			stask_follow(k, s, rec);
 			s->confirmed = rec->confirmed; /* as persisted (maybe lost) */
@@ -945,14 +958,15 @@ void sim_check_proc_start(struct sim_world *w, int node, struct sim_proc *p, int
 	const struct rc_sup_policy *pol = &n->rcfg.sup;
 	CHECK(w);
 	if (p->alive)
-		sim_violate(w, SIM_INV_BACKOFF_SCHEDULE, n->name, "task %" PRIu64 " attempt %d started while running",
-			    p->task_id, p->attempt);
+		sim_violate_task(w, SIM_INV_BACKOFF_SCHEDULE, n->name, p->task_id,
+				 "task %" PRIu64 " attempt %d started while running", p->task_id, p->attempt);
 	if (!p->crashed)
 		return;
 	if (p->streak > pol->max_restarts) {
-		sim_violate(w, SIM_INV_BACKOFF_SCHEDULE, n->name, "task %" PRIu64 " attempt %d restarted after %d "
-			    "consecutive failures (at most %d restarts)", p->task_id, p->attempt, p->streak,
-			    pol->max_restarts);
+		sim_violate_task(w, SIM_INV_BACKOFF_SCHEDULE, n->name, p->task_id,
+				 "task %" PRIu64 " attempt %d restarted after %d "
+				 "consecutive failures (at most %d restarts)",
+				 p->task_id, p->attempt, p->streak, pol->max_restarts);
 		return;
 	}
 	int64_t want = expected_delay(pol, p->streak);
@@ -960,9 +974,10 @@ void sim_check_proc_start(struct sim_world *w, int node, struct sim_proc *p, int
 	bool undisturbed = n->disturbed_at < p->exit_virtual;
 	int64_t slack = n->clock.drift_ppm ? 1 : 0;
 	if (waited < want || (undisturbed && waited > want + slack))
-		sim_violate(w, SIM_INV_BACKOFF_SCHEDULE, n->name, "task %" PRIu64 " attempt %d restarted %" PRId64
-			    " ms after failure %d; the schedule says %" PRId64 " ms", p->task_id, p->attempt, waited,
-			    p->streak, want);
+		sim_violate_task(w, SIM_INV_BACKOFF_SCHEDULE, n->name, p->task_id,
+				 "task %" PRIu64 " attempt %d restarted %" PRId64
+				 " ms after failure %d; the schedule says %" PRId64 " ms",
+				 p->task_id, p->attempt, waited, p->streak, want);
 }
 
 void sim_check_proc_signal(struct sim_world *w, int node, struct sim_proc *p, int sig, int64_t local)
@@ -977,9 +992,9 @@ void sim_check_proc_signal(struct sim_world *w, int node, struct sim_proc *p, in
 	}
 	if (sig == RC_SIG_KILL && p->alive &&
 	    (!p->stop_asked || local - p->term_local < n->rcfg.sup.stop_grace_ms))
-		sim_violate(w, SIM_INV_BACKOFF_SCHEDULE, n->name, "task %" PRIu64 " attempt %d got SIGKILL %s",
-			    p->task_id, p->attempt, p->stop_asked ? "before the SIGTERM grace period ended"
-								  : "without SIGTERM first");
+		sim_violate_task(w, SIM_INV_BACKOFF_SCHEDULE, n->name, p->task_id,
+				 "task %" PRIu64 " attempt %d got SIGKILL %s", p->task_id, p->attempt,
+				 p->stop_asked ? "before the SIGTERM grace period ended" : "without SIGTERM first");
 }
 
 void sim_check_proc_exit(struct sim_world *w, int node, struct sim_proc *p, bool clean, int64_t local)
@@ -1050,7 +1065,7 @@ void sim_check_liveness(struct sim_world *w)
 		sim_emit(w, ev);
 	}
 	if (bad_runners + bad_tasks)
-		sim_violate_task(w, SIM_INV_LIVENESS, first_task,
+		sim_violate_task(w, SIM_INV_LIVENESS, "", first_task,
 				 "%zu live runner(s) not online, %zu task(s) unfinished; first: %s", bad_runners, bad_tasks,
 				 first);
 }

@@ -475,9 +475,10 @@ struct sim_violation {
 	uint64_t seq;           /* the event during which it was found */
 	char nodes[160];        /* node names and runner IDs involved, comma-separated */
 	char message[320];
-	/* the task (a coordinator id) whose state the message ends with, after
-	 * "first: " (liveness); 0 none: a scenario names it its own way */
-	uint64_t first_task;
+	/* the task (a coordinator id) the message names as "task N" (liveness:
+	 * the one whose state it ends with, after "first: "); 0 none. A
+	 * scenario names it its own way (scn_violation_message) */
+	uint64_t task;
 	size_t n_history;
 	char **history;         /* trace lines of the last events, oldest first */
 };

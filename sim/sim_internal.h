@@ -686,10 +686,10 @@ void sim_record_log(struct sim_world *w, int node, const char *text);
 /* Record a violation of inv; stops the run unless collect_all. */
 void sim_violate(struct sim_world *w, enum sim_invariant inv, const char *nodes, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* The same for a message that ends with what task `task` (a coordinator
- * id) is: kept as the violation's first_task. */
-void sim_violate_task(struct sim_world *w, enum sim_invariant inv, uint64_t task, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* The same for a message that names task `task` (a coordinator id) as
+ * "task N": kept as the violation's task. */
+void sim_violate_task(struct sim_world *w, enum sim_invariant inv, const char *nodes, uint64_t task,
+		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void sim_violations_free(struct sim_world *w);
 
 /* -------------------------------------------------------- faults.c */

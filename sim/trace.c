@@ -474,7 +474,7 @@ static void violate(struct sim_world *w, enum sim_invariant inv, const char *nod
 		v->seq = w->stats.events;
 		expand_nodes(w, nodes, v->nodes, sizeof v->nodes);
 		snprintf(v->message, sizeof v->message, "%s", message);
-		v->first_task = task;
+		v->task = task;
 		v->history = history_lines(w, &v->n_history);
 	}
 	struct sim_event *ev = sim_record(w, SIM_EV_VIOLATION, -1);
@@ -495,11 +495,12 @@ void sim_violate(struct sim_world *w, enum sim_invariant inv, const char *nodes,
 	va_end(ap);
 }
 
-void sim_violate_task(struct sim_world *w, enum sim_invariant inv, uint64_t task, const char *fmt, ...)
+void sim_violate_task(struct sim_world *w, enum sim_invariant inv, const char *nodes, uint64_t task,
+		      const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	violate(w, inv, "", task, fmt, ap);
+	violate(w, inv, nodes, task, fmt, ap);
 	va_end(ap);
 }
 

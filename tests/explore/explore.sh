@@ -53,6 +53,32 @@ grep -q ': 40 seeds in .*2 jobs), 40 failing' <<<"$two" || fail "--jobs 2 did no
 [ "$(ls "$tmp/j2"/*.scn | wc -l)" -eq 40 ] && [ "$(ls "$tmp/j2"/*.jsonl | wc -l)" -eq 40 ] ||
 	fail "--jobs 2 did not save 40 scenarios and 40 traces"
 echo "explore-tests: --jobs 2 ran the 40 seeds, found and saved the same 40 failing seeds as one job"
+# A failure that cannot be saved (a folder stands where seed 2's scenario goes) was only a
+# line on stderr: now its FAIL line and the summary say so, the other seeds still run and are
+# saved, and the exit code is 2, with one job or a worker.
+for jobs in 1 2; do
+	mkdir -p "$tmp/u$jobs/slow-seed2.scn"
+	set +e
+	"$RC" explore "$tmp/slow.scn" --liveness --bound 1m --seeds 1-3 --no-progress --jobs "$jobs" --out "$tmp/u$jobs" \
+		>"$tmp/out" 2>"$tmp/err"
+	status=$?
+	set -e
+	[ "$status" -eq 2 ] && grep -q ': 3 seeds in .*, 3 failing (1 not saved under ' "$tmp/out" &&
+		grep -q '^FAIL seed 2: .* (not saved)$' "$tmp/out" && grep -q "cannot write $tmp/u$jobs/slow-seed2.scn" "$tmp/err" &&
+		[ -s "$tmp/u$jobs/slow-seed3.scn" ] && [ -s "$tmp/u$jobs/slow-seed3.jsonl" ] ||
+		{ cat "$tmp/out" "$tmp/err"; fail "--jobs $jobs, a failure not saved: exit $status, want 2, said and counted"; }
+done
+echo "explore-tests: a failure that cannot be saved is marked, counted in the summary and makes the exit code 2"
+# A failure's trace header records the parameters of the scenario explored, not those of
+# the default workload (it said mixed's 5 runners and 1 h, and --swarm a drawn runner count).
+for f in "$tmp/j1/slow-seed1.jsonl" "$tmp/j2/slow-seed40.jsonl"; do
+	head -n 1 "$f" | jq -e '.params | .scenario == "slow" and .runners == 1 and .duration_ms >= 300000 and
+		.bound_ms == 60000 and .liveness and (has("workload") or has("max_task_ms") | not)' >/dev/null ||
+		fail "$f: the recorded parameters are not the scenario's: $(head -n 1 "$f" | jq -c .params)"
+done
+"$RC" explore "$tmp/slow.scn" --swarm --show 7 | head -n 1 | grep -q '"runners":1,' ||
+	fail "explore SCENARIO --swarm records a runner count of its own draw"
+echo "explore-tests: explore SCENARIO records the scenario's name, runners and run length, not a workload's"
 
 # --max-failures with workers: the same lowest failing seeds as one job, only
 # their files saved, and the seeds run counted. A 3-minute task within a

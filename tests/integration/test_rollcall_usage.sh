@@ -205,6 +205,14 @@ check_eq "shrink -o /dev/stdout exits 0" 0 "$?"
 check "... and its stdout is the scenario alone" \
 	bash -c "! grep -q '^shrink:' '$T/min.out' && grep -qx 'runner r1' '$T/min.out'"
 check "... and its summary is on stderr" grep -qx "shrink: wrote /dev/stdout" "$T/err"
+# A shrunk scenario -o cannot take at the end (here the standard output, on /dev/full) is not
+# lost: after the error it is on stderr, to be copied (it was dropped, with up to 30 s of work).
+"$RC" shrink "$ROOT/fixtures/scenarios-failing/stale-too-early.scn" -o /dev/stdout > /dev/full 2> "$T/err"
+check_eq "shrink -o /dev/stdout > /dev/full exits 2" 2 "$?"
+check "... naming the file" grep -q -- "rollcall shrink: -o: cannot write /dev/stdout: No space left on device" "$T/err"
+check "... and then printing the shrunk scenario on stderr" \
+	bash -c "sed -n '/cannot write/,\$ p' '$T/err' | grep -q '^@seed 1$' && grep -qx 'at 0s start r1' '$T/err' &&
+		grep -qx 'expect r1 becomes stale between 1m and 1m30s' '$T/err'"
 # A scenario that passes is no input for shrink (it exited 1, as if a check
 # had failed), with a seed given or searched for; nothing is written.
 PASSING=$ROOT/scenarios/stale-after-2-min.scn

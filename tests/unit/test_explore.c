@@ -15,6 +15,7 @@
 
 #include "unit.h"
 #include "xp_buf.h"
+#include "xp_explore.h"
 #include "xp_gen.h"
 #include "xp_run.h"
 #include "xp_script.h"
@@ -258,6 +259,57 @@ static void test_gen_swarm(void)
 		CU_ASSERT_EQUAL(k.faults, g.faults);
 	}
 	CU_ASSERT_TRUE(small && large);
+}
+
+/* When the explored run of a scenario text ends: the time of its `expect
+ * liveness`, else its `end at`. */
+static int64_t explored_end(const char *text)
+{
+	struct xp_script s;
+	char err[64];
+	CU_ASSERT_EQUAL_FATAL(xp_script_parse(text, &s, err, sizeof err), 0);
+	int64_t end = s.end_ms;
+	for (size_t i = 0; i < s.n; i++)
+		if (strcmp(s.lines[i].body, "expect liveness") == 0)
+			end = s.lines[i].at_ms;
+	xp_script_free(&s);
+	return end;
+}
+
+/* explore SCENARIO records what applies to it: its name, its own runners,
+ * how long its run lasts, the faults. It recorded the workload's runners and
+ * duration (mixed: 5 and 1 h) and, with --swarm, a runner count drawn for
+ * it and never used. */
+static void test_explore_scenario_params(void)
+{
+	struct xp_script base;
+	char err[64];
+	CU_ASSERT_EQUAL_FATAL(xp_script_parse("runner r1\nrunner r2\nat 0s start r1 r2\nat 1s submit task t1 lasting 2m\n"
+					      "at 10m expect t1 is completed\n",
+					      &base, err, sizeof err),
+			      0);
+	struct xp_explore_cfg cfg = { .first = 1, .last = 1, .jobs = 1, .base = &base, .base_name = "pair" };
+	xp_gen_preset("mixed", &cfg.gen);
+	cfg.gen.swarm = true;
+	for (int liveness = 0; liveness <= 1; liveness++) {
+		cfg.gen.liveness = liveness;
+		for (uint64_t seed = 1; seed <= 20; seed++) {
+			json_t *params;
+			int64_t bound;
+			char *text = xp_explore_scenario(&cfg, seed, &params, &bound);
+			CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(params, "scenario")), "pair");
+			CU_ASSERT_EQUAL(json_integer_value(json_object_get(params, "runners")), 2);
+			CU_ASSERT_EQUAL(json_integer_value(json_object_get(params, "duration_ms")), explored_end(text));
+			CU_ASSERT_EQUAL(json_integer_value(json_object_get(params, "bound_ms")), bound);
+			CU_ASSERT_PTR_NOT_NULL(json_object_get(params, "faults"));
+			CU_ASSERT_PTR_NULL(json_object_get(params, "workload"));
+			CU_ASSERT_PTR_NULL(json_object_get(params, "tasks_per_runner_hour"));
+			CU_ASSERT_PTR_NULL(json_object_get(params, "clone"));
+			json_decref(params);
+			free(text);
+		}
+	}
+	xp_script_free(&base);
 }
 
 /* --- traces -------------------------------------------------------------------------------- */
@@ -515,6 +567,7 @@ void rc_test_register_explore(void)
 		{ "generator: same seed, same scenario", test_gen_deterministic },
 		{ "generator: the liveness bound counts the claim cadence", test_liveness_bound_counts_the_claim_cadence },
 		{ "swarm draws", test_gen_swarm },
+		{ "explore SCENARIO records the scenario's own parameters", test_explore_scenario_params },
 		{ "trace comparison", test_diff },
 		{ "trace comparison: NUL bytes are bytes", test_diff_nul_bytes },
 		{ "a trace renders the same twice", test_trace_render_twice },
