@@ -68,9 +68,9 @@ int rc_file_read(const char *path, size_t max_bytes, unsigned flags, char **data
 
 /* rc_file_replace() flags. */
 #define RC_FILE_NO_SYNC 1u /* skip both fsyncs: a scratch file nobody needs after a crash */
-/* RC_FILE_NO_HANG (above) is taken and changes nothing: a FIFO without a
- * reader at path is always a failure (ENXIO) rather than an open() that
- * waits for one for ever. */
+/* (No flag is needed not to hang: a FIFO without a reader at path is always
+ * a failure, ENXIO, rather than an open() that waits for one for ever.
+ * RC_FILE_NO_HANG, a reading flag, is ignored here.) */
 
 /* Replace the file at path with len bytes of data, whole or not at all.
  *

@@ -185,7 +185,7 @@ static int load_or_create_token(struct runnerd_state *st, char *err, size_t err_
 		return -1;
 	snprintf(line, sizeof line, "%s\n", st->instance_token);
 	st->token_created = true;
-	return rc_file_replace(path, line, RUNNERD_TOKEN_HEX + 1, 0600, RC_FILE_NO_HANG, err, err_cap);
+	return rc_file_replace(path, line, RUNNERD_TOKEN_HEX + 1, 0600, 0, err, err_cap);
 }
 
 int runnerd_state_open(struct runnerd_state *st, const char *dir, char *err, size_t err_cap)
@@ -219,7 +219,7 @@ int runnerd_state_save(struct runnerd_state *st, const char *runner_id, uint64_t
 		snprintf(err, err_cap, "cannot encode the registration record");
 		return -1;
 	}
-	int rc = rc_file_replace(path, body, strlen(body), 0600, RC_FILE_NO_HANG, err, err_cap);
+	int rc = rc_file_replace(path, body, strlen(body), 0600, 0, err, err_cap);
 	free(body);
 	if (rc != 0)
 		return -1;
